@@ -1,0 +1,58 @@
+package trace
+
+import "fmt"
+
+// Error is a failure tied to the phase it happened in, with a machine
+// readable kind, a one-line message and a hint on what to do about it.
+type Error struct {
+	Phase   string // one of the Phase* constants
+	Kind    string // one of the Kind* constants
+	Message string
+	Hint    string
+	Err     error // the underlying error, for errors.Is/As; never shown raw
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Error kinds. The names are part of the JSON contract.
+const (
+	// input
+	KindBadInput = "bad_input"
+
+	// dns
+	KindNXDomain   = "nxdomain"
+	KindServFail   = "servfail"
+	KindRefused    = "refused"
+	KindDNSTimeout = "dns_timeout"
+	KindNoAddress  = "no_address"
+	KindDNS        = "dns_error"
+
+	// connect
+	KindConnectTimeout = "connect_timeout"
+	KindConnRefused    = "connection_refused"
+	KindUnreachable    = "unreachable"
+	KindConnect        = "connect_error"
+
+	// tls
+	KindUnknownAuthority = "unknown_authority"
+	KindExpired          = "expired"
+	KindHostnameMismatch = "hostname_mismatch"
+	KindHandshake        = "handshake"
+
+	// http
+	KindTimeout       = "timeout"
+	KindSend          = "send_error"
+	KindEmptyReply    = "empty_reply"
+	KindBadResponse   = "bad_response"
+	KindReceive       = "receive_error"
+	KindHTTP2         = "http2_error"
+	KindWrite         = "write_error"
+	KindTooManyRedirs = "too_many_redirects"
+	KindCanceled      = "canceled"
+)
+
+// BadInput returns an input error: one line naming the problem and the fix.
+func BadInput(format string, args ...any) *Error {
+	return &Error{Phase: PhaseInput, Kind: KindBadInput, Message: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,310 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+const (
+	previewBytes = 1024
+	copyBuffer   = 64 << 10
+)
+
+// exchangeH1 sends the request and reads the response over HTTP/1.1,
+// by hand, so that bytes on the wire give the phase boundaries.
+func (h *hopRun) exchangeH1(ctx context.Context, c *stampConn) {
+	headers := h.o.requestHeaders(h.u)
+	method := h.o.method()
+	h.hop.Request = Request{Method: method, Target: h.u.RequestURI(), Proto: "HTTP/1.1",
+		Headers: headers, BodyBytes: int64(len(h.o.Body))}
+
+	h.setPhase(PhaseSend)
+	sendStart := h.clock.since()
+	msg := append(writeRequestHead(method, h.hop.Request.Target, headers), h.o.Body...)
+	if _, err := c.Write(msg); err != nil {
+		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
+			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
+		return
+	}
+	sent := h.clock.since()
+	h.hop.Timings.Send = &Span{sendStart, sent - sendStart}
+
+	h.setPhase(PhaseWait)
+	br := bufio.NewReaderSize(c, copyBuffer)
+	head, at, ok := h.readFinalHead(ctx, c, br)
+	if !ok {
+		return
+	}
+	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
+	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason,
+		Headers: head.headers, HeadersCut: head.cut}
+
+	h.setPhase(PhaseReceive)
+	body, want, err := bodyReader(method, head, br)
+	if err != nil {
+		h.fail(ctx, nil, badResponse(err))
+		return
+	}
+	h.receive(ctx, body, want, at)
+}
+
+// readFinalHead reads response heads until the final (non-1xx) one,
+// recording each 1xx with its arrival time.
+func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader) (*respHead, time.Duration, bool) {
+	for {
+		off := c.bytesRead() - int64(br.Buffered())
+		head, err := readHead(br)
+		if err != nil {
+			h.fail(ctx, nil, headError(err, c.bytesRead() == 0))
+			return nil, 0, false
+		}
+		at, _ := c.arrival(off)
+		if head.status/100 != 1 || head.status == 101 {
+			return head, at, true
+		}
+		if len(h.hop.Informational) == maxInformatonal {
+			h.fail(ctx, nil, badResponse(fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)))
+			return nil, 0, false
+		}
+		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Headers: head.headers, At: at})
+	}
+}
+
+func headError(err error, nothingRead bool) *Error {
+	switch {
+	case isTimeout(err):
+		return &Error{Kind: KindTimeout, Message: "timed out waiting for the response", Err: err}
+	case nothingRead && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
+		return &Error{Kind: KindEmptyReply, Err: err,
+			Message: "the server closed the connection without sending a response",
+			Hint:    "the server crashed, rejected the request, or expects another protocol (TLS on an http:// URL?)"}
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Kind: KindReceive, Err: err,
+			Message: "the server closed the connection in the middle of the response head",
+			Hint:    "the server or a proxy in front of it dropped the connection; check their logs"}
+	case errors.Is(err, errNotHTTP), errors.Is(err, errHeadLarge), strings.HasPrefix(err.Error(), "malformed"):
+		return badResponse(err)
+	}
+	return &Error{Kind: KindReceive, Message: "reading the response failed: " + dialErrorText(err), Err: err,
+		Hint: "the connection broke while the response arrived; check the network and the server's logs"}
+}
+
+func badResponse(err error) *Error {
+	return &Error{Kind: KindBadResponse, Message: "the response is not valid HTTP: " + err.Error(), Err: err,
+		Hint: "is this port speaking HTTP? a TLS port needs https://, and some services speak other protocols"}
+}
+
+// receive streams the body to the output, counting it and keeping a short
+// preview; it never holds the body whole.
+func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstByte time.Duration) {
+	sink := &bodySink{out: h.o.Output}
+	n, err := io.CopyBuffer(sink, body, make([]byte, copyBuffer))
+	end := h.clock.since()
+	h.hop.Timings.Receive = &Span{firstByte, max(end-firstByte, 0)}
+	r := h.hop.Response
+	r.BodyBytes, r.BodyPreview = n, sink.preview
+	if h.o.Output != nil && sink.err == nil {
+		r.SavedTo = h.o.OutputName
+	}
+	switch {
+	case sink.err != nil:
+		h.fail(ctx, nil, &Error{Kind: KindWrite, Message: "writing the body failed: " + sink.err.Error(), Err: sink.err,
+			Hint: "check that the -o file's folder exists, is writable and has room"})
+	case want > 0 && n < want: // a LimitReader ends quietly when the connection does
+		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
+			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", n, want),
+			Hint:    "the server or a proxy cut the transfer short; check their logs and timeouts"})
+	case err != nil:
+		h.fail(ctx, nil, &Error{Kind: KindReceive, Message: "receiving the body failed: " + dialErrorText(err), Err: err,
+			Hint: "the connection broke during the transfer; check the network and the server's logs"})
+	}
+}
+
+// bodySink writes the body to out and keeps its first bytes.
+type bodySink struct {
+	out     io.Writer
+	preview []byte
+	err     error // the output's error, kept apart from the network's
+}
+
+func (s *bodySink) Write(p []byte) (int, error) {
+	if room := previewBytes - len(s.preview); room > 0 {
+		s.preview = append(s.preview, p[:min(room, len(p))]...)
+	}
+	if s.out != nil && s.err == nil {
+		if _, err := s.out.Write(p); err != nil {
+			s.err = err
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+// exchangeH2 sends the request over HTTP/2 with x/net/http2 on our own
+// connection (net/http would not take a connection it did not dial), and
+// times the exchange with its httptrace hooks.
+func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
+	all := h.o.requestHeaders(h.u)
+	method := h.o.method()
+	h.hop.Request = Request{Method: method, Target: h.u.RequestURI(), Proto: "HTTP/2.0", BodyBytes: int64(len(h.o.Body))}
+
+	h.setPhase(PhaseSend)
+	sendStart := h.clock.since()
+	t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
+	cc, err := t.NewClientConn(c)
+	if err != nil {
+		h.fail(ctx, nil, h2Error(err, PhaseSend))
+		return
+	}
+	defer cc.Close()
+
+	req := h.h2Request(ctx, method, all)
+	if req == nil {
+		return
+	}
+	var sent, firstByte time.Duration = -1, -1
+	var mu = &h.mu
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			mu.Lock()
+			sent, h.phase = h.clock.since(), PhaseWait
+			mu.Unlock()
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			firstByte = h.clock.since()
+			mu.Unlock()
+		},
+		Got1xxResponse: func(code int, hdr textproto.MIMEHeader) error {
+			at := h.clock.since()
+			mu.Lock()
+			defer mu.Unlock()
+			if len(h.hop.Informational) < maxInformatonal {
+				h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
+			}
+			return nil
+		},
+	}))
+	h.hop.Request.Headers = h2SentHeaders(all)
+
+	resp, err := cc.RoundTrip(req)
+	got := h.clock.since()
+	mu.Lock()
+	sentAt, firstAt, informational := sent, firstByte, len(h.hop.Informational)
+	mu.Unlock()
+	if sentAt >= 0 {
+		h.hop.Timings.Send = &Span{sendStart, sentAt - sendStart}
+	}
+	if err != nil {
+		h.fail(ctx, nil, h2Error(err, h.currentPhase()))
+		return
+	}
+	defer resp.Body.Close()
+	// The hook marks the first HEADERS frame; after a 1xx the final
+	// response's head is the one RoundTrip returns with.
+	final := firstAt
+	if final < 0 || informational > 0 {
+		final = got
+	}
+	if sentAt >= 0 {
+		h.hop.Timings.Wait = &Span{sentAt, max(final-sentAt, 0)}
+	}
+	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header)}
+	h.setPhase(PhaseReceive)
+	var body io.Reader = resp.Body
+	if method == "HEAD" {
+		body = bytes.NewReader(nil)
+	}
+	h.receive(ctx, body, resp.ContentLength, final)
+}
+
+// h2Request builds the net/http request x/net/http2 sends.
+func (h *hopRun) h2Request(ctx context.Context, method string, all []Header) *http.Request {
+	req, err := http.NewRequestWithContext(ctx, method, h.u.String(), bytes.NewReader(h.o.Body))
+	if err != nil {
+		h.fail(ctx, nil, asError(BadInput("cannot build the request: %v", err), PhaseInput))
+		return nil
+	}
+	req.ContentLength = int64(len(h.o.Body))
+	if h.o.Body == nil {
+		req.Body = http.NoBody
+	}
+	authority := hostHeader(h.u)
+	for _, f := range all {
+		switch {
+		case strings.EqualFold(f.Name, "Host"):
+			authority = f.Value
+		case strings.EqualFold(f.Name, "Content-Length"):
+		default:
+			req.Header[f.Name] = append(req.Header[f.Name], f.Value)
+		}
+	}
+	if _, ok := req.Header["User-Agent"]; !ok {
+		req.Header["User-Agent"] = []string{""} // removed with -H 'User-Agent:': send none
+	}
+	req.Host = authority
+	return req
+}
+
+// h2SentHeaders lists the fields as HTTP/2 sends them: lower-case names,
+// with Host carried in the :authority pseudo-header (not listed).
+func h2SentHeaders(all []Header) []Header {
+	var out []Header
+	for _, f := range all {
+		if strings.EqualFold(f.Name, "Host") {
+			continue
+		}
+		if strings.EqualFold(f.Name, "User-Agent") && f.Value == "" {
+			continue
+		}
+		out = append(out, Header{strings.ToLower(f.Name), f.Value})
+	}
+	return out
+}
+
+// h2Headers lists a decoded header map as HTTP/2 spells it (lower case).
+// HTTP/2 field order is not exposed by the client library; the list is
+// sorted by name so that the output is stable.
+func h2Headers(hdr http.Header) []Header {
+	names := make([]string, 0, len(hdr))
+	for k := range hdr {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	var out []Header
+	for _, k := range names {
+		for _, v := range hdr[k] {
+			out = append(out, Header{strings.ToLower(k), v})
+		}
+	}
+	return out
+}
+
+func h2Error(err error, phase string) *Error {
+	if isTimeout(err) {
+		return &Error{Phase: phase, Kind: KindTimeout, Message: "timed out over HTTP/2", Err: err}
+	}
+	var se http2.StreamError
+	var ga http2.GoAwayError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &se):
+		msg = fmt.Sprintf("the server reset the HTTP/2 stream (%s)", se.Code)
+	case errors.As(err, &ga):
+		msg = fmt.Sprintf("the server closed the HTTP/2 connection with GOAWAY (%s)", ga.ErrCode)
+	}
+	return &Error{Phase: phase, Kind: KindHTTP2, Message: msg, Err: err,
+		Hint: "the server ended the HTTP/2 exchange; retry with --http1.1 to compare, and check the server's logs"}
+}

@@ -1,0 +1,206 @@
+package trace
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http/httputil"
+	"strconv"
+	"strings"
+)
+
+// HTTP/1.1 is spoken by hand, not through net/http, because net/http
+// canonicalises and reorders response headers; a tracer must show them
+// exactly as the server sent them. The parser is strict about framing and
+// lenient about nothing it has to guess.
+
+// Limits on what a server can make us hold.
+const (
+	maxHeadBytes    = 1 << 20  // one response head, all lines
+	maxHeadersKept  = 1000     // header lines kept in the Result
+	maxValueKept    = 16 << 10 // bytes of one header value kept
+	maxInformatonal = 32       // 1xx responses before the final one
+)
+
+// Errors that classify a bad response.
+var (
+	errNotHTTP   = errors.New("the server did not answer with HTTP")
+	errHeadLarge = fmt.Errorf("the response head is larger than %d bytes", maxHeadBytes)
+)
+
+// respHead is one parsed response head.
+type respHead struct {
+	proto   string
+	status  int
+	reason  string
+	headers []Header
+	cut     int // header lines (or parts of values) not kept
+}
+
+// get returns the values of the named header.
+func (h *respHead) get(name string) []string {
+	var out []string
+	for _, f := range h.headers {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// readHead reads one response head: the status line and the header lines
+// up to the empty line.
+func readHead(br *bufio.Reader) (*respHead, error) {
+	budget := maxHeadBytes
+	line, err := readLine(br, &budget)
+	if err != nil {
+		return nil, err
+	}
+	h, err := parseStatusLine(line)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		line, err := readLine(br, &budget)
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if line == "" {
+			return h, nil
+		}
+		if err := h.addLine(line); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// readLine reads a line ending in LF (CRLF or bare LF), without the ending.
+func readLine(br *bufio.Reader, budget *int) (string, error) {
+	var buf []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		*budget -= len(chunk)
+		if *budget < 0 {
+			return "", errHeadLarge
+		}
+		buf = append(buf, chunk...)
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return string(bytes.TrimSuffix(bytes.TrimSuffix(buf, []byte("\n")), []byte("\r"))), nil
+	}
+}
+
+// parseStatusLine parses "HTTP/1.1 200 OK".
+func parseStatusLine(line string) (*respHead, error) {
+	proto, rest, _ := strings.Cut(line, " ")
+	if !strings.HasPrefix(proto, "HTTP/") {
+		return nil, errNotHTTP
+	}
+	if len(proto) != len("HTTP/1.1") || !isDigit(proto[5]) || proto[6] != '.' || !isDigit(proto[7]) {
+		return nil, fmt.Errorf("malformed status line %q: bad HTTP version", line)
+	}
+	code, reason, _ := strings.Cut(rest, " ")
+	if len(code) != 3 || !isDigit(code[0]) || !isDigit(code[1]) || !isDigit(code[2]) {
+		return nil, fmt.Errorf("malformed status line %q: the status is not three digits", line)
+	}
+	status, _ := strconv.Atoi(code)
+	if status < 100 {
+		return nil, fmt.Errorf("malformed status line %q: status %d is below 100", line, status)
+	}
+	return &respHead{proto: proto, status: status, reason: reason}, nil
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// addLine adds one header line, joining obsolete folded lines to the
+// value before them.
+func (h *respHead) addLine(line string) error {
+	if line[0] == ' ' || line[0] == '\t' {
+		if len(h.headers) == 0 {
+			return fmt.Errorf("malformed header block: it starts with a folded line %q", line)
+		}
+		last := &h.headers[len(h.headers)-1]
+		last.Value = h.keep(last.Value + " " + strings.TrimSpace(line))
+		return nil
+	}
+	name, value, ok := strings.Cut(line, ":")
+	if !ok || !validToken(name) {
+		return fmt.Errorf("malformed header line %q", line)
+	}
+	if len(h.headers) >= maxHeadersKept {
+		h.cut++
+		return nil
+	}
+	h.headers = append(h.headers, Header{Name: name, Value: h.keep(strings.Trim(value, " \t"))})
+	return nil
+}
+
+// keep caps a value at maxValueKept, counting the cut.
+func (h *respHead) keep(v string) string {
+	if len(v) <= maxValueKept {
+		return v
+	}
+	h.cut++
+	return v[:maxValueKept]
+}
+
+// bodyReader returns the reader for the body that follows head, per
+// RFC 9112 section 6.3, and the length announced (-1 when unknown).
+func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64, error) {
+	if method == "HEAD" || h.status/100 == 1 || h.status == 204 || h.status == 304 {
+		return bytes.NewReader(nil), 0, nil
+	}
+	if te := h.get("Transfer-Encoding"); len(te) > 0 {
+		codings := strings.Split(strings.Join(te, ","), ",")
+		if !strings.EqualFold(strings.TrimSpace(codings[len(codings)-1]), "chunked") {
+			return br, -1, nil // read until close, as RFC 9112 asks
+		}
+		return httputil.NewChunkedReader(br), -1, nil
+	}
+	if cl := h.get("Content-Length"); len(cl) > 0 {
+		n, err := contentLength(cl)
+		if err != nil {
+			return nil, 0, err
+		}
+		return io.LimitReader(br, n), n, nil
+	}
+	return br, -1, nil
+}
+
+// contentLength parses Content-Length field values; repeats must agree.
+func contentLength(values []string) (int64, error) {
+	var n int64 = -1
+	for _, v := range values {
+		for part := range strings.SplitSeq(v, ",") {
+			m, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+			if err != nil || m < 0 {
+				return 0, fmt.Errorf("malformed Content-Length %q", v)
+			}
+			if n >= 0 && m != n {
+				return 0, fmt.Errorf("conflicting Content-Length values %q", strings.Join(values, ", "))
+			}
+			n = m
+		}
+	}
+	return n, nil
+}
+
+// writeRequest serialises the request head; the body is written after it.
+func writeRequestHead(method, target string, headers []Header) []byte {
+	var b bytes.Buffer
+	b.WriteString(method + " " + target + " HTTP/1.1\r\n")
+	for _, h := range headers {
+		b.WriteString(h.Name + ": " + h.Value + "\r\n")
+	}
+	b.WriteString("\r\n")
+	return b.Bytes()
+}

@@ -1,0 +1,224 @@
+package trace
+
+import (
+	"crypto/tls"
+	"io"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Options says what to trace and how. The zero value of every field but
+// URL means "as curl would by default".
+type Options struct {
+	URL     *url.URL // from ParseURL
+	Method  string   // "" means GET, or POST when Body is set
+	Headers []HeaderEdit
+	Body    []byte // request body (-d); nil means none
+	// ContentType is sent when Body is set and no Content-Type header was
+	// given (curl's -d sends application/x-www-form-urlencoded).
+	ContentType string
+	User        *url.Userinfo // -u USER:PASS, or user info in the URL
+	UserAgent   string        // "" means "reqtrace/" + Version
+	Head        bool          // -I: HEAD, and no body is read
+
+	Insecure bool   // -k: do not fail on certificate problems
+	CACert   []byte // PEM bundle that replaces the system roots (--cacert)
+	// ClientCert is presented when the server asks for one (-E/--cert).
+	ClientCert *tls.Certificate
+
+	Resolve    []ResolveEntry // --resolve
+	DNSServers []string       // --dns-servers, "ip:port"; nil means resolv.conf's
+	IPVersion  int            // 4 or 6 to allow only that family; 0 for both
+	HTTP       string         // "" (ALPN: h2 then http/1.1), "1.1" or "2"
+
+	MaxTime        time.Duration // -m: bounds the whole trace; 0 means no bound
+	ConnectTimeout time.Duration // bounds DNS+TCP+TLS; 0 means DefaultConnectTimeout
+
+	// Output receives the response body as it streams (-o); nil discards it.
+	Output     io.Writer
+	OutputName string // the name to report for Output
+
+	// ResolvConf and HostsFile default to the system files; tests and the
+	// demo point them at the lab.
+	ResolvConf string
+	HostsFile  string
+}
+
+// HeaderEdit is one -H argument: set a header, or remove one of ours.
+type HeaderEdit struct {
+	Name   string
+	Value  string
+	Remove bool // "-H 'Name:'" removes a header reqtrace would send
+}
+
+// ResolveEntry is one --resolve HOST:PORT:ADDR[,ADDR...] mapping.
+type ResolveEntry struct {
+	Host  string // lower-case; "*" matches any host
+	Port  int
+	Addrs []netip.Addr
+}
+
+// Defaults.
+const (
+	DefaultConnectTimeout = 30 * time.Second
+	maxURLLength          = 64 << 10
+)
+
+// Version is the reqtrace version, sent in the default User-Agent.
+var Version = "0.1.0-dev"
+
+// ParseURL turns a command-line URL into a request URL the way curl does:
+// a missing scheme means http://, an empty path means "/", the fragment
+// is dropped. Only http and https are accepted.
+func ParseURL(raw string) (*url.URL, error) {
+	s := strings.TrimSpace(raw)
+	switch {
+	case s == "":
+		return nil, BadInput("the URL is empty: give one such as https://example.com/")
+	case len(s) > maxURLLength:
+		return nil, BadInput("the URL is %d bytes long: the limit is %d", len(s), maxURLLength)
+	case strings.ContainsFunc(s, isCtlOrSpace):
+		return nil, BadInput("the URL %q contains spaces or control characters: percent-encode them (space is %%20)", s)
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, BadInput("the URL %q does not parse (%s): check it for typos", raw, urlErrReason(err))
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, BadInput("the URL scheme %q is not supported: use http:// or https://", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, BadInput("the URL %q has no host name: give one such as https://example.com/", raw)
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, BadInput("the URL's port %q is not a number from 1 to 65535", p)
+		}
+	}
+	u.Fragment, u.RawFragment = "", ""
+	if u.Path == "" && u.RawPath == "" {
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+func urlErrReason(err error) string {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+func isCtlOrSpace(r rune) bool { return r <= ' ' || r == 0x7f }
+
+// Port returns the URL's port, or the scheme's default.
+func Port(u *url.URL) int {
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		return p
+	}
+	if u.Scheme == "https" {
+		return 443
+	}
+	return 80
+}
+
+// ParseHeader parses one -H argument as curl does: "Name: value" sets a
+// header, "Name:" removes one reqtrace would send, "Name;" sends it empty.
+func ParseHeader(s string) (HeaderEdit, error) {
+	if strings.ContainsAny(s, "\r\n") {
+		return HeaderEdit{}, BadInput("the header %q contains a line break: give one header per -H", s)
+	}
+	if name, ok := strings.CutSuffix(s, ";"); ok && !strings.Contains(name, ":") {
+		if !validToken(name) {
+			return HeaderEdit{}, badHeader(s)
+		}
+		return HeaderEdit{Name: name}, nil
+	}
+	name, value, ok := strings.Cut(s, ":")
+	if !ok || !validToken(name) {
+		return HeaderEdit{}, badHeader(s)
+	}
+	value = strings.TrimSpace(value)
+	if strings.ContainsFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
+		return HeaderEdit{}, BadInput("the value of header %q contains control characters: remove them", name)
+	}
+	return HeaderEdit{Name: name, Value: value, Remove: value == ""}, nil
+}
+
+func badHeader(s string) *Error {
+	return BadInput("bad header %q: write it as -H \"Name: value\" (the name is letters, digits and !#$%%&'*+-.^_`|~)", s)
+}
+
+// validToken reports whether s is an RFC 9110 token (a field name).
+func validToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// ParseResolve parses one --resolve HOST:PORT:ADDR[,ADDR...] argument
+// (curl's syntax; IPv6 addresses may be bracketed, a leading "+" is
+// accepted and ignored, HOST may be "*").
+func ParseResolve(s string) (ResolveEntry, error) {
+	bad := func(why string) (ResolveEntry, error) {
+		return ResolveEntry{}, BadInput("bad --resolve %q: %s; write it as HOST:PORT:ADDR, e.g. example.com:443:127.0.0.1", s, why)
+	}
+	spec := strings.TrimPrefix(s, "+")
+	host, rest, ok1 := strings.Cut(spec, ":")
+	port, addrs, ok2 := strings.Cut(rest, ":")
+	if !ok1 || !ok2 {
+		return bad("it needs three parts separated by colons")
+	}
+	if host == "" || strings.ContainsAny(host, " /[]") {
+		return bad("the host is empty or not a host name")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 1 || n > 65535 {
+		return bad("the port is not a number from 1 to 65535")
+	}
+	e := ResolveEntry{Host: strings.ToLower(strings.TrimSuffix(host, ".")), Port: n}
+	for a := range strings.SplitSeq(addrs, ",") {
+		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "["), "]")
+		ip, err := netip.ParseAddr(a)
+		if err != nil || ip.Zone() != "" {
+			return bad("the address " + strconv.Quote(a) + " is not an IP address")
+		}
+		e.Addrs = append(e.Addrs, ip.Unmap())
+	}
+	return e, nil
+}
+
+// ParseDNSServers parses --dns-servers ADDR[:PORT][,...]; the port defaults to 53.
+func ParseDNSServers(s string) ([]string, error) {
+	var out []string
+	for part := range strings.SplitSeq(s, ",") {
+		part = strings.TrimSpace(part)
+		if ap, err := netip.ParseAddrPort(part); err == nil && ap.Port() != 0 {
+			out = append(out, ap.String())
+			continue
+		}
+		ip, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(part, "["), "]"))
+		if err != nil || ip.Zone() != "" {
+			return nil, BadInput("bad --dns-servers entry %q: give IP addresses with optional ports, e.g. 192.0.2.53 or 192.0.2.53:5353,[2001:db8::53]:53", part)
+		}
+		out = append(out, netip.AddrPortFrom(ip.Unmap(), 53).String())
+	}
+	return out, nil
+}

@@ -1,0 +1,272 @@
+package trace
+
+import (
+	"bufio"
+	"net/netip"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestParseURL(t *testing.T) {
+	cases := []struct{ in, want, err string }{
+		{in: "example.com", want: "http://example.com/"},
+		{in: "  https://Example.com:8443/a?b=1#frag ", want: "https://Example.com:8443/a?b=1"},
+		{in: "HTTPS://example.com", want: "https://example.com/"},
+		{in: "http://[::1]:8080", want: "http://[::1]:8080/"},
+		{in: "http://user:pw@example.com/x", want: "http://user:pw@example.com/x"},
+		{in: "", err: "empty"},
+		{in: "ftp://example.com/", err: `scheme "ftp" is not supported`},
+		{in: "https://", err: "no host name"},
+		{in: "http://example.com:0/", err: "port"},
+		{in: "http://example.com:99999/", err: "port"},
+		{in: "http://exa mple.com/", err: "spaces or control characters"},
+		{in: "http://example.com/\x1b[2J", err: "control characters"},
+		{in: "http://[::1/", err: "does not parse"},
+	}
+	for _, c := range cases {
+		u, err := ParseURL(c.in)
+		switch {
+		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
+			t.Errorf("ParseURL(%q) error = %v, want one with %q", c.in, err, c.err)
+		case c.err == "" && err != nil:
+			t.Errorf("ParseURL(%q): %v", c.in, err)
+		case c.err == "" && u.String() != c.want:
+			t.Errorf("ParseURL(%q) = %q, want %q", c.in, u, c.want)
+		}
+		if err != nil {
+			if e, ok := err.(*Error); !ok || e.Kind != KindBadInput || e.Phase != PhaseInput {
+				t.Errorf("ParseURL(%q) error %#v is not a bad-input Error", c.in, err)
+			}
+		}
+	}
+}
+
+func TestParseHeader(t *testing.T) {
+	cases := []struct {
+		in   string
+		want HeaderEdit
+		err  bool
+	}{
+		{in: "X-A: 1", want: HeaderEdit{Name: "X-A", Value: "1"}},
+		{in: "X-A:1  ", want: HeaderEdit{Name: "X-A", Value: "1"}},
+		{in: "Accept:", want: HeaderEdit{Name: "Accept", Remove: true}},
+		{in: "X-Empty;", want: HeaderEdit{Name: "X-Empty"}},
+		{in: "X-A: a:b;c", want: HeaderEdit{Name: "X-A", Value: "a:b;c"}},
+		{in: "no colon", err: true},
+		{in: ": value", err: true},
+		{in: "Bad Name: x", err: true},
+		{in: "X-A: 1\r\nX-B: 2", err: true},
+		{in: "X-A: \x1b[31m", err: true},
+	}
+	for _, c := range cases {
+		got, err := ParseHeader(c.in)
+		if (err != nil) != c.err || err == nil && got != c.want {
+			t.Errorf("ParseHeader(%q) = %+v, %v", c.in, got, err)
+		}
+	}
+}
+
+func TestParseResolve(t *testing.T) {
+	e, err := ParseResolve("Example.com.:443:127.0.0.1,[::1]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Host != "example.com" || e.Port != 443 || len(e.Addrs) != 2 || e.Addrs[1] != netip.MustParseAddr("::1") {
+		t.Errorf("got %+v", e)
+	}
+	if e, err := ParseResolve("+*:80:192.0.2.1"); err != nil || e.Host != "*" {
+		t.Errorf("wildcard: %+v %v", e, err)
+	}
+	for _, bad := range []string{"example.com:443", "example.com:x:127.0.0.1", ":443:127.0.0.1", "h:443:not-an-ip", "h:70000:127.0.0.1", "h:443:"} {
+		if _, err := ParseResolve(bad); err == nil || !strings.Contains(err.Error(), "HOST:PORT:ADDR") {
+			t.Errorf("ParseResolve(%q) error = %v", bad, err)
+		}
+	}
+}
+
+func TestParseDNSServers(t *testing.T) {
+	got, err := ParseDNSServers("192.0.2.53, 192.0.2.54:5353,[2001:db8::53]:53,2001:db8::1")
+	want := "192.0.2.53:53 192.0.2.54:5353 [2001:db8::53]:53 [2001:db8::1]:53"
+	if err != nil || strings.Join(got, " ") != want {
+		t.Errorf("got %v, %v", got, err)
+	}
+	if _, err := ParseDNSServers("dns.example"); err == nil {
+		t.Error("a host name was accepted")
+	}
+}
+
+func TestReadHead(t *testing.T) {
+	in := "HTTP/1.1 404 Not Found\r\nX-B: 1\r\nx-a:  two  \r\n folded\r\nSet-Cookie: a\r\nSet-Cookie: b\r\n\r\nbody"
+	h, err := readHead(bufio.NewReader(strings.NewReader(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Header{{"X-B", "1"}, {"x-a", "two folded"}, {"Set-Cookie", "a"}, {"Set-Cookie", "b"}}
+	if h.proto != "HTTP/1.1" || h.status != 404 || h.reason != "Not Found" || len(h.headers) != len(want) {
+		t.Fatalf("got %+v", h)
+	}
+	for i := range want {
+		if h.headers[i] != want[i] {
+			t.Errorf("header %d = %+v, want %+v", i, h.headers[i], want[i])
+		}
+	}
+	// Bare LF line endings and an empty reason are accepted.
+	if h, err := readHead(bufio.NewReader(strings.NewReader("HTTP/1.0 200\nA: b\n\n"))); err != nil || h.reason != "" || h.proto != "HTTP/1.0" {
+		t.Errorf("bare LF: %+v %v", h, err)
+	}
+}
+
+func TestReadHeadLimits(t *testing.T) {
+	many := "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: 1\r\n", maxHeadersKept+5) + "\r\n"
+	h, err := readHead(bufio.NewReader(strings.NewReader(many)))
+	if err != nil || len(h.headers) != maxHeadersKept || h.cut != 5 {
+		t.Errorf("kept %d cut %d err %v", len(h.headers), h.cut, err)
+	}
+	long := "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", maxValueKept+10) + "\r\n\r\n"
+	h, err = readHead(bufio.NewReader(strings.NewReader(long)))
+	if err != nil || len(h.headers[0].Value) != maxValueKept || h.cut != 1 {
+		t.Errorf("long value kept %d cut %d err %v", len(h.headers[0].Value), h.cut, err)
+	}
+	huge := "HTTP/1.1 200 OK\r\nX-Huge: " + strings.Repeat("a", maxHeadBytes) + "\r\n\r\n"
+	if _, err := readHead(bufio.NewReader(strings.NewReader(huge))); err != errHeadLarge {
+		t.Errorf("huge head: %v", err)
+	}
+}
+
+func TestContentLength(t *testing.T) {
+	if n, err := contentLength([]string{"10", "10, 10"}); n != 10 || err != nil {
+		t.Errorf("repeats: %d %v", n, err)
+	}
+	for _, bad := range [][]string{{"-1"}, {"1", "2"}, {"ten"}, {"99999999999999999999"}} {
+		if _, err := contentLength(bad); err == nil {
+			t.Errorf("contentLength(%q) accepted", bad)
+		}
+	}
+}
+
+func TestParseHosts(t *testing.T) {
+	file := "# comment\n127.0.0.1 localhost\n::1 localhost ip6-localhost\n192.0.2.1 a.example b.example # c.example\nbad line\n"
+	if got := parseHosts(strings.NewReader(file), "LOCALHOST."); len(got) != 2 || got[1] != netip.MustParseAddr("::1") {
+		t.Errorf("localhost: %v", got)
+	}
+	if got := parseHosts(strings.NewReader(file), "b.example"); len(got) != 1 {
+		t.Errorf("b.example: %v", got)
+	}
+	if got := parseHosts(strings.NewReader(file), "c.example"); len(got) != 0 {
+		t.Errorf("a commented name matched: %v", got)
+	}
+}
+
+func TestSearchCandidates(t *testing.T) {
+	r := &resolver{search: []string{"corp.example", "example"}, ndots: 2}
+	if got := strings.Join(r.candidates("api"), " "); got != "api.corp.example. api.example. api." {
+		t.Errorf("short name: %s", got)
+	}
+	if got := strings.Join(r.candidates("a.b.c"), " "); got != "a.b.c. a.b.c.corp.example. a.b.c.example." {
+		t.Errorf("long name: %s", got)
+	}
+	if got := strings.Join(r.candidates("abs.example."), " "); got != "abs.example." {
+		t.Errorf("absolute name: %s", got)
+	}
+}
+
+func TestHappyEyeballsOrder(t *testing.T) {
+	var in []netip.Addr
+	for _, s := range []string{"192.0.2.1", "192.0.2.2", "2001:db8::1", "192.0.2.3", "2001:db8::2"} {
+		in = append(in, netip.MustParseAddr(s))
+	}
+	var got []string
+	for _, a := range sortHappyEyeballs(in) {
+		got = append(got, a.String())
+	}
+	if strings.Join(got, " ") != "2001:db8::1 192.0.2.1 2001:db8::2 192.0.2.2 192.0.2.3" {
+		t.Errorf("order: %v", got)
+	}
+}
+
+// Fuzz targets for every parser of untrusted input: none may panic, and
+// what they accept must be well formed.
+
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{"example.com", "https://a.b:1/x?y#z", "http://[::1]:80", "ftp://x", "http://u:p@h/", "\x00", "http://%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := ParseURL(s)
+		if err != nil {
+			return
+		}
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Fragment != "" {
+			t.Errorf("ParseURL(%q) accepted %q", s, u)
+		}
+		if p := Port(u); p < 1 || p > 65535 {
+			t.Errorf("port %d", p)
+		}
+		if again, err := ParseURL(u.String()); err != nil || again.String() != u.String() {
+			t.Errorf("not stable: %q -> %q -> %v %v", s, u, again, err)
+		}
+	})
+}
+
+func FuzzParseHeader(f *testing.F) {
+	for _, s := range []string{"X-A: 1", "Accept:", "X;", "a:b:c", "\r\n", ": x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := ParseHeader(s)
+		if err != nil {
+			return
+		}
+		if !validToken(h.Name) || strings.ContainsAny(h.Value, "\r\n\x00") {
+			t.Errorf("ParseHeader(%q) accepted %+v", s, h)
+		}
+	})
+}
+
+func FuzzParseResolve(f *testing.F) {
+	for _, s := range []string{"a:1:127.0.0.1", "+*:443:[::1],192.0.2.1", "a::", "::::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		e, err := ParseResolve(s)
+		if err != nil {
+			return
+		}
+		if e.Host == "" || e.Port < 1 || e.Port > 65535 || len(e.Addrs) == 0 {
+			t.Errorf("ParseResolve(%q) accepted %+v", s, e)
+		}
+	})
+}
+
+func FuzzReadHead(f *testing.F) {
+	for _, s := range []string{"HTTP/1.1 200 OK\r\nA: b\r\n\r\n", "HTTP/1.0 999\n\n", "HTTP/1.1 103 Early\r\n x\r\n\r\n", "SSH-2.0\r\n", "HTTP/1.1 200 OK\r\nA: " + strings.Repeat("b", 5000)} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := readHead(bufio.NewReader(strings.NewReader(string(b))))
+		if err != nil {
+			return
+		}
+		if h.status < 100 || h.status > 999 || len(h.headers) > maxHeadersKept {
+			t.Errorf("accepted status %d with %d headers", h.status, len(h.headers))
+		}
+		for _, hd := range h.headers {
+			if !validToken(hd.Name) || len(hd.Value) > maxValueKept || strings.ContainsAny(hd.Value, "\r\n") {
+				t.Errorf("bad header kept: %q", hd)
+			}
+		}
+		_, _, _ = bodyReader("GET", h, bufio.NewReader(strings.NewReader("")))
+	})
+}
+
+func FuzzParseHosts(f *testing.F) {
+	f.Add("127.0.0.1 localhost\n::1 localhost # x\n", "localhost")
+	f.Fuzz(func(t *testing.T, file, host string) {
+		for _, a := range parseHosts(strings.NewReader(file), host) {
+			if !a.IsValid() || a.Zone() != "" || !utf8.ValidString(a.String()) {
+				t.Errorf("bad address %v", a)
+			}
+		}
+	})
+}

@@ -1,0 +1,203 @@
+package trace
+
+import (
+	"time"
+)
+
+// Result is everything one trace learned: one Hop per request sent (more
+// than one once redirects are followed) and the error that ended it, if any.
+// It is the one value that flows from the engine to the renderers; it holds
+// typed values (durations, times) and leaves formatting to render.
+type Result struct {
+	URL     string    // the URL as the user gave it
+	Started time.Time // wall clock at the start, for reports only
+	Hops    []Hop
+	Err     *Error // the failure that ended the trace; nil when it completed
+	// Insecure is true when certificate verification was turned off (-k).
+	Insecure bool
+}
+
+// Hop is one request/response exchange and the connection it used.
+// A nil section means the step did not take place; Timings.Skipped says why.
+type Hop struct {
+	URL      string
+	Request  Request
+	DNS      *DNS
+	Connect  *Connect
+	TLS      *TLS
+	Response *Response
+	// Informational holds the 1xx responses (100 Continue, 103 Early Hints)
+	// that came before the final response, in arrival order.
+	Informational []Informational
+	Timings       Timings
+	Err           *Error
+}
+
+// Header is one field line, with the name spelled as sent or received.
+type Header struct {
+	Name  string
+	Value string
+}
+
+// Request is what was sent, as it went on the wire.
+type Request struct {
+	Method    string
+	Target    string   // request target: path and query ("/a?b=1")
+	Proto     string   // "HTTP/1.1" or "HTTP/2.0"
+	Headers   []Header // in the order written; pseudo-headers excluded
+	BodyBytes int64
+}
+
+// DNS describes how the URL's host became addresses.
+type DNS struct {
+	Host string
+	// Source is where the addresses came from: SourceDNS, SourceHosts,
+	// SourceResolve or SourceLiteral.
+	Source string
+	// Server is the "ip:port" of the server whose answer was used; empty
+	// when no server was asked.
+	Server    string
+	Rcode     string   // "NOERROR", "NXDOMAIN", ...; empty when no server was asked
+	Name      string   // the name whose answer was used, after the search list
+	Records   []Record // every answer record, CNAMEs included, in answer order
+	Addresses []string // the addresses to connect to, in the order tried
+	Queries   []Query  // every query sent, in the order started
+	Duration  time.Duration
+}
+
+// Where addresses come from.
+const (
+	SourceDNS     = "dns"
+	SourceHosts   = "hosts"
+	SourceResolve = "resolve"
+	SourceLiteral = "literal"
+)
+
+// Record is one resource record of an answer.
+type Record struct {
+	Name  string // owner name, fully qualified
+	Type  string // "A", "AAAA", "CNAME", ...
+	TTL   uint32 // seconds
+	Value string // the record's data as text (address, target name, ...)
+}
+
+// Query is one DNS question sent to one server over one transport.
+type Query struct {
+	Name      string
+	Type      string // "A" or "AAAA"
+	Server    string // "ip:port"
+	Transport string // "udp" or "tcp" (tcp after a truncated udp answer)
+	Start     time.Duration // since the hop started
+	Duration  time.Duration // including the dial, unlike miekg/dns's rtt
+	Rcode     string        // empty when no answer came
+	Truncated bool          // the answer had TC set (and was retried over tcp)
+	Answers   int
+	Err       string
+}
+
+// Connect describes the TCP connection the request used.
+type Connect struct {
+	Address  string // remote "ip:port" of the winning attempt
+	Local    string // local "ip:port"
+	Reused   bool   // an idle connection was reused: no DNS, TCP or TLS
+	Duration time.Duration
+	// Attempts lists every dial, winners and losers (Happy Eyeballs),
+	// in the order started.
+	Attempts []Attempt
+}
+
+// Attempt is one dial to one address.
+type Attempt struct {
+	Address  string
+	Start    time.Duration // since the hop started
+	Duration time.Duration
+	Err      string // empty for the winner; "canceled" for a loser cut short
+}
+
+// TLS describes the handshake and what the server presented.
+type TLS struct {
+	Version     string // "TLS 1.3"
+	CipherSuite string // "TLS_AES_128_GCM_SHA256"
+	ALPN        string // "h2", "http/1.1" or "" when none was agreed
+	Group       string // key exchange group, "X25519MLKEM768"
+	ServerName  string // SNI sent; empty for an IP address
+	Resumed     bool
+	OCSPStapled bool
+	// Verified is true when the chain verified against the roots in use for
+	// ServerName. With -k it still says whether it would have.
+	Verified bool
+	// VerifyError explains why verification failed (also with -k).
+	VerifyError  string
+	Duration     time.Duration
+	Certificates []Certificate // leaf first, as the server sent them
+}
+
+// Certificate is one certificate of the presented chain.
+type Certificate struct {
+	Subject            string
+	Issuer             string
+	DNSNames           []string
+	IPAddresses        []string
+	NotBefore          time.Time
+	NotAfter           time.Time
+	SerialNumber       string
+	SignatureAlgorithm string
+	PublicKey          string // "ECDSA P-256", "RSA 2048"
+	IsCA               bool
+}
+
+// Response is the final (non-1xx) response.
+type Response struct {
+	Proto   string // "HTTP/1.1", "HTTP/2.0"
+	Status  int
+	Reason  string   // the reason phrase as received (HTTP/1.1 only)
+	Headers []Header // in received order
+	// HeadersCut counts header lines dropped because of the size caps.
+	HeadersCut int
+	BodyBytes  int64 // bytes of body on the wire (after chunked decoding, before any content decoding)
+	// BodyPreview holds the first bytes of the body, untrusted and raw.
+	BodyPreview []byte
+	SavedTo     string // the file the body was written to (-o)
+}
+
+// Informational is one 1xx response.
+type Informational struct {
+	Status  int
+	Headers []Header
+	At      time.Duration // since the hop started
+}
+
+// Span is a measured phase: when it started, relative to the hop's start,
+// and how long it took.
+type Span struct {
+	Start    time.Duration
+	Duration time.Duration
+}
+
+// End is when the span ended, relative to the hop's start.
+func (s Span) End() time.Duration { return s.Start + s.Duration }
+
+// Timings holds the hop's phases in HAR's vocabulary. A nil phase did not
+// take place; Skipped carries the reason, keyed by phase name.
+type Timings struct {
+	DNS     *Span
+	Connect *Span
+	TLS     *Span
+	Send    *Span // connection ready → request fully written
+	Wait    *Span // request written → first byte of the final response
+	Receive *Span // first byte → last body byte
+	Total   time.Duration
+	Skipped map[string]string
+}
+
+// Phase names, shared by Timings.Skipped, Error.Phase and the JSON output.
+const (
+	PhaseDNS      = "dns"
+	PhaseConnect  = "connect"
+	PhaseTLS      = "tls"
+	PhaseSend     = "send"
+	PhaseWait     = "wait"
+	PhaseReceive  = "receive"
+	PhaseRedirect = "redirect"
+	PhaseInput    = "input"
+)

@@ -1,0 +1,523 @@
+package trace_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/tracetest"
+)
+
+// slack is the generous upper bound on top of an injected delay: the lower
+// bound is exact (a phase cannot be shorter than what was injected into
+// it), the upper one only has to keep a busy CI machine from flaking.
+const slack = 250 * time.Millisecond
+
+// run traces rawURL against the lab with the lab's DNS server and CA.
+func run(t *testing.T, lab *tracetest.Lab, rawURL string, edit ...func(*trace.Options)) *trace.Result {
+	t.Helper()
+	u, err := trace.ParseURL(rawURL)
+	if err != nil {
+		t.Fatalf("ParseURL(%q): %v", rawURL, err)
+	}
+	o := &trace.Options{URL: u, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf,
+		HostsFile: lab.HostsFile, CACert: lab.CAPEM, MaxTime: 20 * time.Second}
+	for _, e := range edit {
+		e(o)
+	}
+	res := trace.Do(context.Background(), o)
+	if len(res.Hops) != 1 && res.Err == nil {
+		t.Fatalf("got %d hops, want 1", len(res.Hops))
+	}
+	return res
+}
+
+func ok(t *testing.T, res *trace.Result) *trace.Hop {
+	t.Helper()
+	if res.Err != nil {
+		t.Fatalf("trace failed: %s/%s: %s", res.Err.Phase, res.Err.Kind, res.Err.Message)
+	}
+	return &res.Hops[0]
+}
+
+// within checks lo <= got < lo+slack.
+func within(t *testing.T, what string, s *trace.Span, lo time.Duration) {
+	t.Helper()
+	if s == nil {
+		t.Fatalf("%s: phase missing", what)
+	}
+	if s.Duration < lo || s.Duration >= lo+slack {
+		t.Errorf("%s = %v, want in [%v, %v)", what, s.Duration, lo, lo+slack)
+	}
+}
+
+func TestPhasesMatchInjectedDelays(t *testing.T) {
+	lab := tracetest.New(t)
+	host := "dnsdelay-30.tlsdelay-40.api.lab.test"
+	hop := ok(t, run(t, lab, lab.URL("https", host, "/wait/120")))
+	within(t, "dns", hop.Timings.DNS, 30*time.Millisecond)
+	within(t, "tls", hop.Timings.TLS, 40*time.Millisecond)
+	within(t, "wait", hop.Timings.Wait, 120*time.Millisecond)
+	within(t, "connect", hop.Timings.Connect, 0)
+	within(t, "send", hop.Timings.Send, 0)
+
+	// Phases follow one another on the hop's clock.
+	tm := hop.Timings
+	order := []*trace.Span{tm.DNS, tm.Connect, tm.TLS, tm.Send, tm.Wait, tm.Receive}
+	for i := 1; i < len(order); i++ {
+		if order[i].Start < order[i-1].End() {
+			t.Errorf("phase %d starts at %v, before phase %d ends at %v", i, order[i].Start, i-1, order[i-1].End())
+		}
+	}
+	if tm.Total < tm.Receive.End() {
+		t.Errorf("total %v is shorter than the last phase's end %v", tm.Total, tm.Receive.End())
+	}
+}
+
+func TestReceivePhaseCoversDrip(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, scheme := range []string{"http", "https"} {
+		hop := ok(t, run(t, lab, lab.URL(scheme, "www.lab.test", "/drip?bytes=5000&ms=80")))
+		within(t, scheme+" receive", hop.Timings.Receive, 80*time.Millisecond)
+		if hop.Response.BodyBytes != 5000 {
+			t.Errorf("%s body bytes = %d, want 5000", scheme, hop.Response.BodyBytes)
+		}
+	}
+}
+
+func TestDNSRecordsAndQueries(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := ok(t, run(t, lab, lab.URL("http", "chain.lab.test", "/")))
+	d := hop.DNS
+	if d.Source != trace.SourceDNS || d.Server != lab.DNSAddr || d.Rcode != "NOERROR" || d.Name != "chain.lab.test." {
+		t.Errorf("dns = source %q server %q rcode %q name %q", d.Source, d.Server, d.Rcode, d.Name)
+	}
+	want := []trace.Record{
+		{Name: "chain.lab.test.", Type: "CNAME", TTL: 300, Value: "alias.lab.test."},
+		{Name: "alias.lab.test.", Type: "CNAME", TTL: 300, Value: "www.lab.test."},
+		{Name: "www.lab.test.", Type: "A", TTL: 60, Value: "127.0.0.1"},
+	}
+	if !equalJSON(d.Records, want) {
+		t.Errorf("records = %+v\nwant %+v", d.Records, want)
+	}
+	if !equalJSON(d.Addresses, []string{"127.0.0.1"}) {
+		t.Errorf("addresses = %v", d.Addresses)
+	}
+	types := map[string]bool{}
+	for _, q := range d.Queries {
+		types[q.Type] = true
+		if q.Transport != "udp" || q.Server != lab.DNSAddr || q.Rcode != "NOERROR" || q.Duration <= 0 {
+			t.Errorf("query %+v", q)
+		}
+	}
+	if !types["A"] || !types["AAAA"] || len(d.Queries) != 2 {
+		t.Errorf("queries = %+v, want one A and one AAAA", d.Queries)
+	}
+	if hop.Timings.DNS.Duration < d.Queries[0].Duration {
+		t.Errorf("dns phase %v shorter than its query %v", hop.Timings.DNS.Duration, d.Queries[0].Duration)
+	}
+}
+
+func TestDNSTruncatedAnswerRetriesOverTCP(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := ok(t, run(t, lab, lab.URL("http", "big.lab.test", "/"), func(o *trace.Options) { o.IPVersion = 4 }))
+	q := hop.DNS.Queries
+	if len(q) != 2 || q[0].Transport != "udp" || !q[0].Truncated || q[1].Transport != "tcp" || q[1].Truncated {
+		t.Fatalf("queries = %+v, want udp (truncated) then tcp", q)
+	}
+	if len(hop.DNS.Addresses) != tracetest.BigRecords || q[1].Answers != tracetest.BigRecords {
+		t.Errorf("got %d addresses, %d answers; want %d", len(hop.DNS.Addresses), q[1].Answers, tracetest.BigRecords)
+	}
+	if lab.DNSTCPQueries("big.lab.test") != 1 {
+		t.Errorf("lab saw %d TCP queries, want 1", lab.DNSTCPQueries("big.lab.test"))
+	}
+	if hop.Connect.Address != "127.0.0.1:"+strconv.Itoa(lab.HTTPPort) {
+		t.Errorf("connected to %s, want the first address", hop.Connect.Address)
+	}
+}
+
+func TestDNSFailures(t *testing.T) {
+	lab := tracetest.New(t)
+	cases := []struct {
+		host, kind, msg string
+		edit            func(*trace.Options)
+	}{
+		{host: "nxdomain.lab.test", kind: trace.KindNXDomain, msg: "does not exist"},
+		{host: "servfail.lab.test", kind: trace.KindServFail, msg: "SERVFAIL"},
+		{host: "refused.lab.test", kind: trace.KindRefused, msg: "REFUSED"},
+		{host: "noaddr.lab.test", kind: trace.KindNoAddress, msg: "no A or AAAA record"},
+		{host: "v6only.lab.test", kind: trace.KindNoAddress, msg: "no A (IPv4) record", edit: func(o *trace.Options) { o.IPVersion = 4 }},
+		{host: "timeout.lab.test", kind: trace.KindDNSTimeout, msg: "connect-timeout", edit: func(o *trace.Options) { o.ConnectTimeout = 300 * time.Millisecond }},
+		{host: "timeout.lab.test", kind: trace.KindDNSTimeout, msg: "max-time", edit: func(o *trace.Options) { o.MaxTime = 300 * time.Millisecond }},
+	}
+	for _, c := range cases {
+		t.Run(c.host+"/"+c.kind, func(t *testing.T) {
+			start := time.Now()
+			res := run(t, lab, lab.URL("https", c.host, "/"), func(o *trace.Options) {
+				if c.edit != nil {
+					c.edit(o)
+				}
+			})
+			e := res.Err
+			if e == nil || e.Phase != trace.PhaseDNS || e.Kind != c.kind || !strings.Contains(e.Message, c.msg) || e.Hint == "" {
+				t.Fatalf("err = %+v, want phase dns, kind %s, message with %q and a hint", e, c.kind, c.msg)
+			}
+			if res.Hops[0].Connect != nil || res.Hops[0].Timings.DNS == nil {
+				t.Errorf("want DNS timed and no connect")
+			}
+			if time.Since(start) > 5*time.Second {
+				t.Errorf("took %v", time.Since(start))
+			}
+		})
+	}
+}
+
+func TestAddressSources(t *testing.T) {
+	lab := tracetest.New(t)
+	t.Run("hosts file", func(t *testing.T) {
+		hop := ok(t, run(t, lab, lab.URL("http", "hosts.lab.test", "/")))
+		if hop.DNS.Source != trace.SourceHosts || hop.DNS.Server != "" || len(hop.DNS.Queries) != 0 {
+			t.Errorf("dns = %+v", hop.DNS)
+		}
+		if n := lab.DNSQueries("hosts.lab.test"); n != 0 {
+			t.Errorf("%d DNS queries sent for a hosts-file name", n)
+		}
+	})
+	t.Run("ip literal", func(t *testing.T) {
+		hop := ok(t, run(t, lab, "http://127.0.0.1:"+strconv.Itoa(lab.HTTPPort)+"/"))
+		if hop.DNS != nil || hop.Timings.DNS != nil || hop.Timings.Skipped[trace.PhaseDNS] == "" {
+			t.Errorf("dns = %+v, timing %v, skipped %q", hop.DNS, hop.Timings.DNS, hop.Timings.Skipped)
+		}
+		if hop.TLS != nil || hop.Timings.TLS != nil || hop.Timings.Skipped[trace.PhaseTLS] == "" {
+			t.Errorf("plain http should skip TLS with a reason: %q", hop.Timings.Skipped)
+		}
+	})
+	t.Run("resolve", func(t *testing.T) {
+		e, err := trace.ParseResolve("nowhere.example:" + strconv.Itoa(lab.HTTPSPort) + ":127.0.0.1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := run(t, lab, "https://nowhere.example:"+strconv.Itoa(lab.HTTPSPort)+"/", func(o *trace.Options) { o.Resolve = []trace.ResolveEntry{e} })
+		hop := ok(t, res)
+		if hop.DNS.Source != trace.SourceResolve || hop.Timings.DNS != nil || hop.Timings.Skipped[trace.PhaseDNS] == "" {
+			t.Errorf("dns = %+v skipped %q", hop.DNS, hop.Timings.Skipped)
+		}
+		if hop.TLS.ServerName != "nowhere.example" {
+			t.Errorf("SNI = %q, want the URL's host", hop.TLS.ServerName)
+		}
+	})
+}
+
+func TestHappyEyeballsRecordsEveryAttempt(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := ok(t, run(t, lab, lab.URL("http", "dual.lab.test", "/")))
+	a := hop.Connect.Attempts
+	if len(a) != 2 {
+		t.Fatalf("attempts = %+v, want ::1 then 127.0.0.1", a)
+	}
+	if !strings.HasPrefix(a[0].Address, "[::1]:") || a[0].Err == "" {
+		t.Errorf("first attempt = %+v, want a failed IPv6 one", a[0])
+	}
+	if !strings.HasPrefix(a[1].Address, "127.0.0.1:") || a[1].Err != "" || a[1].Start < a[0].Start {
+		t.Errorf("second attempt = %+v, want the IPv4 winner", a[1])
+	}
+	// A failed attempt starts the next at once, not after the 250 ms delay.
+	if a[1].Start-a[0].Start > 200*time.Millisecond {
+		t.Errorf("fallback started %v after the failure", a[1].Start-a[0].Start)
+	}
+	if hop.Connect.Address != a[1].Address {
+		t.Errorf("winner %s, want %s", hop.Connect.Address, a[1].Address)
+	}
+}
+
+func TestConnectRefused(t *testing.T) {
+	lab := tracetest.New(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close() // nothing listens there now
+	res := run(t, lab, "http://127.0.0.1:"+strconv.Itoa(port)+"/")
+	e := res.Err
+	if e == nil || e.Phase != trace.PhaseConnect || e.Kind != trace.KindConnRefused || e.Hint == "" {
+		t.Fatalf("err = %+v", e)
+	}
+	if a := res.Hops[0].Connect.Attempts; len(a) != 1 || a[0].Err != "connection refused" {
+		t.Errorf("attempts = %+v", a)
+	}
+}
+
+func TestTLSDetails(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := ok(t, run(t, lab, lab.URL("https", "www.lab.test", "/")))
+	s := hop.TLS
+	if s.Version != "TLS 1.3" || s.ALPN != "h2" || s.CipherSuite == "" || s.Group == "" || s.ServerName != "www.lab.test" || !s.Verified {
+		t.Errorf("tls = %+v", s)
+	}
+	if len(s.Certificates) == 0 || s.Certificates[0].DNSNames[0] != "www.lab.test" || !strings.Contains(s.Certificates[0].Issuer, "reqtrace lab CA") {
+		t.Errorf("certificates = %+v", s.Certificates)
+	}
+	if hop.Response.Proto != "HTTP/2.0" || hop.Request.Proto != "HTTP/2.0" {
+		t.Errorf("proto = %s / %s, want HTTP/2.0", hop.Response.Proto, hop.Request.Proto)
+	}
+
+	hop = ok(t, run(t, lab, lab.URL("https", "tls12.lab.test", "/")))
+	if hop.TLS.Version != "TLS 1.2" {
+		t.Errorf("tls12: version %s", hop.TLS.Version)
+	}
+	hop = ok(t, run(t, lab, lab.URL("https", "h1only.lab.test", "/")))
+	if hop.TLS.ALPN != "http/1.1" || hop.Response.Proto != "HTTP/1.1" {
+		t.Errorf("h1only: alpn %q proto %s", hop.TLS.ALPN, hop.Response.Proto)
+	}
+	hop = ok(t, run(t, lab, lab.URL("https", "www.lab.test", "/"), func(o *trace.Options) { o.HTTP = "1.1" }))
+	if hop.TLS.ALPN != "http/1.1" || hop.Response.Proto != "HTTP/1.1" {
+		t.Errorf("--http1.1: alpn %q proto %s", hop.TLS.ALPN, hop.Response.Proto)
+	}
+}
+
+func TestTLSFailures(t *testing.T) {
+	lab := tracetest.New(t)
+	cases := []struct {
+		host, kind, msg string
+		edit            func(*trace.Options)
+	}{
+		{"expired.lab.test", trace.KindExpired, "expired on", nil},
+		{"notyet.lab.test", trace.KindExpired, "not valid yet", nil},
+		{"wrong.lab.test", trace.KindHostnameMismatch, "covers other.lab.test, not wrong.lab.test", nil},
+		{"untrusted.lab.test", trace.KindUnknownAuthority, "not a trusted authority", nil},
+		{"www.lab.test", trace.KindUnknownAuthority, "not a trusted authority", func(o *trace.Options) { o.CACert = nil }},
+	}
+	for _, c := range cases {
+		t.Run(c.host+"/"+c.kind, func(t *testing.T) {
+			res := run(t, lab, lab.URL("https", c.host, "/"), func(o *trace.Options) {
+				if c.edit != nil {
+					c.edit(o)
+				}
+			})
+			e := res.Err
+			if e == nil || e.Phase != trace.PhaseTLS || e.Kind != c.kind || !strings.Contains(e.Message, c.msg) || e.Hint == "" {
+				t.Fatalf("err = %+v, want tls/%s with %q", e, c.kind, c.msg)
+			}
+			hop := res.Hops[0]
+			if hop.Timings.TLS == nil || len(hop.TLS.Certificates) == 0 || hop.TLS.Verified || hop.Response != nil {
+				t.Errorf("want the failed handshake timed, with the chain recorded and no response")
+			}
+		})
+	}
+	t.Run("insecure still reports", func(t *testing.T) {
+		res := run(t, lab, lab.URL("https", "expired.lab.test", "/"), func(o *trace.Options) { o.Insecure = true })
+		hop := ok(t, res)
+		if !res.Insecure || hop.TLS.Verified || !strings.Contains(hop.TLS.VerifyError, "expired") || hop.Response.Status != 200 {
+			t.Errorf("insecure=%v verified=%v verifyError=%q", res.Insecure, hop.TLS.Verified, hop.TLS.VerifyError)
+		}
+	})
+	t.Run("plain port", func(t *testing.T) {
+		res := run(t, lab, "https://www.lab.test:"+strconv.Itoa(lab.HTTPPort)+"/")
+		if e := res.Err; e == nil || e.Phase != trace.PhaseTLS || e.Kind != trace.KindHandshake || !strings.Contains(e.Message, "http://") {
+			t.Fatalf("err = %+v", e)
+		}
+	})
+}
+
+func TestHTTP1KeepsHeaderOrderAndSpelling(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := ok(t, run(t, lab, lab.URL("http", "www.lab.test", "/raw-order")))
+	want := []trace.Header{{"Z-Last", "1"}, {"x-lower-case", "a"}, {"A-First", "2"}, {"Set-Cookie", "a=1"},
+		{"Set-Cookie", "b=2"}, {"Content-Length", "3"}, {"Connection", "close"}}
+	if !equalJSON(hop.Response.Headers, want) {
+		t.Errorf("headers = %v\nwant %v", hop.Response.Headers, want)
+	}
+	if string(hop.Response.BodyPreview) != "ok\n" || hop.Response.Reason != "OK" {
+		t.Errorf("body %q reason %q", hop.Response.BodyPreview, hop.Response.Reason)
+	}
+}
+
+func TestInformationalResponses(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, scheme := range []string{"http", "https"} {
+		hop := ok(t, run(t, lab, lab.URL(scheme, "www.lab.test", "/early-hints")))
+		if len(hop.Informational) != 1 || hop.Informational[0].Status != 103 {
+			t.Fatalf("%s: informational = %+v", scheme, hop.Informational)
+		}
+		in := hop.Informational[0]
+		var link string
+		for _, h := range in.Headers {
+			if strings.EqualFold(h.Name, "Link") {
+				link = h.Value
+			}
+		}
+		if link != tracetest.EarlyHintsLink {
+			t.Errorf("%s: 103 Link = %q", scheme, link)
+		}
+		// The lab waits 20 ms between the 103 and the 200: the wait phase
+		// ends at the final response, after the hint.
+		if in.At > hop.Timings.Wait.End()-20*time.Millisecond || in.At < hop.Timings.Wait.Start {
+			t.Errorf("%s: 103 at %v, wait %v..%v", scheme, in.At, hop.Timings.Wait.Start, hop.Timings.Wait.End())
+		}
+	}
+}
+
+func TestRequestAsSent(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, scheme := range []string{"http", "https"} {
+		var edits []trace.HeaderEdit
+		for _, h := range []string{"X-Trace: 1", "Accept: application/json", "User-Agent:"} {
+			e, err := trace.ParseHeader(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			edits = append(edits, e)
+		}
+		res := run(t, lab, lab.URL(scheme, "www.lab.test", "/echo"), func(o *trace.Options) {
+			o.Headers, o.Body, o.ContentType = edits, []byte("a=1&b=2"), "application/x-www-form-urlencoded"
+		})
+		hop := ok(t, res)
+		var echo struct {
+			Method    string              `json:"method"`
+			Headers   map[string][]string `json:"headers"`
+			BodyBytes int                 `json:"body_bytes"`
+		}
+		if err := json.Unmarshal(hop.Response.BodyPreview, &echo); err != nil {
+			t.Fatalf("%s: echo: %v: %s", scheme, err, hop.Response.BodyPreview)
+		}
+		if echo.Method != "POST" || echo.BodyBytes != 7 || echo.Headers["X-Trace"][0] != "1" ||
+			echo.Headers["Accept"][0] != "application/json" || len(echo.Headers["User-Agent"]) != 0 {
+			t.Errorf("%s: server saw %+v", scheme, echo)
+		}
+		if hop.Request.Method != "POST" || hop.Request.BodyBytes != 7 {
+			t.Errorf("%s: request = %+v", scheme, hop.Request)
+		}
+		names := []string{}
+		for _, h := range hop.Request.Headers {
+			names = append(names, strings.ToLower(h.Name))
+		}
+		want := "host,accept,x-trace,content-type,content-length"
+		if scheme == "https" { // HTTP/2: Host travels as :authority
+			want = "accept,x-trace,content-type,content-length"
+		}
+		if strings.Join(names, ",") != want {
+			t.Errorf("%s: sent %v, want %s", scheme, names, want)
+		}
+	}
+}
+
+func TestDefaultUserAgentAndHead(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := ok(t, run(t, lab, lab.URL("http", "www.lab.test", "/"), func(o *trace.Options) { o.Head = true }))
+	if hop.Request.Method != "HEAD" || hop.Response.BodyBytes != 0 {
+		t.Errorf("HEAD: method %s body %d", hop.Request.Method, hop.Response.BodyBytes)
+	}
+	if got := hop.Request.Headers[1]; got.Name != "User-Agent" || got.Value != "reqtrace/"+trace.Version {
+		t.Errorf("user agent = %+v", got)
+	}
+}
+
+func TestChunkedAndOutput(t *testing.T) {
+	lab := tracetest.New(t)
+	var out bytes.Buffer
+	hop := ok(t, run(t, lab, lab.URL("http", "www.lab.test", "/chunked"), func(o *trace.Options) {
+		o.Output, o.OutputName = &out, "out.txt"
+	}))
+	if out.String() != tracetest.ChunkedBody || hop.Response.BodyBytes != int64(len(tracetest.ChunkedBody)) || hop.Response.SavedTo != "out.txt" {
+		t.Errorf("body %q (%d bytes) saved to %q", out.String(), hop.Response.BodyBytes, hop.Response.SavedTo)
+	}
+}
+
+func TestBodyIsStreamedNotKept(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, scheme := range []string{"http", "https"} {
+		hop := ok(t, run(t, lab, lab.URL(scheme, "www.lab.test", "/bytes/5000000")))
+		if hop.Response.BodyBytes != 5000000 || len(hop.Response.BodyPreview) != 1024 {
+			t.Errorf("%s: body %d bytes, preview %d", scheme, hop.Response.BodyBytes, len(hop.Response.BodyPreview))
+		}
+	}
+}
+
+func TestMaxTimeNamesThePhase(t *testing.T) {
+	lab := tracetest.New(t)
+	cases := []struct{ scheme, host, path, phase string }{
+		{"http", "www.lab.test", "/wait/3000", trace.PhaseWait},
+		{"https", "www.lab.test", "/wait/3000", trace.PhaseWait},
+		{"http", "www.lab.test", "/drip?bytes=100&ms=3000", trace.PhaseReceive},
+		{"https", "tlsdelay-3000.lab.test", "/", trace.PhaseTLS},
+	}
+	for _, c := range cases {
+		t.Run(c.scheme+c.path+"/"+c.phase, func(t *testing.T) {
+			start := time.Now()
+			res := run(t, lab, lab.URL(c.scheme, c.host, c.path), func(o *trace.Options) { o.MaxTime = 400 * time.Millisecond })
+			e := res.Err
+			if e == nil || e.Phase != c.phase || e.Kind != trace.KindTimeout || !strings.Contains(e.Message, "max-time") || e.Hint == "" {
+				t.Fatalf("err = %+v, want a %s timeout", e, c.phase)
+			}
+			if d := time.Since(start); d < 400*time.Millisecond || d > 400*time.Millisecond+2*slack {
+				t.Errorf("took %v, want about the 400 ms limit", d)
+			}
+		})
+	}
+}
+
+func TestBadServers(t *testing.T) {
+	lab := tracetest.New(t)
+	cases := []struct {
+		name, reply, kind string
+	}{
+		{"empty reply", "", trace.KindEmptyReply},
+		{"not http", "SSH-2.0-OpenSSH_9.6\r\n", trace.KindBadResponse},
+		{"bad status", "HTTP/1.1 2x0 OK\r\n\r\n", trace.KindBadResponse},
+		{"bad header", "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", trace.KindBadResponse},
+		{"cut head", "HTTP/1.1 200 OK\r\nA: b\r\n", trace.KindReceive},
+		{"short body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", trace.KindReceive},
+		{"conflicting lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", trace.KindBadResponse},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			addr := rawServer(t, c.reply)
+			res := run(t, lab, "http://"+addr+"/")
+			if e := res.Err; e == nil || e.Kind != c.kind || e.Message == "" {
+				t.Fatalf("err = %+v, want kind %s", e, c.kind)
+			}
+		})
+	}
+}
+
+// rawServer answers one connection with reply, after reading the request
+// head, then closes it.
+func rawServer(t *testing.T, reply string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		buf := make([]byte, 4096)
+		var got []byte
+		for !bytes.Contains(got, []byte("\r\n\r\n")) {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			got = append(got, buf[:n]...)
+		}
+		c.Write([]byte(reply))
+	}()
+	return l.Addr().String()
+}
+
+func equalJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return bytes.Equal(x, y)
+}

@@ -1,0 +1,155 @@
+package tracetest
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"net"
+	"sync"
+	"time"
+)
+
+const day = 24 * time.Hour
+
+// authority is a certificate authority: a self-signed root and its key.
+type authority struct {
+	cert *x509.Certificate
+	key  *ecdsa.PrivateKey
+}
+
+func newAuthority(commonName string) (*authority, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serialNumber(),
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"reqtrace"}},
+		NotBefore:             now.Add(-365 * day),
+		NotAfter:              now.Add(10 * 365 * day),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{cert: cert, key: key}, nil
+}
+
+// issue signs a leaf for key's public half. The chain sent is the leaf
+// alone: the leaf is issued by the root directly and a root is never sent.
+func (a *authority) issue(tmpl *x509.Certificate, key *ecdsa.PrivateKey) (*tls.Certificate, error) {
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// serialNumber returns a random 128-bit serial, as real CAs do.
+func serialNumber() *big.Int {
+	return new(big.Int).SetBytes(randomBytes(16))
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b) // never fails (crypto/rand panics instead)
+	return b
+}
+
+// certStore mints leaf certificates on demand, one per server name.
+type certStore struct {
+	ca        *authority // the lab's CA, which clients are told to trust
+	untrusted *authority // a CA nobody trusts, for untrusted.lab.test
+	// key is shared by every leaf: a fresh key per name would buy the
+	// tests nothing and cost time on the handshake path.
+	key *ecdsa.PrivateKey
+
+	mu    sync.Mutex
+	cache map[string]*tls.Certificate // by lower-case server name
+}
+
+func newCertStore() (*certStore, error) {
+	ca, err := newAuthority("reqtrace lab CA")
+	if err != nil {
+		return nil, err
+	}
+	untrusted, err := newAuthority("reqtrace untrusted CA")
+	if err != nil {
+		return nil, err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &certStore{ca: ca, untrusted: untrusted, key: key, cache: map[string]*tls.Certificate{}}, nil
+}
+
+// getCertificate is the tls.Config.GetCertificate hook.
+func (s *certStore) getCertificate(hello *tls.ClientHelloInfo) (*tls.Certificate, error) {
+	return s.leaf(hello.ServerName)
+}
+
+// leaf returns the cached leaf for serverName, minting it on first use.
+func (s *certStore) leaf(serverName string) (*tls.Certificate, error) {
+	n := parseName(serverName)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.cache[n.host]; ok {
+		return c, nil
+	}
+	c, err := s.mint(n)
+	if err != nil {
+		return nil, err
+	}
+	s.cache[n.host] = c
+	return c, nil
+}
+
+// mint makes the leaf for n, applying the special names' defects.
+func (s *certStore) mint(n labName) (*tls.Certificate, error) {
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber: serialNumber(),
+		Subject:      pkix.Name{CommonName: n.host},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(90 * day),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		DNSNames:     []string{n.host},
+	}
+	if n.host == "" {
+		// No SNI: the client dialled an IP address.
+		tmpl.Subject.CommonName = "localhost"
+		tmpl.DNSNames = []string{"localhost"}
+		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+	}
+	issuer := s.ca
+	switch n.kind {
+	case "expired":
+		tmpl.NotBefore, tmpl.NotAfter = now.Add(-60*day), now.Add(-30*day)
+	case "notyet":
+		tmpl.NotBefore, tmpl.NotAfter = now.Add(30*day), now.Add(120*day)
+	case "wrong":
+		tmpl.Subject.CommonName = "other.lab.test"
+		tmpl.DNSNames = []string{"other.lab.test"}
+	case "untrusted":
+		issuer = s.untrusted
+	}
+	return issuer.issue(tmpl, s.key)
+}

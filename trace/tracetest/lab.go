@@ -1,0 +1,281 @@
+// Package tracetest is an in-process lab for reqtrace: an authoritative DNS
+// server for the zone lab.test, a plain HTTP/1.1 server and an HTTPS server
+// (HTTP/2 and HTTP/1.1 via ALPN) with its own certificate authority. Names
+// and paths are instructions, so a test can ask for a slow DNS answer, a bad
+// certificate or a slow body just by choosing a URL. Everything listens on
+// 127.0.0.1 only.
+//
+// DNS (see answer in dns.go): any name under lab.test has A 127.0.0.1 and no
+// AAAA, except these, matched on the label just before "lab.test", so
+// "x.nx.lab.test" and "dnsdelay-30.alias.lab.test" count too:
+//
+//	alias     CNAME www.lab.test, plus its A
+//	chain     CNAME alias.lab.test CNAME www.lab.test, plus the A
+//	nxdomain  NXDOMAIN (also nx and anything under nx.lab.test)
+//	servfail  SERVFAIL
+//	refused   REFUSED (as is any name outside lab.test)
+//	timeout   never answered
+//	noaddr    NOERROR with only a TXT record in the answer
+//	big       BigRecords A records: truncated over UDP, whole over TCP
+//	dual      A 127.0.0.1 and AAAA ::1
+//	v6only    AAAA ::1 only
+//
+// A label dnsdelay-N anywhere in a name delays its DNS answer N ms.
+//
+// TLS (see certs.go): leaves are minted per SNI, signed by the lab CA. The
+// same label rule picks these defects: expired, notyet, wrong (the leaf
+// names other.lab.test), untrusted (signed by an unknown CA), tls12 (TLS 1.2
+// at most), h1only (ALPN http/1.1 only). A label tlsdelay-N anywhere in the
+// SNI delays the handshake N ms.
+//
+// HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
+// /status/{code}, /early-hints, /raw-order, /echo, /chunked, /redirect/{n}.
+package tracetest
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+)
+
+// Lab is a DNS server, an HTTP server and an HTTPS server (HTTP/1.1 and h2
+// via ALPN) with its own CA. Start it with Start or New; Close stops it.
+type Lab struct {
+	DNSAddr   string // "127.0.0.1:PORT", serves UDP and TCP on the same port
+	HTTPPort  int    // plain HTTP/1.1 server on 127.0.0.1
+	HTTPSPort int    // TLS server on 127.0.0.1, ALPN h2 and http/1.1
+	CAPEM     []byte // PEM of the lab's root CA certificate
+	CAFile    string // path of a temp file holding CAPEM (removed by Close)
+	// ResolvConf is the path of a temp resolv.conf naming the lab's DNS
+	// server: "nameserver 127.0.0.1" and "options ndots:1 timeout:2". A
+	// resolv.conf cannot carry a port, so whoever reads it must send the
+	// queries to DNSAddr's port, not 53. Removed by Close.
+	ResolvConf string
+	// HostsFile is the path of a temp hosts file mapping localhost and
+	// hosts.lab.test to 127.0.0.1 (hosts.lab.test also resolves in DNS,
+	// so DNSQueries tells which source a client used). Removed by Close.
+	HostsFile string
+
+	certs *certStore
+	dir   string        // temp dir holding the files above
+	done  chan struct{} // closed by Close: cuts every delay short
+
+	tlsConfigs  tlsConfigs
+	dnsServers  []*dns.Server
+	httpServers []*http.Server
+	listeners   []net.Listener
+	serving     sync.WaitGroup // Serve and ActivateAndServe goroutines
+	active      sync.WaitGroup // handlers running; guarded by mu for Add
+	closeOnce   sync.Once
+
+	mu        sync.Mutex // guards the fields below
+	closed    bool
+	dnsCounts map[dnsKey]int
+	requests  map[string]int
+}
+
+// Start starts the DNS, HTTP and HTTPS servers. The caller must Close it.
+func Start() (*Lab, error) {
+	certs, err := newCertStore()
+	if err != nil {
+		return nil, fmt.Errorf("tracetest: make CA: %w", err)
+	}
+	l := &Lab{
+		certs:     certs,
+		done:      make(chan struct{}),
+		dnsCounts: map[dnsKey]int{},
+		requests:  map[string]int{},
+		CAPEM:     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certs.ca.cert.Raw}),
+	}
+	for _, step := range []func() error{l.startDNS, l.startHTTP, l.writeFiles} {
+		if err := step(); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// New starts a lab for a test or benchmark and closes it when t ends; a
+// failure to start is fatal.
+func New(t testing.TB) *Lab {
+	t.Helper()
+	l, err := Start()
+	if err != nil {
+		t.Fatalf("tracetest: %v", err)
+	}
+	t.Cleanup(l.Close)
+	return l
+}
+
+// Close stops every server, cuts pending delays short, waits for the
+// handlers and server goroutines to return and removes the temp files.
+// It is safe to call more than once.
+func (l *Lab) Close() {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		l.closed = true // no new handler may start: see track
+		l.mu.Unlock()
+		close(l.done)
+		for _, s := range l.httpServers {
+			s.Close()
+		}
+		for _, ln := range l.listeners {
+			ln.Close() // in case Close beat Serve to the listener
+		}
+		for _, s := range l.dnsServers {
+			s.Shutdown() // waits for DNS handlers, which done has released
+		}
+		l.active.Wait()
+		l.serving.Wait()
+		if l.dir != "" {
+			os.RemoveAll(l.dir)
+		}
+	})
+}
+
+// URL returns scheme://host:port/path with the lab's port for scheme
+// ("http" or "https"; anything else panics). A path without a leading
+// slash gets one.
+func (l *Lab) URL(scheme, host, path string) string {
+	var port int
+	switch scheme {
+	case "http":
+		port = l.HTTPPort
+	case "https":
+		port = l.HTTPSPort
+	default:
+		panic("tracetest: URL: scheme must be http or https, not " + strconv.Quote(scheme))
+	}
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
+	return scheme + "://" + net.JoinHostPort(host, strconv.Itoa(port)) + path
+}
+
+// CertPool returns a new pool holding the lab's root CA, for
+// tls.Config.RootCAs.
+func (l *Lab) CertPool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(l.certs.ca.cert)
+	return pool
+}
+
+// DialContext dials 127.0.0.1 on addr's port whatever addr's host is, so
+// an http.Transport can reach "www.lab.test:PORT" without any resolver.
+func (l *Lab) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+}
+
+// startHTTP starts the plain and TLS servers on their own loopback ports.
+func (l *Lab) startHTTP() error {
+	plainLn, err := l.listen()
+	if err != nil {
+		return err
+	}
+	tlsLn, err := l.listen()
+	if err != nil {
+		return err
+	}
+	l.HTTPPort = plainLn.Addr().(*net.TCPAddr).Port
+	l.HTTPSPort = tlsLn.Addr().(*net.TCPAddr).Port
+
+	l.tlsConfigs = newTLSConfigs(l.certs, l.sleep)
+	h := l.handler()
+	quiet := log.New(io.Discard, "", 0) // TLS failures are the point here, not news
+	var h1, both http.Protocols
+	h1.SetHTTP1(true)
+	both.SetHTTP1(true)
+	both.SetHTTP2(true)
+	plain := &http.Server{Handler: h, Protocols: &h1, ErrorLog: quiet, ReadHeaderTimeout: 10 * time.Second}
+	secure := &http.Server{Handler: h, Protocols: &both, ErrorLog: quiet, ReadHeaderTimeout: 10 * time.Second,
+		TLSConfig: l.tlsConfigs.server()}
+	l.httpServers = append(l.httpServers, plain, secure)
+	l.serving.Go(func() { plain.Serve(plainLn) })
+	l.serving.Go(func() { secure.ServeTLS(tlsLn, "", "") })
+	return nil
+}
+
+func (l *Lab) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("tracetest: %w", err)
+	}
+	l.listeners = append(l.listeners, ln)
+	return ln, nil
+}
+
+// writeFiles writes CAFile, ResolvConf and HostsFile into a temp dir.
+func (l *Lab) writeFiles() error {
+	dir, err := os.MkdirTemp("", "reqtrace-lab-")
+	if err != nil {
+		return fmt.Errorf("tracetest: %w", err)
+	}
+	l.dir = dir
+	files := []struct {
+		field *string
+		name  string
+		data  []byte
+	}{
+		{&l.CAFile, "ca.pem", l.CAPEM},
+		{&l.ResolvConf, "resolv.conf", []byte("nameserver 127.0.0.1\noptions ndots:1 timeout:2\n")},
+		{&l.HostsFile, "hosts", []byte("127.0.0.1 localhost\n127.0.0.1 hosts.lab.test\n")},
+	}
+	for _, f := range files {
+		*f.field = filepath.Join(dir, f.name)
+		if err := os.WriteFile(*f.field, f.data, 0o644); err != nil {
+			return fmt.Errorf("tracetest: %w", err)
+		}
+	}
+	return nil
+}
+
+// track registers a running handler so Close can wait for it; it reports
+// false once Close has begun. A mutex rather than a bare WaitGroup, because
+// Add must never race with Wait.
+func (l *Lab) track() (done func(), ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return nil, false
+	}
+	l.active.Add(1)
+	return l.active.Done, true
+}
+
+// sleep waits d, or less if ctx ends or the lab closes; it reports whether
+// the whole d passed.
+func (l *Lab) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-l.done:
+		return false
+	}
+}
