@@ -72,10 +72,19 @@ func cmp(s, def string) string {
 // lookup resolves host to addresses, filling in d (Queries, Records, ...).
 func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Addr, *Error) {
 	nodata := false
+	var asIsErr *Error
 	for _, name := range r.candidates(host) {
 		ans, err := r.askServers(ctx, name, d)
 		if err != nil {
-			return nil, err
+			// Like the stub resolver, a failing search-list name does not
+			// end the search; only the name as given is reported.
+			if name == dns.Fqdn(host) || ctx.Err() != nil {
+				asIsErr = err
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			continue
 		}
 		// Report the most telling answer: the one with addresses, else
 		// the first NODATA (the name exists), else the last NXDOMAIN.
@@ -86,6 +95,9 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 			return ans.addrs, nil
 		}
 		nodata = nodata || ans.rcode == "NOERROR"
+	}
+	if asIsErr != nil && !nodata {
+		return nil, asIsErr
 	}
 	if nodata {
 		fam := map[int]string{4: "A (IPv4) record", 6: "AAAA (IPv6) record", 0: "A or AAAA record"}[r.family]

@@ -163,7 +163,9 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()
 	t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
-	cc, err := t.NewClientConn(c)
+	tap := newH2Tap(c)
+	defer tap.stop()
+	cc, err := t.NewClientConn(tap)
 	if err != nil {
 		h.fail(ctx, nil, h2Error(err, PhaseSend))
 		return
@@ -222,12 +224,34 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 		h.hop.Timings.Wait = &Span{sentAt, max(final-sentAt, 0)}
 	}
 	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header)}
+	h.orderH2Headers(tap)
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
 	if method == "HEAD" {
 		body = bytes.NewReader(nil)
 	}
 	h.receive(ctx, body, resp.ContentLength, final)
+}
+
+// orderH2Headers replaces the map-ordered headers with the order the tap
+// saw on the wire, when it saw the whole exchange.
+func (h *hopRun) orderH2Headers(tap *h2Tap) {
+	select {
+	case <-tap.ended:
+	case <-time.After(100 * time.Millisecond): // the block was read; decoding is a moment behind
+	}
+	infos, final, ok := tap.final(h.hop.Response.Status)
+	if !ok {
+		return
+	}
+	h.hop.Response.Headers = final.headers
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(infos) == len(h.hop.Informational) {
+		for i := range infos {
+			h.hop.Informational[i].Headers = infos[i].headers
+		}
+	}
 }
 
 // h2Request builds the net/http request x/net/http2 sends.
@@ -274,9 +298,8 @@ func h2SentHeaders(all []Header) []Header {
 	return out
 }
 
-// h2Headers lists a decoded header map as HTTP/2 spells it (lower case).
-// HTTP/2 field order is not exposed by the client library; the list is
-// sorted by name so that the output is stable.
+// h2Headers lists a decoded header map as HTTP/2 spells it (lower case),
+// sorted by name: the fallback when the tap could not recover the order.
 func h2Headers(hdr http.Header) []Header {
 	names := make([]string, 0, len(hdr))
 	for k := range hdr {

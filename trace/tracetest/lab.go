@@ -34,6 +34,7 @@ package tracetest
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -173,6 +174,17 @@ func (l *Lab) CertPool() *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(l.certs.ca.cert)
 	return pool
+}
+
+// Certificate returns the leaf the lab's HTTPS server presents for
+// serverName (special names keep their defects), for test servers of
+// one's own that clients should trust through the lab CA.
+func (l *Lab) Certificate(serverName string) (tls.Certificate, error) {
+	c, err := l.certs.leaf(serverName)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return *c, nil
 }
 
 // DialContext dials 127.0.0.1 on addr's port whatever addr's host is, so
