@@ -84,9 +84,9 @@ type Record struct {
 // Query is one DNS question sent to one server over one transport.
 type Query struct {
 	Name      string
-	Type      string // "A" or "AAAA"
-	Server    string // "ip:port"
-	Transport string // "udp" or "tcp" (tcp after a truncated udp answer)
+	Type      string        // "A" or "AAAA"
+	Server    string        // "ip:port"
+	Transport string        // "udp" or "tcp" (tcp after a truncated udp answer)
 	Start     time.Duration // since the hop started
 	Duration  time.Duration // including the dial, unlike miekg/dns's rtt
 	Rcode     string        // empty when no answer came
