@@ -30,8 +30,37 @@ type Hop struct {
 	// that came before the final response, in arrival order.
 	Informational []Informational
 	Timings       Timings
-	Err           *Error
+	// Notes explain what the response means: its status, caching,
+	// cookies, security headers, credentials. Filled in by package
+	// trace/annotate; empty until then.
+	Notes []Note
+	Err   *Error
 }
+
+// Note is one annotation of a hop, shown next to what it concerns.
+type Note struct {
+	ID       string // stable identifier, e.g. "cache.heuristic", "cookie.samesite-none-insecure"
+	Category string // NoteStatus, NoteCaching, ...
+	Level    string // LevelGood, LevelInfo, LevelWarn or LevelBad
+	Subject  string // what it is about: a header name ("Cache-Control"), a status ("401")
+	Message  string // one or two plain sentences: what it means and, if needed, what to do
+}
+
+// Note categories and levels; the names are part of the JSON contract.
+const (
+	NoteStatus   = "status"
+	NoteCaching  = "caching"
+	NoteCookies  = "cookies"
+	NoteSecurity = "security"
+	NoteAuth     = "auth"
+	NoteCORS     = "cors"
+	NoteTiming   = "timing"
+
+	LevelGood = "good"
+	LevelInfo = "info"
+	LevelWarn = "warn"
+	LevelBad  = "bad"
+)
 
 // Header is one field line, with the name spelled as sent or received.
 type Header struct {

@@ -1,0 +1,264 @@
+package cmd_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/reqtrace/reqtrace/trace/tracetest"
+)
+
+// These tests build the real binary once and run it as a user would,
+// against the in-process lab on 127.0.0.1.
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "reqtrace-cli")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "reqtrace")
+	build := exec.Command("go", "build", "-o", binary, "../")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building reqtrace:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// reqtrace runs the binary with args; env entries are added to a minimal
+// environment.
+func reqtrace(t *testing.T, env []string, args ...string) outcome {
+	t.Helper()
+	c := exec.Command(binary, args...)
+	c.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	o := outcome{code, out.String(), errb.String()}
+	for _, bad := range []string{"panic", "goroutine ", ".go:"} {
+		if strings.Contains(o.stderr, bad) {
+			t.Errorf("stderr looks like a crash (%q):\n%s", bad, o.stderr)
+		}
+	}
+	return o
+}
+
+// labArgs points the binary at the lab's DNS server and CA.
+func labArgs(lab *tracetest.Lab) []string {
+	return []string{"--dns-servers", lab.DNSAddr, "--cacert", lab.CAFile}
+}
+
+func TestTraceJSON(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("https", "www.lab.test", "/")
+	for _, args := range [][]string{{"--json", url}, {"trace", "--json", url}} {
+		o := reqtrace(t, nil, append(labArgs(lab), args...)...)
+		if o.code != 0 || o.stderr != "" {
+			t.Fatalf("%v: exit %d, stderr %q", args, o.code, o.stderr)
+		}
+		var doc map[string]any
+		dec := json.NewDecoder(strings.NewReader(o.stdout))
+		if err := dec.Decode(&doc); err != nil {
+			t.Fatalf("stdout is not JSON: %v\n%s", err, o.stdout)
+		}
+		if dec.More() {
+			t.Errorf("stdout holds more than one JSON document")
+		}
+		hop := doc["hops"].([]any)[0].(map[string]any)
+		resp := hop["response"].(map[string]any)
+		if doc["schema"] != "reqtrace.trace/v1" || doc["url"] != url || doc["error"] != nil || resp["status"] != 200.0 || resp["proto"] != "HTTP/2.0" {
+			t.Errorf("%v: unexpected document: %v", args, o.stdout)
+		}
+		tm := hop["timings_ms"].(map[string]any)
+		for _, k := range []string{"dns", "connect", "tls", "send", "wait", "receive", "total"} {
+			if _, ok := tm[k].(float64); !ok {
+				t.Errorf("timings_ms.%s = %v", k, tm[k])
+			}
+		}
+	}
+}
+
+func TestTextOutput(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("http", "alias.lab.test", "/")
+	plain := reqtrace(t, nil, append(labArgs(lab), url)...)
+	if plain.code != 0 || strings.Contains(plain.stdout, "\x1b") {
+		t.Fatalf("exit %d; piped output must have no escape codes:\n%s", plain.code, plain.stdout)
+	}
+	for _, want := range []string{"DNS lookup", "TCP connect", "Waiting", "200 OK", "CNAME", "hello"} {
+		if want == "hello" {
+			continue // the body is shown only with -v
+		}
+		if !strings.Contains(plain.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, plain.stdout)
+		}
+	}
+	colored := reqtrace(t, []string{"NO_COLOR=1"}, append(labArgs(lab), "--color", "always", url)...)
+	if !strings.Contains(colored.stdout, "\x1b[") {
+		t.Errorf("--color always gave no colour")
+	}
+	verbose := reqtrace(t, nil, append(labArgs(lab), "-v", url)...)
+	if !strings.Contains(verbose.stdout, "User-Agent") || !strings.Contains(verbose.stdout, "hello from the reqtrace lab") {
+		t.Errorf("-v lacks the request headers or the body preview:\n%s", verbose.stdout)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	lab := tracetest.New(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedPort := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	https := func(host, path string) string { return lab.URL("https", host, path) }
+	cases := []struct {
+		name string
+		args []string
+		code int
+		err  string // in stderr (JSON mode) and, as kind, in the JSON
+	}{
+		{"ok", []string{https("www.lab.test", "/")}, 0, ""},
+		{"404 without --fail", []string{https("www.lab.test", "/status/404")}, 0, ""},
+		{"404 with --fail", []string{"-f", https("www.lab.test", "/status/404")}, 22, ""},
+		{"nxdomain", []string{https("nxdomain.lab.test", "/")}, 6, "nxdomain"},
+		{"servfail", []string{https("servfail.lab.test", "/")}, 6, "servfail"},
+		{"refused connection", []string{"http://127.0.0.1:" + closedPort + "/"}, 7, "connection_refused"},
+		{"expired", []string{https("expired.lab.test", "/")}, 60, "expired"},
+		{"wrong name", []string{https("wrong.lab.test", "/")}, 60, "hostname_mismatch"},
+		{"untrusted", []string{https("untrusted.lab.test", "/")}, 60, "unknown_authority"},
+		{"insecure", []string{"-k", https("expired.lab.test", "/")}, 0, ""},
+		{"tls on a plain port", []string{"https://www.lab.test:" + strconv.Itoa(lab.HTTPPort) + "/"}, 35, "handshake"},
+		{"max-time", []string{"-m", "0.3", https("www.lab.test", "/wait/3000")}, 28, "timeout"},
+		{"dns timeout", []string{"--connect-timeout", "0.3", https("timeout.lab.test", "/")}, 28, "dns_timeout"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := reqtrace(t, nil, append(append(labArgs(lab), "--json"), c.args...)...)
+			if o.code != c.code {
+				t.Fatalf("exit %d, want %d\nstdout %s\nstderr %s", o.code, c.code, o.stdout, o.stderr)
+			}
+			var doc struct {
+				Error *struct{ Kind, Message, Hint, Phase string } `json:"error"`
+			}
+			if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil {
+				t.Fatalf("stdout is not JSON: %v", err)
+			}
+			if c.err == "" {
+				if doc.Error != nil {
+					t.Errorf("error = %+v", doc.Error)
+				}
+				return
+			}
+			if doc.Error == nil || doc.Error.Kind != c.err || doc.Error.Hint == "" {
+				t.Errorf("error = %+v, want kind %s with a hint", doc.Error, c.err)
+			}
+			if lines := strings.Count(strings.TrimSpace(o.stderr), "\n") + 1; !strings.HasPrefix(o.stderr, "reqtrace: ") || lines > 2 {
+				t.Errorf("stderr should be one line and a hint:\n%s", o.stderr)
+			}
+		})
+	}
+}
+
+func TestBadInputExits2(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ftp://example.test/"}, `scheme "ftp" is not supported`},
+		{[]string{"http://exa mple.test/"}, "spaces"},
+		{[]string{"-H", "no colon", "http://example.test/"}, "bad header"},
+		{[]string{"--resolve", "example.test:443", "http://example.test/"}, "HOST:PORT:ADDR"},
+		{[]string{"--dns-servers", "dns.example", "http://example.test/"}, "--dns-servers"},
+		{[]string{"--cacert", "/nonexistent/ca.pem", "https://example.test/"}, "cannot read --cacert"},
+		{[]string{"-d", "@/nonexistent/body", "http://example.test/"}, "cannot read -d"},
+		{[]string{"-u", "alice", "http://example.test/"}, "USER:PASSWORD"},
+		{[]string{"--color", "pink", "http://example.test/"}, "--color"},
+		{[]string{"-m", "-1", "http://example.test/"}, "max-time"},
+		{[]string{"--no-such-flag", "http://example.test/"}, "unknown flag"},
+		{[]string{"-4", "-6", "http://example.test/"}, "none of the others"},
+		{[]string{"trce"}, `did you mean "trace"`},
+		{[]string{"trace"}, "accepts 1 arg"},
+	}
+	for _, c := range cases {
+		o := reqtrace(t, nil, c.args...)
+		if o.code != 2 || o.stdout != "" || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 2 {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, o.code, o.stdout, o.stderr, c.want)
+		}
+	}
+}
+
+func TestVersionDemoCompletion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		if o := reqtrace(t, nil, args...); o.code != 0 || !strings.HasPrefix(o.stdout, "reqtrace ") {
+			t.Errorf("%v: %+v", args, o)
+		}
+	}
+	o := reqtrace(t, nil, "demo")
+	if o.code != 0 || !strings.Contains(o.stdout, "demo 3/3") || !strings.Contains(o.stdout, "expired") || strings.Contains(o.stdout, "\x1b") {
+		t.Errorf("demo: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	if o := reqtrace(t, nil, "completion", "bash"); o.code != 0 || !strings.Contains(o.stdout, "reqtrace") {
+		t.Errorf("completion: exit %d", o.code)
+	}
+	if o := reqtrace(t, nil, "__complete", "--color", ""); !strings.Contains(o.stdout, "always") {
+		t.Errorf("--color completion: %q", o.stdout)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"explain", "404"}, 0, "404 Not Found"},
+		{[]string{"explain", "413"}, 0, "413 Content Too Large"},
+		{[]string{"explain", "4xx"}, 0, "fix the request"},
+		{[]string{"explain", "Cache-Control"}, 0, "max-age"},
+		{[]string{"explain", "patch"}, 0, "RFC 5789"},
+		{[]string{"explain", "599"}, 0, "599"},
+		{[]string{"explain", "--list", "method"}, 0, "PATCH"},
+		{[]string{"explain", "--json", "PATCH"}, 0, `"idempotent": false`},
+	}
+	for _, c := range cases {
+		o := reqtrace(t, nil, c.args...)
+		if o.code != c.code || !strings.Contains(o.stdout, c.out) {
+			t.Errorf("%v: exit %d, stdout %q", c.args, o.code, o.stdout)
+		}
+	}
+	o := reqtrace(t, nil, "explain", "cache-contrl")
+	if o.code != 2 || o.stdout != "" || !strings.Contains(o.stderr, "did you mean Cache-Control") {
+		t.Errorf("unknown topic: exit %d, stderr %q", o.code, o.stderr)
+	}
+	if o := reqtrace(t, nil, "explain", "600"); o.code != 2 {
+		t.Errorf("600: exit %d", o.code)
+	}
+	if o := reqtrace(t, nil, "__complete", "explain", "cache-"); !strings.Contains(o.stdout, "Cache-Control") {
+		t.Errorf("completion: %q", o.stdout)
+	}
+}

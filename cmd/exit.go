@@ -1,0 +1,86 @@
+package cmd
+
+import (
+	"errors"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// Exit codes: curl's numbers, so that scripts written for curl keep working.
+const (
+	ExitOK              = 0
+	ExitFailure         = 1
+	ExitUsage           = 2 // bad usage or bad input (curl would say 2 or 3)
+	ExitDNS             = 6
+	ExitConnect         = 7
+	ExitWeirdReply      = 8
+	ExitHTTP2           = 16
+	ExitHTTPError       = 22 // status >= 400 with --fail
+	ExitWrite           = 23
+	ExitTimeout         = 28
+	ExitTLSHandshake    = 35
+	ExitTooManyRedirs   = 47
+	ExitEmptyReply      = 52
+	ExitSend            = 55
+	ExitReceive         = 56
+	ExitCertificate     = 60
+	ExitInterrupted     = 130 // the shell's convention for Ctrl-C
+	exitInternalFailure = 1
+)
+
+// exitFor maps an error kind to its exit code: the one place where the
+// two meet.
+var exitFor = map[string]int{
+	trace.KindBadInput:         ExitUsage,
+	trace.KindNXDomain:         ExitDNS,
+	trace.KindServFail:         ExitDNS,
+	trace.KindRefused:          ExitDNS,
+	trace.KindNoAddress:        ExitDNS,
+	trace.KindDNS:              ExitDNS,
+	trace.KindDNSTimeout:       ExitTimeout,
+	trace.KindConnectTimeout:   ExitTimeout,
+	trace.KindTimeout:          ExitTimeout,
+	trace.KindConnRefused:      ExitConnect,
+	trace.KindUnreachable:      ExitConnect,
+	trace.KindConnect:          ExitConnect,
+	trace.KindUnknownAuthority: ExitCertificate,
+	trace.KindExpired:          ExitCertificate,
+	trace.KindHostnameMismatch: ExitCertificate,
+	trace.KindHandshake:        ExitTLSHandshake,
+	trace.KindTooManyRedirs:    ExitTooManyRedirs,
+	trace.KindEmptyReply:       ExitEmptyReply,
+	trace.KindSend:             ExitSend,
+	trace.KindReceive:          ExitReceive,
+	trace.KindBadResponse:      ExitWeirdReply,
+	trace.KindHTTP2:            ExitHTTP2,
+	trace.KindWrite:            ExitWrite,
+	trace.KindCanceled:         ExitInterrupted,
+}
+
+// ExitCode returns the process exit code for an error returned by a command.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var te *trace.Error
+	if errors.As(err, &te) {
+		if code, ok := exitFor[te.Kind]; ok {
+			return code
+		}
+		return ExitFailure
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return ExitUsage // flag and argument errors from cobra
+}
+
+// exitError ends a command with a code whose message was already shown
+// (or that needs none, like --fail's).
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }

@@ -1,0 +1,120 @@
+// Package cmd holds reqtrace's cobra commands. Commands are thin: they
+// parse flags into trace.Options, call the engine and hand the Result to
+// render. Nothing here touches the network.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// IO is where a command reads and writes; tests swap in buffers.
+type IO struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	// OutTTY and Width describe Out when it is a terminal.
+	OutTTY bool
+	Width  int
+	Getenv func(string) string
+}
+
+// SystemIO is the process's own standard streams.
+func SystemIO() *IO {
+	tty, width := terminal(os.Stdout)
+	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: tty, Width: width, Getenv: os.Getenv}
+}
+
+// Main runs reqtrace with the process's arguments and returns the exit code.
+func Main() (code int) {
+	ios := SystemIO()
+	defer func() {
+		// Never a stack trace: a bug ends with one line and exit 1.
+		if r := recover(); r != nil {
+			fmt.Fprintf(ios.ErrOut, "reqtrace: internal error: %v (please report it)\n", r)
+			code = exitInternalFailure
+		}
+	}()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, ios, os.Args[1:])
+}
+
+// Run executes one command line and returns its exit code; errors are
+// printed once, here.
+func Run(ctx context.Context, ios *IO, args []string) int {
+	root := NewCmdRoot(ios)
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.msg != "" {
+		fmt.Fprintln(ios.ErrOut, errorLine(err))
+	}
+	return ExitCode(err)
+}
+
+// errorLine is the one-line message for err, with its hint on a second line.
+func errorLine(err error) string {
+	var te *trace.Error
+	if errors.As(err, &te) {
+		return render.ErrorLine(te)
+	}
+	return "reqtrace: " + render.Safe(err.Error())
+}
+
+// NewCmdRoot builds the command tree. `reqtrace URL` is `reqtrace trace URL`.
+func NewCmdRoot(ios *IO) *cobra.Command {
+	opts := &traceFlags{}
+	root := &cobra.Command{
+		Use:   "reqtrace [flags] <url>",
+		Short: "Trace an HTTP request: every phase timed, every header explained",
+		Long: `reqtrace makes one HTTP request/response cycle visible. It resolves DNS
+itself, connects, times the TCP and TLS handshakes, sends the request and
+prints where the time went, what the server said, and what it means.
+
+'reqtrace <url>' is short for 'reqtrace trace <url>'. Run 'reqtrace demo'
+for a tour that needs no network.`,
+		Example: `  reqtrace https://example.com/
+  reqtrace -v --http1.1 https://example.com/api -H 'Accept: application/json'
+  reqtrace --json https://example.com/ | jq .hops[0].timings_ms
+  reqtrace demo`,
+		Version:                    trace.Version,
+		Args:                       cobra.MaximumNArgs(1),
+		SilenceUsage:               true,
+		SilenceErrors:              true,
+		SuggestionsMinimumDistance: 2,
+		ValidArgsFunction:          cobra.NoFileCompletions,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			if s := c.SuggestionsFor(args[0]); len(s) > 0 && !strings.ContainsAny(args[0], ".:/[") {
+				return fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])
+			}
+			return runTrace(c, ios, opts, args[0])
+		},
+	}
+	root.SetVersionTemplate(versionLine() + "\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+	})
+	addTraceFlags(root, opts)
+	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdDemo(ios), newCmdVersion(ios))
+	return root
+}

@@ -1,0 +1,328 @@
+package cmd
+
+import (
+	"crypto/tls"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// traceFlags holds the trace flags as given; toOptions checks them.
+type traceFlags struct {
+	method, userAgent, user, cacert, cert, key string
+	headers, data, resolve                     []string
+	dnsServers, output, color                  string
+	insecure, ipv4, ipv6, http11, http2, head  bool
+	fail, verbose, json                        bool
+	maxTime, connectTimeout                    float64
+}
+
+func newCmdTrace(ios *IO) *cobra.Command {
+	opts := &traceFlags{}
+	c := &cobra.Command{
+		Use:   "trace [flags] <url>",
+		Short: "Trace one HTTP request, phase by phase (the default command)",
+		Long: `Trace resolves the URL's host with its own DNS client, connects (racing
+IPv6 and IPv4 as browsers do), performs the TLS handshake, sends the
+request and reads the response, timing every phase. It prints a waterfall,
+the response's status and headers, the TLS and DNS facts, and what it all
+means. Flags follow curl's names and meanings.`,
+		Example: `  reqtrace trace https://example.com/
+  reqtrace trace -X POST -d @body.json -H 'Content-Type: application/json' https://example.com/api
+  reqtrace trace --resolve example.com:443:127.0.0.1 -k https://example.com/
+  reqtrace trace --dns-servers 9.9.9.9 -4 --json https://example.com/`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(c *cobra.Command, args []string) error {
+			return runTrace(c, ios, opts, args[0])
+		},
+	}
+	addTraceFlags(c, opts)
+	return c
+}
+
+// addTraceFlags registers the trace flags (curl's names) on c; the root
+// command carries them too, for the `reqtrace URL` shortcut.
+func addTraceFlags(c *cobra.Command, o *traceFlags) {
+	f := c.Flags()
+	f.SortFlags = false
+	f.StringVarP(&o.method, "request", "X", "", "request method to use (GET, POST, ...)")
+	f.StringArrayVarP(&o.headers, "header", "H", nil, "extra header \"Name: value\" (repeatable; \"Name:\" removes one of ours)")
+	f.StringArrayVarP(&o.data, "data", "d", nil, "request body, sent with POST; @file reads a file, @- stdin (repeatable, joined with &)")
+	f.StringVarP(&o.user, "user", "u", "", "basic authentication USER:PASSWORD")
+	f.StringVarP(&o.userAgent, "user-agent", "A", "", "User-Agent to send (default reqtrace/VERSION)")
+	f.BoolVarP(&o.head, "head", "I", false, "send HEAD and read no body")
+	f.BoolVarP(&o.insecure, "insecure", "k", false, "do not fail on certificate problems (they are still reported)")
+	f.StringVar(&o.cacert, "cacert", "", "PEM file of CA certificates to trust instead of the system's")
+	f.StringVarP(&o.cert, "cert", "E", "", "client certificate PEM file (may also hold the key)")
+	f.StringVar(&o.key, "key", "", "private key PEM file for --cert")
+	f.StringArrayVar(&o.resolve, "resolve", nil, "HOST:PORT:ADDR[,ADDR] use these addresses, skip DNS (repeatable)")
+	f.StringVar(&o.dnsServers, "dns-servers", "", "ADDR[:PORT][,...] DNS servers to ask instead of /etc/resolv.conf's")
+	f.BoolVarP(&o.ipv4, "ipv4", "4", false, "use IPv4 addresses only")
+	f.BoolVarP(&o.ipv6, "ipv6", "6", false, "use IPv6 addresses only")
+	f.BoolVar(&o.http11, "http1.1", false, "use HTTP/1.1 only")
+	f.BoolVar(&o.http2, "http2", false, "use HTTP/2 (over TLS, via ALPN; the default for https)")
+	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS the whole trace may take (0: no limit)")
+	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
+	f.StringVarP(&o.output, "output", "o", "", "write the response body to FILE")
+	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
+	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
+	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
+	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
+	c.MarkFlagsMutuallyExclusive("http1.1", "http2")
+	c.MarkFlagsMutuallyExclusive("head", "data")
+	_ = c.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]cobra.Completion{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = c.RegisterFlagCompletionFunc("request", cobra.FixedCompletions([]cobra.Completion{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// runTrace checks the flags, runs the engine and renders the result.
+func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
+	style, err := f.style(ios)
+	if err != nil {
+		return err
+	}
+	opts, closeOut, err := f.toOptions(ios, rawURL)
+	if err != nil {
+		return err
+	}
+	res := trace.Do(c.Context(), opts)
+	if cerr := closeOut(); cerr != nil && res.Err == nil {
+		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
+	}
+	if f.json {
+		err = render.JSON(ios.Out, res)
+	} else {
+		err = render.Text(ios.Out, res, style)
+	}
+	if err != nil {
+		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+	}
+	return outcome(ios, f, res)
+}
+
+// outcome turns the result into the exit status. The report already holds
+// the error; stderr repeats it in one line unless a person reads the text
+// report on a terminal right above it.
+func outcome(ios *IO, f *traceFlags, res *trace.Result) error {
+	if res.Err != nil {
+		if !f.json && ios.OutTTY {
+			return &exitError{code: ExitCode(res.Err)}
+		}
+		return res.Err
+	}
+	if n := len(res.Hops); f.fail && n > 0 && res.Hops[n-1].Response != nil && res.Hops[n-1].Response.Status >= 400 {
+		st := res.Hops[n-1].Response.Status
+		return &exitError{code: ExitHTTPError, msg: fmt.Sprintf("reqtrace: the server answered %d (--fail)", st)}
+	}
+	return nil
+}
+
+func (f *traceFlags) style(ios *IO) (render.Style, error) {
+	var on bool
+	switch f.color {
+	case "always":
+		on = true
+	case "never":
+	case "auto":
+		on = ios.OutTTY && ios.Getenv("NO_COLOR") == "" && ios.Getenv("TERM") != "dumb"
+	default:
+		return render.Style{}, trace.BadInput("--color %q is not one of auto, always, never", f.color)
+	}
+	if ios.Getenv("NO_COLOR") != "" && f.color != "always" {
+		on = false
+	}
+	return render.Style{Color: on, Width: ios.Width, Verbose: f.verbose}, nil
+}
+
+// toOptions validates the flags and turns them into engine options. It
+// returns a func that closes the -o file.
+func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func() error, error) {
+	noop := func() error { return nil }
+	u, err := trace.ParseURL(rawURL)
+	if err != nil {
+		return nil, noop, err
+	}
+	o := &trace.Options{URL: u, Method: f.method, UserAgent: f.userAgent, Head: f.head, Insecure: f.insecure}
+	if strings.ContainsFunc(f.method, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return nil, noop, trace.BadInput("-X %q is not a method name: use letters such as GET or PATCH", f.method)
+	}
+	for _, h := range f.headers {
+		e, err := trace.ParseHeader(h)
+		if err != nil {
+			return nil, noop, err
+		}
+		o.Headers = append(o.Headers, e)
+	}
+	if err := f.readInputs(ios, o); err != nil {
+		return nil, noop, err
+	}
+	if err := f.network(o); err != nil {
+		return nil, noop, err
+	}
+	if f.output == "" {
+		return o, noop, nil
+	}
+	if f.output == "-" {
+		return nil, noop, trace.BadInput("-o - is not supported: the report uses stdout; give a file name")
+	}
+	file, err := os.Create(f.output)
+	if err != nil {
+		return nil, noop, trace.BadInput("cannot write -o %s: %v", f.output, unwrapPathErr(err))
+	}
+	o.Output, o.OutputName = file, f.output
+	return o, file.Close, nil
+}
+
+// readInputs reads the files and stdin the flags point at.
+func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
+	if len(f.data) > 0 {
+		parts := make([]string, 0, len(f.data))
+		for _, d := range f.data {
+			b, err := readData(ios.In, d)
+			if err != nil {
+				return err
+			}
+			parts = append(parts, string(b))
+		}
+		o.Body = []byte(strings.Join(parts, "&"))
+		o.ContentType = "application/x-www-form-urlencoded"
+	}
+	if f.user != "" {
+		name, pass, ok := strings.Cut(f.user, ":")
+		if !ok {
+			return trace.BadInput("-u %q has no password: write -u USER:PASSWORD (reqtrace does not prompt)", f.user)
+		}
+		o.User = urlUser(name, pass)
+	}
+	if f.cacert != "" {
+		b, err := readFile("--cacert", f.cacert)
+		if err != nil {
+			return err
+		}
+		o.CACert = b
+	}
+	if f.cert != "" {
+		cert, err := loadClientCert(f.cert, f.key)
+		if err != nil {
+			return err
+		}
+		o.ClientCert = cert
+	} else if f.key != "" {
+		return trace.BadInput("--key needs --cert: give the certificate with -E/--cert FILE")
+	}
+	return nil
+}
+
+// network checks the flags that shape DNS, connect and timing.
+func (f *traceFlags) network(o *trace.Options) error {
+	for _, r := range f.resolve {
+		e, err := trace.ParseResolve(r)
+		if err != nil {
+			return err
+		}
+		o.Resolve = append(o.Resolve, e)
+	}
+	if f.dnsServers != "" {
+		s, err := trace.ParseDNSServers(f.dnsServers)
+		if err != nil {
+			return err
+		}
+		o.DNSServers = s
+	}
+	switch {
+	case f.ipv4:
+		o.IPVersion = 4
+	case f.ipv6:
+		o.IPVersion = 6
+	}
+	switch {
+	case f.http11:
+		o.HTTP = "1.1"
+	case f.http2:
+		o.HTTP = "2"
+	}
+	var err error
+	if o.MaxTime, err = seconds("-m/--max-time", f.maxTime); err != nil {
+		return err
+	}
+	o.ConnectTimeout, err = seconds("--connect-timeout", f.connectTimeout)
+	return err
+}
+
+func seconds(flag string, s float64) (time.Duration, error) {
+	if s < 0 || math.IsNaN(s) || math.IsInf(s, 0) || s > 1e6 {
+		return 0, trace.BadInput("%s %v is not a number of seconds between 0 and 1000000", flag, s)
+	}
+	return time.Duration(s * float64(time.Second)), nil
+}
+
+// readData reads one -d argument: @file (CR and LF stripped, as curl
+// does), @- for stdin, or the text itself.
+func readData(stdin io.Reader, arg string) ([]byte, error) {
+	name, ok := strings.CutPrefix(arg, "@")
+	if !ok {
+		return []byte(arg), nil
+	}
+	var b []byte
+	var err error
+	if name == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, maxBody+1))
+	} else {
+		b, err = readFile("-d", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxBody {
+		return nil, trace.BadInput("-d %s is larger than %d MiB", arg, maxBody>>20)
+	}
+	return []byte(strings.NewReplacer("\r", "", "\n", "").Replace(string(b))), nil
+}
+
+const maxBody = 64 << 20
+
+func readFile(flag, name string) ([]byte, error) {
+	st, err := os.Stat(name)
+	if err == nil && st.Size() > maxBody {
+		return nil, trace.BadInput("%s %s is larger than %d MiB", flag, name, maxBody>>20)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, trace.BadInput("cannot read %s %s: %v", flag, name, unwrapPathErr(err))
+	}
+	return b, nil
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func loadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
+	certPEM, err := readFile("--cert", certFile)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM := certPEM
+	if keyFile != "" {
+		if keyPEM, err = readFile("--key", keyFile); err != nil {
+			return nil, err
+		}
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return nil, trace.BadInput("--cert %s: %v; give a PEM certificate and its key (--key FILE if separate)", certFile, err)
+	}
+	return &cert, nil
+}

@@ -1,0 +1,53 @@
+package render
+
+import (
+	"github.com/fatih/color"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// connect shows the TCP connection: every dial when there was more than
+// one (Happy Eyeballs winners and losers), and -v adds the local address.
+// A single successful dial is already on the headline and the waterfall.
+func (pr *printer) connect(h *trace.Hop) {
+	c := h.Connect
+	if c == nil || (len(c.Attempts) <= 1 && !pr.st.Verbose && !c.Reused) {
+		return
+	}
+	summary := []string{Safe(c.Address)}
+	if pr.st.Verbose && c.Local != "" {
+		summary[0] += pr.p.dim.Sprint(" from " + Safe(c.Local))
+	}
+	if len(c.Attempts) > 1 {
+		summary = append(summary, pr.p.dim.Sprint("won after "+plural(len(c.Attempts), "attempt")))
+	}
+	pr.title("Connection", summary...)
+	if c.Reused {
+		pr.line(indent + "reused an idle connection" + pr.p.dim.Sprint(": no DNS, TCP or TLS for this hop"))
+	}
+	if len(c.Attempts) == 0 {
+		return
+	}
+	cols := []column{{head: "ADDRESS"}, {head: "START", right: true}, {head: "TIME", right: true}, {head: "RESULT", fill: true}}
+	rows := make([][]string, len(c.Attempts))
+	for i, a := range c.Attempts {
+		result := "✓ connected"
+		switch a.Err {
+		case "":
+		case "canceled":
+			result = "– canceled: another address won"
+		default:
+			result = "✗ " + Safe(a.Err)
+		}
+		rows[i] = []string{Safe(a.Address), fmtDur(a.Start), fmtDur(a.Duration), result}
+	}
+	pr.table(indent, cols, rows, func(r, col int) *color.Color {
+		if col != 3 {
+			return nil
+		}
+		if c.Attempts[r].Err != "" {
+			return pr.p.dim
+		}
+		return pr.p.ok
+	})
+}

@@ -1,0 +1,140 @@
+package render
+
+import (
+	"strconv"
+
+	"github.com/fatih/color"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// dns shows how the host became addresses: which resolver answered, with
+// what rcode, and every record of the answer, CNAME chain included
+// (-v: every query sent, in the order started).
+func (pr *printer) dns(h *trace.Hop) {
+	d := h.DNS
+	if d == nil {
+		return
+	}
+	summary := Safe(d.Host)
+	if len(d.Addresses) > 0 {
+		summary += " → " + joinFit(d.Addresses, pr.width-textWidth(summary)-10)
+	}
+	pr.title("DNS", summary)
+	pr.kv("source", pr.dnsSource(d))
+	if d.Name != "" && !sameName(d.Name, d.Host) {
+		pr.kv("name", Safe(d.Name)+pr.p.dim.Sprint(" (after the search list)"))
+	}
+	if len(d.Records) > 0 {
+		pr.records(d.Records)
+	}
+	if pr.st.Verbose && len(d.Queries) > 0 {
+		pr.queries(d.Queries)
+	}
+}
+
+// dnsSource says where the addresses came from, in one line.
+func (pr *printer) dnsSource(d *trace.DNS) string {
+	switch d.Source {
+	case trace.SourceHosts:
+		return "the hosts file" + pr.p.dim.Sprint(" (no DNS query)")
+	case trace.SourceResolve:
+		return "--resolve" + pr.p.dim.Sprint(" (no DNS query)")
+	case trace.SourceLiteral:
+		return "the URL" + pr.p.dim.Sprint(" (the host is an IP address)")
+	}
+	s := "DNS server " + Safe(d.Server)
+	if d.Server == "" {
+		s = "DNS"
+	}
+	if d.Rcode != "" {
+		s += pr.p.dim.Sprint(" · ") + pr.rcode(d.Rcode).Sprint(Safe(d.Rcode))
+	}
+	return s + pr.p.dim.Sprint(" · "+fmtDur(d.Duration))
+}
+
+// rcode colours a DNS response code: NOERROR is fine, NXDOMAIN is the
+// usual typo, anything else is the resolver's trouble.
+func (pr *printer) rcode(rc string) *color.Color {
+	switch rc {
+	case "NOERROR":
+		return pr.p.ok
+	case "NXDOMAIN":
+		return pr.p.warn
+	}
+	return pr.p.bad
+}
+
+// sameName compares a host with a fully qualified name ("a.test" and "a.test.").
+func sameName(fqdn, host string) bool {
+	return fqdn == host || fqdn == host+"."
+}
+
+// records is the answer as dig would show it: name, type, TTL, value.
+func (pr *printer) records(rs []trace.Record) {
+	cols := []column{{head: "NAME"}, {head: "TYPE"}, {head: "TTL", right: true}, {head: "VALUE", fill: true}}
+	rows := make([][]string, len(rs))
+	for i, r := range rs {
+		rows[i] = []string{Safe(r.Name), Safe(r.Type), strconv.FormatUint(uint64(r.TTL), 10), Safe(r.Value)}
+	}
+	pr.table(indent, cols, rows, func(_, c int) *color.Color {
+		if c == 1 {
+			return pr.p.name
+		}
+		return nil
+	})
+}
+
+// queries lists every question sent (-v): the A/AAAA pair, the search list,
+// UDP answers retried over TCP ("AAAA/tcp"), servers that failed.
+func (pr *printer) queries(qs []trace.Query) {
+	pr.line(indent + pr.p.dim.Sprint("queries, in the order sent:"))
+	cols := []column{
+		{head: "NAME", fill: true}, {head: "TYPE"}, {head: "SERVER"},
+		{head: "START", right: true, optional: true}, {head: "TIME", right: true},
+		{head: "RCODE"}, {head: "ANS", right: true, optional: true}, {head: "NOTE", fill: true},
+	}
+	rows := make([][]string, len(qs))
+	notes := false
+	for i, q := range qs {
+		note := Safe(q.Err)
+		if q.Truncated {
+			note = joinNote("truncated (TC), retried over TCP", note)
+		}
+		notes = notes || note != ""
+		rcode := Safe(q.Rcode)
+		if rcode == "" {
+			rcode = "—"
+		}
+		qtype := Safe(q.Type)
+		if q.Transport != "" && q.Transport != "udp" { // UDP is the norm; say when not
+			qtype += "/" + Safe(q.Transport)
+		}
+		rows[i] = []string{
+			Safe(q.Name), qtype, Safe(q.Server),
+			fmtDur(q.Start), fmtDur(q.Duration), rcode, strconv.Itoa(q.Answers), note,
+		}
+	}
+	if !notes { // an empty NOTE column is noise
+		cols = cols[:len(cols)-1]
+		for i := range rows {
+			rows[i] = rows[i][:len(cols)]
+		}
+	}
+	pr.table(indent, cols, rows, func(r, c int) *color.Color {
+		switch {
+		case c == 5 && qs[r].Rcode != "":
+			return pr.rcode(qs[r].Rcode)
+		case c == 7 && qs[r].Err != "":
+			return pr.p.bad
+		}
+		return nil
+	})
+}
+
+func joinNote(a, b string) string {
+	if b == "" {
+		return a
+	}
+	return a + "; " + b
+}

@@ -1,0 +1,360 @@
+package render
+
+import (
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// Fixtures are hand-built Results with fixed times, so the golden files
+// never depend on the network or the clock.
+
+var started = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+func msec(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+
+func span(start, dur float64) *trace.Span {
+	return &trace.Span{Start: msec(start), Duration: msec(dur)}
+}
+
+type fixture struct {
+	name string
+	res  *trace.Result
+}
+
+func fixtures() []fixture {
+	return []fixture{
+		{"https_h2", httpsH2()},
+		{"http_ip", httpIP()},
+		{"dns_nxdomain", dnsNXDomain()},
+		{"tls_expired", tlsExpired()},
+		{"insecure", insecure()},
+		{"redirect", redirect()},
+	}
+}
+
+// httpsH2: a CNAME chain, Happy Eyeballs with a refused IPv6 attempt, a
+// TLS 1.3 chain of two, a 103 Early Hints and a long header.
+func httpsH2() *trace.Result {
+	return &trace.Result{
+		URL:     "https://www.example.test/",
+		Started: started,
+		Hops: []trace.Hop{{
+			URL: "https://www.example.test/",
+			Request: trace.Request{
+				Method: "GET", Target: "/", Proto: "HTTP/2.0",
+				Headers: []trace.Header{
+					{Name: "user-agent", Value: "reqtrace/0.1"},
+					{Name: "accept", Value: "*/*"},
+				},
+			},
+			DNS: &trace.DNS{
+				Host: "www.example.test", Source: trace.SourceDNS, Server: "192.0.2.53:53",
+				Rcode: "NOERROR", Name: "www.example.test.",
+				Records: []trace.Record{
+					{Name: "www.example.test.", Type: "CNAME", TTL: 300, Value: "cdn.example.test."},
+					{Name: "cdn.example.test.", Type: "CNAME", TTL: 300, Value: "edge-7.cdn.example.test."},
+					{Name: "edge-7.cdn.example.test.", Type: "AAAA", TTL: 60, Value: "::1"},
+					{Name: "edge-7.cdn.example.test.", Type: "A", TTL: 60, Value: "192.0.2.10"},
+				},
+				Addresses: []string{"::1", "192.0.2.10"},
+				Queries: []trace.Query{
+					{Name: "www.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
+						Start: msec(0.021), Duration: msec(12.104), Rcode: "NOERROR", Answers: 3},
+					{Name: "www.example.test.", Type: "AAAA", Server: "192.0.2.53:53", Transport: "udp",
+						Start: msec(0.034), Duration: msec(12.266), Rcode: "NOERROR", Answers: 3},
+				},
+				Duration: msec(12.3),
+			},
+			Connect: &trace.Connect{
+				Address: "192.0.2.10:443", Local: "192.0.2.99:53124", Duration: msec(5.1),
+				Attempts: []trace.Attempt{
+					{Address: "[::1]:443", Start: msec(12.35), Duration: msec(0.214), Err: "connection refused"},
+					{Address: "192.0.2.10:443", Start: msec(12.6), Duration: msec(4.85)},
+				},
+			},
+			TLS: &trace.TLS{
+				Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h2",
+				Group: "X25519MLKEM768", ServerName: "www.example.test", OCSPStapled: true,
+				Verified: true, Duration: msec(10.2),
+				Certificates: []trace.Certificate{
+					{
+						Subject:            "CN=www.example.test,O=Example Corp,C=US",
+						Issuer:             "CN=Example Test CA R1,O=Example Test PKI,C=US",
+						DNSNames:           []string{"www.example.test", "example.test", "*.cdn.example.test", "api.example.test", "static.example.test"},
+						NotBefore:          time.Date(2026, 1, 15, 0, 0, 0, 0, time.UTC),
+						NotAfter:           time.Date(2026, 4, 15, 23, 59, 59, 0, time.UTC),
+						SerialNumber:       "04:a1:9c:2e:7f:10:66:3b",
+						SignatureAlgorithm: "ECDSA-SHA256",
+						PublicKey:          "ECDSA P-256",
+					},
+					{
+						Subject:            "CN=Example Test CA R1,O=Example Test PKI,C=US",
+						Issuer:             "CN=Example Test Root X1,O=Example Test PKI,C=US",
+						NotBefore:          time.Date(2024, 3, 13, 0, 0, 0, 0, time.UTC),
+						NotAfter:           time.Date(2029, 3, 12, 23, 59, 59, 0, time.UTC),
+						SerialNumber:       "8a:7d:3e:13",
+						SignatureAlgorithm: "SHA256-RSA",
+						PublicKey:          "RSA 2048",
+						IsCA:               true,
+					},
+				},
+			},
+			Informational: []trace.Informational{{
+				Status: 103,
+				Headers: []trace.Header{
+					{Name: "link", Value: "</style.css>; rel=preload; as=style"},
+					{Name: "link", Value: "</app.js>; rel=preload; as=script"},
+				},
+				At: msec(30.12),
+			}},
+			Response: &trace.Response{
+				Proto: "HTTP/2.0", Status: 200,
+				Headers: []trace.Header{
+					{Name: "content-type", Value: "text/html; charset=utf-8"},
+					{Name: "content-length", Value: "1256"},
+					{Name: "cache-control", Value: "public, max-age=300, stale-while-revalidate=60"},
+					{Name: "etag", Value: `"5f2b-1a9c"`},
+					{Name: "date", Value: "Sun, 01 Mar 2026 12:00:00 GMT"},
+					{Name: "server", Value: "edge-7"},
+					{Name: "strict-transport-security", Value: "max-age=63072000; includeSubDomains; preload"},
+					{Name: "content-security-policy", Value: "default-src 'self'; script-src 'self' https://cdn.example.test 'nonce-r4nd0m'; style-src 'self' 'unsafe-inline'; img-src * data:; frame-ancestors 'none'"},
+					{Name: "set-cookie", Value: "sid=abc123; Path=/; Secure; HttpOnly; SameSite=Lax"},
+					{Name: "set-cookie", Value: "theme=dark; Path=/; Max-Age=31536000"},
+					{Name: "vary", Value: "Accept-Encoding"},
+					{Name: "alt-svc", Value: `h3=":443"; ma=86400`},
+				},
+				BodyBytes:   1256,
+				BodyPreview: []byte("<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  <title>Example</title>\n  <link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n"),
+			},
+			Timings: trace.Timings{
+				DNS:     span(0, 12.3),
+				Connect: span(12.35, 5.1),
+				TLS:     span(17.46, 10.2),
+				Send:    span(27.7, 0.214),
+				Wait:    span(27.914, 12.0),
+				Receive: span(39.914, 2.3),
+				Total:   msec(42.3),
+			},
+		}},
+	}
+}
+
+// httpIP: plain HTTP/1.1 to an IP literal: no DNS, no TLS.
+func httpIP() *trace.Result {
+	return &trace.Result{
+		URL:     "http://192.0.2.20:8080/health",
+		Started: started,
+		Hops: []trace.Hop{{
+			URL: "http://192.0.2.20:8080/health",
+			Request: trace.Request{
+				Method: "GET", Target: "/health", Proto: "HTTP/1.1",
+				Headers: []trace.Header{
+					{Name: "Host", Value: "192.0.2.20:8080"},
+					{Name: "User-Agent", Value: "reqtrace/0.1"},
+					{Name: "Accept", Value: "*/*"},
+				},
+			},
+			Connect: &trace.Connect{
+				Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Duration: msec(0.412),
+				Attempts: []trace.Attempt{{Address: "192.0.2.20:8080", Start: msec(0.008), Duration: msec(0.412)}},
+			},
+			Response: &trace.Response{
+				Proto: "HTTP/1.1", Status: 200, Reason: "OK",
+				Headers: []trace.Header{
+					{Name: "Content-Type", Value: "application/json"},
+					{Name: "Content-Length", Value: "15"},
+					{Name: "Date", Value: "Sun, 01 Mar 2026 12:00:00 GMT"},
+				},
+				BodyBytes:   15,
+				BodyPreview: []byte(`{"status":"ok"}`),
+			},
+			Timings: trace.Timings{
+				Connect: span(0.008, 0.412),
+				Send:    span(0.43, 0.051),
+				Wait:    span(0.481, 1.937),
+				Receive: span(2.418, 0.006),
+				Total:   msec(2.43),
+				Skipped: map[string]string{
+					trace.PhaseDNS: "the URL host is an IP address",
+					trace.PhaseTLS: "http:// has no TLS",
+				},
+			},
+		}},
+	}
+}
+
+// dnsNXDomain: the name does not exist; only the DNS span.
+func dnsNXDomain() *trace.Result {
+	err := &trace.Error{
+		Phase: trace.PhaseDNS, Kind: trace.KindNXDomain,
+		Message: `no such host "nope.example.test" (NXDOMAIN from 192.0.2.53:53)`,
+		Hint:    "check the spelling of the host name, or ask another resolver with --dns-servers",
+	}
+	return &trace.Result{
+		URL:     "https://nope.example.test/",
+		Started: started,
+		Hops: []trace.Hop{{
+			URL:     "https://nope.example.test/",
+			Request: trace.Request{Method: "GET", Target: "/", Proto: "HTTP/1.1"},
+			DNS: &trace.DNS{
+				Host: "nope.example.test", Source: trace.SourceDNS, Server: "192.0.2.53:53",
+				Rcode: "NXDOMAIN", Name: "nope.example.test.",
+				Queries: []trace.Query{
+					{Name: "nope.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
+						Start: msec(0.02), Duration: msec(8.31), Rcode: "NXDOMAIN"},
+					{Name: "nope.example.test.", Type: "AAAA", Server: "192.0.2.53:53", Transport: "udp",
+						Start: msec(0.03), Duration: msec(8.37), Rcode: "NXDOMAIN"},
+				},
+				Duration: msec(8.4),
+			},
+			Timings: trace.Timings{DNS: span(0, 8.4), Total: msec(8.4)},
+			Err:     err,
+		}},
+		Err: err,
+	}
+}
+
+// tlsExpired: the handshake fails on an expired certificate.
+func tlsExpired() *trace.Result {
+	err := &trace.Error{
+		Phase: trace.PhaseTLS, Kind: trace.KindExpired,
+		Message: "the certificate of expired.example.test expired on 2026-02-01 (28 days ago)",
+		Hint:    "renew the certificate on the server; -k skips the check, but only for testing",
+	}
+	return &trace.Result{
+		URL:     "https://expired.example.test/",
+		Started: started,
+		Hops: []trace.Hop{{
+			URL:     "https://expired.example.test/",
+			Request: trace.Request{Method: "GET", Target: "/", Proto: "HTTP/1.1"},
+			DNS: &trace.DNS{
+				Host: "expired.example.test", Source: trace.SourceDNS, Server: "192.0.2.53:53",
+				Rcode: "NOERROR", Name: "expired.example.test.",
+				Records:   []trace.Record{{Name: "expired.example.test.", Type: "A", TTL: 3600, Value: "192.0.2.30"}},
+				Addresses: []string{"192.0.2.30"},
+				Duration:  msec(3.2),
+			},
+			Connect: &trace.Connect{
+				Address: "192.0.2.30:443", Duration: msec(1.1),
+				Attempts: []trace.Attempt{{Address: "192.0.2.30:443", Start: msec(3.25), Duration: msec(1.1)}},
+			},
+			TLS: &trace.TLS{
+				Version: "TLS 1.3", CipherSuite: "TLS_AES_256_GCM_SHA384", Group: "X25519",
+				ServerName:  "expired.example.test",
+				VerifyError: "x509: certificate has expired or is not yet valid: current time 2026-03-01T12:00:00Z is after 2026-02-01T00:00:00Z",
+				Duration:    msec(6.8),
+				Certificates: []trace.Certificate{{
+					Subject:   "CN=expired.example.test",
+					Issuer:    "CN=Example Test CA R1,O=Example Test PKI,C=US",
+					DNSNames:  []string{"expired.example.test"},
+					NotBefore: time.Date(2025, 11, 3, 0, 0, 0, 0, time.UTC),
+					NotAfter:  time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC),
+				}},
+			},
+			Timings: trace.Timings{
+				DNS:     span(0, 3.2),
+				Connect: span(3.25, 1.1),
+				TLS:     span(4.4, 6.8),
+				Total:   msec(11.2),
+			},
+			Err: err,
+		}},
+		Err: err,
+	}
+}
+
+// insecure: -k against a self-signed server found in the hosts file; the
+// server answers 404 over HTTP/1.1.
+func insecure() *trace.Result {
+	return &trace.Result{
+		URL:      "https://self-signed.example.test:8443/admin",
+		Started:  started,
+		Insecure: true,
+		Hops: []trace.Hop{{
+			URL: "https://self-signed.example.test:8443/admin",
+			Request: trace.Request{
+				Method: "GET", Target: "/admin", Proto: "HTTP/1.1",
+				Headers: []trace.Header{
+					{Name: "Host", Value: "self-signed.example.test:8443"},
+					{Name: "User-Agent", Value: "reqtrace/0.1"},
+				},
+			},
+			DNS: &trace.DNS{
+				Host: "self-signed.example.test", Source: trace.SourceHosts,
+				Addresses: []string{"127.0.0.1"}, Duration: msec(0.031),
+			},
+			Connect: &trace.Connect{
+				Address: "127.0.0.1:8443", Duration: msec(0.09),
+				Attempts: []trace.Attempt{{Address: "127.0.0.1:8443", Start: msec(0.04), Duration: msec(0.09)}},
+			},
+			TLS: &trace.TLS{
+				Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", ALPN: "http/1.1",
+				Group: "X25519", ServerName: "self-signed.example.test",
+				VerifyError: "x509: certificate signed by unknown authority",
+				Duration:    msec(2.61),
+				Certificates: []trace.Certificate{{
+					Subject:     "CN=self-signed.example.test",
+					Issuer:      "CN=self-signed.example.test",
+					DNSNames:    []string{"self-signed.example.test"},
+					IPAddresses: []string{"127.0.0.1"},
+					NotBefore:   time.Date(2026, 2, 20, 0, 0, 0, 0, time.UTC),
+					NotAfter:    time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC),
+					IsCA:        true,
+				}},
+			},
+			Response: &trace.Response{
+				Proto: "HTTP/1.1", Status: 404, Reason: "Not Found",
+				Headers: []trace.Header{
+					{Name: "Content-Type", Value: "text/plain; charset=utf-8"},
+					{Name: "X-Content-Type-Options", Value: "nosniff"},
+					{Name: "Content-Length", Value: "19"},
+				},
+				BodyBytes:   19,
+				BodyPreview: []byte("404 page not found\n"),
+			},
+			Timings: trace.Timings{
+				DNS:     span(0, 0.031),
+				Connect: span(0.04, 0.09),
+				TLS:     span(0.14, 2.61),
+				Send:    span(2.76, 0.04),
+				Wait:    span(2.8, 0.733),
+				Receive: span(3.533, 0.012),
+				Total:   msec(3.55),
+			},
+		}},
+	}
+}
+
+// redirect: -L through a 301, the second hop on the reused connection.
+func redirect() *trace.Result {
+	first := httpIP().Hops[0]
+	first.URL = "http://192.0.2.20:8080/old"
+	first.Request.Target = "/old"
+	first.Response = &trace.Response{
+		Proto: "HTTP/1.1", Status: 301, Reason: "Moved Permanently",
+		Headers: []trace.Header{
+			{Name: "Location", Value: "/health"},
+			{Name: "Content-Length", Value: "0"},
+		},
+	}
+	first.Timings.Receive = span(2.418, 0)
+	second := httpIP().Hops[0]
+	second.Connect = &trace.Connect{Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Reused: true}
+	second.Timings = trace.Timings{
+		Send:    span(0.01, 0.04),
+		Wait:    span(0.05, 1.2),
+		Receive: span(1.25, 0.006),
+		Total:   msec(1.26),
+		Skipped: map[string]string{
+			trace.PhaseDNS:     "reused connection",
+			trace.PhaseConnect: "reused connection",
+			trace.PhaseTLS:     "reused connection",
+		},
+	}
+	return &trace.Result{
+		URL:     "http://192.0.2.20:8080/old",
+		Started: started,
+		Hops:    []trace.Hop{first, second},
+	}
+}

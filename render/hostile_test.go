@@ -1,0 +1,142 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// Terminal attacks a hostile server can try: retitle the window (OSC with
+// BEL), clear the screen (CSI), the one-byte C1 CSI, and bytes that are not
+// UTF-8 at all.
+const (
+	oscTitle = "\x1b]0;pwned\x07"
+	clear    = "\x1b[2J"
+	c1CSI    = "\u009b31m"
+	badUTF8  = "\xff\xfe"
+)
+
+func hostile() *trace.Result {
+	r := httpsH2()
+	h := &r.Hops[0]
+	evil := "x" + oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028y"
+	h.Response.Reason = "OK" + clear
+	h.Response.Headers = append(h.Response.Headers,
+		trace.Header{Name: "x-evil" + clear, Value: evil},
+		trace.Header{Name: "x-title", Value: oscTitle},
+		trace.Header{Name: "x-c1", Value: c1CSI},
+		trace.Header{Name: "x-bad", Value: badUTF8},
+	)
+	h.Response.BodyPreview = []byte("<p>" + evil + "</p>\n")
+	h.Informational[0].Headers = append(h.Informational[0].Headers, trace.Header{Name: "link", Value: evil})
+	h.TLS.Certificates[0].Subject = "CN=" + evil
+	h.TLS.Certificates[0].DNSNames = append(h.TLS.Certificates[0].DNSNames, evil)
+	h.DNS.Records = append(h.DNS.Records, trace.Record{Name: evil, Type: "TXT", TTL: 1, Value: evil})
+	h.DNS.Queries[0].Err = evil
+	h.Connect.Attempts[0].Err = evil
+	h.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindReceive, Message: evil, Hint: evil}
+	r.Err = h.Err
+	return r
+}
+
+// sgr matches the colour sequences we emit ourselves.
+var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// assertTerminalSafe fails if out holds anything a terminal would act on
+// beyond newlines (and, when allowed, our own SGR colour codes).
+func assertTerminalSafe(t *testing.T, out []byte, allowSGR bool) {
+	t.Helper()
+	if allowSGR {
+		out = sgr.ReplaceAll(out, nil)
+	}
+	if !utf8.Valid(out) {
+		t.Errorf("output is not valid UTF-8")
+	}
+	for i, r := range string(out) {
+		switch {
+		case r == '\n':
+		case r < 0x20 || r == 0x7f:
+			t.Fatalf("raw control %#x at byte %d: %q", r, i, context(out, i))
+		case r >= 0x80 && r <= 0x9f:
+			t.Fatalf("raw C1 control %U at byte %d: %q", r, i, context(out, i))
+		case r == 0x2028 || r == 0x2029 || r == 0x202e:
+			t.Fatalf("raw %U at byte %d: %q", r, i, context(out, i))
+		}
+	}
+}
+
+func context(b []byte, i int) string {
+	return string(b[max(i-30, 0):min(i+30, len(b))])
+}
+
+func TestHostileText(t *testing.T) {
+	for _, st := range []Style{
+		{Width: 100}, {Width: 100, Verbose: true}, {Width: 70, Verbose: true},
+		{Width: 100, Color: true, Verbose: true},
+	} {
+		var buf bytes.Buffer
+		if err := Text(&buf, hostile(), st); err != nil {
+			t.Fatal(err)
+		}
+		assertTerminalSafe(t, buf.Bytes(), st.Color)
+		out := buf.String()
+		for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%+v: escaped form %s not shown", st, want)
+			}
+		}
+	}
+}
+
+func TestHostileJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := JSON(&buf, hostile()); err != nil {
+		t.Fatal(err)
+	}
+	assertTerminalSafe(t, buf.Bytes(), false)
+	out := buf.String()
+	for _, want := range []string{`\u001b]0;pwned\u0007`, `\u001b[2J`, `\u009b31m`, `\ufffd`, `\u202e`, `\u2028`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JSON lacks the escaped form %s", want)
+		}
+	}
+	// Escaping must not change the data: it decodes back to the original.
+	var doc struct {
+		Hops []struct {
+			Response struct {
+				Headers []wireHeader `json:"headers"`
+			} `json:"response"`
+		} `json:"hops"`
+	}
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	hs := doc.Hops[0].Response.Headers
+	if got := hs[len(hs)-2].Value; got != c1CSI {
+		t.Errorf("C1 header decoded as %q, want %q", got, c1CSI)
+	}
+	if got := hs[len(hs)-3].Value; got != oscTitle {
+		t.Errorf("OSC header decoded as %q, want %q", got, oscTitle)
+	}
+}
+
+func TestErrorLine(t *testing.T) {
+	tests := []struct {
+		err  *trace.Error
+		want string
+	}{
+		{nil, ""},
+		{&trace.Error{Message: "no such host"}, "reqtrace: no such host"},
+		{&trace.Error{Message: "boom" + clear, Hint: "retry"}, "reqtrace: boom\\x1b[2J\n  hint: retry"},
+	}
+	for _, tt := range tests {
+		if got := ErrorLine(tt.err); got != tt.want {
+			t.Errorf("ErrorLine(%+v) = %q, want %q", tt.err, got, tt.want)
+		}
+	}
+}

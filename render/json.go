@@ -1,0 +1,456 @@
+package render
+
+// JSON output: the `trace --json` document of /work/shared/CONTRACT.md.
+//
+// The wire types below are separate from trace.Result on purpose: the
+// contract must survive refactors of the engine. Contract fields are always
+// present; a section or phase that did not take place is null. Where the
+// contract shows a plain string (rcode, alpn, server_name, hint) an absent
+// value is "", not null. "reason" falls back to the standard reason phrase
+// when the protocol has none (HTTP/2), as in the contract's example.
+//
+// Compatible extensions (not in CONTRACT.md v1; documented here for the README):
+//
+//	top level   "started"   RFC 3339 time the trace began (omitted if unknown)
+//	            "insecure"  true when certificate verification was off (-k)
+//	request     "target"    request target as sent ("/a?b=1")
+//	            "proto"     "HTTP/1.1" or "HTTP/2.0"
+//	dns         "name"      the name whose answer was used, after the search list
+//	            "queries"   [{name, type, server, transport, start_ms, duration_ms,
+//	                          rcode (null if no answer), truncated, answers, error (null or text)}]
+//	connect     "local_address"        local "ip:port" (null if unknown)
+//	            attempts[].start_ms     when the dial started, since the hop started
+//	tls         "group"         key exchange group ("X25519MLKEM768")
+//	            "ocsp_stapled"  the server stapled an OCSP response
+//	            "verify_error"  why the chain did not verify (null if it did); also with -k
+//	            "insecure"      verification was skipped (-k)
+//	certificates[] "ip_addresses", "serial", "signature_algorithm", "public_key", "is_ca",
+//	            "days_left"     whole days from "started" to not_after, negative once expired
+//	response    "headers_cut"   header lines dropped by the size caps
+//	            "body_preview"  first bytes of the body as text, invalid UTF-8 replaced (omitted if none)
+//	            "saved_to"      the file the body was written to with -o (omitted if none)
+//	hop         "informational" [{status, headers, at_ms}]: 1xx responses before the final one
+//	            "offsets_ms"    {dns, connect, tls, send, wait, receive}: when each phase
+//	                            started, since the hop started; null if it did not take place
+//	            "skipped"       {phase: reason} for the phases that did not take place
+//
+// Server-controlled strings may hold bytes a terminal acts on. encoding/json
+// escapes C0 controls, U+2028 and U+2029; we also escape DEL, the C1
+// controls U+0080–U+009F and the bidi controls, so `reqtrace --json URL`
+// printed to a terminal is harmless.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// Schema names the JSON document's format and version.
+const Schema = "reqtrace.trace/v1"
+
+type wireResult struct {
+	Schema   string     `json:"schema"`
+	URL      string     `json:"url"`
+	Started  string     `json:"started,omitempty"`
+	Insecure bool       `json:"insecure"`
+	Hops     []wireHop  `json:"hops"`
+	Error    *wireError `json:"error"`
+}
+
+type wireHop struct {
+	URL           string              `json:"url"`
+	Request       wireRequest         `json:"request"`
+	DNS           *wireDNS            `json:"dns"`
+	Connect       *wireConnect        `json:"connect"`
+	TLS           *wireTLS            `json:"tls"`
+	Response      *wireResponse       `json:"response"`
+	Informational []wireInformational `json:"informational"`
+	TimingsMS     wireTimings         `json:"timings_ms"`
+	OffsetsMS     wireOffsets         `json:"offsets_ms"`
+	Skipped       map[string]string   `json:"skipped"`
+	Error         *wireError          `json:"error"`
+}
+
+type wireHeader struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+type wireRequest struct {
+	Method    string       `json:"method"`
+	Target    string       `json:"target"`
+	Proto     string       `json:"proto"`
+	Headers   []wireHeader `json:"headers"`
+	BodyBytes int64        `json:"body_bytes"`
+}
+
+type wireDNS struct {
+	Host       string       `json:"host"`
+	Name       string       `json:"name"`
+	Server     *string      `json:"server"`
+	Source     string       `json:"source"`
+	Rcode      string       `json:"rcode"`
+	Records    []wireRecord `json:"records"`
+	Addresses  []string     `json:"addresses"`
+	Queries    []wireQuery  `json:"queries"`
+	DurationMS float64      `json:"duration_ms"`
+}
+
+type wireRecord struct {
+	Name  string `json:"name"`
+	Type  string `json:"type"`
+	TTL   uint32 `json:"ttl"`
+	Value string `json:"value"`
+}
+
+type wireQuery struct {
+	Name       string  `json:"name"`
+	Type       string  `json:"type"`
+	Server     string  `json:"server"`
+	Transport  string  `json:"transport"`
+	StartMS    float64 `json:"start_ms"`
+	DurationMS float64 `json:"duration_ms"`
+	Rcode      *string `json:"rcode"`
+	Truncated  bool    `json:"truncated"`
+	Answers    int     `json:"answers"`
+	Error      *string `json:"error"`
+}
+
+type wireConnect struct {
+	Address      string        `json:"address"`
+	LocalAddress *string       `json:"local_address"`
+	Reused       bool          `json:"reused"`
+	DurationMS   float64       `json:"duration_ms"`
+	Attempts     []wireAttempt `json:"attempts"`
+}
+
+type wireAttempt struct {
+	Address    string  `json:"address"`
+	StartMS    float64 `json:"start_ms"`
+	DurationMS float64 `json:"duration_ms"`
+	Error      *string `json:"error"`
+}
+
+type wireTLS struct {
+	Version      string     `json:"version"`
+	CipherSuite  string     `json:"cipher_suite"`
+	ALPN         string     `json:"alpn"`
+	Group        string     `json:"group"`
+	ServerName   string     `json:"server_name"`
+	Resumed      bool       `json:"resumed"`
+	OCSPStapled  bool       `json:"ocsp_stapled"`
+	Verified     bool       `json:"verified"`
+	VerifyError  *string    `json:"verify_error"`
+	Insecure     bool       `json:"insecure"`
+	DurationMS   float64    `json:"duration_ms"`
+	Certificates []wireCert `json:"certificates"`
+}
+
+type wireCert struct {
+	Subject            string   `json:"subject"`
+	Issuer             string   `json:"issuer"`
+	DNSNames           []string `json:"dns_names"`
+	IPAddresses        []string `json:"ip_addresses"`
+	NotBefore          string   `json:"not_before"`
+	NotAfter           string   `json:"not_after"`
+	Serial             string   `json:"serial"`
+	SignatureAlgorithm string   `json:"signature_algorithm"`
+	PublicKey          string   `json:"public_key"`
+	IsCA               bool     `json:"is_ca"`
+	DaysLeft           *int     `json:"days_left"`
+}
+
+type wireResponse struct {
+	Proto       string       `json:"proto"`
+	Status      int          `json:"status"`
+	Reason      string       `json:"reason"`
+	Headers     []wireHeader `json:"headers"`
+	HeadersCut  int          `json:"headers_cut"`
+	BodyBytes   int64        `json:"body_bytes"`
+	BodyPreview string       `json:"body_preview,omitempty"`
+	SavedTo     string       `json:"saved_to,omitempty"`
+}
+
+type wireInformational struct {
+	Status  int          `json:"status"`
+	Headers []wireHeader `json:"headers"`
+	AtMS    float64      `json:"at_ms"`
+}
+
+type wireTimings struct {
+	DNS     *float64 `json:"dns"`
+	Connect *float64 `json:"connect"`
+	TLS     *float64 `json:"tls"`
+	Send    *float64 `json:"send"`
+	Wait    *float64 `json:"wait"`
+	Receive *float64 `json:"receive"`
+	Total   float64  `json:"total"`
+}
+
+type wireOffsets struct {
+	DNS     *float64 `json:"dns"`
+	Connect *float64 `json:"connect"`
+	TLS     *float64 `json:"tls"`
+	Send    *float64 `json:"send"`
+	Wait    *float64 `json:"wait"`
+	Receive *float64 `json:"receive"`
+}
+
+type wireError struct {
+	Phase   string `json:"phase"`
+	Kind    string `json:"kind"`
+	Message string `json:"message"`
+	Hint    string `json:"hint"`
+}
+
+// JSON writes r as exactly one JSON document, indented two spaces, and a
+// newline.
+func JSON(w io.Writer, r *trace.Result) error {
+	if r == nil {
+		return errNilResult
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // "<" in a Link header should stay readable
+	if err := enc.Encode(toWire(r)); err != nil {
+		return fmt.Errorf("encode json: %w", err)
+	}
+	_, err := w.Write(escapeTerminal(buf.Bytes()))
+	return err
+}
+
+// escapeTerminal rewrites runes that encoding/json leaves raw but a terminal
+// may act on as \uXXXX escapes. Its input is the encoder's output, which is
+// valid UTF-8 and has non-ASCII and DEL only inside strings, so every
+// replacement lands inside a string and keeps the document valid.
+func escapeTerminal(b []byte) []byte {
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == 0x7f || unsafeRune(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+n]...)
+		}
+		i += n
+	}
+	return out
+}
+
+func toWire(r *trace.Result) wireResult {
+	out := wireResult{
+		Schema:   Schema,
+		URL:      r.URL,
+		Insecure: r.Insecure,
+		Hops:     make([]wireHop, 0, len(r.Hops)),
+		Error:    wireErr(r.Err),
+	}
+	if !r.Started.IsZero() {
+		out.Started = r.Started.Format(time.RFC3339Nano)
+	}
+	for i := range r.Hops {
+		out.Hops = append(out.Hops, wireHopOf(&r.Hops[i], r))
+	}
+	return out
+}
+
+func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
+	t := &h.Timings
+	skipped := map[string]string{}
+	for k, v := range t.Skipped {
+		skipped[k] = v
+	}
+	return wireHop{
+		URL: h.URL,
+		Request: wireRequest{
+			Method:    h.Request.Method,
+			Target:    h.Request.Target,
+			Proto:     h.Request.Proto,
+			Headers:   wireHeaders(h.Request.Headers),
+			BodyBytes: h.Request.BodyBytes,
+		},
+		DNS:           wireDNSOf(h.DNS),
+		Connect:       wireConnectOf(h.Connect),
+		TLS:           wireTLSOf(h.TLS, r),
+		Response:      wireResponseOf(h.Response),
+		Informational: wireInfos(h.Informational),
+		TimingsMS: wireTimings{
+			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), TLS: spanMS(t.TLS),
+			Send: spanMS(t.Send), Wait: spanMS(t.Wait), Receive: spanMS(t.Receive),
+			Total: ms(t.Total),
+		},
+		OffsetsMS: wireOffsets{
+			DNS: startMS(t.DNS), Connect: startMS(t.Connect), TLS: startMS(t.TLS),
+			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
+		},
+		Skipped: skipped,
+		Error:   wireErr(h.Err),
+	}
+}
+
+func wireDNSOf(d *trace.DNS) *wireDNS {
+	if d == nil {
+		return nil
+	}
+	out := &wireDNS{
+		Host:       d.Host,
+		Name:       d.Name,
+		Server:     strOrNull(d.Server),
+		Source:     d.Source,
+		Rcode:      d.Rcode,
+		Records:    make([]wireRecord, 0, len(d.Records)),
+		Addresses:  orEmpty(d.Addresses),
+		Queries:    make([]wireQuery, 0, len(d.Queries)),
+		DurationMS: ms(d.Duration),
+	}
+	for _, rr := range d.Records {
+		out.Records = append(out.Records, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
+	}
+	for _, q := range d.Queries {
+		out.Queries = append(out.Queries, wireQuery{
+			Name: q.Name, Type: q.Type, Server: q.Server, Transport: q.Transport,
+			StartMS: ms(q.Start), DurationMS: ms(q.Duration),
+			Rcode: strOrNull(q.Rcode), Truncated: q.Truncated, Answers: q.Answers,
+			Error: strOrNull(q.Err),
+		})
+	}
+	return out
+}
+
+func wireConnectOf(c *trace.Connect) *wireConnect {
+	if c == nil {
+		return nil
+	}
+	out := &wireConnect{
+		Address:      c.Address,
+		LocalAddress: strOrNull(c.Local),
+		Reused:       c.Reused,
+		DurationMS:   ms(c.Duration),
+		Attempts:     make([]wireAttempt, 0, len(c.Attempts)),
+	}
+	for _, a := range c.Attempts {
+		out.Attempts = append(out.Attempts, wireAttempt{
+			Address: a.Address, StartMS: ms(a.Start), DurationMS: ms(a.Duration), Error: strOrNull(a.Err),
+		})
+	}
+	return out
+}
+
+func wireTLSOf(t *trace.TLS, r *trace.Result) *wireTLS {
+	if t == nil {
+		return nil
+	}
+	out := &wireTLS{
+		Version: t.Version, CipherSuite: t.CipherSuite, ALPN: t.ALPN, Group: t.Group,
+		ServerName: t.ServerName, Resumed: t.Resumed, OCSPStapled: t.OCSPStapled,
+		Verified: t.Verified, VerifyError: strOrNull(t.VerifyError), Insecure: r.Insecure,
+		DurationMS:   ms(t.Duration),
+		Certificates: make([]wireCert, 0, len(t.Certificates)),
+	}
+	for _, c := range t.Certificates {
+		wc := wireCert{
+			Subject: c.Subject, Issuer: c.Issuer,
+			DNSNames: orEmpty(c.DNSNames), IPAddresses: orEmpty(c.IPAddresses),
+			NotBefore: rfc3339(c.NotBefore), NotAfter: rfc3339(c.NotAfter),
+			Serial: c.SerialNumber, SignatureAlgorithm: c.SignatureAlgorithm,
+			PublicKey: c.PublicKey, IsCA: c.IsCA,
+		}
+		if d, ok := daysLeft(r.Started, c.NotAfter); ok {
+			wc.DaysLeft = &d
+		}
+		out.Certificates = append(out.Certificates, wc)
+	}
+	return out
+}
+
+func wireResponseOf(rs *trace.Response) *wireResponse {
+	if rs == nil {
+		return nil
+	}
+	reason := rs.Reason
+	if reason == "" {
+		reason = http.StatusText(rs.Status)
+	}
+	return &wireResponse{
+		Proto: rs.Proto, Status: rs.Status, Reason: reason,
+		Headers:     wireHeaders(rs.Headers),
+		HeadersCut:  rs.HeadersCut,
+		BodyBytes:   rs.BodyBytes,
+		BodyPreview: strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
+		SavedTo:     rs.SavedTo,
+	}
+}
+
+func wireInfos(is []trace.Informational) []wireInformational {
+	out := make([]wireInformational, 0, len(is))
+	for _, i := range is {
+		out = append(out, wireInformational{Status: i.Status, Headers: wireHeaders(i.Headers), AtMS: ms(i.At)})
+	}
+	return out
+}
+
+func wireHeaders(hs []trace.Header) []wireHeader {
+	out := make([]wireHeader, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, wireHeader{Name: h.Name, Value: h.Value})
+	}
+	return out
+}
+
+func wireErr(e *trace.Error) *wireError {
+	if e == nil {
+		return nil
+	}
+	return &wireError{Phase: e.Phase, Kind: e.Kind, Message: e.Message, Hint: e.Hint}
+}
+
+// ms is a duration in float milliseconds, rounded to the microsecond.
+func ms(d time.Duration) float64 {
+	return math.Round(float64(d)/float64(time.Microsecond)) / 1000
+}
+
+func spanMS(s *trace.Span) *float64 {
+	if s == nil {
+		return nil
+	}
+	v := ms(s.Duration)
+	return &v
+}
+
+func startMS(s *trace.Span) *float64 {
+	if s == nil {
+		return nil
+	}
+	v := ms(s.Start)
+	return &v
+}
+
+func strOrNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}

@@ -1,0 +1,196 @@
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// previewLines caps the body preview shown with -v; rateMin is the body
+// size from which a download rate means something.
+const (
+	previewLines = 5
+	rateMin      = 64 << 10
+)
+
+// request shows what went on the wire (-v only): the request line and
+// the headers in the order written. A request never sent is not shown.
+func (pr *printer) request(h *trace.Hop) {
+	if h.Timings.Send == nil && len(h.Request.Headers) == 0 {
+		return
+	}
+	rq := &h.Request
+	target := rq.Target
+	if target == "" {
+		target = "/"
+	}
+	pr.title("Request", Safe(rq.Method)+" "+Safe(target)+" "+pr.p.dim.Sprint(Safe(rq.Proto)))
+	pr.headers(rq.Headers, indent)
+	if rq.BodyBytes > 0 {
+		pr.line(indent + pr.p.dim.Sprint("body: ") + fmtInt(rq.BodyBytes) + " bytes")
+	}
+}
+
+// response shows what the server said, in arrival order: any 1xx interim
+// responses, then the final status, what it means, the headers and the body.
+func (pr *printer) response(h *trace.Hop) {
+	rs := h.Response
+	if rs == nil && len(h.Informational) == 0 {
+		return
+	}
+	pr.title("Response")
+	for _, info := range h.Informational {
+		pr.line(indent + pr.p.dim.Sprint(statusText(info.Status, "")) + pr.p.dim.Sprint("  at "+fmtDur(info.At)))
+		pr.headers(info.Headers, indent+"  ")
+	}
+	if rs == nil {
+		return
+	}
+	status := pr.p.title.Sprint(Safe(rs.Proto)) + " " +
+		pr.p.statusBold(rs.Status).Sprint(Safe(statusText(rs.Status, rs.Reason)))
+	if t := h.Timings.Wait; t != nil {
+		status += pr.p.dim.Sprint("  at " + fmtDur(t.End()))
+	}
+	pr.line(indent + status)
+	for i, l := range wrap(statusMeaning(rs.Status), pr.width-len(indent)-2) {
+		lead := "↳ "
+		if i > 0 {
+			lead = "  "
+		}
+		pr.line(indent + pr.p.status(rs.Status).Sprint(lead) + l)
+	}
+	pr.headers(rs.Headers, indent)
+	if rs.HeadersCut > 0 {
+		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (size cap)", plural(rs.HeadersCut, "more header line")))
+	}
+	pr.body(h)
+}
+
+// statusText is "200 OK": the reason as received, else the standard one
+// (HTTP/2 has no reason phrase).
+func statusText(code int, reason string) string {
+	if reason == "" {
+		reason = http.StatusText(code)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%d %s", code, reason))
+}
+
+// headers prints field lines in the order given, never sorted or merged.
+// Long values are cut at the terminal width, or wrapped in full with -v.
+func (pr *printer) headers(hs []trace.Header, lead string) {
+	room := pr.width - len(lead) - 1
+	for _, hd := range hs {
+		name, value := Safe(hd.Name), Safe(hd.Value)
+		head := name + ": "
+		if !pr.st.Verbose {
+			pr.line(lead + pr.p.name.Sprint(name) + ": " + cut(value, room-textWidth(head)))
+			continue
+		}
+		// Continuation lines hang under the value, unless the name is so
+		// long that this would leave too little room for it.
+		hang := textWidth(head)
+		if hang > room/3 {
+			hang = 4
+		}
+		lines := wrapHanging(value, room-textWidth(head), room-hang)
+		pr.line(lead + pr.p.name.Sprint(name) + ": " + lines[0])
+		for _, l := range lines[1:] {
+			pr.line(lead + strings.Repeat(" ", hang) + l)
+		}
+	}
+}
+
+// body summarises the body in one line; -v adds the first lines of it.
+func (pr *printer) body(h *trace.Hop) {
+	rs := h.Response
+	var b strings.Builder
+	switch {
+	case h.Request.Method == http.MethodHead:
+		b.WriteString("none (HEAD request)")
+	case rs.BodyBytes == 0:
+		b.WriteString("empty")
+	default:
+		b.WriteString(fmtInt(rs.BodyBytes) + " bytes")
+	}
+	if ct := headerValue(rs.Headers, "Content-Type"); ct != "" && rs.BodyBytes > 0 {
+		mt, _, _ := strings.Cut(ct, ";")
+		b.WriteString(" (" + Safe(strings.TrimSpace(mt)) + ")")
+	}
+	if t := h.Timings.Receive; t != nil && rs.BodyBytes > 0 && t.Duration > 0 {
+		took := " in " + fmtDur(t.Duration)
+		if rs.BodyBytes >= rateMin { // the rate of a small body is mostly noise
+			took += ", " + rate(rs.BodyBytes, t.Duration)
+		}
+		b.WriteString(pr.p.dim.Sprint(took))
+	}
+	if rs.SavedTo != "" {
+		b.WriteString(" saved to " + Safe(rs.SavedTo))
+	}
+	pr.line(indent + pr.p.dim.Sprint("body: ") + b.String())
+	if pr.st.Verbose && len(rs.BodyPreview) > 0 {
+		pr.preview(rs.BodyPreview)
+	}
+}
+
+// rate is the download speed, in the units curl's progress meter uses.
+func rate(n int64, d time.Duration) string {
+	bps := float64(n) / d.Seconds()
+	switch {
+	case bps >= 1<<20:
+		return fmt.Sprintf("%.1f MiB/s", bps/(1<<20))
+	case bps >= 1<<10:
+		return fmt.Sprintf("%.1f KiB/s", bps/(1<<10))
+	}
+	return fmt.Sprintf("%.0f B/s", bps)
+}
+
+// preview shows the first lines of the body, made safe, or says it is
+// binary: escaping a PNG byte by byte helps nobody.
+func (pr *printer) preview(p []byte) {
+	bar := pr.p.dim.Sprint("│ ")
+	if looksBinary(p) {
+		pr.line(indent + bar + pr.p.dim.Sprintf("(binary, first %s bytes not shown)", fmtInt(int64(len(p)))))
+		return
+	}
+	lines := strings.Split(strings.TrimRight(string(p), "\r\n"), "\n")
+	for i, l := range lines {
+		if i == previewLines {
+			pr.line(indent + bar + pr.p.dim.Sprintf("… %s more in the preview", plural(len(lines)-i, "line")))
+			break
+		}
+		pr.line(indent + bar + cut(Safe(strings.TrimSuffix(l, "\r")), pr.width-len(indent)-3))
+	}
+}
+
+// looksBinary is true when the bytes are not text: a NUL, or more than one
+// in ten bytes invalid UTF-8. A stray bad byte or escape sequence in an HTML
+// page still counts as text (and Safe shows it as \xNN).
+func looksBinary(p []byte) bool {
+	if bytes.IndexByte(p, 0) >= 0 {
+		return true
+	}
+	bad := 0
+	for i := 0; i < len(p); {
+		r, n := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError && n == 1 && len(p)-i >= utf8.UTFMax {
+			bad++ // a rune merely cut by the end of the preview is not counted
+		}
+		i += n
+	}
+	return bad*10 > len(p)
+}
+
+// headerValue returns the first value of a header, matched case-insensitively.
+func headerValue(hs []trace.Header, name string) string {
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			return h.Value
+		}
+	}
+	return ""
+}

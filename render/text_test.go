@@ -1,0 +1,121 @@
+package render
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// Colour off must mean no escape sequence at all, whatever fatih/color's
+// globals say: cmd relies on it for pipes, files and NO_COLOR.
+func TestNoColorWhenOff(t *testing.T) {
+	for _, f := range append(fixtures(), fixture{"hostile", hostile()}) {
+		for _, v := range []bool{false, true} {
+			out := renderText(t, f, Style{Width: 100, Verbose: v})
+			if i := bytes.IndexByte(out, 0x1b); i >= 0 {
+				t.Errorf("%s verbose=%v: ESC at byte %d", f.name, v, i)
+			}
+		}
+	}
+}
+
+func TestColorWhenOn(t *testing.T) {
+	out := renderText(t, fixture{"https_h2", httpsH2()}, Style{Width: 100, Color: true})
+	if !bytes.Contains(out, []byte("\x1b[32;1m200 OK\x1b[0;22m")) {
+		t.Errorf("a 200 status should be green")
+	}
+}
+
+// Every line fits the terminal, at the default and a narrow width, so the
+// terminal never wraps the waterfall or the tables.
+func TestTextFitsWidth(t *testing.T) {
+	for _, f := range append(fixtures(), fixture{"hostile", hostile()}) {
+		for _, w := range []int{100, 70} {
+			for _, v := range []bool{false, true} {
+				out := renderText(t, f, Style{Width: w, Verbose: v, Color: true})
+				for _, l := range strings.Split(string(out), "\n") {
+					if textWidth(l) > w {
+						t.Errorf("%s width %d verbose=%v: %d columns: %q", f.name, w, v, textWidth(l), l)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestFmtDur(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0.000 ms"},
+		{214 * time.Microsecond, "0.214 ms"},
+		{5102 * time.Microsecond, "5.102 ms"},
+		{9999600 * time.Nanosecond, "10.00 ms"},
+		{30410 * time.Microsecond, "30.41 ms"},
+		{412300 * time.Microsecond, "412.3 ms"},
+		{999960 * time.Microsecond, "1.00 s"},
+		{1204 * time.Millisecond, "1.20 s"},
+		{83 * time.Second, "83.00 s"},
+	}
+	for _, tt := range tests {
+		if got := fmtDur(tt.d); got != tt.want {
+			t.Errorf("fmtDur(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestFmtInt(t *testing.T) {
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -1234: "-1,234"} {
+		if got := fmtInt(n); got != want {
+			t.Errorf("fmtInt(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+// Each meaning is for a real status code and, with its class, fits a
+// 100-column line after the "  ↳ " lead.
+func TestStatusMeaning(t *testing.T) {
+	for code := range codeMeanings {
+		if http.StatusText(code) == "" {
+			t.Errorf("%d is not a registered status", code)
+		}
+		if m := statusMeaning(code); textWidth(m) > 100-5 {
+			t.Errorf("%d: meaning is %d columns: %q", code, textWidth(m), m)
+		}
+	}
+	if m := statusMeaning(299); !strings.HasPrefix(m, "2xx") {
+		t.Errorf("unknown 2xx should get the class meaning, got %q", m)
+	}
+}
+
+func TestWrapAndCut(t *testing.T) {
+	if got := cut("abcdef", 4); got != "abc…" {
+		t.Errorf("cut = %q", got)
+	}
+	if got := cut("日本語テキスト", 5); got != "日本…" {
+		t.Errorf("cut wide = %q", got)
+	}
+	got := wrap("max-age=63072000; includeSubDomains; preload", 20)
+	want := []string{"max-age=63072000;", "includeSubDomains;", "preload"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("wrap = %q, want %q", got, want)
+	}
+}
+
+// A bad URL fails before any hop: the report is just the error block.
+func TestTextInputError(t *testing.T) {
+	r := &trace.Result{URL: "htp:/x", Err: trace.BadInput(`unsupported scheme "htp": use http or https`)}
+	out := renderText(t, fixture{"input", r}, Style{})
+	want := "✗ Failed  input · bad_input\n  unsupported scheme \"htp\": use http or https\n"
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	if err := Text(&bytes.Buffer{}, nil, Style{}); err == nil {
+		t.Error("Text(nil) should fail")
+	}
+}

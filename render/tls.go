@@ -1,0 +1,185 @@
+package render
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// tls shows the handshake's outcome, whether the server is trusted, and
+// the leaf certificate (-v: every certificate, as sent).
+func (pr *printer) tls(h *trace.Hop) {
+	t := h.TLS
+	if t == nil {
+		return
+	}
+	pr.title("TLS", Safe(t.Version), Safe(t.CipherSuite))
+	conn := []string{"no ALPN"}
+	if t.ALPN != "" {
+		conn[0] = "ALPN " + Safe(t.ALPN)
+	}
+	if t.Group != "" {
+		conn = append(conn, Safe(t.Group))
+	}
+	if t.Resumed {
+		conn = append(conn, "resumed session")
+	} else {
+		conn = append(conn, "new session")
+	}
+	if t.OCSPStapled {
+		conn = append(conn, "OCSP stapled")
+	}
+	pr.kvParts(indent, "handshake", conn...)
+	if t.ServerName != "" {
+		pr.kv("SNI", Safe(t.ServerName))
+	}
+	pr.trust(t)
+	switch {
+	case len(t.Certificates) == 0:
+	case pr.st.Verbose:
+		pr.chain(t.Certificates)
+	default:
+		pr.cert(t.Certificates[0], indent, false)
+	}
+}
+
+// trust says in one line whether the certificate was checked and passed.
+// With -k it says so plainly, and whether it would have passed.
+func (pr *printer) trust(t *trace.TLS) {
+	switch {
+	case pr.res.Insecure && t.VerifyError != "":
+		pr.kv("trust", pr.p.warn.Sprint("⚠ certificate verification was skipped (-k)"))
+		pr.kvWrap(indent, "", "without -k it fails: "+Safe(t.VerifyError))
+	case pr.res.Insecure:
+		pr.kvParts(indent, "trust", pr.p.warn.Sprint("⚠ certificate verification was skipped (-k)"),
+			pr.p.dim.Sprint("it would have passed"))
+	case t.VerifyError != "":
+		pr.kvWrap(indent, "trust", "✗ "+Safe(t.VerifyError))
+	case t.Verified:
+		who := ""
+		if t.ServerName != "" {
+			who = " for " + Safe(t.ServerName)
+		}
+		pr.kv("trust", pr.p.ok.Sprint("✓ ")+"chain verified"+who)
+	}
+}
+
+// chain lists every certificate the server sent, leaf first (-v).
+func (pr *printer) chain(certs []trace.Certificate) {
+	pr.kv("chain", plural(len(certs), "certificate")+pr.p.dim.Sprint(", leaf first, as sent"))
+	for i, c := range certs {
+		role := "leaf"
+		switch {
+		case c.IsCA && c.Subject == c.Issuer:
+			role = "root CA"
+		case c.IsCA:
+			role = "intermediate CA"
+		case i > 0:
+			role = "not a CA"
+		}
+		pr.line(indent + pr.p.dim.Sprintf("[%d] ", i) + pr.p.title.Sprint(cut(Safe(c.Subject), pr.width-20)) + pr.p.dim.Sprint("  "+role))
+		pr.cert(c, indent+"    ", true)
+	}
+}
+
+// cert prints one certificate's identity and validity. The subject line
+// is printed by the caller in verbose mode (it heads each chain entry).
+func (pr *printer) cert(c trace.Certificate, lead string, verbose bool) {
+	room := pr.kvRoom(lead)
+	if !verbose {
+		pr.kvAt(lead, "certificate", cut(Safe(c.Subject), room))
+	}
+	pr.kvAt(lead, "issuer", cut(Safe(c.Issuer), room))
+	names := append(append([]string{}, c.DNSNames...), c.IPAddresses...)
+	switch {
+	case len(names) == 0:
+	case verbose:
+		pr.kvWrap(lead, "names", Safe(strings.Join(names, ", ")))
+	default:
+		pr.kvAt(lead, "names", joinFit(names, room))
+	}
+	pr.kvParts(lead, "valid", pr.validity(c, verbose)...)
+	if verbose {
+		pr.kvParts(lead, "key", Safe(c.PublicKey), Safe(c.SignatureAlgorithm))
+		if c.SerialNumber != "" {
+			pr.kvAt(lead, "serial", cut(Safe(c.SerialNumber), room))
+		}
+	}
+}
+
+// validity is "until 2026-04-01", "45 days left", coloured when close to
+// or past expiry; -v shows both ends with times.
+func (pr *printer) validity(c trace.Certificate, verbose bool) []string {
+	span := "until " + c.NotAfter.UTC().Format(time.DateOnly)
+	if verbose {
+		const f = "2006-01-02 15:04 MST"
+		span = c.NotBefore.UTC().Format(f) + " → " + c.NotAfter.UTC().Format(f)
+	}
+	days, ok := daysLeft(pr.res.Started, c.NotAfter)
+	switch {
+	case !ok:
+		return []string{span}
+	case days < 0:
+		return []string{span, pr.p.bad.Sprint(expiredAgo(pr.res.Started, c.NotAfter))}
+	case pr.res.Started.Before(c.NotBefore):
+		return []string{span, pr.p.bad.Sprint("not valid yet")}
+	case days < 14:
+		return []string{span, pr.p.warn.Sprintf("%s left", plural(days, "day"))}
+	}
+	return []string{span, pr.p.dim.Sprint(fmtInt(int64(days)) + " days left")}
+}
+
+// daysLeft counts whole days from the trace's start to notAfter, rounding
+// down, so it is negative exactly when the certificate had expired.
+func daysLeft(start, notAfter time.Time) (int, bool) {
+	if start.IsZero() || notAfter.IsZero() {
+		return 0, false
+	}
+	return int(math.Floor(notAfter.Sub(start).Hours() / 24)), true
+}
+
+// joinFit joins names with ", " until the room runs out, then says how
+// many more there are, so one line still shows the most useful names.
+func joinFit(names []string, room int) string {
+	out := ""
+	for i, n := range names {
+		n = Safe(n)
+		more := ""
+		if rest := len(names) - i - 1; rest > 0 {
+			more = fmt.Sprintf(" +%d more", rest)
+		}
+		next := n
+		if out != "" {
+			next = out + ", " + n
+		}
+		if textWidth(next)+textWidth(more) > room && out != "" {
+			return out + fmt.Sprintf(" +%d more", len(names)-i)
+		}
+		out = next
+	}
+	return cut(out, room)
+}
+
+// nonEmpty drops empty strings, for joining optional parts.
+func nonEmpty(parts ...string) []string {
+	out := parts[:0:0]
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// expiredAgo says how long ago a certificate expired, in whole days
+// elapsed (daysLeft rounds the other way so that it turns negative at once).
+func expiredAgo(start, notAfter time.Time) string {
+	days := int(start.Sub(notAfter).Hours() / 24)
+	if days == 0 {
+		return "expired today"
+	}
+	return "expired " + plural(days, "day") + " ago"
+}

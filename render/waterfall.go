@@ -1,0 +1,234 @@
+package render
+
+import (
+	"math"
+	"strings"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// The waterfall's columns: label, duration, share, then the bar, which
+// takes whatever width is left. The label column fits "Content download"
+// plus a footnote marker.
+const (
+	labelCol  = 17
+	durCol    = 8
+	shareCol  = 4
+	barPrefix = len(indent) + labelCol + 1 + durCol + 2 + shareCol + 2
+	minBar    = 12
+	failMark  = " ✗" // after the bar of the phase that failed
+)
+
+// phaseRow is one waterfall row: the phase key, its DevTools-style label
+// and its span (nil when the phase did not happen).
+type phaseRow struct {
+	key   string
+	label string
+	span  *trace.Span
+}
+
+func phaseRows(t *trace.Timings) []phaseRow {
+	return []phaseRow{
+		{trace.PhaseDNS, "DNS lookup", t.DNS},
+		{trace.PhaseConnect, "TCP connect", t.Connect},
+		{trace.PhaseTLS, "TLS handshake", t.TLS},
+		{trace.PhaseSend, "Request sent", t.Send},
+		{trace.PhaseWait, "Waiting (TTFB)", t.Wait},
+		{trace.PhaseReceive, "Content download", t.Receive},
+	}
+}
+
+// superscripts mark footnotes; six phases never need more.
+var superscripts = []string{"¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"}
+
+// footnotes numbers skip reasons in order of appearance; phases skipped for
+// the same reason (a reused connection skips three) share one note.
+type footnotes struct {
+	reasons []string
+	phases  [][]string
+}
+
+func (f *footnotes) mark(reason, label string) string {
+	for i, r := range f.reasons {
+		if r == reason {
+			f.phases[i] = append(f.phases[i], label)
+			return superscripts[i]
+		}
+	}
+	f.reasons = append(f.reasons, reason)
+	f.phases = append(f.phases, []string{label})
+	return superscripts[min(len(f.reasons), len(superscripts))-1]
+}
+
+// waterfall answers "where did the time go": one row per phase placed on a
+// shared time axis, so gaps and overlaps show, then the total and the same
+// numbers in curl -w terms.
+func (pr *printer) waterfall(h *trace.Hop) {
+	t := &h.Timings
+	rows := phaseRows(t)
+	if !anySpan(rows) && t.Total == 0 {
+		return // nothing was measured: an empty chart says nothing
+	}
+	axis := axisLength(t, rows)
+	bar := max(pr.width-barPrefix-len(failMark)-1, minBar)
+	failed := ""
+	if h.Err != nil {
+		failed = h.Err.Phase
+	}
+
+	pr.blank()
+	pr.axisLine(axis, bar)
+	var notes footnotes
+	for _, row := range rows {
+		pr.phaseLine(row, t, axis, bar, failed == row.key, &notes)
+	}
+	pr.totalLine(t.Total, bar)
+	for i, reason := range notes.reasons {
+		who := strings.Join(notes.phases[i], ", ")
+		note := superscripts[min(i, len(superscripts)-1)] + " " + who + ": skipped, " + Safe(reason)
+		for _, l := range wrap(note, pr.width-len(indent)-2) {
+			pr.line(indent + pr.p.dim.Sprint(l))
+		}
+	}
+	pr.curlLine(h)
+}
+
+func anySpan(rows []phaseRow) bool {
+	for _, r := range rows {
+		if r.span != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// axisLength is the time the bars are scaled to: the hop's total, or the
+// latest phase end if a phase outlived it (it should not, but a bar must
+// never run off the axis).
+func axisLength(t *trace.Timings, rows []phaseRow) time.Duration {
+	axis := t.Total
+	for _, r := range rows {
+		if r.span != nil && r.span.End() > axis {
+			axis = r.span.End()
+		}
+	}
+	return axis
+}
+
+// axisLine labels the two ends of the time axis above the bars.
+func (pr *printer) axisLine(axis time.Duration, bar int) {
+	left, right := "0", fmtDur(axis)
+	gap := max(bar-len(left)-textWidth(right), 1)
+	pr.line(strings.Repeat(" ", barPrefix) + pr.p.dim.Sprint(left+strings.Repeat(" ", gap)+right))
+}
+
+func (pr *printer) phaseLine(row phaseRow, t *trace.Timings, axis time.Duration, bar int, failed bool, notes *footnotes) {
+	label := row.label
+	if row.span == nil {
+		if reason, ok := t.Skipped[row.key]; ok {
+			label += notes.mark(reason, phaseTitle(row.key))
+		}
+	}
+	line := indent + padRight(label, labelCol) + " "
+	switch {
+	case row.span != nil:
+		c := pr.p.phase[row.key]
+		if failed {
+			c = pr.p.bad
+		}
+		line += padLeft(fmtDur(row.span.Duration), durCol) + "  " +
+			padLeft(fmtShare(row.span.Duration, t.Total), shareCol) + "  " +
+			c.Sprint(drawBar(*row.span, axis, bar))
+		if failed {
+			line += pr.p.bad.Sprint(failMark)
+		}
+	case failed:
+		line += padLeft("—", durCol) + strings.Repeat(" ", 2+shareCol+2) + pr.p.bad.Sprint("✗ failed here")
+	default:
+		line += pr.p.dim.Sprint(padLeft("—", durCol))
+	}
+	pr.line(line)
+}
+
+// totalLine closes the waterfall with the hop's duration under a rule that
+// spans the whole axis.
+func (pr *printer) totalLine(total time.Duration, bar int) {
+	line := indent + pr.p.title.Sprint(padRight("Total", labelCol)) + " " +
+		pr.p.title.Sprint(padLeft(fmtDur(total), durCol)) + "  " +
+		padLeft("100%", shareCol) + "  " +
+		pr.p.dim.Sprint("└"+strings.Repeat("─", bar-2)+"┘")
+	pr.line(line)
+}
+
+// drawBar places a span on an axis of n cells: blanks up to its start,
+// then blocks to its end. A span shorter than half a cell is drawn as a
+// thin sliver so it is visible without overstating it.
+func drawBar(s trace.Span, axis time.Duration, n int) string {
+	if axis <= 0 {
+		return "▏"
+	}
+	scale := float64(n) / float64(axis)
+	a, b := float64(s.Start)*scale, float64(s.End())*scale
+	from := min(max(int(math.Round(a)), 0), n-1)
+	if b-a < 0.5 {
+		return strings.Repeat(" ", min(max(int(a), 0), n-1)) + "▏"
+	}
+	to := min(max(int(math.Round(b)), from+1), n)
+	return strings.Repeat(" ", from) + strings.Repeat("█", to-from)
+}
+
+// curlLine repeats the timings in curl -w's cumulative vocabulary
+// (seconds since the start), for users comparing with curl.
+func (pr *printer) curlLine(h *trace.Hop) {
+	if h.Response == nil {
+		return // curl's numbers only mean something for a completed exchange
+	}
+	var words []string
+	for _, it := range curlTimes(&h.Timings) {
+		words = append(words, it.name+" "+it.value)
+	}
+	lead := indent + "curl -w  "
+	for i, l := range pack(words, "  ", pr.width-1-len(lead)) {
+		prefix := pr.p.dim.Sprint(lead)
+		if i > 0 {
+			prefix = strings.Repeat(" ", len(lead))
+		}
+		pr.line(prefix + l)
+	}
+}
+
+type curlTime struct{ name, value string }
+
+// curlTimes maps our spans onto curl's cumulative timers (write-out.md):
+// namelookup ⊂ connect ⊂ appconnect ⊂ pretransfer ⊂ starttransfer ⊂ total.
+// Like curl, appconnect is 0 without TLS.
+func curlTimes(t *trace.Timings) []curlTime {
+	var lookup, connect, app, pre, start time.Duration
+	if t.DNS != nil {
+		lookup = t.DNS.End()
+	}
+	connect = lookup
+	if t.Connect != nil {
+		connect = t.Connect.End()
+	}
+	pre = connect
+	if t.TLS != nil {
+		app = t.TLS.End()
+		pre = app
+	}
+	if t.Send != nil {
+		pre = t.Send.Start
+	}
+	if t.Wait != nil {
+		start = t.Wait.End()
+	}
+	return []curlTime{
+		{"namelookup", fmtSeconds(lookup)},
+		{"connect", fmtSeconds(connect)},
+		{"appconnect", fmtSeconds(app)},
+		{"pretransfer", fmtSeconds(pre)},
+		{"starttransfer", fmtSeconds(start)},
+		{"total", fmtSeconds(t.Total)},
+	}
+}
