@@ -1,0 +1,39 @@
+// Command lab serves reqtrace's in-process test lab until interrupted, and
+// prints commands to try against it: a sandbox with slow DNS, slow TLS,
+// bad certificates and slow servers, all on 127.0.0.1.
+//
+//	go run ./examples/lab
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/reqtrace/reqtrace/trace/tracetest"
+)
+
+func main() {
+	lab, err := tracetest.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lab:", err)
+		os.Exit(1)
+	}
+	defer lab.Close()
+	flags := fmt.Sprintf("--dns-servers %s --cacert %s", lab.DNSAddr, lab.CAFile)
+	fmt.Printf("The lab is up. Try (in another terminal):\n\n")
+	for _, u := range []string{
+		lab.URL("https", "dnsdelay-30.tlsdelay-40.api.lab.test", "/wait/120"),
+		lab.URL("http", "chain.lab.test", "/drip?bytes=20000&ms=80"),
+		lab.URL("https", "www.lab.test", "/early-hints"),
+		lab.URL("https", "dual.lab.test", "/") + "  -v",
+		lab.URL("https", "wrong.lab.test", "/"),
+		lab.URL("https", "nxdomain.lab.test", "/"),
+	} {
+		fmt.Printf("  go run . %s %s\n", flags, u)
+	}
+	fmt.Printf("\nCtrl-C stops it.\n")
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt)
+	<-stop
+}
