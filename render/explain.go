@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
@@ -284,13 +283,4 @@ func ExplainListJSON(w io.Writer, kind string) error {
 	}
 	out["topics"] = topics
 	return writeJSON(w, out)
-}
-
-// writeJSON writes v as one indented JSON document, with HTML escaping
-// off (the documents are read in terminals and by scripts, not browsers).
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
 }

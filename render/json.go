@@ -217,11 +217,18 @@ func JSON(w io.Writer, r *trace.Result) error {
 	if r == nil {
 		return errNilResult
 	}
+	return writeJSON(w, toWire(r))
+}
+
+// writeJSON writes v as one JSON document indented two spaces, with HTML
+// escaping off ("<" in a Link header should stay readable) and the runes
+// a terminal acts on escaped.
+func writeJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "<" in a Link header should stay readable
-	if err := enc.Encode(toWire(r)); err != nil {
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode json: %w", err)
 	}
 	_, err := w.Write(escapeTerminal(buf.Bytes()))
