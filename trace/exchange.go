@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/textproto"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,12 +28,12 @@ const (
 func (h *hopRun) exchangeH1(ctx context.Context, c *stampConn) {
 	headers := h.o.requestHeaders(h.u)
 	method := h.o.method()
-	h.hop.Request = Request{Method: method, Target: h.u.RequestURI(), Proto: "HTTP/1.1",
-		Headers: headers, BodyBytes: int64(len(h.o.Body))}
+	reqHead := writeRequestHead(method, h.u.RequestURI(), headers)
+	h.hop.Request = h.sentRequest(method, "HTTP/1.1", headers, int64(len(reqHead)))
 
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()
-	msg := append(writeRequestHead(method, h.hop.Request.Target, headers), h.o.Body...)
+	msg := append(reqHead, h.o.Body...)
 	if _, err := c.Write(msg); err != nil {
 		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
 			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
@@ -49,7 +50,8 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *stampConn) {
 	}
 	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
 	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason,
-		Headers: head.headers, HeadersCut: head.cut}
+		Headers: head.headers, HeadersCut: head.cut, DecodedBytes: -1,
+		HeadBytes: c.bytesRead() - int64(br.Buffered())}
 
 	h.setPhase(PhaseReceive)
 	body, want, err := bodyReader(method, head, br)
@@ -158,7 +160,7 @@ func (s *bodySink) Write(p []byte) (int, error) {
 func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 	all := h.o.requestHeaders(h.u)
 	method := h.o.method()
-	h.hop.Request = Request{Method: method, Target: h.u.RequestURI(), Proto: "HTTP/2.0", BodyBytes: int64(len(h.o.Body))}
+	h.hop.Request = h.sentRequest(method, "HTTP/2.0", nil, headSize(method+" "+h.u.RequestURI()+" HTTP/2", all))
 
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()
@@ -223,8 +225,9 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 	if sentAt >= 0 {
 		h.hop.Timings.Wait = &Span{sentAt, max(final-sentAt, 0)}
 	}
-	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header)}
+	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header), DecodedBytes: -1}
 	h.orderH2Headers(tap)
+	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
 	if method == "HEAD" {
@@ -252,6 +255,26 @@ func (h *hopRun) orderH2Headers(tap *h2Tap) {
 			h.hop.Informational[i].Headers = infos[i].headers
 		}
 	}
+}
+
+// sentRequest records the request as sent; the body preview is what HAR
+// calls postData.
+func (h *hopRun) sentRequest(method, proto string, headers []Header, headBytes int64) Request {
+	return Request{Method: method, Target: h.u.RequestURI(), Proto: proto, Headers: headers,
+		HeadBytes: headBytes, BodyBytes: int64(len(h.o.Body)), BodyPreview: h.o.Body[:min(len(h.o.Body), maxBodyPreviewSent)]}
+}
+
+// maxBodyPreviewSent caps the copy of the request body kept in the Result.
+const maxBodyPreviewSent = 64 << 10
+
+// h2HeadBytes counts HTTP/2 response heads as HTTP/1.1 would write them,
+// the way curl's size_header does.
+func h2HeadBytes(status int, hs []Header, infos []Informational) int64 {
+	n := headSize("HTTP/2 "+strconv.Itoa(status), hs)
+	for _, in := range infos {
+		n += headSize("HTTP/2 "+strconv.Itoa(in.Status), in.Headers)
+	}
+	return n
 }
 
 // h2Request builds the net/http request x/net/http2 sends.

@@ -194,7 +194,17 @@ func contentLength(values []string) (int64, error) {
 	return n, nil
 }
 
-// writeRequest serialises the request head; the body is written after it.
+// headSize is the size of a head with this first line and these fields,
+// as HTTP/1.1 writes it.
+func headSize(first string, hs []Header) int64 {
+	n := len(first) + 4 // CRLF after the first line and after the last field
+	for _, h := range hs {
+		n += len(h.Name) + len(h.Value) + 4
+	}
+	return int64(n)
+}
+
+// writeRequestHead serialises the request head; the body follows it.
 func writeRequestHead(method, target string, headers []Header) []byte {
 	var b bytes.Buffer
 	b.WriteString(method + " " + target + " HTTP/1.1\r\n")

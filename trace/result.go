@@ -30,6 +30,12 @@ type Hop struct {
 	// that came before the final response, in arrival order.
 	Informational []Informational
 	Timings       Timings
+	// ConnID numbers the connections of a trace from 1; hops that reuse a
+	// connection share its number (HAR's "connection", curl's num_connects).
+	ConnID int
+	// Redirect says where a 3xx pointed and what the client does next;
+	// nil for other responses.
+	Redirect *Redirect
 	// Notes explain what the response means: its status, caching,
 	// cookies, security headers, credentials. Filled in by package
 	// trace/annotate; empty until then.
@@ -62,6 +68,18 @@ const (
 	LevelBad  = "bad"
 )
 
+// Redirect describes a 3xx response's Location and the rule that shapes
+// the next request (RFC 9110 section 15.4, as browsers and curl apply it).
+type Redirect struct {
+	Location    string   // resolved against the hop's URL
+	Method      string   // the method of the next request
+	KeepsBody   bool     // 307 and 308 resend the body; the others drop it
+	Rule        string   // e.g. "303 See Other: the next request is a GET without a body"
+	CrossOrigin bool     // the next hop goes to another scheme, host or port
+	Dropped     []string // headers not sent on to the next hop (Authorization, Cookie, ...)
+	Followed    bool     // -L followed it
+}
+
 // Header is one field line, with the name spelled as sent or received.
 type Header struct {
 	Name  string
@@ -70,11 +88,16 @@ type Header struct {
 
 // Request is what was sent, as it went on the wire.
 type Request struct {
-	Method    string
-	Target    string   // request target: path and query ("/a?b=1")
-	Proto     string   // "HTTP/1.1" or "HTTP/2.0"
-	Headers   []Header // in the order written; pseudo-headers excluded
+	Method  string
+	Target  string   // request target: path and query ("/a?b=1")
+	Proto   string   // "HTTP/1.1" or "HTTP/2.0"
+	Headers []Header // in the order written; pseudo-headers excluded
+	// HeadBytes is the size of the request head as HTTP/1.1 would write it
+	// (curl's size_request counts the same way for HTTP/2).
+	HeadBytes int64
 	BodyBytes int64
+	// BodyPreview holds the first bytes of the body sent (for HAR's postData).
+	BodyPreview []byte
 }
 
 // DNS describes how the URL's host became addresses.
@@ -183,10 +206,26 @@ type Response struct {
 	Headers []Header // in received order
 	// HeadersCut counts header lines dropped because of the size caps.
 	HeadersCut int
-	BodyBytes  int64 // bytes of body on the wire (after chunked decoding, before any content decoding)
+	// HeadBytes is the size of the response head(s), 1xx included, as
+	// HTTP/1.1 writes them (curl's size_header).
+	HeadBytes int64
+	BodyBytes int64 // bytes of body on the wire (after chunked decoding, before any content decoding)
+	// DecodedBytes is the body's size after Content-Encoding was undone
+	// (--compressed); -1 when it was not decoded.
+	DecodedBytes int64
+	// ServerTiming holds the parsed Server-Timing metrics, in order.
+	ServerTiming []ServerTiming
 	// BodyPreview holds the first bytes of the body, untrusted and raw.
 	BodyPreview []byte
 	SavedTo     string // the file the body was written to (-o)
+}
+
+// ServerTiming is one Server-Timing metric (W3C Server Timing).
+type ServerTiming struct {
+	Name        string
+	Duration    time.Duration // 0 when the metric has no dur
+	HasDuration bool
+	Description string
 }
 
 // Informational is one 1xx response.
