@@ -155,6 +155,9 @@ func TestExitCodes(t *testing.T) {
 		{"tls on a plain port", []string{"https://www.lab.test:" + strconv.Itoa(lab.HTTPPort) + "/"}, 35, "handshake"},
 		{"max-time", []string{"-m", "0.3", https("www.lab.test", "/wait/3000")}, 28, "timeout"},
 		{"dns timeout", []string{"--connect-timeout", "0.3", https("timeout.lab.test", "/")}, 28, "dns_timeout"},
+		{"redirect followed", []string{"-L", https("www.lab.test", "/redirect/2")}, 0, ""},
+		{"redirect loop", []string{"-L", https("www.lab.test", "/loop")}, 47, "too_many_redirects"},
+		{"max-redirs", []string{"-L", "--max-redirs", "1", https("www.lab.test", "/redirect/3")}, 47, "too_many_redirects"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -48,6 +48,7 @@ var exitFor = map[string]int{
 	trace.KindHostnameMismatch: ExitCertificate,
 	trace.KindHandshake:        ExitTLSHandshake,
 	trace.KindTooManyRedirs:    ExitTooManyRedirs,
+	trace.KindBadRedirect:      ExitTooManyRedirs,
 	trace.KindEmptyReply:       ExitEmptyReply,
 	trace.KindSend:             ExitSend,
 	trace.KindReceive:          ExitReceive,

@@ -21,6 +21,8 @@ type traceFlags struct {
 	headers, data, resolve                     []string
 	dnsServers, output, color                  string
 	insecure, ipv4, ipv6, http11, http2, head  bool
+	location                                   bool
+	maxRedirs                                  int
 	fail, verbose, json                        bool
 	maxTime, connectTimeout                    float64
 }
@@ -72,6 +74,8 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVar(&o.http2, "http2", false, "use HTTP/2 (over TLS, via ALPN; the default for https)")
 	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS the whole trace may take (0: no limit)")
 	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
+	f.BoolVarP(&o.location, "location", "L", false, "follow redirects, hop by hop (each hop timed on its own)")
+	f.IntVar(&o.maxRedirs, "max-redirs", 10, "N redirects -L follows at most (-1: no limit)")
 	f.StringVarP(&o.output, "output", "o", "", "write the response body to FILE")
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
@@ -250,6 +254,10 @@ func (f *traceFlags) network(o *trace.Options) error {
 	case f.http2:
 		o.HTTP = "2"
 	}
+	if f.maxRedirs < -1 {
+		return trace.BadInput("--max-redirs %d: give a number of redirects, or -1 for no limit", f.maxRedirs)
+	}
+	o.FollowRedirects, o.MaxRedirects = f.location, f.maxRedirs
 	var err error
 	if o.MaxTime, err = seconds("-m/--max-time", f.maxTime); err != nil {
 		return err

@@ -64,11 +64,34 @@ func (pr *printer) response(h *trace.Hop) {
 		}
 		pr.line(indent + pr.p.status(rs.Status).Sprint(lead) + l)
 	}
+	pr.redirect(h.Redirect)
 	pr.headers(rs.Headers, indent)
 	if rs.HeadersCut > 0 {
 		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (size cap)", plural(rs.HeadersCut, "more header line")))
 	}
 	pr.body(h)
+}
+
+// redirect says where a 3xx points, what the next request will be and
+// what it leaves behind, or how to follow it.
+func (pr *printer) redirect(rd *trace.Redirect) {
+	if rd == nil {
+		return
+	}
+	pr.line(indent + pr.p.redirect.Sprint("↪ ") + cut(Safe(rd.Location), pr.width-len(indent)-3))
+	text := Safe(rd.Rule)
+	if len(rd.Dropped) > 0 {
+		text += "; not sent on: " + Safe(strings.Join(rd.Dropped, ", "))
+	}
+	if rd.CrossOrigin {
+		text += " (another origin)"
+	}
+	if !rd.Followed {
+		text += " — add -L to follow it"
+	}
+	for _, l := range wrap(text, pr.width-len(indent)-2) {
+		pr.line(indent + "  " + pr.p.dim.Sprint(l))
+	}
 }
 
 // statusText is "200 OK": the reason as received, else the standard one

@@ -274,11 +274,11 @@ func phaseTitle(phase string) string {
 	return Safe(phase)
 }
 
-// redirects sums up a -L chain: each hop's status, URL and time, and the
-// total, the number curl's time_total would give for the whole chain.
+// redirects sums up a -L chain: each hop's status, connection, time and
+// URL, and a total row: the number curl's time_total gives for the chain.
 func (pr *printer) redirects() {
 	var total time.Duration
-	rows := make([][]string, len(pr.res.Hops))
+	rows := make([][]string, 0, len(pr.res.Hops)+1)
 	for i, h := range pr.res.Hops {
 		total += h.Timings.Total
 		status := "—"
@@ -288,11 +288,15 @@ func (pr *printer) redirects() {
 		case h.Err != nil:
 			status = "✗"
 		}
-		rows[i] = []string{strconv.Itoa(i + 1), status, fmtDur(h.Timings.Total), Safe(h.URL)}
+		rows = append(rows, []string{strconv.Itoa(i + 1), status, connLabel(&h), fmtDur(h.Timings.Total), Safe(h.URL)})
 	}
+	rows = append(rows, []string{"", "", "total", fmtDur(total), ""})
 	pr.title("Redirects", plural(len(pr.res.Hops), "hop"), fmtDur(total)+" in all")
-	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "TIME", right: true}, {head: "URL", fill: true}}
+	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "CONNECTION"}, {head: "TIME", right: true}, {head: "URL", fill: true}}
 	pr.table(indent, cols, rows, func(r, c int) *color.Color {
+		if r >= len(pr.res.Hops) {
+			return pr.p.title
+		}
 		h := pr.res.Hops[r]
 		switch {
 		case c != 1:
@@ -304,4 +308,15 @@ func (pr *printer) redirects() {
 		}
 		return nil
 	})
+}
+
+// connLabel says whether a hop opened a connection or reused one.
+func connLabel(h *trace.Hop) string {
+	switch {
+	case h.ConnID == 0:
+		return "—"
+	case h.Connect != nil && h.Connect.Reused:
+		return fmt.Sprintf("reused #%d", h.ConnID)
+	}
+	return fmt.Sprintf("new #%d", h.ConnID)
 }

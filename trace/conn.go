@@ -46,8 +46,8 @@ func newStampConn(c net.Conn, clk *clock) *stampConn {
 func (c *stampConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		at := c.clock.since()
 		c.mu.Lock()
+		at := c.clock.since()
 		c.read += int64(n)
 		if len(c.marks) < maxReadMarks {
 			c.marks = append(c.marks, readMark{c.read, at})
@@ -63,6 +63,14 @@ func (c *stampConn) Write(p []byte) (int, error) {
 	c.written += int64(n)
 	c.mu.Unlock()
 	return n, err
+}
+
+// startHop points the timestamps at a new hop's clock and clears the read
+// log, when a connection is reused.
+func (c *stampConn) startHop(clk *clock) {
+	c.mu.Lock()
+	c.clock, c.marks = clk, c.marks[:0]
+	c.mu.Unlock()
 }
 
 // arrival returns when the byte at offset off (counting from 0) was read,

@@ -49,6 +49,7 @@ const (
 	KindHTTP2         = "http2_error"
 	KindWrite         = "write_error"
 	KindTooManyRedirs = "too_many_redirects"
+	KindBadRedirect   = "bad_redirect"
 	KindCanceled      = "canceled"
 )
 

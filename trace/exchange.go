@@ -24,42 +24,43 @@ const (
 )
 
 // exchangeH1 sends the request and reads the response over HTTP/1.1,
-// by hand, so that bytes on the wire give the phase boundaries.
-func (h *hopRun) exchangeH1(ctx context.Context, c *stampConn) {
-	headers := h.o.requestHeaders(h.u)
-	method := h.o.method()
-	reqHead := writeRequestHead(method, h.u.RequestURI(), headers)
-	h.hop.Request = h.sentRequest(method, "HTTP/1.1", headers, int64(len(reqHead)))
+// by hand, so that bytes on the wire give the phase boundaries. It
+// reports whether the connection can carry another request.
+func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
+	headers := h.req.headers(h.o)
+	method := h.req.method
+	reqHead := writeRequestHead(method, h.req.url.RequestURI(), headers)
+	h.hop.Request = h.sentRequest("HTTP/1.1", headers, int64(len(reqHead)))
 
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()
-	msg := append(reqHead, h.o.Body...)
-	if _, err := c.Write(msg); err != nil {
+	if _, err := c.sc.Write(append(reqHead, h.req.body...)); err != nil {
 		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
 			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
-		return
+		return false
 	}
 	sent := h.clock.since()
 	h.hop.Timings.Send = &Span{sendStart, sent - sendStart}
 
 	h.setPhase(PhaseWait)
-	br := bufio.NewReaderSize(c, copyBuffer)
-	head, at, ok := h.readFinalHead(ctx, c, br)
+	start := c.sc.bytesRead() - int64(c.br.Buffered())
+	head, at, ok := h.readFinalHead(ctx, c.sc, c.br)
 	if !ok {
-		return
+		return false
 	}
 	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
 	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason,
 		Headers: head.headers, HeadersCut: head.cut, DecodedBytes: -1,
-		HeadBytes: c.bytesRead() - int64(br.Buffered())}
+		HeadBytes: c.sc.bytesRead() - int64(c.br.Buffered()) - start}
 
 	h.setPhase(PhaseReceive)
-	body, want, err := bodyReader(method, head, br)
+	body, want, err := bodyReader(method, head, c.br)
 	if err != nil {
 		h.fail(ctx, nil, badResponse(err))
-		return
+		return false
 	}
 	h.receive(ctx, body, want, at)
+	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers)
 }
 
 // readFinalHead reads response heads until the final (non-1xx) one,
@@ -156,35 +157,44 @@ func (s *bodySink) Write(p []byte) (int, error) {
 
 // exchangeH2 sends the request over HTTP/2 with x/net/http2 on our own
 // connection (net/http would not take a connection it did not dial), and
-// times the exchange with its httptrace hooks.
-func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
-	all := h.o.requestHeaders(h.u)
-	method := h.o.method()
-	h.hop.Request = h.sentRequest(method, "HTTP/2.0", nil, headSize(method+" "+h.u.RequestURI()+" HTTP/2", all))
+// times the exchange with its httptrace hooks. It reports whether the
+// connection can carry another request.
+func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
+	all := h.req.headers(h.o)
+	method := h.req.method
+	h.hop.Request = h.sentRequest("HTTP/2.0", h2SentHeaders(all), headSize(method+" "+h.req.url.RequestURI()+" HTTP/2", all))
 
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()
-	t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
-	tap := newH2Tap(c)
-	defer tap.stop()
-	cc, err := t.NewClientConn(tap)
-	if err != nil {
-		h.fail(ctx, nil, h2Error(err, PhaseSend))
-		return
+	if c.h2 == nil {
+		t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
+		c.tap = newH2Tap(c.sc)
+		cc, err := t.NewClientConn(c.tap)
+		if err != nil {
+			h.fail(ctx, nil, h2Error(err, PhaseSend))
+			return false
+		}
+		c.h2 = cc
 	}
-	defer cc.Close()
+	c.streams++
+	stream := 2*c.streams - 1 // client streams are odd, opened in order
+	defer c.tap.forget(stream)
 
-	req := h.h2Request(ctx, method, all)
+	req := h.h2Request(ctx, all)
 	if req == nil {
-		return
+		return false
 	}
 	var sent, firstByte time.Duration = -1, -1
 	var mu = &h.mu
+	wrote := make(chan struct{})
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			mu.Lock()
-			sent, h.phase = h.clock.since(), PhaseWait
-			mu.Unlock()
+			defer mu.Unlock()
+			if sent < 0 { // it may fire again for a retried request: keep the first
+				sent, h.phase = h.clock.since(), PhaseWait
+				close(wrote)
+			}
 		},
 		GotFirstResponseByte: func() {
 			mu.Lock()
@@ -201,10 +211,17 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 			return nil
 		},
 	}))
-	h.hop.Request.Headers = h2SentHeaders(all)
 
-	resp, err := cc.RoundTrip(req)
+	resp, err := c.h2.RoundTrip(req)
 	got := h.clock.since()
+	if err == nil {
+		// The writer goroutine reports the write; the response may have
+		// overtaken its report, never the write itself.
+		select {
+		case <-wrote:
+		case <-time.After(time.Second):
+		}
+	}
 	mu.Lock()
 	sentAt, firstAt, informational := sent, firstByte, len(h.hop.Informational)
 	mu.Unlock()
@@ -213,7 +230,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 	}
 	if err != nil {
 		h.fail(ctx, nil, h2Error(err, h.currentPhase()))
-		return
+		return false
 	}
 	defer resp.Body.Close()
 	// The hook marks the first HEADERS frame; after a 1xx the final
@@ -223,10 +240,12 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 		final = got
 	}
 	if sentAt >= 0 {
-		h.hop.Timings.Wait = &Span{sentAt, max(final-sentAt, 0)}
+		sentAt = min(sentAt, final)
+		h.hop.Timings.Send = &Span{sendStart, max(sentAt-sendStart, 0)}
+		h.hop.Timings.Wait = &Span{sentAt, final - sentAt}
 	}
 	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header), DecodedBytes: -1}
-	h.orderH2Headers(tap)
+	h.orderH2Headers(c.tap, stream)
 	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
@@ -234,16 +253,13 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *stampConn) {
 		body = bytes.NewReader(nil)
 	}
 	h.receive(ctx, body, resp.ContentLength, final)
+	return h.hop.Err == nil
 }
 
 // orderH2Headers replaces the map-ordered headers with the order the tap
-// saw on the wire, when it saw the whole exchange.
-func (h *hopRun) orderH2Headers(tap *h2Tap) {
-	select {
-	case <-tap.ended:
-	case <-time.After(100 * time.Millisecond): // the block was read; decoding is a moment behind
-	}
-	infos, final, ok := tap.final(h.hop.Response.Status)
+// saw on the wire. The tap has read the block before RoundTrip returned.
+func (h *hopRun) orderH2Headers(tap *h2Tap, stream uint32) {
+	infos, final, ok := tap.response(stream, h.hop.Response.Status)
 	if !ok {
 		return
 	}
@@ -259,9 +275,10 @@ func (h *hopRun) orderH2Headers(tap *h2Tap) {
 
 // sentRequest records the request as sent; the body preview is what HAR
 // calls postData.
-func (h *hopRun) sentRequest(method, proto string, headers []Header, headBytes int64) Request {
-	return Request{Method: method, Target: h.u.RequestURI(), Proto: proto, Headers: headers,
-		HeadBytes: headBytes, BodyBytes: int64(len(h.o.Body)), BodyPreview: h.o.Body[:min(len(h.o.Body), maxBodyPreviewSent)]}
+func (h *hopRun) sentRequest(proto string, headers []Header, headBytes int64) Request {
+	body := h.req.body
+	return Request{Method: h.req.method, Target: h.req.url.RequestURI(), Proto: proto, Headers: headers,
+		HeadBytes: headBytes, BodyBytes: int64(len(body)), BodyPreview: body[:min(len(body), maxBodyPreviewSent)]}
 }
 
 // maxBodyPreviewSent caps the copy of the request body kept in the Result.
@@ -278,17 +295,17 @@ func h2HeadBytes(status int, hs []Header, infos []Informational) int64 {
 }
 
 // h2Request builds the net/http request x/net/http2 sends.
-func (h *hopRun) h2Request(ctx context.Context, method string, all []Header) *http.Request {
-	req, err := http.NewRequestWithContext(ctx, method, h.u.String(), bytes.NewReader(h.o.Body))
+func (h *hopRun) h2Request(ctx context.Context, all []Header) *http.Request {
+	req, err := http.NewRequestWithContext(ctx, h.req.method, h.req.url.String(), bytes.NewReader(h.req.body))
 	if err != nil {
 		h.fail(ctx, nil, asError(BadInput("cannot build the request: %v", err), PhaseInput))
 		return nil
 	}
-	req.ContentLength = int64(len(h.o.Body))
-	if h.o.Body == nil {
+	req.ContentLength = int64(len(h.req.body))
+	if h.req.body == nil {
 		req.Body = http.NoBody
 	}
-	authority := hostHeader(h.u)
+	authority := hostHeader(h.req.url)
 	for _, f := range all {
 		switch {
 		case strings.EqualFold(f.Name, "Host"):

@@ -1,20 +1,29 @@
 package trace
 
 import (
-	"io"
+	"encoding/binary"
 	"net"
 	"strconv"
 	"sync"
 
-	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
 
 // The HTTP/2 client library hands over response headers as a map, so
-// their order is lost. h2Tap recovers it: it copies the bytes the server
-// sends into a second frame reader of our own, which decodes the header
-// blocks of the first stream in order. Once the final response's headers
-// are seen it stops copying, so bodies pass through untouched.
+// their order is lost. h2Tap recovers it: it watches the bytes the server
+// sends as they are read, frame by frame, and decodes every header block
+// with its own HPACK decoder (the dynamic table needs every block, in
+// order). All other frames, DATA above all, are skipped without a copy.
+
+// HTTP/2 frame types and flags (RFC 9113 section 6).
+const (
+	frameHeaders      = 0x1
+	framePushPromise  = 0x5
+	frameContinuation = 0x9
+	flagEndHeaders    = 0x4
+	flagPadded        = 0x8
+	flagPriority      = 0x20
+)
 
 // h2Block is one decoded header block: its status and fields in order.
 type h2Block struct {
@@ -24,74 +33,134 @@ type h2Block struct {
 
 type h2Tap struct {
 	net.Conn
-	pw *io.PipeWriter
 
 	mu     sync.Mutex
-	done   bool
-	blocks []h2Block
-	ended  chan struct{}
+	head   [9]byte // the frame header being read
+	headN  int
+	left   int  // payload bytes of the current frame still to come
+	keep   bool // the current frame carries a header block fragment
+	ftype  byte
+	flags  byte
+	stream uint32
+	frag   []byte // the current frame's payload, when kept
+	block  []byte // the header block being assembled (HEADERS + CONTINUATION)
+	dec    *hpack.Decoder
+	broken bool // something did not parse: give up, the map order stays
+	blocks map[uint32][]h2Block
 }
 
-// streamID is the stream of the first request on a new connection.
-const firstStreamID = 1
-
 func newH2Tap(c net.Conn) *h2Tap {
-	pr, pw := io.Pipe()
-	t := &h2Tap{Conn: c, pw: pw, ended: make(chan struct{})}
-	go t.decode(pr)
-	return t
+	return &h2Tap{Conn: c, dec: hpack.NewDecoder(4096, nil), blocks: map[uint32][]h2Block{}}
 }
 
 func (t *h2Tap) Read(p []byte) (int, error) {
 	n, err := t.Conn.Read(p)
-	if n > 0 && !t.isDone() {
-		// A closed pipe fails at once; the copy never holds up the read
-		// for longer than the decoder takes to parse a frame.
-		t.pw.Write(p[:n])
+	if n > 0 {
+		t.mu.Lock()
+		t.scan(p[:n])
+		t.mu.Unlock()
 	}
 	return n, err
 }
 
-func (t *h2Tap) isDone() bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.done
-}
-
-// decode reads frames until the final response's headers, or any error.
-func (t *h2Tap) decode(r *io.PipeReader) {
-	defer close(t.ended)
-	fr := http2.NewFramer(io.Discard, r)
-	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	fr.MaxHeaderListSize = maxHeadBytes
-	for {
-		f, err := fr.ReadFrame()
-		if err != nil {
-			break
-		}
-		mh, ok := f.(*http2.MetaHeadersFrame)
-		if !ok || mh.StreamID != firstStreamID {
+// scan advances the frame parser over b.
+func (t *h2Tap) scan(b []byte) {
+	for len(b) > 0 && !t.broken {
+		if t.headN < len(t.head) {
+			k := copy(t.head[t.headN:], b)
+			t.headN += k
+			b = b[k:]
+			if t.headN == len(t.head) {
+				t.startFrame()
+			}
 			continue
 		}
-		b := blockOf(mh)
-		t.mu.Lock()
-		if len(t.blocks) < maxInformatonal+1 {
-			t.blocks = append(t.blocks, b)
+		k := min(t.left, len(b))
+		if t.keep {
+			t.frag = append(t.frag, b[:k]...)
 		}
-		t.mu.Unlock()
-		if b.status >= 200 || b.status == 0 {
-			break
+		t.left -= k
+		b = b[k:]
+		if t.left == 0 {
+			t.endFrame()
 		}
 	}
-	t.mu.Lock()
-	t.done = true
-	t.mu.Unlock()
-	r.CloseWithError(io.EOF)
 }
 
-func blockOf(mh *http2.MetaHeadersFrame) h2Block {
+func (t *h2Tap) startFrame() {
+	t.left = int(t.head[0])<<16 | int(t.head[1])<<8 | int(t.head[2])
+	t.ftype, t.flags = t.head[3], t.head[4]
+	t.stream = binary.BigEndian.Uint32(t.head[5:]) & 0x7fffffff
+	t.keep = t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise
+	t.frag = t.frag[:0]
+	if t.keep && len(t.block)+t.left > maxHeadBytes {
+		t.broken = true
+	}
+	if t.left == 0 {
+		t.endFrame()
+	}
+}
+
+func (t *h2Tap) endFrame() {
+	t.headN = 0
+	if !t.keep {
+		return
+	}
+	frag, ok := t.fragment()
+	if !ok {
+		t.broken = true
+		return
+	}
+	t.block = append(t.block, frag...)
+	if t.flags&flagEndHeaders == 0 {
+		return // CONTINUATION frames follow
+	}
+	fields, err := t.dec.DecodeFull(t.block)
+	t.block = t.block[:0]
+	if err != nil {
+		t.broken = true
+		return
+	}
+	if t.ftype != framePushPromise && len(t.blocks[t.stream]) <= maxInformatonal {
+		t.blocks[t.stream] = append(t.blocks[t.stream], blockOf(fields))
+	}
+}
+
+// fragment strips the padding, priority and promised-stream fields that
+// surround a header block fragment.
+func (t *h2Tap) fragment() ([]byte, bool) {
+	f := t.frag
+	if t.ftype == frameContinuation {
+		return f, true
+	}
+	pad := 0
+	if t.flags&flagPadded != 0 {
+		if len(f) < 1 {
+			return nil, false
+		}
+		pad, f = int(f[0]), f[1:]
+	}
+	switch {
+	case t.ftype == framePushPromise:
+		if len(f) < 4 {
+			return nil, false
+		}
+		f = f[4:]
+	case t.flags&flagPriority != 0:
+		if len(f) < 5 {
+			return nil, false
+		}
+		f = f[5:]
+	}
+	if pad > len(f) {
+		return nil, false
+	}
+	return f[:len(f)-pad], true
+}
+
+func blockOf(fields []hpack.HeaderField) h2Block {
 	var b h2Block
-	for _, f := range mh.Fields {
+	for _, f := range fields {
 		if f.IsPseudo() {
 			if f.Name == ":status" {
 				b.status, _ = strconv.Atoi(f.Value)
@@ -105,21 +174,27 @@ func blockOf(mh *http2.MetaHeadersFrame) h2Block {
 	return b
 }
 
-// final returns the ordered header blocks once decoding has ended: the
-// 1xx ones and the final one. ok is false when they are not complete.
-func (t *h2Tap) final(status int) (informational []h2Block, final *h2Block, ok bool) {
+// response returns the ordered header blocks of a stream: the 1xx ones and
+// the final one, whose status must match. ok is false when the tap could
+// not follow.
+func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, final *h2Block, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if n := len(t.blocks); n > 0 && t.blocks[n-1].status == status {
-		return t.blocks[:n-1], &t.blocks[n-1], true
+	bs := t.blocks[stream]
+	if t.broken || len(bs) == 0 {
+		return nil, nil, false
+	}
+	for i, b := range bs {
+		if b.status == status {
+			return bs[:i], &bs[i], true
+		}
 	}
 	return nil, nil, false
 }
 
-// stop ends the copying (used when the exchange ends early).
-func (t *h2Tap) stop() {
+// forget drops a finished stream's blocks.
+func (t *h2Tap) forget(stream uint32) {
 	t.mu.Lock()
-	t.done = true
+	delete(t.blocks, stream)
 	t.mu.Unlock()
-	t.pw.CloseWithError(io.EOF)
 }

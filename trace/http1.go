@@ -153,8 +153,13 @@ func (h *respHead) keep(v string) string {
 	return v[:maxValueKept]
 }
 
+// untilClose is bodyReader's length for a body that ends when the server
+// closes the connection (no Content-Length, not chunked).
+const untilClose = -2
+
 // bodyReader returns the reader for the body that follows head, per
-// RFC 9112 section 6.3, and the length announced (-1 when unknown).
+// RFC 9112 section 6.3, and its length: -1 for chunked, untilClose when
+// the connection's end marks it.
 func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64, error) {
 	if method == "HEAD" || h.status/100 == 1 || h.status == 204 || h.status == 304 {
 		return bytes.NewReader(nil), 0, nil
@@ -162,9 +167,9 @@ func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64,
 	if te := h.get("Transfer-Encoding"); len(te) > 0 {
 		codings := strings.Split(strings.Join(te, ","), ",")
 		if !strings.EqualFold(strings.TrimSpace(codings[len(codings)-1]), "chunked") {
-			return br, -1, nil // read until close, as RFC 9112 asks
+			return br, untilClose, nil // as RFC 9112 asks
 		}
-		return httputil.NewChunkedReader(br), -1, nil
+		return &chunkedBody{chunks: httputil.NewChunkedReader(br), br: br}, -1, nil
 	}
 	if cl := h.get("Content-Length"); len(cl) > 0 {
 		n, err := contentLength(cl)
@@ -173,7 +178,46 @@ func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64,
 		}
 		return io.LimitReader(br, n), n, nil
 	}
-	return br, -1, nil
+	return br, untilClose, nil
+}
+
+// chunkedBody reads a chunked body, then its trailer section, so that the
+// connection is left at the start of the next response.
+type chunkedBody struct {
+	chunks io.Reader
+	br     *bufio.Reader
+	done   bool
+}
+
+func (c *chunkedBody) Read(p []byte) (int, error) {
+	if c.done {
+		return 0, io.EOF
+	}
+	n, err := c.chunks.Read(p)
+	if err == io.EOF {
+		c.done = true
+		budget := maxHeadBytes
+		for {
+			line, lerr := readLine(c.br, &budget)
+			if lerr != nil {
+				return n, lerr
+			}
+			if line == "" {
+				break
+			}
+		}
+	}
+	return n, err
+}
+
+// keepAlive reports whether an HTTP/1.x connection stays open after this
+// exchange (RFC 9112 section 9.3).
+func keepAlive(h *respHead, sent []Header) bool {
+	tokens := strings.ToLower(strings.Join(h.get("Connection"), ",") + "," + headerValue(sent, "Connection"))
+	if strings.Contains(tokens, "close") {
+		return false
+	}
+	return h.proto == "HTTP/1.1" || strings.Contains(tokens, "keep-alive")
 }
 
 // contentLength parses Content-Length field values; repeats must agree.

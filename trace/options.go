@@ -34,6 +34,9 @@ type Options struct {
 	IPVersion  int            // 4 or 6 to allow only that family; 0 for both
 	HTTP       string         // "" (ALPN: h2 then http/1.1), "1.1" or "2"
 
+	FollowRedirects bool // -L
+	MaxRedirects    int  // --max-redirs; -1 means no limit
+
 	MaxTime        time.Duration // -m: bounds the whole trace; 0 means no bound
 	ConnectTimeout time.Duration // bounds DNS+TCP+TLS; 0 means DefaultConnectTimeout
 

@@ -21,11 +21,12 @@ func (o *Options) method() string {
 	return "GET"
 }
 
-// requestHeaders lists the header fields to send, in order, as curl would:
-// Host, User-Agent, Accept and Authorization first, then the -H headers,
-// then the body's Content-Type and Content-Length. A -H header with the
-// name of one of ours replaces it in place; "Name:" removes it.
-func (o *Options) requestHeaders(u *url.URL) []Header {
+// requestHeaders lists the header fields to send to u, in order, as curl
+// would: Host, User-Agent, Accept and Authorization (when credentials go
+// to u) first, then the -H headers, then the body's Content-Type and
+// Content-Length. A -H header with the name of one of ours replaces it in
+// place; "Name:" removes it.
+func (o *Options) requestHeaders(u *url.URL, body []byte, credentials bool) []Header {
 	hs := []Header{
 		{"Host", hostHeader(u)},
 		{"User-Agent", cmp(o.UserAgent, "reqtrace/"+Version)},
@@ -35,7 +36,7 @@ func (o *Options) requestHeaders(u *url.URL) []Header {
 	if user == nil {
 		user = u.User
 	}
-	if user != nil {
+	if user != nil && credentials {
 		pass, _ := user.Password()
 		hs = append(hs, Header{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pass))})
 	}
@@ -54,12 +55,12 @@ func (o *Options) requestHeaders(u *url.URL) []Header {
 		}
 	}
 	hs = append(hs, added...)
-	if o.Body != nil {
+	if body != nil {
 		if indexHeader(hs, "Content-Type") < 0 && !o.removes("Content-Type") && o.ContentType != "" {
 			hs = append(hs, Header{"Content-Type", o.ContentType})
 		}
 		if indexHeader(hs, "Content-Length") < 0 {
-			hs = append(hs, Header{"Content-Length", strconv.Itoa(len(o.Body))})
+			hs = append(hs, Header{"Content-Length", strconv.Itoa(len(body))})
 		}
 	}
 	return hs

@@ -5,16 +5,15 @@ package trace
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"net"
-	"net/url"
 	"sync"
 	"time"
 )
 
-// Do runs the trace o describes. Failures are not returned but recorded in
-// the Result (Err, and the hop's Err), next to everything that completed.
+// Do runs the trace o describes: one hop, or with FollowRedirects one
+// hop per redirect. Failures are not returned but recorded in the Result
+// (Err, and the failing hop's Err), next to everything that completed.
 func Do(ctx context.Context, o *Options) *Result {
 	res := &Result{URL: o.URL.String(), Started: time.Now(), Insecure: o.Insecure}
 	if o.MaxTime > 0 {
@@ -27,12 +26,63 @@ func Do(ctx context.Context, o *Options) *Result {
 		res.Err = asError(err, PhaseInput)
 		return res
 	}
-	h := &hopRun{o: o, u: o.URL, clock: newClock(), roots: roots}
-	h.run(ctx)
-	res.Hops = append(res.Hops, h.hop)
-	res.Err = h.hop.Err
+	s := newSession(o, roots)
+	defer s.close()
+	s.follow(ctx, res, firstRequest(o))
 	return res
 }
+
+// follow runs req and, with -L, the redirects that follow it.
+func (s *session) follow(ctx context.Context, res *Result, req request) {
+	first := origin(req.url)
+	seen := map[string]bool{req.key(): true}
+	for {
+		hop := s.hop(ctx, req)
+		res.Hops = append(res.Hops, hop)
+		last := &res.Hops[len(res.Hops)-1]
+		if last.Err != nil {
+			res.Err = last.Err
+			return
+		}
+		rd, next, err := redirectOf(s.o, req, last, first)
+		last.Redirect = rd
+		if rd == nil || !s.o.FollowRedirects {
+			return
+		}
+		if err == nil {
+			err = s.checkRedirect(res, next, seen)
+		}
+		if err != nil {
+			res.Err = err
+			return
+		}
+		rd.Followed = true
+		seen[next.key()] = true
+		req = *next
+	}
+}
+
+// checkRedirect stops a chain that is too long or goes round in a loop.
+func (s *session) checkRedirect(res *Result, next *request, seen map[string]bool) *Error {
+	limit := s.o.MaxRedirects
+	if limit < 0 || limit > maxRedirectsHard {
+		limit = maxRedirectsHard
+	}
+	if len(res.Hops) > limit {
+		return &Error{Phase: PhaseRedirect, Kind: KindTooManyRedirs,
+			Message: fmt.Sprintf("stopped after %d redirects (--max-redirs %d)", len(res.Hops)-1, limit),
+			Hint:    "the chain may loop between URLs; read the Location of each hop, or raise --max-redirs"}
+	}
+	if seen[next.key()] {
+		return &Error{Phase: PhaseRedirect, Kind: KindTooManyRedirs,
+			Message: fmt.Sprintf("the redirects loop: %s %s was already requested", next.method, next.url),
+			Hint:    "a redirect loop: often http→https→http, or a login page redirecting to itself; check each hop's Location"}
+	}
+	return nil
+}
+
+// maxRedirectsHard bounds --max-redirs -1 ("no limit").
+const maxRedirectsHard = 1000
 
 func asError(err error, phase string) *Error {
 	if e, ok := err.(*Error); ok {
@@ -43,14 +93,22 @@ func asError(err error, phase string) *Error {
 
 // hopRun carries the state of one request/response exchange.
 type hopRun struct {
+	s     *session
 	o     *Options
-	u     *url.URL
+	req   request
 	clock *clock
-	roots *x509.CertPool
 	hop   Hop
 
 	mu    sync.Mutex // guards phase: http2 hooks move it from other goroutines
 	phase string
+}
+
+// hop runs one exchange, on an idle connection to the origin if there is
+// one, else on a new one.
+func (s *session) hop(ctx context.Context, req request) Hop {
+	h := &hopRun{s: s, o: s.o, req: req, clock: newClock()}
+	h.run(ctx)
+	return h.hop
 }
 
 func (h *hopRun) setPhase(p string) {
@@ -74,28 +132,52 @@ func (h *hopRun) skip(phase, why string) {
 }
 
 func (h *hopRun) run(ctx context.Context) {
-	h.hop.URL = h.u.String()
+	h.hop.URL = h.req.url.String()
 	defer func() { h.hop.Timings.Total = h.clock.since() }()
 
-	// DNS, TCP and TLS together are bounded by --connect-timeout, as in curl.
-	cctx, cancel := context.WithTimeout(ctx, cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout))
-	defer cancel()
-	conn, ok := h.connect(ctx, cctx)
-	if !ok {
+	c := h.s.take(h.req.url)
+	if c != nil {
+		h.reuse(c)
+	} else if c = h.dial(ctx); c == nil {
 		return
 	}
-	defer conn.Close()
+	h.hop.ConnID = c.id
 	// From here on -m bounds every read and write: cancelling ctx fails
 	// whatever I/O is blocked.
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-
-	sc := newStampConn(conn, h.clock)
-	if h.hop.TLS != nil && h.hop.TLS.ALPN == "h2" {
-		h.exchangeH2(ctx, sc)
+	stop := context.AfterFunc(ctx, func() { c.sc.SetDeadline(time.Unix(1, 0)) })
+	var reusable bool
+	if c.isH2() {
+		reusable = h.exchangeH2(ctx, c)
 	} else {
-		h.exchangeH1(ctx, sc)
+		reusable = h.exchangeH1(ctx, c)
 	}
+	if stop() && reusable {
+		h.s.keep(c)
+	} else {
+		c.close()
+	}
+}
+
+// reuse records that the hop runs on an idle connection: no DNS, TCP or TLS.
+func (h *hopRun) reuse(c *conn) {
+	c.sc.startHop(h.clock)
+	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true}
+	why := fmt.Sprintf("connection #%d was reused", c.id)
+	h.skip(PhaseDNS, why)
+	h.skip(PhaseConnect, why)
+	h.skip(PhaseTLS, why)
+}
+
+// dial opens a new connection for the hop: DNS, TCP and TLS, together
+// bounded by --connect-timeout, as in curl.
+func (h *hopRun) dial(ctx context.Context) *conn {
+	cctx, cancel := context.WithTimeout(ctx, cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout))
+	defer cancel()
+	nc, ok := h.connect(ctx, cctx)
+	if !ok {
+		return nil
+	}
+	return h.s.open(h.req.url, nc, h.hop.TLS, h.clock)
 }
 
 func cmpDuration(d, def time.Duration) time.Duration {
@@ -108,7 +190,7 @@ func cmpDuration(d, def time.Duration) time.Duration {
 // connect resolves, dials and (for https) handshakes, filling in the DNS,
 // Connect and TLS sections and their spans.
 func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
-	host, port := h.u.Hostname(), Port(h.u)
+	host, port := h.req.url.Hostname(), Port(h.req.url)
 	h.setPhase(PhaseDNS)
 	start := h.clock.since()
 	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
@@ -143,12 +225,12 @@ func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 	}
 	h.hop.Connect.Address, h.hop.Connect.Local = conn.RemoteAddr().String(), conn.LocalAddr().String()
 
-	if h.u.Scheme != "https" {
+	if h.req.url.Scheme != "https" {
 		h.skip(PhaseTLS, "plain http:// has no TLS")
 		return conn, true
 	}
 	h.setPhase(PhaseTLS)
-	sess := newTLSSession(h.o, host, h.roots)
+	sess := newTLSSession(h.o, host, h.s.roots)
 	h.hop.TLS = &TLS{}
 	start = h.clock.since()
 	tc, terr := sess.handshake(cctx, conn, h.hop.TLS)

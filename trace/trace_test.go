@@ -32,7 +32,7 @@ func run(t *testing.T, lab *tracetest.Lab, rawURL string, edit ...func(*trace.Op
 		e(o)
 	}
 	res := trace.Do(context.Background(), o)
-	if len(res.Hops) != 1 && res.Err == nil {
+	if len(res.Hops) != 1 && !o.FollowRedirects {
 		t.Fatalf("got %d hops, want 1", len(res.Hops))
 	}
 	return res

@@ -58,6 +58,8 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/echo", echo)
 	mux.HandleFunc("/chunked", chunked)
 	mux.HandleFunc("/redirect/{n}", redirect)
+	mux.HandleFunc("/redirect-to", redirectTo)
+	mux.HandleFunc("/loop", loop)
 	mux.HandleFunc("/", notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		done, ok := l.track()
@@ -306,4 +308,22 @@ func (l *Lab) Requests(path string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.requests[path]
+}
+
+// redirectTo answers with ?status= (default 302) and Location ?url=, for
+// redirect rules: POST to 303, cross-origin hops, odd schemes.
+func redirectTo(w http.ResponseWriter, r *http.Request) {
+	code, err := strconv.Atoi(r.URL.Query().Get("status"))
+	if err != nil || code < 300 || code > 399 {
+		code = http.StatusFound
+	}
+	io.Copy(io.Discard, io.LimitReader(r.Body, maxEchoBody))
+	w.Header().Set("Location", r.URL.Query().Get("url"))
+	text(w, code, "redirecting\n")
+}
+
+// loop redirects to itself.
+func loop(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Location", "/loop")
+	text(w, http.StatusFound, "round and round\n")
 }

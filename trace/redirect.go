@@ -1,0 +1,122 @@
+package trace
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// request is what one hop sends. The first comes from the options; each
+// redirect derives the next one from it.
+type request struct {
+	url    *url.URL
+	method string
+	body   []byte
+	// credentials is false once a redirect leaves the first origin:
+	// Authorization and Cookie are not sent to another site (as curl).
+	credentials bool
+}
+
+func firstRequest(o *Options) request {
+	return request{url: o.URL, method: o.method(), body: o.Body, credentials: true}
+}
+
+// key identifies a request for loop detection.
+func (r request) key() string { return r.method + " " + r.url.String() }
+
+// headers lists the header fields the request sends, in order.
+func (r request) headers(o *Options) []Header {
+	hs := o.requestHeaders(r.url, r.body, r.credentials)
+	if !r.credentials {
+		for _, name := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+			hs = removeHeader(hs, name)
+		}
+	}
+	if r.body == nil && o.Body != nil { // a redirect dropped the body
+		for _, name := range []string{"Content-Type", "Content-Length", "Content-Encoding", "Content-Language", "Content-Location"} {
+			hs = removeHeader(hs, name)
+		}
+	}
+	return hs
+}
+
+// redirectOf reads a 3xx response: where it points and what the next
+// request is. It returns nil when the response is no redirect to follow.
+func redirectOf(o *Options, cur request, hop *Hop, first string) (*Redirect, *request, *Error) {
+	resp := hop.Response
+	if resp == nil || !isRedirect(resp.Status) {
+		return nil, nil, nil
+	}
+	loc := headerValue(resp.Headers, "Location")
+	if loc == "" {
+		return nil, nil, nil // nothing to follow; the status note says so
+	}
+	target, err := cur.url.Parse(loc)
+	if err != nil {
+		return &Redirect{Location: loc}, nil, &Error{Phase: PhaseRedirect, Kind: KindBadRedirect,
+			Message: fmt.Sprintf("the Location %q is not a valid URL", loc),
+			Hint:    "the server must send an absolute or relative URL in Location; percent-encode spaces and non-ASCII"}
+	}
+	target.Fragment, target.RawFragment = "", ""
+	next := &request{url: target, method: cur.method, body: cur.body}
+	rd := &Redirect{Location: target.String(), CrossOrigin: origin(target) != origin(cur.url)}
+	rd.Rule = methodRule(resp.Status, cur, next)
+	rd.Method, rd.KeepsBody = next.method, next.body != nil
+	next.credentials = cur.credentials && origin(target) == first
+	if target.Scheme != "http" && target.Scheme != "https" {
+		return rd, nil, &Error{Phase: PhaseRedirect, Kind: KindBadRedirect,
+			Message: fmt.Sprintf("the redirect points to %s, which is not http:// or https://", target.Redacted()),
+			Hint:    "reqtrace (like curl by default) follows only http and https redirects"}
+	}
+	rd.Dropped = droppedHeaders(hop.Request.Headers, next.headers(o))
+	return rd, next, nil
+}
+
+// isRedirect reports whether a status is one a client follows.
+func isRedirect(status int) bool {
+	switch status {
+	case 301, 302, 303, 307, 308:
+		return true
+	}
+	return false
+}
+
+// methodRule applies RFC 9110 section 15.4 as browsers and curl -L do,
+// and says in words which rule applied.
+func methodRule(status int, cur request, next *request) string {
+	switch {
+	case status == 303 && cur.method != "HEAD":
+		next.method, next.body = "GET", nil
+		return "303 See Other: the next request is a GET without a body"
+	case (status == 301 || status == 302) && cur.method == "POST":
+		next.method, next.body = "GET", nil
+		return fmt.Sprintf("%d: browsers and curl turn a POST into a GET without a body (use 307/308 to keep it)", status)
+	case status == 307 || status == 308:
+		return fmt.Sprintf("%d: the next request repeats %s with the same body", status, cur.method)
+	}
+	return fmt.Sprintf("%d: the next request repeats %s", status, cur.method)
+}
+
+// droppedHeaders names the fields sent on this hop that the next one will
+// not carry (credentials after a cross-origin hop, body fields after a
+// method change).
+func droppedHeaders(sent, next []Header) []string {
+	var out []string
+	for _, h := range sent {
+		if strings.EqualFold(h.Name, "Host") || indexHeader(next, h.Name) >= 0 {
+			continue
+		}
+		if !slices.ContainsFunc(out, func(s string) bool { return strings.EqualFold(s, h.Name) }) {
+			out = append(out, h.Name)
+		}
+	}
+	return out
+}
+
+func headerValue(hs []Header, name string) string {
+	if i := indexHeader(hs, name); i >= 0 {
+		return hs[i].Value
+	}
+	return ""
+}

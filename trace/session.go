@@ -1,0 +1,114 @@
+package trace
+
+import (
+	"bufio"
+	"crypto/x509"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// session holds what outlives one hop: the options, the roots, and the
+// idle connections later hops to the same origin reuse (redirects,
+// repeated runs), as a browser's or curl's connection pool would.
+type session struct {
+	o      *Options
+	roots  *x509.CertPool
+	idle   map[string]*conn // by origin
+	nextID int
+}
+
+func newSession(o *Options, roots *x509.CertPool) *session {
+	return &session{o: o, roots: roots, idle: map[string]*conn{}}
+}
+
+// conn is one connection the session opened.
+type conn struct {
+	id     int
+	origin string
+	sc     *stampConn
+	addr   string // remote ip:port
+	local  string
+	tls    *TLS // the handshake that opened it; nil for plain TCP
+
+	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
+
+	h2      *http2.ClientConn // HTTP/2: opened on first use
+	tap     *h2Tap
+	streams uint32 // HTTP/2 streams opened so far
+}
+
+func (c *conn) isH2() bool { return c.tls != nil && c.tls.ALPN == "h2" }
+
+func (c *conn) close() {
+	if c.h2 != nil {
+		c.h2.Close()
+	}
+	c.sc.Close()
+}
+
+// origin is the pool key: scheme, host and port, as RFC 6454 defines it.
+func origin(u *url.URL) string {
+	return u.Scheme + "://" + strings.ToLower(u.Hostname()) + ":" + strconv.Itoa(Port(u))
+}
+
+// take returns an idle connection to u's origin that is still usable.
+func (s *session) take(u *url.URL) *conn {
+	key := origin(u)
+	c := s.idle[key]
+	if c == nil {
+		return nil
+	}
+	delete(s.idle, key)
+	if c.alive() {
+		return c
+	}
+	c.close()
+	return nil
+}
+
+// alive reports whether an idle connection can carry another request:
+// an HTTP/2 connection says so itself; an HTTP/1.1 one must not have
+// been closed by the server, nor have sent anything unasked.
+func (c *conn) alive() bool {
+	if c.h2 != nil {
+		return c.h2.CanTakeNewRequest()
+	}
+	if c.br.Buffered() > 0 {
+		return false
+	}
+	c.sc.SetReadDeadline(time.Now().Add(time.Millisecond))
+	_, err := c.br.Peek(1)
+	c.sc.SetReadDeadline(time.Time{})
+	return isTimeout(err)
+}
+
+// keep puts a connection back for reuse.
+func (s *session) keep(c *conn) {
+	if old := s.idle[c.origin]; old != nil && old != c {
+		old.close()
+	}
+	s.idle[c.origin] = c
+}
+
+func (s *session) close() {
+	for _, c := range s.idle {
+		c.close()
+	}
+	s.idle = nil
+}
+
+// open wraps a freshly connected (and handshaken) connection.
+func (s *session) open(u *url.URL, nc net.Conn, tls *TLS, clk *clock) *conn {
+	s.nextID++
+	c := &conn{id: s.nextID, origin: origin(u), sc: newStampConn(nc, clk), tls: tls,
+		addr: nc.RemoteAddr().String(), local: nc.LocalAddr().String()}
+	if !c.isH2() {
+		c.br = bufio.NewReaderSize(c.sc, copyBuffer)
+	}
+	return c
+}
