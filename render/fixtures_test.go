@@ -108,8 +108,13 @@ func httpsH2() *trace.Result {
 				},
 				At: msec(30.12),
 			}},
+			ConnID: 1,
 			Response: &trace.Response{
-				Proto: "HTTP/2.0", Status: 200,
+				Proto: "HTTP/2.0", Status: 200, HeadBytes: 712, DecodedBytes: -1,
+				ServerTiming: []trace.ServerTiming{
+					{Name: "db", Duration: msec(6.5), HasDuration: true, Description: "primary"},
+					{Name: "cache", Description: "miss"},
+				},
 				Headers: []trace.Header{
 					{Name: "content-type", Value: "text/html; charset=utf-8"},
 					{Name: "content-length", Value: "1256"},
@@ -159,8 +164,9 @@ func httpIP() *trace.Result {
 				Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Duration: msec(0.412),
 				Attempts: []trace.Attempt{{Address: "192.0.2.20:8080", Start: msec(0.008), Duration: msec(0.412)}},
 			},
+			ConnID: 1,
 			Response: &trace.Response{
-				Proto: "HTTP/1.1", Status: 200, Reason: "OK",
+				Proto: "HTTP/1.1", Status: 200, Reason: "OK", HeadBytes: 98, DecodedBytes: -1,
 				Headers: []trace.Header{
 					{Name: "Content-Type", Value: "application/json"},
 					{Name: "Content-Length", Value: "15"},
@@ -303,8 +309,9 @@ func insecure() *trace.Result {
 					IsCA:        true,
 				}},
 			},
+			ConnID: 1,
 			Response: &trace.Response{
-				Proto: "HTTP/1.1", Status: 404, Reason: "Not Found",
+				Proto: "HTTP/1.1", Status: 404, Reason: "Not Found", HeadBytes: 120, DecodedBytes: -1,
 				Headers: []trace.Header{
 					{Name: "Content-Type", Value: "text/plain; charset=utf-8"},
 					{Name: "X-Content-Type-Options", Value: "nosniff"},
@@ -332,15 +339,18 @@ func redirect() *trace.Result {
 	first.URL = "http://192.0.2.20:8080/old"
 	first.Request.Target = "/old"
 	first.Response = &trace.Response{
-		Proto: "HTTP/1.1", Status: 301, Reason: "Moved Permanently",
+		Proto: "HTTP/1.1", Status: 301, Reason: "Moved Permanently", HeadBytes: 64, DecodedBytes: -1,
 		Headers: []trace.Header{
 			{Name: "Location", Value: "/health"},
 			{Name: "Content-Length", Value: "0"},
 		},
 	}
+	first.Redirect = &trace.Redirect{Location: "http://192.0.2.20:8080/health", Method: "GET",
+		Rule: "301: the next request repeats GET", Followed: true}
 	first.Timings.Receive = span(2.418, 0)
 	second := httpIP().Hops[0]
 	second.Connect = &trace.Connect{Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Reused: true}
+	second.ConnID = 1
 	second.Timings = trace.Timings{
 		Send:    span(0.01, 0.04),
 		Wait:    span(0.05, 1.2),

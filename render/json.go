@@ -33,6 +33,14 @@ package render
 //	            "offsets_ms"    {dns, connect, tls, send, wait, receive}: when each phase
 //	                            started, since the hop started; null if it did not take place
 //	            "skipped"       {phase: reason} for the phases that did not take place
+//	            "conn_id"       the connection's number (1, 2, ...); reused hops share it
+//	            "redirect"      null, or {location, method, keeps_body, rule, cross_origin,
+//	                            dropped [header names not sent on], followed}
+//	            "notes"         [{id, category, level, subject, message}]: what the response means
+//	request     "head_bytes"    size of the request head as HTTP/1.1 writes it
+//	response    "head_bytes"    size of the response head(s), 1xx included (curl's size_header)
+//	            "decoded_bytes" body size after Content-Encoding was undone (--compressed), else null
+//	            "server_timing" [{name, duration_ms (null if none), description}]
 //
 // Server-controlled strings may hold bytes a terminal acts on. encoding/json
 // escapes C0 controls, U+2028 and U+2029; we also escape DEL, the C1
@@ -76,7 +84,34 @@ type wireHop struct {
 	TimingsMS     wireTimings         `json:"timings_ms"`
 	OffsetsMS     wireOffsets         `json:"offsets_ms"`
 	Skipped       map[string]string   `json:"skipped"`
+	ConnID        int                 `json:"conn_id"`
+	Redirect      *wireRedirect       `json:"redirect"`
+	Notes         []wireNote          `json:"notes"`
 	Error         *wireError          `json:"error"`
+}
+
+type wireRedirect struct {
+	Location    string   `json:"location"`
+	Method      string   `json:"method"`
+	KeepsBody   bool     `json:"keeps_body"`
+	Rule        string   `json:"rule"`
+	CrossOrigin bool     `json:"cross_origin"`
+	Dropped     []string `json:"dropped"`
+	Followed    bool     `json:"followed"`
+}
+
+type wireNote struct {
+	ID       string `json:"id"`
+	Category string `json:"category"`
+	Level    string `json:"level"`
+	Subject  string `json:"subject"`
+	Message  string `json:"message"`
+}
+
+type wireServerTiming struct {
+	Name        string   `json:"name"`
+	DurationMS  *float64 `json:"duration_ms"`
+	Description string   `json:"description"`
 }
 
 type wireHeader struct {
@@ -89,6 +124,7 @@ type wireRequest struct {
 	Target    string       `json:"target"`
 	Proto     string       `json:"proto"`
 	Headers   []wireHeader `json:"headers"`
+	HeadBytes int64        `json:"head_bytes"`
 	BodyBytes int64        `json:"body_bytes"`
 }
 
@@ -169,14 +205,17 @@ type wireCert struct {
 }
 
 type wireResponse struct {
-	Proto       string       `json:"proto"`
-	Status      int          `json:"status"`
-	Reason      string       `json:"reason"`
-	Headers     []wireHeader `json:"headers"`
-	HeadersCut  int          `json:"headers_cut"`
-	BodyBytes   int64        `json:"body_bytes"`
-	BodyPreview string       `json:"body_preview,omitempty"`
-	SavedTo     string       `json:"saved_to,omitempty"`
+	Proto        string             `json:"proto"`
+	Status       int                `json:"status"`
+	Reason       string             `json:"reason"`
+	Headers      []wireHeader       `json:"headers"`
+	HeadersCut   int                `json:"headers_cut"`
+	HeadBytes    int64              `json:"head_bytes"`
+	BodyBytes    int64              `json:"body_bytes"`
+	DecodedBytes *int64             `json:"decoded_bytes"`
+	ServerTiming []wireServerTiming `json:"server_timing"`
+	BodyPreview  string             `json:"body_preview,omitempty"`
+	SavedTo      string             `json:"saved_to,omitempty"`
 }
 
 type wireInformational struct {
@@ -283,6 +322,7 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 			Target:    h.Request.Target,
 			Proto:     h.Request.Proto,
 			Headers:   wireHeaders(h.Request.Headers),
+			HeadBytes: h.Request.HeadBytes,
 			BodyBytes: h.Request.BodyBytes,
 		},
 		DNS:           wireDNSOf(h.DNS),
@@ -299,9 +339,40 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 			DNS: startMS(t.DNS), Connect: startMS(t.Connect), TLS: startMS(t.TLS),
 			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
 		},
-		Skipped: skipped,
-		Error:   wireErr(h.Err),
+		Skipped:  skipped,
+		ConnID:   h.ConnID,
+		Redirect: wireRedirectOf(h.Redirect),
+		Notes:    wireNotes(h.Notes),
+		Error:    wireErr(h.Err),
 	}
+}
+
+func wireRedirectOf(rd *trace.Redirect) *wireRedirect {
+	if rd == nil {
+		return nil
+	}
+	return &wireRedirect{Location: rd.Location, Method: rd.Method, KeepsBody: rd.KeepsBody, Rule: rd.Rule,
+		CrossOrigin: rd.CrossOrigin, Dropped: orEmpty(rd.Dropped), Followed: rd.Followed}
+}
+
+func wireNotes(ns []trace.Note) []wireNote {
+	out := make([]wireNote, len(ns))
+	for i, n := range ns {
+		out[i] = wireNote{n.ID, n.Category, n.Level, n.Subject, n.Message}
+	}
+	return out
+}
+
+func wireServerTimings(metrics []trace.ServerTiming) []wireServerTiming {
+	out := make([]wireServerTiming, len(metrics))
+	for i, m := range metrics {
+		out[i] = wireServerTiming{Name: m.Name, Description: m.Description}
+		if m.HasDuration {
+			d := ms(m.Duration)
+			out[i].DurationMS = &d
+		}
+	}
+	return out
 }
 
 func wireDNSOf(d *trace.DNS) *wireDNS {
@@ -387,13 +458,20 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 	if reason == "" {
 		reason = http.StatusText(rs.Status)
 	}
+	var decoded *int64
+	if rs.DecodedBytes >= 0 {
+		decoded = &rs.DecodedBytes
+	}
 	return &wireResponse{
 		Proto: rs.Proto, Status: rs.Status, Reason: reason,
-		Headers:     wireHeaders(rs.Headers),
-		HeadersCut:  rs.HeadersCut,
-		BodyBytes:   rs.BodyBytes,
-		BodyPreview: strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
-		SavedTo:     rs.SavedTo,
+		Headers:      wireHeaders(rs.Headers),
+		HeadersCut:   rs.HeadersCut,
+		HeadBytes:    rs.HeadBytes,
+		BodyBytes:    rs.BodyBytes,
+		DecodedBytes: decoded,
+		ServerTiming: wireServerTimings(rs.ServerTiming),
+		BodyPreview:  strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
+		SavedTo:      rs.SavedTo,
 	}
 }
 

@@ -17,7 +17,7 @@ var (
 	contractTop      = []string{"schema", "url", "hops", "error"}
 	extTop           = []string{"started", "insecure"}
 	contractHop      = []string{"url", "request", "dns", "connect", "tls", "response", "timings_ms", "error"}
-	extHop           = []string{"informational", "offsets_ms", "skipped"}
+	extHop           = []string{"informational", "offsets_ms", "skipped", "conn_id", "redirect", "notes"}
 	contractRequest  = []string{"method", "headers", "body_bytes"}
 	contractDNS      = []string{"host", "server", "source", "rcode", "records", "addresses", "duration_ms"}
 	contractConnect  = []string{"address", "reused", "duration_ms", "attempts"}

@@ -82,6 +82,9 @@ func (pr *printer) waterfall(h *trace.Hop) {
 	var notes footnotes
 	for _, row := range rows {
 		pr.phaseLine(row, t, axis, bar, failed == row.key, &notes)
+		if row.key == trace.PhaseWait && row.span != nil && h.Response != nil {
+			pr.serverTiming(h.Response.ServerTiming, *row.span, axis, bar)
+		}
 	}
 	pr.totalLine(t.Total, bar)
 	for i, reason := range notes.reasons {
@@ -149,6 +152,29 @@ func (pr *printer) phaseLine(row phaseRow, t *trace.Timings, axis time.Duration,
 		line += pr.p.dim.Sprint(padLeft("—", durCol))
 	}
 	pr.line(line)
+}
+
+// serverTiming shows the Server-Timing metrics inside the wait phase: the
+// server's own account of where its think time went. The server gives
+// durations, not offsets, so each bar starts where the wait does.
+func (pr *printer) serverTiming(ms []trace.ServerTiming, wait trace.Span, axis time.Duration, bar int) {
+	for _, m := range ms {
+		label := "  ↳ " + cut(Safe(m.Name), labelCol-4)
+		line := indent + pr.p.dim.Sprint(padRight(label, labelCol)) + " "
+		if m.HasDuration {
+			line += pr.p.dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  "+padLeft(fmtShare(m.Duration, wait.Duration), shareCol)) + "  " +
+				pr.p.phase[trace.PhaseWait].Sprint(drawBar(trace.Span{Start: wait.Start, Duration: m.Duration}, axis, bar))
+		} else {
+			line += pr.p.dim.Sprint(padLeft("·", durCol))
+		}
+		if m.Description != "" {
+			room := pr.width - 1 - textWidth(line) - 2
+			if room > 8 {
+				line += "  " + pr.p.dim.Sprint(cut(Safe(m.Description), room))
+			}
+		}
+		pr.line(line)
+	}
 }
 
 // totalLine closes the waterfall with the hop's duration under a rule that

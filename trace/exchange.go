@@ -112,6 +112,7 @@ func badResponse(err error) *Error {
 // receive streams the body to the output, counting it and keeping a short
 // preview; it never holds the body whole.
 func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstByte time.Duration) {
+	h.hop.Response.ServerTiming = ParseServerTiming(headerValues(h.hop.Response.Headers, "Server-Timing"))
 	sink := &bodySink{out: h.o.Output}
 	n, err := io.CopyBuffer(sink, body, make([]byte, copyBuffer))
 	end := h.clock.since()

@@ -40,15 +40,7 @@ type respHead struct {
 }
 
 // get returns the values of the named header.
-func (h *respHead) get(name string) []string {
-	var out []string
-	for _, f := range h.headers {
-		if strings.EqualFold(f.Name, name) {
-			out = append(out, f.Value)
-		}
-	}
-	return out
-}
+func (h *respHead) get(name string) []string { return headerValues(h.headers, name) }
 
 // readHead reads one response head: the status line and the header lines
 // up to the empty line.

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -266,6 +267,41 @@ func FuzzParseHosts(f *testing.F) {
 		for _, a := range parseHosts(strings.NewReader(file), host) {
 			if !a.IsValid() || a.Zone() != "" || !utf8.ValidString(a.String()) {
 				t.Errorf("bad address %v", a)
+			}
+		}
+	})
+}
+
+func TestParseServerTiming(t *testing.T) {
+	got := ParseServerTiming([]string{`db;dur=53.2;desc="Postgres, primary", cache;desc=hit`, `total;dur=123;dur=5, bad name;dur=1, app;dur=x`})
+	want := []ServerTiming{
+		{Name: "db", Duration: 53200 * time.Microsecond, HasDuration: true, Description: "Postgres, primary"},
+		{Name: "cache", Description: "hit"},
+		{Name: "total", Duration: 123 * time.Millisecond, HasDuration: true},
+		{Name: "app"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("metric %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func FuzzParseServerTiming(f *testing.F) {
+	for _, s := range []string{`db;dur=53.2;desc="x, y"`, `a, b;desc="\"q\""`, `;;,,"`, `x;dur=1e400`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ms := ParseServerTiming([]string{s})
+		if len(ms) > maxServerTimings {
+			t.Errorf("%d metrics kept", len(ms))
+		}
+		for _, m := range ms {
+			if !validToken(m.Name) || m.Duration < 0 || m.Duration != 0 && !m.HasDuration {
+				t.Errorf("bad metric %+v", m)
 			}
 		}
 	})

@@ -114,6 +114,18 @@ func droppedHeaders(sent, next []Header) []string {
 	return out
 }
 
+// headerValues returns every value of the named field, in order.
+func headerValues(hs []Header, name string) []string {
+	var out []string
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			out = append(out, h.Value)
+		}
+	}
+	return out
+}
+
+// headerValue returns the first value of the named field, or "".
 func headerValue(hs []Header, name string) string {
 	if i := indexHeader(hs, name); i >= 0 {
 		return hs[i].Value

@@ -64,6 +64,9 @@ func TestPhasesMatchInjectedDelays(t *testing.T) {
 	within(t, "dns", hop.Timings.DNS, 30*time.Millisecond)
 	within(t, "tls", hop.Timings.TLS, 40*time.Millisecond)
 	within(t, "wait", hop.Timings.Wait, 120*time.Millisecond)
+	if st := hop.Response.ServerTiming; len(st) != 2 || st[0].Name != "think" || st[0].Duration != 120*time.Millisecond || st[0].Description != "injected think time" {
+		t.Errorf("server timing = %+v", st)
+	}
 	within(t, "connect", hop.Timings.Connect, 0)
 	within(t, "send", hop.Timings.Send, 0)
 

@@ -89,6 +89,7 @@ func (l *Lab) wait(w http.ResponseWriter, r *http.Request) {
 	if !l.sleep(r.Context(), time.Duration(ms)*time.Millisecond) {
 		return
 	}
+	w.Header().Set("Server-Timing", fmt.Sprintf(`think;dur=%d;desc="injected think time", render;dur=0.5`, ms))
 	text(w, http.StatusOK, "waited\n")
 }
 
