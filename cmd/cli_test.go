@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
@@ -263,5 +264,58 @@ func TestExplain(t *testing.T) {
 	}
 	if o := reqtrace(t, nil, "__complete", "explain", "cache-"); !strings.Contains(o.stdout, "Cache-Control") {
 		t.Errorf("completion: %q", o.stdout)
+	}
+}
+
+func TestRepeatRuns(t *testing.T) {
+	lab := tracetest.New(t)
+	o := reqtrace(t, nil, append(labArgs(lab), "-n", "3", "--json", lab.URL("https", "www.lab.test", "/"))...)
+	var doc struct {
+		Schema string           `json:"schema"`
+		Hops   []map[string]any `json:"hops"`
+		Runs   []struct {
+			Hops []struct {
+				Connect struct{ Reused bool } `json:"connect"`
+			} `json:"hops"`
+		} `json:"runs"`
+		Stats struct {
+			Runs  int             `json:"runs"`
+			Warm  struct{ N int } `json:"warm"`
+			Phase map[string]any  `json:"phases"`
+		} `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v\n%s", o.code, err, o.stdout)
+	}
+	if doc.Schema != "reqtrace.trace/v1" || len(doc.Hops) != 1 || len(doc.Runs) != 3 || doc.Stats.Runs != 3 || doc.Stats.Warm.N != 2 ||
+		doc.Runs[0].Hops[0].Connect.Reused || !doc.Runs[2].Hops[0].Connect.Reused {
+		t.Errorf("unexpected series document:\n%s", o.stdout)
+	}
+	text := reqtrace(t, nil, append(labArgs(lab), "-n", "3", "--fresh", lab.URL("http", "www.lab.test", "/"))...)
+	if text.code != 0 || !strings.Contains(text.stdout, "Statistics  3 runs") || strings.Contains(text.stdout, "reused #") {
+		t.Errorf("--fresh text:\n%s", text.stdout)
+	}
+	if o := reqtrace(t, nil, "-n", "0", "http://example.test/"); o.code != 2 {
+		t.Errorf("-n 0: exit %d", o.code)
+	}
+}
+
+func TestInterruptPrintsStatsSoFar(t *testing.T) {
+	lab := tracetest.New(t)
+	c := exec.Command(binary, append(labArgs(lab), "-n", "1000", "--interval", "0.05", lab.URL("http", "www.lab.test", "/"))...)
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	c.Process.Signal(os.Interrupt)
+	err := c.Wait()
+	ee, _ := err.(*exec.ExitError)
+	if ee == nil || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130\n%s", err, errb.String())
+	}
+	if !strings.Contains(out.String(), "Statistics") || !strings.Contains(out.String(), "interrupted") || !strings.Contains(errb.String(), "interrupted after") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 }

@@ -21,8 +21,9 @@ type traceFlags struct {
 	headers, data, resolve                     []string
 	dnsServers, output, color                  string
 	insecure, ipv4, ipv6, http11, http2, head  bool
-	location                                   bool
-	maxRedirs                                  int
+	location, fresh                            bool
+	maxRedirs, count                           int
+	interval                                   float64
 	fail, verbose, json                        bool
 	maxTime, connectTimeout                    float64
 }
@@ -76,6 +77,9 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
 	f.BoolVarP(&o.location, "location", "L", false, "follow redirects, hop by hop (each hop timed on its own)")
 	f.IntVar(&o.maxRedirs, "max-redirs", 10, "N redirects -L follows at most (-1: no limit)")
+	f.IntVarP(&o.count, "count", "n", 1, "N runs of the same request, with per-phase statistics (run 1 is cold, the rest reuse the connection)")
+	f.Float64Var(&o.interval, "interval", 0, "SECONDS to pause between runs with -n")
+	f.BoolVar(&o.fresh, "fresh", false, "with -n, open a new connection for every run (no reuse)")
 	f.StringVarP(&o.output, "output", "o", "", "write the response body to FILE")
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
@@ -98,6 +102,9 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	if f.count > 1 {
+		return runSeries(c, ios, f, opts, style, closeOut)
+	}
 	res := trace.Do(c.Context(), opts)
 	if cerr := closeOut(); cerr != nil && res.Err == nil {
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
@@ -111,6 +118,35 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
 	}
 	return outcome(ios, f, res)
+}
+
+// runSeries runs the request -n times and reports each run and the
+// statistics; Ctrl-C ends it early and still reports what ran.
+func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func() error) error {
+	interval, err := seconds("--interval", f.interval)
+	if err != nil {
+		return err
+	}
+	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh}, nil)
+	closeOut()
+	if f.json {
+		err = render.SeriesJSON(ios.Out, ser)
+	} else {
+		err = render.SeriesText(ios.Out, ser, style)
+	}
+	if err != nil {
+		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+	}
+	if ser.Interrupted {
+		return &exitError{code: ExitInterrupted, msg: fmt.Sprintf("reqtrace: interrupted after %d of %d runs", len(ser.Runs), f.count)}
+	}
+	// Any failed run fails the series, with the last failure's code.
+	for i := len(ser.Runs) - 1; i >= 0; i-- {
+		if ser.Runs[i].Err != nil {
+			return outcome(ios, f, ser.Runs[i])
+		}
+	}
+	return outcome(ios, f, ser.Runs[len(ser.Runs)-1])
 }
 
 // outcome turns the result into the exit status. The report already holds
@@ -253,6 +289,9 @@ func (f *traceFlags) network(o *trace.Options) error {
 		o.HTTP = "1.1"
 	case f.http2:
 		o.HTTP = "2"
+	}
+	if f.count < 1 || f.count > 100000 {
+		return trace.BadInput("-n %d: give a number of runs from 1 to 100000", f.count)
 	}
 	if f.maxRedirs < -1 {
 		return trace.BadInput("--max-redirs %d: give a number of redirects, or -1 for no limit", f.maxRedirs)

@@ -15,21 +15,13 @@ import (
 // hop per redirect. Failures are not returned but recorded in the Result
 // (Err, and the failing hop's Err), next to everything that completed.
 func Do(ctx context.Context, o *Options) *Result {
-	res := &Result{URL: o.URL.String(), Started: time.Now(), Insecure: o.Insecure}
-	if o.MaxTime > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.MaxTime)
-		defer cancel()
-	}
 	roots, err := loadRoots(o.CACert)
 	if err != nil {
-		res.Err = asError(err, PhaseInput)
-		return res
+		return &Result{URL: o.URL.String(), Started: time.Now(), Insecure: o.Insecure, Err: asError(err, PhaseInput)}
 	}
 	s := newSession(o, roots)
 	defer s.close()
-	s.follow(ctx, res, firstRequest(o))
-	return res
+	return runOnce(ctx, s)
 }
 
 // follow runs req and, with -L, the redirects that follow it.

@@ -1,0 +1,60 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// series is three runs of the http fixture: a cold one and two warm ones.
+func series() *trace.Series {
+	cold := httpIP()
+	var runs []*trace.Result
+	runs = append(runs, cold)
+	for i, wait := range []float64{0.9, 1.4} {
+		warm := httpIP()
+		h := &warm.Hops[0]
+		h.DNS, h.TLS = nil, nil
+		h.Connect = &trace.Connect{Address: "192.0.2.20:8080", Reused: true}
+		h.Timings = trace.Timings{Send: span(0, 0.02), Wait: span(0.02, wait), Receive: span(0.02+wait, 0.01),
+			Total: msec(0.03 + wait), Skipped: map[string]string{trace.PhaseDNS: "connection #1 was reused"}}
+		warm.Started = started.Add(time.Duration(i+1) * time.Second)
+		runs = append(runs, warm)
+	}
+	return &trace.Series{Runs: runs, Stats: trace.Summarize(runs)}
+}
+
+func TestSeriesGolden(t *testing.T) {
+	var text, js bytes.Buffer
+	if err := SeriesText(&text, series(), Style{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "series_text", text.Bytes())
+	if err := SeriesJSON(&js, series()); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "series_json", js.Bytes())
+
+	var doc map[string]any
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	exactKeys(t, "series", doc, contractTop, append(extTop, "runs", "stats"))
+	stats := doc["stats"].(map[string]any)
+	if doc["runs"].([]any)[2] == nil || stats["runs"] != 3.0 || stats["phases"].(map[string]any)["wait"] == nil || stats["phases"].(map[string]any)["dns"] != nil || stats["warm"].(map[string]any)["n"] != 2.0 {
+		t.Errorf("stats = %v", stats)
+	}
+}
+
+func TestSparkline(t *testing.T) {
+	got := sparkline([]time.Duration{1, 8, 4, 8, 1}, 10)
+	if got != "▁█▄█▁" {
+		t.Errorf("sparkline = %q", got)
+	}
+	if got := sparkline([]time.Duration{5, 5}, 10); got != "▁▁" {
+		t.Errorf("flat = %q", got)
+	}
+}

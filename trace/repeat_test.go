@@ -1,0 +1,97 @@
+package trace_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/tracetest"
+)
+
+func repeat(t *testing.T, lab *tracetest.Lab, rawURL string, ro trace.RepeatOptions) *trace.Series {
+	t.Helper()
+	u, err := trace.ParseURL(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &trace.Options{URL: u, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf,
+		HostsFile: lab.HostsFile, CACert: lab.CAPEM, MaxTime: 10 * time.Second}
+	return trace.Repeat(context.Background(), o, ro, nil)
+}
+
+func TestRepeatColdThenWarm(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, c := range []struct{ scheme, path string }{{"https", "/wait/20"}, {"http", "/wait/20"}, {"http", "/chunked"}} {
+		ser := repeat(t, lab, lab.URL(c.scheme, "dnsdelay-15.www.lab.test", c.path), trace.RepeatOptions{Count: 4})
+		if len(ser.Runs) != 4 || ser.Interrupted || ser.Stats.Failed != 0 {
+			t.Fatalf("%s%s: %d runs, interrupted %v, failed %d", c.scheme, c.path, len(ser.Runs), ser.Interrupted, ser.Stats.Failed)
+		}
+		for i, r := range ser.Runs {
+			hop := r.Hops[0]
+			if reused := hop.Connect.Reused; reused != (i > 0) || hop.ConnID != 1 {
+				t.Errorf("%s%s run %d: reused %v conn #%d; want run 1 cold, the rest warm on #1", c.scheme, c.path, i+1, reused, hop.ConnID)
+			}
+		}
+		st := ser.Stats
+		if st.Cold.N != 1 || st.Warm.N != 3 {
+			t.Errorf("%s%s: cold %d warm %d", c.scheme, c.path, st.Cold.N, st.Warm.N)
+		}
+		dns := st.Phases[0]
+		if dns.Phase != trace.PhaseDNS || dns.N != 1 || dns.Min < 15*time.Millisecond {
+			t.Errorf("%s%s: dns stats %+v: want one cold lookup of at least 15 ms", c.scheme, c.path, dns)
+		}
+		total := st.Phases[len(st.Phases)-1]
+		if total.N != 4 || total.Min > total.Median || total.Median > total.P95 || total.P95 > total.Max {
+			t.Errorf("%s%s: total stats out of order: %+v", c.scheme, c.path, total)
+		}
+		if c.path == "/wait/20" && st.Phases[4].Min < 20*time.Millisecond {
+			t.Errorf("%s: wait min %v below the injected 20 ms", c.scheme, st.Phases[4].Min)
+		}
+	}
+}
+
+func TestRepeatFreshOpensNewConnections(t *testing.T) {
+	lab := tracetest.New(t)
+	ser := repeat(t, lab, lab.URL("https", "www.lab.test", "/"), trace.RepeatOptions{Count: 3, Fresh: true})
+	for i, r := range ser.Runs {
+		if r.Hops[0].Connect.Reused || r.Hops[0].DNS == nil || r.Hops[0].Timings.TLS == nil {
+			t.Errorf("run %d reused a connection with --fresh", i+1)
+		}
+	}
+	if ser.Stats.Cold.N != 3 || ser.Stats.Warm.N != 0 {
+		t.Errorf("cold %d warm %d", ser.Stats.Cold.N, ser.Stats.Warm.N)
+	}
+}
+
+func TestRepeatInterruptedKeepsWhatRan(t *testing.T) {
+	lab := tracetest.New(t)
+	u, _ := trace.ParseURL(lab.URL("http", "www.lab.test", "/"))
+	o := &trace.Options{URL: u, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf, HostsFile: lab.HostsFile}
+	ctx, cancel := context.WithCancel(context.Background())
+	ser := trace.Repeat(ctx, o, trace.RepeatOptions{Count: 100, Interval: 50 * time.Millisecond}, func(i int, r *trace.Result) {
+		if i == 1 {
+			cancel()
+		}
+	})
+	if !ser.Interrupted || len(ser.Runs) != 2 || ser.Stats.Runs != 2 {
+		t.Errorf("interrupted %v after %d runs", ser.Interrupted, len(ser.Runs))
+	}
+}
+
+func TestSummarizePercentiles(t *testing.T) {
+	var runs []*trace.Result
+	for i := 1; i <= 20; i++ {
+		runs = append(runs, &trace.Result{Hops: []trace.Hop{{Timings: trace.Timings{Total: time.Duration(i) * time.Millisecond,
+			Wait: &trace.Span{Duration: time.Duration(i) * time.Millisecond}}}}})
+	}
+	st := trace.Summarize(runs)
+	total := st.Phases[len(st.Phases)-1]
+	if total.Min != time.Millisecond || total.Median != 10*time.Millisecond || total.P95 != 19*time.Millisecond ||
+		total.Max != 20*time.Millisecond || total.Mean != 10500*time.Microsecond {
+		t.Errorf("total = %+v", total)
+	}
+	if st.Phases[0].N != 0 || st.Phases[4].N != 20 {
+		t.Errorf("dns n %d, wait n %d", st.Phases[0].N, st.Phases[4].N)
+	}
+}
