@@ -21,6 +21,7 @@ const (
 	ExitTLSHandshake    = 35
 	ExitTooManyRedirs   = 47
 	ExitEmptyReply      = 52
+	ExitBadEncoding     = 61
 	ExitSend            = 55
 	ExitReceive         = 56
 	ExitCertificate     = 60
@@ -55,6 +56,7 @@ var exitFor = map[string]int{
 	trace.KindBadResponse:      ExitWeirdReply,
 	trace.KindHTTP2:            ExitHTTP2,
 	trace.KindWrite:            ExitWrite,
+	trace.KindBadEncoding:      ExitBadEncoding,
 	trace.KindCanceled:         ExitInterrupted,
 }
 

@@ -1,11 +1,12 @@
 package cmd
 
 import (
+	"bytes"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"math"
 	"os"
+	"path"
 	"strings"
 	"time"
 
@@ -18,8 +19,17 @@ import (
 // traceFlags holds the trace flags as given; toOptions checks them.
 type traceFlags struct {
 	method, userAgent, user, cacert, cert, key string
-	headers, data, resolve                     []string
+	headers, forms, resolve                    []string
+	data                                       []dataArg
 	dnsServers, output, color                  string
+	cookie, referer                            string
+	compressed, cookieSet                      bool
+	connectTo                                  []string
+	unixSocket, tlsMax                         string
+	tls10, tls11, tls12, tls13, h2Prior        bool
+	include, silent, showError, remoteName     bool
+	retry                                      int
+	retryDelay, retryMaxTime                   float64
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh                            bool
 	maxRedirs, count                           int
@@ -59,20 +69,36 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.SortFlags = false
 	f.StringVarP(&o.method, "request", "X", "", "request method to use (GET, POST, ...)")
 	f.StringArrayVarP(&o.headers, "header", "H", nil, "extra header \"Name: value\" (repeatable; \"Name:\" removes one of ours)")
-	f.StringArrayVarP(&o.data, "data", "d", nil, "request body, sent with POST; @file reads a file, @- stdin (repeatable, joined with &)")
+	f.VarP(dataFlag{"data", &o.data}, "data", "d", "request body, sent with POST; @file reads a file (CR/LF stripped), @- stdin (repeatable, joined with &)")
+	f.Var(dataFlag{"data-binary", &o.data}, "data-binary", "like -d, but @file is sent exactly as it is")
+	f.Var(dataFlag{"data-raw", &o.data}, "data-raw", "like -d, but @ has no special meaning")
+	f.Var(dataFlag{"data-urlencode", &o.data}, "data-urlencode", "like -d, URL-encoded: content, name=content, @file or name@file")
+	f.StringArrayVarP(&o.forms, "form", "F", nil, "multipart form field: name=value, name=@file[;type=T][;filename=F] or name=<file (repeatable)")
 	f.StringVarP(&o.user, "user", "u", "", "basic authentication USER:PASSWORD")
 	f.StringVarP(&o.userAgent, "user-agent", "A", "", "User-Agent to send (default reqtrace/VERSION)")
 	f.BoolVarP(&o.head, "head", "I", false, "send HEAD and read no body")
+	f.StringVarP(&o.cookie, "cookie", "b", "", "send cookies \"name=value; n2=v2\", or load a cookie file; turns on the cookie engine across redirects")
+	f.StringVarP(&o.referer, "referer", "e", "", "Referer to send; \";auto\" (alone or after a URL) sets it on redirects")
+	f.BoolVar(&o.compressed, "compressed", false, "ask for a compressed body (gzip, deflate), decode it, report wire and decoded sizes")
 	f.BoolVarP(&o.insecure, "insecure", "k", false, "do not fail on certificate problems (they are still reported)")
 	f.StringVar(&o.cacert, "cacert", "", "PEM file of CA certificates to trust instead of the system's")
 	f.StringVarP(&o.cert, "cert", "E", "", "client certificate PEM file (may also hold the key)")
 	f.StringVar(&o.key, "key", "", "private key PEM file for --cert")
 	f.StringArrayVar(&o.resolve, "resolve", nil, "HOST:PORT:ADDR[,ADDR] use these addresses, skip DNS (repeatable)")
 	f.StringVar(&o.dnsServers, "dns-servers", "", "ADDR[:PORT][,...] DNS servers to ask instead of /etc/resolv.conf's")
+	f.StringArrayVar(&o.connectTo, "connect-to", nil, "HOST1:PORT1:HOST2:PORT2 connect there instead, keeping Host and TLS name (repeatable)")
+	f.StringVar(&o.unixSocket, "unix-socket", "", "PATH connect through this Unix socket instead of TCP")
 	f.BoolVarP(&o.ipv4, "ipv4", "4", false, "use IPv4 addresses only")
 	f.BoolVarP(&o.ipv6, "ipv6", "6", false, "use IPv6 addresses only")
 	f.BoolVar(&o.http11, "http1.1", false, "use HTTP/1.1 only")
 	f.BoolVar(&o.http2, "http2", false, "use HTTP/2 (over TLS, via ALPN; the default for https)")
+	f.BoolVar(&o.h2Prior, "http2-prior-knowledge", false, "speak HTTP/2 at once, without TLS on http:// (h2c)")
+	f.BoolVar(&o.tls10, "tlsv1.0", false, "TLS 1.0 or later")
+	f.BoolVar(&o.tls10, "tlsv1", false, "TLS 1.0 or later")
+	f.BoolVar(&o.tls11, "tlsv1.1", false, "TLS 1.1 or later")
+	f.BoolVar(&o.tls12, "tlsv1.2", false, "TLS 1.2 or later (the default)")
+	f.BoolVar(&o.tls13, "tlsv1.3", false, "TLS 1.3 only")
+	f.StringVar(&o.tlsMax, "tls-max", "", "VERSION the newest TLS to offer: 1.0, 1.1, 1.2, 1.3 or default")
 	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS the whole trace may take (0: no limit)")
 	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
 	f.BoolVarP(&o.location, "location", "L", false, "follow redirects, hop by hop (each hop timed on its own)")
@@ -81,19 +107,33 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.Float64Var(&o.interval, "interval", 0, "SECONDS to pause between runs with -n")
 	f.BoolVar(&o.fresh, "fresh", false, "with -n, open a new connection for every run (no reuse)")
 	f.StringVarP(&o.output, "output", "o", "", "write the response body to FILE")
+	f.BoolVarP(&o.remoteName, "remote-name", "O", false, "write the body to a file named like the URL's last path segment")
+	f.BoolVarP(&o.include, "include", "i", false, "show the response body in the report (up to 64 KiB, made safe for the terminal)")
+	f.BoolVarP(&o.silent, "silent", "s", false, "no error message on stderr (the exit code still tells)")
+	f.BoolVarP(&o.showError, "show-error", "S", false, "with -s, still show the error message")
+	f.IntVar(&o.retry, "retry", 0, "N times to repeat a request that timed out or got 408/429/500/502/503/504 (idempotent methods only)")
+	f.Float64Var(&o.retryDelay, "retry-delay", 0, "SECONDS between retries (default: Retry-After, else 1 s doubling)")
+	f.Float64Var(&o.retryMaxTime, "retry-max-time", 0, "SECONDS after which no retry starts (0: no limit)")
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
-	c.MarkFlagsMutuallyExclusive("http1.1", "http2")
+	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge")
+	c.MarkFlagsMutuallyExclusive("output", "remote-name")
 	c.MarkFlagsMutuallyExclusive("head", "data")
+	c.MarkFlagsMutuallyExclusive("head", "form")
+	c.MarkFlagsMutuallyExclusive("data", "form")
+	c.MarkFlagsMutuallyExclusive("data-binary", "form")
+	c.MarkFlagsMutuallyExclusive("data-raw", "form")
+	c.MarkFlagsMutuallyExclusive("data-urlencode", "form")
 	_ = c.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]cobra.Completion{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("request", cobra.FixedCompletions([]cobra.Completion{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 // runTrace checks the flags, runs the engine and renders the result.
 func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
+	f.cookieSet = c.Flags().Changed("cookie")
 	style, err := f.style(ios)
 	if err != nil {
 		return err
@@ -101,6 +141,9 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	opts, closeOut, err := f.toOptions(ios, rawURL)
 	if err != nil {
 		return err
+	}
+	if w := opts.RetryWarning(); w != "" && !f.silent {
+		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}
 	if f.count > 1 {
 		return runSeries(c, ios, f, opts, style, closeOut)
@@ -153,14 +196,18 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 // the error; stderr repeats it in one line unless a person reads the text
 // report on a terminal right above it.
 func outcome(ios *IO, f *traceFlags, res *trace.Result) error {
+	quiet := f.silent && !f.showError
 	if res.Err != nil {
-		if !f.json && ios.OutTTY {
+		if quiet || !f.json && ios.OutTTY {
 			return &exitError{code: ExitCode(res.Err)}
 		}
 		return res.Err
 	}
 	if n := len(res.Hops); f.fail && n > 0 && res.Hops[n-1].Response != nil && res.Hops[n-1].Response.Status >= 400 {
 		st := res.Hops[n-1].Response.Status
+		if quiet {
+			return &exitError{code: ExitHTTPError}
+		}
 		return &exitError{code: ExitHTTPError, msg: fmt.Sprintf("reqtrace: the server answered %d (--fail)", st)}
 	}
 	return nil
@@ -180,7 +227,7 @@ func (f *traceFlags) style(ios *IO) (render.Style, error) {
 	if ios.Getenv("NO_COLOR") != "" && f.color != "always" {
 		on = false
 	}
-	return render.Style{Color: on, Width: ios.Width, Verbose: f.verbose}, nil
+	return render.Style{Color: on, Width: ios.Width, Verbose: f.verbose, Include: f.include}, nil
 }
 
 // toOptions validates the flags and turns them into engine options. It
@@ -208,6 +255,13 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func() e
 	if err := f.network(o); err != nil {
 		return nil, noop, err
 	}
+	if f.remoteName {
+		name := path.Base(u.Path)
+		if name == "/" || name == "." || name == "" {
+			return nil, noop, trace.BadInput("-O: the URL %s has no file name to save to; use -o FILE", u.Redacted())
+		}
+		f.output = name
+	}
 	if f.output == "" {
 		return o, noop, nil
 	}
@@ -225,16 +279,18 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func() e
 // readInputs reads the files and stdin the flags point at.
 func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 	if len(f.data) > 0 {
-		parts := make([]string, 0, len(f.data))
-		for _, d := range f.data {
-			b, err := readData(ios.In, d)
-			if err != nil {
-				return err
-			}
-			parts = append(parts, string(b))
+		body, err := requestBody(ios.In, f.data)
+		if err != nil {
+			return err
 		}
-		o.Body = []byte(strings.Join(parts, "&"))
-		o.ContentType = "application/x-www-form-urlencoded"
+		o.Body, o.ContentType = body, "application/x-www-form-urlencoded"
+	}
+	if len(f.forms) > 0 {
+		body, ctype, err := formBody(ios.In, f.forms)
+		if err != nil {
+			return err
+		}
+		o.Body, o.ContentType = body, ctype
 	}
 	if f.user != "" {
 		name, pass, ok := strings.Cut(f.user, ":")
@@ -243,6 +299,11 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 		}
 		o.User = urlUser(name, pass)
 	}
+	if err := f.cookies(o); err != nil {
+		return err
+	}
+	ref, auto := strings.CutSuffix(f.referer, ";auto")
+	o.Referer, o.RefererAuto, o.Compressed = ref, auto, f.compressed
 	if f.cacert != "" {
 		b, err := readFile("--cacert", f.cacert)
 		if err != nil {
@@ -258,6 +319,28 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 		o.ClientCert = cert
 	} else if f.key != "" {
 		return trace.BadInput("--key needs --cert: give the certificate with -E/--cert FILE")
+	}
+	return nil
+}
+
+// cookies reads -b: a "name=value" string is sent as it is, anything else
+// names a cookie file; either way the cookie engine is on, as in curl.
+func (f *traceFlags) cookies(o *trace.Options) error {
+	if f.cookie == "" && !f.cookieSet {
+		return nil
+	}
+	o.CookieJar = true
+	if strings.Contains(f.cookie, "=") || f.cookie == "" {
+		o.Cookie = f.cookie
+		return nil
+	}
+	b, err := readFile("-b", f.cookie)
+	if err != nil {
+		return err
+	}
+	o.Cookies, err = trace.ParseCookieFile(bytes.NewReader(b))
+	if err != nil {
+		return trace.BadInput("-b %s: %v", f.cookie, err)
 	}
 	return nil
 }
@@ -289,6 +372,33 @@ func (f *traceFlags) network(o *trace.Options) error {
 		o.HTTP = "1.1"
 	case f.http2:
 		o.HTTP = "2"
+	case f.h2Prior:
+		o.HTTP = "2-prior"
+	}
+	for _, c := range f.connectTo {
+		rule, err := trace.ParseConnectTo(c)
+		if err != nil {
+			return err
+		}
+		o.ConnectTo = append(o.ConnectTo, rule)
+	}
+	o.UnixSocket = f.unixSocket
+	if err := f.tlsVersions(o); err != nil {
+		return err
+	}
+	if f.retry < 0 {
+		return trace.BadInput("--retry %d: give a number of retries, 0 or more", f.retry)
+	}
+	o.Retry = f.retry
+	var derr error
+	if o.RetryDelay, derr = seconds("--retry-delay", f.retryDelay); derr != nil {
+		return derr
+	}
+	if o.RetryMaxTime, derr = seconds("--retry-max-time", f.retryMaxTime); derr != nil {
+		return derr
+	}
+	if f.include {
+		o.PreviewBytes = includeBytes
 	}
 	if f.count < 1 || f.count > 100000 {
 		return trace.BadInput("-n %d: give a number of runs from 1 to 100000", f.count)
@@ -305,34 +415,42 @@ func (f *traceFlags) network(o *trace.Options) error {
 	return err
 }
 
+// includeBytes is how much body -i keeps and shows.
+const includeBytes = 64 << 10
+
+var tlsVersions = map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}
+
+// tlsVersions reads --tlsv1.x (the lowest version) and --tls-max.
+func (f *traceFlags) tlsVersions(o *trace.Options) error {
+	switch {
+	case f.tls13:
+		o.TLSMin = tls.VersionTLS13
+	case f.tls12:
+		o.TLSMin = tls.VersionTLS12
+	case f.tls11:
+		o.TLSMin = tls.VersionTLS11
+	case f.tls10:
+		o.TLSMin = tls.VersionTLS10
+	}
+	if f.tlsMax == "" || f.tlsMax == "default" {
+		return nil
+	}
+	v, ok := tlsVersions[f.tlsMax]
+	if !ok {
+		return trace.BadInput("--tls-max %q: want 1.0, 1.1, 1.2, 1.3 or default", f.tlsMax)
+	}
+	if o.TLSMin > v {
+		return trace.BadInput("--tls-max %s is below the lowest version asked for: drop one of the two", f.tlsMax)
+	}
+	o.TLSMax = v
+	return nil
+}
+
 func seconds(flag string, s float64) (time.Duration, error) {
 	if s < 0 || math.IsNaN(s) || math.IsInf(s, 0) || s > 1e6 {
 		return 0, trace.BadInput("%s %v is not a number of seconds between 0 and 1000000", flag, s)
 	}
 	return time.Duration(s * float64(time.Second)), nil
-}
-
-// readData reads one -d argument: @file (CR and LF stripped, as curl
-// does), @- for stdin, or the text itself.
-func readData(stdin io.Reader, arg string) ([]byte, error) {
-	name, ok := strings.CutPrefix(arg, "@")
-	if !ok {
-		return []byte(arg), nil
-	}
-	var b []byte
-	var err error
-	if name == "-" {
-		b, err = io.ReadAll(io.LimitReader(stdin, maxBody+1))
-	} else {
-		b, err = readFile("-d", name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxBody {
-		return nil, trace.BadInput("-d %s is larger than %d MiB", arg, maxBody>>20)
-	}
-	return []byte(strings.NewReplacer("\r", "", "\n", "").Replace(string(b))), nil
 }
 
 const maxBody = 64 << 20

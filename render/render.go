@@ -20,6 +20,7 @@ type Style struct {
 	Color   bool // ANSI colour on/off (decided by cmd)
 	Width   int  // terminal width in columns; 0 means 100
 	Verbose bool // -v: request headers, whole certificate chain, DNS queries, body preview
+	Include bool // -i: the body itself, as much as was kept
 }
 
 var errNilResult = errors.New("render: nil *trace.Result")

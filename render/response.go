@@ -155,8 +155,33 @@ func (pr *printer) body(h *trace.Hop) {
 		b.WriteString(" saved to " + Safe(rs.SavedTo))
 	}
 	pr.line(indent + pr.p.dim.Sprint("body: ") + b.String())
-	if pr.st.Verbose && len(rs.BodyPreview) > 0 {
+	switch {
+	case pr.st.Include && len(rs.BodyPreview) > 0:
+		pr.fullBody(rs)
+	case pr.st.Verbose && len(rs.BodyPreview) > 0:
 		pr.preview(rs.BodyPreview)
+	}
+}
+
+// fullBody shows the kept body whole (-i), wrapped, made safe, and says
+// how much was not kept.
+func (pr *printer) fullBody(rs *trace.Response) {
+	bar := pr.p.dim.Sprint("│ ")
+	if looksBinary(rs.BodyPreview) {
+		pr.line(indent + bar + pr.p.dim.Sprint("(binary, not shown; -o FILE saves it)"))
+		return
+	}
+	for _, l := range strings.Split(strings.TrimRight(string(rs.BodyPreview), "\r\n"), "\n") {
+		for _, w := range wrap(Safe(strings.TrimSuffix(l, "\r")), pr.width-len(indent)-3) {
+			pr.line(indent + bar + w)
+		}
+	}
+	body := rs.BodyBytes
+	if rs.DecodedBytes >= 0 {
+		body = rs.DecodedBytes
+	}
+	if rest := body - int64(len(rs.BodyPreview)); rest > 0 {
+		pr.line(indent + bar + pr.p.dim.Sprintf("… %s more bytes not shown (-o FILE saves the whole body)", fmtInt(rest)))
 	}
 }
 

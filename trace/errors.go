@@ -48,6 +48,7 @@ const (
 	KindReceive       = "receive_error"
 	KindHTTP2         = "http2_error"
 	KindWrite         = "write_error"
+	KindBadEncoding   = "bad_content_encoding"
 	KindTooManyRedirs = "too_many_redirects"
 	KindBadRedirect   = "bad_redirect"
 	KindCanceled      = "canceled"

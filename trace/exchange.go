@@ -27,7 +27,7 @@ const (
 // by hand, so that bytes on the wire give the phase boundaries. It
 // reports whether the connection can carry another request.
 func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
-	headers := h.req.headers(h.o)
+	headers := h.s.headers(h.req)
 	method := h.req.method
 	reqHead := writeRequestHead(method, h.req.url.RequestURI(), headers)
 	h.hop.Request = h.sentRequest("HTTP/1.1", headers, int64(len(reqHead)))
@@ -112,13 +112,21 @@ func badResponse(err error) *Error {
 // receive streams the body to the output, counting it and keeping a short
 // preview; it never holds the body whole.
 func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstByte time.Duration) {
-	h.hop.Response.ServerTiming = ParseServerTiming(headerValues(h.hop.Response.Headers, "Server-Timing"))
-	sink := &bodySink{out: h.o.Output}
-	n, err := io.CopyBuffer(sink, body, make([]byte, copyBuffer))
+	r := h.hop.Response
+	r.ServerTiming = ParseServerTiming(headerValues(r.Headers, "Server-Timing"))
+	wire := &countingReader{r: body}
+	src, decoding := io.Reader(wire), h.o.Compressed && decodable(r.Headers)
+	if decoding {
+		src = newDecoder(wire, headerValue(r.Headers, "Content-Encoding"))
+	}
+	sink := &bodySink{out: h.o.Output, keep: cmpInt(h.o.PreviewBytes, previewBytes)}
+	n, err := io.CopyBuffer(sink, src, make([]byte, copyBuffer))
 	end := h.clock.since()
 	h.hop.Timings.Receive = &Span{firstByte, max(end-firstByte, 0)}
-	r := h.hop.Response
-	r.BodyBytes, r.BodyPreview = n, sink.preview
+	r.BodyBytes, r.BodyPreview = wire.n, sink.preview
+	if decoding {
+		r.DecodedBytes = n
+	}
 	if h.o.Output != nil && sink.err == nil {
 		r.SavedTo = h.o.OutputName
 	}
@@ -126,25 +134,53 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	case sink.err != nil:
 		h.fail(ctx, nil, &Error{Kind: KindWrite, Message: "writing the body failed: " + sink.err.Error(), Err: sink.err,
 			Hint: "check that the -o file's folder exists, is writable and has room"})
-	case want > 0 && n < want: // a LimitReader ends quietly when the connection does
+	case want > 0 && wire.n < want: // a LimitReader ends quietly when the connection does
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
-			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", n, want),
+			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", wire.n, want),
 			Hint:    "the server or a proxy cut the transfer short; check their logs and timeouts"})
+	case err != nil && wire.err == nil && decoding:
+		h.fail(ctx, nil, &Error{Kind: KindBadEncoding, Err: err,
+			Message: fmt.Sprintf("the %s body does not decode: %v", headerValue(r.Headers, "Content-Encoding"), err),
+			Hint:    "the server labels the body with a Content-Encoding it does not have; drop --compressed to see the raw bytes"})
 	case err != nil:
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Message: "receiving the body failed: " + dialErrorText(err), Err: err,
 			Hint: "the connection broke during the transfer; check the network and the server's logs"})
 	}
 }
 
+func cmpInt(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
+}
+
+// countingReader counts the bytes read through it and keeps the error.
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}
+
 // bodySink writes the body to out and keeps its first bytes.
 type bodySink struct {
 	out     io.Writer
+	keep    int
 	preview []byte
 	err     error // the output's error, kept apart from the network's
 }
 
 func (s *bodySink) Write(p []byte) (int, error) {
-	if room := previewBytes - len(s.preview); room > 0 {
+	if room := s.keep - len(s.preview); room > 0 {
 		s.preview = append(s.preview, p[:min(room, len(p))]...)
 	}
 	if s.out != nil && s.err == nil {
@@ -161,7 +197,7 @@ func (s *bodySink) Write(p []byte) (int, error) {
 // times the exchange with its httptrace hooks. It reports whether the
 // connection can carry another request.
 func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
-	all := h.req.headers(h.o)
+	all := h.s.headers(h.req)
 	method := h.req.method
 	h.hop.Request = h.sentRequest("HTTP/2.0", h2SentHeaders(all), headSize(method+" "+h.req.url.RequestURI()+" HTTP/2", all))
 

@@ -3,6 +3,7 @@ package trace
 import (
 	"crypto/tls"
 	"io"
+	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -23,6 +24,16 @@ type Options struct {
 	User        *url.Userinfo // -u USER:PASS, or user info in the URL
 	UserAgent   string        // "" means "reqtrace/" + Version
 	Head        bool          // -I: HEAD, and no body is read
+	Referer     string        // -e: the Referer to send
+	RefererAuto bool          // -e ";auto": set Referer to the previous URL on redirects
+	// Cookie is -b's "name=value; ..." string, sent to the first origin.
+	Cookie string
+	// CookieJar turns on the cookie engine (curl does with any -b): cookies
+	// set by a hop are sent on later hops and runs, per RFC 6265 rules.
+	// Cookies holds those loaded from a -b file.
+	CookieJar  bool
+	Cookies    []FileCookie
+	Compressed bool // --compressed: ask for gzip/deflate and decode it
 
 	Insecure bool   // -k: do not fail on certificate problems
 	CACert   []byte // PEM bundle that replaces the system roots (--cacert)
@@ -32,14 +43,25 @@ type Options struct {
 	Resolve    []ResolveEntry // --resolve
 	DNSServers []string       // --dns-servers, "ip:port"; nil means resolv.conf's
 	IPVersion  int            // 4 or 6 to allow only that family; 0 for both
-	HTTP       string         // "" (ALPN: h2 then http/1.1), "1.1" or "2"
+	HTTP       string         // "" (ALPN: h2 then http/1.1), "1.1", "2" or "2-prior" (h2c on http://)
+	ConnectTo  []ConnectTo    // --connect-to
+	UnixSocket string         // --unix-socket: connect to this socket instead
+	TLSMin     uint16         // --tlsv1.x: lowest TLS version (default 1.2)
+	TLSMax     uint16         // --tls-max: highest TLS version (0: the newest)
 
 	FollowRedirects bool // -L
 	MaxRedirects    int  // --max-redirs; -1 means no limit
 
-	MaxTime        time.Duration // -m: bounds the whole trace; 0 means no bound
+	Retry        int           // --retry: attempts to repeat after a transient failure
+	RetryDelay   time.Duration // --retry-delay: fixed pause (else Retry-After, else backoff)
+	RetryMaxTime time.Duration // --retry-max-time: no retry past this since the start
+
+	MaxTime        time.Duration // -m: bounds each attempt; 0 means no bound
 	ConnectTimeout time.Duration // bounds DNS+TCP+TLS; 0 means DefaultConnectTimeout
 
+	// PreviewBytes is how much of the body to keep in the Result (-i
+	// keeps more); 0 means 1 KiB.
+	PreviewBytes int
 	// Output receives the response body as it streams (-o); nil discards it.
 	Output     io.Writer
 	OutputName string // the name to report for Output
@@ -62,6 +84,77 @@ type ResolveEntry struct {
 	Host  string // lower-case; "*" matches any host
 	Port  int
 	Addrs []netip.Addr
+}
+
+// ConnectTo is one --connect-to HOST1:PORT1:HOST2:PORT2 rule: requests
+// for HOST1:PORT1 connect to HOST2:PORT2 instead, keeping the URL's host
+// for Host and TLS. An empty HOST1 or zero PORT1 matches any; an empty
+// HOST2 or zero PORT2 keeps the original.
+type ConnectTo struct {
+	FromHost string
+	FromPort int
+	ToHost   string
+	ToPort   int
+}
+
+// ParseConnectTo parses one --connect-to argument (IPv6 hosts bracketed).
+func ParseConnectTo(s string) (ConnectTo, error) {
+	bad := func(why string) (ConnectTo, error) {
+		return ConnectTo{}, BadInput("bad --connect-to %q: %s; write it as HOST1:PORT1:HOST2:PORT2, e.g. example.com:443:127.0.0.1:8443", s, why)
+	}
+	var parts []string
+	rest := s
+	for range 4 {
+		var p string
+		if strings.HasPrefix(rest, "[") {
+			end := strings.Index(rest, "]")
+			if end < 0 {
+				return bad("an IPv6 address lacks its ]")
+			}
+			p, rest = rest[1:end], rest[end+1:]
+			rest = strings.TrimPrefix(rest, ":")
+		} else {
+			p, rest, _ = strings.Cut(rest, ":")
+		}
+		parts = append(parts, p)
+	}
+	if rest != "" || len(parts) != 4 || strings.Count(s, ":") < 3 && !strings.Contains(s, "[") {
+		return bad("it needs four parts separated by colons")
+	}
+	c := ConnectTo{FromHost: strings.ToLower(parts[0]), ToHost: parts[2]}
+	var err error
+	if c.FromPort, err = optionalPort(parts[1]); err != nil {
+		return bad("the first port is not a number from 1 to 65535")
+	}
+	if c.ToPort, err = optionalPort(parts[3]); err != nil {
+		return bad("the second port is not a number from 1 to 65535")
+	}
+	return c, nil
+}
+
+func optionalPort(s string) (int, error) {
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, strconv.ErrRange
+	}
+	return n, nil
+}
+
+// target applies the first matching --connect-to rule to host:port.
+func (o *Options) target(host string, port int) (string, int, string) {
+	for _, c := range o.ConnectTo {
+		if (c.FromHost == "" || strings.EqualFold(c.FromHost, host)) && (c.FromPort == 0 || c.FromPort == port) {
+			h, p := cmp(c.ToHost, host), port
+			if c.ToPort != 0 {
+				p = c.ToPort
+			}
+			return h, p, "--connect-to " + net.JoinHostPort(h, strconv.Itoa(p))
+		}
+	}
+	return host, port, ""
 }
 
 // Defaults.

@@ -10,26 +10,46 @@ import (
 // request is what one hop sends. The first comes from the options; each
 // redirect derives the next one from it.
 type request struct {
-	url    *url.URL
-	method string
-	body   []byte
+	url     *url.URL
+	method  string
+	body    []byte
+	referer string
 	// credentials is false once a redirect leaves the first origin:
 	// Authorization and Cookie are not sent to another site (as curl).
 	credentials bool
 }
 
 func firstRequest(o *Options) request {
-	return request{url: o.URL, method: o.method(), body: o.Body, credentials: true}
+	return request{url: o.URL, method: o.method(), body: o.Body, referer: o.Referer, credentials: true}
 }
 
 // key identifies a request for loop detection.
 func (r request) key() string { return r.method + " " + r.url.String() }
 
-// headers lists the header fields the request sends, in order.
-func (r request) headers(o *Options) []Header {
+// headers lists the header fields a request sends, in order.
+func (s *session) headers(r request) []Header {
+	o := s.o
 	hs := o.requestHeaders(r.url, r.body, r.credentials)
+	extra := []Header{}
+	if o.Compressed {
+		extra = append(extra, Header{"Accept-Encoding", acceptEncoding})
+	}
+	if r.referer != "" {
+		extra = append(extra, Header{"Referer", r.referer})
+	}
+	if c := s.cookieHeader(r); c != "" {
+		extra = append(extra, Header{"Cookie", c})
+	}
+	for _, h := range extra {
+		if indexHeader(hs, h.Name) < 0 && !o.removes(h.Name) {
+			hs = insertBeforeBody(hs, h)
+		}
+	}
 	if !r.credentials {
 		for _, name := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
+			if name == "Cookie" && s.jar != nil {
+				continue // the jar decides per host
+			}
 			hs = removeHeader(hs, name)
 		}
 	}
@@ -41,9 +61,19 @@ func (r request) headers(o *Options) []Header {
 	return hs
 }
 
+// insertBeforeBody adds h before the body's Content-Type/Content-Length,
+// which curl sends last.
+func insertBeforeBody(hs []Header, h Header) []Header {
+	i := len(hs)
+	for i > 0 && (strings.EqualFold(hs[i-1].Name, "Content-Type") || strings.EqualFold(hs[i-1].Name, "Content-Length")) {
+		i--
+	}
+	return slices.Insert(hs, i, h)
+}
+
 // redirectOf reads a 3xx response: where it points and what the next
 // request is. It returns nil when the response is no redirect to follow.
-func redirectOf(o *Options, cur request, hop *Hop, first string) (*Redirect, *request, *Error) {
+func (s *session) redirectOf(cur request, hop *Hop, first string) (*Redirect, *request, *Error) {
 	resp := hop.Response
 	if resp == nil || !isRedirect(resp.Status) {
 		return nil, nil, nil
@@ -59,7 +89,10 @@ func redirectOf(o *Options, cur request, hop *Hop, first string) (*Redirect, *re
 			Hint:    "the server must send an absolute or relative URL in Location; percent-encode spaces and non-ASCII"}
 	}
 	target.Fragment, target.RawFragment = "", ""
-	next := &request{url: target, method: cur.method, body: cur.body}
+	next := &request{url: target, method: cur.method, body: cur.body, referer: cur.referer}
+	if s.o.RefererAuto {
+		next.referer = refererFor(cur.url, target)
+	}
 	rd := &Redirect{Location: target.String(), CrossOrigin: origin(target) != origin(cur.url)}
 	rd.Rule = methodRule(resp.Status, cur, next)
 	rd.Method, rd.KeepsBody = next.method, next.body != nil
@@ -69,8 +102,19 @@ func redirectOf(o *Options, cur request, hop *Hop, first string) (*Redirect, *re
 			Message: fmt.Sprintf("the redirect points to %s, which is not http:// or https://", target.Redacted()),
 			Hint:    "reqtrace (like curl by default) follows only http and https redirects"}
 	}
-	rd.Dropped = droppedHeaders(hop.Request.Headers, next.headers(o))
+	rd.Dropped = droppedHeaders(hop.Request.Headers, s.headers(*next))
 	return rd, next, nil
+}
+
+// refererFor is the Referer a browser sends when going from one URL to
+// the next: no credentials, no fragment, and none from https to http.
+func refererFor(from, to *url.URL) string {
+	if from.Scheme == "https" && to.Scheme == "http" {
+		return ""
+	}
+	r := *from
+	r.User, r.Fragment, r.RawFragment = nil, "", ""
+	return r.String()
 }
 
 // isRedirect reports whether a status is one a client follows.

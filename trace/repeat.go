@@ -62,7 +62,7 @@ func Repeat(ctx context.Context, o *Options, ro RepeatOptions, onRun func(i int,
 			s.close()
 			s = newSession(o, roots)
 		}
-		r := runOnce(ctx, s)
+		r := withRetries(ctx, o, func() *Result { return runOnce(ctx, s) })
 		if ctx.Err() != nil {
 			break
 		}

@@ -15,6 +15,8 @@ type Result struct {
 	Err     *Error // the failure that ended the trace; nil when it completed
 	// Insecure is true when certificate verification was turned off (-k).
 	Insecure bool
+	// Retries lists the attempts --retry repeated before this one.
+	Retries []Retry
 }
 
 // Hop is one request/response exchange and the connection it used.
@@ -152,6 +154,7 @@ type Connect struct {
 	Address  string // remote "ip:port" of the winning attempt
 	Local    string // local "ip:port"
 	Reused   bool   // an idle connection was reused: no DNS, TCP or TLS
+	Via      string // how the address was chosen when not from the URL ("--connect-to host:port")
 	Duration time.Duration
 	// Attempts lists every dial, winners and losers (Happy Eyeballs),
 	// in the order started.

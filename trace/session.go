@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/x509"
 	"net"
+	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,10 +21,11 @@ type session struct {
 	roots  *x509.CertPool
 	idle   map[string]*conn // by origin
 	nextID int
+	jar    *cookiejar.Jar // the cookie engine; nil unless -b turned it on
 }
 
 func newSession(o *Options, roots *x509.CertPool) *session {
-	return &session{o: o, roots: roots, idle: map[string]*conn{}}
+	return &session{o: o, roots: roots, idle: map[string]*conn{}, jar: newJar(o)}
 }
 
 // conn is one connection the session opened.
@@ -34,6 +36,7 @@ type conn struct {
 	addr   string // remote ip:port
 	local  string
 	tls    *TLS // the handshake that opened it; nil for plain TCP
+	h2c    bool // HTTP/2 without TLS, by prior knowledge
 
 	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
 
@@ -42,7 +45,7 @@ type conn struct {
 	streams uint32 // HTTP/2 streams opened so far
 }
 
-func (c *conn) isH2() bool { return c.tls != nil && c.tls.ALPN == "h2" }
+func (c *conn) isH2() bool { return c.h2c || c.tls != nil && c.tls.ALPN == "h2" }
 
 func (c *conn) close() {
 	if c.h2 != nil {
@@ -103,10 +106,10 @@ func (s *session) close() {
 }
 
 // open wraps a freshly connected (and handshaken) connection.
-func (s *session) open(u *url.URL, nc net.Conn, tls *TLS, clk *clock) *conn {
+func (s *session) open(u *url.URL, nc net.Conn, at *Connect, tls *TLS, clk *clock) *conn {
 	s.nextID++
 	c := &conn{id: s.nextID, origin: origin(u), sc: newStampConn(nc, clk), tls: tls,
-		addr: nc.RemoteAddr().String(), local: nc.LocalAddr().String()}
+		addr: at.Address, local: at.Local, h2c: s.o.HTTP == "2-prior" && u.Scheme == "http"}
 	if !c.isH2() {
 		c.br = bufio.NewReaderSize(c.sc, copyBuffer)
 	}

@@ -41,7 +41,8 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 		},
 		ServerName:         host, // SNI and the name checked; Go sends no SNI for IP literals
 		NextProtos:         protos,
-		MinVersion:         tls.VersionTLS12,
+		MinVersion:         cmpVersion(o.TLSMin, tls.VersionTLS12),
+		MaxVersion:         o.TLSMax,
 		InsecureSkipVerify: true, // we verify in VerifyConnection, below
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			s.verifyErr = verifyChain(cs, host, roots)
@@ -52,6 +53,13 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 		},
 	}
 	return s
+}
+
+func cmpVersion(v, def uint16) uint16 {
+	if v == 0 {
+		return def
+	}
+	return v
 }
 
 // verifyChain does what crypto/tls does by default: build a chain from

@@ -21,7 +21,7 @@ func Do(ctx context.Context, o *Options) *Result {
 	}
 	s := newSession(o, roots)
 	defer s.close()
-	return runOnce(ctx, s)
+	return withRetries(ctx, o, func() *Result { return runOnce(ctx, s) })
 }
 
 // follow runs req and, with -L, the redirects that follow it.
@@ -32,11 +32,12 @@ func (s *session) follow(ctx context.Context, res *Result, req request) {
 		hop := s.hop(ctx, req)
 		res.Hops = append(res.Hops, hop)
 		last := &res.Hops[len(res.Hops)-1]
+		s.storeCookies(req.url, last)
 		if last.Err != nil {
 			res.Err = last.Err
 			return
 		}
-		rd, next, err := redirectOf(s.o, req, last, first)
+		rd, next, err := s.redirectOf(req, last, first)
 		last.Redirect = rd
 		if rd == nil || !s.o.FollowRedirects {
 			return
@@ -169,7 +170,7 @@ func (h *hopRun) dial(ctx context.Context) *conn {
 	if !ok {
 		return nil
 	}
-	return h.s.open(h.req.url, nc, h.hop.TLS, h.clock)
+	return h.s.open(h.req.url, nc, h.hop.Connect, h.hop.TLS, h.clock)
 }
 
 func cmpDuration(d, def time.Duration) time.Duration {
@@ -183,6 +184,45 @@ func cmpDuration(d, def time.Duration) time.Duration {
 // Connect and TLS sections and their spans.
 func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 	host, port := h.req.url.Hostname(), Port(h.req.url)
+	conn, ok := h.transport(ctx, cctx, host, port)
+	if !ok {
+		return nil, false
+	}
+	if h.req.url.Scheme != "https" {
+		h.skip(PhaseTLS, "plain http:// has no TLS")
+		return conn, true
+	}
+	h.setPhase(PhaseTLS)
+	sess := newTLSSession(h.o, host, h.s.roots)
+	h.hop.TLS = &TLS{}
+	start := h.clock.since()
+	tc, terr := sess.handshake(cctx, conn, h.hop.TLS)
+	h.hop.TLS.Duration = h.clock.since() - start
+	h.hop.Timings.TLS = &Span{start, h.hop.TLS.Duration}
+	if terr != nil {
+		conn.Close()
+		h.fail(ctx, cctx, tlsError(terr, sess.verifyErr, host, h.hop.TLS.Certificates))
+		return nil, false
+	}
+	return tc, true
+}
+
+// transport opens the byte stream the request travels on: a Unix socket,
+// or TCP to the server (or where --connect-to sends it).
+func (h *hopRun) transport(ctx, cctx context.Context, host string, port int) (net.Conn, bool) {
+	if h.o.UnixSocket != "" {
+		return h.dialUnix(ctx, cctx)
+	}
+	dialHost, dialPort, via := h.o.target(host, port)
+	conn, ok := h.dialTCP(ctx, cctx, dialHost, dialPort)
+	if h.hop.Connect != nil {
+		h.hop.Connect.Via = via
+	}
+	return conn, ok
+}
+
+// dialTCP resolves host and connects to port on one of its addresses.
+func (h *hopRun) dialTCP(ctx, cctx context.Context, host string, port int) (net.Conn, bool) {
 	h.setPhase(PhaseDNS)
 	start := h.clock.since()
 	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
@@ -216,24 +256,28 @@ func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 		return nil, false
 	}
 	h.hop.Connect.Address, h.hop.Connect.Local = conn.RemoteAddr().String(), conn.LocalAddr().String()
+	return conn, true
+}
 
-	if h.req.url.Scheme != "https" {
-		h.skip(PhaseTLS, "plain http:// has no TLS")
-		return conn, true
+// dialUnix connects to --unix-socket: no DNS, one attempt.
+func (h *hopRun) dialUnix(ctx, cctx context.Context) (net.Conn, bool) {
+	h.skip(PhaseDNS, "--unix-socket names the socket")
+	h.setPhase(PhaseConnect)
+	start := h.clock.since()
+	var d net.Dialer
+	conn, err := d.DialContext(cctx, "unix", h.o.UnixSocket)
+	dur := h.clock.since() - start
+	a := Attempt{Address: "unix:" + h.o.UnixSocket, Start: start, Duration: dur}
+	if err != nil {
+		a.Err = dialErrorText(err)
 	}
-	h.setPhase(PhaseTLS)
-	sess := newTLSSession(h.o, host, h.s.roots)
-	h.hop.TLS = &TLS{}
-	start = h.clock.since()
-	tc, terr := sess.handshake(cctx, conn, h.hop.TLS)
-	h.hop.TLS.Duration = h.clock.since() - start
-	h.hop.Timings.TLS = &Span{start, h.hop.TLS.Duration}
-	if terr != nil {
-		conn.Close()
-		h.fail(ctx, cctx, tlsError(terr, sess.verifyErr, host, h.hop.TLS.Certificates))
+	h.hop.Connect = &Connect{Address: a.Address, Local: "unix", Duration: dur, Attempts: []Attempt{a}}
+	h.hop.Timings.Connect = &Span{start, dur}
+	if err != nil {
+		h.fail(ctx, cctx, connectError(err, h.hop.Connect.Attempts))
 		return nil, false
 	}
-	return tc, true
+	return conn, true
 }
 
 // fail records err as the hop's error. A deadline turns it into a

@@ -2,11 +2,13 @@ package tracetest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -60,6 +62,8 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/redirect/{n}", redirect)
 	mux.HandleFunc("/redirect-to", redirectTo)
 	mux.HandleFunc("/loop", loop)
+	mux.HandleFunc("/gzip", gzipped)
+	mux.HandleFunc("/set-cookie", setCookie)
 	mux.HandleFunc("/", notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		done, ok := l.track()
@@ -327,4 +331,39 @@ func redirectTo(w http.ResponseWriter, r *http.Request) {
 func loop(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/loop")
 	text(w, http.StatusFound, "round and round\n")
+}
+
+// GzipBody is what /gzip sends, gzip-encoded when the client accepts it.
+const GzipBody = "a body that compresses well. a body that compresses well. a body that compresses well.\n"
+
+func gzipped(w http.ResponseWriter, r *http.Request) {
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		text(w, http.StatusOK, GzipBody)
+		return
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(GzipBody))
+	zw.Close()
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Write(buf.Bytes())
+}
+
+// setCookie sets every query parameter but "next" as a cookie (Path=/) and
+// redirects to ?next= (default /echo), so a client's cookie engine shows.
+func setCookie(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	for name, vs := range q {
+		if name != "next" {
+			http.SetCookie(w, &http.Cookie{Name: name, Value: vs[0], Path: "/"})
+		}
+	}
+	next := q.Get("next")
+	if next == "" {
+		next = "/echo"
+	}
+	w.Header().Set("Location", next)
+	text(w, http.StatusFound, "cookies set\n")
 }

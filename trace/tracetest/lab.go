@@ -57,7 +57,7 @@ import (
 // via ALPN) with its own CA. Start it with Start or New; Close stops it.
 type Lab struct {
 	DNSAddr   string // "127.0.0.1:PORT", serves UDP and TCP on the same port
-	HTTPPort  int    // plain HTTP/1.1 server on 127.0.0.1
+	HTTPPort  int    // plain HTTP/1.1 (and h2c prior knowledge) server on 127.0.0.1
 	HTTPSPort int    // TLS server on 127.0.0.1, ALPN h2 and http/1.1
 	CAPEM     []byte // PEM of the lab's root CA certificate
 	CAFile    string // path of a temp file holding CAPEM (removed by Close)
@@ -216,6 +216,7 @@ func (l *Lab) startHTTP() error {
 	quiet := log.New(io.Discard, "", 0) // TLS failures are the point here, not news
 	var h1, both http.Protocols
 	h1.SetHTTP1(true)
+	h1.SetUnencryptedHTTP2(true) // h2c with prior knowledge, for --http2-prior-knowledge
 	both.SetHTTP1(true)
 	both.SetHTTP2(true)
 	plain := &http.Server{Handler: h, Protocols: &h1, ErrorLog: quiet, ReadHeaderTimeout: 10 * time.Second}
