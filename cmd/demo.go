@@ -2,12 +2,14 @@ package cmd
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/annotate"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
@@ -75,6 +77,7 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 		fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: %s", i+1, len(demoTour), stop.title))
 		fmt.Fprintf(ios.Out, "   $ reqtrace %s\n\n", u)
 		res := trace.Do(c.Context(), opts)
+		annotate.Result(res, time.Now())
 		if err := render.Text(ios.Out, res, style); err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/annotate"
 )
 
 // traceFlags holds the trace flags as given; toOptions checks them.
@@ -149,6 +150,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return runSeries(c, ios, f, opts, style, closeOut)
 	}
 	res := trace.Do(c.Context(), opts)
+	annotate.Result(res, time.Now())
 	if cerr := closeOut(); cerr != nil && res.Err == nil {
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
@@ -170,7 +172,8 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	if err != nil {
 		return err
 	}
-	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh}, nil)
+	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh},
+		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()) })
 	closeOut()
 	if f.json {
 		err = render.SeriesJSON(ios.Out, ser)

@@ -57,15 +57,9 @@ func (pr *printer) response(h *trace.Hop) {
 		status += pr.p.dim.Sprint("  at " + fmtDur(t.End()))
 	}
 	pr.line(indent + status)
-	for i, l := range wrap(statusMeaning(rs.Status), pr.width-len(indent)-2) {
-		lead := "↳ "
-		if i > 0 {
-			lead = "  "
-		}
-		pr.line(indent + pr.p.status(rs.Status).Sprint(lead) + l)
-	}
+	pr.statusNotes(h)
 	pr.redirect(h.Redirect)
-	pr.headers(rs.Headers, indent)
+	pr.notedHeaders(rs.Headers, indent, headerNotes(rs.Headers, h.Notes))
 	if rs.HeadersCut > 0 {
 		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (size cap)", plural(rs.HeadersCut, "more header line")))
 	}
@@ -105,26 +99,35 @@ func statusText(code int, reason string) string {
 
 // headers prints field lines in the order given, never sorted or merged.
 // Long values are cut at the terminal width, or wrapped in full with -v.
-func (pr *printer) headers(hs []trace.Header, lead string) {
+func (pr *printer) headers(hs []trace.Header, lead string) { pr.notedHeaders(hs, lead, nil) }
+
+// notedHeaders is headers with notes after the lines they concern.
+func (pr *printer) notedHeaders(hs []trace.Header, lead string, notes map[int][]trace.Note) {
 	room := pr.width - len(lead) - 1
-	for _, hd := range hs {
-		name, value := Safe(hd.Name), Safe(hd.Value)
-		head := name + ": "
-		if !pr.st.Verbose {
-			pr.line(lead + pr.p.name.Sprint(name) + ": " + cut(value, room-textWidth(head)))
-			continue
-		}
-		// Continuation lines hang under the value, unless the name is so
-		// long that this would leave too little room for it.
-		hang := textWidth(head)
-		if hang > room/3 {
-			hang = 4
-		}
-		lines := wrapHanging(value, room-textWidth(head), room-hang)
-		pr.line(lead + pr.p.name.Sprint(name) + ": " + lines[0])
-		for _, l := range lines[1:] {
-			pr.line(lead + strings.Repeat(" ", hang) + l)
-		}
+	for i, hd := range hs {
+		pr.header(hd, lead, room)
+		pr.notes(notes[i], lead+"  ")
+	}
+}
+
+// header prints one field line: cut to the width, or wrapped with -v.
+func (pr *printer) header(hd trace.Header, lead string, room int) {
+	name, value := Safe(hd.Name), Safe(hd.Value)
+	head := name + ": "
+	if !pr.st.Verbose {
+		pr.line(lead + pr.p.name.Sprint(name) + ": " + cut(value, room-textWidth(head)))
+		return
+	}
+	// Continuation lines hang under the value, unless the name is so
+	// long that this would leave too little room for it.
+	hang := textWidth(head)
+	if hang > room/3 {
+		hang = 4
+	}
+	lines := wrapHanging(value, room-textWidth(head), room-hang)
+	pr.line(lead + pr.p.name.Sprint(name) + ": " + lines[0])
+	for _, l := range lines[1:] {
+		pr.line(lead + strings.Repeat(" ", hang) + l)
 	}
 }
 

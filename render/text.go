@@ -139,6 +139,7 @@ func (pr *printer) hop(i int, h *trace.Hop) {
 		pr.request(h)
 	}
 	pr.response(h)
+	pr.notesBlock(h)
 	pr.tls(h)
 	pr.dns(h)
 	pr.connect(h)

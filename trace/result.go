@@ -169,6 +169,9 @@ type Attempt struct {
 	Err      string // empty for the winner; "canceled" for a loser cut short
 }
 
+// End is when the attempt ended, since the hop started.
+func (a Attempt) End() time.Duration { return a.Start + a.Duration }
+
 // TLS describes the handshake and what the server presented.
 type TLS struct {
 	Version     string // "TLS 1.3"

@@ -16,8 +16,10 @@ import (
 
 // slack is the generous upper bound on top of an injected delay: the lower
 // bound is exact (a phase cannot be shorter than what was injected into
-// it), the upper one only has to keep a busy CI machine from flaking.
-const slack = 250 * time.Millisecond
+// it), the upper one only has to keep a busy CI machine from flaking
+// (seen: 850 ms for a 30 ms DNS answer while fuzzers used every core).
+// Precision is the benchmark's job (examples/bench).
+const slack = 1500 * time.Millisecond
 
 // run traces rawURL against the lab with the lab's DNS server and CA.
 func run(t *testing.T, lab *tracetest.Lab, rawURL string, edit ...func(*trace.Options)) *trace.Result {
@@ -231,7 +233,7 @@ func TestHappyEyeballsRecordsEveryAttempt(t *testing.T) {
 		t.Errorf("second attempt = %+v, want the IPv4 winner", a[1])
 	}
 	// A failed attempt starts the next at once, not after the 250 ms delay.
-	if a[1].Start-a[0].Start > 200*time.Millisecond {
+	if a[1].Start-a[0].End() > 200*time.Millisecond {
 		t.Errorf("fallback started %v after the failure", a[1].Start-a[0].Start)
 	}
 	if hop.Connect.Address != a[1].Address {
@@ -446,10 +448,10 @@ func TestBodyIsStreamedNotKept(t *testing.T) {
 func TestMaxTimeNamesThePhase(t *testing.T) {
 	lab := tracetest.New(t)
 	cases := []struct{ scheme, host, path, phase string }{
-		{"http", "www.lab.test", "/wait/3000", trace.PhaseWait},
-		{"https", "www.lab.test", "/wait/3000", trace.PhaseWait},
-		{"http", "www.lab.test", "/drip?bytes=100&ms=3000", trace.PhaseReceive},
-		{"https", "tlsdelay-3000.lab.test", "/", trace.PhaseTLS},
+		{"http", "www.lab.test", "/wait/20000", trace.PhaseWait},
+		{"https", "www.lab.test", "/wait/20000", trace.PhaseWait},
+		{"http", "www.lab.test", "/drip?bytes=100&ms=20000", trace.PhaseReceive},
+		{"https", "tlsdelay-20000.lab.test", "/", trace.PhaseTLS},
 	}
 	for _, c := range cases {
 		t.Run(c.scheme+c.path+"/"+c.phase, func(t *testing.T) {
@@ -459,7 +461,9 @@ func TestMaxTimeNamesThePhase(t *testing.T) {
 			if e == nil || e.Phase != c.phase || e.Kind != trace.KindTimeout || !strings.Contains(e.Message, "max-time") || e.Hint == "" {
 				t.Fatalf("err = %+v, want a %s timeout", e, c.phase)
 			}
-			if d := time.Since(start); d < 400*time.Millisecond || d > 400*time.Millisecond+2*slack {
+			// The server would take 20 s: ending in a few seconds proves
+			// the limit cut it short.
+			if d := time.Since(start); d < 400*time.Millisecond || d > 400*time.Millisecond+3*slack {
 				t.Errorf("took %v, want about the 400 ms limit", d)
 			}
 		})
