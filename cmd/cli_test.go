@@ -319,3 +319,24 @@ func TestInterruptPrintsStatsSoFar(t *testing.T) {
 		t.Errorf("stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
 }
+
+func TestWriteOut(t *testing.T) {
+	lab := tracetest.New(t)
+	o := reqtrace(t, nil, append(labArgs(lab), "-L", "-w", "%{http_code} %{num_redirects} %{http_version}\\n%{json}",
+		lab.URL("https", "www.lab.test", "/redirect/2"))...)
+	first, rest, _ := strings.Cut(o.stdout, "\n")
+	if o.code != 0 || first != "200 2 2" {
+		t.Fatalf("exit %d, first line %q", o.code, first)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(rest), &doc); err != nil || doc["http_code"] != 200.0 || doc["time_total"].(float64) <= 0 {
+		t.Errorf("%%{json}: %v %v", err, rest)
+	}
+	fail := reqtrace(t, nil, append(labArgs(lab), "-f", "-w", "%{http_code} %{exitcode}", lab.URL("http", "www.lab.test", "/status/404"))...)
+	if fail.code != 22 || fail.stdout != "404 22" {
+		t.Errorf("--fail -w: exit %d stdout %q", fail.code, fail.stdout)
+	}
+	if o := reqtrace(t, nil, "--json", "-w", "x", "http://example.test/"); o.code != 2 {
+		t.Errorf("--json with -w: exit %d", o.code)
+	}
+}

@@ -31,6 +31,7 @@ type traceFlags struct {
 	include, silent, showError, remoteName     bool
 	retry                                      int
 	retryDelay, retryMaxTime                   float64
+	writeOut                                   string
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh                            bool
 	maxRedirs, count                           int
@@ -118,10 +119,12 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
+	f.StringVarP(&o.writeOut, "write-out", "w", "", "print FORMAT with curl's %{variables} instead of the report (@file, @- for stdin)")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge")
 	c.MarkFlagsMutuallyExclusive("output", "remote-name")
+	c.MarkFlagsMutuallyExclusive("json", "write-out")
 	c.MarkFlagsMutuallyExclusive("head", "data")
 	c.MarkFlagsMutuallyExclusive("head", "form")
 	c.MarkFlagsMutuallyExclusive("data", "form")
@@ -154,15 +157,38 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if cerr := closeOut(); cerr != nil && res.Err == nil {
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
-	if f.json {
+	if err := f.report(ios, res, style); err != nil {
+		return err
+	}
+	return outcome(ios, f, res)
+}
+
+// report writes one trace: JSON, the -w format, or the text report.
+func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) error {
+	var err error
+	switch {
+	case f.json:
 		err = render.JSON(ios.Out, res)
-	} else {
+	case f.writeOut != "":
+		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, res, f.exitOf(res), render.WriteOutOptions{Output: render.OpenWriteOutFile})
+	default:
 		err = render.Text(ios.Out, res, style)
 	}
 	if err != nil {
 		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
 	}
-	return outcome(ios, f, res)
+	return nil
+}
+
+// exitOf is the exit code a finished trace earns.
+func (f *traceFlags) exitOf(res *trace.Result) int {
+	if res.Err != nil {
+		return ExitCode(res.Err)
+	}
+	if n := len(res.Hops); f.fail && n > 0 && res.Hops[n-1].Response != nil && res.Hops[n-1].Response.Status >= 400 {
+		return ExitHTTPError
+	}
+	return ExitOK
 }
 
 // runSeries runs the request -n times and reports each run and the
@@ -175,9 +201,16 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh},
 		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()) })
 	closeOut()
-	if f.json {
+	switch {
+	case f.json:
 		err = render.SeriesJSON(ios.Out, ser)
-	} else {
+	case f.writeOut != "": // curl writes -w once per transfer
+		for _, r := range ser.Runs {
+			if err = f.report(ios, r, style); err != nil {
+				return err
+			}
+		}
+	default:
 		err = render.SeriesText(ios.Out, ser, style)
 	}
 	if err != nil {
@@ -206,8 +239,8 @@ func outcome(ios *IO, f *traceFlags, res *trace.Result) error {
 		}
 		return res.Err
 	}
-	if n := len(res.Hops); f.fail && n > 0 && res.Hops[n-1].Response != nil && res.Hops[n-1].Response.Status >= 400 {
-		st := res.Hops[n-1].Response.Status
+	if f.exitOf(res) == ExitHTTPError {
+		st := res.Hops[len(res.Hops)-1].Response.Status
 		if quiet {
 			return &exitError{code: ExitHTTPError}
 		}
@@ -301,6 +334,13 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 			return trace.BadInput("-u %q has no password: write -u USER:PASSWORD (reqtrace does not prompt)", f.user)
 		}
 		o.User = urlUser(name, pass)
+	}
+	if name, ok := strings.CutPrefix(f.writeOut, "@"); ok {
+		b, err := readNamed("-w", name, ios.In)
+		if err != nil {
+			return err
+		}
+		f.writeOut = string(b)
 	}
 	if err := f.cookies(o); err != nil {
 		return err
