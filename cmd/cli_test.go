@@ -340,3 +340,43 @@ func TestWriteOut(t *testing.T) {
 		t.Errorf("--json with -w: exit %d", o.code)
 	}
 }
+
+func TestProxyFlagsAndEnvironment(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("https", "proxydelay-20.www.lab.test", "/")
+	for _, c := range []struct {
+		env  []string
+		args []string
+		src  string
+	}{
+		{nil, []string{"-x", lab.ProxyURL()}, "-x"},
+		{[]string{"HTTPS_PROXY=" + lab.ProxyURL()}, nil, "HTTPS_PROXY"},
+		{[]string{"https_proxy=" + lab.ProxyURL(), "NO_PROXY=other.test"}, nil, "https_proxy"},
+	} {
+		o := reqtrace(t, c.env, append(append(labArgs(lab), c.args...), "--json", url)...)
+		var doc struct {
+			Hops []struct {
+				Proxy     *struct{ Source string } `json:"proxy"`
+				TimingsMS map[string]float64       `json:"timings_ms"`
+			} `json:"hops"`
+		}
+		if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || o.code != 0 {
+			t.Fatalf("%v %v: exit %d %v\n%s", c.env, c.args, o.code, err, o.stderr)
+		}
+		h := doc.Hops[0]
+		if h.Proxy == nil || h.Proxy.Source != c.src || h.TimingsMS["proxy"] < 20 {
+			t.Errorf("%v %v: proxy %+v timings %v", c.env, c.args, h.Proxy, h.TimingsMS)
+		}
+	}
+	bypass := reqtrace(t, []string{"HTTPS_PROXY=" + lab.ProxyURL()}, append(labArgs(lab), "--noproxy", "lab.test", "--json", url)...)
+	if strings.Contains(bypass.stdout, `"source": "HTTPS_PROXY"`) {
+		t.Errorf("--noproxy ignored")
+	}
+	auth := reqtrace(t, nil, append(labArgs(lab), "-x", lab.ProxyURL(), lab.URL("https", "auth.lab.test", "/"))...)
+	if auth.code != 56 || !strings.Contains(auth.stderr, "407") {
+		t.Errorf("proxy auth: exit %d %s", auth.code, auth.stderr)
+	}
+	if o := reqtrace(t, nil, "-x", "socks5://127.0.0.1:1", "http://example.test/"); o.code != 2 {
+		t.Errorf("socks proxy: exit %d", o.code)
+	}
+}

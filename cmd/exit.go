@@ -57,6 +57,8 @@ var exitFor = map[string]int{
 	trace.KindHTTP2:            ExitHTTP2,
 	trace.KindWrite:            ExitWrite,
 	trace.KindBadEncoding:      ExitBadEncoding,
+	trace.KindProxy:            ExitReceive, // curl: CONNECT tunnel failed
+	trace.KindProxyAuth:        ExitReceive,
 	trace.KindCanceled:         ExitInterrupted,
 }
 

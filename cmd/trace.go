@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"math"
+	"net/url"
 	"os"
 	"path"
 	"strings"
@@ -31,7 +32,7 @@ type traceFlags struct {
 	include, silent, showError, remoteName     bool
 	retry                                      int
 	retryDelay, retryMaxTime                   float64
-	writeOut                                   string
+	writeOut, proxy, noProxy, proxyUser        string
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh                            bool
 	maxRedirs, count                           int
@@ -88,6 +89,9 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVar(&o.key, "key", "", "private key PEM file for --cert")
 	f.StringArrayVar(&o.resolve, "resolve", nil, "HOST:PORT:ADDR[,ADDR] use these addresses, skip DNS (repeatable)")
 	f.StringVar(&o.dnsServers, "dns-servers", "", "ADDR[:PORT][,...] DNS servers to ask instead of /etc/resolv.conf's")
+	f.StringVarP(&o.proxy, "proxy", "x", "", "[http://|https://][user:password@]host[:port] proxy to use (default port 1080; HTTPS through CONNECT)")
+	f.StringVarP(&o.proxyUser, "proxy-user", "U", "", "USER:PASSWORD for the proxy")
+	f.StringVar(&o.noProxy, "noproxy", "", "LIST of hosts, domains, IPs or CIDR ranges to reach without the proxy (\"*\": all)")
 	f.StringArrayVar(&o.connectTo, "connect-to", nil, "HOST1:PORT1:HOST2:PORT2 connect there instead, keeping Host and TLS name (repeatable)")
 	f.StringVar(&o.unixSocket, "unix-socket", "", "PATH connect through this Unix socket instead of TCP")
 	f.BoolVarP(&o.ipv4, "ipv4", "4", false, "use IPv4 addresses only")
@@ -288,7 +292,7 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func() e
 	if err := f.readInputs(ios, o); err != nil {
 		return nil, noop, err
 	}
-	if err := f.network(o); err != nil {
+	if err := f.network(o, ios.Getenv); err != nil {
 		return nil, noop, err
 	}
 	if f.remoteName {
@@ -388,8 +392,37 @@ func (f *traceFlags) cookies(o *trace.Options) error {
 	return nil
 }
 
+// proxies reads -x, -U, --noproxy and the proxy environment curl reads.
+func (f *traceFlags) proxies(o *trace.Options, getenv func(string) string) error {
+	pc, err := trace.ProxyFromEnv(getenv)
+	if err != nil {
+		return err
+	}
+	if f.proxy != "" {
+		if pc.Explicit, err = trace.ParseProxy(f.proxy); err != nil {
+			return err
+		}
+	}
+	if f.noProxy != "" {
+		pc.NoProxy = trace.SplitNoProxy(f.noProxy)
+	}
+	if f.proxyUser != "" {
+		user, pass, ok := strings.Cut(f.proxyUser, ":")
+		if !ok {
+			return trace.BadInput("-U %q has no password: write -U USER:PASSWORD", f.proxyUser)
+		}
+		for _, px := range []*url.URL{pc.Explicit, pc.HTTP, pc.HTTPS, pc.All} {
+			if px != nil {
+				px.User = url.UserPassword(user, pass)
+			}
+		}
+	}
+	o.Proxy = pc
+	return nil
+}
+
 // network checks the flags that shape DNS, connect and timing.
-func (f *traceFlags) network(o *trace.Options) error {
+func (f *traceFlags) network(o *trace.Options, getenv func(string) string) error {
 	for _, r := range f.resolve {
 		e, err := trace.ParseResolve(r)
 		if err != nil {
@@ -426,6 +459,9 @@ func (f *traceFlags) network(o *trace.Options) error {
 		o.ConnectTo = append(o.ConnectTo, rule)
 	}
 	o.UnixSocket = f.unixSocket
+	if err := f.proxies(o, getenv); err != nil {
+		return err
+	}
 	if err := f.tlsVersions(o); err != nil {
 		return err
 	}

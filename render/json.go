@@ -34,6 +34,9 @@ package render
 //	                            started, since the hop started; null if it did not take place
 //	            "skipped"       {phase: reason} for the phases that did not take place
 //	            "conn_id"       the connection's number (1, 2, ...); reused hops share it
+//	            "proxy"         null, or {url (password hidden), source ("-x", "HTTPS_PROXY", ...),
+//	                            tunnel (CONNECT), status and headers of the CONNECT answer}
+//	timings_ms, offsets_ms "proxy"  the CONNECT round trip; present only when a proxy was used
 //	            "redirect"      null, or {location, method, keeps_body, rule, cross_origin,
 //	                            dropped [header names not sent on], followed}
 //	            "notes"         [{id, category, level, subject, message}]: what the response means
@@ -85,6 +88,7 @@ type wireHop struct {
 	OffsetsMS     wireOffsets         `json:"offsets_ms"`
 	Skipped       map[string]string   `json:"skipped"`
 	ConnID        int                 `json:"conn_id"`
+	Proxy         *wireProxy          `json:"proxy"`
 	Redirect      *wireRedirect       `json:"redirect"`
 	Notes         []wireNote          `json:"notes"`
 	Error         *wireError          `json:"error"`
@@ -98,6 +102,14 @@ type wireRedirect struct {
 	CrossOrigin bool     `json:"cross_origin"`
 	Dropped     []string `json:"dropped"`
 	Followed    bool     `json:"followed"`
+}
+
+type wireProxy struct {
+	URL     string       `json:"url"`
+	Source  string       `json:"source"`
+	Tunnel  bool         `json:"tunnel"`
+	Status  int          `json:"status"`
+	Headers []wireHeader `json:"headers"`
 }
 
 type wireNote struct {
@@ -227,6 +239,7 @@ type wireInformational struct {
 type wireTimings struct {
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
+	Proxy   *float64 `json:"proxy,omitempty"` // only when a proxy was used
 	TLS     *float64 `json:"tls"`
 	Send    *float64 `json:"send"`
 	Wait    *float64 `json:"wait"`
@@ -237,6 +250,7 @@ type wireTimings struct {
 type wireOffsets struct {
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
+	Proxy   *float64 `json:"proxy,omitempty"`
 	TLS     *float64 `json:"tls"`
 	Send    *float64 `json:"send"`
 	Wait    *float64 `json:"wait"`
@@ -331,16 +345,17 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 		Response:      wireResponseOf(h.Response),
 		Informational: wireInfos(h.Informational),
 		TimingsMS: wireTimings{
-			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), TLS: spanMS(t.TLS),
+			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), TLS: spanMS(t.TLS),
 			Send: spanMS(t.Send), Wait: spanMS(t.Wait), Receive: spanMS(t.Receive),
 			Total: ms(t.Total),
 		},
 		OffsetsMS: wireOffsets{
-			DNS: startMS(t.DNS), Connect: startMS(t.Connect), TLS: startMS(t.TLS),
+			DNS: startMS(t.DNS), Connect: startMS(t.Connect), Proxy: startMS(t.Proxy), TLS: startMS(t.TLS),
 			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
 		},
 		Skipped:  skipped,
 		ConnID:   h.ConnID,
+		Proxy:    wireProxyOf(h.Proxy),
 		Redirect: wireRedirectOf(h.Redirect),
 		Notes:    wireNotes(h.Notes),
 		Error:    wireErr(h.Err),
@@ -353,6 +368,13 @@ func wireRedirectOf(rd *trace.Redirect) *wireRedirect {
 	}
 	return &wireRedirect{Location: rd.Location, Method: rd.Method, KeepsBody: rd.KeepsBody, Rule: rd.Rule,
 		CrossOrigin: rd.CrossOrigin, Dropped: orEmpty(rd.Dropped), Followed: rd.Followed}
+}
+
+func wireProxyOf(p *trace.Proxy) *wireProxy {
+	if p == nil {
+		return nil
+	}
+	return &wireProxy{URL: p.URL, Source: p.Source, Tunnel: p.Tunnel, Status: p.Status, Headers: wireHeaders(p.Headers)}
 }
 
 func wireNotes(ns []trace.Note) []wireNote {

@@ -78,6 +78,7 @@ func newPalette(on bool) *palette {
 		phase: map[string]*color.Color{
 			trace.PhaseDNS:     mk(color.FgCyan),
 			trace.PhaseConnect: mk(color.FgYellow),
+			trace.PhaseProxy:   mk(color.FgHiYellow),
 			trace.PhaseTLS:     mk(color.FgMagenta),
 			trace.PhaseSend:    mk(color.FgWhite),
 			trace.PhaseWait:    mk(color.FgGreen),

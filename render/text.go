@@ -261,6 +261,8 @@ func phaseTitle(phase string) string {
 		return "TCP connect"
 	case trace.PhaseTLS:
 		return "TLS handshake"
+	case trace.PhaseProxy:
+		return "proxy CONNECT"
 	case trace.PhaseSend:
 		return "sending the request"
 	case trace.PhaseWait:

@@ -2,6 +2,7 @@ package render
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ type phaseRow struct {
 }
 
 func phaseRows(t *trace.Timings) []phaseRow {
-	return []phaseRow{
+	rows := []phaseRow{
 		{trace.PhaseDNS, "DNS lookup", t.DNS},
 		{trace.PhaseConnect, "TCP connect", t.Connect},
 		{trace.PhaseTLS, "TLS handshake", t.TLS},
@@ -37,6 +38,10 @@ func phaseRows(t *trace.Timings) []phaseRow {
 		{trace.PhaseWait, "Waiting (TTFB)", t.Wait},
 		{trace.PhaseReceive, "Content download", t.Receive},
 	}
+	if t.Proxy != nil { // DevTools' "Proxy negotiation", only when there was one
+		rows = slices.Insert(rows, 2, phaseRow{trace.PhaseProxy, "Proxy CONNECT", t.Proxy})
+	}
+	return rows
 }
 
 // superscripts mark footnotes; six phases never need more.

@@ -49,6 +49,8 @@ const (
 	KindHTTP2         = "http2_error"
 	KindWrite         = "write_error"
 	KindBadEncoding   = "bad_content_encoding"
+	KindProxy         = "proxy_error"
+	KindProxyAuth     = "proxy_auth"
 	KindTooManyRedirs = "too_many_redirects"
 	KindBadRedirect   = "bad_redirect"
 	KindCanceled      = "canceled"

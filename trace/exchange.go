@@ -29,8 +29,18 @@ const (
 func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	headers := h.s.headers(h.req)
 	method := h.req.method
-	reqHead := writeRequestHead(method, h.req.url.RequestURI(), headers)
+	target := h.req.url.RequestURI()
+	if c.forward != nil { // a proxy takes the whole URL (RFC 9112 section 3.2.2)
+		abs := *h.req.url
+		abs.User, abs.Fragment = nil, ""
+		target = abs.String()
+		if auth := proxyAuthorization(c.forward); auth != "" {
+			headers = append(headers, Header{"Proxy-Authorization", auth})
+		}
+	}
+	reqHead := writeRequestHead(method, target, headers)
 	h.hop.Request = h.sentRequest("HTTP/1.1", headers, int64(len(reqHead)))
+	h.hop.Request.Target = target
 
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()

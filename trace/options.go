@@ -45,6 +45,7 @@ type Options struct {
 	IPVersion  int            // 4 or 6 to allow only that family; 0 for both
 	HTTP       string         // "" (ALPN: h2 then http/1.1), "1.1", "2" or "2-prior" (h2c on http://)
 	ConnectTo  []ConnectTo    // --connect-to
+	Proxy      ProxyConfig    // -x, --noproxy and the proxy environment
 	UnixSocket string         // --unix-socket: connect to this socket instead
 	TLSMin     uint16         // --tlsv1.x: lowest TLS version (default 1.2)
 	TLSMax     uint16         // --tls-max: highest TLS version (0: the newest)

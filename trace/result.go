@@ -35,6 +35,8 @@ type Hop struct {
 	// ConnID numbers the connections of a trace from 1; hops that reuse a
 	// connection share its number (HAR's "connection", curl's num_connects).
 	ConnID int
+	// Proxy describes the proxy the hop went through; nil for none.
+	Proxy *Proxy
 	// Redirect says where a 3xx pointed and what the client does next;
 	// nil for other responses.
 	Redirect *Redirect
@@ -256,6 +258,7 @@ func (s Span) End() time.Duration { return s.Start + s.Duration }
 type Timings struct {
 	DNS     *Span
 	Connect *Span
+	Proxy   *Span // the proxy's CONNECT round trip (and TLS to an https:// proxy)
 	TLS     *Span
 	Send    *Span // connection ready → request fully written
 	Wait    *Span // request written → first byte of the final response
@@ -269,6 +272,7 @@ const (
 	PhaseDNS      = "dns"
 	PhaseConnect  = "connect"
 	PhaseTLS      = "tls"
+	PhaseProxy    = "proxy"
 	PhaseSend     = "send"
 	PhaseWait     = "wait"
 	PhaseReceive  = "receive"

@@ -37,6 +37,10 @@ type conn struct {
 	local  string
 	tls    *TLS // the handshake that opened it; nil for plain TCP
 	h2c    bool // HTTP/2 without TLS, by prior knowledge
+	// forward is the proxy that takes absolute-form requests on this
+	// connection (http:// through a proxy, no tunnel); nil otherwise.
+	forward *url.URL
+	proxy   *Proxy // the proxy it goes through, reported again on reuse
 
 	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
 
@@ -59,9 +63,18 @@ func origin(u *url.URL) string {
 	return u.Scheme + "://" + strings.ToLower(u.Hostname()) + ":" + strconv.Itoa(Port(u))
 }
 
+// poolKey is where a connection leads: the origin, and the proxy on the
+// way when there is one.
+func (s *session) poolKey(u *url.URL) string {
+	if px, _ := s.o.Proxy.For(u); px != nil {
+		return origin(u) + " via " + px.String()
+	}
+	return origin(u)
+}
+
 // take returns an idle connection to u's origin that is still usable.
 func (s *session) take(u *url.URL) *conn {
-	key := origin(u)
+	key := s.poolKey(u)
 	c := s.idle[key]
 	if c == nil {
 		return nil
@@ -108,7 +121,7 @@ func (s *session) close() {
 // open wraps a freshly connected (and handshaken) connection.
 func (s *session) open(u *url.URL, nc net.Conn, at *Connect, tls *TLS, clk *clock) *conn {
 	s.nextID++
-	c := &conn{id: s.nextID, origin: origin(u), sc: newStampConn(nc, clk), tls: tls,
+	c := &conn{id: s.nextID, origin: s.poolKey(u), sc: newStampConn(nc, clk), tls: tls,
 		addr: at.Address, local: at.Local, h2c: s.o.HTTP == "2-prior" && u.Scheme == "http"}
 	if !c.isH2() {
 		c.br = bufio.NewReaderSize(c.sc, copyBuffer)

@@ -155,6 +155,7 @@ func (h *hopRun) run(ctx context.Context) {
 func (h *hopRun) reuse(c *conn) {
 	c.sc.startHop(h.clock)
 	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true}
+	h.hop.Proxy = c.proxy
 	why := fmt.Sprintf("connection #%d was reused", c.id)
 	h.skip(PhaseDNS, why)
 	h.skip(PhaseConnect, why)
@@ -170,7 +171,12 @@ func (h *hopRun) dial(ctx context.Context) *conn {
 	if !ok {
 		return nil
 	}
-	return h.s.open(h.req.url, nc, h.hop.Connect, h.hop.TLS, h.clock)
+	c := h.s.open(h.req.url, nc, h.hop.Connect, h.hop.TLS, h.clock)
+	c.proxy = h.hop.Proxy
+	if c.proxy != nil && !c.proxy.Tunnel {
+		c.forward, _ = h.o.Proxy.For(h.req.url)
+	}
+	return c
 }
 
 func cmpDuration(d, def time.Duration) time.Duration {
@@ -212,6 +218,9 @@ func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 func (h *hopRun) transport(ctx, cctx context.Context, host string, port int) (net.Conn, bool) {
 	if h.o.UnixSocket != "" {
 		return h.dialUnix(ctx, cctx)
+	}
+	if px, source := h.o.Proxy.For(h.req.url); px != nil {
+		return h.viaProxy(ctx, cctx, px, source, host, port)
 	}
 	dialHost, dialPort, via := h.o.target(host, port)
 	conn, ok := h.dialTCP(ctx, cctx, dialHost, dialPort)
@@ -309,6 +318,7 @@ var phaseDoing = map[string]string{
 	PhaseDNS:     "resolving the host name",
 	PhaseConnect: "the TCP handshake",
 	PhaseTLS:     "the TLS handshake",
+	PhaseProxy:   "the proxy's CONNECT",
 	PhaseSend:    "sending the request",
 	PhaseWait:    "waiting for the server's first byte",
 	PhaseReceive: "receiving the body",
@@ -318,6 +328,7 @@ var phaseTimeoutHint = map[string]string{
 	PhaseDNS:     "no DNS answer in time: check the DNS server (--dns-servers) or raise the limit",
 	PhaseConnect: "the server did not accept the connection in time: a firewall may drop packets, or the host is down",
 	PhaseTLS:     "the server accepted TCP but did not finish the TLS handshake: is the port really TLS?",
+	PhaseProxy:   "the proxy did not set up the tunnel in time: check that it can reach the server",
 	PhaseSend:    "the server stopped reading the request: it may be overloaded, or the body is too large for the limit",
 	PhaseWait:    "the server is slow to answer: look at its processing time (logs, Server-Timing), or raise -m",
 	PhaseReceive: "the body is slow or endless: raise -m, use -I for headers only, or check the server's streaming",

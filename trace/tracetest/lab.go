@@ -59,6 +59,7 @@ type Lab struct {
 	DNSAddr   string // "127.0.0.1:PORT", serves UDP and TCP on the same port
 	HTTPPort  int    // plain HTTP/1.1 (and h2c prior knowledge) server on 127.0.0.1
 	HTTPSPort int    // TLS server on 127.0.0.1, ALPN h2 and http/1.1
+	ProxyPort int    // forward proxy (CONNECT and absolute-form) on 127.0.0.1; see proxy.go
 	CAPEM     []byte // PEM of the lab's root CA certificate
 	CAFile    string // path of a temp file holding CAPEM (removed by Close)
 	// ResolvConf is the path of a temp resolv.conf naming the lab's DNS
@@ -71,9 +72,12 @@ type Lab struct {
 	// so DNSQueries tells which source a client used). Removed by Close.
 	HostsFile string
 
-	certs *certStore
-	dir   string        // temp dir holding the files above
-	done  chan struct{} // closed by Close: cuts every delay short
+	certs   *certStore
+	dir     string        // temp dir holding the files above
+	done    chan struct{} // closed by Close: cuts every delay short
+	base    context.Context
+	stop    context.CancelFunc // cancels base, with done
+	proxied int
 
 	tlsConfigs  tlsConfigs
 	dnsServers  []*dns.Server
@@ -95,14 +99,17 @@ func Start() (*Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tracetest: make CA: %w", err)
 	}
+	base, stop := context.WithCancel(context.Background())
 	l := &Lab{
+		base:      base,
+		stop:      stop,
 		certs:     certs,
 		done:      make(chan struct{}),
 		dnsCounts: map[dnsKey]int{},
 		requests:  map[string]int{},
 		CAPEM:     pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: certs.ca.cert.Raw}),
 	}
-	for _, step := range []func() error{l.startDNS, l.startHTTP, l.writeFiles} {
+	for _, step := range []func() error{l.startDNS, l.startHTTP, l.startProxy, l.writeFiles} {
 		if err := step(); err != nil {
 			l.Close()
 			return nil, err
@@ -132,6 +139,7 @@ func (l *Lab) Close() {
 		l.closed = true // no new handler may start: see track
 		l.mu.Unlock()
 		close(l.done)
+		l.stop()
 		for _, s := range l.httpServers {
 			s.Close()
 		}
