@@ -380,3 +380,65 @@ func TestProxyFlagsAndEnvironment(t *testing.T) {
 		t.Errorf("socks proxy: exit %d", o.code)
 	}
 }
+
+func TestSecretsAreHidden(t *testing.T) {
+	lab := tracetest.New(t)
+	jwt := "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlX3NlY3JldA"
+	har := filepath.Join(t.TempDir(), "out.har")
+	args := append(labArgs(lab), "-u", "alice:hunter2", "-b", "sid=cookiesecret", "-H", "X-Token: "+jwt, "-v", "--har", har,
+		lab.URL("https", "www.lab.test", "/set-cookie?session=setsecret&next=/echo"))
+	for _, mode := range [][]string{nil, {"--json"}, {"-w", "%header{set-cookie} %{json}"}} {
+		o := reqtrace(t, nil, append(append([]string{}, mode...), args...)...)
+		b, _ := os.ReadFile(har)
+		// (setsecret is in the URL's query too; only its Set-Cookie line must hide it)
+		if !strings.Contains(o.stdout, "session=[redacted]") {
+			t.Errorf("%v: the Set-Cookie value is not hidden", mode)
+		}
+		for _, secret := range []string{"hunter2", "YWxpY2U6aHVudGVyMg", "cookiesecret", "c2lnbmF0dXJlX3NlY3JldA"} {
+			if strings.Contains(o.stdout, secret) || strings.Contains(string(b), secret) {
+				t.Errorf("%v: %q leaked (stdout or HAR)", mode, secret)
+			}
+		}
+		if o.code != 0 || !strings.Contains(o.stdout+string(b), "[redacted]") {
+			t.Errorf("%v: exit %d, nothing redacted", mode, o.code)
+		}
+	}
+	shown := reqtrace(t, nil, append([]string{"--show-secrets"}, args...)...)
+	if !strings.Contains(shown.stdout, "YWxpY2U6aHVudGVyMg") || !strings.Contains(shown.stdout, "setsecret") {
+		t.Errorf("--show-secrets did not show them:\n%s", shown.stdout)
+	}
+}
+
+func TestHARRoundTrip(t *testing.T) {
+	lab := tracetest.New(t)
+	file := filepath.Join(t.TempDir(), "trace.har")
+	o := reqtrace(t, nil, append(labArgs(lab), "-L", "--har", file, lab.URL("https", "dnsdelay-10.www.lab.test", "/redirect/1"))...)
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	var doc struct {
+		Log struct {
+			Creator struct{ Name string } `json:"creator"`
+			Entries []struct {
+				Timings struct{ DNS, Connect, SSL float64 } `json:"timings"`
+			} `json:"entries"`
+		} `json:"log"`
+	}
+	b, _ := os.ReadFile(file)
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Log.Creator.Name != "reqtrace" || len(doc.Log.Entries) != 2 {
+		t.Fatalf("HAR: %v\n%s", err, b)
+	}
+	if e := doc.Log.Entries; e[0].Timings.DNS < 10 || e[0].Timings.SSL <= 0 || e[0].Timings.Connect < e[0].Timings.SSL || e[1].Timings.DNS != -1 || e[1].Timings.Connect != -1 {
+		t.Errorf("timings %+v", e)
+	}
+	back := reqtrace(t, nil, "har", "--color", "never", file)
+	if back.code != 0 || !strings.Contains(back.stdout, "[2/2]") || !strings.Contains(back.stdout, "DNS lookup") || !strings.Contains(back.stdout, "Redirects") {
+		t.Errorf("reqtrace har: exit %d\n%s", back.code, back.stdout)
+	}
+	if o := reqtrace(t, nil, "har", "/nonexistent.har"); o.code != 2 {
+		t.Errorf("missing file: exit %d", o.code)
+	}
+	if o := reqtrace(t, nil, "har", "../trace/har/testdata/devtools.har", "--json"); o.code != 0 || !strings.HasPrefix(o.stdout, "{") {
+		t.Errorf("browser HAR as JSON: exit %d %.200s", o.code, o.stdout)
+	}
+}

@@ -33,11 +33,12 @@ type traceFlags struct {
 	retry                                      int
 	retryDelay, retryMaxTime                   float64
 	writeOut, proxy, noProxy, proxyUser        string
+	harFile                                    string
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh                            bool
 	maxRedirs, count                           int
 	interval                                   float64
-	fail, verbose, json                        bool
+	fail, verbose, json, showSecrets           bool
 	maxTime, connectTimeout                    float64
 }
 
@@ -123,6 +124,8 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
+	f.StringVar(&o.harFile, "har", "", "also write the trace as a HAR 1.2 file (one entry per hop)")
+	f.BoolVar(&o.showSecrets, "show-secrets", false, "show Authorization, Cookie and Set-Cookie values, URL passwords and JWT signatures (hidden by default)")
 	f.StringVarP(&o.writeOut, "write-out", "w", "", "print FORMAT with curl's %{variables} instead of the report (@file, @- for stdin)")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
@@ -164,19 +167,45 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err := f.report(ios, res, style); err != nil {
 		return err
 	}
+	if err := f.writeHAR([]*trace.Result{res}); err != nil {
+		return err
+	}
 	return outcome(ios, f, res)
+}
+
+// writeHAR writes --har FILE.
+func (f *traceFlags) writeHAR(rs []*trace.Result) error {
+	if f.harFile == "" {
+		return nil
+	}
+	file, err := os.Create(f.harFile)
+	if err == nil {
+		err = render.HAR(file, rs, render.HAROptions{ShowSecrets: f.showSecrets})
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return &exitError{code: ExitWrite, msg: "reqtrace: writing --har " + f.harFile + " failed: " + unwrapPathErr(err).Error()}
+	}
+	return nil
 }
 
 // report writes one trace: JSON, the -w format, or the text report.
 func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) error {
 	var err error
+	shown := res
+	if !f.showSecrets {
+		shown = render.Redact(res)
+	}
 	switch {
 	case f.json:
-		err = render.JSON(ios.Out, res)
+		err = render.JSON(ios.Out, shown)
 	case f.writeOut != "":
-		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, res, f.exitOf(res), render.WriteOutOptions{Output: render.OpenWriteOutFile})
+		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, res, f.exitOf(res),
+			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets})
 	default:
-		err = render.Text(ios.Out, res, style)
+		err = render.Text(ios.Out, shown, style)
 	}
 	if err != nil {
 		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
@@ -205,6 +234,11 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh},
 		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()) })
 	closeOut()
+	if !f.showSecrets {
+		for i, r := range ser.Runs {
+			ser.Runs[i] = render.Redact(r)
+		}
+	}
 	switch {
 	case f.json:
 		err = render.SeriesJSON(ios.Out, ser)
@@ -219,6 +253,9 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	}
 	if err != nil {
 		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+	}
+	if err := f.writeHAR(ser.Runs); err != nil {
+		return err
 	}
 	if ser.Interrupted {
 		return &exitError{code: ExitInterrupted, msg: fmt.Sprintf("reqtrace: interrupted after %d of %d runs", len(ser.Runs), f.count)}

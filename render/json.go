@@ -273,6 +273,18 @@ func JSON(w io.Writer, r *trace.Result) error {
 	return writeJSON(w, toWire(r))
 }
 
+// JSONList writes several traces as one JSON array of trace documents.
+func JSONList(w io.Writer, rs []*trace.Result) error {
+	docs := make([]wireResult, len(rs))
+	for i, r := range rs {
+		if r == nil {
+			return errNilResult
+		}
+		docs[i] = toWire(r)
+	}
+	return writeJSON(w, docs)
+}
+
 // writeJSON writes v as one JSON document indented two spaces, with HTML
 // escaping off ("<" in a Link header should stay readable) and the runes
 // a terminal acts on escaped.

@@ -294,7 +294,7 @@ func (pr *printer) redirects() {
 		rows = append(rows, []string{strconv.Itoa(i + 1), status, connLabel(&h), fmtDur(h.Timings.Total), Safe(h.URL)})
 	}
 	rows = append(rows, []string{"", "", "total", fmtDur(total), ""})
-	pr.title("Redirects", plural(len(pr.res.Hops), "hop"), fmtDur(total)+" in all")
+	pr.title(chainTitle(pr.res.Hops), plural(len(pr.res.Hops), "hop"), fmtDur(total)+" in all")
 	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "CONNECTION"}, {head: "TIME", right: true}, {head: "URL", fill: true}}
 	pr.table(indent, cols, rows, func(r, c int) *color.Color {
 		if r >= len(pr.res.Hops) {
@@ -311,6 +311,17 @@ func (pr *printer) redirects() {
 		}
 		return nil
 	})
+}
+
+// chainTitle names the summary: a redirect chain, or requests that were
+// not (the entries of a browser's HAR).
+func chainTitle(hops []trace.Hop) string {
+	for _, h := range hops[:len(hops)-1] {
+		if h.Redirect == nil || !h.Redirect.Followed {
+			return "Requests"
+		}
+	}
+	return "Redirects"
 }
 
 // connLabel says whether a hop opened a connection or reused one.

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -1033,21 +1032,6 @@ func (f *woFacts) headerJSON() string {
 
 // --- secrets
 
-const woRedacted = "[redacted]"
-
-// woJWT matches a JWT (header.payload.signature, base64url); the signature
-// is the secret part.
-var woJWT = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}`)
-
-func woRedactJWT(s string) string {
-	if !strings.Contains(s, "eyJ") {
-		return s
-	}
-	return woJWT.ReplaceAllStringFunc(s, func(tok string) string {
-		return tok[:strings.LastIndexByte(tok, '.')+1] + woRedacted
-	})
-}
-
 // headerValue is a response header's value as -w shows it: trimmed, and
 // with its secrets redacted unless ShowSecrets.
 func (f *woFacts) headerValue(h trace.Header) string {
@@ -1055,36 +1039,7 @@ func (f *woFacts) headerValue(h trace.Header) string {
 	if f.opts.ShowSecrets {
 		return v
 	}
-	switch strings.ToLower(h.Name) {
-	case "authorization", "proxy-authorization":
-		if scheme, _, ok := strings.Cut(v, " "); ok {
-			return scheme + " " + woRedacted
-		}
-		return woRedacted
-	case "set-cookie", "set-cookie2":
-		pair, attrs, hasAttrs := strings.Cut(v, ";")
-		name, _, hasName := strings.Cut(pair, "=")
-		out := woRedacted
-		if hasName {
-			out = name + "=" + woRedacted
-		}
-		if hasAttrs {
-			out += ";" + attrs
-		}
-		return out
-	case "cookie":
-		pairs := strings.Split(v, ";")
-		for i, p := range pairs {
-			name, _, ok := strings.Cut(strings.TrimSpace(p), "=")
-			if ok {
-				pairs[i] = name + "=" + woRedacted
-			} else {
-				pairs[i] = woRedacted
-			}
-		}
-		return strings.Join(pairs, "; ")
-	}
-	return woRedactJWT(v)
+	return RedactHeader(h.Name, v)
 }
 
 // showURL shows a URL with its password and any JWT signature redacted unless
@@ -1093,12 +1048,7 @@ func (f *woFacts) showURL(s string) string {
 	if f.opts.ShowSecrets || s == "" {
 		return s
 	}
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			s = u.Redacted()
-		}
-	}
-	return woRedactJWT(s)
+	return RedactURL(s)
 }
 
 // --- URL parts
