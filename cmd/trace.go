@@ -25,7 +25,7 @@ type traceFlags struct {
 	data                                       []dataArg
 	dnsServers, output, color                  string
 	cookie, referer                            string
-	compressed, cookieSet                      bool
+	compressed, cookieSet, revalidate          bool
 	connectTo                                  []string
 	unixSocket, tlsMax                         string
 	tls10, tls11, tls12, tls13, h2Prior        bool
@@ -83,6 +83,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVarP(&o.head, "head", "I", false, "send HEAD and read no body")
 	f.StringVarP(&o.cookie, "cookie", "b", "", "send cookies \"name=value; n2=v2\", or load a cookie file; turns on the cookie engine across redirects")
 	f.StringVarP(&o.referer, "referer", "e", "", "Referer to send; \";auto\" (alone or after a URL) sets it on redirects")
+	f.BoolVar(&o.revalidate, "revalidate", false, "then send the conditional request a cache would (If-None-Match/If-Modified-Since) and show whether 304 comes back")
 	f.BoolVar(&o.compressed, "compressed", false, "ask for a compressed body (gzip, deflate), decode it, report wire and decoded sizes")
 	f.BoolVarP(&o.insecure, "insecure", "k", false, "do not fail on certificate problems (they are still reported)")
 	f.StringVar(&o.cacert, "cacert", "", "PEM file of CA certificates to trust instead of the system's")
@@ -387,7 +388,7 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 		return err
 	}
 	ref, auto := strings.CutSuffix(f.referer, ";auto")
-	o.Referer, o.RefererAuto, o.Compressed = ref, auto, f.compressed
+	o.Referer, o.RefererAuto, o.Compressed, o.Revalidate = ref, auto, f.compressed, f.revalidate
 	if f.cacert != "" {
 		b, err := readFile("--cacert", f.cacert)
 		if err != nil {

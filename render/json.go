@@ -13,6 +13,9 @@ package render
 //
 //	top level   "started"   RFC 3339 time the trace began (omitted if unknown)
 //	            "insecure"  true when certificate verification was off (-k)
+//	            "retries"   [{attempt, reason, wait_ms, status, error}]: attempts --retry repeated
+//	                        (only when there were some)
+//	            "revalidation"  the conditional request --revalidate sent, as a hop (only with it)
 //	request     "target"    request target as sent ("/a?b=1")
 //	            "proto"     "HTTP/1.1" or "HTTP/2.0"
 //	dns         "name"      the name whose answer was used, after the search list
@@ -74,6 +77,17 @@ type wireResult struct {
 	Insecure bool       `json:"insecure"`
 	Hops     []wireHop  `json:"hops"`
 	Error    *wireError `json:"error"`
+	// extensions, only when they apply
+	Retries      []wireRetry `json:"retries,omitempty"`
+	Revalidation *wireHop    `json:"revalidation,omitempty"`
+}
+
+type wireRetry struct {
+	Attempt int        `json:"attempt"`
+	Reason  string     `json:"reason"`
+	WaitMS  float64    `json:"wait_ms"`
+	Status  int        `json:"status"`
+	Error   *wireError `json:"error"`
 }
 
 type wireHop struct {
@@ -331,6 +345,13 @@ func toWire(r *trace.Result) wireResult {
 	}
 	for i := range r.Hops {
 		out.Hops = append(out.Hops, wireHopOf(&r.Hops[i], r))
+	}
+	for _, rt := range r.Retries {
+		out.Retries = append(out.Retries, wireRetry{rt.Attempt, rt.Reason, ms(rt.Wait), rt.Status, wireErr(rt.Err)})
+	}
+	if r.Revalidation != nil {
+		rv := wireHopOf(r.Revalidation, r)
+		out.Revalidation = &rv
 	}
 	return out
 }

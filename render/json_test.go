@@ -15,7 +15,7 @@ import (
 // extensions. A key outside both is an undocumented change to the contract.
 var (
 	contractTop      = []string{"schema", "url", "hops", "error"}
-	extTop           = []string{"started", "insecure"}
+	extTop           = []string{"started", "insecure", "retries", "revalidation"}
 	contractHop      = []string{"url", "request", "dns", "connect", "tls", "response", "timings_ms", "error"}
 	extHop           = []string{"informational", "offsets_ms", "skipped", "conn_id", "redirect", "notes", "proxy"}
 	contractRequest  = []string{"method", "headers", "body_bytes"}

@@ -30,6 +30,8 @@ func Text(w io.Writer, r *trace.Result, st Style) error {
 	if len(r.Hops) > 1 {
 		pr.redirects()
 	}
+	pr.retries()
+	pr.revalidation()
 	pr.finalError()
 	return pr.err
 }

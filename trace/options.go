@@ -34,6 +34,7 @@ type Options struct {
 	CookieJar  bool
 	Cookies    []FileCookie
 	Compressed bool // --compressed: ask for gzip/deflate and decode it
+	Revalidate bool // --revalidate: repeat the request with its validators and see if 304 comes back
 
 	Insecure bool   // -k: do not fail on certificate problems
 	CACert   []byte // PEM bundle that replaces the system roots (--cacert)

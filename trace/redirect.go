@@ -14,6 +14,7 @@ type request struct {
 	method  string
 	body    []byte
 	referer string
+	extra   []Header // fields added for this request only (--revalidate's conditions)
 	// credentials is false once a redirect leaves the first origin:
 	// Authorization and Cookie are not sent to another site (as curl).
 	credentials bool
@@ -40,6 +41,7 @@ func (s *session) headers(r request) []Header {
 	if c := s.cookieHeader(r); c != "" {
 		extra = append(extra, Header{"Cookie", c})
 	}
+	extra = append(extra, r.extra...)
 	for _, h := range extra {
 		if indexHeader(hs, h.Name) < 0 && !o.removes(h.Name) {
 			hs = insertBeforeBody(hs, h)

@@ -17,6 +17,10 @@ type Result struct {
 	Insecure bool
 	// Retries lists the attempts --retry repeated before this one.
 	Retries []Retry
+	// Revalidation is the conditional request --revalidate sent after the
+	// trace, with the final response's validators; nil when not asked or
+	// when the response had none.
+	Revalidation *Hop
 }
 
 // Hop is one request/response exchange and the connection it used.

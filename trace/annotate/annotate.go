@@ -45,6 +45,44 @@ func Result(r *trace.Result, now time.Time) {
 		}
 		h.Notes = append(h.Notes, hopNotes(h, hs, now)...)
 	}
+	if n := len(r.Hops); n > 0 && r.Revalidation != nil {
+		r.Hops[n-1].Notes = append(r.Hops[n-1].Notes, revalidationNote(&r.Hops[n-1], r.Revalidation))
+	}
+}
+
+// revalidationNote says what the conditional request of --revalidate
+// showed: a 304 means caches can renew their copy for the cost of a head.
+func revalidationNote(h, rv *trace.Hop) trace.Note {
+	sent := ""
+	for _, f := range rv.Request.Headers {
+		if strings.EqualFold(f.Name, "If-None-Match") || strings.EqualFold(f.Name, "If-Modified-Since") {
+			sent += ", " + f.Name
+		}
+	}
+	sent = strings.TrimPrefix(sent, ", ")
+	subject := "ETag"
+	if !strings.Contains(sent, "If-None-Match") {
+		subject = "Last-Modified"
+	}
+	switch {
+	case rv.Err != nil:
+		return note("cache.revalidation", trace.NoteCaching, trace.LevelWarn, subject,
+			"The conditional request (%s) failed: %s", sent, rv.Err.Message)
+	case rv.Response.Status == 304:
+		full := int64(0)
+		if h.Response != nil {
+			full = h.Response.BodyBytes
+		}
+		return note("cache.revalidation", trace.NoteCaching, trace.LevelGood, subject,
+			"Revalidation works: with %s the server answered 304 Not Modified in %s, saving the %d-byte body.",
+			sent, rv.Timings.Total.Round(time.Microsecond), full)
+	case rv.Response.Status/100 == 2:
+		return note("cache.revalidation", trace.NoteCaching, trace.LevelWarn, subject,
+			"The server ignored %s and sent the whole %d-byte body again (%d): caches gain nothing from the validators; make it answer 304 when they match.",
+			sent, rv.Response.BodyBytes, rv.Response.Status)
+	}
+	return note("cache.revalidation", trace.NoteCaching, trace.LevelInfo, subject,
+		"The conditional request (%s) got %d.", sent, rv.Response.Status)
 }
 
 // Hop computes the notes for one hop, as of now. The hop is assumed to have

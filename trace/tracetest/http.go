@@ -63,6 +63,8 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/redirect-to", redirectTo)
 	mux.HandleFunc("/loop", loop)
 	mux.HandleFunc("/gzip", gzipped)
+	mux.HandleFunc("/page", page)
+	mux.HandleFunc("/api/private", privateAPI)
 	mux.HandleFunc("/set-cookie", setCookie)
 	mux.HandleFunc("/", notFound)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -366,4 +368,48 @@ func setCookie(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Location", next)
 	text(w, http.StatusFound, "cookies set\n")
+}
+
+// PageETag is /page's validator; a request with If-None-Match: PageETag
+// gets 304 Not Modified.
+const PageETag = `"page-v1"`
+
+// page is an HTML page with what annotations look at: caching headers and
+// a validator (answering conditional requests with 304), three cookies
+// (one fine, one SameSite=None without Secure, one session cookie without
+// HttpOnly) and a set of security headers, with a versioned Server.
+func page(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("ETag", PageETag)
+	h.Set("Last-Modified", "Sun, 01 Mar 2026 12:00:00 GMT")
+	h.Set("Vary", "Accept-Encoding")
+	if r.Header.Get("If-None-Match") == PageETag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Add("Set-Cookie", "theme=dark; Path=/; Max-Age=86400; Secure; SameSite=Lax")
+	h.Add("Set-Cookie", "tracker=abc; Path=/; SameSite=None")
+	h.Add("Set-Cookie", "session=s3cr3t; Path=/; Secure")
+	h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	h.Set("X-Powered-By", "PHP/8.1.2")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	io.WriteString(w, "<!doctype html><title>lab page</title><p>hello</p>\n")
+}
+
+// privateAPI wants a Bearer token: without one it answers 401 with a
+// challenge; with one it echoes what it got.
+func privateAPI(w http.ResponseWriter, r *http.Request) {
+	if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer ") {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="lab", error="invalid_token", error_description="no token"`)
+		text(w, http.StatusUnauthorized, "token required\n")
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, `{"ok":true}`+"\n")
 }
