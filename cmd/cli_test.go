@@ -442,3 +442,31 @@ func TestHARRoundTrip(t *testing.T) {
 		t.Errorf("browser HAR as JSON: exit %d %.200s", o.code, o.stdout)
 	}
 }
+
+func TestJWTCommand(t *testing.T) {
+	// HS256, {"sub":"alice","exp":4102444800} (2100), secret "s3cr3t".
+	const token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsInN1YiI6ImFsaWNlIn0.wMHDhaL97oos8B-1vK54Op7_ZvmLoa-b44WrYXC-_9c"
+	ok := reqtrace(t, nil, "jwt", "--secret", "s3cr3t", "Bearer "+token)
+	if ok.code != 0 || !strings.Contains(ok.stdout, "alice") || !strings.Contains(ok.stdout, "✓ the signature matches") || strings.Contains(ok.stdout, "wMHDhaL97") {
+		t.Errorf("verify: exit %d\n%s", ok.code, ok.stdout)
+	}
+	bad := reqtrace(t, nil, "jwt", "--secret", "nope", token)
+	if bad.code != 1 || !strings.Contains(bad.stderr, "does not verify") || strings.Count(bad.stderr, "reqtrace:") != 1 {
+		t.Errorf("wrong secret: exit %d %q", bad.code, bad.stderr)
+	}
+	js := reqtrace(t, nil, "jwt", "--json", token)
+	var doc struct {
+		Schema   string         `json:"schema"`
+		Claims   map[string]any `json:"claims"`
+		Verified *bool          `json:"verified"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil || doc.Schema != "reqtrace.jwt/v1" || doc.Claims["sub"] != "alice" || doc.Verified != nil {
+		t.Errorf("json: %v %s", err, js.stdout)
+	}
+	if o := reqtrace(t, nil, "jwt", "not.a-token"); o.code != 2 {
+		t.Errorf("garbage: exit %d", o.code)
+	}
+	if o := reqtrace(t, nil, "jwt", "--key", "/nonexistent.pem", token); o.code != 2 {
+		t.Errorf("missing key file: exit %d", o.code)
+	}
+}

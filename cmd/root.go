@@ -75,6 +75,10 @@ func errorLine(err error) string {
 	if errors.As(err, &te) {
 		return render.ErrorLine(te)
 	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.msg // already worded, "reqtrace: " included
+	}
 	return "reqtrace: " + render.Safe(err.Error())
 }
 
@@ -115,6 +119,6 @@ for a tour that needs no network.`,
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
 	})
 	addTraceFlags(root, opts)
-	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdHAR(ios), newCmdDemo(ios), newCmdVersion(ios))
+	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
 	return root
 }

@@ -1,0 +1,141 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace/annotate"
+)
+
+// JWTReport is what `reqtrace jwt` found: the decoded token, whether its
+// signature verified (nil when no key was given) and why not.
+type JWTReport struct {
+	Token       annotate.JWT
+	Verified    *bool
+	VerifyError string
+	Now         time.Time
+}
+
+// problems lists what is wrong with the token itself.
+func (r JWTReport) problems() []string {
+	var out []string
+	t := r.Token
+	switch {
+	case strings.EqualFold(t.Alg, "none"):
+		out = append(out, `alg is "none": the token is not signed, and no server should accept it`)
+	case t.SignatureLen == 0 && !t.Encrypted:
+		out = append(out, "the signature is empty")
+	}
+	switch {
+	case t.ExpiresAt.IsZero() && !t.Encrypted:
+		out = append(out, "no exp claim: the token never expires")
+	case !t.ExpiresAt.IsZero() && r.Now.After(t.ExpiresAt):
+		out = append(out, "expired "+ago(r.Now.Sub(t.ExpiresAt))+" ago")
+	}
+	if !t.NotBefore.IsZero() && r.Now.Before(t.NotBefore) {
+		out = append(out, "not valid for another "+ago(t.NotBefore.Sub(r.Now))+" (nbf)")
+	}
+	return append(out, t.Problems...)
+}
+
+// ago is a short, human duration.
+func ago(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
+}
+
+// JWTText writes the token's header, claims (times as dates, relative to
+// now), signature size and verification. The signature is never shown.
+func JWTText(w io.Writer, r JWTReport, st Style) error {
+	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color)}
+	t := r.Token
+	kind := "JWS (signed)"
+	if t.Encrypted {
+		kind = "JWE (encrypted): only the header can be read"
+	}
+	pr.title("JWT", Safe(t.Alg), kind)
+	pr.claims("header", t.Header, r.Now)
+	if !t.Encrypted {
+		pr.claims("claims", t.Claims, r.Now)
+		pr.kv("signature", fmt.Sprintf("%d bytes (not shown)", t.SignatureLen))
+	}
+	switch {
+	case r.Verified == nil:
+		pr.kv("verified", pr.p.dim.Sprint("not checked: give --secret or --key"))
+	case *r.Verified:
+		pr.kv("verified", pr.p.ok.Sprint("✓ the signature matches the key"))
+	default:
+		pr.kv("verified", pr.p.bad.Sprint("✗ "+Safe(r.VerifyError)))
+	}
+	for _, p := range r.problems() {
+		pr.line(indent + pr.p.warn.Sprint("⚠ ") + Safe(p))
+	}
+	return pr.err
+}
+
+// claims prints a JSON object's members sorted, with NumericDate claims
+// as dates.
+func (pr *printer) claims(title string, m map[string]any, now time.Time) {
+	pr.line(indent + pr.p.title.Sprint(title))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		pr.kvWrap(indent, Safe(k), Safe(claimText(k, m[k], now)))
+	}
+}
+
+func claimText(k string, v any, now time.Time) string {
+	if n, ok := v.(json.Number); ok && (k == "exp" || k == "iat" || k == "nbf" || k == "auth_time") {
+		if secs, err := n.Int64(); err == nil {
+			t := time.Unix(secs, 0).UTC()
+			rel := "in " + ago(t.Sub(now))
+			if t.Before(now) {
+				rel = ago(now.Sub(t)) + " ago"
+			}
+			return fmt.Sprintf("%s (%s, %s)", n, t.Format(time.RFC3339), rel)
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// JWTJSON writes the report as {"schema": "reqtrace.jwt/v1", ...}.
+func JWTJSON(w io.Writer, r JWTReport) error {
+	t := r.Token
+	times := map[string]*string{}
+	for name, at := range map[string]time.Time{"iat": t.IssuedAt, "nbf": t.NotBefore, "exp": t.ExpiresAt} {
+		if !at.IsZero() {
+			s := at.UTC().Format(time.RFC3339)
+			times[name] = &s
+		}
+	}
+	doc := map[string]any{
+		"schema":          "reqtrace.jwt/v1",
+		"header":          t.Header,
+		"claims":          t.Claims,
+		"times":           times,
+		"encrypted":       t.Encrypted,
+		"signature_bytes": t.SignatureLen,
+		"verified":        r.Verified,
+		"verify_error":    strOrNull(r.VerifyError),
+		"problems":        orEmpty(r.problems()),
+	}
+	return writeJSON(w, doc)
+}
