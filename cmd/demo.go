@@ -15,20 +15,23 @@ import (
 
 // demoStop is one stop of the tour: a lab URL and what it shows.
 type demoStop struct {
-	title  string
-	scheme string
-	host   string
-	path   string
+	title      string
+	scheme     string
+	host       string
+	path       string
+	revalidate bool
 }
 
 // The tour: every phase takes visible time, and one failure is explained.
 var demoTour = []demoStop{
 	{"a slow API over HTTPS: 30 ms DNS, 40 ms TLS, 120 ms server think time",
-		"https", "dnsdelay-30.tlsdelay-40.api.lab.test", "/wait/120"},
+		"https", "dnsdelay-30.tlsdelay-40.api.lab.test", "/wait/120", false},
 	{"plain HTTP through a CNAME chain, with a body that drips for 80 ms",
-		"http", "chain.lab.test", "/drip?bytes=20000&ms=80"},
+		"http", "chain.lab.test", "/drip?bytes=20000&ms=80", false},
+	{"an HTML page: what its caching, cookies and security headers mean (and a 304 revalidation)",
+		"https", "www.lab.test", "/page", true},
 	{"a certificate that expired: what failed, and how to fix it",
-		"https", "expired.lab.test", "/"},
+		"https", "expired.lab.test", "/", false},
 }
 
 func newCmdDemo(ios *IO) *cobra.Command {
@@ -73,12 +76,16 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 			return err
 		}
 		opts := LabOptions(lab)
-		opts.URL = u
+		opts.URL, opts.Revalidate = u, stop.revalidate
 		fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: %s", i+1, len(demoTour), stop.title))
-		fmt.Fprintf(ios.Out, "   $ reqtrace %s\n\n", u)
+		flag := ""
+		if stop.revalidate {
+			flag = "--revalidate "
+		}
+		fmt.Fprintf(ios.Out, "   $ reqtrace %s%s\n\n", flag, u)
 		res := trace.Do(c.Context(), opts)
 		annotate.Result(res, time.Now())
-		if err := render.Text(ios.Out, res, style); err != nil {
+		if err := render.Text(ios.Out, render.Redact(res), style); err != nil {
 			return err
 		}
 		fmt.Fprintln(ios.Out)

@@ -107,7 +107,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVar(&o.tls12, "tlsv1.2", false, "TLS 1.2 or later (the default)")
 	f.BoolVar(&o.tls13, "tlsv1.3", false, "TLS 1.3 only")
 	f.StringVar(&o.tlsMax, "tls-max", "", "VERSION the newest TLS to offer: 1.0, 1.1, 1.2, 1.3 or default")
-	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS the whole trace may take (0: no limit)")
+	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS a trace may take, redirects included (each --retry attempt gets its own; 0: no limit)")
 	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
 	f.BoolVarP(&o.location, "location", "L", false, "follow redirects, hop by hop (each hop timed on its own)")
 	f.IntVar(&o.maxRedirs, "max-redirs", 10, "N redirects -L follows at most (-1: no limit)")

@@ -16,6 +16,7 @@ package annotate
 import (
 	"fmt"
 	"net"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"strings"
@@ -56,7 +57,7 @@ func revalidationNote(h, rv *trace.Hop) trace.Note {
 	sent := ""
 	for _, f := range rv.Request.Headers {
 		if strings.EqualFold(f.Name, "If-None-Match") || strings.EqualFold(f.Name, "If-Modified-Since") {
-			sent += ", " + f.Name
+			sent += ", " + textproto.CanonicalMIMEHeaderKey(f.Name)
 		}
 	}
 	sent = strings.TrimPrefix(sent, ", ")
