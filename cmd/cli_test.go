@@ -470,3 +470,34 @@ func TestJWTCommand(t *testing.T) {
 		t.Errorf("missing key file: exit %d", o.code)
 	}
 }
+
+func TestCorsCommand(t *testing.T) {
+	lab := tracetest.New(t)
+	api := lab.URL("https", "www.lab.test", "/echo")
+	origin := "https://app.lab.test"
+	// The lab's /echo sends no CORS headers: a browser blocks the read.
+	o := reqtrace(t, nil, append(labArgs(lab), "cors", "--json", "--origin", origin, api)...)
+	var doc struct {
+		Schema  string `json:"schema"`
+		Verdict string `json:"verdict"`
+		Problem []struct {
+			Rule, Message, Fix string
+		} `json:"problems"`
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
+	}
+	if doc.Schema != "reqtrace.cors/v1" || doc.Verdict != "blocked" || len(doc.Problem) == 0 || !strings.Contains(doc.Problem[0].Message, "Access-Control-Allow-Origin") {
+		t.Errorf("cors document: %+v", doc)
+	}
+	text := reqtrace(t, nil, append(labArgs(lab), "cors", "--color", "never", "--origin", origin, "-X", "PUT", "-H", "Content-Type: application/json", api)...)
+	if text.code != 0 || !strings.Contains(text.stdout, "OPTIONS") || !strings.Contains(strings.ToLower(text.stdout), "access-control-request-method: put") {
+		t.Errorf("preflight text: exit %d\n%s", text.code, text.stdout)
+	}
+	if o := reqtrace(t, nil, "cors", "--origin", "not an origin", "https://example.test/"); o.code != 2 {
+		t.Errorf("bad origin: exit %d %s", o.code, o.stderr)
+	}
+	if o := reqtrace(t, nil, "cors", "https://example.test/"); o.code != 2 {
+		t.Errorf("no --origin: exit %d", o.code)
+	}
+}

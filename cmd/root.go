@@ -119,6 +119,6 @@ for a tour that needs no network.`,
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
 	})
 	addTraceFlags(root, opts)
-	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
+	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
 	return root
 }

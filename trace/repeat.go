@@ -2,8 +2,8 @@ package trace
 
 import (
 	"context"
-	"net/url"
 	"math"
+	"net/url"
 	"slices"
 	"time"
 )

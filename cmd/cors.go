@@ -1,0 +1,143 @@
+package cmd
+
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/cors"
+)
+
+// corsFlags are the flags of `cors` besides the trace flags it shares.
+type corsFlags struct {
+	origin                    string
+	credentials, actual, scan bool
+	json                      bool
+}
+
+// sharedTraceFlags are the trace flags that mean the same for cors: the
+// request script makes (-X, -H, -d, -F) and how to reach the server.
+var sharedTraceFlags = []string{
+	"request", "header", "data", "data-binary", "data-raw", "form",
+	"insecure", "cacert", "cert", "key", "resolve", "dns-servers", "connect-to",
+	"ipv4", "ipv6", "http1.1", "http2", "max-time", "connect-timeout",
+	"user-agent", "verbose", "color",
+}
+
+// corsUsage rewords the shared flags whose meaning shifts under cors.
+var corsUsage = map[string]string{
+	"request": "method script passes to fetch() (default GET, or POST with -d)",
+	"header":  "header script sets, \"Name: value\" (repeatable; forbidden ones are dropped as the browser does)",
+	"data":    "string body (fetch labels it text/plain;charset=UTF-8); @file reads a file, @- stdin",
+	"verbose": "show every response header and, with --scan, every probe",
+}
+
+func newCmdCors(ios *IO) *cobra.Command {
+	tf, cf := &traceFlags{}, &corsFlags{}
+	c := &cobra.Command{
+		Use:   "cors <url> --origin <origin>",
+		Short: "Tell what a browser does with a cross-origin request, why, and how to fix it",
+		Long: `Cors evaluates fetch(URL, {method, headers, body, mode: "cors", credentials})
+made by a page at ORIGIN the way Chromium does: whether a preflight is sent
+and why, the preflight exactly as the browser sends it, each check the
+browser applies (with its console message), the verdict, the response
+headers script can read, and the header lines that fix it.
+
+The preflight is sent when the browser would send one. The actual request
+is sent when its method is GET or HEAD, or with --actual: an unsafe method
+is never sent by default. -d is a string body (fetch labels it
+text/plain;charset=UTF-8 unless -H Content-Type says otherwise); -H Cookie
+stands for the browser's cookies and is sent only with --credentials.
+
+Exit status: 0 when the evaluation ran, allowed or blocked (the verdict is
+in the output); 2 for bad input; curl's codes when the network failed.`,
+		Example: `  reqtrace cors https://api.example.com/items --origin https://app.example.com
+  reqtrace cors https://api.example.com/items --origin https://app.example.com -X PUT -H 'Content-Type: application/json' --actual -d '{}'
+  reqtrace cors https://api.example.com/me --origin https://app.example.com --credentials -H 'Cookie: session=…'
+  reqtrace cors https://api.example.com/ --origin https://app.example.com --scan --json`,
+		Args:              cobra.ExactArgs(1),
+		ValidArgsFunction: cobra.NoFileCompletions,
+		RunE: func(c *cobra.Command, args []string) error {
+			tf.json = cf.json
+			return runCors(c, ios, tf, cf, args[0])
+		},
+	}
+	f := c.Flags()
+	f.SortFlags = false
+	f.StringVar(&cf.origin, "origin", "", "ORIGIN of the page making the request: scheme://host[:port], or null (required)")
+	f.BoolVar(&cf.credentials, "credentials", false, "the request is made with credentials: \"include\" (cookies, HTTP auth)")
+	f.BoolVar(&cf.actual, "actual", false, "also send the actual request when its method is not GET or HEAD (it may change data)")
+	f.BoolVar(&cf.scan, "scan", false, "also probe the server with the origins of CORS misconfiguration scanners")
+	f.BoolVar(&cf.json, "json", false, "print one JSON document (schema reqtrace.cors/v1) instead of text")
+	shareTraceFlags(c, tf)
+	return c
+}
+
+// shareTraceFlags adds the trace flags cors shares, as addTraceFlags
+// defines them, so names, help and parsing stay the same.
+func shareTraceFlags(c *cobra.Command, tf *traceFlags) {
+	all := &cobra.Command{}
+	addTraceFlags(all, tf)
+	for _, name := range sharedTraceFlags {
+		if fl := all.Flags().Lookup(name); fl != nil {
+			if u, ok := corsUsage[name]; ok {
+				fl.Usage = u // the flag is this command's own copy
+			}
+			c.Flags().AddFlag(fl)
+		}
+	}
+	c.Flags().VisitAll(func(fl *pflag.Flag) {
+		if fn, ok := all.GetFlagCompletionFunc(fl.Name); ok {
+			_ = c.RegisterFlagCompletionFunc(fl.Name, fn)
+		}
+	})
+	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
+	c.MarkFlagsMutuallyExclusive("http1.1", "http2")
+	c.MarkFlagsMutuallyExclusive("data", "form")
+}
+
+// runCors evaluates the request, renders the report and turns a network
+// failure into curl's exit code. A blocked verdict is a result, not a
+// failure: it exits 0.
+func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL string) error {
+	style, err := tf.style(ios)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(cf.origin) == "" {
+		return trace.BadInput("--origin is required: give the origin of the page that makes the request, e.g. --origin https://app.example.com")
+	}
+	opts, closeOut, err := tf.toOptions(ios, rawURL)
+	if err != nil {
+		return err
+	}
+	defer closeOut()
+	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: opts.Headers,
+		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts}
+	if strings.HasPrefix(opts.ContentType, "multipart/form-data") {
+		cfg.BodyType = opts.ContentType // -F: a FormData body
+	}
+	rep, err := cors.Run(c.Context(), cfg)
+	if err != nil {
+		return err
+	}
+	if cf.scan && !rep.SameOrigin {
+		scan, serr := cors.RunScan(c.Context(), cfg, trace.Do)
+		rep.Scan = scan
+		if serr != nil && rep.Err == nil {
+			rep.Err = serr
+		}
+	}
+	if cf.json {
+		err = render.CORSJSON(ios.Out, rep)
+	} else {
+		err = render.CORSText(ios.Out, rep, style)
+	}
+	if err != nil {
+		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+	}
+	return outcome(ios, tf, &trace.Result{Err: rep.Err})
+}

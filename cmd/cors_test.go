@@ -1,0 +1,253 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/reqtrace/reqtrace/trace/cors/corslab"
+	"github.com/reqtrace/reqtrace/trace/tracetest"
+)
+
+// These tests run `reqtrace cors` in process against the CORS lab, with
+// the command added to the root when root.go does not register it yet.
+
+type corsOutcome struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCorsCLI runs one command line the way Run does.
+func runCorsCLI(t *testing.T, env map[string]string, args ...string) corsOutcome {
+	t.Helper()
+	var out, errb bytes.Buffer
+	ios := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errb, Width: 100,
+		Getenv: func(k string) string { return env[k] }}
+	root := NewCmdRoot(ios)
+	if c, _, err := root.Find([]string{"cors"}); err != nil || c.Name() != "cors" {
+		root.AddCommand(newCmdCors(ios))
+	}
+	root.SetArgs(args)
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
+	err := root.ExecuteContext(context.Background())
+	var ee *exitError
+	if err != nil && (!errors.As(err, &ee) || ee.msg != "") {
+		fmt.Fprintln(ios.ErrOut, errorLine(err))
+	}
+	o := corsOutcome{ExitCode(err), out.String(), errb.String()}
+	if strings.Contains(o.stderr, "panic") {
+		t.Fatalf("crash: %s", o.stderr)
+	}
+	return o
+}
+
+// testLab is the CORS lab and the tracetest lab whose CA signs its
+// https:// API (and whose DNS server answers *.lab.test).
+type testLab struct {
+	*corslab.Lab
+	ca *tracetest.Lab
+}
+
+func corsLab(t *testing.T) testLab {
+	t.Helper()
+	ca := tracetest.New(t)
+	return testLab{corslab.New(t, ca.Certificate), ca}
+}
+
+// labFlags point reqtrace at the lab.
+func labFlags(lab testLab) []string {
+	return append([]string{"cors", "--cacert", lab.ca.CAFile}, lab.ResolveArgs()...)
+}
+
+func TestCorsShow(t *testing.T) {
+	if os.Getenv("CORS_SHOW") == "" {
+		t.Skip("CORS_SHOW=scenario,... prints the text report of those scenarios")
+	}
+	lab := corsLab(t)
+	for _, name := range strings.Split(os.Getenv("CORS_SHOW"), ",") {
+		s, _ := corslab.ByName(name)
+		args := append(labFlags(lab), lab.ScenarioURL(&s), "--origin", lab.PageOrigin(), "-X", s.FetchMethod(), "--actual")
+		for _, h := range s.Headers {
+			args = append(args, "-H", h[0]+": "+h[1])
+		}
+		if s.Credentials {
+			args = append(args, "--credentials")
+		}
+		o := runCorsCLI(t, nil, args...)
+		fmt.Printf("======== %s (exit %d)\n%s%s", name, o.code, o.stdout, o.stderr)
+	}
+}
+
+// corsArgs are the flags that reproduce a scenario's fetch().
+func corsArgs(lab testLab, name string, more ...string) []string {
+	s, ok := corslab.ByName(name)
+	if !ok {
+		panic("no scenario " + name)
+	}
+	args := append(labFlags(lab), lab.ScenarioURL(&s), "--origin", lab.PageOrigin(), "-X", s.FetchMethod())
+	for _, h := range s.Headers {
+		args = append(args, "-H", h[0]+": "+h[1])
+	}
+	if s.Credentials {
+		args = append(args, "--credentials")
+	}
+	if s.HasBody {
+		args = append(args, "-d", s.Body)
+	}
+	return append(args, more...)
+}
+
+func TestCorsVerdictsExit0(t *testing.T) {
+	lab := corsLab(t)
+	for name, want := range map[string]string{"get-star": "✓ ALLOWED", "get-none": "✗ BLOCKED", "put-no-methods": "✗ BLOCKED", "put-allowed": "? UNKNOWN"} {
+		o := runCorsCLI(t, nil, corsArgs(lab, name)...)
+		if o.code != 0 || !strings.Contains(o.stdout, want) || o.stderr != "" {
+			t.Errorf("%s: exit %d, stderr %q, want exit 0 and %q in:\n%s", name, o.code, o.stderr, want, o.stdout)
+		}
+		if strings.Contains(o.stdout, "\x1b") {
+			t.Errorf("%s: colour on a pipe", name)
+		}
+	}
+	o := runCorsCLI(t, nil, corsArgs(lab, "get-none", "--color", "always")...)
+	if !strings.Contains(o.stdout, "\x1b[") {
+		t.Error("--color always gave no colour")
+	}
+}
+
+func TestCorsBadInputExit2(t *testing.T) {
+	lab := corsLab(t)
+	url := lab.URL("/s/get-star")
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"cors", url}, "--origin is required"},
+		{[]string{"cors", url, "--origin", "ftp://app.example"}, "--origin"},
+		{[]string{"cors", url, "--origin", "https://app.example/path"}, "path"},
+		{[]string{"cors", url, "--origin", "app.example"}, "not a URL"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-X", "TRACE"}, "unsupported"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-X", "GET", "-d", "x"}, "GET/HEAD"},
+		{[]string{"cors", "ftp://x.example/", "--origin", "https://a.example"}, "scheme"},
+		{[]string{"cors", "https://u:p@x.example/", "--origin", "https://a.example"}, "user name or password"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-H", "bad header"}, "bad header"},
+		{[]string{"cors", url, "--origin", "https://a.example", "--color", "pink"}, "--color"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-o", "x"}, "unknown shorthand flag"},
+		{[]string{"cors"}, "accepts 1 arg"},
+	}
+	for _, c := range cases {
+		o := runCorsCLI(t, nil, c.args...)
+		if o.code != ExitUsage || o.stdout != "" || !strings.Contains(o.stderr, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args[1:], o.code, o.stdout, o.stderr, c.want)
+		}
+	}
+}
+
+func TestCorsNetworkExitCodes(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+	lab := corsLab(t)
+	cases := []struct {
+		args []string
+		code int
+		kind string
+	}{
+		{[]string{"http://127.0.0.1:" + closed + "/"}, ExitConnect, "connection_refused"},
+		{[]string{"--dns-servers", lab.ca.DNSAddr, "http://nxdomain.lab.test/"}, ExitDNS, "nxdomain"},
+		{[]string{"-X", "PUT", "http://127.0.0.1:" + closed + "/"}, ExitConnect, "connection_refused"},
+	}
+	for _, c := range cases {
+		o := runCorsCLI(t, nil, append([]string{"cors", "--json", "--origin", "https://app.example"}, c.args...)...)
+		var doc struct {
+			Verdict string
+			Error   *struct{ Kind string }
+		}
+		if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil {
+			t.Fatalf("%v: stdout is not JSON: %v\n%s", c.args, err, o.stdout)
+		}
+		if o.code != c.code || doc.Verdict != "unknown" || doc.Error == nil || doc.Error.Kind != c.kind || !strings.HasPrefix(o.stderr, "reqtrace: ") {
+			t.Errorf("%v: exit %d, verdict %s, error %+v, stderr %q", c.args, o.code, doc.Verdict, doc.Error, o.stderr)
+		}
+	}
+}
+
+func TestCorsJSON(t *testing.T) {
+	lab := corsLab(t)
+	o := runCorsCLI(t, nil, corsArgs(lab, "tls-put-allowed", "--actual", "--json")...)
+	if o.code != 0 || o.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", o.code, o.stderr)
+	}
+	dec := json.NewDecoder(strings.NewReader(o.stdout))
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil || dec.More() {
+		t.Fatalf("stdout is not one JSON document: %v\n%s", err, o.stdout)
+	}
+	pre := doc["preflight"].(map[string]any)
+	act := doc["actual"].(map[string]any)
+	if doc["schema"] != "reqtrace.cors/v1" || doc["verdict"] != "allowed" || doc["method"] != "PUT" ||
+		pre["needed"] != true || pre["passed"] != true || act["sent"] != true || act["passed"] != true {
+		t.Errorf("unexpected document:\n%s", o.stdout)
+	}
+	if rh := doc["readable_headers"].([]any); len(rh) != 2 || rh[0] != "content-length" {
+		t.Errorf("readable_headers = %v", rh)
+	}
+	if got := doc["request_headers"].([]any); len(got) != 1 || got[0] != "x-api-key" {
+		t.Errorf("request_headers = %v", got)
+	}
+}
+
+func TestCorsCookiesAndBody(t *testing.T) {
+	lab := corsLab(t)
+	o := runCorsCLI(t, nil, corsArgs(lab, "creds-echo", "-H", "Cookie: session=1")...)
+	seen := lab.Seen("/s/creds-echo")
+	if o.code != 0 || len(seen) != 1 || seen[0].Headers.Get("Cookie") != "session=1" {
+		t.Errorf("with --credentials, -H Cookie is sent as the browser's cookie: %+v", seen)
+	}
+	o = runCorsCLI(t, nil, corsArgs(lab, "post-text", "--actual")...)
+	seen = lab.Seen("/s/post-text")
+	if o.code != 0 || len(seen) != 1 || seen[0].Headers.Get("Content-Type") != "text/plain;charset=UTF-8" || seen[0].Method != "POST" {
+		t.Errorf("-d is a string body, labelled as fetch() does: %+v", seen)
+	}
+	o = runCorsCLI(t, nil, corsArgs(lab, "put-allowed")...)
+	for _, s := range lab.Seen("/s/put-allowed") {
+		if s.Method == "PUT" {
+			t.Error("an unsafe method was sent without --actual")
+		}
+	}
+}
+
+func TestCorsScanCLI(t *testing.T) {
+	lab := corsLab(t)
+	o := runCorsCLI(t, nil, append(labFlags(lab), lab.TLSURL("/scan/reflect"), "--origin", "https://app.example", "--scan", "--json")...)
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	var doc struct {
+		Scan struct {
+			Probes   []any
+			Findings []struct{ Class, Severity string }
+		}
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Scan.Probes) < 35 || len(doc.Scan.Findings) == 0 || doc.Scan.Findings[0].Severity != "high" {
+		t.Errorf("scan: %d probes, findings %+v", len(doc.Scan.Probes), doc.Scan.Findings)
+	}
+	text := runCorsCLI(t, nil, append(labFlags(lab), lab.TLSURL("/scan/reflect"), "--origin", "https://app.example", "--scan")...)
+	if !strings.Contains(text.stdout, "HIGH    reflected-origin") {
+		t.Errorf("scan text:\n%s", text.stdout)
+	}
+}

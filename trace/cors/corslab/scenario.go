@@ -1,0 +1,106 @@
+package corslab
+
+// Scenario is one CORS configuration of the API and one fetch() against
+// it, with what Chromium 156 did (checked by the browser test).
+type Scenario struct {
+	Name        string
+	Method      string      // "" means GET
+	Headers     [][2]string // set by script, in order
+	Body        string      // sent when HasBody
+	HasBody     bool
+	Credentials bool // credentials: "include" (else "omit")
+	Sandbox     bool // fetch from a sandboxed iframe: Origin null
+	PublicPage  bool // the page is on a public address (Local Network Access)
+	TLS         bool // the API is https:// (a potentially trustworthy URL)
+
+	Preflight Reply // the answer to OPTIONS
+	Actual    Reply // the answer to the actual request
+	Target    Reply // the answer at /s/{name}-target, where redirects point
+
+	Want Want
+	// Limitation says why reqtrace cannot decide this scenario (its
+	// verdict is "unknown"); empty for the scenarios it must agree on.
+	Limitation string
+}
+
+// Want is what Chromium 156 did.
+type Want struct {
+	Preflight bool     // it sent an OPTIONS request
+	Allowed   bool     // fetch() resolved
+	Readable  []string // the header names script could read, when allowed
+	// Console is Chromium's console text after "has been blocked by CORS
+	// policy: "; empty when allowed.
+	Console string
+}
+
+// URL is the scenario's API URL.
+func (l *Lab) ScenarioURL(s *Scenario) string {
+	if s.TLS {
+		return l.TLSURL(s.Path())
+	}
+	return l.URL(s.Path())
+}
+
+// Path is the scenario's API path.
+func (s *Scenario) Path() string { return "/s/" + s.Name }
+
+// FetchMethod is the method as script passes it.
+func (s *Scenario) FetchMethod() string {
+	if s.Method == "" {
+		return "GET"
+	}
+	return s.Method
+}
+
+// Scenarios returns the scenario table.
+func Scenarios() []Scenario { return append([]Scenario(nil), scenarios...) }
+
+// Scenario returns one scenario by name.
+func ByName(name string) (Scenario, bool) {
+	for _, s := range scenarios {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// h is one header line.
+func h(name, value string) [2]string { return [2]string{name, value} }
+
+// Header sets used by many scenarios.
+var (
+	star       = [][2]string{h("Access-Control-Allow-Origin", "*")}
+	echo       = [][2]string{h("Access-Control-Allow-Origin", "{origin}"), h("Vary", "Origin")}
+	echoCreds  = [][2]string{h("Access-Control-Allow-Origin", "{origin}"), h("Access-Control-Allow-Credentials", "true"), h("Vary", "Origin")}
+	basicRead  = []string{"content-length", "content-type"}
+	noneAllow  = "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+	pre        = "Response to preflight request doesn't pass access control check: "
+	notOK      = pre + "It does not have HTTP ok status."
+	wildcardCr = "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'."
+)
+
+func with(base [][2]string, more ...[2]string) [][2]string {
+	return append(append([][2]string(nil), base...), more...)
+}
+
+func method(m string) string {
+	return "Method " + m + " is not allowed by Access-Control-Allow-Methods in preflight response."
+}
+
+func header(n string) string {
+	return "Request header field " + n + " is not allowed by Access-Control-Allow-Headers in preflight response."
+}
+
+// validValue ends Chromium's messages about a wrong Allow-Origin value.
+const validValue = " Have the server send the header with a valid value."
+
+func mismatch(v string) string {
+	return "The 'Access-Control-Allow-Origin' header has a value '" + v + "' that is not equal to the supplied origin." + validValue
+}
+
+// Expand replaces the placeholders of a scenario's texts ({page},
+// {pagehost}, {PAGEHOST}, {apiport}, {name}) with the lab's values.
+func (l *Lab) Expand(s *Scenario, text string) string {
+	return l.replacer(s.Name, "").Replace(text)
+}

@@ -1,0 +1,179 @@
+package cors
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// checklist collects checks and the problems of the failed ones.
+type checklist struct {
+	r        *Request
+	d        Decision
+	stage    string
+	resp     *trace.Response
+	checks   []Check
+	problems []Problem
+}
+
+func (c *checklist) pass(rule, title, detail string) {
+	c.checks = append(c.checks, Check{Rule: rule, Title: title, Result: Pass, Detail: detail})
+}
+
+func (c *checklist) skip(rule, title, detail string) {
+	c.checks = append(c.checks, Check{Rule: rule, Title: title, Result: Skip, Detail: detail})
+}
+
+func (c *checklist) fail(rule, title, detail, kind, value string) {
+	c.checks = append(c.checks, Check{Rule: rule, Title: title, Result: Fail, Detail: detail})
+	c.problems = append(c.problems, c.r.problem(c.stage, kind, value, c.resp, c.d))
+}
+
+func (c *checklist) passed() *bool { return boolPtr(len(c.problems) == 0) }
+
+// checkPreflight evaluates a preflight response in Chromium's order:
+// redirect, Allow-Origin, Allow-Credentials, status, the two lists, the
+// method, the headers. The browser reports only the first failure; every
+// failure is kept here so that one round of fixes is enough.
+func (r *Request) checkPreflight(resp *trace.Response, d Decision) *checklist {
+	c := &checklist{r: r, d: d, stage: stagePreflight, resp: resp}
+	if loc, ok := isRedirect(resp); ok {
+		c.fail("redirect", "not a redirect", fmt.Sprintf("%d to %s", resp.Status, loc), kindPreflightRedirect, loc)
+		return c // nothing else is looked at
+	}
+	c.pass("redirect", "not a redirect", "")
+	c.accessChecks()
+	if okStatus(resp.Status) {
+		c.pass("status", "status is 2xx", fmt.Sprint(resp.Status))
+	} else {
+		c.fail("status", "status is 2xx", fmt.Sprint(resp.Status), kindStatus, "")
+	}
+	c.methodCheck()
+	c.headersCheck()
+	return c
+}
+
+// checkActual evaluates the actual response: the CORS check alone; any
+// status may be shared.
+func (r *Request) checkActual(resp *trace.Response, d Decision) *checklist {
+	c := &checklist{r: r, d: d, stage: stageActual, resp: resp}
+	c.accessChecks()
+	if loc, ok := isRedirect(resp); ok && len(c.problems) == 0 {
+		c.redirectChecks(loc)
+	}
+	return c
+}
+
+// accessChecks are the CORS check, split into its two rules.
+func (c *checklist) accessChecks() {
+	acao, _ := headerValue(c.resp.Headers, hACAO)
+	f := corsCheck(c.resp.Headers, c.r.Origin, c.r.Credentials)
+	title := "Access-Control-Allow-Origin allows " + c.r.Origin.String()
+	switch {
+	case f == nil || f.kind == kindCredentials:
+		c.pass("allow-origin", title, acao)
+	case f.kind == kindMissing:
+		c.fail("allow-origin", title, "missing", f.kind, f.value)
+	default:
+		c.fail("allow-origin", title, acao, f.kind, f.value)
+	}
+	const credTitle = "Access-Control-Allow-Credentials is true"
+	acac, _ := headerValue(c.resp.Headers, hACAC)
+	switch {
+	case !c.r.Credentials:
+		return
+	case f != nil && f.kind == kindCredentials:
+		c.fail("allow-credentials", credTitle, orMissing(acac), f.kind, f.value)
+	case acac == "true":
+		c.pass("allow-credentials", credTitle, acac)
+	case f != nil && f.kind != kindWildcard:
+		// Chromium stops at the origin; the credentials flag is wrong too.
+		c.fail("allow-credentials", credTitle, orMissing(acac), kindCredentials, acac)
+	default:
+		c.skip("allow-credentials", credTitle, "not reached")
+	}
+}
+
+func orMissing(v string) string {
+	if v == "" {
+		return "missing"
+	}
+	return v
+}
+
+// methodCheck parses Allow-Methods and checks the request's method.
+func (c *checklist) methodCheck() {
+	acam, raw, ok := headerList(c.resp.Headers, hACAM)
+	m := c.r.Method
+	title := "method " + m + " is allowed"
+	switch {
+	case !ok:
+		c.fail("allow-methods", "Access-Control-Allow-Methods parses", raw, kindMethodsParse, "")
+	case safelistedMethod(m):
+		c.pass("allow-methods", title, m+" is safelisted")
+	case contains(acam, m):
+		c.pass("allow-methods", title, raw)
+	case contains(acam, "*") && !c.r.Credentials:
+		c.pass("allow-methods", title, "* (no credentials)")
+	default:
+		c.fail("allow-methods", title, orMissing(raw), kindMethod, m)
+	}
+}
+
+// headersCheck parses Allow-Headers and checks each unsafe header. The
+// console names the first refused header in sorted order.
+func (c *checklist) headersCheck() {
+	acah, raw, ok := headerList(c.resp.Headers, hACAH)
+	if !ok {
+		c.fail("allow-headers", "Access-Control-Allow-Headers parses", raw, kindHeadersParse, "")
+		return
+	}
+	if len(c.d.Unsafe) == 0 {
+		return
+	}
+	// "*" covers every name without credentials. The standard excludes
+	// Authorization; Chromium 156 does not (see authorizationWarning).
+	star := contains(acah, "*") && !c.r.Credentials
+	var refused []string
+	for _, n := range c.d.Unsafe {
+		if !containsFold(acah, n) && !star {
+			refused = append(refused, n)
+		}
+	}
+	title := "headers " + strings.Join(c.d.Unsafe, ", ") + " are allowed"
+	if len(refused) == 0 {
+		c.pass("allow-headers", title, raw)
+		return
+	}
+	// With several refused, Chromium names one in an order that depends on
+	// its hash tables; reqtrace names the first in sorted order and lists
+	// them all in the detail and the fix.
+	c.fail("allow-headers", title, "not allowed: "+strings.Join(refused, ", "), kindHeader, refused[0])
+}
+
+// redirectChecks look at a redirect the CORS check let through; the
+// browser would follow it, reqtrace does not (yet).
+func (c *checklist) redirectChecks(loc string) {
+	next, err := c.r.URL.Parse(loc)
+	switch {
+	case err != nil:
+		c.fail("redirect", "redirect target is usable", loc, kindRedirectScheme, loc)
+	case next.Scheme != "http" && next.Scheme != "https":
+		c.fail("redirect", "redirect target is http(s)", next.String(), kindRedirectScheme, next.String())
+	case next.User != nil:
+		c.fail("redirect", "redirect target has no user:password@", next.String(), kindRedirectUserinfo, next.String())
+	default:
+		c.skip("redirect", "redirect followed", redirectNote(c.r, next))
+	}
+}
+
+// redirectNote says what the browser would do next.
+func redirectNote(r *Request, next *url.URL) string {
+	note := "not followed: reqtrace does not follow redirects yet; the browser would request " + next.String() + " and check CORS there again"
+	if !URLOrigin(next).Same(r.Target) {
+		note += " (another origin: from then on it sends Origin: null, which that server must allow)"
+	}
+	return note
+}
