@@ -501,3 +501,43 @@ func TestCorsCommand(t *testing.T) {
 		t.Errorf("no --origin: exit %d", o.code)
 	}
 }
+
+func TestOutputFlagsAndClientCert(t *testing.T) {
+	lab := tracetest.New(t)
+	dir := t.TempDir()
+	certPEM, keyPEM, err := lab.ClientCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, key := filepath.Join(dir, "client.pem"), filepath.Join(dir, "client.key")
+	os.WriteFile(cert, certPEM, 0o600)
+	os.WriteFile(key, keyPEM, 0o600)
+	mtls := lab.URL("https", "mtls.lab.test", "/")
+	if o := reqtrace(t, nil, append(labArgs(lab), "-E", cert, "--key", key, mtls)...); o.code != 0 {
+		t.Errorf("-E: exit %d %s", o.code, o.stderr)
+	}
+	if o := reqtrace(t, nil, append(labArgs(lab), mtls)...); o.code != 98 || !strings.Contains(o.stderr, "-E/--cert") {
+		t.Errorf("no client certificate: exit %d %s", o.code, o.stderr)
+	}
+
+	// -i shows the body; -s silences stderr but not the exit code; -O names the file.
+	inc := reqtrace(t, nil, append(labArgs(lab), "-i", lab.URL("http", "www.lab.test", "/chunked"))...)
+	if !strings.Contains(inc.stdout, "│ three") {
+		t.Errorf("-i did not show the body:\n%s", inc.stdout)
+	}
+	quiet := reqtrace(t, nil, append(labArgs(lab), "-s", lab.URL("https", "nxdomain.lab.test", "/"))...)
+	if quiet.code != 6 || quiet.stderr != "" {
+		t.Errorf("-s: exit %d stderr %q", quiet.code, quiet.stderr)
+	}
+	c := exec.Command(binary, append(labArgs(lab), "-O", lab.URL("http", "www.lab.test", "/chunked"))...)
+	c.Dir = dir
+	if err := c.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "chunked")); err != nil || string(b) != tracetest.ChunkedBody {
+		t.Errorf("-O: %q %v", b, err)
+	}
+	if o := reqtrace(t, nil, "-O", "http://example.test/"); o.code != 2 {
+		t.Errorf("-O without a file name: exit %d", o.code)
+	}
+}

@@ -25,6 +25,7 @@ const (
 	ExitSend            = 55
 	ExitReceive         = 56
 	ExitCertificate     = 60
+	ExitClientCert      = 98  // curl: client certificate required
 	ExitInterrupted     = 130 // the shell's convention for Ctrl-C
 	exitInternalFailure = 1
 )
@@ -48,6 +49,7 @@ var exitFor = map[string]int{
 	trace.KindExpired:          ExitCertificate,
 	trace.KindHostnameMismatch: ExitCertificate,
 	trace.KindHandshake:        ExitTLSHandshake,
+	trace.KindClientCert:       ExitClientCert,
 	trace.KindTooManyRedirs:    ExitTooManyRedirs,
 	trace.KindBadRedirect:      ExitTooManyRedirs,
 	trace.KindEmptyReply:       ExitEmptyReply,

@@ -212,3 +212,35 @@ func TestRetry(t *testing.T) {
 		t.Errorf("a 404 was retried")
 	}
 }
+
+func TestClientCertificate(t *testing.T) {
+	lab := tracetest.New(t)
+	certPEM, keyPEM, err := lab.ClientCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, scheme := range []string{"https"} {
+		for _, http := range []string{"", "1.1"} {
+			hop := ok(t, run(t, lab, lab.URL(scheme, "mtls.lab.test", "/"), func(o *trace.Options) { o.ClientCert, o.HTTP = &cert, http }))
+			if hop.Response.Status != 200 {
+				t.Errorf("with the certificate (%q): %d", http, hop.Response.Status)
+			}
+			res := run(t, lab, lab.URL(scheme, "mtls.lab.test", "/"), func(o *trace.Options) { o.HTTP = http })
+			if e := res.Err; e == nil || e.Kind != trace.KindClientCert || !strings.Contains(e.Hint, "-E/--cert") {
+				t.Errorf("without one (%q): %+v", http, e)
+			}
+		}
+	}
+	// A certificate from another CA is refused.
+	other := tracetest.New(t)
+	otherPEM, otherKey, _ := other.ClientCertificate()
+	wrong, _ := tls.X509KeyPair(otherPEM, otherKey)
+	res := run(t, lab, lab.URL("https", "mtls.lab.test", "/"), func(o *trace.Options) { o.ClientCert = &wrong })
+	if e := res.Err; e == nil || e.Kind != trace.KindClientCert || !strings.Contains(e.Message, "refused") {
+		t.Errorf("another CA's certificate: %+v", e)
+	}
+}

@@ -39,6 +39,7 @@ const (
 	KindExpired          = "expired"
 	KindHostnameMismatch = "hostname_mismatch"
 	KindHandshake        = "handshake"
+	KindClientCert       = "client_certificate"
 
 	// http
 	KindTimeout       = "timeout"

@@ -97,6 +97,8 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 
 func headError(err error, nothingRead bool) *Error {
 	switch {
+	case clientCertAlert(err):
+		return clientCertError(err, PhaseWait, false)
 	case isTimeout(err):
 		return &Error{Kind: KindTimeout, Message: "timed out waiting for the response", Err: err}
 	case nothingRead && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)):
@@ -403,6 +405,9 @@ func h2Headers(hdr http.Header) []Header {
 }
 
 func h2Error(err error, phase string) *Error {
+	if clientCertAlert(err) {
+		return clientCertError(err, phase, false)
+	}
 	if isTimeout(err) {
 		return &Error{Phase: phase, Kind: KindTimeout, Message: "timed out over HTTP/2", Err: err}
 	}

@@ -39,8 +39,9 @@ type conn struct {
 	h2c    bool // HTTP/2 without TLS, by prior knowledge
 	// forward is the proxy that takes absolute-form requests on this
 	// connection (http:// through a proxy, no tunnel); nil otherwise.
-	forward *url.URL
-	proxy   *Proxy // the proxy it goes through, reported again on reuse
+	forward   *url.URL
+	proxy     *Proxy // the proxy it goes through, reported again on reuse
+	certAsked bool   // the server asked for a client certificate
 
 	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
 

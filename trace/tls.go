@@ -21,6 +21,10 @@ type tlsSession struct {
 	config    *tls.Config
 	verifyErr error
 	insecure  bool
+	// certAsked is set when the server asked for a client certificate.
+	// Under TLS 1.3 its refusal only shows after the handshake, as a
+	// broken connection; this is how that failure is recognised.
+	certAsked bool
 }
 
 // newTLSSession builds a config that verifies the chain itself, in
@@ -34,6 +38,7 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 	}
 	s.config = &tls.Config{
 		GetClientCertificate: func(*tls.CertificateRequestInfo) (*tls.Certificate, error) {
+			s.certAsked = true
 			if o.ClientCert == nil {
 				return &tls.Certificate{}, nil // none: the server decides what that means
 			}
@@ -153,6 +158,9 @@ func tlsError(err error, verifyErr error, host string, certs []Certificate) *Err
 		}
 		return e
 	}
+	if clientCertAlert(err) {
+		return clientCertError(err, PhaseTLS, false)
+	}
 	e := &Error{Phase: PhaseTLS, Kind: KindHandshake, Err: err,
 		Message: "TLS handshake failed: " + handshakeReason(err),
 		Hint:    "the server and reqtrace found no common ground: check that the port speaks TLS, the TLS versions (1.2+) and ciphers it offers, or whether it wants a client certificate"}
@@ -160,6 +168,35 @@ func tlsError(err error, verifyErr error, host string, certs []Certificate) *Err
 		e.Kind = KindTimeout
 		e.Message = "TLS handshake timed out"
 		e.Hint = "the server accepted TCP but did not finish the handshake: is this port really TLS? raise --connect-timeout if it is only slow"
+	}
+	return e
+}
+
+// clientCertAlert reports whether err is the server's TLS alert about the
+// client certificate: none was sent but one is required, or the one sent
+// was refused. Under TLS 1.3 it arrives after the handshake, on the first
+// read, so every phase that reads checks for it.
+func clientCertAlert(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	for _, alert := range []string{"tls: certificate required", "tls: bad certificate", "tls: unknown certificate authority", "tls: unsupported certificate", "tls: certificate expired", "tls: certificate revoked"} {
+		if strings.Contains(msg, "remote error: "+alert) {
+			return true
+		}
+	}
+	return false
+}
+
+// clientCertError explains a refused or missing client certificate.
+func clientCertError(err error, phase string, sent bool) *Error {
+	e := &Error{Phase: phase, Kind: KindClientCert, Err: err,
+		Message: "the server requires a client certificate (" + handshakeReason(err) + ")",
+		Hint:    "give one with -E/--cert FILE (and --key FILE if the key is separate)"}
+	if sent {
+		e.Message = "the server refused the client certificate (" + handshakeReason(err) + ")"
+		e.Hint = "the certificate is not issued by a CA the server trusts, has expired, or lacks clientAuth usage; check it with openssl x509 -text"
 	}
 	return e
 }

@@ -94,6 +94,8 @@ type hopRun struct {
 
 	mu    sync.Mutex // guards phase: http2 hooks move it from other goroutines
 	phase string
+	// certAsked: the server asked for a client certificate (see tlsSession).
+	certAsked bool
 }
 
 // hop runs one exchange, on an idle connection to the origin if there is
@@ -155,7 +157,7 @@ func (h *hopRun) run(ctx context.Context) {
 func (h *hopRun) reuse(c *conn) {
 	c.sc.startHop(h.clock)
 	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true}
-	h.hop.Proxy = c.proxy
+	h.hop.Proxy, h.certAsked = c.proxy, c.certAsked
 	why := fmt.Sprintf("connection #%d was reused", c.id)
 	h.skip(PhaseDNS, why)
 	h.skip(PhaseConnect, why)
@@ -172,7 +174,7 @@ func (h *hopRun) dial(ctx context.Context) *conn {
 		return nil
 	}
 	c := h.s.open(h.req.url, nc, h.hop.Connect, h.hop.TLS, h.clock)
-	c.proxy = h.hop.Proxy
+	c.proxy, c.certAsked = h.hop.Proxy, h.certAsked
 	if c.proxy != nil && !c.proxy.Tunnel {
 		c.forward, _ = h.o.Proxy.For(h.req.url)
 	}
@@ -203,6 +205,7 @@ func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 	h.hop.TLS = &TLS{}
 	start := h.clock.since()
 	tc, terr := sess.handshake(cctx, conn, h.hop.TLS)
+	h.certAsked = sess.certAsked
 	h.hop.TLS.Duration = h.clock.since() - start
 	h.hop.Timings.TLS = &Span{start, h.hop.TLS.Duration}
 	if terr != nil {
@@ -304,7 +307,21 @@ func (h *hopRun) fail(ctx, cctx context.Context, err *Error) {
 	if err.Phase == "" {
 		err.Phase = phase
 	}
+	switch {
+	case err.Kind == KindClientCert, h.certAsked && brokenConnection(err.Kind):
+		err = clientCertError(err.Err, err.Phase, h.o.ClientCert != nil)
+	}
 	h.hop.Err = err
+}
+
+// brokenConnection reports whether an error kind means the server ended
+// the connection, as it does after refusing a client certificate.
+func brokenConnection(kind string) bool {
+	switch kind {
+	case KindSend, KindReceive, KindEmptyReply, KindHTTP2, KindHandshake:
+		return true
+	}
+	return false
 }
 
 // expired reports whether ctx's deadline has passed. A socket deadline

@@ -25,7 +25,8 @@
 // TLS (see certs.go): leaves are minted per SNI, signed by the lab CA. The
 // same label rule picks these defects: expired, notyet, wrong (the leaf
 // names other.lab.test), untrusted (signed by an unknown CA), tls12 (TLS 1.2
-// at most), h1only (ALPN http/1.1 only). A label tlsdelay-N anywhere in the
+// at most), h1only (ALPN http/1.1 only), mtls (wants a client certificate
+// from ClientCertificate). A label tlsdelay-N anywhere in the
 // SNI delays the handshake N ms.
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
@@ -34,8 +35,12 @@ package tracetest
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
 	"io"
@@ -182,6 +187,33 @@ func (l *Lab) CertPool() *x509.CertPool {
 	pool := x509.NewCertPool()
 	pool.AddCert(l.certs.ca.cert)
 	return pool
+}
+
+// ClientCertificate returns a client certificate and its key, as PEM,
+// issued by the lab CA: mtls.lab.test accepts it, and only it.
+func (l *Lab) ClientCertificate() (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	c, err := l.certs.ca.issue(&x509.Certificate{
+		SerialNumber: serialNumber(),
+		Subject:      pkix.Name{CommonName: "reqtrace lab client"},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(day),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	der, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der}), nil
 }
 
 // Certificate returns the leaf the lab's HTTPS server presents for

@@ -3,6 +3,7 @@ package tracetest
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"time"
 )
@@ -13,6 +14,7 @@ type tlsConfigs struct {
 	standard *tls.Config // TLS 1.2-1.3, ALPN h2 and http/1.1
 	h1only   *tls.Config // ALPN http/1.1 only
 	tls12    *tls.Config // TLS 1.2 at most
+	mtls     *tls.Config // wants a client certificate issued by the lab CA
 	sleep    func(context.Context, time.Duration) bool
 }
 
@@ -25,10 +27,15 @@ func newTLSConfigs(certs *certStore, sleep func(context.Context, time.Duration) 
 			NextProtos:     protos,
 		}
 	}
+	mtls := mk(0, "h2", "http/1.1")
+	mtls.ClientAuth = tls.RequireAndVerifyClientCert
+	mtls.ClientCAs = x509.NewCertPool()
+	mtls.ClientCAs.AddCert(certs.ca.cert)
 	return tlsConfigs{
 		standard: mk(0, "h2", "http/1.1"),
 		h1only:   mk(0, "http/1.1"),
 		tls12:    mk(tls.VersionTLS12, "h2", "http/1.1"),
+		mtls:     mtls,
 		sleep:    sleep,
 	}
 }
@@ -54,6 +61,8 @@ func (c tlsConfigs) configFor(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 		return c.h1only, nil
 	case "tls12":
 		return c.tls12, nil
+	case "mtls":
+		return c.mtls, nil
 	}
 	return c.standard, nil
 }
