@@ -38,26 +38,7 @@ func Safe(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			writeEscape(&b, `\x`, rune(s[i]), 2)
-		case r == '\t':
-			b.WriteByte(' ')
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			writeEscape(&b, `\x`, r, 2)
-		case unsafeRune(r):
-			writeEscape(&b, `\u`, r, 4)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
+	escapeInto(&b, s, ' ')
 	if cut > 0 {
 		b.WriteString("… (" + strconv.Itoa(cut) + " bytes cut)")
 	}
@@ -96,4 +77,29 @@ func isPlainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// escapeInto writes s with control characters, C1, bidi overrides and
+// bytes that are not UTF-8 shown as escapes; a tab becomes tab.
+func escapeInto(b *strings.Builder, s string, tab byte) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			writeEscape(b, `\x`, rune(s[i]), 2)
+		case r == '\t':
+			b.WriteByte(tab)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			writeEscape(b, `\x`, r, 2)
+		case unsafeRune(r):
+			writeEscape(b, `\u`, r, 4)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
 }

@@ -1238,26 +1238,7 @@ func woSafe(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			writeEscape(&b, `\x`, rune(s[i]), 2)
-		case r == '\t':
-			b.WriteByte('\t')
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f:
-			writeEscape(&b, `\x`, r, 2)
-		case unsafeRune(r):
-			writeEscape(&b, `\u`, r, 4)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
+	escapeInto(&b, s, '\t')
 	return b.String()
 }
 
