@@ -48,7 +48,9 @@ headers script can read, and the header lines that fix it.
 
 The preflight is sent when the browser would send one. The actual request
 is sent when its method is GET or HEAD, or with --actual: an unsafe method
-is never sent by default. -d is a string body (fetch labels it
+is never sent by default. Its redirects are followed as the browser
+follows them, checking CORS on every hop (Origin: null after a hop to
+another origin, a new preflight where one is due, at most 20). -d is a string body (fetch labels it
 text/plain;charset=UTF-8 unless -H Content-Type says otherwise); -H Cookie
 stands for the browser's cookies and is sent only with --credentials.
 

@@ -108,7 +108,8 @@ func corsArgs(lab testLab, name string, more ...string) []string {
 
 func TestCorsVerdictsExit0(t *testing.T) {
 	lab := corsLab(t)
-	for name, want := range map[string]string{"get-star": "✓ ALLOWED", "get-none": "✗ BLOCKED", "put-no-methods": "✗ BLOCKED", "put-allowed": "? UNKNOWN"} {
+	for name, want := range map[string]string{"get-star": "✓ ALLOWED", "get-none": "✗ BLOCKED", "put-no-methods": "✗ BLOCKED", "put-allowed": "? UNKNOWN",
+		"redirect-other-star": "✓ ALLOWED", "redirect-loop": "✗ BLOCKED"} {
 		o := runCorsCLI(t, nil, corsArgs(lab, name)...)
 		if o.code != 0 || !strings.Contains(o.stdout, want) || o.stderr != "" {
 			t.Errorf("%s: exit %d, stderr %q, want exit 0 and %q in:\n%s", name, o.code, o.stderr, want, o.stdout)
@@ -205,6 +206,44 @@ func TestCorsJSON(t *testing.T) {
 	}
 	if got := doc["request_headers"].([]any); len(got) != 1 || got[0] != "x-api-key" {
 		t.Errorf("request_headers = %v", got)
+	}
+}
+
+func TestCorsRedirectsJSON(t *testing.T) {
+	lab := corsLab(t)
+	o := runCorsCLI(t, nil, corsArgs(lab, "redirect-307-put-other", "--actual", "--json")...)
+	if o.code != 0 || o.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", o.code, o.stderr)
+	}
+	var doc struct {
+		Verdict string
+		Actual  struct {
+			Request    struct{ URL string }
+			OriginSent string `json:"origin_sent"`
+			Redirects  []struct {
+				Status      int
+				Location    string
+				CrossOrigin bool   `json:"cross_origin"`
+				OriginSent  string `json:"origin_sent"`
+				Passed      *bool
+				Preflight   *struct{ Passed *bool }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	a := doc.Actual
+	if doc.Verdict != "allowed" || len(a.Redirects) != 1 || a.OriginSent != "null" || !strings.Contains(a.Request.URL, corslab.OtherHost) {
+		t.Fatalf("307 to another origin:\n%s", o.stdout)
+	}
+	rd := a.Redirects[0]
+	if rd.Status != 307 || !rd.CrossOrigin || rd.Location != a.Request.URL || rd.Passed == nil || !*rd.Passed || rd.Preflight == nil || !*rd.Preflight.Passed {
+		t.Errorf("redirect hop: %+v", rd)
+	}
+	text := runCorsCLI(t, nil, corsArgs(lab, "redirect-307-put-other", "--actual")...)
+	if !strings.Contains(text.stdout, "1 redirect followed") || !strings.Contains(text.stdout, "new preflight: OPTIONS") {
+		t.Errorf("text:\n%s", text.stdout)
 	}
 }
 

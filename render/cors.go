@@ -16,10 +16,18 @@ package render
 //	            "checks"       [{rule, title, result: pass|fail|skip, detail}] in the browser's order
 //	            "max_age"      {header, chromium_s, firefox_s} (null without a response)
 //	            "error"        the network failure of this request (null if none)
-//	actual      "request"      {method, url, headers}: as sent, or as it would be sent
+//	actual      request, response, passed, problems and checks are those of the last
+//	            request of the redirect chain (the first when there is none)
+//	            "request"      {method, url, headers}: as sent, or as it would be sent
 //	            "not_sent"     why it was not sent ("" when sent)
 //	            "checks", "error" as for preflight
-//	            "redirect"     the Location of a redirect that was not followed (null if none)
+//	            "origin_sent"  the Origin header of that request: "null" after a cross-origin redirect
+//	            "redirects"    the redirects followed before it: [{url, method, origin_sent, status,
+//	                           location, cross_origin, passed, problems, checks, request, response,
+//	                           preflight}], preflight being the new preflight sent to location
+//	                           ({request, response, passed, problems, checks, error} or null)
+//	            "redirect"     the Location of a redirect the browser refused to follow (null if none)
+//	fix         "url"          the redirect target those lines are for (null: the URL requested)
 //	response    "proto", "reason" besides status and headers
 //	Problem     "cause"        the usual reason ("" when none)
 
@@ -85,10 +93,12 @@ func (pr *printer) corsPreflight(rep *cors.Report) {
 	}
 }
 
-// corsActual shows the request script asked for.
+// corsActual shows the request script asked for: a short entry per
+// redirect followed, then the last request in full.
 func (pr *printer) corsActual(rep *cors.Report) {
 	a := &rep.Actual
-	if !a.Sent {
+	switch {
+	case !a.Sent:
 		note := "not sent"
 		if a.NotSent != "" {
 			note += ": " + a.NotSent
@@ -97,10 +107,73 @@ func (pr *printer) corsActual(rep *cors.Report) {
 		if a.NotSent == "" || rep.Preflight.Passed != nil && !*rep.Preflight.Passed {
 			return // the preflight above is what the browser sent
 		}
-	} else {
+	case len(a.Redirects) > 0:
+		pr.title("Request", pr.p.dim.Sprint(plural(len(a.Redirects), "redirect")+" followed"))
+		pr.corsRedirects(a.Redirects, rep.Origin)
+	default:
 		pr.title("Request")
 	}
 	pr.corsExchange(&a.Exchange, a.Redirect)
+	if a.Sent && a.Hop == nil && len(a.Redirects) > 0 {
+		pr.corsBullet(pr.p.bad.Sprint("✗"), "not sent: the preflight to it failed")
+	}
+}
+
+// corsRedirects lists the redirects followed, a few lines each; a long
+// chain is cut in the middle unless -v. A new preflight that failed is
+// shown in full: that is where the browser stopped.
+func (pr *printer) corsRedirects(rds []cors.RedirectHop, origin string) {
+	for i := range rds {
+		if n := len(rds); n > 6 && !pr.st.Verbose && i >= 3 && i < n-2 {
+			if i == 3 {
+				pr.line(indent + pr.p.dim.Sprintf("… %d more (-v or --json shows them)", n-5))
+			}
+			continue
+		}
+		pr.corsRedirect(i+1, &rds[i], origin)
+	}
+}
+
+// corsRedirect is one hop: the request and its redirect response, the
+// checks it passed, where it points, and the new preflight sent there.
+// The Origin sent is shown once it is no longer the page's.
+func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
+	pr.corsBullet(pr.p.dim.Sprint("↪"), fmt.Sprintf("%d  %s %s", n, Safe(rd.Method), Safe(rd.URL)))
+	status := statusText(rd.Status, "")
+	if rd.Hop != nil && rd.Hop.Response != nil {
+		status = statusText(rd.Hop.Response.Status, rd.Hop.Response.Reason)
+	}
+	line := pr.p.dim.Sprint("← ") + Safe(status) + "  " + pr.corsMarks(rd.Checks)
+	if rd.OriginSent != origin {
+		line += pr.p.dim.Sprint("  (sent with Origin: " + Safe(rd.OriginSent) + ")")
+	}
+	pr.corsBullet(" ", line)
+	to := "→ " + Safe(rd.Location)
+	if rd.CrossOrigin {
+		to += pr.p.dim.Sprint("  another origin: from here on the browser sends Origin: null and no Authorization")
+	}
+	pr.corsBullet(" ", to)
+	p := rd.Preflight
+	switch {
+	case p == nil:
+	case p.Passed != nil && !*p.Passed:
+		pr.corsExchange(p, "")
+	default:
+		status := "no response"
+		if p.Hop != nil && p.Hop.Response != nil {
+			status = statusText(p.Hop.Response.Status, p.Hop.Response.Reason)
+		}
+		pr.corsBullet(" ", "new preflight: OPTIONS "+pr.p.dim.Sprint("← ")+Safe(status)+"  "+pr.corsMarks(p.Checks))
+	}
+}
+
+// corsMarks is a checklist on one line: "✓ allow-origin ✓ redirect-location".
+func (pr *printer) corsMarks(cs []cors.Check) string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, pr.corsMark(c.Result)+" "+Safe(c.Rule))
+	}
+	return strings.Join(out, "  ")
 }
 
 // corsExchange prints one request, its response and its checks.
@@ -125,7 +198,7 @@ func (pr *printer) corsExchange(x *cors.Exchange, redirect string) {
 		pr.corsCheck(c)
 	}
 	if redirect != "" {
-		pr.corsBullet(pr.p.warn.Sprint("→"), "redirect to "+Safe(redirect)+" not followed")
+		pr.corsBullet(pr.p.warn.Sprint("→"), "redirect to "+Safe(redirect)+" not followed: the browser stops here")
 	}
 }
 
@@ -168,16 +241,19 @@ func corsHeaders(hs []trace.Header, all bool) []trace.Header {
 
 // corsCheck prints one rule of the checklist.
 func (pr *printer) corsCheck(c cors.Check) {
-	mark := map[string]string{
-		cors.Pass: pr.p.ok.Sprint("✓"),
-		cors.Fail: pr.p.bad.Sprint("✗"),
-		cors.Skip: pr.p.dim.Sprint("–"),
-	}[c.Result]
 	text := Safe(c.Title)
 	if c.Detail != "" {
 		text += pr.p.dim.Sprint("  " + Safe(c.Detail))
 	}
-	pr.corsBullet(mark, text)
+	pr.corsBullet(pr.corsMark(c.Result), text)
+}
+
+func (pr *printer) corsMark(result string) string {
+	return map[string]string{
+		cors.Pass: pr.p.ok.Sprint("✓"),
+		cors.Fail: pr.p.bad.Sprint("✗"),
+		cors.Skip: pr.p.dim.Sprint("–"),
+	}[result]
 }
 
 // corsBullet prints "mark text" with the text wrapped under itself.
@@ -226,23 +302,36 @@ func (pr *printer) corsVerdict(rep *cors.Report) {
 	}
 }
 
-// corsFix lists the header lines the responses need.
+// corsFix lists the header lines the responses need, or says what to
+// change when headers are not the cure (Local Network Access, a
+// redirect loop).
 func (pr *printer) corsFix(rep *cors.Report) {
-	if rep.Verdict != cors.Blocked || len(rep.Fix.Preflight)+len(rep.Fix.Actual) == 0 {
+	if rep.Verdict != cors.Blocked || len(rep.Problems) == 0 {
 		return
 	}
-	if rep.BlockedBeforeSending {
+	if rep.BlockedBeforeSending || len(rep.Fix.Preflight)+len(rep.Fix.Actual) == 0 {
 		pr.title("Fix")
 		pr.para("", Safe(rep.Problems[0].Fix))
 		return
 	}
+	where, method := "", rep.Method
+	if rep.Fix.URL != "" {
+		where, method = " of "+Safe(rep.Fix.URL), rep.Actual.Method
+	}
 	pr.title("Fix", pr.p.dim.Sprint("send these response headers"))
 	if len(rep.Fix.Preflight) > 0 {
-		pr.line(indent + pr.p.dim.Sprint("on the preflight (OPTIONS, answered 204 No Content):"))
+		pr.dimLines("on the preflight" + where + " (OPTIONS, answered 204 No Content):")
 		pr.fixLines(rep.Fix.Preflight)
 	}
-	pr.line(indent + pr.p.dim.Sprint("on the "+Safe(rep.Method)+" response, error responses included:"))
+	pr.dimLines("on the " + Safe(method) + " response" + where + ", error responses included:")
 	pr.fixLines(rep.Fix.Actual)
+}
+
+// dimLines prints plain text dimmed, wrapped at the width.
+func (pr *printer) dimLines(text string) {
+	for _, l := range wrap(text, pr.width-len(indent)) {
+		pr.line(indent + pr.p.dim.Sprint(l))
+	}
 }
 
 func (pr *printer) fixLines(lines []string) {
@@ -443,6 +532,35 @@ type wireActual struct {
 	Checks   []wireCheck       `json:"checks"`
 	Redirect *string           `json:"redirect"`
 	Error    *wireError        `json:"error"`
+
+	OriginSent string             `json:"origin_sent"`
+	Redirects  []wireCORSRedirect `json:"redirects"`
+}
+
+// wireCORSRedirect is one redirect the actual request followed.
+type wireCORSRedirect struct {
+	URL         string            `json:"url"`
+	Method      string            `json:"method"`
+	OriginSent  string            `json:"origin_sent"`
+	Status      int               `json:"status"`
+	Location    string            `json:"location"`
+	CrossOrigin bool              `json:"cross_origin"`
+	Passed      *bool             `json:"passed"`
+	Problems    []wireProblem     `json:"problems"`
+	Checks      []wireCheck       `json:"checks"`
+	Request     wireCORSRequest   `json:"request"`
+	Response    *wireCORSResponse `json:"response"`
+	Preflight   *wireExchange     `json:"preflight"`
+}
+
+// wireExchange is a preflight sent down a redirect chain.
+type wireExchange struct {
+	Request  wireCORSRequest   `json:"request"`
+	Response *wireCORSResponse `json:"response"`
+	Passed   *bool             `json:"passed"`
+	Problems []wireProblem     `json:"problems"`
+	Checks   []wireCheck       `json:"checks"`
+	Error    *wireError        `json:"error"`
 }
 
 type wireProblem struct {
@@ -468,6 +586,7 @@ type wireMaxAge struct {
 type wireFix struct {
 	Preflight []string `json:"preflight"`
 	Actual    []string `json:"actual"`
+	URL       *string  `json:"url"`
 }
 
 type wireScan struct {
@@ -523,11 +642,12 @@ func corsWire(rep *cors.Report) wireCORS {
 			Sent: a.Sent, NotSent: a.NotSent, Request: corsRequest(&a.Exchange, !rep.SameOrigin),
 			Response: corsResponse(a.Hop), Passed: a.Passed, Problems: wireProblems(a.Problems),
 			Checks: wireChecks(a.Checks), Redirect: strOrNull(a.Redirect), Error: hopErr(a.Hop),
+			OriginSent: a.OriginSent, Redirects: wireCORSRedirects(a.Redirects),
 		},
 		ReadableHeaders: orEmpty(rep.Readable),
 		Verdict:         rep.Verdict, Summary: rep.Summary, Console: strOrNull(rep.Console),
 		Problems: wireProblems(rep.Problems), Warnings: wireProblems(rep.Warnings),
-		Fix:          wireFix{Preflight: orEmpty(rep.Fix.Preflight), Actual: orEmpty(rep.Fix.Actual)},
+		Fix:          wireFix{Preflight: orEmpty(rep.Fix.Preflight), Actual: orEmpty(rep.Fix.Actual), URL: strOrNull(rep.Fix.URL)},
 		BlockedEarly: rep.BlockedBeforeSending, Error: wireErr(rep.Err), Scan: wireScanOf(rep.Scan),
 	}
 }
@@ -553,6 +673,21 @@ func corsResponse(h *trace.Hop) *wireCORSResponse {
 		reason = strings.TrimSpace(reason)
 	}
 	return &wireCORSResponse{Proto: rs.Proto, Status: rs.Status, Reason: reason, Headers: wireHeaders(rs.Headers)}
+}
+
+func wireCORSRedirects(rds []cors.RedirectHop) []wireCORSRedirect {
+	out := make([]wireCORSRedirect, 0, len(rds))
+	for _, rd := range rds {
+		w := wireCORSRedirect{URL: rd.URL, Method: rd.Method, OriginSent: rd.OriginSent, Status: rd.Status,
+			Location: rd.Location, CrossOrigin: rd.CrossOrigin, Passed: rd.Passed, Problems: wireProblems(rd.Problems),
+			Checks: wireChecks(rd.Checks), Request: corsRequest(&rd.Exchange, true), Response: corsResponse(rd.Hop)}
+		if p := rd.Preflight; p != nil {
+			w.Preflight = &wireExchange{Request: corsRequest(p, true), Response: corsResponse(p.Hop), Passed: p.Passed,
+				Problems: wireProblems(p.Problems), Checks: wireChecks(p.Checks), Error: hopErr(p.Hop)}
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 func hopErr(h *trace.Hop) *wireError {

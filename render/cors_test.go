@@ -14,9 +14,10 @@ import (
 )
 
 // corsServer is a fake network for cors.RunWith: canned responses by
-// method, as if at a public address.
+// method, or by "METHOD URL" in byURL, as if at a public address.
 type corsServer struct {
 	preflight, actual *trace.Response
+	byURL             map[string]*trace.Response
 	forOrigin         func(origin string) *trace.Response // for scans
 }
 
@@ -32,6 +33,8 @@ func (s corsServer) send(_ gocontext.Context, o *trace.Options) *trace.Result {
 		}
 	}
 	switch {
+	case s.byURL[o.Method+" "+h.URL] != nil:
+		h.Response = s.byURL[o.Method+" "+h.URL]
 	case s.forOrigin != nil:
 		h.Response = s.forOrigin(origin)
 	case o.Method == "OPTIONS":
@@ -78,6 +81,16 @@ func corsFixtures() []corsFixture {
 				}
 				return corsResp(200)
 			}}},
+		// Down a redirect chain: to another origin, where Origin is null.
+		{name: "redirect_followed", cfg: cors.Config{},
+			server: corsServer{actual: corsResp(302, "Location: https://cdn.example.net/v1/items", "Access-Control-Allow-Origin: https://app.example.com", "Vary: Origin"),
+				byURL: map[string]*trace.Response{"GET https://cdn.example.net/v1/items": corsResp(200, "Access-Control-Allow-Origin: *", "Content-Type: application/json")}}},
+		{name: "redirect_preflight_refused", cfg: cors.Config{Method: "PUT", Actual: true, Headers: []trace.HeaderEdit{{Name: "Content-Type", Value: "application/json"}}, Body: []byte("{}")},
+			server: corsServer{preflight: corsResp(204, "Access-Control-Allow-Origin: https://app.example.com", "Access-Control-Allow-Methods: PUT", "Access-Control-Allow-Headers: content-type", "Vary: Origin"),
+				actual: corsResp(307, "Location: https://v2.example.com/items", "Access-Control-Allow-Origin: https://app.example.com", "Vary: Origin"),
+				byURL:  map[string]*trace.Response{"OPTIONS https://v2.example.com/items": corsResp(204, "Access-Control-Allow-Origin: https://app.example.com", "Access-Control-Allow-Methods: PUT", "Access-Control-Allow-Headers: content-type")}}},
+		{name: "redirect_loop", cfg: cors.Config{},
+			server: corsServer{actual: corsResp(302, "Location: /v1/items", "Access-Control-Allow-Origin: *")}},
 	}
 }
 
@@ -180,5 +193,27 @@ func TestCORSHostile(t *testing.T) {
 	assertTerminalSafe(t, js.Bytes(), false)
 	if !json.Valid(js.Bytes()) {
 		t.Error("hostile values broke the JSON")
+	}
+}
+
+// TestCORSHostileRedirect: a Location is server-controlled too, followed
+// or refused.
+func TestCORSHostileRedirect(t *testing.T) {
+	evil := oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028"
+	for _, loc := range []string{"https://cdn.example.net/" + evil, evil} {
+		f := corsFixture{cfg: cors.Config{}, server: corsServer{actual: corsResp(302, "Location: "+loc, "Access-Control-Allow-Origin: *")}}
+		rep := corsReport(t, f)
+		for _, st := range []Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
+			var buf bytes.Buffer
+			if err := CORSText(&buf, rep, st); err != nil {
+				t.Fatal(err)
+			}
+			assertTerminalSafe(t, buf.Bytes(), st.Color)
+		}
+		var js bytes.Buffer
+		if err := CORSJSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
+			t.Fatalf("JSON: %v", err)
+		}
+		assertTerminalSafe(t, js.Bytes(), false)
 	}
 }

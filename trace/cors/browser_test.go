@@ -43,7 +43,13 @@ type browser struct {
 	tabs map[string]context.Context // by page origin
 
 	mu      sync.Mutex
-	console []string
+	console []consoleEntry
+}
+
+// consoleEntry is one line of the console and the URL it is about (set
+// for network errors, whose text does not name it).
+type consoleEntry struct {
+	text, url string
 }
 
 // startBrowser starts Chromium with a fresh profile, the lab's names
@@ -96,7 +102,7 @@ func (b *browser) open(tab context.Context, url string) error {
 	if err := chromedp.Listen(tab, func(ev any) {
 		if e, ok := ev.(*log.EventEntryAdded); ok && e.Entry != nil {
 			b.mu.Lock()
-			b.console = append(b.console, e.Entry.Text)
+			b.console = append(b.console, consoleEntry{e.Entry.Text, e.Entry.URL})
 			b.mu.Unlock()
 		}
 	}); err != nil {
@@ -148,19 +154,31 @@ func (b *browser) fetch(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) fet
 	return res
 }
 
-// consoleFor waits a moment for the console line about a scenario.
+// consoleFor waits a moment for the console line about a scenario: the
+// CORS failure, or else the network error that failed the fetch() (its
+// entry names the URL apart from the text, which is all we keep).
 func (b *browser) consoleFor(s *corslab.Scenario) string {
-	needle := "/s/" + s.Name + "'"
+	needle := "/s/" + s.Name + "'" // also in "(redirected from '…/s/name')"
 	for range 40 {
-		b.mu.Lock()
-		for _, line := range b.console {
-			if strings.Contains(line, needle) && strings.Contains(line, "blocked by CORS policy") {
-				b.mu.Unlock()
-				return line
-			}
+		if line := b.findConsole(func(e consoleEntry) bool {
+			return strings.Contains(e.text, needle) && strings.Contains(e.text, "blocked by CORS policy")
+		}); line != "" {
+			return line
 		}
-		b.mu.Unlock()
 		time.Sleep(25 * time.Millisecond)
+	}
+	return b.findConsole(func(e consoleEntry) bool {
+		return strings.Contains(e.url, "/s/"+s.Name) && strings.Contains(e.text, "net::ERR_")
+	})
+}
+
+func (b *browser) findConsole(match func(consoleEntry) bool) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.console {
+		if match(e) {
+			return e.text
+		}
 	}
 	return ""
 }
@@ -186,6 +204,13 @@ func (b *browser) observe(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) o
 			o.actualHeaders = pick(seen.Headers.Get)
 		}
 	}
+	var reqs []request
+	for _, path := range []string{s.Path(), s.Path() + "-target"} {
+		for _, seen := range lab.Seen(path) {
+			reqs = append(reqs, request{path, seen.Method, seen.Headers.Get})
+		}
+	}
+	o.chain(reqs, s.Path()+"-target")
 	return o
 }
 
@@ -242,6 +267,12 @@ func differences(want, got observed) []string {
 	}
 	if want.console != got.console {
 		d = append(d, fmt.Sprintf("console:\n    recorded %q\n    now      %q", want.console, got.console))
+	}
+	if want.requests != 0 && want.requests != got.requests {
+		d = append(d, fmt.Sprintf("requests: recorded %d, now %d", want.requests, got.requests))
+	}
+	if want.target != (corslab.Reached{}) && want.target != got.target {
+		d = append(d, fmt.Sprintf("at the redirect target: recorded %+v, now %+v", want.target, got.target))
 	}
 	return d
 }

@@ -15,6 +15,9 @@
 //     read, what does not block today (Vary, Max-Age, Local Network Access,
 //     browser differences);
 //   - run.go: the evaluation, sending requests with trace.Do;
+//   - redirect.go: the actual request's redirects, followed hop by hop
+//     (the CORS check on each, Origin: null after another origin, a new
+//     preflight where the browser sends one, the 20-redirect limit);
 //   - scan.go, scan_probes.go: --scan, the probes of Corsy and CORScanner.
 //
 // Everything a server sends is untrusted: it is parsed defensively here

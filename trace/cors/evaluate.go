@@ -3,6 +3,7 @@ package cors
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/reqtrace/reqtrace/trace"
@@ -55,13 +56,15 @@ func (r *Request) checkPreflight(resp *trace.Response, d Decision) *checklist {
 	return c
 }
 
-// checkActual evaluates the actual response: the CORS check alone; any
-// status may be shared.
-func (r *Request) checkActual(resp *trace.Response, d Decision) *checklist {
+// checkActual evaluates a response to the actual request: the CORS check
+// alone (any status may be shared), then, for a redirect, what Chromium
+// checks before following it: the redirect limit and the new location.
+// visited are the URLs the chain has requested, this one last.
+func (r *Request) checkActual(resp *trace.Response, d Decision, visited []string) *checklist {
 	c := &checklist{r: r, d: d, stage: stageActual, resp: resp}
 	c.accessChecks()
 	if loc, ok := isRedirect(resp); ok && len(c.problems) == 0 {
-		c.redirectChecks(loc)
+		c.redirectChecks(loc, visited)
 	}
 	return c
 }
@@ -69,8 +72,8 @@ func (r *Request) checkActual(resp *trace.Response, d Decision) *checklist {
 // accessChecks are the CORS check, split into its two rules.
 func (c *checklist) accessChecks() {
 	acao, _ := headerValue(c.resp.Headers, hACAO)
-	f := corsCheck(c.resp.Headers, c.r.Origin, c.r.Credentials)
-	title := "Access-Control-Allow-Origin allows " + c.r.Origin.String()
+	f := corsCheck(c.resp.Headers, c.r.SentOrigin(), c.r.Credentials)
+	title := "Access-Control-Allow-Origin allows " + c.r.SentOrigin().String()
 	switch {
 	case f == nil || f.kind == kindCredentials:
 		c.pass("allow-origin", title, acao)
@@ -153,27 +156,48 @@ func (c *checklist) headersCheck() {
 	c.fail("allow-headers", title, "not allowed: "+strings.Join(refused, ", "), kindHeader, refused[0])
 }
 
-// redirectChecks look at a redirect the CORS check let through; the
-// browser would follow it, reqtrace does not (yet).
-func (c *checklist) redirectChecks(loc string) {
+// redirectChecks look at a redirect the CORS check let through, in
+// Chromium's order: the count (the 21st redirect fails), then the
+// location's scheme and userinfo.
+func (c *checklist) redirectChecks(loc string, visited []string) {
 	next, err := c.r.URL.Parse(loc)
+	if followed := len(visited) - 1; followed >= maxRedirects {
+		to := loc
+		if err == nil {
+			to = next.String()
+		}
+		detail := fmt.Sprintf("redirect %d, to %s", followed+1, to)
+		c.fail("redirect-limit", fmt.Sprintf("at most %d redirects", maxRedirects), detail, kindTooManyRedirects, tooManyCause(next, err, visited))
+		return
+	}
 	switch {
 	case err != nil:
-		c.fail("redirect", "redirect target is usable", loc, kindRedirectScheme, loc)
+		c.fail("redirect-location", "redirect target is usable", loc, kindRedirectScheme, loc)
 	case next.Scheme != "http" && next.Scheme != "https":
-		c.fail("redirect", "redirect target is http(s)", next.String(), kindRedirectScheme, next.String())
+		c.fail("redirect-location", "redirect target is http(s)", next.String(), kindRedirectScheme, next.String())
 	case next.User != nil:
-		c.fail("redirect", "redirect target has no user:password@", next.String(), kindRedirectUserinfo, next.String())
+		c.fail("redirect-location", "redirect target has no user:password@", next.String(), kindRedirectUserinfo, next.String())
 	default:
-		c.skip("redirect", "redirect followed", redirectNote(c.r, next))
+		c.pass("redirect-location", "redirect target is http(s), without user:password@", redirectNote(c.r, next))
 	}
 }
 
-// redirectNote says what the browser would do next.
+// redirectNote says where the browser goes next and what changes.
 func redirectNote(r *Request, next *url.URL) string {
-	note := "not followed: reqtrace does not follow redirects yet; the browser would request " + next.String() + " and check CORS there again"
-	if !URLOrigin(next).Same(r.Target) {
-		note += " (another origin: from then on it sends Origin: null, which that server must allow)"
+	note := "to " + next.String()
+	switch {
+	case r.Tainted:
+		note += " (Origin stays null)"
+	case !URLOrigin(next).Same(r.Target):
+		note += " (another origin: from there on the browser sends Origin: null)"
 	}
 	return note
+}
+
+// tooManyCause tells a loop from a long chain.
+func tooManyCause(next *url.URL, err error, visited []string) string {
+	if err == nil && slices.Contains(visited, next.String()) {
+		return "the redirects loop: " + next.String() + " was requested before; check the redirect rules (http to https and back, a trailing slash added and removed, a login page that redirects to itself)"
+	}
+	return fmt.Sprintf("the chain is longer than %d redirects: link to the final URL", maxRedirects)
 }

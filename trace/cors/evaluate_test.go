@@ -10,16 +10,20 @@ import (
 )
 
 // fakeServer answers OPTIONS with preflight and anything else with
-// actual, as if at addr; it records the methods it was sent.
+// actual, as if at addr, unless byURL has an answer for "METHOD URL" or
+// "URL"; it records the methods it was sent and their requests.
 type fakeServer struct {
 	preflight, actual *trace.Response
+	byURL             map[string]*trace.Response
 	addr              string
 	err               *trace.Error // fail every request with this
 	methods           []string
+	sent              []*trace.Options
 }
 
 func (f *fakeServer) send(_ context.Context, o *trace.Options) *trace.Result {
 	f.methods = append(f.methods, o.Method)
+	f.sent = append(f.sent, o)
 	hop := trace.Hop{URL: o.URL.String(), Connect: &trace.Connect{Address: f.addr}}
 	hop.Request = trace.Request{Method: o.Method, Target: o.URL.RequestURI(), Proto: "HTTP/1.1"}
 	for _, e := range o.Headers {
@@ -28,6 +32,10 @@ func (f *fakeServer) send(_ context.Context, o *trace.Options) *trace.Result {
 	res := &trace.Result{URL: o.URL.String()}
 	if f.err != nil {
 		hop.Err, res.Err = f.err, f.err
+	} else if r, ok := f.byURL[o.Method+" "+o.URL.String()]; ok {
+		hop.Response = r
+	} else if r, ok := f.byURL[o.URL.String()]; ok {
+		hop.Response = r
 	} else if o.Method == "OPTIONS" {
 		hop.Response = f.preflight
 	} else {
@@ -183,21 +191,115 @@ func TestFixesAndCauses(t *testing.T) {
 	}
 }
 
-func TestRedirects(t *testing.T) {
-	rep := run(t, Config{}, &fakeServer{actual: resp(302, "Location: https://other.example.com/x", "Access-Control-Allow-Origin: *")})
-	if rep.Verdict != Unknown || rep.Actual.Redirect == "" || !strings.Contains(rep.Summary, "does not follow redirects") {
-		t.Errorf("passing redirect: %s %q", rep.Verdict, rep.Summary)
+// sentHeader is a header of the i-th request sent.
+func (f *fakeServer) sentHeader(i int, name string) string {
+	for _, e := range f.sent[i].Headers {
+		if strings.EqualFold(e.Name, name) {
+			return e.Value
+		}
 	}
-	if c := rep.Actual.Checks[len(rep.Actual.Checks)-1]; !strings.Contains(c.Detail, "Origin: null") {
-		t.Errorf("a cross-origin hop taints the origin: %q", c.Detail)
+	return ""
+}
+
+func TestRedirectsFollowed(t *testing.T) {
+	const other = "https://other.example.com/x"
+	star := "Access-Control-Allow-Origin: *"
+	// Across origins: the target must allow null, which * does.
+	f := &fakeServer{actual: resp(302, "Location: "+other, "Access-Control-Allow-Origin: https://app.example.com"),
+		byURL: map[string]*trace.Response{other: resp(200, star, "X-A: 1")}}
+	rep := run(t, Config{}, f)
+	a := rep.Actual
+	if rep.Verdict != Allowed || len(a.Redirects) != 1 || a.URL != other || a.OriginSent != "null" || f.sentHeader(1, "Origin") != "null" {
+		t.Fatalf("cross-origin redirect: %s %q, %d redirects, last %s with Origin %s", rep.Verdict, rep.Summary, len(a.Redirects), a.URL, a.OriginSent)
 	}
-	rep = run(t, Config{}, &fakeServer{actual: resp(302, "Location: https://u:p@api.example.com/x", "Access-Control-Allow-Origin: *")})
-	if rep.Verdict != Blocked || rules(rep.Problems)[0] != "actual.redirect-userinfo" {
+	if rd := a.Redirects[0]; rd.Status != 302 || rd.Location != other || !rd.CrossOrigin || rd.OriginSent != "https://app.example.com" || !strings.Contains(checks(rd.Checks), "redirect-location:pass") {
+		t.Errorf("redirect hop: %+v", rd)
+	}
+	if !strings.Contains(rep.Summary, "after 1 redirect") || a.Hop.Response.Status != 200 {
+		t.Errorf("summary %q", rep.Summary)
+	}
+	// The same target allowing only the page's origin: blocked there.
+	f.byURL[other] = resp(200, "Access-Control-Allow-Origin: https://app.example.com")
+	rep = run(t, Config{}, f)
+	want := "Access to fetch at 'https://other.example.com/x' (redirected from 'https://api.example.com/items') from origin 'https://app.example.com' has been blocked by CORS policy: The 'Access-Control-Allow-Origin' header has a value 'https://app.example.com' that is not equal to the supplied origin."
+	if rep.Verdict != Blocked || !strings.HasPrefix(rep.Console, want) || rep.Fix.URL != other || !slices.Equal(rep.Fix.Actual, []string{"Access-Control-Allow-Origin: *"}) {
+		t.Errorf("tainted origin refused: %s\n%q\nfix %+v", rep.Verdict, rep.Console, rep.Fix)
+	}
+	if p := rep.Problems[0]; !strings.Contains(p.Cause, "Origin: null") {
+		t.Errorf("cause %q", p.Cause)
+	}
+	// Within the origin nothing is tainted.
+	same := "https://api.example.com/items/"
+	f = &fakeServer{actual: resp(301, "Location: /items/", "Access-Control-Allow-Origin: https://app.example.com"),
+		byURL: map[string]*trace.Response{same: resp(200, "Access-Control-Allow-Origin: https://app.example.com")}}
+	if rep = run(t, Config{}, f); rep.Verdict != Allowed || f.sentHeader(1, "Origin") != "https://app.example.com" {
+		t.Errorf("same-origin redirect: %s %q", rep.Verdict, rep.Summary)
+	}
+}
+
+func TestRedirectsRefused(t *testing.T) {
+	star := "Access-Control-Allow-Origin: *"
+	rep := run(t, Config{}, &fakeServer{actual: resp(302, "Location: https://u:p@api.example.com/x", star)})
+	if rep.Verdict != Blocked || rules(rep.Problems)[0] != "actual.redirect-userinfo" || rep.Actual.Redirect == "" {
 		t.Errorf("userinfo redirect: %s %v", rep.Verdict, rules(rep.Problems))
 	}
 	rep = run(t, Config{}, &fakeServer{actual: resp(301, "Location: /x")})
-	if rep.Verdict != Blocked || rules(rep.Problems)[0] != "actual.allow-origin-missing" {
+	if rep.Verdict != Blocked || rules(rep.Problems)[0] != "actual.allow-origin-missing" || len(rep.Actual.Redirects) != 0 {
 		t.Errorf("redirect without CORS: %s %v", rep.Verdict, rules(rep.Problems))
+	}
+	// A loop: the 21st redirect fails the fetch, whatever CORS says.
+	f := &fakeServer{actual: resp(302, "Location: /items", star)}
+	rep = run(t, Config{}, f)
+	if rep.Verdict != Blocked || len(f.methods) != 21 || len(rep.Actual.Redirects) != 20 || rep.Console != "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS" {
+		t.Fatalf("loop: %s, %d sent, %q", rep.Verdict, len(f.methods), rep.Console)
+	}
+	if p := rep.Problems[0]; !strings.Contains(p.Cause, "loop") || len(rep.Fix.Actual) != 0 {
+		t.Errorf("loop: cause %q, fix %+v", p.Cause, rep.Fix)
+	}
+}
+
+func TestRedirectRequests(t *testing.T) {
+	const other = "https://other.example.com/x"
+	star := "Access-Control-Allow-Origin: *"
+	// 307 keeps a PUT: a new preflight at the new URL, with Origin: null.
+	f := &fakeServer{preflight: resp(204, star, "Access-Control-Allow-Methods: PUT"), actual: resp(307, "Location: "+other, star),
+		byURL: map[string]*trace.Response{"OPTIONS " + other: resp(204, "Access-Control-Allow-Origin: https://app.example.com", "Access-Control-Allow-Methods: PUT"),
+			"PUT " + other: resp(200, star)}}
+	rep := run(t, Config{Method: "PUT", Actual: true}, f)
+	if !slices.Equal(f.methods, []string{"OPTIONS", "PUT", "OPTIONS"}) || f.sentHeader(2, "Origin") != "null" || rep.Verdict != Blocked {
+		t.Fatalf("307 PUT: sent %v, verdict %s", f.methods, rep.Verdict)
+	}
+	if rd := rep.Actual.Redirects[0]; rd.Preflight == nil || rep.Actual.Hop != nil || rules(rep.Problems)[0] != "preflight.allow-origin-mismatch" ||
+		!strings.Contains(rep.Console, "(redirected from") || !strings.Contains(rep.Summary, "new preflight") {
+		t.Errorf("307 PUT refused at the new preflight: %v %q %q", rules(rep.Problems), rep.Console, rep.Summary)
+	}
+	// 303 turns a POST into a GET without its body: no preflight needed.
+	f = &fakeServer{preflight: resp(204, star, "Access-Control-Allow-Headers: content-type"), actual: resp(303, "Location: "+other, star),
+		byURL: map[string]*trace.Response{other: resp(200, star)}}
+	rep = run(t, Config{Method: "POST", Body: []byte("{}"), Actual: true, Headers: hdrs("Content-Type: application/json")}, f)
+	if !slices.Equal(f.methods, []string{"OPTIONS", "POST", "GET"}) || f.sent[2].Body != nil || f.sentHeader(2, "Content-Type") != "" || rep.Verdict != Allowed {
+		t.Errorf("303 POST: sent %v, body %q, verdict %s", f.methods, f.sent[2].Body, rep.Verdict)
+	}
+	// Authorization stays behind at another origin, and the user hears of it.
+	f = &fakeServer{preflight: resp(204, star, "Access-Control-Allow-Headers: authorization"), actual: resp(302, "Location: "+other, star),
+		byURL: map[string]*trace.Response{other: resp(200, star)}}
+	rep = run(t, Config{Headers: hdrs("Authorization: Bearer t")}, f)
+	if !slices.Equal(f.methods, []string{"OPTIONS", "GET", "GET"}) || f.sentHeader(2, "Authorization") != "" || !slices.Contains(rules(rep.Warnings), "authorization-dropped") {
+		t.Errorf("authorization across origins: sent %v, warnings %v", f.methods, rules(rep.Warnings))
+	}
+	// Sec-Fetch-Site remembers a cross-site URL earlier in the chain.
+	f = &fakeServer{actual: resp(302, "Location: https://cdn.example.net/x", star), byURL: map[string]*trace.Response{
+		"https://cdn.example.net/x": resp(302, "Location: https://v2.example.com/", star), "https://v2.example.com/": resp(200, star)}}
+	run(t, Config{Origin: "https://app.example.com"}, f)
+	if got := []string{f.sentHeader(0, "Sec-Fetch-Site"), f.sentHeader(2, "Sec-Fetch-Site")}; !slices.Equal(got, []string{"same-site", "cross-site"}) {
+		t.Errorf("Sec-Fetch-Site along the chain: %v", got)
+	}
+	// A loop of PUTs within one origin: each URL is preflighted once (the cache).
+	f = &fakeServer{preflight: resp(204, star, "Access-Control-Allow-Methods: PUT"), actual: resp(307, "Location: /a", star),
+		byURL: map[string]*trace.Response{"PUT https://api.example.com/a": resp(307, "Location: /items", star)}}
+	run(t, Config{Method: "PUT", Actual: true}, f)
+	if n := strings.Count(strings.Join(f.methods, " "), "OPTIONS"); n != 2 || len(f.methods) != 23 {
+		t.Errorf("PUT loop: %d preflights, %d requests", n, len(f.methods))
 	}
 }
 

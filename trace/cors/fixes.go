@@ -27,6 +27,10 @@ func (r *Request) problem(stage, kind, value string, resp *trace.Response, d Dec
 
 func (r *Request) fixFor(stage, kind, value string, resp *trace.Response, d Decision) (fix, cause string) {
 	origin := r.Origin.String()
+	if r.Tainted && (kind == kindMissing || kind == kindMismatch || kind == kindWildcard) {
+		// The page's origin is not what the server is asked about any more.
+		return r.missingFix(stage, d), r.taintedCause()
+	}
 	switch kind {
 	case kindMissing:
 		return r.missingFix(stage, d), missingCause(stage, resp)
@@ -60,8 +64,20 @@ func (r *Request) fixFor(stage, kind, value string, resp *trace.Response, d Deci
 	case kindLNAInsecure:
 		return "serve the page over HTTPS: from a secure context Chromium asks the user for Local Network Access permission instead of blocking",
 			"Chromium (142+) blocks requests from a less private address space (a public page) to a private or loopback address unless the page is a secure context and the user allows it"
+	case kindTooManyRedirects:
+		return "let a URL of the chain answer without redirecting, within 20 redirects: past that fetch() rejects with a TypeError and the console shows no CORS message", value
 	}
 	return "", ""
+}
+
+// taintedCause explains a failure after a redirect to another origin,
+// where the browser sends Origin: null.
+func (r *Request) taintedCause() string {
+	s := "the request was redirected to another origin, so the browser sent Origin: null and compares Access-Control-Allow-Origin with null"
+	if r.Credentials {
+		return s + ": with credentials only Access-Control-Allow-Origin: null and Access-Control-Allow-Credentials: true pass, which admits every sandboxed page; better have the page call " + r.URL.String() + " directly"
+	}
+	return s + ": send * on this response, or have the page call " + r.URL.String() + " directly"
 }
 
 // missingFix is the full set of lines the response lacks.
@@ -84,6 +100,9 @@ func missingCause(stage string, resp *trace.Response) string {
 			return statusCause(st)
 		}
 		return "the server answered OPTIONS without CORS headers: the CORS middleware does not cover this route, or it rejected the origin, method or a header and then dropped every CORS header (rs/cors and others do) instead of saying which"
+	}
+	if loc, ok := isRedirect(resp); ok {
+		return "the browser checks CORS on the redirect itself before following it to " + loc + ": redirects (a trailing slash, http to https, a proxy's rule) are often sent before the CORS middleware runs; add the headers to them, or call the final URL directly"
 	}
 	if st >= 400 {
 		return fmt.Sprintf("the real status is %d, but script only sees a network error: error responses often bypass the CORS middleware (nginx add_header without 'always', a proxy's error page, an exception handler)", st)
@@ -180,9 +199,10 @@ func (r *Request) actualLines(hs []trace.Header) []string {
 }
 
 // originLinesFor keeps an Allow-Origin that already passes (a static
-// "*" needs no Vary) and otherwise echoes the origin.
+// "*" needs no Vary) and otherwise echoes the origin; after a redirect to
+// another origin, "*" is what admits the null origin safely.
 func (r *Request) originLinesFor(hs []trace.Header) []string {
-	if hs != nil && corsCheck(hs, r.Origin, r.Credentials) == nil {
+	if hs != nil && corsCheck(hs, r.SentOrigin(), r.Credentials) == nil {
 		acao, _ := headerValue(hs, hACAO)
 		lines := []string{hACAO + ": " + acao}
 		if acao != "*" {
@@ -193,7 +213,10 @@ func (r *Request) originLinesFor(hs []trace.Header) []string {
 		}
 		return lines
 	}
-	return strings.Split(originLines(r.Origin.String(), r.Credentials), "; ")
+	if r.Tainted && !r.Credentials {
+		return []string{hACAO + ": *"}
+	}
+	return strings.Split(originLines(r.SentOrigin().String(), r.Credentials), "; ")
 }
 
 // originLines allows one origin: echo it, say the response varies by it,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -21,10 +22,63 @@ type observed struct {
 	allowed   bool     // fetch() resolved
 	readable  []string // header names script read
 	console   string   // the console line ("" when allowed)
+	requests  int      // requests other than OPTIONS that reached the lab
+	target    corslab.Reached
+	// The compared headers of the first preflight and of the first other
+	// request at the redirect target; nil when none came (or recorded).
+	targetPreflightHeaders, targetHeaders map[string]string
 	// The browser-controlled headers of the preflight and of the actual
 	// request, by name; nil when that request did not reach the server
 	// (or the table does not record it).
 	preflightHeaders, actualHeaders map[string]string
+}
+
+// request is one request that reached the lab, or that reqtrace sent.
+type request struct {
+	path, method string
+	header       func(string) string
+}
+
+// chain fills in what a redirect chain looked like from its requests in
+// order: how many were not preflights, and what reached target first.
+func (o *observed) chain(reqs []request, target string) {
+	for _, r := range reqs {
+		if r.method != "OPTIONS" {
+			o.requests++
+		}
+		switch {
+		case r.path != target:
+		case r.method == "OPTIONS" && o.targetPreflightHeaders == nil:
+			o.target.Preflight = r.header("Origin")
+			o.targetPreflightHeaders = pick(r.header)
+		case r.method != "OPTIONS" && o.targetHeaders == nil:
+			o.target.Method, o.target.Origin = r.method, r.header("Origin")
+			o.targetHeaders = pick(r.header)
+		}
+	}
+}
+
+// sentBy lists the requests reqtrace sent, in order: the preflight, then
+// each request of the redirect chain after the preflight it needed.
+func sentBy(rep *cors.Report) []request {
+	var out []request
+	add := func(x *cors.Exchange) {
+		if x == nil || x.Hop == nil || x.Hop.Request.Method == "" {
+			return
+		}
+		u, err := url.Parse(x.URL)
+		if err == nil {
+			out = append(out, request{u.Path, x.Method, headerGetter(x.Headers)})
+		}
+	}
+	add(&rep.Preflight.Exchange)
+	for i := range rep.Actual.Redirects {
+		rd := &rep.Actual.Redirects[i]
+		add(&rd.Exchange)
+		add(rd.Preflight)
+	}
+	add(&rep.Actual.Exchange)
+	return out
 }
 
 // comparedHeaders are the request headers the browser controls and
@@ -56,16 +110,25 @@ func headerGetter(hs []trace.Header) func(string) string {
 
 // recorded is what Chromium 156 did, as the scenario table holds it.
 func recorded(lab *corslab.Lab, s *corslab.Scenario) observed {
-	o := observed{preflight: s.Want.Preflight, allowed: s.Want.Allowed, readable: s.Want.Readable}
-	if s.Want.Console != "" {
+	o := observed{preflight: s.Want.Preflight, allowed: s.Want.Allowed, readable: s.Want.Readable, requests: s.Want.Requests}
+	switch {
+	case s.Want.Console != "":
 		o.console = consolePrefix(lab, s) + lab.Expand(s, s.Want.Console)
+	case s.Want.Error != "":
+		o.console = "Failed to load resource: " + s.Want.Error
 	}
+	t := s.Want.Target
+	o.target = corslab.Reached{Preflight: lab.Expand(s, t.Preflight), Method: t.Method, Origin: lab.Expand(s, t.Origin)}
 	return o
 }
 
-// consolePrefix is Chromium's "Access to fetch at … from origin …" part.
+// consolePrefix is Chromium's "Access to fetch at … from origin …" part;
+// a failure down a redirect chain names both URLs.
 func consolePrefix(lab *corslab.Lab, s *corslab.Scenario) string {
 	at := "'" + lab.ScenarioURL(s) + "'"
+	if s.Want.At != "" {
+		at = "'" + lab.Expand(s, s.Want.At) + "' (redirected from " + at + ")"
+	}
 	return "Access to fetch at " + at + " from origin '" + pageOrigin(lab, s) + "' has been blocked by CORS policy: "
 }
 
@@ -138,9 +201,34 @@ func agree(s *corslab.Scenario, rep *cors.Report, b observed) []string {
 			add("preflight headers", fmt.Sprint(ours), fmt.Sprint(b.preflightHeaders))
 		}
 	}
-	if b.actualHeaders != nil && rep.Actual.Hop != nil {
-		if ours := pick(headerGetter(rep.Actual.Headers)); !maps.Equal(ours, b.actualHeaders) {
+	reqs := sentBy(rep)
+	if i := slices.IndexFunc(reqs, func(r request) bool { return r.method != "OPTIONS" }); b.actualHeaders != nil && i >= 0 {
+		if ours := pick(reqs[i].header); !maps.Equal(ours, b.actualHeaders) {
 			add("actual request headers", fmt.Sprint(ours), fmt.Sprint(b.actualHeaders))
+		}
+	}
+	return append(diffs, agreeChain(s, reqs, b)...)
+}
+
+// agreeChain compares the redirect chains: its length, and what reached
+// the redirect target.
+func agreeChain(s *corslab.Scenario, reqs []request, b observed) []string {
+	var ours observed
+	ours.chain(reqs, s.Path()+"-target")
+	var diffs []string
+	if b.requests != 0 && ours.requests != b.requests {
+		diffs = append(diffs, fmt.Sprintf("requests: reqtrace sent %d, the browser %d", ours.requests, b.requests))
+	}
+	if b.target != (corslab.Reached{}) && ours.target != b.target {
+		diffs = append(diffs, fmt.Sprintf("at the redirect target: reqtrace sent %+v, the browser %+v", ours.target, b.target))
+	}
+	for _, c := range []struct {
+		what         string
+		ours, theirs map[string]string
+	}{{"redirect target's preflight headers", ours.targetPreflightHeaders, b.targetPreflightHeaders},
+		{"redirect target's request headers", ours.targetHeaders, b.targetHeaders}} {
+		if c.theirs != nil && !maps.Equal(c.ours, c.theirs) {
+			diffs = append(diffs, c.what+": reqtrace says "+fmt.Sprint(c.ours)+", the browser "+fmt.Sprint(c.theirs))
 		}
 	}
 	return diffs

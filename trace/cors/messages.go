@@ -55,6 +55,8 @@ func consoleText(kind, value string) string {
 		return "Redirect location '" + value + "' has a disallowed scheme for cross-origin requests."
 	case kindLNAInsecure:
 		return "The request client is not a secure context and the resource is in more-private address space `" + value + "`."
+	case kindTooManyRedirects:
+		return "Failed to load resource: net::ERR_TOO_MANY_REDIRECTS"
 	}
 	return ""
 }
@@ -70,6 +72,7 @@ const (
 	kindRedirectUserinfo  = "redirect-userinfo"
 	kindRedirectScheme    = "redirect-scheme"
 	kindLNAInsecure       = "local-network-access"
+	kindTooManyRedirects  = "too-many-redirects" // a network error, not a CORS one
 )
 
 // withInfix reports whether a preflight failure carries preflightInfix.
@@ -81,13 +84,23 @@ func withInfix(kind string) bool {
 	return true
 }
 
-// console is the whole line Chromium prints for a failure.
+// console is the whole line Chromium prints for a failure. Down a
+// redirect chain it names the URL that failed and the one script
+// fetched, and still the page's origin (not "null"). A network error is
+// logged as it is, without the CORS preamble.
 func (r *Request) console(preflight bool, kind, value string) string {
 	text := consoleText(kind, value)
+	if kind == kindTooManyRedirects {
+		return text
+	}
 	if preflight && withInfix(kind) {
 		text = preflightInfix + text
 	}
-	return "Access to fetch at '" + consoleURL(r.URL) + "' from origin '" + r.Origin.String() + "' has been blocked by CORS policy: " + text
+	at := "'" + consoleURL(r.URL) + "'"
+	if r.first != nil {
+		at += " (redirected from '" + consoleURL(r.first) + "')"
+	}
+	return "Access to fetch at " + at + " from origin '" + r.Origin.String() + "' has been blocked by CORS policy: " + text
 }
 
 // consoleURL is the URL as Chromium prints it: without the scheme's

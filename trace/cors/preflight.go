@@ -69,7 +69,7 @@ func (r *Request) PreflightHeaders(d Decision) []trace.Header {
 		// "combine" here, and servers such as rs/cors compare it verbatim.
 		hs = append(hs, trace.Header{Name: "Access-Control-Request-Headers", Value: strings.Join(d.Unsafe, ",")})
 	}
-	hs = append(hs, trace.Header{Name: "Origin", Value: r.Origin.String()})
+	hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
 	hs = append(hs, trace.Header{Name: "Sec-Fetch-Mode", Value: "cors"})
 	return append(hs, r.contextHeaders()...)
 }
@@ -85,7 +85,7 @@ func (r *Request) ActualHeaders() []trace.Header {
 		}
 		hs = append(hs, h)
 	}
-	hs = append(hs, trace.Header{Name: "Origin", Value: r.Origin.String()})
+	hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
 	if trustworthy(r.Target) {
 		hs = append(hs, trace.Header{Name: "Sec-Fetch-Mode", Value: "cors"})
 	}
@@ -104,13 +104,22 @@ func (r *Request) contextHeaders() []trace.Header {
 	var hs []trace.Header
 	if trustworthy(r.Target) {
 		hs = append(hs,
-			trace.Header{Name: "Sec-Fetch-Site", Value: secFetchSite(r.Origin, r.Target)},
+			trace.Header{Name: "Sec-Fetch-Site", Value: r.fetchSite()},
 			trace.Header{Name: "Sec-Fetch-Dest", Value: "empty"})
 	}
 	if !r.Origin.Opaque && !(r.Origin.Scheme == "https" && r.Target.Scheme == "http") {
 		hs = append(hs, trace.Header{Name: "Referer", Value: r.Origin.String() + "/"})
 	}
 	return hs
+}
+
+// fetchSite is Sec-Fetch-Site: the least related of the page's origin and
+// each URL of the redirect chain so far.
+func (r *Request) fetchSite() string {
+	if r.crossSite {
+		return "cross-site"
+	}
+	return secFetchSite(r.Origin, r.Target)
 }
 
 // edits turns headers into -H edits for trace.Do, which sends Host and

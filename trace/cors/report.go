@@ -6,7 +6,7 @@ import "github.com/reqtrace/reqtrace/trace"
 const (
 	Allowed = "allowed" // script can read the response
 	Blocked = "blocked" // the browser hides the response (or never sends the request)
-	Unknown = "unknown" // not decided: the actual request was not sent, a redirect was not followed, or the network failed
+	Unknown = "unknown" // not decided: the actual request was not sent, or the network failed
 )
 
 // Check results.
@@ -62,13 +62,21 @@ type Preflight struct {
 	MaxAge *MaxAge // nil unless a preflight response came
 }
 
-// Actual is the request script asked for.
+// Actual is the request script asked for and the redirects the browser
+// followed from it (redirect.go).
 type Actual struct {
 	Sent    bool
 	NotSent string // why it was not sent
+	// Exchange is the last request of the chain: the one whose response
+	// script reads or the browser refused. Without redirects it is the
+	// request script made; its Hop is nil when the preflight the browser
+	// sent to it after a redirect failed.
 	Exchange
-	// Redirect is the Location of a redirect response, which is reported
-	// and not followed.
+	OriginSent string // the Origin header of that request ("null" once tainted)
+	// Redirects are the redirects followed before it, in order.
+	Redirects []RedirectHop
+	// Redirect is the Location of a redirect the browser refused to
+	// follow (the last response failed a check); "" otherwise.
 	Redirect string
 }
 
@@ -92,6 +100,9 @@ type Problem struct {
 type Fix struct {
 	Preflight []string // header lines for the OPTIONS response (status 204)
 	Actual    []string // header lines for the actual response
+	// URL is where those responses come from when it is not the URL
+	// script fetched: the redirect target that failed. "" otherwise.
+	URL string
 }
 
 // MaxAge is how long browsers cache this preflight result.

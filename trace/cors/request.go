@@ -50,10 +50,31 @@ type Request struct {
 	// Notes are warnings found while building the request: dropped
 	// headers, a normalised origin.
 	Notes []Problem
+
+	// Tainted is set once a redirect has left the request's first origin:
+	// from then on the browser sends Origin: null and checks every
+	// response against null (redirect.go).
+	Tainted bool
+	// first is the URL script fetched, when this request follows a
+	// redirect; Chromium's console names both. Nil for the first request.
+	first *url.URL
+	// crossSite is set when a URL earlier in the redirect chain was
+	// cross-site: Sec-Fetch-Site says so for the rest of the chain.
+	crossSite bool
 }
 
 // SameOrigin reports whether CORS applies at all.
 func (r *Request) SameOrigin() bool { return r.Origin.Same(r.Target) }
+
+// SentOrigin is the origin the browser sends and checks responses
+// against: the page's, or the opaque origin "null" once tainted. Referer
+// and Sec-Fetch-Site keep using the page's origin.
+func (r *Request) SentOrigin() Origin {
+	if r.Tainted {
+		return Origin{Opaque: true}
+	}
+	return r.Origin
+}
 
 // NewRequest validates cfg the way fetch() would: a TypeError there is a
 // bad input here (exit 2).

@@ -26,7 +26,8 @@ func RunWith(ctx context.Context, cfg Config, send Sender) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &evaluation{ctx: ctx, cfg: &cfg, r: r, d: r.Decide(), send: send}
+	e := &evaluation{ctx: ctx, cfg: &cfg, r: r, d: r.Decide(), send: send, preflights: map[string]bool{}}
+	e.last = leg{r, e.d}
 	e.rep = newReport(r, e.d)
 	e.run()
 	return e.rep, nil
@@ -42,6 +43,11 @@ type evaluation struct {
 	rep  *Report
 	// lnaChecked is set once the first exchange told the target's space.
 	lnaChecked bool
+	// last is the last request of the redirect chain (redirect.go).
+	last leg
+	// preflights are the preflights that passed, as Chromium's cache
+	// would hold them (preflightKey).
+	preflights map[string]bool
 }
 
 func newReport(r *Request, d Decision) *Report {
@@ -76,47 +82,51 @@ func (e *evaluation) run() {
 	e.finish()
 }
 
-// preflight sends the OPTIONS request and checks its response; it
+// preflight sends the first OPTIONS request and checks its response; it
 // reports whether the browser would go on to the actual request.
 func (e *evaluation) preflight() bool {
 	p := &e.rep.Preflight
-	hop, ok := e.exchange(&p.Exchange, "OPTIONS", e.r.PreflightHeaders(e.d), nil)
-	if !ok {
-		return false
+	hop, ok := e.sendPreflight(&p.Exchange, leg{e.r, e.d})
+	if p.Passed != nil {
+		p.MaxAge = maxAgeOf(hop.Response)
 	}
-	c := e.r.checkPreflight(hop.Response, e.d)
-	p.Checks, p.Problems, p.Passed = c.checks, c.problems, c.passed()
-	p.MaxAge = maxAgeOf(hop.Response)
-	return *p.Passed
+	return ok
 }
 
-// actual sends the request script asked for, when that is safe.
+// sendPreflight sends the OPTIONS request for l, records it in x and
+// checks its response; it reports whether it passed.
+func (e *evaluation) sendPreflight(x *Exchange, l leg) (*trace.Hop, bool) {
+	hop, ok := e.exchange(x, l.r.URL, "OPTIONS", l.r.PreflightHeaders(l.d), nil)
+	if !ok {
+		return hop, false
+	}
+	c := l.r.checkPreflight(hop.Response, l.d)
+	x.Checks, x.Problems, x.Passed = c.checks, c.problems, c.passed()
+	if *x.Passed && maxAgeOf(hop.Response).Chromium > 0 {
+		e.preflights[preflightKey(l)] = true
+	}
+	return hop, *x.Passed
+}
+
+// actual sends the request script asked for, when that is safe, and
+// follows its redirects; the last response decides what script reads.
 func (e *evaluation) actual() {
 	a := &e.rep.Actual
 	if e.r.Method != "GET" && e.r.Method != "HEAD" && !e.cfg.Actual {
 		a.NotSent = e.r.Method + " is not sent without --actual: it may change data on the server"
 		return
 	}
-	hop, ok := e.exchange(&a.Exchange, e.r.Method, e.r.ActualHeaders(), e.r.Body)
-	if !ok {
-		return
-	}
-	a.Sent = true
-	c := e.r.checkActual(hop.Response, e.d)
-	a.Checks, a.Problems, a.Passed = c.checks, c.problems, c.passed()
-	if loc, redirect := isRedirect(hop.Response); redirect && *a.Passed {
-		a.Redirect = loc
-	}
-	if *a.Passed && a.Redirect == "" {
-		e.rep.Readable = ReadableHeaders(hop.Response, e.r.Credentials)
+	e.chain()
+	if a.Passed != nil && *a.Passed { // a passing last response is never a redirect
+		e.rep.Readable = ReadableHeaders(a.Hop.Response, e.r.Credentials)
 	}
 }
 
 // exchange sends one request and records it in x. It reports false when
 // the evaluation cannot go on: a network failure, or Local Network Access
 // blocking the request before the browser would send anything.
-func (e *evaluation) exchange(x *Exchange, method string, hs []trace.Header, body []byte) (*trace.Hop, bool) {
-	res := e.send(e.ctx, e.options(method, hs, body))
+func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace.Header, body []byte) (*trace.Hop, bool) {
+	res := e.send(e.ctx, e.options(u, method, hs, body))
 	var hop *trace.Hop
 	if n := len(res.Hops); n > 0 {
 		hop = &res.Hops[n-1]
@@ -158,9 +168,9 @@ func (e *evaluation) checkLNA(hop *trace.Hop) bool {
 
 // options are the trace options for one request: the user's network
 // settings with this request's method, headers and body.
-func (e *evaluation) options(method string, hs []trace.Header, body []byte) *trace.Options {
+func (e *evaluation) options(u *url.URL, method string, hs []trace.Header, body []byte) *trace.Options {
 	o := e.cfg.Net
-	o.URL, o.Method, o.Headers, o.Body = e.r.URL, method, edits(hs), body
+	o.URL, o.Method, o.Headers, o.Body = u, method, edits(hs), body
 	o.Head = method == "HEAD"
 	o.FollowRedirects = false // the browser's redirect rules are checked here, hop by hop
 	o.ContentType, o.User, o.Output, o.OutputName = "", nil, nil, ""
@@ -195,7 +205,7 @@ func (e *evaluation) finish() {
 		rep.Verdict = Blocked
 		rep.Console = rep.Problems[0].Message
 		rep.Fix = e.fix()
-	case rep.Err != nil, !rep.Actual.Sent, rep.Actual.Redirect != "":
+	case rep.Err != nil, !rep.Actual.Sent:
 		rep.Verdict = Unknown
 	default:
 		rep.Verdict = Allowed
@@ -213,37 +223,61 @@ func (e *evaluation) warnings() {
 	}
 	add(clientHintWarning(e.r))
 	add(cookieWarning(e.r))
+	add(authorizationDroppedWarning(e.r, e.rep.Actual.Redirects))
 	if m := rep.Preflight.MaxAge; m != nil && *rep.Preflight.Passed {
 		add(maxAgeWarning(m))
 		add(authorizationWarning(e.r, e.d, rep.Preflight.Hop.Response))
 	}
 	if a := rep.Actual; a.Sent && a.Passed != nil {
-		resp := a.Hop.Response
 		if *a.Passed {
-			add(varyWarning(resp))
-			add(nullWarning(resp))
+			add(varyWarning(a.Hop.Response))
+			add(nullWarning(a.Hop.Response))
 		} else if !rep.Preflight.Needed && e.r.Method != "GET" && e.r.Method != "HEAD" {
 			add(sideEffectWarning(e.r))
 		}
 	}
 }
 
-// fix lists the header lines that make the request pass.
+// fix lists the header lines that make the last request of the chain
+// pass. A redirect loop is not fixed by headers: no lines.
 func (e *evaluation) fix() Fix {
+	if e.rep.Problems[0].Rule == stageActual+"."+kindTooManyRedirects {
+		return Fix{}
+	}
 	var f Fix
-	if e.rep.Preflight.Needed {
+	l := e.last
+	if l.r != e.r {
+		f.URL = l.r.URL.String()
+	}
+	if l.d.Needed {
 		var hs []trace.Header
-		if h := e.rep.Preflight.Hop; h != nil && h.Response != nil {
-			hs = h.Response.Headers
+		if x := e.lastPreflight(); x != nil {
+			hs = responseHeaders(x.Hop)
 		}
-		f.Preflight = e.r.preflightLines(hs, e.d)
+		f.Preflight = l.r.preflightLines(hs, l.d)
 	}
-	var hs []trace.Header
-	if h := e.rep.Actual.Hop; h != nil && h.Response != nil {
-		hs = h.Response.Headers
-	}
-	f.Actual = e.r.actualLines(hs)
+	f.Actual = l.r.actualLines(responseHeaders(e.rep.Actual.Hop))
 	return f
+}
+
+// lastPreflight is the preflight sent for the last request of the chain;
+// nil when none was.
+func (e *evaluation) lastPreflight() *Exchange {
+	rds := e.rep.Actual.Redirects
+	switch {
+	case len(rds) > 0:
+		return rds[len(rds)-1].Preflight
+	case e.rep.Preflight.Needed:
+		return &e.rep.Preflight.Exchange
+	}
+	return nil
+}
+
+func responseHeaders(h *trace.Hop) []trace.Header {
+	if h == nil || h.Response == nil {
+		return nil
+	}
+	return h.Response.Headers
 }
 
 // summary is the verdict in one line.
@@ -257,37 +291,68 @@ func (e *evaluation) summary() string {
 		if rep.Preflight.Needed {
 			s += " after a passing preflight"
 		}
+		if n := len(rep.Actual.Redirects); n > 0 {
+			s += fmt.Sprintf(", from %s after %s", rep.Actual.URL, redirectsPhrase(n))
+		}
 		return s
 	}
 	switch {
 	case rep.Err != nil:
 		return "unknown: the network failed before the browser's checks could run: " + rep.Err.Message
-	case rep.Actual.Redirect != "":
-		return fmt.Sprintf("unknown: the response is a %d redirect to %s; it passes the CORS check, and reqtrace does not follow redirects yet", rep.Actual.Hop.Response.Status, rep.Actual.Redirect)
 	case rep.Preflight.Needed:
 		return "unknown: the preflight passes; the " + rep.Method + " itself was not sent (add --actual), and its response must carry Access-Control-Allow-Origin too"
 	}
 	return "unknown: no preflight is needed; the " + rep.Method + " was not sent (add --actual), and its response must carry Access-Control-Allow-Origin"
 }
 
-// blockedWhy names the first failed check in a few words.
+// blockedWhy names the first failed check in a few words: of the first
+// preflight, of the preflight sent after the last redirect, or of the
+// last response.
 func (e *evaluation) blockedWhy() string {
 	rep := e.rep
 	if rep.BlockedBeforeSending {
 		return "Chromium does not send it at all (Local Network Access: an insecure page may not reach a more private address)"
 	}
-	for _, x := range []*Exchange{&rep.Preflight.Exchange, &rep.Actual.Exchange} {
-		for _, c := range x.Checks {
-			if c.Result != Fail {
-				continue
-			}
-			if x == &rep.Preflight.Exchange {
-				return failPhrase(c, "the preflight response", e.r) + "; the " + e.r.Method + " is never sent"
-			}
-			return failPhrase(c, fmt.Sprintf("the %s response (status %d)", e.r.Method, x.Hop.Response.Status), e.r)
+	if c, ok := firstFailed(rep.Preflight.Checks); ok {
+		return failPhrase(c, "the preflight response", e.r) + "; the " + e.r.Method + " is never sent"
+	}
+	a, l := &rep.Actual, e.last.r
+	after := ""
+	if n := len(a.Redirects); n > 0 {
+		after = " of " + a.URL + " (after " + redirectsPhrase(n) + ")"
+	}
+	if l != e.r {
+		if c, ok := firstFailed(e.lastPreflight().checksOrNil()); ok {
+			return failPhrase(c, "the new preflight response"+after, l) + "; the " + l.Method + " is never sent there"
 		}
 	}
+	if c, ok := firstFailed(a.Checks); ok {
+		return failPhrase(c, fmt.Sprintf("the %s response (status %d)%s", l.Method, a.Hop.Response.Status, after), l)
+	}
 	return "see the problems"
+}
+
+func firstFailed(cs []Check) (Check, bool) {
+	for _, c := range cs {
+		if c.Result == Fail {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+func (x *Exchange) checksOrNil() []Check {
+	if x == nil {
+		return nil
+	}
+	return x.Checks
+}
+
+func redirectsPhrase(n int) string {
+	if n == 1 {
+		return "1 redirect"
+	}
+	return fmt.Sprint(n, " redirects")
 }
 
 // failPhrase says what a failed check means, of a response ("where").
@@ -295,8 +360,12 @@ func failPhrase(c Check, where string, r *Request) string {
 	switch c.Rule {
 	case "redirect":
 		return where + " is a redirect (" + c.Detail + ")"
+	case "redirect-limit":
+		return where + " is one redirect too many (" + c.Detail + "): the fetch fails with net::ERR_TOO_MANY_REDIRECTS"
+	case "redirect-location":
+		return where + " redirects where a cross-origin request may not go (" + c.Detail + ")"
 	case "allow-origin":
-		return where + " does not allow the origin " + r.Origin.String() + " (Access-Control-Allow-Origin: " + c.Detail + ")"
+		return where + " does not allow the origin " + r.SentOrigin().String() + " (Access-Control-Allow-Origin: " + c.Detail + ")"
 	case "allow-credentials":
 		return where + " lacks Access-Control-Allow-Credentials: true (" + c.Detail + ")"
 	case "status":

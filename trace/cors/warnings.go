@@ -91,6 +91,22 @@ func cookieWarning(r *Request) *Problem {
 		Fix:     "prefer a token in an Authorization header, or serve the API from the page's site"}
 }
 
+// authorizationDroppedWarning: a redirect to another origin drops
+// Authorization, so the server there never sees the token.
+func authorizationDroppedWarning(r *Request, rds []RedirectHop) *Problem {
+	if r.header("authorization") < 0 {
+		return nil
+	}
+	for _, rd := range rds {
+		if rd.CrossOrigin {
+			return &Problem{Rule: "authorization-dropped",
+				Message: "the redirect to " + rd.Location + " leaves the origin, so the browser drops the Authorization header there: that server gets the request without it",
+				Fix:     "call " + rd.Location + " directly, or redirect within one origin"}
+		}
+	}
+	return nil
+}
+
 // nullWarning: Allow-Origin: null admits every opaque origin.
 func nullWarning(resp *trace.Response) *Problem {
 	if acao, _ := headerValue(resp.Headers, hACAO); acao != "null" {

@@ -5,7 +5,7 @@
 // unit and CLI tests run reqtrace against the same servers.
 //
 // Host names are instructions to whoever resolves them: map PageHost,
-// PublicPageHost and APIHost to 127.0.0.1 (Chromium's
+// PublicPageHost, APIHost and OtherHost to 127.0.0.1 (Chromium's
 // --host-resolver-rules, trace's --resolve). Everything listens on
 // 127.0.0.1 only.
 package corslab
@@ -32,6 +32,9 @@ const (
 	PageHost       = "app.cors.test"    // the origin page, on loopback
 	PublicPageHost = "public.cors.test" // the same page, for a browser told it is public
 	APIHost        = "api.cors.test"    // the API, plain HTTP
+	// OtherHost is another name of the API's server: a redirect to it
+	// crosses to another origin.
+	OtherHost = "other.cors.test"
 )
 
 // Lab is the page server and the API server.
@@ -64,8 +67,8 @@ func New(t testing.TB, certFor func(serverName string) (tls.Certificate, error))
 		l.byName[scenarios[i].Name] = &scenarios[i]
 	}
 	var err error
-	if l.PagePort, err = l.serve(http.HandlerFunc(page), nil); err == nil {
-		l.PublicPort, err = l.serve(http.HandlerFunc(page), nil)
+	if l.PagePort, err = l.serve(l.page(), nil); err == nil {
+		l.PublicPort, err = l.serve(l.page(), nil)
 	}
 	if err == nil {
 		l.APIPort, err = l.serve(l.api(), nil)
@@ -132,7 +135,7 @@ func (l *Lab) Resolve() []trace.ResolveEntry {
 	for _, hp := range []struct {
 		host string
 		port int
-	}{{PageHost, l.PagePort}, {PublicPageHost, l.PublicPort}, {APIHost, l.APIPort}, {APIHost, l.TLSPort}} {
+	}{{PageHost, l.PagePort}, {PublicPageHost, l.PublicPort}, {APIHost, l.APIPort}, {APIHost, l.TLSPort}, {OtherHost, l.APIPort}} {
 		if hp.port != 0 {
 			out = append(out, trace.ResolveEntry{Host: hp.host, Port: hp.port, Addrs: lo})
 		}
@@ -149,7 +152,8 @@ func (l *Lab) ResolveArgs() []string {
 	return args
 }
 
-// Seen returns the requests the API received for a path.
+// Seen returns the requests the lab received for a path (the page's
+// own "/" excepted).
 func (l *Lab) Seen(path string) []Seen {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -196,11 +200,17 @@ func (l *Lab) api() http.Handler {
 	return mux
 }
 
-func page(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/" {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	io.WriteString(w, PageHTML)
+// page serves the page at "/"; anything else is a 404 that is logged
+// like the API's requests (a redirect back to the page's origin lands
+// there).
+func (l *Lab) page() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			l.record(r)
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, PageHTML)
+	})
 }

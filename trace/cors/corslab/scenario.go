@@ -29,8 +29,27 @@ type Want struct {
 	Allowed   bool     // fetch() resolved
 	Readable  []string // the header names script could read, when allowed
 	// Console is Chromium's console text after "has been blocked by CORS
-	// policy: "; empty when allowed.
+	// policy: "; empty when allowed or when no CORS rule failed.
 	Console string
+	// At is the URL Chromium names in the console line when it is not the
+	// scenario's: a request further down a redirect chain. The line then
+	// reads "Access to fetch at '{At}' (redirected from '<scenario URL>')".
+	At string
+	// Error is the network error Chromium logged instead of a CORS
+	// failure ("net::ERR_TOO_MANY_REDIRECTS"); empty when none.
+	Error string
+
+	// Redirect scenarios also record what the chain looked like (zero
+	// values are not checked).
+	Requests int     // requests other than OPTIONS that reached the API
+	Target   Reached // what reached /s/{name}-target first
+}
+
+// Reached is what the redirect target received first.
+type Reached struct {
+	Preflight string // the Origin header of the OPTIONS request; "" when none came
+	Method    string // the method of the first other request; "" when none came
+	Origin    string // that request's Origin header
 }
 
 // URL is the scenario's API URL.

@@ -150,16 +150,61 @@ var scenarios = []Scenario{
 	{Name: "preflight-ok-actual-none", Method: "PUT", Preflight: Reply{Headers: with(star, h("Access-Control-Allow-Methods", "PUT"))}, Want: Want{Preflight: true, Console: noneAllow}},
 	{Name: "preflight-ok-actual-500", Method: "PUT", Preflight: Reply{Headers: with(star, h("Access-Control-Allow-Methods", "PUT"))}, Actual: Reply{Status: 500}, Want: Want{Preflight: true, Console: noneAllow}},
 
-	// Redirects.
+	// Redirects of the preflight: never followed.
 	{Name: "preflight-redirect-307", Method: "PUT", Preflight: Reply{Status: 307, Headers: with(star, h("Location", "/s/{name}-target"))}, Target: Reply{Headers: star},
 		Want: Want{Preflight: true, Console: pre + "Redirect is not allowed for a preflight request."}},
 	{Name: "preflight-redirect-301", Headers: [][2]string{h("X-A", "1")}, Preflight: Reply{Status: 301, Headers: [][2]string{h("Location", "/s/{name}-target")}}, Target: Reply{Headers: star},
 		Want: Want{Preflight: true, Console: pre + "Redirect is not allowed for a preflight request."}},
-	{Name: "redirect-no-cors", Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "/s/{name}-target")}}, Target: Reply{Headers: star}, Want: Want{Console: noneAllow}},
+
+	// Redirects of the actual request, followed hop by hop: each redirect
+	// response passes the CORS check, and a hop to another origin makes
+	// the browser send Origin: null from then on.
+	{Name: "redirect-no-cors", Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "/s/{name}-target")}}, Target: Reply{Headers: star},
+		Want: Want{Console: noneAllow, Requests: 1}}, // blocked at the redirect itself
 	{Name: "redirect-userinfo", Actual: Reply{Status: 302, Headers: with(star, h("Location", "http://user:pass@"+APIHost+":{apiport}/s/{name}-target"))}, Target: Reply{Headers: star},
-		Want: Want{Console: "Redirect location '' contains a username and password, which is disallowed for cross-origin requests."}}, // sic: Chromium leaves the location out
+		Want: Want{Console: "Redirect location '' contains a username and password, which is disallowed for cross-origin requests.", Requests: 1}}, // sic: Chromium leaves the location out
 	{Name: "redirect-followed", Actual: Reply{Status: 302, Headers: with(star, h("Location", "/s/{name}-target"))}, Target: Reply{Headers: star},
-		Want: Want{Allowed: true, Readable: basicRead}, Limitation: "reqtrace does not follow redirects yet: it checks the redirect response and reports the rest as unknown"},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "{page}"}}},
+	{Name: "redirect-same-host-echo", Actual: Reply{Status: 302, Headers: with(echo, h("Location", "/s/{name}-target"))}, Target: Reply{Headers: echo},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "{page}"}}},
+	{Name: "redirect-target-no-cors", Actual: Reply{Status: 302, Headers: with(star, h("Location", "/s/{name}-target"))},
+		Want: Want{Console: noneAllow, At: "http://" + APIHost + ":{apiport}/s/{name}-target", Requests: 2, Target: Reached{Method: "GET", Origin: "{page}"}}},
+	{Name: "redirect-other-star", Actual: Reply{Status: 302, Headers: with(echo, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: star},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}},
+	{Name: "redirect-other-echo", Actual: Reply{Status: 302, Headers: with(echo, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: echo},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}}, // it echoes null
+	{Name: "redirect-other-page-only", Actual: Reply{Status: 302, Headers: with(echo, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: [][2]string{h("Access-Control-Allow-Origin", "{page}")}},
+		Want: Want{Console: mismatch("{page}"), At: "{other}/s/{name}-target", Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}},
+	{Name: "redirect-other-creds-echo", Credentials: true, Actual: Reply{Status: 302, Headers: with(echoCreds, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: echoCreds},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}}, // null and credentials: allowed
+	{Name: "redirect-other-creds-star", Credentials: true, Actual: Reply{Status: 302, Headers: with(echoCreds, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: with(star, h("Access-Control-Allow-Credentials", "true"))},
+		Want: Want{Console: wildcardCr, At: "{other}/s/{name}-target", Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}},
+	{Name: "redirect-back-to-page", Actual: Reply{Status: 302, Headers: with(echo, h("Location", "http://{pagehost}/s/{name}-target"))}, // the page's server answers 404
+		Want: Want{Console: noneAllow, At: "http://{pagehost}/s/{name}-target", Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}},
+	{Name: "redirect-authorization-other", Headers: [][2]string{h("Authorization", "Bearer t")}, Preflight: Reply{Headers: with(star, h("Access-Control-Allow-Headers", "authorization"))},
+		Actual: Reply{Status: 302, Headers: with(star, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: star},
+		Want: Want{Preflight: true, Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}}, // Authorization dropped: no new preflight
+	{Name: "redirect-303-post", Method: "POST", HasBody: true, Body: "a=1", Actual: Reply{Status: 303, Headers: with(star, h("Location", "/s/{name}-target"))}, Target: Reply{Headers: star},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "{page}"}}},
+	{Name: "redirect-307-post", Method: "POST", HasBody: true, Body: "a=1", Actual: Reply{Status: 307, Headers: with(star, h("Location", "/s/{name}-target"))}, Target: Reply{Headers: star},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "POST", Origin: "{page}"}}},
+	{Name: "redirect-301-json-post", Method: "POST", HasBody: true, Body: "{}", Headers: [][2]string{h("Content-Type", "application/json")},
+		Preflight: Reply{Headers: with(star, h("Access-Control-Allow-Headers", "content-type"))},
+		Actual:    Reply{Status: 301, Headers: with(star, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: star},
+		Want: Want{Preflight: true, Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "null"}}}, // a GET without body: no new preflight
+	// A request that needs a preflight gets a new one at the new URL, with Origin: null after a cross-origin hop.
+	{Name: "redirect-307-put-same-host", Method: "PUT", Preflight: Reply{Headers: with(echo, h("Access-Control-Allow-Methods", "PUT"))},
+		Actual: Reply{Status: 307, Headers: with(echo, h("Location", "/s/{name}-target"))}, Target: Reply{Headers: with(echo, h("Access-Control-Allow-Methods", "PUT"))},
+		Want: Want{Preflight: true, Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Preflight: "{page}", Method: "PUT", Origin: "{page}"}}},
+	{Name: "redirect-307-put-other", Method: "PUT", Preflight: Reply{Headers: with(echo, h("Access-Control-Allow-Methods", "PUT"))},
+		Actual: Reply{Status: 307, Headers: with(echo, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: with(star, h("Access-Control-Allow-Methods", "PUT"))},
+		Want: Want{Preflight: true, Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Preflight: "null", Method: "PUT", Origin: "null"}}},
+	{Name: "redirect-307-put-other-refused", Method: "PUT", Preflight: Reply{Headers: with(echo, h("Access-Control-Allow-Methods", "PUT"))},
+		Actual: Reply{Status: 307, Headers: with(echo, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: with(echo, h("Access-Control-Allow-Methods", "GET"))},
+		Want: Want{Preflight: true, Console: method("PUT"), At: "{other}/s/{name}-target", Requests: 1, Target: Reached{Preflight: "null"}}},
+	// 21 requests: the 21st redirect fails the fetch, with no CORS message.
+	{Name: "redirect-loop", Actual: Reply{Status: 302, Headers: with(star, h("Location", "/s/{name}-target"))}, Target: Reply{Status: 302, Headers: with(star, h("Location", "/s/{name}"))},
+		Want: Want{Error: "net::ERR_TOO_MANY_REDIRECTS", Requests: 21, Target: Reached{Method: "GET", Origin: "{page}"}}},
 
 	// The null origin (a sandboxed iframe).
 	{Name: "null-allowed", Sandbox: true, Actual: Reply{Headers: [][2]string{h("Access-Control-Allow-Origin", "null")}}, Want: Want{Allowed: true, Readable: basicRead}},
