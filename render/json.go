@@ -30,6 +30,7 @@ package render
 //	certificates[] "ip_addresses", "serial", "signature_algorithm", "public_key", "is_ca",
 //	            "days_left"     whole days from "started" to not_after, negative once expired
 //	response    "headers_cut"   header lines dropped by the size caps
+//	            "values_cut"    header values kept only in part (16 KiB each)
 //	            "body_preview"  first bytes of the body as text, invalid UTF-8 replaced (omitted if none)
 //	            "saved_to"      the file the body was written to with -o (omitted if none)
 //	hop         "informational" [{status, headers, at_ms}]: 1xx responses before the final one
@@ -236,6 +237,7 @@ type wireResponse struct {
 	Reason       string             `json:"reason"`
 	Headers      []wireHeader       `json:"headers"`
 	HeadersCut   int                `json:"headers_cut"`
+	ValuesCut    int                `json:"values_cut"`
 	HeadBytes    int64              `json:"head_bytes"`
 	BodyBytes    int64              `json:"body_bytes"`
 	DecodedBytes *int64             `json:"decoded_bytes"`
@@ -521,6 +523,7 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 		Proto: rs.Proto, Status: rs.Status, Reason: reason,
 		Headers:      wireHeaders(rs.Headers),
 		HeadersCut:   rs.HeadersCut,
+		ValuesCut:    rs.ValuesCut,
 		HeadBytes:    rs.HeadBytes,
 		BodyBytes:    rs.BodyBytes,
 		DecodedBytes: decoded,

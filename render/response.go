@@ -61,7 +61,10 @@ func (pr *printer) response(h *trace.Hop) {
 	pr.redirect(h.Redirect)
 	pr.notedHeaders(rs.Headers, indent, headerNotes(rs.Headers, h.Notes))
 	if rs.HeadersCut > 0 {
-		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (size cap)", plural(rs.HeadersCut, "more header line")))
+		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (reqtrace keeps 1000 lines, 256 KiB per response)", plural(rs.HeadersCut, "more header line")))
+	}
+	if rs.ValuesCut > 0 {
+		pr.line(indent + pr.p.warn.Sprintf("… %s cut at 16 KiB", plural(rs.ValuesCut, "header value")))
 	}
 	pr.body(h)
 }

@@ -15,8 +15,8 @@ func newClock() *clock { return &clock{start: time.Now()} }
 // since is the time elapsed since the hop started.
 func (c *clock) since() time.Duration { return time.Since(c.start) }
 
-// maxReadMarks bounds the read log: it is only needed for the response
-// heads, which arrive in a few reads.
+// maxReadMarks bounds the read log to the most recent reads: a head's
+// first byte is looked up as soon as it has arrived (see readFinalHead).
 const maxReadMarks = 256
 
 // readMark says that by time at, total bytes had been read.
@@ -49,9 +49,10 @@ func (c *stampConn) Read(p []byte) (int, error) {
 		c.mu.Lock()
 		at := c.clock.since()
 		c.read += int64(n)
-		if len(c.marks) < maxReadMarks {
-			c.marks = append(c.marks, readMark{c.read, at})
+		if len(c.marks) == maxReadMarks { // keep the most recent reads
+			c.marks = c.marks[1:]
 		}
+		c.marks = append(c.marks, readMark{c.read, at})
 		c.mu.Unlock()
 	}
 	return n, err

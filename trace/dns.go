@@ -151,6 +151,8 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 				kind = KindServFail
 			case rcodeFail == dns.RcodeRefused:
 				kind = KindRefused
+			case rcodeFail < 0 && err.Error() != "timeout" && kind == KindDNSTimeout:
+				kind = KindDNS // an answer came, but not one that parses
 			}
 			failures = append(failures, fmt.Sprintf("%s: %v", server, err))
 		}
@@ -164,6 +166,11 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 		return nil, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server refused to resolve %s (REFUSED from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server does not answer for this name or for you (no recursion offered); use another with --dns-servers"}
+	}
+	if kind == KindDNS {
+		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+			Message: fmt.Sprintf("the DNS answer for %s is not usable (%s)", strings.TrimSuffix(name, "."), failures[len(failures)-1]),
+			Hint:    "the server sent a malformed or oversized answer; try another with --dns-servers"}
 	}
 	return nil, dnsTimeout(name, failures, context.DeadlineExceeded)
 }

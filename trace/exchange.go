@@ -60,7 +60,7 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	}
 	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
 	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason,
-		Headers: head.headers, HeadersCut: head.cut, DecodedBytes: -1,
+		Headers: head.headers, HeadersCut: head.linesCut, ValuesCut: head.valuesCut, DecodedBytes: -1,
 		HeadBytes: c.sc.bytesRead() - int64(c.br.Buffered()) - start}
 
 	h.setPhase(PhaseReceive)
@@ -77,13 +77,16 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 // recording each 1xx with its arrival time.
 func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader) (*respHead, time.Duration, bool) {
 	for {
+		// Wait for the head's first byte and look up when it came now,
+		// while its read is among the recent ones the log keeps.
+		_, _ = br.Peek(1)
 		off := c.bytesRead() - int64(br.Buffered())
+		at, _ := c.arrival(off)
 		head, err := readHead(br)
 		if err != nil {
 			h.fail(ctx, nil, headError(err, c.bytesRead() == 0))
 			return nil, 0, false
 		}
-		at, _ := c.arrival(off)
 		if head.status/100 != 1 || head.status == 101 {
 			return head, at, true
 		}
@@ -109,11 +112,21 @@ func headError(err error, nothingRead bool) *Error {
 		return &Error{Kind: KindReceive, Err: err,
 			Message: "the server closed the connection in the middle of the response head",
 			Hint:    "the server or a proxy in front of it dropped the connection; check their logs"}
-	case errors.Is(err, errNotHTTP), errors.Is(err, errHeadLarge), strings.HasPrefix(err.Error(), "malformed"):
+	case errors.Is(err, errHeadLarge):
+		return headTooLarge(err, "response head")
+	case errors.Is(err, errNotHTTP), strings.HasPrefix(err.Error(), "malformed"):
 		return badResponse(err)
 	}
 	return &Error{Kind: KindReceive, Message: "reading the response failed: " + dialErrorText(err), Err: err,
 		Hint: "the connection broke while the response arrived; check the network and the server's logs"}
+}
+
+// headTooLarge is a valid but oversized head or trailer section: the
+// server is not wrong about HTTP, it sends too much of it.
+func headTooLarge(err error, what string) *Error {
+	return &Error{Kind: KindBadResponse, Err: err,
+		Message: fmt.Sprintf("the %s is larger than %d bytes: reqtrace reads no more", what, maxHeadBytes),
+		Hint:    "the server sends too many or too large header fields (often cookies piling up); trim them at the server"}
 }
 
 func badResponse(err error) *Error {
@@ -150,10 +163,17 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
 			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", wire.n, want),
 			Hint:    "the server or a proxy cut the transfer short; check their logs and timeouts"})
+	case errors.As(err, new(*trailerError)) && errors.Is(err, errHeadLarge):
+		h.fail(ctx, nil, headTooLarge(err, "trailer section after the chunked body"))
+	case errors.As(err, new(*trailerError)):
+		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err, Message: "the connection broke in the trailer section after the chunked body: " + dialErrorText(errors.Unwrap(err)),
+			Hint: "the body arrived whole; the server or a proxy cut the trailers short"})
 	case err != nil && wire.err == nil && decoding:
 		h.fail(ctx, nil, &Error{Kind: KindBadEncoding, Err: err,
 			Message: fmt.Sprintf("the %s body does not decode: %v", headerValue(r.Headers, "Content-Encoding"), err),
 			Hint:    "the server labels the body with a Content-Encoding it does not have; drop --compressed to see the raw bytes"})
+	case isHTTP2Error(err):
+		h.fail(ctx, nil, h2Error(err, PhaseReceive))
 	case err != nil:
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Message: "receiving the body failed: " + dialErrorText(err), Err: err,
 			Hint: "the connection broke during the transfer; check the network and the server's logs"})
@@ -295,6 +315,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	}
 	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header), DecodedBytes: -1}
 	h.orderH2Headers(c.tap, stream)
+	h.capH2Headers()
 	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
@@ -303,6 +324,18 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	}
 	h.receive(ctx, body, resp.ContentLength, final)
 	return h.hop.Err == nil
+}
+
+// capH2Headers applies the caps HTTP/1.1 heads get while they are read.
+func (h *hopRun) capH2Headers() {
+	r := h.hop.Response
+	k := keepAll(r.Headers)
+	r.Headers, r.HeadersCut, r.ValuesCut = k.headers, k.linesCut, k.valuesCut
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := range h.hop.Informational {
+		h.hop.Informational[i].Headers = keepAll(h.hop.Informational[i].Headers).headers
+	}
 }
 
 // orderH2Headers replaces the map-ordered headers with the order the tap
@@ -402,6 +435,14 @@ func h2Headers(hdr http.Header) []Header {
 		}
 	}
 	return out
+}
+
+// isHTTP2Error reports whether the HTTP/2 layer ended the exchange: a
+// stream reset or a GOAWAY.
+func isHTTP2Error(err error) bool {
+	var se http2.StreamError
+	var ga http2.GoAwayError
+	return errors.As(err, &se) || errors.As(err, &ga) || err != nil && strings.Contains(err.Error(), "http2: ")
 }
 
 func h2Error(err error, phase string) *Error {

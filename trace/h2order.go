@@ -167,9 +167,7 @@ func blockOf(fields []hpack.HeaderField) h2Block {
 			}
 			continue
 		}
-		if len(b.headers) < maxHeadersKept {
-			b.headers = append(b.headers, Header{f.Name, f.Value})
-		}
+		b.headers = append(b.headers, Header{f.Name, f.Value}) // capped with the rest, by keepAll
 	}
 	return b
 }

@@ -19,8 +19,9 @@ import (
 // Limits on what a server can make us hold.
 const (
 	maxHeadBytes    = 1 << 20  // one response head, all lines
-	maxHeadersKept  = 1000     // header lines kept in the Result
-	maxValueKept    = 16 << 10 // bytes of one header value kept
+	maxHeadersKept  = 1000      // header lines kept in the Result, per head
+	maxValueKept    = 16 << 10  // bytes of one header value kept
+	maxHeadKept     = 256 << 10 // bytes of names and values kept, per head
 	maxInformatonal = 32       // 1xx responses before the final one
 )
 
@@ -32,11 +33,59 @@ var (
 
 // respHead is one parsed response head.
 type respHead struct {
-	proto   string
-	status  int
-	reason  string
-	headers []Header
-	cut     int // header lines (or parts of values) not kept
+	proto  string
+	status int
+	reason string
+	keeper
+}
+
+// keeper holds header fields within the caps on what a head may make us
+// keep: lines, bytes per value, bytes in all. What it drops, it counts.
+type keeper struct {
+	headers   []Header
+	linesCut  int // lines dropped
+	valuesCut int // values cut short
+	bytes     int
+	dropped   bool // the last line was not kept: its continuations go too
+}
+
+// add keeps one field line, or counts it as cut.
+func (k *keeper) add(name, value string) {
+	if len(value) > maxValueKept {
+		value = value[:maxValueKept]
+		k.valuesCut++
+	}
+	k.dropped = len(k.headers) >= maxHeadersKept || k.bytes+len(name)+len(value) > maxHeadKept
+	if k.dropped {
+		k.linesCut++
+		return
+	}
+	k.bytes += len(name) + len(value)
+	k.headers = append(k.headers, Header{Name: name, Value: value})
+}
+
+// fold appends an obsolete continuation line to the last value kept.
+func (k *keeper) fold(more string) {
+	if k.dropped || len(k.headers) == 0 {
+		return
+	}
+	last := &k.headers[len(k.headers)-1]
+	room := min(maxValueKept-len(last.Value), maxHeadKept-k.bytes)
+	if len(more) > room {
+		more = more[:max(room, 0)]
+		k.valuesCut++
+	}
+	last.Value += more
+	k.bytes += len(more)
+}
+
+// keepAll applies the caps to fields that came in another way (HTTP/2).
+func keepAll(hs []Header) keeper {
+	var k keeper
+	for _, h := range hs {
+		k.add(h.Name, h.Value)
+	}
+	return k
 }
 
 // get returns the values of the named header.
@@ -117,32 +166,18 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // value before them.
 func (h *respHead) addLine(line string) error {
 	if line[0] == ' ' || line[0] == '\t' {
-		if len(h.headers) == 0 {
+		if len(h.headers) == 0 && h.linesCut == 0 {
 			return fmt.Errorf("malformed header block: it starts with a folded line %q", line)
 		}
-		last := &h.headers[len(h.headers)-1]
-		last.Value = h.keep(last.Value + " " + strings.TrimSpace(line))
+		h.fold(" " + strings.TrimSpace(line))
 		return nil
 	}
 	name, value, ok := strings.Cut(line, ":")
 	if !ok || !validToken(name) {
 		return fmt.Errorf("malformed header line %q", line)
 	}
-	if len(h.headers) >= maxHeadersKept {
-		h.cut++
-		return nil
-	}
-	h.headers = append(h.headers, Header{Name: name, Value: h.keep(strings.Trim(value, " \t"))})
+	h.add(name, strings.Trim(value, " \t"))
 	return nil
-}
-
-// keep caps a value at maxValueKept, counting the cut.
-func (h *respHead) keep(v string) string {
-	if len(v) <= maxValueKept {
-		return v
-	}
-	h.cut++
-	return v[:maxValueKept]
 }
 
 // untilClose is bodyReader's length for a body that ends when the server
@@ -192,7 +227,7 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 		for {
 			line, lerr := readLine(c.br, &budget)
 			if lerr != nil {
-				return n, lerr
+				return n, &trailerError{lerr}
 			}
 			if line == "" {
 				break
@@ -201,6 +236,13 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// trailerError marks a failure while reading the trailer section of a
+// chunked body, so that it is not mistaken for a broken body or head.
+type trailerError struct{ err error }
+
+func (e *trailerError) Error() string { return "reading the trailer section: " + e.err.Error() }
+func (e *trailerError) Unwrap() error { return e.err }
 
 // keepAlive reports whether an HTTP/1.x connection stays open after this
 // exchange (RFC 9112 section 9.3).

@@ -121,13 +121,13 @@ func TestReadHead(t *testing.T) {
 func TestReadHeadLimits(t *testing.T) {
 	many := "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: 1\r\n", maxHeadersKept+5) + "\r\n"
 	h, err := readHead(bufio.NewReader(strings.NewReader(many)))
-	if err != nil || len(h.headers) != maxHeadersKept || h.cut != 5 {
-		t.Errorf("kept %d cut %d err %v", len(h.headers), h.cut, err)
+	if err != nil || len(h.headers) != maxHeadersKept || h.linesCut != 5 {
+		t.Errorf("kept %d cut %d err %v", len(h.headers), h.linesCut, err)
 	}
 	long := "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("a", maxValueKept+10) + "\r\n\r\n"
 	h, err = readHead(bufio.NewReader(strings.NewReader(long)))
-	if err != nil || len(h.headers[0].Value) != maxValueKept || h.cut != 1 {
-		t.Errorf("long value kept %d cut %d err %v", len(h.headers[0].Value), h.cut, err)
+	if err != nil || len(h.headers[0].Value) != maxValueKept || h.valuesCut != 1 || h.linesCut != 0 {
+		t.Errorf("long value kept %d cut %d err %v", len(h.headers[0].Value), h.valuesCut, err)
 	}
 	huge := "HTTP/1.1 200 OK\r\nX-Huge: " + strings.Repeat("a", maxHeadBytes) + "\r\n\r\n"
 	if _, err := readHead(bufio.NewReader(strings.NewReader(huge))); err != errHeadLarge {

@@ -216,8 +216,10 @@ type Response struct {
 	Status  int
 	Reason  string   // the reason phrase as received (HTTP/1.1 only)
 	Headers []Header // in received order
-	// HeadersCut counts header lines dropped because of the size caps.
+	// HeadersCut counts header lines dropped because of the size caps;
+	// ValuesCut counts values kept only in part (16 KiB each).
 	HeadersCut int
+	ValuesCut  int
 	// HeadBytes is the size of the response head(s), 1xx included, as
 	// HTTP/1.1 writes them (curl's size_header).
 	HeadBytes int64
