@@ -18,11 +18,11 @@ import (
 
 // Limits on what a server can make us hold.
 const (
-	maxHeadBytes    = 1 << 20  // one response head, all lines
+	maxHeadBytes    = 1 << 20   // one response head, all lines
 	maxHeadersKept  = 1000      // header lines kept in the Result, per head
 	maxValueKept    = 16 << 10  // bytes of one header value kept
 	maxHeadKept     = 256 << 10 // bytes of names and values kept, per head
-	maxInformatonal = 32       // 1xx responses before the final one
+	maxInformatonal = 32        // 1xx responses before the final one
 )
 
 // Errors that classify a bad response.
