@@ -312,26 +312,31 @@ func writeJSON(w io.Writer, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode json: %w", err)
 	}
-	_, err := w.Write(escapeTerminal(buf.Bytes()))
-	return err
+	return writeEscaped(w, buf.Bytes())
 }
 
-// escapeTerminal rewrites runes that encoding/json leaves raw but a terminal
-// may act on as \uXXXX escapes. Its input is the encoder's output, which is
-// valid UTF-8 and has non-ASCII and DEL only inside strings, so every
-// replacement lands inside a string and keeps the document valid.
-func escapeTerminal(b []byte) []byte {
-	out := make([]byte, 0, len(b))
+// writeEscaped writes the encoder's output with the runes that
+// encoding/json leaves raw but a terminal may act on rewritten as \uXXXX
+// escapes. The input is valid UTF-8 with non-ASCII and DEL only inside
+// strings, so every replacement lands inside a string and keeps the
+// document valid. Plain runs are written as they are, without a copy.
+func writeEscaped(w io.Writer, b []byte) error {
+	start := 0
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
 		if r == 0x7f || unsafeRune(r) {
-			out = fmt.Appendf(out, `\u%04x`, r)
-		} else {
-			out = append(out, b[i:i+n]...)
+			if _, err := w.Write(b[start:i]); err != nil {
+				return err
+			}
+			if _, err := fmt.Fprintf(w, `\u%04x`, r); err != nil {
+				return err
+			}
+			start = i + n
 		}
 		i += n
 	}
-	return out
+	_, err := w.Write(b[start:])
+	return err
 }
 
 func toWire(r *trace.Result) wireResult {

@@ -94,7 +94,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 			h.fail(ctx, nil, badResponse(fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)))
 			return nil, 0, false
 		}
-		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Headers: head.headers, At: at})
+		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Headers: h.keepInformational(head.headers), At: at})
 	}
 }
 
@@ -159,6 +159,8 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	case sink.err != nil:
 		h.fail(ctx, nil, &Error{Kind: KindWrite, Message: "writing the body failed: " + sink.err.Error(), Err: sink.err,
 			Hint: "check that the -o file's folder exists, is writable and has room"})
+	case isHTTP2Error(err):
+		h.fail(ctx, nil, h2Error(err, PhaseReceive))
 	case want > 0 && wire.n < want: // a LimitReader ends quietly when the connection does
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
 			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", wire.n, want),
@@ -172,8 +174,6 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 		h.fail(ctx, nil, &Error{Kind: KindBadEncoding, Err: err,
 			Message: fmt.Sprintf("the %s body does not decode: %v", headerValue(r.Headers, "Content-Encoding"), err),
 			Hint:    "the server labels the body with a Content-Encoding it does not have; drop --compressed to see the raw bytes"})
-	case isHTTP2Error(err):
-		h.fail(ctx, nil, h2Error(err, PhaseReceive))
 	case err != nil:
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Message: "receiving the body failed: " + dialErrorText(err), Err: err,
 			Hint: "the connection broke during the transfer; check the network and the server's logs"})
@@ -326,6 +326,29 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	return h.hop.Err == nil
 }
 
+// maxInformationalKept bounds the header bytes kept over all the 1xx
+// responses of a hop: a flood of interim responses must not fill memory.
+const maxInformationalKept = 64 << 10
+
+// keepInformational keeps a 1xx response's headers while the hop's budget
+// for them lasts; the status and arrival time are always kept.
+func (h *hopRun) keepInformational(hs []Header) []Header {
+	used := 0
+	for _, in := range h.hop.Informational {
+		for _, f := range in.Headers {
+			used += len(f.Name) + len(f.Value)
+		}
+	}
+	var kept []Header
+	for _, f := range hs {
+		if used += len(f.Name) + len(f.Value); used > maxInformationalKept {
+			break
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
 // capH2Headers applies the caps HTTP/1.1 heads get while they are read.
 func (h *hopRun) capH2Headers() {
 	r := h.hop.Response
@@ -333,8 +356,11 @@ func (h *hopRun) capH2Headers() {
 	r.Headers, r.HeadersCut, r.ValuesCut = k.headers, k.linesCut, k.valuesCut
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for i := range h.hop.Informational {
-		h.hop.Informational[i].Headers = keepAll(h.hop.Informational[i].Headers).headers
+	infos := h.hop.Informational
+	h.hop.Informational = nil
+	for _, in := range infos {
+		in.Headers = h.keepInformational(keepAll(in.Headers).headers)
+		h.hop.Informational = append(h.hop.Informational, in)
 	}
 }
 
