@@ -282,12 +282,18 @@ func queryError(err error) string {
 }
 
 // appendNew adds the records of rrs not already in list (the A and AAAA
-// answers both repeat the CNAME chain).
+// answers both repeat the CNAME chain). A set keeps it linear: a hostile
+// answer may hold thousands of records.
 func appendNew(list []Record, rrs []dns.RR) []Record {
+	seen := make(map[Record]bool, len(list)+len(rrs))
+	for _, r := range list {
+		seen[r] = true
+	}
 	for _, rr := range rrs {
 		h := rr.Header()
 		rec := Record{Name: h.Name, Type: dns.TypeToString[h.Rrtype], TTL: h.Ttl, Value: rdata(rr)}
-		if !slices.Contains(list, rec) {
+		if !seen[rec] {
+			seen[rec] = true
 			list = append(list, rec)
 		}
 	}
