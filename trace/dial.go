@@ -48,6 +48,9 @@ type dialOutcome struct {
 // attempt every attemptDelay or as soon as one fails, and records every
 // attempt, losers included.
 func dialRace(ctx context.Context, addrs []netip.Addr, port int, c *clock) (net.Conn, []Attempt, error) {
+	if len(addrs) == 1 {
+		return dialOne(ctx, addrs[0], port, c)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	attempts := make([]Attempt, 0, len(addrs))
@@ -106,6 +109,19 @@ func dialRace(ctx context.Context, addrs []netip.Addr, port int, c *clock) (net.
 		lastErr = ctx.Err()
 	}
 	return nil, attempts, lastErr
+}
+
+// dialOne dials a single address in the caller's goroutine: with nothing
+// to race, a goroutine and a timer would only add to the measured time.
+func dialOne(ctx context.Context, addr netip.Addr, port int, c *clock) (net.Conn, []Attempt, error) {
+	a := Attempt{Address: net.JoinHostPort(addr.String(), strconv.Itoa(port)), Start: c.since()}
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "tcp", a.Address)
+	a.Duration = c.since() - a.Start
+	if err != nil {
+		a.Err = dialErrorText(err)
+	}
+	return conn, []Attempt{a}, err
 }
 
 func dialErrorText(err error) string {
