@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/miekg/dns"
 )
 
 func TestParseURL(t *testing.T) {
@@ -302,6 +304,77 @@ func FuzzParseServerTiming(f *testing.F) {
 		for _, m := range ms {
 			if !validToken(m.Name) || m.Duration < 0 || m.Duration != 0 && !m.HasDuration {
 				t.Errorf("bad metric %+v", m)
+			}
+		}
+	})
+}
+
+// FuzzDNSAnswer feeds raw DNS messages, as a server could send them,
+// through unpacking and the conversion into records and addresses.
+func FuzzDNSAnswer(f *testing.F) {
+	seed := func(build func(m *dns.Msg)) {
+		m := new(dns.Msg).SetQuestion("www.lab.test.", dns.TypeA)
+		m.Response = true
+		build(m)
+		if b, err := m.Pack(); err == nil {
+			f.Add(b)
+		}
+	}
+	seed(func(m *dns.Msg) {
+		m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 300}, Target: "edge.lab.test."},
+			&dns.A{Hdr: dns.RR_Header{Name: "edge.lab.test.", Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: []byte{192, 0, 2, 1}})
+	})
+	seed(func(m *dns.Msg) {
+		m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 1}, Target: "www.lab.test."})
+	})
+	seed(func(m *dns.Msg) {
+		m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 5}, Txt: []string{"\x1b[2J"}})
+	})
+	f.Add([]byte{0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m := new(dns.Msg)
+		if err := m.Unpack(b); err != nil {
+			return
+		}
+		recs := appendNew(nil, m.Answer)
+		if len(recs) > len(m.Answer) {
+			t.Errorf("%d records from %d answers", len(recs), len(m.Answer))
+		}
+		name := "www.lab.test."
+		if len(m.Question) > 0 {
+			name = m.Question[0].Name
+		}
+		for _, a := range addressesOf(name, m.Answer) {
+			if !a.IsValid() {
+				t.Errorf("invalid address from %v", m.Answer)
+			}
+		}
+	})
+}
+
+func FuzzFlagSyntax(f *testing.F) {
+	for _, s := range []string{"a:1:b:2", "::[::1]:8443", "192.0.2.1,[2001:db8::1]:53", "http://u:p@proxy:3128", "socks5://x", "x.test\tTRUE\t/\tFALSE\t0\tn\tv"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if c, err := ParseConnectTo(s); err == nil && (c.FromPort < 0 || c.FromPort > 65535 || c.ToPort < 0 || c.ToPort > 65535) {
+			t.Errorf("ParseConnectTo(%q) = %+v", s, c)
+		}
+		if servers, err := ParseDNSServers(s); err == nil {
+			for _, sv := range servers {
+				if _, err := netip.ParseAddrPort(sv); err != nil {
+					t.Errorf("ParseDNSServers(%q) gave %q", s, sv)
+				}
+			}
+		}
+		if u, err := ParseProxy(s); err == nil && (u.Hostname() == "" || u.Scheme != "http" && u.Scheme != "https") {
+			t.Errorf("ParseProxy(%q) = %v", s, u)
+		}
+		if cs, err := ParseCookieFile(strings.NewReader(s)); err == nil {
+			for _, c := range cs {
+				if c.Host == "" || c.Cookie == nil || c.Cookie.Name == "" {
+					t.Errorf("ParseCookieFile(%q) = %+v", s, c)
+				}
 			}
 		}
 	})
