@@ -3,7 +3,6 @@ package trace
 import (
 	"context"
 	"math"
-	"net/url"
 	"slices"
 	"time"
 )
@@ -75,47 +74,6 @@ func Repeat(ctx context.Context, o *Options, ro RepeatOptions, onRun func(i int,
 	ser.Interrupted = ctx.Err() != nil && len(ser.Runs) < ro.Count
 	ser.Stats = Summarize(ser.Runs)
 	return ser
-}
-
-// runOnce is Do on an existing session.
-func runOnce(ctx context.Context, s *session) *Result {
-	res := &Result{URL: s.o.URL.String(), Started: time.Now(), Insecure: s.o.Insecure}
-	if s.o.MaxTime > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.o.MaxTime)
-		defer cancel()
-	}
-	s.follow(ctx, res, firstRequest(s.o))
-	if s.o.Revalidate && res.Err == nil {
-		s.revalidate(ctx, res)
-	}
-	return res
-}
-
-// revalidate asks again for the final URL with the response's validators
-// (If-None-Match, If-Modified-Since), as a cache would once its copy is
-// stale, and records whether the server answers 304 Not Modified.
-func (s *session) revalidate(ctx context.Context, res *Result) {
-	last := res.Hops[len(res.Hops)-1]
-	if last.Response == nil {
-		return
-	}
-	var cond []Header
-	if etag := headerValue(last.Response.Headers, "ETag"); etag != "" {
-		cond = append(cond, Header{"If-None-Match", etag})
-	}
-	if lm := headerValue(last.Response.Headers, "Last-Modified"); lm != "" {
-		cond = append(cond, Header{"If-Modified-Since", lm})
-	}
-	if len(cond) == 0 {
-		return // nothing to revalidate with; the validators note says so
-	}
-	u, err := url.Parse(last.URL)
-	if err != nil {
-		return
-	}
-	hop := s.hop(ctx, request{url: u, method: "GET", extra: cond, credentials: origin(u) == origin(s.o.URL)})
-	res.Revalidation = &hop
 }
 
 func sleep(ctx context.Context, d time.Duration) bool {

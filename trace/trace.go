@@ -24,6 +24,21 @@ func Do(ctx context.Context, o *Options) *Result {
 	return withRetries(ctx, o, func() *Result { return runOnce(ctx, s) })
 }
 
+// runOnce is Do on an existing session.
+func runOnce(ctx context.Context, s *session) *Result {
+	res := &Result{URL: s.o.URL.String(), Started: time.Now(), Insecure: s.o.Insecure}
+	if s.o.MaxTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.o.MaxTime)
+		defer cancel()
+	}
+	s.follow(ctx, res, firstRequest(s.o))
+	if s.o.Revalidate && res.Err == nil {
+		s.revalidate(ctx, res)
+	}
+	return res
+}
+
 // follow runs req and, with -L, the redirects that follow it.
 func (s *session) follow(ctx context.Context, res *Result, req request) {
 	first := origin(req.url)
