@@ -76,6 +76,7 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 // readFinalHead reads response heads until the final (non-1xx) one,
 // recording each 1xx with its arrival time.
 func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader) (*respHead, time.Duration, bool) {
+	start := c.bytesRead() // a reused connection has read before
 	for {
 		// Wait for the head's first byte and look up when it came now,
 		// while its read is among the recent ones the log keeps.
@@ -84,7 +85,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 		at, _ := c.arrival(off)
 		head, err := readHead(br)
 		if err != nil {
-			h.fail(ctx, nil, headError(err, c.bytesRead() == 0))
+			h.fail(ctx, nil, headError(err, c.bytesRead() == start))
 			return nil, 0, false
 		}
 		if head.status/100 != 1 || head.status == 101 {

@@ -2,6 +2,8 @@ package trace_test
 
 import (
 	"context"
+	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,5 +95,45 @@ func TestSummarizePercentiles(t *testing.T) {
 	}
 	if st.Phases[0].N != 0 || st.Phases[4].N != 20 {
 		t.Errorf("dns n %d, wait n %d", st.Phases[0].N, st.Phases[4].N)
+	}
+}
+
+// TestStaleConnectionIsRetried: the server answers one request per
+// connection and closes it a moment later without saying so; the next run
+// finds the idle connection dead and must go on with a new one.
+func TestStaleConnectionIsRetried(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 4096)
+				if n, _ := c.Read(buf); n == 0 {
+					return
+				}
+				c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+				time.Sleep(200 * time.Millisecond) // the client reuses it meanwhile
+			}()
+		}
+	}()
+	u, _ := trace.ParseURL("http://" + l.Addr().String() + "/")
+	ser := trace.Repeat(context.Background(), &trace.Options{URL: u, MaxTime: 5 * time.Second}, trace.RepeatOptions{Count: 2}, nil)
+	for i, r := range ser.Runs {
+		if r.Err != nil || r.Hops[0].Response.Status != 200 {
+			t.Errorf("run %d: %+v", i+1, r.Err)
+		}
+	}
+	if n := conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2 (the second run on a new one)", n)
 	}
 }

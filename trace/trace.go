@@ -117,8 +117,23 @@ type hopRun struct {
 // one, else on a new one.
 func (s *session) hop(ctx context.Context, req request) Hop {
 	h := &hopRun{s: s, o: s.o, req: req, clock: newClock()}
-	h.run(ctx)
+	h.run(ctx, true)
+	if h.staleReuse() {
+		// The server had closed the idle connection just before we used
+		// it, as servers do at their keep-alive timeout: try once more on
+		// a new connection, as browsers and curl do.
+		h = &hopRun{s: s, o: s.o, req: req, clock: newClock()}
+		h.run(ctx, false)
+	}
 	return h.hop
+}
+
+// staleReuse reports whether the hop failed on a reused connection before
+// any byte of a response came back.
+func (h *hopRun) staleReuse() bool {
+	e := h.hop.Err
+	return h.hop.Connect != nil && h.hop.Connect.Reused && e != nil && h.hop.Response == nil &&
+		(e.Kind == KindEmptyReply || e.Kind == KindSend) && idempotent(h.req.method)
 }
 
 func (h *hopRun) setPhase(p string) {
@@ -141,11 +156,14 @@ func (h *hopRun) skip(phase, why string) {
 	h.hop.Timings.Skipped[phase] = why
 }
 
-func (h *hopRun) run(ctx context.Context) {
+func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 	h.hop.URL = h.req.url.String()
 	defer func() { h.hop.Timings.Total = h.clock.since() }()
 
-	c := h.s.take(h.req.url)
+	var c *conn
+	if mayReuse {
+		c = h.s.take(h.req.url)
+	}
 	if c != nil {
 		h.reuse(c)
 	} else if c = h.dial(ctx); c == nil {
