@@ -50,9 +50,11 @@ The preflight is sent when the browser would send one. The actual request
 is sent when its method is GET or HEAD, or with --actual: an unsafe method
 is never sent by default. Its redirects are followed as the browser
 follows them, checking CORS on every hop (Origin: null after a hop to
-another origin, a new preflight where one is due, at most 20). -d is a string body (fetch labels it
-text/plain;charset=UTF-8 unless -H Content-Type says otherwise); -H Cookie
-stands for the browser's cookies and is sent only with --credentials.
+another origin, a new preflight where one is due, at most 20).
+
+-d is a string body (fetch labels it text/plain;charset=UTF-8 unless
+-H Content-Type says otherwise); -H Cookie stands for the browser's
+cookies and is sent only with --credentials.
 
 Exit status: 0 when the evaluation ran, allowed or blocked (the verdict is
 in the output); 2 for bad input; curl's codes when the network failed.`,
