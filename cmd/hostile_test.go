@@ -2,15 +2,11 @@ package cmd_test
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"regexp"
@@ -227,19 +223,11 @@ func TestHostileEscapesInCertificates(t *testing.T) {
 
 func selfSignedCert(t *testing.T) tls.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	cert, err := tracetest.EvilSelfSigned()
 	if err != nil {
 		t.Fatal(err)
 	}
-	name := pkix.Name{CommonName: "Evil CA" + tracetest.EscAll, Organization: []string{tracetest.EscTitle}}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(666), Subject: name, Issuer: name, DNSNames: []string{"www.lab.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	return cert
 }
 
 func TestHostileEscapesInDNSNames(t *testing.T) {

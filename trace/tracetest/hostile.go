@@ -9,11 +9,16 @@ package tracetest
 import (
 	"bufio"
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/textproto"
 	"strconv"
@@ -833,4 +838,23 @@ func (h *HostileDNS) reply(q []byte, overTCP bool) []byte {
 		return pack(m)
 	}
 	return nil
+}
+
+// EvilSelfSigned makes a self-signed certificate nobody trusts whose
+// subject and issuer are terminal attacks; its name still matches
+// www.lab.test, so only the trust check fails.
+func EvilSelfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	name := pkix.Name{CommonName: "Evil CA" + EscAll, Organization: []string{EscTitle}}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(666), Subject: name, Issuer: name, DNSNames: []string{"www.lab.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
