@@ -541,3 +541,58 @@ func TestOutputFlagsAndClientCert(t *testing.T) {
 		t.Errorf("-O without a file name: exit %d", o.code)
 	}
 }
+
+// TestWriteOutAgreesWithCurl runs curl and reqtrace side by side on the
+// same lab request with the same -w format: the values must agree, the
+// times within a few ms. CI installs curl; elsewhere it is skipped.
+func TestWriteOutAgreesWithCurl(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("curl not found, and .ci/run should have installed it")
+		}
+		t.Skip("curl not found")
+	}
+	lab := tracetest.New(t)
+	host := "tlsdelay-30.www.lab.test"
+	url := lab.URL("https", host, "/redirect-to?url=/wait/60")
+	resolve := host + ":" + strconv.Itoa(lab.HTTPSPort) + ":127.0.0.1"
+	format := "%{http_code} %{http_version} %{num_redirects} %{num_connects} %{size_download} %{url_effective} %{remote_ip}" +
+		" %{time_appconnect} %{time_starttransfer} %{time_total} %{time_redirect}"
+	runCurl := func() []string {
+		out, err := exec.Command(curl, "-s", "-o", "/dev/null", "-L", "--cacert", lab.CAFile, "--resolve", resolve, "-w", format, url).Output()
+		if err != nil {
+			t.Fatalf("curl: %v", err)
+		}
+		return strings.Fields(string(out))
+	}
+	ours := func() []string {
+		o := reqtrace(t, nil, "-L", "--cacert", lab.CAFile, "--resolve", resolve, "-w", format, url)
+		if o.code != 0 {
+			t.Fatalf("reqtrace: exit %d %s", o.code, o.stderr)
+		}
+		return strings.Fields(o.stdout)
+	}
+	c, r := runCurl(), ours()
+	if len(c) != 11 || len(r) != 11 {
+		t.Fatalf("curl %q, reqtrace %q", c, r)
+	}
+	names := strings.Fields(strings.NewReplacer("%{", "", "}", "").Replace(format))
+	for i, name := range names[:7] {
+		if c[i] != r[i] {
+			t.Errorf("%s: curl %s, reqtrace %s", name, c[i], r[i])
+		}
+	}
+	// Times: both at least the injected delays, and close to each other.
+	floor := map[string]float64{"time_appconnect": 0.030, "time_starttransfer": 0.060, "time_total": 0.060, "time_redirect": 0.030}
+	for i, name := range names[7:] {
+		cv, _ := strconv.ParseFloat(c[7+i], 64)
+		rv, _ := strconv.ParseFloat(r[7+i], 64)
+		if rv < floor[name] || cv < floor[name] {
+			t.Errorf("%s: curl %.6f, reqtrace %.6f, want both >= %.3f", name, cv, rv, floor[name])
+		}
+		if d := rv - cv; d > 0.025 || d < -0.025 {
+			t.Errorf("%s: curl %.6f, reqtrace %.6f: %.1f ms apart", name, cv, rv, d*1000)
+		}
+	}
+}

@@ -135,3 +135,28 @@ func TestRedirectFailures(t *testing.T) {
 		}
 	}
 }
+
+// The chain: three hops, the second on the same origin (the
+// connection reused), the third to another origin (a new connection, and
+// Authorization left behind).
+func TestThreeHopChainAcrossOrigins(t *testing.T) {
+	lab := tracetest.New(t)
+	other := lab.URL("https", "other.lab.test", "/echo")
+	second := "/redirect-to?status=302&url=" + url.QueryEscape(other)
+	res := run(t, lab, lab.URL("https", "www.lab.test", "/redirect-to?status=307&url="+url.QueryEscape(second)), follow,
+		func(o *trace.Options) { o.User = url.UserPassword("alice", "secret") })
+	ok(t, res)
+	if len(res.Hops) != 3 {
+		t.Fatalf("%d hops, want 3", len(res.Hops))
+	}
+	h1, h2, h3 := res.Hops[0], res.Hops[1], res.Hops[2]
+	if h1.Connect.Reused || !h2.Connect.Reused || h2.ConnID != h1.ConnID || h3.Connect.Reused || h3.ConnID == h1.ConnID {
+		t.Errorf("connections: %d (reused %v), %d (reused %v), %d (reused %v)", h1.ConnID, h1.Connect.Reused, h2.ConnID, h2.Connect.Reused, h3.ConnID, h3.Connect.Reused)
+	}
+	if fieldOf(h2.Request.Headers, "Authorization") == "" || fieldOf(h3.Request.Headers, "Authorization") != "" {
+		t.Errorf("Authorization: hop 2 %q, hop 3 %q", fieldOf(h2.Request.Headers, "Authorization"), fieldOf(h3.Request.Headers, "Authorization"))
+	}
+	if !h2.Redirect.CrossOrigin || !slices.Contains(h2.Redirect.Dropped, "authorization") || h1.Redirect.CrossOrigin {
+		t.Errorf("redirects: %+v / %+v", h1.Redirect, h2.Redirect)
+	}
+}
