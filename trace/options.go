@@ -284,6 +284,7 @@ func ParseResolve(s string) (ResolveEntry, error) {
 	if !ok1 || !ok2 {
 		return bad("it needs three parts separated by colons")
 	}
+	host = strings.TrimSuffix(host, ".")
 	if host == "" || strings.ContainsAny(host, " /[]") {
 		return bad("the host is empty or not a host name")
 	}
@@ -291,7 +292,7 @@ func ParseResolve(s string) (ResolveEntry, error) {
 	if err != nil || n < 1 || n > 65535 {
 		return bad("the port is not a number from 1 to 65535")
 	}
-	e := ResolveEntry{Host: strings.ToLower(strings.TrimSuffix(host, ".")), Port: n}
+	e := ResolveEntry{Host: strings.ToLower(host), Port: n}
 	for a := range strings.SplitSeq(addrs, ",") {
 		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "["), "]")
 		ip, err := netip.ParseAddr(a)
