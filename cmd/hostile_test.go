@@ -3,8 +3,6 @@ package cmd_test
 import (
 	"bytes"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -194,11 +192,7 @@ func TestHostileEscapesOverHTTP2(t *testing.T) {
 
 func TestHostileEscapesInCertificates(t *testing.T) {
 	lab := tracetest.New(t)
-	cert, err := lab.MintCertificate(&x509.Certificate{
-		Subject: pkix.Name{CommonName: "www.lab.test" + tracetest.EscAll, Organization: []string{"Evil" + tracetest.EscTitle + tracetest.EscC1},
-			OrganizationalUnit: []string{tracetest.EscLink}},
-		DNSNames: []string{"www.lab.test", "x" + tracetest.EscClear + tracetest.EscBell + tracetest.EscDEL + ".evil.test"},
-	})
+	cert, err := lab.EvilCertificate()
 	if err != nil {
 		t.Fatal(err)
 	}

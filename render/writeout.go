@@ -181,16 +181,7 @@ func WriteOut(stdout, stderr io.Writer, format string, r *trace.Result, exit int
 				i += 2
 			}
 		case c == '\\' && i+1 < len(s):
-			switch s[i+1] {
-			case 'r':
-				o.writeByte('\r')
-			case 'n':
-				o.writeByte('\n')
-			case 't':
-				o.writeByte('\t')
-			default:
-				o.write(s[i : i+2])
-			}
+			woBackslash(o, s[i:i+2], false)
 			i += 2
 		default:
 			// Copy the run of plain bytes up to the next % or \ at once.
@@ -332,19 +323,26 @@ func woSeparator(o *woOut, sep string) {
 			j++
 			continue
 		}
-		switch sep[j+1] {
-		case 'r':
-			o.writeByte('\r')
-		case 'n':
-			o.writeByte('\n')
-		case 't':
-			o.writeByte('\t')
-		case '}':
-			o.writeByte('}')
-		default:
-			o.write(sep[j : j+2])
-		}
+		woBackslash(o, sep[j:j+2], true)
 		j += 2
+	}
+}
+
+// woBackslash writes a backslash pair as curl does: \r, \n and \t (and
+// \} inside a separator, when brace is set) are escapes; any other pair
+// stays as it is.
+func woBackslash(o *woOut, pair string, brace bool) {
+	switch {
+	case pair[1] == 'r':
+		o.writeByte('\r')
+	case pair[1] == 'n':
+		o.writeByte('\n')
+	case pair[1] == 't':
+		o.writeByte('\t')
+	case pair[1] == '}' && brace:
+		o.writeByte('}')
+	default:
+		o.write(pair)
 	}
 }
 

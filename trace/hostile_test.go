@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -186,11 +184,7 @@ func TestHostileEscapeInHeaderName(t *testing.T) {
 
 func TestHostileCertificateFields(t *testing.T) {
 	lab := tracetest.New(t)
-	cert, err := lab.MintCertificate(&x509.Certificate{
-		Subject: pkix.Name{CommonName: "www.lab.test" + tracetest.EscAll, Organization: []string{"Evil" + tracetest.EscTitle + tracetest.EscC1},
-			OrganizationalUnit: []string{tracetest.EscLink}},
-		DNSNames: []string{"www.lab.test", "x" + tracetest.EscClear + tracetest.EscBell + tracetest.EscDEL + ".evil.test"},
-	})
+	cert, err := lab.EvilCertificate()
 	if err != nil {
 		t.Fatal(err)
 	}

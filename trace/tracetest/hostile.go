@@ -858,3 +858,13 @@ func EvilSelfSigned() (tls.Certificate, error) {
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
+
+// EvilCertificate is a leaf for www.lab.test, trusted through the lab CA,
+// whose subject, organisation, unit and second SAN are terminal attacks.
+func (l *Lab) EvilCertificate() (tls.Certificate, error) {
+	return l.MintCertificate(&x509.Certificate{
+		Subject: pkix.Name{CommonName: "www.lab.test" + EscAll, Organization: []string{"Evil" + EscTitle + EscC1},
+			OrganizationalUnit: []string{EscLink}},
+		DNSNames: []string{"www.lab.test", "x" + EscClear + EscBell + EscDEL + ".evil.test"},
+	})
+}
