@@ -165,6 +165,11 @@ func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 // addLine adds one header line, joining obsolete folded lines to the
 // value before them.
 func (h *respHead) addLine(line string) error {
+	if strings.ContainsRune(line, '\r') {
+		// RFC 9112 section 2.2: a bare CR is invalid; keeping it would let a
+		// server smuggle a line break into a value.
+		return fmt.Errorf("malformed header line %q: it holds a bare CR", line)
+	}
 	if line[0] == ' ' || line[0] == '\t' {
 		if len(h.headers) == 0 && h.linesCut == 0 {
 			return fmt.Errorf("malformed header block: it starts with a folded line %q", line)

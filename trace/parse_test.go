@@ -243,7 +243,7 @@ func FuzzParseResolve(f *testing.F) {
 }
 
 func FuzzReadHead(f *testing.F) {
-	for _, s := range []string{"HTTP/1.1 200 OK\r\nA: b\r\n\r\n", "HTTP/1.0 999\n\n", "HTTP/1.1 103 Early\r\n x\r\n\r\n", "SSH-2.0\r\n", "HTTP/1.1 200 OK\r\nA: " + strings.Repeat("b", 5000)} {
+	for _, s := range []string{"HTTP/1.1 200 OK\r\nA: b\r\n\r\n", "HTTP/1.0 999\n\n", "HTTP/1.1 103 Early\r\n x\r\n\r\n", "SSH-2.0\r\n", "HTTP/1.1 200 OK\r\nA: " + strings.Repeat("b", 5000), "HTTP/1.1 200 OK\r\n0:\r0\r\n\r\n", "HTTP/1.1 200 OK\r\nA: b\r\n \rc\r\n\r\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
