@@ -146,6 +146,9 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 		src = newDecoder(wire, headerValue(r.Headers, "Content-Encoding"))
 	}
 	sink := &bodySink{out: h.o.Output, keep: cmpInt(h.o.PreviewBytes, previewBytes)}
+	if h.o.FollowRedirects && isRedirect(r.Status) && headerValue(r.Headers, "Location") != "" {
+		sink.out = nil // as curl -L: a redirect's body is not the document; -o gets the last hop's
+	}
 	n, err := io.CopyBuffer(sink, src, make([]byte, copyBuffer))
 	end := h.clock.since()
 	h.hop.Timings.Receive = &Span{firstByte, max(end-firstByte, 0)}
@@ -153,7 +156,7 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	if decoding {
 		r.DecodedBytes = n
 	}
-	if h.o.Output != nil && sink.err == nil {
+	if sink.out != nil && sink.err == nil {
 		r.SavedTo = h.o.OutputName
 	}
 	switch {

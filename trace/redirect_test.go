@@ -46,6 +46,34 @@ func TestRedirectChainReusesTheConnection(t *testing.T) {
 	}
 }
 
+// TestOutputGetsOnlyTheLastBody: as curl -L -o, the body of a redirect
+// that is followed is not written; without -L it is the document.
+func TestOutputGetsOnlyTheLastBody(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, followed := range []bool{true, false} {
+		var out strings.Builder
+		res := run(t, lab, lab.URL("http", "www.lab.test", "/redirect/2"), func(o *trace.Options) {
+			if followed {
+				follow(o)
+			}
+			o.Output, o.OutputName = &out, "body.txt"
+		})
+		ok(t, res)
+		want, saved := "redirects done\n", res.Hops[len(res.Hops)-1]
+		if !followed {
+			want = "redirecting\n"
+		}
+		if out.String() != want || saved.Response.SavedTo != "body.txt" {
+			t.Errorf("followed=%v: -o got %q (saved to %q), want %q", followed, out.String(), saved.Response.SavedTo, want)
+		}
+		for _, hop := range res.Hops[:len(res.Hops)-1] {
+			if hop.Response.SavedTo != "" || hop.Response.BodyBytes != int64(len("redirecting\n")) {
+				t.Errorf("followed redirect: saved to %q, %d body bytes counted", hop.Response.SavedTo, hop.Response.BodyBytes)
+			}
+		}
+	}
+}
+
 func TestRedirectWithoutFollowSaysWhere(t *testing.T) {
 	lab := tracetest.New(t)
 	res := run(t, lab, lab.URL("https", "www.lab.test", "/redirect/2"))
