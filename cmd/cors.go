@@ -1,6 +1,8 @@
 package cmd
 
 import (
+	"encoding/base64"
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -21,18 +23,26 @@ type corsFlags struct {
 // sharedTraceFlags are the trace flags that mean the same for cors: the
 // request script makes (-X, -H, -d, -F) and how to reach the server.
 var sharedTraceFlags = []string{
-	"request", "header", "data", "data-binary", "data-raw", "form",
+	"request", "header", "data", "data-binary", "data-raw", "form", "user", "head",
 	"insecure", "cacert", "cert", "key", "resolve", "dns-servers", "connect-to",
+	"proxy", "proxy-user", "noproxy",
 	"ipv4", "ipv6", "http1.1", "http2", "max-time", "connect-timeout",
-	"user-agent", "verbose", "color",
+	"location", "max-redirs", "output", "fail",
+	"user-agent", "verbose", "show-secrets", "color",
 }
 
 // corsUsage rewords the shared flags whose meaning shifts under cors.
 var corsUsage = map[string]string{
-	"request": "method script passes to fetch() (default GET, or POST with -d)",
-	"header":  "header script sets, \"Name: value\" (repeatable; forbidden ones are dropped as the browser does)",
-	"data":    "string body (fetch labels it text/plain;charset=UTF-8); @file reads a file, @- stdin",
-	"verbose": "show every response header and, with --scan, every probe",
+	"request":    "method script passes to fetch() (default GET, or POST with -d)",
+	"header":     "header script sets, \"Name: value\" (repeatable; forbidden ones are dropped as the browser does)",
+	"data":       "string body (fetch labels it text/plain;charset=UTF-8); @file reads a file, @- stdin",
+	"verbose":    "show every response header and, with --scan, every probe",
+	"user":       "USER:PASS script sends as an Authorization: Basic header (fetch() refuses them in the URL)",
+	"head":       "the method is HEAD (as -X HEAD)",
+	"location":   "accepted for curl's sake: the browser always follows redirects (fetch's redirect: \"follow\"), checking each",
+	"max-redirs": "N redirects to follow at most when below the browser's 20; beyond them the run ends with exit 47 and no verdict",
+	"output":     "FILE to save the body of the response script gets (not the preflight's, not a redirect's)",
+	"fail":       "exit 22 when the browser blocks the request or the response script gets has a status >= 400",
 }
 
 func newCmdCors(ios *IO) *cobra.Command {
@@ -57,7 +67,9 @@ another origin, a new preflight where one is due, at most 20).
 cookies and is sent only with --credentials.
 
 Exit status: 0 when the evaluation ran, allowed or blocked (the verdict is
-in the output); 2 for bad input; curl's codes when the network failed.`,
+in the output); with -f, 22 when blocked or the status script gets is 400
+or more; 2 for bad input; curl's codes when the network failed (47 when
+--max-redirs cut the chain).`,
 		Example: `  reqtrace cors https://api.example.com/items --origin https://app.example.com
   reqtrace cors https://api.example.com/items --origin https://app.example.com -X PUT -H 'Content-Type: application/json' --actual -d '{}'
   reqtrace cors https://api.example.com/me --origin https://app.example.com --credentials -H 'Cookie: session=…'
@@ -120,7 +132,19 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 	}
 	defer closeOut()
 	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: opts.Headers,
-		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts}
+		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts,
+		Output: opts.Output, OutputName: opts.OutputName}
+	if cfg.Method == "" && tf.head {
+		cfg.Method = "HEAD"
+	}
+	if opts.User != nil { // what script would send for these credentials
+		pass, _ := opts.User.Password()
+		cfg.Headers = append(cfg.Headers, trace.HeaderEdit{Name: "Authorization",
+			Value: "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.User.Username()+":"+pass))})
+	}
+	if c.Flags().Changed("max-redirs") {
+		cfg.MaxRedirects = &tf.maxRedirs
+	}
 	if strings.HasPrefix(opts.ContentType, "multipart/form-data") {
 		cfg.BodyType = opts.ContentType // -F: a FormData body
 	}
@@ -135,6 +159,9 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 			rep.Err = serr
 		}
 	}
+	if !tf.showSecrets {
+		rep = render.RedactCORS(rep)
+	}
 	if cf.json {
 		err = render.CORSJSON(ios.Out, rep)
 	} else {
@@ -143,5 +170,20 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 	if err != nil {
 		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
 	}
+	if rep.Err == nil && tf.fail {
+		return corsFail(rep)
+	}
 	return outcome(ios, tf, &trace.Result{Err: rep.Err})
+}
+
+// corsFail is -f for cors: exit 22 when script cannot read the response,
+// or can but its status is an error, as curl -f fails on >= 400.
+func corsFail(rep *cors.Report) error {
+	if rep.Verdict == cors.Blocked {
+		return &exitError{code: ExitHTTPError, msg: "reqtrace: the browser blocks this request (--fail)"}
+	}
+	if h := rep.Actual.Hop; h != nil && h.Response != nil && h.Response.Status >= 400 {
+		return &exitError{code: ExitHTTPError, msg: fmt.Sprintf("reqtrace: the server answered %d (--fail)", h.Response.Status)}
+	}
+	return nil
 }

@@ -141,7 +141,9 @@ func TestCorsBadInputExit2(t *testing.T) {
 		{[]string{"cors", "https://u:p@x.example/", "--origin", "https://a.example"}, "user name or password"},
 		{[]string{"cors", url, "--origin", "https://a.example", "-H", "bad header"}, "bad header"},
 		{[]string{"cors", url, "--origin", "https://a.example", "--color", "pink"}, "--color"},
-		{[]string{"cors", url, "--origin", "https://a.example", "-o", "x"}, "unknown shorthand flag"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-n", "3"}, "unknown shorthand flag"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-I", "-d", "x"}, "head"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-u", "nopass"}, "no password"},
 		{[]string{"cors"}, "accepts 1 arg"},
 	}
 	for _, c := range cases {
@@ -288,5 +290,58 @@ func TestCorsScanCLI(t *testing.T) {
 	text := runCorsCLI(t, nil, append(labFlags(lab), lab.TLSURL("/scan/reflect"), "--origin", "https://app.example", "--scan")...)
 	if !strings.Contains(text.stdout, "HIGH    reflected-origin") {
 		t.Errorf("scan text:\n%s", text.stdout)
+	}
+}
+
+// TestCorsCurlFlags: the contract's request flags mean for cors what they
+// mean for curl, seen through fetch().
+func TestCorsCurlFlags(t *testing.T) {
+	lab := corsLab(t)
+	dir := t.TempDir()
+
+	// -f: a blocked verdict or an error status script reads is exit 22.
+	for name, want := range map[string]int{"get-star": 0, "get-none": 22, "get-404-star": 22, "redirect-other-star": 0} {
+		o := runCorsCLI(t, nil, corsArgs(lab, name, "-f")...)
+		if o.code != want || (want == 22) != strings.Contains(o.stderr, "(--fail)") {
+			t.Errorf("%s -f: exit %d, stderr %q; want exit %d", name, o.code, o.stderr, want)
+		}
+	}
+
+	// -o saves the body script gets, once: not the redirect's.
+	file := dir + "/body"
+	o := runCorsCLI(t, nil, corsArgs(lab, "redirect-other-star", "-o", file, "-L")...)
+	if b, err := os.ReadFile(file); o.code != 0 || err != nil || string(b) != "ok\n" {
+		t.Errorf("-o after a redirect: exit %d, file %q (%v), stderr %q", o.code, b, err, o.stderr)
+	}
+
+	// --max-redirs below the browser's 20 ends the chain the way curl does.
+	o = runCorsCLI(t, nil, corsArgs(lab, "redirect-other-star", "--max-redirs", "0")...)
+	if o.code != 47 || !strings.Contains(o.stdout, "--max-redirs stops here") || !strings.Contains(o.stdout, "UNKNOWN") {
+		t.Errorf("--max-redirs 0: exit %d, stderr %q:\n%s", o.code, o.stderr, o.stdout)
+	}
+
+	// -u is an Authorization header script sets: it needs a preflight; -I is HEAD.
+	s, _ := corslab.ByName("get-star")
+	o = runCorsCLI(t, nil, append(labFlags(lab), lab.ScenarioURL(&s), "--origin", lab.PageOrigin(), "-u", "ann:secret", "-I", "--json")...)
+	var doc struct {
+		Method         string
+		RequestHeaders []string `json:"request_headers"`
+		Preflight      struct {
+			Needed  bool
+			Reasons []string
+		}
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil {
+		t.Fatalf("-u -I: %v\n%s%s", err, o.stdout, o.stderr)
+	}
+	if doc.Method != "HEAD" || len(doc.RequestHeaders) != 1 || doc.RequestHeaders[0] != "authorization" || !doc.Preflight.Needed {
+		t.Errorf("-u -I: %+v", doc)
+	}
+	if strings.Contains(o.stdout, "YW5uOnNlY3JldA") || !strings.Contains(o.stdout, "Basic [redacted]") { // base64 of ann:secret
+		t.Errorf("-u password shown without --show-secrets:\n%s", o.stdout)
+	}
+	o = runCorsCLI(t, nil, append(labFlags(lab), lab.ScenarioURL(&s), "--origin", lab.PageOrigin(), "-u", "ann:secret", "--show-secrets", "--json")...)
+	if !strings.Contains(o.stdout, "Basic YW5uOnNlY3JldA==") {
+		t.Errorf("--show-secrets hid the Authorization line:\n%s", o.stdout)
 	}
 }

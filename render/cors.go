@@ -113,7 +113,14 @@ func (pr *printer) corsActual(rep *cors.Report) {
 	default:
 		pr.title("Request")
 	}
-	pr.corsExchange(&a.Exchange, a.Redirect)
+	stop := ""
+	if a.Redirect != "" {
+		stop = "redirect to " + Safe(a.Redirect) + " not followed: the browser stops here"
+		if a.Passed != nil && *a.Passed { // the browser would go on
+			stop = "redirect to " + Safe(a.Redirect) + " not followed: --max-redirs stops here"
+		}
+	}
+	pr.corsExchange(&a.Exchange, stop)
 	if a.Sent && a.Hop == nil && len(a.Redirects) > 0 {
 		pr.corsBullet(pr.p.bad.Sprint("✗"), "not sent: the preflight to it failed")
 	}
@@ -176,8 +183,9 @@ func (pr *printer) corsMarks(cs []cors.Check) string {
 	return strings.Join(out, "  ")
 }
 
-// corsExchange prints one request, its response and its checks.
-func (pr *printer) corsExchange(x *cors.Exchange, redirect string) {
+// corsExchange prints one request, its response and its checks, then
+// stop: why a redirect was not followed ("" when none).
+func (pr *printer) corsExchange(x *cors.Exchange, stop string) {
 	target, proto := x.URL, ""
 	if h := x.Hop; h != nil && h.Request.Method != "" {
 		target, proto = h.Request.Target, h.Request.Proto
@@ -197,8 +205,8 @@ func (pr *printer) corsExchange(x *cors.Exchange, redirect string) {
 	for _, c := range x.Checks {
 		pr.corsCheck(c)
 	}
-	if redirect != "" {
-		pr.corsBullet(pr.p.warn.Sprint("→"), "redirect to "+Safe(redirect)+" not followed: the browser stops here")
+	if stop != "" {
+		pr.corsBullet(pr.p.warn.Sprint("→"), stop)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/cors"
 )
 
 // Secrets are hidden in every output unless --show-secrets: the values of
@@ -81,35 +82,71 @@ func Redact(r *trace.Result) *trace.Result {
 	out.URL = RedactURL(r.URL)
 	out.Hops = make([]trace.Hop, len(r.Hops))
 	for i, h := range r.Hops {
-		h.URL = RedactURL(h.URL)
-		h.Request.Headers = hideHeaderSecrets(h.Request.Headers)
-		h.Request.Target = RedactURL(h.Request.Target)
-		h.Request.BodyPreview = []byte(RedactJWT(string(h.Request.BodyPreview)))
-		if h.Response != nil {
-			resp := *h.Response
-			resp.Headers = hideHeaderSecrets(resp.Headers)
-			resp.BodyPreview = []byte(RedactJWT(string(resp.BodyPreview)))
-			h.Response = &resp
-		}
-		if h.Redirect != nil {
-			rd := *h.Redirect
-			rd.Location = RedactURL(rd.Location)
-			h.Redirect = &rd
-		}
-		if h.Proxy != nil {
-			p := *h.Proxy
-			p.Headers = hideHeaderSecrets(p.Headers)
-			h.Proxy = &p
-		}
-		infos := make([]trace.Informational, len(h.Informational))
-		for j, in := range h.Informational {
-			in.Headers = hideHeaderSecrets(in.Headers)
-			infos[j] = in
-		}
-		h.Informational = infos
-		out.Hops[i] = h
+		out.Hops[i] = redactHop(h)
 	}
 	return &out
+}
+
+// redactHop is Redact for one hop (a copy; h's slices are not touched).
+func redactHop(h trace.Hop) trace.Hop {
+	h.URL = RedactURL(h.URL)
+	h.Request.Headers = hideHeaderSecrets(h.Request.Headers)
+	h.Request.Target = RedactURL(h.Request.Target)
+	h.Request.BodyPreview = []byte(RedactJWT(string(h.Request.BodyPreview)))
+	if h.Response != nil {
+		resp := *h.Response
+		resp.Headers = hideHeaderSecrets(resp.Headers)
+		resp.BodyPreview = []byte(RedactJWT(string(resp.BodyPreview)))
+		h.Response = &resp
+	}
+	if h.Redirect != nil {
+		rd := *h.Redirect
+		rd.Location = RedactURL(rd.Location)
+		h.Redirect = &rd
+	}
+	if h.Proxy != nil {
+		p := *h.Proxy
+		p.Headers = hideHeaderSecrets(p.Headers)
+		h.Proxy = &p
+	}
+	infos := make([]trace.Informational, len(h.Informational))
+	for j, in := range h.Informational {
+		in.Headers = hideHeaderSecrets(in.Headers)
+		infos[j] = in
+	}
+	h.Informational = infos
+	return h
+}
+
+// RedactCORS returns a copy of rep with every secret hidden: the
+// Authorization and Cookie lines script set (-u, -H) and the Set-Cookie
+// lines that came back, in every exchange.
+func RedactCORS(rep *cors.Report) *cors.Report {
+	if rep == nil {
+		return nil
+	}
+	out := *rep
+	out.Preflight.Exchange = redactExchange(rep.Preflight.Exchange)
+	out.Actual.Exchange = redactExchange(rep.Actual.Exchange)
+	out.Actual.Redirects = make([]cors.RedirectHop, len(rep.Actual.Redirects))
+	for i, rd := range rep.Actual.Redirects {
+		rd.Exchange = redactExchange(rd.Exchange)
+		if rd.Preflight != nil {
+			p := redactExchange(*rd.Preflight)
+			rd.Preflight = &p
+		}
+		out.Actual.Redirects[i] = rd
+	}
+	return &out
+}
+
+func redactExchange(x cors.Exchange) cors.Exchange {
+	x.Headers = hideHeaderSecrets(x.Headers)
+	if x.Hop != nil {
+		h := redactHop(*x.Hop)
+		x.Hop = &h
+	}
+	return x
 }
 
 func hideHeaderSecrets(hs []trace.Header) []trace.Header {

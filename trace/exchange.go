@@ -146,7 +146,7 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 		src = newDecoder(wire, headerValue(r.Headers, "Content-Encoding"))
 	}
 	sink := &bodySink{out: h.o.Output, keep: cmpInt(h.o.PreviewBytes, previewBytes)}
-	if h.o.FollowRedirects && isRedirect(r.Status) && headerValue(r.Headers, "Location") != "" {
+	if (h.o.FollowRedirects || h.o.SkipRedirectBody) && isRedirect(r.Status) && headerValue(r.Headers, "Location") != "" {
 		sink.out = nil // as curl -L: a redirect's body is not the document; -o gets the last hop's
 	}
 	n, err := io.CopyBuffer(sink, src, make([]byte, copyBuffer))

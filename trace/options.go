@@ -52,6 +52,10 @@ type Options struct {
 	TLSMax     uint16         // --tls-max: highest TLS version (0: the newest)
 
 	FollowRedirects bool // -L
+	// SkipRedirectBody keeps a redirect's body (a 3xx with a Location)
+	// out of Output, as -L does, for callers that follow redirects
+	// themselves one request at a time (cors).
+	SkipRedirectBody bool
 	MaxRedirects    int  // --max-redirs; -1 means no limit
 
 	Retry        int           // --retry: attempts to repeat after a transient failure

@@ -1,6 +1,7 @@
 package cors
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -71,10 +72,28 @@ func (e *evaluation) chain() {
 			}
 			return
 		}
+		if e.stopAt(len(visited)-1, loc) {
+			return
+		}
 		if cur, ok = e.follow(cur, hop.Response.Status, loc); !ok {
 			return
 		}
 	}
+}
+
+// stopAt ends the chain before redirect n+1 when --max-redirs asks for
+// fewer than fetch's 20: the browser would go on, so there is no verdict,
+// and the trace ends as curl's does (too_many_redirects, exit 47).
+func (e *evaluation) stopAt(n int, loc string) bool {
+	limit := e.cfg.MaxRedirects
+	if limit == nil || *limit < 0 || *limit >= maxRedirects || n < *limit {
+		return false
+	}
+	e.rep.Actual.Redirect = loc
+	e.rep.Err = &trace.Error{Phase: trace.PhaseRedirect, Kind: trace.KindTooManyRedirs,
+		Message: fmt.Sprintf("stopped after %d redirects (--max-redirs %d); the browser follows up to %d", n, *limit, maxRedirects),
+		Hint:    "raise --max-redirs or drop it to see what the browser does with the whole chain"}
+	return true
 }
 
 // await makes l the last request of the chain, as it will be sent.

@@ -75,8 +75,9 @@ type Actual struct {
 	OriginSent string // the Origin header of that request ("null" once tainted)
 	// Redirects are the redirects followed before it, in order.
 	Redirects []RedirectHop
-	// Redirect is the Location of a redirect the browser refused to
-	// follow (the last response failed a check); "" otherwise.
+	// Redirect is the Location of a redirect not followed: the browser
+	// refused it (the last response failed a check), or --max-redirs
+	// stopped the chain (it passed); "" otherwise.
 	Redirect string
 }
 

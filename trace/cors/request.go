@@ -1,6 +1,7 @@
 package cors
 
 import (
+	"io"
 	"net/url"
 	"strings"
 
@@ -23,6 +24,13 @@ type Config struct {
 	// Actual sends the actual request even when its method is not GET or
 	// HEAD. Without it an unsafe method is never sent.
 	Actual bool
+	// MaxRedirects, when set below fetch's 20 (--max-redirs), stops the
+	// chain there: the trace ends with too_many_redirects and no verdict.
+	MaxRedirects *int
+	// Output receives the body of the response script gets (-o); the
+	// preflight's and the redirects' bodies are not written.
+	Output     io.Writer
+	OutputName string
 	// Net holds the network settings for every request sent (DNS servers,
 	// --resolve, CA, -k, timeouts, HTTP version). Its URL, Method, Headers
 	// and Body are ignored.

@@ -126,7 +126,13 @@ func (e *evaluation) actual() {
 // the evaluation cannot go on: a network failure, or Local Network Access
 // blocking the request before the browser would send anything.
 func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace.Header, body []byte) (*trace.Hop, bool) {
-	res := e.send(e.ctx, e.options(u, method, hs, body))
+	o := e.options(u, method, hs, body)
+	if x == &e.rep.Actual.Exchange {
+		// the actual request: its last response is what script reads, and
+		// what -o saves
+		o.Output, o.OutputName, o.SkipRedirectBody = e.cfg.Output, e.cfg.OutputName, true
+	}
+	res := e.send(e.ctx, o)
 	var hop *trace.Hop
 	if n := len(res.Hops); n > 0 {
 		hop = &res.Hops[n-1]
