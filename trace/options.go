@@ -56,7 +56,7 @@ type Options struct {
 	// out of Output, as -L does, for callers that follow redirects
 	// themselves one request at a time (cors).
 	SkipRedirectBody bool
-	MaxRedirects    int  // --max-redirs; -1 means no limit
+	MaxRedirects     int // --max-redirs; -1 means no limit
 
 	Retry        int           // --retry: attempts to repeat after a transient failure
 	RetryDelay   time.Duration // --retry-delay: fixed pause (else Retry-After, else backoff)
