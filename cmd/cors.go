@@ -40,7 +40,7 @@ var corsUsage = map[string]string{
 	"user":       "USER:PASS script sends as an Authorization: Basic header (fetch() refuses them in the URL)",
 	"head":       "the method is HEAD (as -X HEAD)",
 	"location":   "accepted for curl's sake: the browser always follows redirects (fetch's redirect: \"follow\"), checking each",
-	"max-redirs": "N redirects to follow at most when below the browser's 20; beyond them the run ends with exit 47 and no verdict",
+	"max-redirs": "N redirects to follow at most (the browser's limit); below 20 the run ends there with exit 47 and no verdict",
 	"output":     "FILE to save the body of the response script gets (not the preflight's, not a redirect's)",
 	"fail":       "exit 22 when the browser blocks the request or the response script gets has a status >= 400",
 }
@@ -101,6 +101,10 @@ func shareTraceFlags(c *cobra.Command, tf *traceFlags) {
 		if fl := all.Flags().Lookup(name); fl != nil {
 			if u, ok := corsUsage[name]; ok {
 				fl.Usage = u // the flag is this command's own copy
+			}
+			if name == "max-redirs" { // fetch's limit, not curl's -L default
+				_ = fl.Value.Set("20")
+				fl.DefValue = "20"
 			}
 			c.Flags().AddFlag(fl)
 		}
