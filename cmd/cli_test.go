@@ -3,7 +3,9 @@ package cmd_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -539,6 +541,31 @@ func TestOutputFlagsAndClientCert(t *testing.T) {
 	}
 	if o := reqtrace(t, nil, "-O", "http://example.test/"); o.code != 2 {
 		t.Errorf("-O without a file name: exit %d", o.code)
+	}
+
+	// As curl: -o opens its file at the first body byte. A failed transfer
+	// leaves no new file and an old one intact; an empty body, an empty file.
+	fresh, old := filepath.Join(dir, "fresh"), filepath.Join(dir, "old")
+	os.WriteFile(old, []byte("old"), 0o600)
+	for _, name := range []string{fresh, old} {
+		if o := reqtrace(t, nil, append(labArgs(lab), "-o", name, lab.URL("https", "nxdomain.lab.test", "/"))...); o.code != 6 {
+			t.Errorf("-o on a failed trace: exit %d", o.code)
+		}
+	}
+	if _, err := os.Stat(fresh); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a failed trace left -o's file behind: %v", err)
+	}
+	if b, _ := os.ReadFile(old); string(b) != "old" {
+		t.Errorf("a failed trace truncated the old -o file: %q", b)
+	}
+	if o := reqtrace(t, nil, append(labArgs(lab), "-o", fresh, lab.URL("http", "www.lab.test", "/status/204"))...); o.code != 0 {
+		t.Errorf("-o on a 204: exit %d %s", o.code, o.stderr)
+	}
+	if st, err := os.Stat(fresh); err != nil || st.Size() != 0 {
+		t.Errorf("an empty body left no empty -o file: %v", err)
+	}
+	if o := reqtrace(t, nil, "-o", filepath.Join(dir, "no", "such", "dir"), "http://example.test/"); o.code != 2 || !strings.Contains(o.stderr, "cannot write -o") {
+		t.Errorf("-o into a missing folder: exit %d %q", o.code, o.stderr)
 	}
 }
 

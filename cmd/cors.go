@@ -134,7 +134,6 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 	if err != nil {
 		return err
 	}
-	defer closeOut()
 	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: opts.Headers,
 		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts,
 		Output: opts.Output, OutputName: opts.OutputName}
@@ -154,7 +153,12 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 	}
 	rep, err := cors.Run(c.Context(), cfg)
 	if err != nil {
+		_ = closeOut(false)
 		return err
+	}
+	got := rep.Err == nil && rep.Actual.Hop != nil && rep.Actual.Hop.Response != nil
+	if cerr := closeOut(got); cerr != nil && rep.Err == nil {
+		rep.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + tf.output + " failed: " + cerr.Error()}
 	}
 	if cf.scan && !rep.SameOrigin {
 		scan, serr := cors.RunScan(c.Context(), cfg, trace.Do)

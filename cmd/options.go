@@ -138,9 +138,10 @@ func (f *traceFlags) style(ios *IO) (render.Style, error) {
 }
 
 // toOptions validates the flags and turns them into engine options. It
-// returns a func that closes the -o file.
-func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func() error, error) {
-	noop := func() error { return nil }
+// returns a func that closes the -o file; ok says the transfer succeeded
+// (see outputFile).
+func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok bool) error, error) {
+	noop := func(bool) error { return nil }
 	u, err := trace.ParseURL(rawURL)
 	if err != nil {
 		return nil, noop, err
@@ -175,12 +176,12 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func() e
 	if f.output == "-" {
 		return nil, noop, trace.BadInput("-o - is not supported: the report uses stdout; give a file name")
 	}
-	file, err := os.Create(f.output)
+	file, err := openOutput(f.output)
 	if err != nil {
-		return nil, noop, trace.BadInput("cannot write -o %s: %v", f.output, unwrapPathErr(err))
+		return nil, noop, err
 	}
 	o.Output, o.OutputName = file, f.output
-	return o, file.Close, nil
+	return o, file.finish, nil
 }
 
 // readInputs reads the files and stdin the flags point at.

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -55,7 +56,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	}
 	res := trace.Do(c.Context(), opts)
 	annotate.Result(res, time.Now())
-	if cerr := closeOut(); cerr != nil && res.Err == nil {
+	if cerr := closeOut(res.Err == nil); cerr != nil && res.Err == nil {
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
 	if err := f.report(ios, res, style); err != nil {
@@ -120,14 +121,14 @@ func (f *traceFlags) exitOf(res *trace.Result) int {
 
 // runSeries runs the request -n times and reports each run and the
 // statistics; Ctrl-C ends it early and still reports what ran.
-func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func() error) error {
+func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error) error {
 	interval, err := seconds("--interval", f.interval)
 	if err != nil {
 		return err
 	}
 	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh},
 		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()) })
-	closeOut()
+	_ = closeOut(slices.ContainsFunc(ser.Runs, func(r *trace.Result) bool { return r.Err == nil }))
 	if !f.showSecrets {
 		for i, r := range ser.Runs {
 			ser.Runs[i] = render.Redact(r)
