@@ -2,6 +2,7 @@ package render
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/fatih/color"
 
@@ -27,6 +28,9 @@ func (pr *printer) dns(h *trace.Hop) {
 	}
 	if len(d.Records) > 0 {
 		pr.records(d.Records)
+	}
+	for _, r := range d.Authority { // a negative answer: dig's AUTHORITY SECTION
+		pr.kvParts(indent, "authority", soaParts(r)...)
 	}
 	if pr.st.Verbose && len(d.Queries) > 0 {
 		pr.queries(d.Queries)
@@ -85,6 +89,18 @@ func (pr *printer) records(rs []trace.Record) {
 	})
 }
 
+// soaParts shows the SOA of a negative answer by what its fields mean;
+// MINIMUM bounds how long resolvers cache the answer (RFC 2308), and the
+// failure's hint says for how long.
+func soaParts(r trace.Record) []string {
+	parts := []string{Safe(r.Name) + " " + Safe(r.Type), "TTL " + strconv.FormatUint(uint64(r.TTL), 10)}
+	f := strings.Fields(r.Value) // mname rname serial refresh retry expire minimum
+	if r.Type != "SOA" || len(f) != 7 {
+		return append(parts, Safe(r.Value))
+	}
+	return append(parts, "minimum "+Safe(f[6]), "serial "+Safe(f[2]), "primary "+Safe(f[0]), "contact "+Safe(f[1]))
+}
+
 // queries lists every question sent (-v): the A/AAAA pair, the search list,
 // UDP answers retried over TCP ("AAAA/tcp"), servers that failed.
 func (pr *printer) queries(qs []trace.Query) {
@@ -92,7 +108,7 @@ func (pr *printer) queries(qs []trace.Query) {
 	cols := []column{
 		{head: "NAME", fill: true}, {head: "TYPE"}, {head: "SERVER"},
 		{head: "START", right: true, optional: true}, {head: "TIME", right: true},
-		{head: "RCODE"}, {head: "ANS", right: true, optional: true}, {head: "NOTE", fill: true},
+		{head: "RCODE"}, {head: "ANS", right: true, optional: true}, {head: "FLAGS", optional: true}, {head: "NOTE", fill: true},
 	}
 	rows := make([][]string, len(qs))
 	notes := false
@@ -112,7 +128,7 @@ func (pr *printer) queries(qs []trace.Query) {
 		}
 		rows[i] = []string{
 			Safe(q.Name), qtype, Safe(q.Server),
-			fmtDur(q.Start), fmtDur(q.Duration), rcode, strconv.Itoa(q.Answers), note,
+			fmtDur(q.Start), fmtDur(q.Duration), rcode, strconv.Itoa(q.Answers), Safe(q.Flags), note,
 		}
 	}
 	if !notes { // an empty NOTE column is noise
@@ -125,7 +141,7 @@ func (pr *printer) queries(qs []trace.Query) {
 		switch {
 		case c == 5 && qs[r].Rcode != "":
 			return pr.rcode(qs[r].Rcode)
-		case c == 7 && qs[r].Err != "":
+		case c == 8 && qs[r].Err != "":
 			return pr.p.bad
 		}
 		return nil

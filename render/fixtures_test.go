@@ -60,9 +60,9 @@ func httpsH2() *trace.Result {
 				Addresses: []string{"::1", "192.0.2.10"},
 				Queries: []trace.Query{
 					{Name: "www.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.021), Duration: msec(12.104), Rcode: "NOERROR", Answers: 3},
+						Start: msec(0.021), Duration: msec(12.104), Rcode: "NOERROR", Flags: "qr rd ra", Answers: 3},
 					{Name: "www.example.test.", Type: "AAAA", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.034), Duration: msec(12.266), Rcode: "NOERROR", Answers: 3},
+						Start: msec(0.034), Duration: msec(12.266), Rcode: "NOERROR", Flags: "qr rd ra", Answers: 3},
 				},
 				Duration: msec(12.3),
 			},
@@ -208,11 +208,14 @@ func dnsNXDomain() *trace.Result {
 				Rcode: "NXDOMAIN", Name: "nope.example.test.",
 				Queries: []trace.Query{
 					{Name: "nope.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.02), Duration: msec(8.31), Rcode: "NXDOMAIN"},
+						Start: msec(0.02), Duration: msec(8.31), Rcode: "NXDOMAIN", Flags: "qr rd ra"},
 					{Name: "nope.example.test.", Type: "AAAA", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.03), Duration: msec(8.37), Rcode: "NXDOMAIN"},
+						Start: msec(0.03), Duration: msec(8.37), Rcode: "NXDOMAIN", Flags: "qr rd ra"},
 				},
-				Duration: msec(8.4),
+				Authority: []trace.Record{{Name: "example.test.", Type: "SOA", TTL: 900,
+					Value: "ns1.example.test. hostmaster.example.test. 2026112501 7200 3600 1209600 300"}},
+				NegativeTTL: ptr(uint32(300)),
+				Duration:    msec(8.4),
 			},
 			Timings: trace.Timings{DNS: span(0, 8.4), Total: msec(8.4)},
 			Err:     err,
@@ -368,3 +371,5 @@ func redirect() *trace.Result {
 		Hops:    []trace.Hop{first, second},
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

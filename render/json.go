@@ -20,7 +20,11 @@ package render
 //	            "proto"     "HTTP/1.1" or "HTTP/2.0"
 //	dns         "name"      the name whose answer was used, after the search list
 //	            "queries"   [{name, type, server, transport, start_ms, duration_ms,
-//	                          rcode (null if no answer), truncated, answers, error (null or text)}]
+//	                          rcode (null if no answer), truncated, flags ("qr rd ra", as dig
+//	                          prints them; "" if no answer), answers, error (null or text)}]
+//	            "authority" [records]: the SOA sent with a negative answer (NXDOMAIN, no address)
+//	            "negative_ttl"  seconds resolvers may cache that negative answer (RFC 2308:
+//	                            min of the SOA's TTL and MINIMUM); null when not negative
 //	connect     "local_address"        local "ip:port" (null if unknown)
 //	            attempts[].start_ms     when the dial started, since the hop started
 //	tls         "group"         key exchange group ("X25519MLKEM768")
@@ -165,6 +169,8 @@ type wireDNS struct {
 	Addresses  []string     `json:"addresses"`
 	Queries    []wireQuery  `json:"queries"`
 	DurationMS float64      `json:"duration_ms"`
+	Authority  []wireRecord `json:"authority"`
+	NegTTL     *uint32      `json:"negative_ttl"`
 }
 
 type wireRecord struct {
@@ -183,6 +189,7 @@ type wireQuery struct {
 	DurationMS float64 `json:"duration_ms"`
 	Rcode      *string `json:"rcode"`
 	Truncated  bool    `json:"truncated"`
+	Flags      string  `json:"flags"`
 	Answers    int     `json:"answers"`
 	Error      *string `json:"error"`
 }
@@ -451,15 +458,20 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 		Addresses:  orEmpty(d.Addresses),
 		Queries:    make([]wireQuery, 0, len(d.Queries)),
 		DurationMS: ms(d.Duration),
+		Authority:  make([]wireRecord, 0, len(d.Authority)),
+		NegTTL:     d.NegativeTTL,
 	}
 	for _, rr := range d.Records {
 		out.Records = append(out.Records, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
+	}
+	for _, rr := range d.Authority {
+		out.Authority = append(out.Authority, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
 	}
 	for _, q := range d.Queries {
 		out.Queries = append(out.Queries, wireQuery{
 			Name: q.Name, Type: q.Type, Server: q.Server, Transport: q.Transport,
 			StartMS: ms(q.Start), DurationMS: ms(q.Duration),
-			Rcode: strOrNull(q.Rcode), Truncated: q.Truncated, Answers: q.Answers,
+			Rcode: strOrNull(q.Rcode), Truncated: q.Truncated, Flags: q.Flags, Answers: q.Answers,
 			Error: strOrNull(q.Err),
 		})
 	}

@@ -90,6 +90,10 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 		// the first NODATA (the name exists), else the last NXDOMAIN.
 		if len(ans.addrs) > 0 || !nodata {
 			d.Name, d.Server, d.Rcode, d.Records = name, ans.server, ans.rcode, ans.records
+			d.Authority, d.NegativeTTL = nil, nil
+			if len(ans.addrs) == 0 {
+				d.Authority, d.NegativeTTL = ans.authority, ans.negativeTTL
+			}
 		}
 		if len(ans.addrs) > 0 {
 			return ans.addrs, nil
@@ -103,11 +107,31 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 		fam := map[int]string{4: "A (IPv4) record", 6: "AAAA (IPv6) record", 0: "A or AAAA record"}[r.family]
 		return nil, &Error{Phase: PhaseDNS, Kind: KindNoAddress,
 			Message: fmt.Sprintf("%s exists in DNS but has no %s", host, fam),
-			Hint:    "the name has other records only; check the zone, or drop -4/-6 if the other family has addresses"}
+			Hint:    "the name has other records only; check the zone, or drop -4/-6 if the other family has addresses" + cachedFor(d.NegativeTTL)}
 	}
 	return nil, &Error{Phase: PhaseDNS, Kind: KindNXDomain,
 		Message: fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", host, d.Server),
-		Hint:    "check the spelling of the host; to test a host not in DNS yet, use --resolve HOST:PORT:ADDR"}
+		Hint:    "check the spelling of the host; to test a host not in DNS yet, use --resolve HOST:PORT:ADDR" + cachedFor(d.NegativeTTL)}
+}
+
+// cachedFor tells how long a negative answer outlives a fix of the zone.
+func cachedFor(ttl *uint32) string {
+	if ttl == nil {
+		return ""
+	}
+	return fmt.Sprintf("; resolvers keep this answer for up to %s (the zone's SOA), so a record added now shows after that", (time.Duration(*ttl) * time.Second).String())
+}
+
+// negativeTTL is RFC 2308's negative caching time: the lesser of the
+// SOA record's own TTL and its MINIMUM field.
+func negativeTTL(ns []dns.RR) *uint32 {
+	for _, rr := range ns {
+		if soa, ok := rr.(*dns.SOA); ok {
+			ttl := min(soa.Hdr.Ttl, soa.Minttl)
+			return &ttl
+		}
+	}
+	return nil
 }
 
 // candidates applies the search list and ndots like the stub resolver.
@@ -127,10 +151,14 @@ func (r *resolver) candidates(host string) []string {
 
 // answer is what one server said about one name, A and AAAA together.
 type answer struct {
-	server  string
-	rcode   string
-	records []Record
-	addrs   []netip.Addr
+	server    string
+	rcode     string
+	records   []Record
+	authority []Record // the SOA of a negative answer
+	// negativeTTL is the shortest negative caching time of the answers
+	// (A and AAAA may come from different zones' views).
+	negativeTTL *uint32
+	addrs       []netip.Addr
 }
 
 // askServers tries each server in turn (resolv.conf's attempts times)
@@ -226,6 +254,10 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 			ans.rcode = "NOERROR"
 		}
 		ans.records = appendNew(ans.records, m.Answer)
+		ans.authority = appendNew(ans.authority, soaOnly(m.Ns))
+		if t := negativeTTL(m.Ns); t != nil && (ans.negativeTTL == nil || *t < *ans.negativeTTL) {
+			ans.negativeTTL = t
+		}
 		ans.addrs = append(ans.addrs, addressesOf(name, m.Answer)...)
 	}
 	return ans, 0, nil
@@ -251,6 +283,7 @@ func (r *resolver) exchange(ctx context.Context, server, name string, qtype uint
 		truncated := in != nil && in.Truncated // TC may arrive together with an unpack error
 		if in != nil {
 			q.Rcode, q.Truncated, q.Answers = dns.RcodeToString[in.Rcode], in.Truncated, len(in.Answer)
+			q.Flags = headerFlags(in)
 		}
 		if err != nil && !truncated {
 			q.Err = queryError(err)
@@ -279,6 +312,33 @@ func queryError(err error) string {
 		return "timeout"
 	}
 	return err.Error()
+}
+
+// soaOnly keeps the SOA records of an authority section: the rest
+// (referral NS records) say nothing about the name.
+func soaOnly(rrs []dns.RR) []dns.RR {
+	var out []dns.RR
+	for _, rr := range rrs {
+		if _, ok := rr.(*dns.SOA); ok {
+			out = append(out, rr)
+		}
+	}
+	return out
+}
+
+// headerFlags are an answer's header flags in dig's order and spelling.
+func headerFlags(m *dns.Msg) string {
+	var f []string
+	for _, b := range []struct {
+		on   bool
+		name string
+	}{{m.Response, "qr"}, {m.Authoritative, "aa"}, {m.Truncated, "tc"}, {m.RecursionDesired, "rd"},
+		{m.RecursionAvailable, "ra"}, {m.AuthenticatedData, "ad"}, {m.CheckingDisabled, "cd"}} {
+		if b.on {
+			f = append(f, b.name)
+		}
+	}
+	return strings.Join(f, " ")
 }
 
 // appendNew adds the records of rrs not already in list (the A and AAAA

@@ -116,13 +116,21 @@ type DNS struct {
 	Source string
 	// Server is the "ip:port" of the server whose answer was used; empty
 	// when no server was asked.
-	Server    string
-	Rcode     string   // "NOERROR", "NXDOMAIN", ...; empty when no server was asked
-	Name      string   // the name whose answer was used, after the search list
-	Records   []Record // every answer record, CNAMEs included, in answer order
-	Addresses []string // the addresses to connect to, in the order tried
-	Queries   []Query  // every query sent, in the order started
-	Duration  time.Duration
+	Server  string
+	Rcode   string   // "NOERROR", "NXDOMAIN", ...; empty when no server was asked
+	Name    string   // the name whose answer was used, after the search list
+	Records []Record // every answer record, CNAMEs included, in answer order
+	// Authority is the SOA a server sends with a negative answer
+	// (NXDOMAIN, or a name without addresses), as dig's AUTHORITY section.
+	Authority []Record
+	// NegativeTTL is how long resolvers may cache that negative answer
+	// (RFC 2308: the lesser of the SOA's TTL and its MINIMUM field): a
+	// record added now is not seen through them before it runs out. Nil
+	// when the answer was not negative or came without a SOA.
+	NegativeTTL *uint32
+	Addresses   []string // the addresses to connect to, in the order tried
+	Queries     []Query  // every query sent, in the order started
+	Duration    time.Duration
 }
 
 // Where addresses come from.
@@ -151,6 +159,7 @@ type Query struct {
 	Duration  time.Duration // including the dial, unlike miekg/dns's rtt
 	Rcode     string        // empty when no answer came
 	Truncated bool          // the answer had TC set (and was retried over tcp)
+	Flags     string        // the answer's header flags as dig prints them ("qr rd ra")
 	Answers   int
 	Err       string
 }

@@ -179,6 +179,21 @@ func TestDNSFailures(t *testing.T) {
 			if time.Since(start) > 5*time.Second {
 				t.Errorf("took %v", time.Since(start))
 			}
+			d := res.Hops[0].DNS
+			if negative := c.kind == trace.KindNXDomain || c.kind == trace.KindNoAddress; negative {
+				// dig's AUTHORITY SECTION, and how long resolvers cache the answer
+				if len(d.Authority) != 1 || d.Authority[0].Type != "SOA" || d.NegativeTTL == nil ||
+					*d.NegativeTTL != tracetest.NegativeTTL || !strings.Contains(e.Hint, "30s") {
+					t.Errorf("negative answer: authority %+v, negative TTL %v, hint %q", d.Authority, d.NegativeTTL, e.Hint)
+				}
+			} else if d.NegativeTTL != nil || len(d.Authority) != 0 {
+				t.Errorf("not a negative answer, yet authority %+v, negative TTL %v", d.Authority, d.NegativeTTL)
+			}
+			for _, q := range d.Queries {
+				if q.Rcode != "" && q.Flags != "qr aa rd" {
+					t.Errorf("query %s %s: flags %q, want the lab's \"qr aa rd\"", q.Name, q.Type, q.Flags)
+				}
+			}
 		})
 	}
 }

@@ -251,7 +251,7 @@ func weight(h *trace.Hop) int {
 		n += 1 + len(i.Headers)
 	}
 	if h.DNS != nil {
-		n += len(h.DNS.Records) + len(h.DNS.Addresses) + len(h.DNS.Queries)
+		n += len(h.DNS.Records) + len(h.DNS.Addresses) + len(h.DNS.Queries) + len(h.DNS.Authority)
 	}
 	if h.Connect != nil {
 		n += len(h.Connect.Attempts)
@@ -808,21 +808,32 @@ func dnsOf(x *xDNS) *trace.DNS {
 		Rcode: string(x.Rcode), Addresses: strs(x.Addresses.items),
 	}
 	d.Duration, _ = duration(x.DurationMS)
-	for _, r := range x.Records.items {
-		ttl, _ := r.TTL.count(math.MaxUint32)
-		d.Records = append(d.Records, trace.Record{Name: string(r.Name), Type: string(r.Type), TTL: uint32(ttl), Value: string(r.Value)})
+	d.Records = recordsOf(x.Records.items)
+	d.Authority = recordsOf(x.Authority.items)
+	if ttl, ok := x.NegTTL.count(math.MaxUint32); ok {
+		t := uint32(ttl)
+		d.NegativeTTL = &t
 	}
 	for _, q := range x.Queries.items {
 		answers, _ := q.Answers.count(math.MaxInt32)
 		tq := trace.Query{
 			Name: string(q.Name), Type: string(q.Type), Server: string(q.Server), Transport: string(q.Transport),
-			Rcode: string(q.Rcode), Truncated: q.Truncated, Answers: int(answers), Err: string(q.Error),
+			Rcode: string(q.Rcode), Truncated: q.Truncated, Flags: string(q.Flags), Answers: int(answers), Err: string(q.Error),
 		}
 		tq.Start, _ = duration(q.StartMS)
 		tq.Duration, _ = duration(q.DurationMS)
 		d.Queries = append(d.Queries, tq)
 	}
 	return d
+}
+
+func recordsOf(xs []xRecord) []trace.Record {
+	var out []trace.Record
+	for _, r := range xs {
+		ttl, _ := r.TTL.count(math.MaxUint32)
+		out = append(out, trace.Record{Name: string(r.Name), Type: string(r.Type), TTL: uint32(ttl), Value: string(r.Value)})
+	}
+	return out
 }
 
 func connectOf(x *xConnect) *trace.Connect {

@@ -256,15 +256,17 @@ type extras struct {
 }
 
 type xDNS struct {
-	Host       lstr                `json:"host"`
-	Name       lstr                `json:"name"`
-	Server     lstr                `json:"server"`
-	Source     lstr                `json:"source"`
-	Rcode      lstr                `json:"rcode"`
-	Records    list[xRecord, long] `json:"records"`
-	Addresses  list[lstr, short]   `json:"addresses"`
-	Queries    list[xQuery, short] `json:"queries"`
-	DurationMS lnum                `json:"duration_ms"`
+	Host       lstr                 `json:"host"`
+	Name       lstr                 `json:"name"`
+	Server     lstr                 `json:"server"`
+	Source     lstr                 `json:"source"`
+	Rcode      lstr                 `json:"rcode"`
+	Records    list[xRecord, long]  `json:"records"`
+	Addresses  list[lstr, short]    `json:"addresses"`
+	Queries    list[xQuery, short]  `json:"queries"`
+	DurationMS lnum                 `json:"duration_ms"`
+	Authority  list[xRecord, short] `json:"authority"`
+	NegTTL     lnum                 `json:"negative_ttl"`
 }
 
 type xRecord struct {
@@ -283,6 +285,7 @@ type xQuery struct {
 	DurationMS lnum `json:"duration_ms"`
 	Rcode      lstr `json:"rcode"`
 	Truncated  bool `json:"truncated"`
+	Flags      lstr `json:"flags"`
 	Answers    lnum `json:"answers"`
 	Error      lstr `json:"error"`
 }

@@ -23,6 +23,9 @@ const (
 	ttlAddr  = 60
 	ttlCNAME = 300
 	ttlSOA   = 60
+	// NegativeTTL is the SOA's MINIMUM, below its TTL, so that a negative
+	// answer's caching time (RFC 2308: the lesser) is told apart.
+	NegativeTTL = 30
 )
 
 // dnsKey indexes the query counters.
@@ -213,7 +216,7 @@ func soa() dns.RR {
 		Refresh: 3600,
 		Retry:   600,
 		Expire:  86400,
-		Minttl:  ttlSOA,
+		Minttl:  NegativeTTL,
 	}
 }
 
