@@ -330,6 +330,11 @@ func FuzzDNSAnswer(f *testing.F) {
 	seed(func(m *dns.Msg) {
 		m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 5}, Txt: []string{"\x1b[2J"}})
 	})
+	seed(func(m *dns.Msg) {
+		m.Rcode = dns.RcodeNameError
+		m.Ns = append(m.Ns, &dns.SOA{Hdr: dns.RR_Header{Name: "lab.test.", Rrtype: dns.TypeSOA, Class: dns.ClassINET, Ttl: 60},
+			Ns: "ns.lab.test.", Mbox: "h.lab.test.", Serial: 1, Refresh: 2, Retry: 3, Expire: 4, Minttl: 30})
+	})
 	f.Add([]byte{0, 1, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m := new(dns.Msg)
@@ -339,6 +344,13 @@ func FuzzDNSAnswer(f *testing.F) {
 		recs := appendNew(nil, m.Answer)
 		if len(recs) > len(m.Answer) {
 			t.Errorf("%d records from %d answers", len(recs), len(m.Answer))
+		}
+		soas := appendNew(nil, soaOnly(m.Ns))
+		if ttl := negativeTTL(m.Ns); (ttl != nil) != (len(soas) > 0) || ttl != nil && *ttl > soas[0].TTL {
+			t.Errorf("negative TTL %v from authority %v", ttl, soas)
+		}
+		if fl := headerFlags(m); strings.Contains(fl, "  ") || len(fl) > len("qr aa tc rd ra ad cd") {
+			t.Errorf("flags %q", fl)
 		}
 		name := "www.lab.test."
 		if len(m.Question) > 0 {
