@@ -41,7 +41,7 @@ var corsUsage = map[string]string{
 	"head":       "the method is HEAD (as -X HEAD)",
 	"location":   "accepted for curl's sake: the browser always follows redirects (fetch's redirect: \"follow\"), checking each",
 	"max-redirs": "N redirects to follow at most (the browser's limit); below 20 the run ends there with exit 47 and no verdict",
-	"output":     "FILE to save the body of the response script gets (not the preflight's, not a redirect's)",
+	"output":     "FILE to save the actual response's body in, even when the browser hides it from script (not the preflight's, not a redirect's)",
 	"fail":       "exit 22 when the browser blocks the request or the response script gets has a status >= 400",
 }
 
