@@ -27,8 +27,9 @@ type Config struct {
 	// MaxRedirects, when set below fetch's 20 (--max-redirs), stops the
 	// chain there: the trace ends with too_many_redirects and no verdict.
 	MaxRedirects *int
-	// Output receives the body of the response script gets (-o); the
-	// preflight's and the redirects' bodies are not written.
+	// Output receives the body of the actual request's last response
+	// (-o), even one the browser hides from script; the preflight's and
+	// the redirects' bodies are not written.
 	Output     io.Writer
 	OutputName string
 	// Net holds the network settings for every request sent (DNS servers,
