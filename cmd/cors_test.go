@@ -142,7 +142,7 @@ func TestCorsBadInputExit2(t *testing.T) {
 		{[]string{"cors", url, "--origin", "https://a.example", "-H", "bad header"}, "bad header"},
 		{[]string{"cors", url, "--origin", "https://a.example", "--color", "pink"}, "--color"},
 		{[]string{"cors", url, "--origin", "https://a.example", "-n", "3"}, "unknown shorthand flag"},
-		{[]string{"cors", url, "--origin", "https://a.example", "-I", "-d", "x"}, "head"},
+		{[]string{"cors", url, "--origin", "https://a.example", "-I", "-d", "x"}, "HEAD"},
 		{[]string{"cors", url, "--origin", "https://a.example", "-u", "nopass"}, "no password"},
 		{[]string{"cors"}, "accepts 1 arg"},
 	}

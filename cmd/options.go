@@ -41,6 +41,8 @@ type traceFlags struct {
 	interval                                   float64
 	fail, verbose, json, showSecrets           bool
 	maxTime, connectTimeout                    float64
+	get                                        bool   // -G
+	bearer, byteRange, uploadFile, dumpHeader  string // --oauth2-bearer, -r, -T, -D
 }
 
 // addTraceFlags registers the trace flags (curl's names) on c; the root
@@ -58,6 +60,10 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVarP(&o.user, "user", "u", "", "basic authentication USER:PASSWORD")
 	f.StringVarP(&o.userAgent, "user-agent", "A", "", "User-Agent to send (default reqtrace/VERSION)")
 	f.BoolVarP(&o.head, "head", "I", false, "send HEAD and read no body")
+	f.BoolVarP(&o.get, "get", "G", false, "put the -d data in the URL's query and send GET (HEAD with -I)")
+	f.StringVarP(&o.uploadFile, "upload-file", "T", "", "FILE to send as the body of a PUT (- for stdin); a URL ending in / gets the file's name")
+	f.StringVarP(&o.byteRange, "range", "r", "", "RANGE of bytes to ask for: 0-499, 500-, -500 or several joined by commas")
+	f.StringVar(&o.bearer, "oauth2-bearer", "", "TOKEN to send as Authorization: Bearer (dropped on a redirect to another origin, like -u)")
 	f.StringVarP(&o.cookie, "cookie", "b", "", "send cookies \"name=value; n2=v2\", or load a cookie file; turns on the cookie engine across redirects")
 	f.StringVarP(&o.referer, "referer", "e", "", "Referer to send; \";auto\" (alone or after a URL) sets it on redirects")
 	f.BoolVar(&o.revalidate, "revalidate", false, "then send the conditional request a cache would (If-None-Match/If-Modified-Since) and show whether 304 comes back")
@@ -103,6 +109,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
 	f.StringVar(&o.harFile, "har", "", "also write the trace as a HAR 1.2 file (one entry per hop)")
+	f.StringVarP(&o.dumpHeader, "dump-header", "D", "", "also write the response headers to FILE, as received (every hop and 1xx)")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "show Authorization, Cookie and Set-Cookie values, URL passwords and JWT signatures (hidden by default)")
 	f.StringVarP(&o.writeOut, "write-out", "w", "", "print FORMAT with curl's %{variables} instead of the report (@file, @- for stdin)")
 	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
@@ -110,12 +117,16 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge")
 	c.MarkFlagsMutuallyExclusive("output", "remote-name")
 	c.MarkFlagsMutuallyExclusive("json", "write-out")
-	c.MarkFlagsMutuallyExclusive("head", "data")
 	c.MarkFlagsMutuallyExclusive("head", "form")
 	c.MarkFlagsMutuallyExclusive("data", "form")
 	c.MarkFlagsMutuallyExclusive("data-binary", "form")
 	c.MarkFlagsMutuallyExclusive("data-raw", "form")
 	c.MarkFlagsMutuallyExclusive("data-urlencode", "form")
+	for _, other := range []string{"data", "data-binary", "data-raw", "data-urlencode", "form", "head", "get"} {
+		c.MarkFlagsMutuallyExclusive("upload-file", other) // each pair: -d and --data-urlencode go together
+	}
+	c.MarkFlagsMutuallyExclusive("get", "form")
+	c.MarkFlagsMutuallyExclusive("user", "oauth2-bearer")
 	_ = c.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]cobra.Completion{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("request", cobra.FixedCompletions([]cobra.Completion{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, cobra.ShellCompDirectiveNoFileComp))
 }
@@ -163,6 +174,9 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	if err := f.network(o, ios.Getenv); err != nil {
 		return nil, noop, err
 	}
+	if f.dumpHeader == "-" {
+		return nil, noop, trace.BadInput("-D - is not supported: the report already shows the headers on stdout; give a file name")
+	}
 	if f.remoteName {
 		name := path.Base(u.Path)
 		if name == "/" || name == "." || name == "" {
@@ -199,6 +213,9 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 			return err
 		}
 		o.Body, o.ContentType = body, ctype
+	}
+	if err := f.shapeRequest(ios, o); err != nil {
+		return err
 	}
 	if f.user != "" {
 		name, pass, ok := strings.Cut(f.user, ":")

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"time"
@@ -62,26 +63,48 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err := f.report(ios, res, style); err != nil {
 		return err
 	}
-	if err := f.writeHAR([]*trace.Result{res}); err != nil {
+	if err := f.writeFiles([]*trace.Result{res}); err != nil {
 		return err
 	}
 	return outcome(ios, f, res)
 }
 
-// writeHAR writes --har FILE.
-func (f *traceFlags) writeHAR(rs []*trace.Result) error {
-	if f.harFile == "" {
+// writeFiles writes what goes to files besides the body: --har FILE and
+// -D FILE.
+func (f *traceFlags) writeFiles(rs []*trace.Result) error {
+	err := writeFile("--har", f.harFile, func(w io.Writer) error {
+		return render.HAR(w, rs, render.HAROptions{ShowSecrets: f.showSecrets})
+	})
+	if err != nil {
+		return err
+	}
+	return writeFile("-D", f.dumpHeader, func(w io.Writer) error {
+		shown := rs
+		if !f.showSecrets {
+			shown = make([]*trace.Result, len(rs))
+			for i, r := range rs {
+				shown[i] = render.Redact(r)
+			}
+		}
+		return render.DumpHeaders(w, shown...)
+	})
+}
+
+// writeFile creates name ("" for none) and fills it with write; a failure
+// is curl's exit 23.
+func writeFile(flag, name string, write func(io.Writer) error) error {
+	if name == "" {
 		return nil
 	}
-	file, err := os.Create(f.harFile)
+	file, err := os.Create(name)
 	if err == nil {
-		err = render.HAR(file, rs, render.HAROptions{ShowSecrets: f.showSecrets})
+		err = write(file)
 		if cerr := file.Close(); err == nil {
 			err = cerr
 		}
 	}
 	if err != nil {
-		return &exitError{code: ExitWrite, msg: "reqtrace: writing --har " + f.harFile + " failed: " + unwrapPathErr(err).Error()}
+		return &exitError{code: ExitWrite, msg: "reqtrace: writing " + flag + " " + name + " failed: " + unwrapPathErr(err).Error()}
 	}
 	return nil
 }
@@ -149,7 +172,7 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	if err != nil {
 		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
 	}
-	if err := f.writeHAR(ser.Runs); err != nil {
+	if err := f.writeFiles(ser.Runs); err != nil {
 		return err
 	}
 	if ser.Interrupted {

@@ -22,6 +22,7 @@ type Options struct {
 	// given (curl's -d sends application/x-www-form-urlencoded).
 	ContentType string
 	User        *url.Userinfo // -u USER:PASS, or user info in the URL
+	Bearer      string        // --oauth2-bearer: sent as Authorization: Bearer, like User's credentials
 	UserAgent   string        // "" means "reqtrace/" + Version
 	Head        bool          // -I: HEAD, and no body is read
 	Referer     string        // -e: the Referer to send

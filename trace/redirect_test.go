@@ -140,7 +140,19 @@ func TestCrossOriginRedirectDropsCredentials(t *testing.T) {
 	if last.ConnID != 2 || last.Connect.Reused || last.DNS == nil || last.TLS.ServerName != "other.lab.test" {
 		t.Errorf("second hop should open a new connection to the other host: conn #%d %+v", last.ConnID, last.Connect)
 	}
+
+	// --oauth2-bearer is a credential too: sent first, dropped after.
+	res = run(t, lab, lab.URL("https", "www.lab.test", "/redirect-to?status=307&url="+url.QueryEscape(other)), follow,
+		func(o *trace.Options) { o.Bearer = "tok" })
+	ok(t, res)
+	if v := headerOf(res.Hops[0].Request.Headers, "Authorization"); v != "Bearer tok" {
+		t.Errorf("first hop: Authorization %q, want the bearer token", v)
+	}
+	if v := headerOf(res.Hops[1].Request.Headers, "Authorization"); v != "" {
+		t.Errorf("the bearer token went to another origin: %q", v)
+	}
 }
+
 
 func TestRedirectFailures(t *testing.T) {
 	lab := tracetest.New(t)

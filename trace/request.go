@@ -36,7 +36,10 @@ func (o *Options) requestHeaders(u *url.URL, body []byte, credentials bool) []He
 	if user == nil {
 		user = u.User
 	}
-	if user != nil && credentials {
+	switch {
+	case o.Bearer != "" && credentials:
+		hs = append(hs, Header{"Authorization", "Bearer " + o.Bearer})
+	case user != nil && credentials:
 		pass, _ := user.Password()
 		hs = append(hs, Header{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pass))})
 	}
