@@ -153,7 +153,6 @@ func TestCrossOriginRedirectDropsCredentials(t *testing.T) {
 	}
 }
 
-
 func TestRedirectFailures(t *testing.T) {
 	lab := tracetest.New(t)
 	cases := []struct {
