@@ -45,7 +45,9 @@ func (pr *printer) notes(ns []trace.Note, lead string) {
 		mark, c := pr.noteMark(n.Level)
 		msg := Safe(n.Message)
 		if !pr.st.Verbose {
-			pr.line(lead + c.Sprint(mark) + " " + cut(msg, room))
+			short := cut(msg, room)
+			pr.notesCut = pr.notesCut || short != msg
+			pr.line(lead + c.Sprint(mark) + " " + short)
 			continue
 		}
 		for i, l := range wrap(msg, room) {

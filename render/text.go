@@ -32,6 +32,10 @@ func Text(w io.Writer, r *trace.Result, st Style) error {
 	}
 	pr.retries()
 	pr.revalidation()
+	if pr.notesCut {
+		pr.blank()
+		pr.line(pr.p.dim.Sprint("Notes are cut to the width; -v shows them whole."))
+	}
 	pr.finalError()
 	return pr.err
 }
@@ -46,6 +50,8 @@ type printer struct {
 	res   *trace.Result
 	err   error
 	lines int // lines written so far: no blank line before the first
+	// notesCut is set when a note was cut to the width (-v wraps them).
+	notesCut bool
 }
 
 // indent is the left margin of everything below a section title; keyCol

@@ -119,3 +119,23 @@ func TestTextInputError(t *testing.T) {
 		t.Error("Text(nil) should fail")
 	}
 }
+
+// A note cut to the width says how to read it whole; -v wraps it whole
+// and needs no such line.
+func TestCutNotesSayHowToSeeThemWhole(t *testing.T) {
+	r := httpIP()
+	long := "Cache-Control: " + strings.Repeat("a long explanation of what this header means ", 4) + "END"
+	r.Hops[0].Notes = append(r.Hops[0].Notes, trace.Note{ID: "test.long", Category: "caching", Level: trace.LevelInfo, Subject: "Cache-Control", Message: long})
+	const hint = "Notes are cut to the width; -v shows them whole."
+	short := string(renderText(t, fixture{"long_note", r}, Style{Width: 70}))
+	if !strings.Contains(short, hint) || strings.Contains(short, "END") {
+		t.Errorf("cut note without the hint:\n%s", short)
+	}
+	whole := string(renderText(t, fixture{"long_note", r}, Style{Width: 70, Verbose: true}))
+	if strings.Contains(whole, hint) || !strings.Contains(whole, "END") {
+		t.Errorf("-v: the note should be whole, without the hint:\n%s", whole)
+	}
+	if plain := string(renderText(t, fixture{"http_ip", httpIP()}, Style{Width: 100})); strings.Contains(plain, hint) {
+		t.Errorf("the hint shows with no note cut:\n%s", plain)
+	}
+}
