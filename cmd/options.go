@@ -43,6 +43,7 @@ type traceFlags struct {
 	maxTime, connectTimeout                    float64
 	get                                        bool   // -G
 	bearer, byteRange, uploadFile, dumpHeader  string // --oauth2-bearer, -r, -T, -D
+	cookieJar                                  string // -c
 }
 
 // addTraceFlags registers the trace flags (curl's names) on c; the root
@@ -65,6 +66,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVarP(&o.byteRange, "range", "r", "", "RANGE of bytes to ask for: 0-499, 500-, -500 or several joined by commas")
 	f.StringVar(&o.bearer, "oauth2-bearer", "", "TOKEN to send as Authorization: Bearer (dropped on a redirect to another origin, like -u)")
 	f.StringVarP(&o.cookie, "cookie", "b", "", "send cookies \"name=value; n2=v2\", or load a cookie file; turns on the cookie engine across redirects")
+	f.StringVarP(&o.cookieJar, "cookie-jar", "c", "", "FILE to save the cookie engine's cookies in at the end (Netscape format, -b reads it); turns the engine on")
 	f.StringVarP(&o.referer, "referer", "e", "", "Referer to send; \";auto\" (alone or after a URL) sets it on redirects")
 	f.BoolVar(&o.revalidate, "revalidate", false, "then send the conditional request a cache would (If-None-Match/If-Modified-Since) and show whether 304 comes back")
 	f.BoolVar(&o.compressed, "compressed", false, "ask for a compressed body (gzip, deflate), decode it, report wire and decoded sizes")
@@ -174,6 +176,9 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	if err := f.network(o, ios.Getenv); err != nil {
 		return nil, noop, err
 	}
+	if f.cookieJar == "-" {
+		return nil, noop, trace.BadInput("-c - is not supported: the report uses stdout; give a file name")
+	}
 	if f.dumpHeader == "-" {
 		return nil, noop, trace.BadInput("-D - is not supported: the report already shows the headers on stdout; give a file name")
 	}
@@ -259,6 +264,7 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 // names a cookie file; either way the cookie engine is on, as in curl.
 func (f *traceFlags) cookies(o *trace.Options) error {
 	if f.cookie == "" && !f.cookieSet {
+		o.CookieJar = f.cookieJar != "" // -c alone turns the engine on too, as in curl
 		return nil
 	}
 	o.CookieJar = true

@@ -179,3 +179,34 @@ func TestDumpHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestCookieJarRoundTrip: -c saves the cookies a server set (the engine
+// on by -c alone, as in curl), in a file only the user can read, and -b
+// sends them back on the next run.
+func TestCookieJarRoundTrip(t *testing.T) {
+	lab := tracetest.New(t)
+	jar := filepath.Join(t.TempDir(), "jar.txt")
+	o := reqtrace(t, nil, append(labArgs(lab), "-c", jar, lab.URL("http", "www.lab.test", "/set-cookie?sid=s3cr3t&theme=dark"))...)
+	if o.code != 0 {
+		t.Fatalf("-c: exit %d %s", o.code, o.stderr)
+	}
+	b, err := os.ReadFile(jar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"www.lab.test\tFALSE\t/\tFALSE\t0\tsid\ts3cr3t\n", "www.lab.test\tFALSE\t/\tFALSE\t0\ttheme\tdark\n"} {
+		if !strings.Contains(string(b), line) {
+			t.Errorf("jar lacks %q:\n%s", line, b)
+		}
+	}
+	if st, _ := os.Stat(jar); st.Mode().Perm()&0o077 != 0 {
+		t.Errorf("jar mode %v: others may read the cookies", st.Mode().Perm())
+	}
+	hop := traceJSON(t, lab, "-b", jar, "--show-secrets", lab.URL("http", "www.lab.test", "/echo"))[0]
+	if v, _ := header(hop.Request.Headers, "Cookie"); v != "sid=s3cr3t; theme=dark" && v != "theme=dark; sid=s3cr3t" {
+		t.Errorf("-b jar sent Cookie %q", v)
+	}
+	if o := reqtrace(t, nil, "-c", "-", "http://example.test/"); o.code != 2 {
+		t.Errorf("-c -: exit %d", o.code)
+	}
+}

@@ -69,16 +69,23 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	return outcome(ios, f, res)
 }
 
-// writeFiles writes what goes to files besides the body: --har FILE and
-// -D FILE.
+// writeFiles writes what goes to files besides the body: --har FILE,
+// -c FILE and -D FILE.
 func (f *traceFlags) writeFiles(rs []*trace.Result) error {
-	err := writeFile("--har", f.harFile, func(w io.Writer) error {
+	err := writeFile("--har", f.harFile, 0o666, func(w io.Writer) error {
 		return render.HAR(w, rs, render.HAROptions{ShowSecrets: f.showSecrets})
 	})
 	if err != nil {
 		return err
 	}
-	return writeFile("-D", f.dumpHeader, func(w io.Writer) error {
+	if f.cookieJar != "" && len(rs) > 0 {
+		// the cookies are credentials: only the user may read the file
+		err = writeFile("-c", f.cookieJar, 0o600, func(w io.Writer) error { return render.CookieJar(w, rs[len(rs)-1].Cookies) })
+		if err != nil {
+			return err
+		}
+	}
+	return writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error {
 		shown := rs
 		if !f.showSecrets {
 			shown = make([]*trace.Result, len(rs))
@@ -90,13 +97,13 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	})
 }
 
-// writeFile creates name ("" for none) and fills it with write; a failure
-// is curl's exit 23.
-func writeFile(flag, name string, write func(io.Writer) error) error {
+// writeFile creates name ("" for none) with perm (before the umask) and
+// fills it with write; a failure is curl's exit 23.
+func writeFile(flag, name string, perm os.FileMode, write func(io.Writer) error) error {
 	if name == "" {
 		return nil
 	}
-	file, err := os.Create(name)
+	file, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
 	if err == nil {
 		err = write(file)
 		if cerr := file.Close(); err == nil {

@@ -14,20 +14,24 @@ import (
 // maxCookieFile bounds a -b cookie file.
 const maxCookieFile = 4 << 20
 
-// newJar makes the cookie engine's jar, loaded with the -b file's cookies.
-func newJar(o *Options) *cookiejar.Jar {
+// newJar makes the cookie engine's jar, loaded with the -b file's
+// cookies, and the store that lists them.
+func newJar(o *Options) (*cookiejar.Jar, cookieStore) {
 	if !o.CookieJar {
-		return nil
+		return nil, nil
 	}
 	jar, _ := cookiejar.New(nil) // never fails without options
+	store, now := cookieStore{}, time.Now()
 	for _, fc := range o.Cookies {
 		scheme := "http"
 		if fc.Cookie.Secure {
 			scheme = "https"
 		}
-		jar.SetCookies(&url.URL{Scheme: scheme, Host: fc.Host, Path: cmp(fc.Cookie.Path, "/")}, []*http.Cookie{fc.Cookie})
+		u := &url.URL{Scheme: scheme, Host: fc.Host, Path: cmp(fc.Cookie.Path, "/")}
+		jar.SetCookies(u, []*http.Cookie{fc.Cookie})
+		store.set(u, fc.Cookie, now)
 	}
-	return jar
+	return jar, store
 }
 
 // cookieHeader is the Cookie field for r: -b's string for the first
@@ -57,6 +61,10 @@ func (s *session) storeCookies(u *url.URL, hop *Hop) {
 		}
 	}
 	s.jar.SetCookies(u, cs)
+	now := time.Now()
+	for _, c := range cs {
+		s.cookies.set(u, c, now)
+	}
 }
 
 // FileCookie is a cookie from a -b file and the host it belongs to.

@@ -21,6 +21,9 @@ type Result struct {
 	// trace, with the final response's validators; nil when not asked or
 	// when the response had none.
 	Revalidation *Hop
+	// Cookies is what the cookie engine (-b, -c) holds at the end, the -b
+	// file's cookies included, for -c to save; nil when it is off.
+	Cookies []Cookie
 }
 
 // Hop is one request/response exchange and the connection it used.

@@ -21,11 +21,14 @@ type session struct {
 	roots  *x509.CertPool
 	idle   map[string]*conn // by origin
 	nextID int
-	jar    *cookiejar.Jar // the cookie engine; nil unless -b turned it on
+	jar    *cookiejar.Jar // the cookie engine; nil unless -b or -c turned it on
+	// cookies lists what jar holds, for -c (cookiestore.go); nil with jar.
+	cookies cookieStore
 }
 
 func newSession(o *Options, roots *x509.CertPool) *session {
-	return &session{o: o, roots: roots, idle: map[string]*conn{}, jar: newJar(o)}
+	jar, cookies := newJar(o)
+	return &session{o: o, roots: roots, idle: map[string]*conn{}, jar: jar, cookies: cookies}
 }
 
 // conn is one connection the session opened.

@@ -36,6 +36,9 @@ func runOnce(ctx context.Context, s *session) *Result {
 	if s.o.Revalidate && res.Err == nil {
 		s.revalidate(ctx, res)
 	}
+	if s.cookies != nil {
+		res.Cookies = s.cookies.list(time.Now())
+	}
 	return res
 }
 

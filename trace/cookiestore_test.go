@@ -1,0 +1,63 @@
+package trace
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+)
+
+func TestCookieStore(t *testing.T) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	u, _ := url.Parse("https://api.shop.example/v1/items/42")
+	ip, _ := url.Parse("http://192.0.2.7/x")
+	cs := cookieStore{}
+	for _, c := range []struct {
+		u    *url.URL
+		line string
+	}{
+		{u, "sid=1; Path=/; Secure; HttpOnly"},
+		{u, "sid=2; Path=/; Secure; HttpOnly"},                       // replaces sid=1: same domain, path, name
+		{u, "pref=dark; Domain=.shop.example; Path=/; Max-Age=3600"}, // a parent domain
+		{u, "local=1"},                                              // default path: /v1/items
+		{u, "evil=1; Domain=other.example"},                         // not a parent: refused
+		{u, "tld=1; Domain=.example."},                              // malformed: refused
+		{u, "gone=1; Path=/"},                                       //
+		{u, "gone=; Path=/; Max-Age=0"},                             // deleted by Max-Age=0
+		{u, "old=1; Path=/; Expires=Wed, 01 Jan 2020 00:00:00 GMT"}, // already expired: not stored
+		{ip, "ipc=1; Domain=192.0.2.7"},                             // an IP sets host-only cookies
+		{ip, "ipd=1; Domain=2.7"},                                   // refused
+	} {
+		hc, err := http.ParseSetCookie(c.line)
+		if err != nil {
+			t.Fatalf("%q: %v", c.line, err)
+		}
+		cs.set(c.u, hc, now)
+	}
+	got := cs.list(now)
+	want := []Cookie{
+		{Domain: "192.0.2.7", HostOnly: true, Path: "/", Name: "ipc", Value: "1"},
+		{Domain: "api.shop.example", HostOnly: true, Path: "/", Secure: true, HTTPOnly: true, Name: "sid", Value: "2"},
+		{Domain: "api.shop.example", HostOnly: true, Path: "/v1/items", Name: "local", Value: "1"},
+		{Domain: "shop.example", Path: "/", Expires: now.Add(time.Hour), Name: "pref", Value: "dark"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d cookies, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cookie %d = %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+	if later := cs.list(now.Add(2 * time.Hour)); len(later) != 3 {
+		t.Errorf("after its Max-Age a cookie is still listed: %+v", later)
+	}
+}
+
+func TestDefaultCookiePath(t *testing.T) {
+	for in, want := range map[string]string{"": "/", "/": "/", "/a": "/", "/a/b": "/a", "/a/b/": "/a/b", "x": "/"} {
+		if got := defaultCookiePath(in); got != want {
+			t.Errorf("defaultCookiePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
