@@ -3,6 +3,7 @@ package trace
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -60,4 +61,34 @@ func TestDefaultCookiePath(t *testing.T) {
 			t.Errorf("defaultCookiePath(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// FuzzCookieStore: whatever Set-Cookie a server sends, the store keeps
+// only cookies for the host or a parent of it, with an absolute path,
+// one per (domain, path, name), and -c's file reads back.
+func FuzzCookieStore(f *testing.F) {
+	f.Add("api.shop.example", "/v1/x", "sid=1; Domain=.shop.example; Path=/; Max-Age=60; Secure; HttpOnly")
+	f.Add("192.0.2.7", "/", "a=b; Domain=192.0.2.7")
+	f.Add("a.b", "", "x=; Max-Age=0")
+	f.Fuzz(func(t *testing.T, host, p, line string) {
+		u := &url.URL{Scheme: "https", Host: host, Path: p}
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			return
+		}
+		now := time.Unix(1700000000, 0)
+		cs := cookieStore{}
+		cs.set(u, c, now)
+		cs.set(u, c, now) // a second time replaces, never duplicates
+		got := cs.list(now)
+		if len(got) > 1 {
+			t.Fatalf("%d cookies from one Set-Cookie: %+v", len(got), got)
+		}
+		for _, k := range got {
+			h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+			if k.Domain != h && !strings.HasSuffix(h, "."+k.Domain) || k.Path == "" || k.Path[0] != '/' || k.HostOnly && k.Domain != h {
+				t.Errorf("host %q path %q, %q: kept %+v", host, p, line, k)
+			}
+		}
+	})
 }
