@@ -205,6 +205,8 @@ func TestBadInputExits2(t *testing.T) {
 		{[]string{"-u", "alice", "http://example.test/"}, "USER:PASSWORD"},
 		{[]string{"--color", "pink", "http://example.test/"}, "--color"},
 		{[]string{"-m", "-1", "http://example.test/"}, "max-time"},
+		{[]string{"-m", "abc", "http://example.test/"}, `"-m, --max-time" flag: not a number`},
+		{[]string{"-n", "99999999999999999999", "http://example.test/"}, "flag: the number is too large"},
 		{[]string{"--no-such-flag", "http://example.test/"}, "unknown flag"},
 		{[]string{"-4", "-6", "http://example.test/"}, "none of the others"},
 		{[]string{"trce"}, `did you mean "trace"`},
@@ -212,7 +214,7 @@ func TestBadInputExits2(t *testing.T) {
 	}
 	for _, c := range cases {
 		o := reqtrace(t, nil, c.args...)
-		if o.code != 2 || o.stdout != "" || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 2 {
+		if o.code != 2 || o.stdout != "" || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 2 || strings.Contains(o.stderr, "strconv") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 and %q", c.args, o.code, o.stdout, o.stderr, c.want)
 		}
 	}

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -32,6 +33,12 @@ func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
 		return trace.BadInput("-I sends HEAD, which carries no body: drop the data, or add -G to put it in the URL's query")
 	}
 	if f.byteRange != "" {
+		if onlyDigits(f.byteRange) { // curl appends the dash, and says so
+			f.byteRange += "-"
+			if !f.silent {
+				fmt.Fprintf(ios.ErrOut, "reqtrace: warning: a byte range needs a dash: -r %s asks from byte %s to the end\n", f.byteRange, strings.TrimSuffix(f.byteRange, "-"))
+			}
+		}
 		if !byteRanges.MatchString(f.byteRange) {
 			return trace.BadInput("-r %q is not a byte range: write FIRST-LAST, FIRST- or -SUFFIX (e.g. 0-499), several joined by commas", f.byteRange)
 		}
@@ -70,6 +77,10 @@ func (f *traceFlags) upload(ios *IO, o *trace.Options) error {
 		o.URL.RawPath = escaped
 	}
 	return nil
+}
+
+func onlyDigits(s string) bool {
+	return strings.Trim(s, "0123456789") == ""
 }
 
 func hasHeader(es []trace.HeaderEdit, name string) bool {

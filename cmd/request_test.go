@@ -91,6 +91,10 @@ func TestRequestShapingFlags(t *testing.T) {
 	if v, _ := header(hop.Request.Headers, "Range"); v != "bytes=0-9,-5" {
 		t.Errorf("-r: Range %q", v)
 	}
+	hop = traceJSON(t, lab, "-r", "500", lab.URL("http", "www.lab.test", "/"))[0]
+	if v, _ := header(hop.Request.Headers, "Range"); v != "bytes=500-" { // curl adds the dash
+		t.Errorf("-r 500: Range %q", v)
+	}
 	hop = traceJSON(t, lab, "-r", "0-9", "-H", "Range: bytes=1-2", lab.URL("http", "www.lab.test", "/"))[0]
 	if n := strings.Count(strings.ToLower(strconv.Quote(hop.Request.Target)+headerNames(hop)), "range"); n != 1 {
 		t.Errorf("-r with -H Range: %d Range headers", n)

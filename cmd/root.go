@@ -83,6 +83,24 @@ func errorLine(err error) string {
 }
 
 // NewCmdRoot builds the command tree. `reqtrace URL` is `reqtrace trace URL`.
+// plainFlagError words pflag's parse errors without Go's internals:
+// `invalid argument "abc" for "-m, --max-time" flag: strconv.ParseFloat:
+// parsing "abc": invalid syntax` becomes `... flag: not a number`.
+func plainFlagError(err error) string {
+	msg := err.Error()
+	head, tail, ok := strings.Cut(msg, " flag: strconv.")
+	if !ok {
+		return msg
+	}
+	switch {
+	case strings.Contains(tail, "value out of range"):
+		return head + " flag: the number is too large"
+	case strings.HasPrefix(tail, "ParseBool"):
+		return head + " flag: not true or false"
+	}
+	return head + " flag: not a number"
+}
+
 func NewCmdRoot(ios *IO) *cobra.Command {
 	opts := &traceFlags{}
 	root := &cobra.Command{
@@ -116,7 +134,7 @@ for a tour that needs no network.`,
 	}
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
+		return fmt.Errorf("%s (see %s --help)", plainFlagError(err), c.CommandPath())
 	})
 	addTraceFlags(root, opts)
 	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
