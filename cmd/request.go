@@ -33,17 +33,8 @@ func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
 		return trace.BadInput("-I sends HEAD, which carries no body: drop the data, or add -G to put it in the URL's query")
 	}
 	if f.byteRange != "" {
-		if onlyDigits(f.byteRange) { // curl appends the dash, and says so
-			f.byteRange += "-"
-			if !f.silent {
-				fmt.Fprintf(ios.ErrOut, "reqtrace: warning: a byte range needs a dash: -r %s asks from byte %s to the end\n", f.byteRange, strings.TrimSuffix(f.byteRange, "-"))
-			}
-		}
-		if !byteRanges.MatchString(f.byteRange) {
-			return trace.BadInput("-r %q is not a byte range: write FIRST-LAST, FIRST- or -SUFFIX (e.g. 0-499), several joined by commas", f.byteRange)
-		}
-		if !hasHeader(o.Headers, "Range") { // -H Range wins, as in curl
-			o.Headers = append(o.Headers, trace.HeaderEdit{Name: "Range", Value: "bytes=" + f.byteRange})
+		if err := f.rangeHeader(ios, o); err != nil {
+			return err
 		}
 	}
 	if f.bearer != "" {
@@ -51,6 +42,24 @@ func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
 			return trace.BadInput("--oauth2-bearer: the token holds a line break; give it on one line")
 		}
 		o.Bearer = f.bearer
+	}
+	return nil
+}
+
+// rangeHeader turns -r into a Range header, unless -H sets one (curl's
+// rule too).
+func (f *traceFlags) rangeHeader(ios *IO, o *trace.Options) error {
+	if onlyDigits(f.byteRange) { // curl appends the dash, and says so
+		f.byteRange += "-"
+		if !f.silent {
+			fmt.Fprintf(ios.ErrOut, "reqtrace: warning: a byte range needs a dash: -r %s asks from byte %s to the end\n", f.byteRange, strings.TrimSuffix(f.byteRange, "-"))
+		}
+	}
+	if !byteRanges.MatchString(f.byteRange) {
+		return trace.BadInput("-r %q is not a byte range: write FIRST-LAST, FIRST- or -SUFFIX (e.g. 0-499), several joined by commas", f.byteRange)
+	}
+	if !hasHeader(o.Headers, "Range") {
+		o.Headers = append(o.Headers, trace.HeaderEdit{Name: "Range", Value: "bytes=" + f.byteRange})
 	}
 	return nil
 }
