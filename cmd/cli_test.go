@@ -380,8 +380,8 @@ func TestProxyFlagsAndEnvironment(t *testing.T) {
 	if auth.code != 56 || !strings.Contains(auth.stderr, "407") {
 		t.Errorf("proxy auth: exit %d %s", auth.code, auth.stderr)
 	}
-	if o := reqtrace(t, nil, "-x", "socks5://127.0.0.1:1", "http://example.test/"); o.code != 2 {
-		t.Errorf("socks proxy: exit %d", o.code)
+	if o := reqtrace(t, nil, "-x", "socks4://127.0.0.1:1", "http://example.test/"); o.code != 2 {
+		t.Errorf("socks4 proxy: exit %d", o.code)
 	}
 }
 

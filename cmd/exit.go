@@ -25,6 +25,7 @@ const (
 	ExitSend            = 55
 	ExitReceive         = 56
 	ExitCertificate     = 60
+	ExitProxyHandshake  = 97  // curl: CURLE_PROXY, a SOCKS handshake failed
 	ExitClientCert      = 98  // curl: client certificate required
 	ExitInterrupted     = 130 // the shell's convention for Ctrl-C
 	exitInternalFailure = 1
@@ -61,6 +62,7 @@ var exitFor = map[string]int{
 	trace.KindBadEncoding:      ExitBadEncoding,
 	trace.KindProxy:            ExitReceive, // curl: CONNECT tunnel failed
 	trace.KindProxyAuth:        ExitReceive,
+	trace.KindSOCKS:            ExitProxyHandshake,
 	trace.KindCanceled:         ExitInterrupted,
 }
 

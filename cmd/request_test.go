@@ -214,3 +214,23 @@ func TestCookieJarRoundTrip(t *testing.T) {
 		t.Errorf("-c -: exit %d", o.code)
 	}
 }
+
+// TestSOCKSProxyCLI: -x socks5h:// and ALL_PROXY=socks5:// reach the
+// server; a refusal is curl's exit 97.
+func TestSOCKSProxyCLI(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("https", "www.lab.test", "/")
+	if o := reqtrace(t, nil, append(labArgs(lab), "-x", lab.SOCKSURL("socks5h"), url)...); o.code != 0 || !strings.Contains(o.stdout, "Proxy CONNECT") {
+		t.Errorf("-x socks5h: exit %d %s\n%s", o.code, o.stderr, o.stdout)
+	}
+	if o := reqtrace(t, []string{"ALL_PROXY=" + lab.SOCKSURL("socks5")}, append(labArgs(lab), url)...); o.code != 0 {
+		t.Errorf("ALL_PROXY=socks5: exit %d %s", o.code, o.stderr)
+	}
+	o := reqtrace(t, nil, append(labArgs(lab), "-x", lab.SOCKSURL("socks5h"), lab.URL("https", "deny.lab.test", "/"))...)
+	if o.code != 97 || !strings.Contains(o.stderr, "not allowed by the proxy's rules") {
+		t.Errorf("refused by the SOCKS proxy: exit %d, stderr %q", o.code, o.stderr)
+	}
+	if o := reqtrace(t, nil, "-x", "socks4://127.0.0.1:1080", "http://example.test/"); o.code != 2 {
+		t.Errorf("socks4: exit %d", o.code)
+	}
+}

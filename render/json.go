@@ -43,8 +43,10 @@ package render
 //	            "skipped"       {phase: reason} for the phases that did not take place
 //	            "conn_id"       the connection's number (1, 2, ...); reused hops share it
 //	            "proxy"         null, or {url (password hidden), source ("-x", "HTTPS_PROXY", ...),
-//	                            tunnel (CONNECT), status and headers of the CONNECT answer}
-//	timings_ms, offsets_ms "proxy"  the CONNECT round trip; present only when a proxy was used
+//	                            tunnel (CONNECT, or SOCKS5), status and headers of the CONNECT
+//	                            answer (0 and [] through SOCKS5)}
+//	timings_ms, offsets_ms "proxy"  the CONNECT round trip, or the SOCKS5 handshake; present only
+//	                            when a proxy was used
 //	            "redirect"      null, or {location, method, keeps_body, rule, cross_origin,
 //	                            dropped [header names not sent on], followed}
 //	            "notes"         [{id, category, level, subject, message}]: what the response means

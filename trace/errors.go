@@ -52,6 +52,7 @@ const (
 	KindBadEncoding   = "bad_content_encoding"
 	KindProxy         = "proxy_error"
 	KindProxyAuth     = "proxy_auth"
+	KindSOCKS         = "socks_error" // a SOCKS5 handshake failed (curl's 97)
 	KindTooManyRedirs = "too_many_redirects"
 	KindBadRedirect   = "bad_redirect"
 	KindCanceled      = "canceled"

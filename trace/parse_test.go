@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -379,7 +380,7 @@ func FuzzFlagSyntax(f *testing.F) {
 				}
 			}
 		}
-		if u, err := ParseProxy(s); err == nil && (u.Hostname() == "" || u.Scheme != "http" && u.Scheme != "https") {
+		if u, err := ParseProxy(s); err == nil && (u.Hostname() == "" || !slices.Contains([]string{"http", "https", "socks5", "socks5h"}, u.Scheme)) {
 			t.Errorf("ParseProxy(%q) = %v", s, u)
 		}
 		if cs, err := ParseCookieFile(strings.NewReader(s)); err == nil {

@@ -38,7 +38,8 @@ type Proxy struct {
 }
 
 // ParseProxy reads a proxy URL as curl does: http:// by default, port
-// 1080 when none is given. HTTP and HTTPS proxies are supported.
+// 1080 when none is given. HTTP, HTTPS and SOCKS5 (socks5://, socks5h://)
+// proxies are supported.
 func ParseProxy(s string) (*url.URL, error) {
 	raw := strings.TrimSpace(s)
 	if !strings.Contains(raw, "://") {
@@ -49,8 +50,10 @@ func ParseProxy(s string) (*url.URL, error) {
 		return nil, BadInput("bad proxy %q: write it as [http://][user:password@]host[:port]", s)
 	}
 	u.Scheme = strings.ToLower(u.Scheme)
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, BadInput("the %s:// proxy %q is not supported: use an http:// or https:// proxy", u.Scheme, s)
+	switch u.Scheme {
+	case "http", "https", "socks5", "socks5h":
+	default:
+		return nil, BadInput("the %s:// proxy %q is not supported: use http://, https://, socks5:// or socks5h://", u.Scheme, s)
 	}
 	if u.Port() == "" {
 		u.Host = net.JoinHostPort(u.Hostname(), "1080")
@@ -154,6 +157,9 @@ func (pc ProxyConfig) bypass(host string) bool {
 // viaProxy connects to the proxy and, for https:// targets, opens a
 // CONNECT tunnel to host:port: the TLS handshake then runs through it.
 func (h *hopRun) viaProxy(ctx, cctx context.Context, px *url.URL, source, host string, port int) (net.Conn, bool) {
+	if px.Scheme == "socks5" || px.Scheme == "socks5h" {
+		return h.viaSOCKS(ctx, cctx, px, source, host, port)
+	}
 	h.hop.Proxy = &Proxy{URL: px.Redacted(), Source: source, Tunnel: h.req.url.Scheme == "https"}
 	conn, ok := h.dialTCP(ctx, cctx, px.Hostname(), Port(px))
 	if !ok {

@@ -103,7 +103,7 @@ func TestProxyConfig(t *testing.T) {
 	if px, _ := pc.For(&url.URL{Scheme: "http", Host: "x.test"}); px != nil {
 		t.Error("HTTP_PROXY was used")
 	}
-	for _, bad := range []string{"socks5://x.test:1080", "http://"} {
+	for _, bad := range []string{"socks4://x.test:1080", "socks4a://x.test", "http://"} {
 		if _, err := trace.ParseProxy(bad); err == nil {
 			t.Errorf("ParseProxy(%q) accepted", bad)
 		}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 )
@@ -271,6 +272,15 @@ func (h *hopRun) transport(ctx, cctx context.Context, host string, port int) (ne
 
 // dialTCP resolves host and connects to port on one of its addresses.
 func (h *hopRun) dialTCP(ctx, cctx context.Context, host string, port int) (net.Conn, bool) {
+	addrs, ok := h.resolve(ctx, cctx, host, port)
+	if !ok {
+		return nil, false
+	}
+	return h.dialAddrs(ctx, cctx, addrs, port)
+}
+
+// resolve looks host up, recording the DNS section and its span.
+func (h *hopRun) resolve(ctx, cctx context.Context, host string, port int) ([]netip.Addr, bool) {
 	h.setPhase(PhaseDNS)
 	start := h.clock.since()
 	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
@@ -293,9 +303,14 @@ func (h *hopRun) dialTCP(ctx, cctx context.Context, host string, port int) (net.
 			Hint:    "drop -4/-6, or give an address of that family"})
 		return nil, false
 	}
+	return addrs, true
+}
 
+// dialAddrs connects to port on one of addrs (RFC 8305's race),
+// recording every attempt.
+func (h *hopRun) dialAddrs(ctx, cctx context.Context, addrs []netip.Addr, port int) (net.Conn, bool) {
 	h.setPhase(PhaseConnect)
-	start = h.clock.since()
+	start := h.clock.since()
 	conn, attempts, derr := dialRace(cctx, sortHappyEyeballs(addrs), port, h.clock)
 	h.hop.Connect = &Connect{Attempts: attempts, Duration: h.clock.since() - start}
 	h.hop.Timings.Connect = &Span{start, h.hop.Connect.Duration}

@@ -83,6 +83,8 @@ type Lab struct {
 	base    context.Context
 	stop    context.CancelFunc // cancels base, with done
 	proxied int
+	// socksTargets are the SOCKS CONNECT destinations, as sent.
+	socksTargets []string
 
 	tlsConfigs  tlsConfigs
 	dnsServers  []*dns.Server

@@ -71,6 +71,10 @@ func (l *Lab) proxyConn(c net.Conn) {
 	stop := context.AfterFunc(l.base, func() { c.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	br := bufio.NewReader(c)
+	if first, err := br.Peek(1); err == nil && first[0] == 5 {
+		l.socks(c, br) // a SOCKS5 greeting: the same port speaks both
+		return
+	}
 	for {
 		req, err := http.ReadRequest(br)
 		if err != nil {
