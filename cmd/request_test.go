@@ -220,7 +220,7 @@ func TestCookieJarRoundTrip(t *testing.T) {
 func TestSOCKSProxyCLI(t *testing.T) {
 	lab := tracetest.New(t)
 	url := lab.URL("https", "www.lab.test", "/")
-	if o := reqtrace(t, nil, append(labArgs(lab), "-x", lab.SOCKSURL("socks5h"), url)...); o.code != 0 || !strings.Contains(o.stdout, "Proxy CONNECT") {
+	if o := reqtrace(t, nil, append(labArgs(lab), "-x", lab.SOCKSURL("socks5h"), url)...); o.code != 0 || !strings.Contains(o.stdout, "Proxy handshake") {
 		t.Errorf("-x socks5h: exit %d %s\n%s", o.code, o.stderr, o.stdout)
 	}
 	if o := reqtrace(t, []string{"ALL_PROXY=" + lab.SOCKSURL("socks5")}, append(labArgs(lab), url)...); o.code != 0 {

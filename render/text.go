@@ -270,7 +270,7 @@ func phaseTitle(phase string) string {
 	case trace.PhaseTLS:
 		return "TLS handshake"
 	case trace.PhaseProxy:
-		return "proxy CONNECT"
+		return "proxy handshake"
 	case trace.PhaseSend:
 		return "sending the request"
 	case trace.PhaseWait:

@@ -38,8 +38,8 @@ func phaseRows(t *trace.Timings) []phaseRow {
 		{trace.PhaseWait, "Waiting (TTFB)", t.Wait},
 		{trace.PhaseReceive, "Content download", t.Receive},
 	}
-	if t.Proxy != nil { // DevTools' "Proxy negotiation", only when there was one
-		rows = slices.Insert(rows, 2, phaseRow{trace.PhaseProxy, "Proxy CONNECT", t.Proxy})
+	if t.Proxy != nil { // DevTools' "Proxy negotiation": CONNECT, a SOCKS5 handshake, or TLS with the proxy
+		rows = slices.Insert(rows, 2, phaseRow{trace.PhaseProxy, "Proxy handshake", t.Proxy})
 	}
 	return rows
 }

@@ -165,6 +165,9 @@ func (h *hopRun) viaProxy(ctx, cctx context.Context, px *url.URL, source, host s
 	if !ok {
 		return nil, false
 	}
+	if h.hop.DNS == nil {
+		h.skip(PhaseDNS, "the proxy resolves the server's name, and its own address is an IP")
+	}
 	start := h.clock.since()
 	if px.Scheme == "https" {
 		h.setPhase(PhaseProxy)

@@ -49,6 +49,9 @@ func (h *hopRun) viaSOCKS(ctx, cctx context.Context, px *url.URL, source, host s
 		if conn, ok = h.dialTCP(ctx, cctx, px.Hostname(), Port(px)); !ok {
 			return nil, false
 		}
+		if h.hop.DNS == nil {
+			h.skip(PhaseDNS, "socks5h: the proxy resolves the server's name")
+		}
 	}
 	h.setPhase(PhaseProxy)
 	start := h.clock.since()

@@ -386,7 +386,7 @@ var phaseDoing = map[string]string{
 	PhaseDNS:     "resolving the host name",
 	PhaseConnect: "the TCP handshake",
 	PhaseTLS:     "the TLS handshake",
-	PhaseProxy:   "the proxy's CONNECT",
+	PhaseProxy:   "the proxy's handshake (CONNECT or SOCKS5)",
 	PhaseSend:    "sending the request",
 	PhaseWait:    "waiting for the server's first byte",
 	PhaseReceive: "receiving the body",

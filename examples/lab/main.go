@@ -29,6 +29,8 @@ func main() {
 		lab.URL("https", "dual.lab.test", "/") + "  -v",
 		lab.URL("https", "wrong.lab.test", "/"),
 		lab.URL("https", "nxdomain.lab.test", "/"),
+		lab.URL("https", "proxydelay-50.www.lab.test", "/") + "  -x " + lab.ProxyURL(),
+		lab.URL("https", "www.lab.test", "/") + "  -x " + lab.SOCKSURL("socks5h"),
 	} {
 		fmt.Printf("  go run . %s %s\n", flags, u)
 	}
