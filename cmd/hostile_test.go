@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"bytes"
-	"crypto/tls"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -205,7 +204,7 @@ func TestHostileEscapesInCertificates(t *testing.T) {
 
 	// Untrusted, self-signed, with the attacks in subject and issuer: the
 	// failure (exit 60) and the -k report are safe too.
-	bad := selfSignedCert(t)
+	bad := tracetest.EvilSelfSigned(t)
 	u := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 204 No Content\r\n\r\n"), tracetest.HostileOptions{Certificate: &bad})
 	runs(t, 60, append(hostileArgs(lab), hostileURL("https", u, "/"))...)
 	runs(t, 0, append(hostileArgs(lab), "-k", hostileURL("https", u, "/"))...)
@@ -213,15 +212,6 @@ func TestHostileEscapesInCertificates(t *testing.T) {
 	if k, p := jsonErr(doc); k != "unknown_authority" || p != "tls" {
 		t.Errorf("error %s/%s", p, k)
 	}
-}
-
-func selfSignedCert(t *testing.T) tls.Certificate {
-	t.Helper()
-	cert, err := tracetest.EvilSelfSigned()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
 }
 
 func TestHostileEscapesInDNSNames(t *testing.T) {

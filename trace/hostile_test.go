@@ -201,18 +201,9 @@ func TestHostileCertificateFields(t *testing.T) {
 	}
 }
 
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	cert, err := tracetest.EvilSelfSigned()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cert
-}
-
 func TestHostileUntrustedCertificateNames(t *testing.T) {
 	lab := tracetest.New(t)
-	cert := selfSigned(t)
+	cert := tracetest.EvilSelfSigned(t)
 	h := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 204 No Content\r\n\r\n"), tracetest.HostileOptions{Certificate: &cert})
 	res := hostileRun(t, lab, tlsURL(h, "/"), want{kind: trace.KindUnknownAuthority, phase: trace.PhaseTLS, max: 0})
 	if res.Hops[0].TLS == nil || len(res.Hops[0].TLS.Certificates) != 1 {

@@ -843,10 +843,11 @@ func (h *HostileDNS) reply(q []byte, overTCP bool) []byte {
 // EvilSelfSigned makes a self-signed certificate nobody trusts whose
 // subject and issuer are terminal attacks; its name still matches
 // www.lab.test, so only the trust check fails.
-func EvilSelfSigned() (tls.Certificate, error) {
+func EvilSelfSigned(t testing.TB) tls.Certificate {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, err
+		t.Fatal(err)
 	}
 	name := pkix.Name{CommonName: "Evil CA" + EscAll, Organization: []string{EscTitle}}
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(666), Subject: name, Issuer: name, DNSNames: []string{"www.lab.test"},
@@ -854,9 +855,9 @@ func EvilSelfSigned() (tls.Certificate, error) {
 		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, err
+		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
 }
 
 // EvilCertificate is a leaf for www.lab.test, trusted through the lab CA,
