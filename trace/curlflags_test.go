@@ -83,18 +83,9 @@ func TestRefererAndAuto(t *testing.T) {
 	if got := echoed(t, &res.Hops[1])["Referer"]; len(got) != 1 || !strings.Contains(got[0], "/redirect-to") {
 		t.Errorf("auto Referer on the second hop = %q", got)
 	}
-	if h := res.Hops[0].Request.Headers; !strings.Contains(fieldOf(h, "Referer"), "from.example") {
-		t.Errorf("first hop Referer = %q", fieldOf(h, "Referer"))
+	if h := res.Hops[0].Request.Headers; !strings.Contains(headerOf(h, "Referer"), "from.example") {
+		t.Errorf("first hop Referer = %q", headerOf(h, "Referer"))
 	}
-}
-
-func fieldOf(hs []trace.Header, name string) string {
-	for _, h := range hs {
-		if strings.EqualFold(h.Name, name) {
-			return h.Value
-		}
-	}
-	return ""
 }
 
 func TestCompressed(t *testing.T) {
@@ -102,14 +93,14 @@ func TestCompressed(t *testing.T) {
 	for _, scheme := range []string{"http", "https"} {
 		hop := ok(t, run(t, lab, lab.URL(scheme, "www.lab.test", "/gzip"), func(o *trace.Options) { o.Compressed = true }))
 		r := hop.Response
-		if fieldOf(hop.Request.Headers, "Accept-Encoding") != "deflate, gzip" || fieldOf(r.Headers, "Content-Encoding") != "gzip" {
+		if headerOf(hop.Request.Headers, "Accept-Encoding") != "deflate, gzip" || headerOf(r.Headers, "Content-Encoding") != "gzip" {
 			t.Fatalf("%s: no gzip exchange: %v", scheme, r.Headers)
 		}
 		if r.DecodedBytes != int64(len(tracetest.GzipBody)) || r.BodyBytes >= r.DecodedBytes || string(r.BodyPreview) != tracetest.GzipBody {
 			t.Errorf("%s: wire %d decoded %d preview %q", scheme, r.BodyBytes, r.DecodedBytes, r.BodyPreview)
 		}
 		plain := ok(t, run(t, lab, lab.URL(scheme, "www.lab.test", "/gzip")))
-		if plain.Response.DecodedBytes != -1 || fieldOf(plain.Request.Headers, "Accept-Encoding") != "" {
+		if plain.Response.DecodedBytes != -1 || headerOf(plain.Request.Headers, "Accept-Encoding") != "" {
 			t.Errorf("%s: without --compressed: decoded %d", scheme, plain.Response.DecodedBytes)
 		}
 	}
@@ -135,8 +126,8 @@ func TestConnectTo(t *testing.T) {
 	if hop.DNS.Host != "www.lab.test" || hop.TLS.ServerName != "api.example" || !strings.Contains(hop.Connect.Via, "--connect-to www.lab.test:") {
 		t.Errorf("dns host %q, SNI %q, via %q", hop.DNS.Host, hop.TLS.ServerName, hop.Connect.Via)
 	}
-	if fieldOf(hop.Request.Headers, "Host") != "" && fieldOf(hop.Request.Headers, "Host") != "api.example" {
-		t.Errorf("Host = %q", fieldOf(hop.Request.Headers, "Host"))
+	if headerOf(hop.Request.Headers, "Host") != "" && headerOf(hop.Request.Headers, "Host") != "api.example" {
+		t.Errorf("Host = %q", headerOf(hop.Request.Headers, "Host"))
 	}
 	for _, bad := range []string{"a:1:b", "a:x:b:1", "[::1:1:b:2"} {
 		if _, err := trace.ParseConnectTo(bad); err == nil {

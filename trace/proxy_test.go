@@ -48,7 +48,7 @@ func TestProxyForwardsPlainHTTP(t *testing.T) {
 		if hop.Proxy == nil || hop.Proxy.Tunnel || !strings.HasPrefix(hop.Request.Target, "http://www.lab.test:") {
 			t.Errorf("hop %d: proxy %+v target %q", i, hop.Proxy, hop.Request.Target)
 		}
-		if fieldOf(hop.Response.Headers, "Via") == "" {
+		if headerOf(hop.Response.Headers, "Via") == "" {
 			t.Errorf("hop %d did not pass the proxy", i)
 		}
 	}
@@ -63,7 +63,7 @@ func TestProxyAuth(t *testing.T) {
 	if e := res.Err; e == nil || e.Phase != trace.PhaseProxy || e.Kind != trace.KindProxyAuth || !strings.Contains(e.Message, "407") {
 		t.Fatalf("err = %+v", e)
 	}
-	if p := res.Hops[0].Proxy; p == nil || p.Status != 407 || fieldOf(p.Headers, "Proxy-Authenticate") == "" {
+	if p := res.Hops[0].Proxy; p == nil || p.Status != 407 || headerOf(p.Headers, "Proxy-Authenticate") == "" {
 		t.Errorf("proxy = %+v", p)
 	}
 	good := run(t, lab, lab.URL("https", "auth.lab.test", "/"), viaLab(lab, tracetest.ProxyUser+":"+tracetest.ProxyPassword+"@"))

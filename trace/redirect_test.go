@@ -192,8 +192,8 @@ func TestThreeHopChainAcrossOrigins(t *testing.T) {
 	if h1.Connect.Reused || !h2.Connect.Reused || h2.ConnID != h1.ConnID || h3.Connect.Reused || h3.ConnID == h1.ConnID {
 		t.Errorf("connections: %d (reused %v), %d (reused %v), %d (reused %v)", h1.ConnID, h1.Connect.Reused, h2.ConnID, h2.Connect.Reused, h3.ConnID, h3.Connect.Reused)
 	}
-	if fieldOf(h2.Request.Headers, "Authorization") == "" || fieldOf(h3.Request.Headers, "Authorization") != "" {
-		t.Errorf("Authorization: hop 2 %q, hop 3 %q", fieldOf(h2.Request.Headers, "Authorization"), fieldOf(h3.Request.Headers, "Authorization"))
+	if headerOf(h2.Request.Headers, "Authorization") == "" || headerOf(h3.Request.Headers, "Authorization") != "" {
+		t.Errorf("Authorization: hop 2 %q, hop 3 %q", headerOf(h2.Request.Headers, "Authorization"), headerOf(h3.Request.Headers, "Authorization"))
 	}
 	if !h2.Redirect.CrossOrigin || !slices.Contains(h2.Redirect.Dropped, "authorization") || h1.Redirect.CrossOrigin {
 		t.Errorf("redirects: %+v / %+v", h1.Redirect, h2.Redirect)
