@@ -170,28 +170,19 @@ func (b *bench) phases(n int) {
 	fmt.Fprintln(tw, "request\tphase\tinjected\treqtrace\tcurl\treqtrace−injected\tcurl−injected\treqtrace−curl\treqtrace total\tcurl total\t")
 	for _, c := range cases {
 		var rt, cu []figures
-		for i := range n {
-			// Alternate which tool goes first, so neither always gets the warmer cache.
-			order := []bool{true, false}
-			if i%2 == 1 {
-				order = []bool{false, true}
-			}
-			for _, useReqtrace := range order {
-				if useReqtrace {
-					if f, err := b.reqtracePhases(c); err == nil {
-						rt = append(rt, f)
-					} else {
-						fmt.Fprintln(os.Stderr, "reqtrace:", err)
-					}
-				} else if b.curl != "" {
-					if f, err := b.curlPhases(c, curlDNS); err == nil {
-						cu = append(cu, f)
-					} else {
-						fmt.Fprintln(os.Stderr, "curl:", err)
-					}
+		b.alternate(n, func(_ int, curl bool) {
+			if !curl {
+				if f, err := b.reqtracePhases(c); err == nil {
+					rt = append(rt, f)
+				} else {
+					fmt.Fprintln(os.Stderr, "reqtrace:", err)
 				}
+			} else if f, err := b.curlPhases(c, curlDNS); err == nil {
+				cu = append(cu, f)
+			} else {
+				fmt.Fprintln(os.Stderr, "curl:", err)
 			}
-		}
+		})
 		r, k := median(rt, c.phase), median(cu, c.phase)
 		row := []string{c.name, c.phase, ms(c.injected), ms(r), ms(k), diff(r, c.injected), diff(k, c.injected), diff(r, k),
 			ms(median(rt, "total")), ms(median(cu, "total"))}
@@ -209,6 +200,23 @@ func (b *bench) phases(n int) {
 
 // curlHasDNSServers reports whether this curl was built with c-ares and
 // takes --dns-servers.
+// alternate calls measure n times for reqtrace and for curl (when it is
+// installed), switching which goes first each round so that neither
+// always finds the warmer machine.
+func (b *bench) alternate(n int, measure func(i int, curl bool)) {
+	for i := range n {
+		order := []bool{false, true}
+		if i%2 == 1 {
+			order = []bool{true, false}
+		}
+		for _, curl := range order {
+			if !curl || b.curl != "" {
+				measure(i, curl)
+			}
+		}
+	}
+}
+
 func (b *bench) curlHasDNSServers() bool {
 	cmd := exec.Command(b.curl, "-s", "-o", "/dev/null", "--dns-servers", b.lab.DNSAddr, "--max-time", "2",
 		b.lab.URL("http", "www.lab.test", "/"))
@@ -314,31 +322,22 @@ func (b *bench) whole(n int) {
 		rtArgs := []string{"--cacert", b.lab.CAFile, "--resolve", b.resolve(c.scheme, "www.lab.test"), "-o", "/dev/null", u}
 		cuArgs := []string{"-s", "--cacert", b.lab.CAFile, "--resolve", b.resolve(c.scheme, "www.lab.test"), "-o", "/dev/null", u}
 		var rtWall, cuWall, rtRSS, cuRSS []float64
-		for i := range n {
-			tools := []string{"reqtrace", "curl"}
-			if i%2 == 1 {
-				tools = []string{"curl", "reqtrace"}
+		b.alternate(n, func(_ int, curl bool) {
+			tool, bin, args, wall, rss := "reqtrace", b.reqtrace, rtArgs, &rtWall, &rtRSS
+			if curl {
+				tool, bin, args, wall, rss = "curl", b.curl, cuArgs, &cuWall, &cuRSS
 			}
-			for _, tool := range tools {
-				if tool == "curl" && b.curl == "" {
-					continue
-				}
-				bin, args, wall, rss := b.reqtrace, rtArgs, &rtWall, &rtRSS
-				if tool == "curl" {
-					bin, args, wall, rss = b.curl, cuArgs, &cuWall, &cuRSS
-				}
-				if d, err := timed(bin, args); err == nil {
-					*wall = append(*wall, d.Seconds()*1000)
-				} else {
-					fmt.Fprintln(os.Stderr, tool+":", err)
-				}
-				if r, err := b.peakRSS(bin, args); err == nil {
-					*rss = append(*rss, float64(r))
-				} else {
-					fmt.Fprintln(os.Stderr, tool+":", err)
-				}
+			if d, err := timed(bin, args); err == nil {
+				*wall = append(*wall, d.Seconds()*1000)
+			} else {
+				fmt.Fprintln(os.Stderr, tool+":", err)
 			}
-		}
+			if r, err := b.peakRSS(bin, args); err == nil {
+				*rss = append(*rss, float64(r))
+			} else {
+				fmt.Fprintln(os.Stderr, tool+":", err)
+			}
+		})
 		rw, cw, rr, cr := med(rtWall), med(cuWall), med(rtRSS), med(cuRSS)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", c.name, ms(rw), ms(cw), ratio(rw, cw), mib(rr), mib(cr), ratio(rr, cr))
 	}
@@ -444,38 +443,29 @@ func (b *bench) throughput(size int64, runs int) {
 		rtArgs := append(append([]string{}, common...), u)
 		cuArgs := append(append([]string{"-s"}, common...), u)
 		var rt, cu, rtRSS, cuRSS []float64
-		for i := range runs {
-			tools := []string{"reqtrace", "curl"}
-			if i%2 == 1 {
-				tools = []string{"curl", "reqtrace"}
+		b.alternate(runs, func(i int, curl bool) {
+			tool, bin, args, rate, rss := "reqtrace", b.reqtrace, rtArgs, &rt, &rtRSS
+			if curl {
+				tool, bin, args, rate, rss = "curl", b.curl, cuArgs, &cu, &cuRSS
 			}
-			for _, tool := range tools {
-				if tool == "curl" && b.curl == "" {
-					continue
-				}
-				bin, args, rate, rss := b.reqtrace, rtArgs, &rt, &rtRSS
-				if tool == "curl" {
-					bin, args, rate, rss = b.curl, cuArgs, &cu, &cuRSS
-				}
-				var d time.Duration
-				var peak int64
-				var err error
-				if i == 0 {
-					peak, err = b.peakRSS(bin, args) // the first run also measures RSS
-					if err == nil {
-						*rss = append(*rss, float64(peak))
-					}
-				}
+			var d time.Duration
+			var peak int64
+			var err error
+			if i == 0 {
+				peak, err = b.peakRSS(bin, args) // the first run also measures RSS
 				if err == nil {
-					d, err = timed(bin, args)
+					*rss = append(*rss, float64(peak))
 				}
-				if err != nil {
-					fmt.Fprintln(os.Stderr, tool+":", err)
-					continue
-				}
-				*rate = append(*rate, float64(size)/(1<<20)/d.Seconds())
 			}
-		}
+			if err == nil {
+				d, err = timed(bin, args)
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, tool+":", err)
+				return
+			}
+			*rate = append(*rate, float64(size)/(1<<20)/d.Seconds())
+		})
 		r, k := med(rt), med(cu)
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t\n", c.name, rateText(r), rateText(k), ratio(r, k), mib(med(rtRSS)), mib(med(cuRSS)))
 	}
