@@ -58,7 +58,7 @@ func (e *evaluation) chain() {
 	var visited []string
 	for {
 		visited = append(visited, cur.r.URL.String())
-		hop, ok := e.exchange(&a.Exchange, cur.r.URL, cur.r.Method, cur.r.ActualHeaders(), cur.r.Body)
+		hop, ok := e.exchange(&a.Exchange, cur.r.URL, cur.r.Method, cur.r.ActualHeaders(), cur.r.Body, true)
 		if !ok {
 			return
 		}

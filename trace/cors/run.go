@@ -96,7 +96,7 @@ func (e *evaluation) preflight() bool {
 // sendPreflight sends the OPTIONS request for l, records it in x and
 // checks its response; it reports whether it passed.
 func (e *evaluation) sendPreflight(x *Exchange, l leg) (*trace.Hop, bool) {
-	hop, ok := e.exchange(x, l.r.URL, "OPTIONS", l.r.PreflightHeaders(l.d), nil)
+	hop, ok := e.exchange(x, l.r.URL, "OPTIONS", l.r.PreflightHeaders(l.d), nil, false)
 	if !ok {
 		return hop, false
 	}
@@ -124,12 +124,11 @@ func (e *evaluation) actual() {
 
 // exchange sends one request and records it in x. It reports false when
 // the evaluation cannot go on: a network failure, or Local Network Access
-// blocking the request before the browser would send anything.
-func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace.Header, body []byte) (*trace.Hop, bool) {
+// blocking the request before the browser would send anything. actual
+// marks the actual request: its last response's body is what -o saves.
+func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace.Header, body []byte, actual bool) (*trace.Hop, bool) {
 	o := e.options(u, method, hs, body)
-	if x == &e.rep.Actual.Exchange {
-		// the actual request: its last response is what script reads, and
-		// what -o saves
+	if actual {
 		o.Output, o.OutputName, o.SkipRedirectBody = e.cfg.Output, e.cfg.OutputName, true
 	}
 	res := e.send(e.ctx, o)
