@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"regexp"
 	"runtime/debug"
@@ -406,7 +405,7 @@ func maxRSS(t *testing.T, args ...string) (int, int64, time.Duration) {
 		tick := time.NewTicker(5 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			if v := vmHWM(c.Process.Pid); v > hwm {
+			if v := tracetest.PeakRSS(c.Process.Pid); v > hwm {
 				hwm = v
 			}
 			select {
@@ -440,21 +439,6 @@ func maxRSS(t *testing.T, args ...string) (int, int64, time.Duration) {
 		t.Logf("stderr: %s", errb.String())
 	}
 	return code, hwm, took
-}
-
-// vmHWM reads a process's peak RSS from /proc (0 when it cannot).
-func vmHWM(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n << 10
-		}
-	}
-	return 0
 }
 
 func raceEnabled() bool {

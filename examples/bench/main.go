@@ -391,7 +391,7 @@ func (b *bench) peakRSS(bin string, args []string) (int64, error) {
 	tick := time.NewTicker(2 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if v := vmHWM(cmd.Process.Pid); v > hwm {
+		if v := tracetest.PeakRSS(cmd.Process.Pid); v > hwm {
 			hwm = v
 		}
 		select {
@@ -405,20 +405,6 @@ func (b *bench) peakRSS(bin string, args []string) (int64, error) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
-}
-
-func vmHWM(pid int) int64 {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for line := range strings.SplitSeq(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return n << 10
-		}
-	}
-	return 0
 }
 
 // ---- (c) throughput ----
