@@ -313,7 +313,12 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 		final = got
 	}
 	if sentAt >= 0 {
+		// No response byte, a 1xx's included, comes before the request
+		// was written: the write's report can lag behind them.
 		sentAt = min(sentAt, final)
+		if firstAt >= 0 {
+			sentAt = min(sentAt, firstAt)
+		}
 		h.hop.Timings.Send = &Span{sendStart, max(sentAt-sendStart, 0)}
 		h.hop.Timings.Wait = &Span{sentAt, final - sentAt}
 	}
