@@ -76,7 +76,7 @@ func httpsH2() *trace.Result {
 			TLS: &trace.TLS{
 				Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h2",
 				Group: "X25519MLKEM768", ServerName: "www.example.test", OCSPStapled: true,
-				Verified: true, Duration: msec(10.2),
+				Verified: true, Verify: trace.VerifyOK, Duration: msec(10.2),
 				Certificates: []trace.Certificate{
 					{
 						Subject:            "CN=www.example.test,O=Example Corp,C=US",
@@ -251,7 +251,8 @@ func tlsExpired() *trace.Result {
 			TLS: &trace.TLS{
 				Version: "TLS 1.3", CipherSuite: "TLS_AES_256_GCM_SHA384", Group: "X25519",
 				ServerName:  "expired.example.test",
-				VerifyError: "x509: certificate has expired or is not yet valid: current time 2026-03-01T12:00:00Z is after 2026-02-01T00:00:00Z",
+				Verify:      trace.VerifyExpired,
+				VerifyError: "the certificate expired on 2026-02-01 (28 days ago)",
 				Duration:    msec(6.8),
 				Certificates: []trace.Certificate{{
 					Subject:   "CN=expired.example.test",
@@ -300,7 +301,8 @@ func insecure() *trace.Result {
 			TLS: &trace.TLS{
 				Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", ALPN: "http/1.1",
 				Group: "X25519", ServerName: "self-signed.example.test",
-				VerifyError: "x509: certificate signed by unknown authority",
+				Verify:      trace.VerifySelfSigned,
+				VerifyError: "the certificate is self-signed (\"CN=self-signed.example.test\" signed itself), and nobody trusts it",
 				Duration:    msec(2.61),
 				Certificates: []trace.Certificate{{
 					Subject:     "CN=self-signed.example.test",

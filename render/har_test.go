@@ -49,7 +49,7 @@ func harRich() *trace.Result {
 		},
 		TLS: &trace.TLS{
 			Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h2", Group: "X25519",
-			ServerName: "api.example.test", Verified: true, Duration: msec(6.1),
+			ServerName: "api.example.test", Verified: true, Verify: trace.VerifyOK, Duration: msec(6.1),
 			Certificates: []trace.Certificate{{
 				Subject: "CN=api.example.test", Issuer: "CN=Example Test CA R1", DNSNames: []string{"api.example.test"},
 				NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),

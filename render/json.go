@@ -221,6 +221,7 @@ type wireTLS struct {
 	OCSPStapled  bool       `json:"ocsp_stapled"`
 	Verified     bool       `json:"verified"`
 	VerifyError  *string    `json:"verify_error"`
+	VerifyReason *string    `json:"verify_reason"`
 	Insecure     bool       `json:"insecure"`
 	DurationMS   float64    `json:"duration_ms"`
 	Certificates []wireCert `json:"certificates"`
@@ -506,7 +507,7 @@ func wireTLSOf(t *trace.TLS, r *trace.Result) *wireTLS {
 	out := &wireTLS{
 		Version: t.Version, CipherSuite: t.CipherSuite, ALPN: t.ALPN, Group: t.Group,
 		ServerName: t.ServerName, Resumed: t.Resumed, OCSPStapled: t.OCSPStapled,
-		Verified: t.Verified, VerifyError: strOrNull(t.VerifyError), Insecure: r.Insecure,
+		Verified: t.Verified, VerifyError: strOrNull(t.VerifyError), VerifyReason: strOrNull(string(t.Verify)), Insecure: r.Insecure,
 		DurationMS:   ms(t.Duration),
 		Certificates: make([]wireCert, 0, len(t.Certificates)),
 	}

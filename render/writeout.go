@@ -109,12 +109,15 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 //     ftp_entry_path and url.options null: reqtrace makes one transfer,
 //     without FTP, IMAP or a TLS proxy. conn_id is the last hop's
 //     connection number counted from 0 (curl's), -1 when none.
-//   - ssl_verify_result is 0 when the chain verified (or no TLS), else an
-//     OpenSSL X509_V_ERR code picked from the verification error: 9 not yet
+//   - ssl_verify_result is 0 when the chain verified (or no TLS), else the
+//     OpenSSL X509_V_ERR code for the engine's TLS.Verify reason: 9 not yet
 //     valid, 10 expired, 18 self-signed leaf, 19 self-signed root in the
-//     chain, 20 unknown issuer, 24 not a CA, 25 path length exceeded, 26 wrong
-//     key usage, 47 name constraints, 62 host name mismatch, 1 otherwise.
-//     It is filled with -k too, as curl does.
+//     chain, 20 unknown issuer or missing intermediate, 24 not a CA, 25 path
+//     length exceeded, 26 wrong key usage, 47 name constraints, 1 otherwise.
+//     A host name mismatch is 1, as in curl, which checks the name itself
+//     after OpenSSL's check and leaves the number it started from. With -k
+//     curl loads no CA store, so any chain is 18, 19 or 20 by its shape; so
+//     is reqtrace's (TLS.Verify still says what a verified run would find).
 //   - certs prints each certificate of the most recent handshake as curl's
 //     OpenSSL backend lays it out (Subject:, Issuer:, Serial Number:, ...,
 //     Start date:, Expire date:), but without the PEM: reqtrace does not

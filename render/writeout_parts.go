@@ -98,63 +98,56 @@ func woURLPart(raw, part string, showSecrets bool) woVal {
 
 // OpenSSL's X509_V_ERR_* codes, the numbers curl's ssl_verify_result shows.
 const (
-	woX509Unspecified        = 1
+	woX509Unspecified        = 1 // also curl's value when only its own host name check failed
 	woX509NotYetValid        = 9
 	woX509Expired            = 10
 	woX509SelfSignedLeaf     = 18
 	woX509SelfSignedInChain  = 19
 	woX509UnknownIssuer      = 20
-	woX509PathLength         = 25
 	woX509InvalidCA          = 24
+	woX509PathLength         = 25
 	woX509InvalidPurpose     = 26
 	woX509PermittedViolation = 47
-	woX509HostnameMismatch   = 62
 )
 
-func woVerifyResult(t *trace.TLS, hopErr *trace.Error) int64 {
-	if t == nil {
-		return 0
+// woX509 maps the engine's verification reason to OpenSSL's number.
+var woX509 = map[trace.VerifyReason]int64{
+	trace.VerifyOK:                  0,
+	trace.VerifyNotYetValid:         woX509NotYetValid,
+	trace.VerifyExpired:             woX509Expired,
+	trace.VerifySelfSigned:          woX509SelfSignedLeaf,
+	trace.VerifyUntrustedRoot:       woX509SelfSignedInChain,
+	trace.VerifyUnknownAuthority:    woX509UnknownIssuer,
+	trace.VerifyMissingIntermediate: woX509UnknownIssuer,
+	trace.VerifyNotCA:               woX509InvalidCA,
+	trace.VerifyPathLength:          woX509PathLength,
+	trace.VerifyKeyUsage:            woX509InvalidPurpose,
+	trace.VerifyNameConstraints:     woX509PermittedViolation,
+	// curl checks the name itself, after the handshake, and leaves the
+	// number at the 1 it starts from (curl 7.88 and later do the same).
+	trace.VerifyHostnameMismatch: woX509Unspecified,
+}
+
+// woVerifyResult is curl's ssl_verify_result for the most recent handshake.
+// With -k curl loads no CA store, so OpenSSL finds no trusted root for any
+// chain and the number depends on the chain's shape alone; reqtrace
+// reports what curl does.
+func woVerifyResult(t *trace.TLS, insecure bool) int64 {
+	if t == nil || t.Verify == "" {
+		return 0 // no TLS, or no certificate was checked
 	}
-	msg := t.VerifyError
-	if msg == "" {
-		if t.Verified || hopErr == nil || hopErr.Phase != trace.PhaseTLS {
-			return 0
-		}
-		switch hopErr.Kind {
-		case trace.KindExpired:
-			return woX509Expired
-		case trace.KindUnknownAuthority:
-			return woUnknownIssuer(t.Certificates)
-		case trace.KindHostnameMismatch:
-			return woX509HostnameMismatch
-		}
-		return 0 // the handshake failed before the chain was checked
-	}
-	switch {
-	case strings.Contains(msg, "expired or is not yet valid"):
-		if strings.Contains(msg, " is before ") {
-			return woX509NotYetValid
-		}
-		return woX509Expired
-	case strings.Contains(msg, "unknown authority"):
+	if insecure && len(t.Certificates) > 0 {
 		return woUnknownIssuer(t.Certificates)
-	case strings.Contains(msg, "certificate is valid for"),
-		strings.Contains(msg, "not valid for any names"),
-		strings.Contains(msg, "doesn't contain any IP SANs"),
-		strings.Contains(msg, "legacy Common Name"):
-		return woX509HostnameMismatch
-	case strings.Contains(msg, "for this name"), strings.Contains(msg, "name constraints"):
-		return woX509PermittedViolation
-	case strings.Contains(msg, "not authorized to sign other certificates"):
-		return woX509InvalidCA
-	case strings.Contains(msg, "incompatible key usage"), strings.Contains(msg, "extended key usage"):
-		return woX509InvalidPurpose
-	case strings.Contains(msg, "too many intermediates"):
-		return woX509PathLength
+	}
+	if n, ok := woX509[t.Verify]; ok {
+		return n
 	}
 	return woX509Unspecified
 }
 
+// woUnknownIssuer is OpenSSL's number for a chain that reaches no trusted
+// root: 18 for a lone self-signed certificate, 19 when the chain ends at a
+// self-signed one, 20 otherwise.
 func woUnknownIssuer(chain []trace.Certificate) int64 {
 	switch n := len(chain); {
 	case n == 1 && chain[0].Subject != "" && chain[0].Subject == chain[0].Issuer:

@@ -68,7 +68,7 @@ func woChain3() *trace.Result {
 				Request: trace.Request{Method: "GET", Target: "/old", Proto: "HTTP/1.1", HeadBytes: 81},
 				DNS:     dns(),
 				Connect: &trace.Connect{Address: "192.0.2.40:443", Local: "192.0.2.99:50002"},
-				TLS: &trace.TLS{Version: "TLS 1.3", ServerName: "example.test", Verified: true,
+				TLS: &trace.TLS{Version: "TLS 1.3", ServerName: "example.test", Verified: true, Verify: trace.VerifyOK,
 					Certificates: []trace.Certificate{{Subject: "CN=example.test", Issuer: "CN=Example Test CA R1", DNSNames: []string{"example.test"}}}},
 				Response: &trace.Response{Proto: "HTTP/1.1", Status: 302, HeadBytes: 110, Headers: []trace.Header{
 					{Name: "Location", Value: "/new"},
@@ -378,41 +378,42 @@ func TestWriteOutSSLVerifyResult(t *testing.T) {
 	leaf := trace.Certificate{Subject: "CN=a.test", Issuer: "CN=CA"}
 	root := trace.Certificate{Subject: "CN=Root", Issuer: "CN=Root"}
 	self := trace.Certificate{Subject: "CN=a.test", Issuer: "CN=a.test"}
+	one, two, lone := []trace.Certificate{leaf}, []trace.Certificate{leaf, root}, []trace.Certificate{self}
 	cases := []struct {
-		msg   string
-		chain []trace.Certificate
-		want  int64
+		reason   trace.VerifyReason
+		chain    []trace.Certificate
+		insecure bool
+		want     int64
 	}{
-		{"", []trace.Certificate{leaf}, 0},
-		{"x509: certificate has expired or is not yet valid: current time 2026-03-01T12:00:00Z is after 2026-02-01T00:00:00Z", nil, 10},
-		{"x509: certificate has expired or is not yet valid: current time 2026-03-01T12:00:00Z is before 2026-04-01T00:00:00Z", nil, 9},
-		{"x509: certificate signed by unknown authority", []trace.Certificate{self}, 18},
-		{"x509: certificate signed by unknown authority", []trace.Certificate{leaf, root}, 19},
-		{"x509: certificate signed by unknown authority", []trace.Certificate{leaf}, 20},
-		{"x509: certificate is valid for a.test, not b.test", nil, 62},
-		{"x509: certificate is not valid for any names, but wanted to match b.test", nil, 62},
-		{"x509: cannot validate certificate for 192.0.2.1 because it doesn't contain any IP SANs", nil, 62},
-		{"x509: certificate is not authorized to sign other certificates", nil, 24},
-		{"x509: certificate specifies an incompatible key usage", nil, 26},
-		{"x509: a root or intermediate certificate is not authorized for an extended key usage: x", nil, 26},
-		{"x509: too many intermediates for path length constraint", nil, 25},
-		{"x509: a root or intermediate certificate is not authorized to sign for this name: DNS name \"b.test\" is not permitted", nil, 47},
-		{"x509: issuer has name constraints but leaf doesn't have a SAN extension", nil, 47},
-		{"x509: certificate relies on legacy Common Name field, use SANs instead", nil, 62},
-		{"x509: unhandled critical extension", nil, 1},
+		{"", nil, false, 0}, // no certificate checked
+		{trace.VerifyOK, one, false, 0},
+		{trace.VerifyExpired, one, false, 10},
+		{trace.VerifyNotYetValid, one, false, 9},
+		{trace.VerifySelfSigned, lone, false, 18},
+		{trace.VerifyUntrustedRoot, two, false, 19},
+		{trace.VerifyUnknownAuthority, one, false, 20},
+		{trace.VerifyMissingIntermediate, one, false, 20},
+		{trace.VerifyHostnameMismatch, one, false, 1},
+		{trace.VerifyNotCA, two, false, 24},
+		{trace.VerifyPathLength, two, false, 25},
+		{trace.VerifyKeyUsage, one, false, 26},
+		{trace.VerifyNameConstraints, two, false, 47},
+		{trace.VerifyOther, one, false, 1},
+		{"from a HAR file", one, false, 1},
+		// -k: curl loads no CA store, so only the chain's shape counts
+		{trace.VerifyOK, one, true, 20},
+		{trace.VerifyExpired, one, true, 20},
+		{trace.VerifySelfSigned, lone, true, 18},
+		{trace.VerifyUntrustedRoot, two, true, 19},
 	}
 	for _, c := range cases {
-		got := woVerifyResult(&trace.TLS{VerifyError: c.msg, Verified: c.msg == "", Certificates: c.chain}, nil)
+		got := woVerifyResult(&trace.TLS{Verify: c.reason, Verified: c.reason == trace.VerifyOK, Certificates: c.chain}, c.insecure)
 		if got != c.want {
-			t.Errorf("%q: %d, want %d", c.msg, got, c.want)
+			t.Errorf("%q (insecure %v): %d, want %d", c.reason, c.insecure, got, c.want)
 		}
 	}
-	// Without a message, the hop's error kind decides.
-	if got := woVerifyResult(&trace.TLS{}, &trace.Error{Phase: trace.PhaseTLS, Kind: trace.KindHostnameMismatch}); got != 62 {
-		t.Errorf("hostname mismatch kind: %d", got)
-	}
-	if got := woVerifyResult(&trace.TLS{}, &trace.Error{Phase: trace.PhaseTLS, Kind: trace.KindHandshake}); got != 0 {
-		t.Errorf("handshake failure before verification: %d", got)
+	if got := woVerifyResult(nil, false); got != 0 {
+		t.Errorf("no TLS: %d", got)
 	}
 }
 

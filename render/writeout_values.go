@@ -157,7 +157,7 @@ var woVars = []woVar{
 	{"size_upload", woOffset, func(f *woFacts) woVal { return woNum(f.sizeUpload()) }},
 	{"speed_download", woOffset, func(f *woFacts) woVal { return woNum(woSpeed(f.sizeDownload(), f.total)) }},
 	{"speed_upload", woOffset, func(f *woFacts) woVal { return woNum(woSpeed(f.sizeUpload(), f.total)) }},
-	{"ssl_verify_result", woLong, func(f *woFacts) woVal { return woNum(woVerifyResult(f.tls, f.tlsErr)) }},
+	{"ssl_verify_result", woLong, func(f *woFacts) woVal { return woNum(woVerifyResult(f.tls, f.r.Insecure)) }},
 	{"time_appconnect", woTime, func(f *woFacts) woVal { return woDur(f.appconnect) }},
 	{"time_connect", woTime, func(f *woFacts) woVal { return woDur(f.connect) }},
 	{"time_namelookup", woTime, func(f *woFacts) woVal { return woDur(f.namelookup) }},
@@ -210,8 +210,7 @@ type woFacts struct {
 	exit int
 	opts WriteOutOptions
 
-	tls    *trace.TLS   // the most recent handshake
-	tlsErr *trace.Error // the error of its hop
+	tls *trace.TLS // the most recent handshake
 
 	namelookup, connect, appconnect          time.Duration
 	pretransfer, posttransfer, starttransfer time.Duration
@@ -245,7 +244,7 @@ func newWoFacts(r *trace.Result, exit int, opts WriteOutOptions) *woFacts {
 			f.redirect += total
 		}
 		if h.TLS != nil {
-			f.tls, f.tlsErr = h.TLS, h.Err
+			f.tls = h.TLS
 		}
 		if h.Connect != nil && !h.Connect.Reused && h.Connect.Address != "" {
 			f.connects++

@@ -62,3 +62,31 @@ const (
 func BadInput(format string, args ...any) *Error {
 	return &Error{Phase: PhaseInput, Kind: KindBadInput, Message: fmt.Sprintf(format, args...)}
 }
+
+// VerifyReason is what the certificate check found (TLS.Verify): why the
+// chain did not verify, or VerifyOK. reqtrace checks the chain itself, so
+// it is known with -k too. The names are part of the JSON contract.
+type VerifyReason string
+
+// Certificate check outcomes. When a chain has several faults the one
+// reported is the one OpenSSL (and so curl) reports first: trust, then the
+// CA rules, then the dates; the host name is checked last.
+const (
+	VerifyOK VerifyReason = "ok"
+	// the chain does not lead to a trusted root
+	VerifyUnknownAuthority    VerifyReason = "unknown_authority"    // issued by a CA that is not trusted (and not sent)
+	VerifyMissingIntermediate VerifyReason = "missing_intermediate" // the server left out the intermediate its leaf names
+	VerifySelfSigned          VerifyReason = "self_signed"          // the leaf signed itself
+	VerifyUntrustedRoot       VerifyReason = "untrusted_root"       // the chain sent ends at a root that is not trusted
+	// a CA in the chain broke its rules
+	VerifyNotCA           VerifyReason = "not_ca"           // a certificate that may not sign others did
+	VerifyPathLength      VerifyReason = "path_length"      // more intermediates than a CA allows
+	VerifyKeyUsage        VerifyReason = "key_usage"        // not issued for TLS servers
+	VerifyNameConstraints VerifyReason = "name_constraints" // a CA signed a name it may not
+	// dates and names
+	VerifyExpired          VerifyReason = "expired"
+	VerifyNotYetValid      VerifyReason = "not_yet_valid"
+	VerifyHostnameMismatch VerifyReason = "hostname_mismatch"
+	VerifyNoCertificate    VerifyReason = "no_certificate" // the server sent none
+	VerifyOther            VerifyReason = "other"
+)

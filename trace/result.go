@@ -202,6 +202,9 @@ type TLS struct {
 	// Verified is true when the chain verified against the roots in use for
 	// ServerName. With -k it still says whether it would have.
 	Verified bool
+	// Verify is what the certificate check found: VerifyOK, or why it
+	// failed (also with -k); empty when no certificate arrived.
+	Verify VerifyReason
 	// VerifyError explains why verification failed (also with -k).
 	VerifyError  string
 	Duration     time.Duration

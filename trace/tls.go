@@ -18,9 +18,9 @@ import (
 // tlsSession is the client side of one handshake: its config, and what
 // our own certificate check found (recorded even with -k).
 type tlsSession struct {
-	config    *tls.Config
-	verifyErr error
-	insecure  bool
+	config   *tls.Config
+	verdict  *verdict // nil until the server's certificates arrived
+	insecure bool
 	// certAsked is set when the server asked for a client certificate.
 	// Under TLS 1.3 its refusal only shows after the handshake, as a
 	// broken connection; this is how that failure is recognised.
@@ -50,9 +50,9 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 		MaxVersion:         o.TLSMax,
 		InsecureSkipVerify: true, // we verify in VerifyConnection, below
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			s.verifyErr = verifyChain(cs, host, roots)
-			if s.verifyErr != nil && !s.insecure {
-				return s.verifyErr
+			s.verdict = verifyChain(cs.PeerCertificates, host, roots, time.Now())
+			if s.verdict.err != nil && !s.insecure {
+				return s.verdict.err
 			}
 			return nil
 		},
@@ -67,33 +67,19 @@ func cmpVersion(v, def uint16) uint16 {
 	return v
 }
 
-// verifyChain does what crypto/tls does by default: build a chain from
-// the leaf to the roots and check the host name.
-func verifyChain(cs tls.ConnectionState, host string, roots *x509.CertPool) error {
-	if len(cs.PeerCertificates) == 0 {
-		return errors.New("the server sent no certificate")
-	}
-	opts := x509.VerifyOptions{Roots: roots, DNSName: host, Intermediates: x509.NewCertPool()}
-	for _, c := range cs.PeerCertificates[1:] {
-		opts.Intermediates.AddCert(c)
-	}
-	_, err := cs.PeerCertificates[0].Verify(opts)
-	return err
-}
-
 // handshake runs the TLS handshake on conn and records it in info.
 func (s *tlsSession) handshake(ctx context.Context, conn net.Conn, info *TLS) (*tls.Conn, error) {
 	tc := tls.Client(conn, s.config)
 	err := tc.HandshakeContext(ctx)
 	cs := tc.ConnectionState()
-	fillTLS(info, cs, s.verifyErr)
+	fillTLS(info, cs, s.verdict)
 	if err != nil {
 		return nil, err
 	}
 	return tc, nil
 }
 
-func fillTLS(info *TLS, cs tls.ConnectionState, verifyErr error) {
+func fillTLS(info *TLS, cs tls.ConnectionState, v *verdict) {
 	if cs.Version != 0 {
 		info.Version = tls.VersionName(cs.Version)
 		info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
@@ -105,9 +91,12 @@ func fillTLS(info *TLS, cs tls.ConnectionState, verifyErr error) {
 	info.ServerName = cs.ServerName
 	info.Resumed = cs.DidResume
 	info.OCSPStapled = len(cs.OCSPResponse) > 0
-	info.Verified = verifyErr == nil && len(cs.PeerCertificates) > 0
-	if verifyErr != nil {
-		info.VerifyError = explainVerify(verifyErr, info.ServerName, cs.PeerCertificates).Message
+	info.Verified = v != nil && v.reason == VerifyOK
+	if v != nil {
+		info.Verify = v.reason
+		if v.err != nil {
+			info.VerifyError = v.explain().Message
+		}
 	}
 	info.Certificates = info.Certificates[:0]
 	for _, c := range cs.PeerCertificates {
@@ -149,13 +138,10 @@ func publicKeyName(k any) string {
 
 // tlsError classifies a failed handshake: a certificate problem (exit 60)
 // or any other handshake failure (exit 35).
-func tlsError(err error, verifyErr error, host string, certs []Certificate) *Error {
-	if verifyErr != nil {
-		e := explainVerify(verifyErr, host, nil)
+func tlsError(err error, v *verdict) *Error {
+	if v != nil && v.err != nil {
+		e := v.explain()
 		e.Err = err
-		if len(certs) > 0 && e.Kind == KindHostnameMismatch {
-			e.Message = fmt.Sprintf("the certificate covers %s, not %s", coverage(certs[0]), host)
-		}
 		return e
 	}
 	if clientCertAlert(err) {
@@ -214,65 +200,6 @@ func handshakeReason(err error) string {
 		return "the server closed the connection during the handshake"
 	}
 	return msg
-}
-
-// explainVerify turns an x509 verification error into plain words and a fix.
-func explainVerify(err error, host string, chain []*x509.Certificate) *Error {
-	e := &Error{Phase: PhaseTLS, Err: err}
-	var unknown x509.UnknownAuthorityError
-	var invalid x509.CertificateInvalidError
-	var hostErr x509.HostnameError
-	switch {
-	case errors.As(err, &hostErr):
-		e.Kind = KindHostnameMismatch
-		e.Message = fmt.Sprintf("the certificate covers %s, not %s", coverage(certInfo(hostErr.Certificate)), host)
-		e.Hint = "check the host name in the URL, or fix the server's certificate to include it (a SAN entry)"
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		e.Kind = KindExpired
-		e.Message = expiryMessage(invalid.Cert)
-		e.Hint = "renew the server's certificate (and check the client's clock); -k skips the check for a test"
-	case errors.As(err, &unknown):
-		e.Kind = KindUnknownAuthority
-		issuer := "an unknown issuer"
-		if unknown.Cert != nil {
-			issuer = fmt.Sprintf("%q", unknown.Cert.Issuer.String())
-		}
-		e.Message = fmt.Sprintf("the certificate was issued by %s, which is not a trusted authority", issuer)
-		e.Hint = "if it is a private or self-signed CA, pass its certificate with --cacert FILE; otherwise the server must send the full chain"
-	case errors.As(err, &invalid):
-		e.Kind = KindUnknownAuthority
-		e.Message = "the certificate chain is not valid: " + invalid.Error()
-		e.Hint = "fix the server's certificate chain; --cacert FILE names the CA to trust"
-	default:
-		e.Kind = KindUnknownAuthority
-		e.Message = "the certificate did not verify: " + err.Error()
-		e.Hint = "check the server's certificate chain; --cacert FILE names the CA to trust"
-	}
-	return e
-}
-
-func expiryMessage(c *x509.Certificate) string {
-	if c == nil {
-		return "the certificate is expired or not yet valid"
-	}
-	now := time.Now()
-	if now.Before(c.NotBefore) {
-		return fmt.Sprintf("the certificate is not valid yet: it starts on %s", c.NotBefore.UTC().Format(time.DateOnly))
-	}
-	ago := int(now.Sub(c.NotAfter).Hours() / 24)
-	return fmt.Sprintf("the certificate expired on %s (%d days ago)", c.NotAfter.UTC().Format(time.DateOnly), ago)
-}
-
-// coverage lists the names a certificate is valid for, briefly.
-func coverage(c Certificate) string {
-	names := append(append([]string{}, c.DNSNames...), c.IPAddresses...)
-	if len(names) == 0 {
-		return "no host names (it has no SAN entries)"
-	}
-	if len(names) > 3 {
-		return strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more", len(names)-3)
-	}
-	return strings.Join(names, ", ")
 }
 
 // loadRoots returns the pool to verify against: --cacert's PEM bundle

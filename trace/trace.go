@@ -247,7 +247,7 @@ func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 	h.hop.Timings.TLS = &Span{start, h.hop.TLS.Duration}
 	if terr != nil {
 		conn.Close()
-		h.fail(ctx, cctx, tlsError(terr, sess.verifyErr, host, h.hop.TLS.Certificates))
+		h.fail(ctx, cctx, tlsError(terr, sess.verdict))
 		return nil, false
 	}
 	return tc, true

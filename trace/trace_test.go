@@ -306,35 +306,52 @@ func TestTLSFailures(t *testing.T) {
 	lab := tracetest.New(t)
 	cases := []struct {
 		host, kind, msg string
+		reason          trace.VerifyReason
 		edit            func(*trace.Options)
 	}{
-		{"expired.lab.test", trace.KindExpired, "expired on", nil},
-		{"notyet.lab.test", trace.KindExpired, "not valid yet", nil},
-		{"wrong.lab.test", trace.KindHostnameMismatch, "covers other.lab.test, not wrong.lab.test", nil},
-		{"untrusted.lab.test", trace.KindUnknownAuthority, "not a trusted authority", nil},
-		{"www.lab.test", trace.KindUnknownAuthority, "not a trusted authority", func(o *trace.Options) { o.CACert = nil }},
+		{"expired.lab.test", trace.KindExpired, "expired on", trace.VerifyExpired, nil},
+		{"notyet.lab.test", trace.KindExpired, "not valid yet", trace.VerifyNotYetValid, nil},
+		{"wrong.lab.test", trace.KindHostnameMismatch, "covers other.lab.test, not wrong.lab.test", trace.VerifyHostnameMismatch, nil},
+		{"untrusted.lab.test", trace.KindUnknownAuthority, "not a trusted authority", trace.VerifyUnknownAuthority, nil},
+		{"untrustedroot.lab.test", trace.KindUnknownAuthority, `ends at the root "CN=reqtrace untrusted CA,O=reqtrace"`, trace.VerifyUntrustedRoot, nil},
+		{"selfsigned.lab.test", trace.KindUnknownAuthority, "self-signed", trace.VerifySelfSigned, nil},
+		{"nointermediate.lab.test", trace.KindUnknownAuthority, `did not send the intermediate certificate "CN=reqtrace lab intermediate,O=reqtrace"`, trace.VerifyMissingIntermediate, nil},
+		{"www.lab.test", trace.KindUnknownAuthority, "not a trusted authority", trace.VerifyUnknownAuthority, func(o *trace.Options) { o.CACert = nil }},
 	}
+	hints := map[trace.VerifyReason]string{trace.VerifyNotYetValid: "check the clocks", trace.VerifyMissingIntermediate: "serve the full chain"}
 	for _, c := range cases {
-		t.Run(c.host+"/"+c.kind, func(t *testing.T) {
+		t.Run(c.host+"/"+string(c.reason), func(t *testing.T) {
 			res := run(t, lab, lab.URL("https", c.host, "/"), func(o *trace.Options) {
 				if c.edit != nil {
 					c.edit(o)
 				}
 			})
 			e := res.Err
-			if e == nil || e.Phase != trace.PhaseTLS || e.Kind != c.kind || !strings.Contains(e.Message, c.msg) || e.Hint == "" {
+			if e == nil || e.Phase != trace.PhaseTLS || e.Kind != c.kind || !strings.Contains(e.Message, c.msg) || e.Hint == "" || !strings.Contains(e.Hint, hints[c.reason]) {
 				t.Fatalf("err = %+v, want tls/%s with %q", e, c.kind, c.msg)
+			}
+			if c.reason == trace.VerifyNotYetValid && strings.Contains(e.Hint, "renew the") {
+				t.Errorf("a certificate not valid yet is not renewed: %q", e.Hint)
 			}
 			hop := res.Hops[0]
 			if hop.Timings.TLS == nil || len(hop.TLS.Certificates) == 0 || hop.TLS.Verified || hop.Response != nil {
 				t.Errorf("want the failed handshake timed, with the chain recorded and no response")
 			}
+			if hop.TLS.Verify != c.reason || hop.TLS.VerifyError != e.Message {
+				t.Errorf("verify = %q (%q), want %q", hop.TLS.Verify, hop.TLS.VerifyError, c.reason)
+			}
 		})
 	}
+	t.Run("full chain verifies", func(t *testing.T) {
+		hop := ok(t, run(t, lab, lab.URL("https", "fullchain.lab.test", "/")))
+		if !hop.TLS.Verified || hop.TLS.Verify != trace.VerifyOK || len(hop.TLS.Certificates) != 2 {
+			t.Errorf("verified=%v verify=%q chain=%d", hop.TLS.Verified, hop.TLS.Verify, len(hop.TLS.Certificates))
+		}
+	})
 	t.Run("insecure still reports", func(t *testing.T) {
 		res := run(t, lab, lab.URL("https", "expired.lab.test", "/"), func(o *trace.Options) { o.Insecure = true })
 		hop := ok(t, res)
-		if !res.Insecure || hop.TLS.Verified || !strings.Contains(hop.TLS.VerifyError, "expired") || hop.Response.Status != 200 {
+		if !res.Insecure || hop.TLS.Verified || hop.TLS.Verify != trace.VerifyExpired || !strings.Contains(hop.TLS.VerifyError, "expired") || hop.Response.Status != 200 {
 			t.Errorf("insecure=%v verified=%v verifyError=%q", res.Insecure, hop.TLS.Verified, hop.TLS.VerifyError)
 		}
 	})

@@ -859,6 +859,7 @@ func tlsOf(x *xTLS) *trace.TLS {
 		Version: string(x.Version), CipherSuite: string(x.CipherSuite), ALPN: string(x.ALPN),
 		Group: string(x.Group), ServerName: string(x.ServerName), Resumed: x.Resumed,
 		OCSPStapled: x.OCSPStapled, Verified: x.Verified, VerifyError: string(x.VerifyError),
+		Verify: trace.VerifyReason(x.VerifyReason),
 	}
 	t.Duration, _ = duration(x.DurationMS)
 	for _, c := range x.Certificates.items {

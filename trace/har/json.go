@@ -315,6 +315,7 @@ type xTLS struct {
 	OCSPStapled  bool               `json:"ocsp_stapled"`
 	Verified     bool               `json:"verified"`
 	VerifyError  lstr               `json:"verify_error"`
+	VerifyReason lstr               `json:"verify_reason"`
 	DurationMS   lnum               `json:"duration_ms"`
 	Certificates list[xCert, short] `json:"certificates"`
 }

@@ -72,9 +72,63 @@ func randomBytes(n int) []byte {
 	return b
 }
 
+// intermediate signs an intermediate CA under a, as public CAs issue
+// their leaves from one.
+func (a *authority) intermediate(commonName string) (*authority, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serialNumber(),
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"reqtrace"}},
+		NotBefore:             now.Add(-365 * day),
+		NotAfter:              now.Add(5 * 365 * day),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		MaxPathLenZero:        true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &authority{cert: cert, key: key}, nil
+}
+
+// selfSigned makes tmpl its own issuer: a leaf no authority vouches for.
+func selfSigned(tmpl *x509.Certificate, key *ecdsa.PrivateKey) (*tls.Certificate, error) {
+	tmpl.Issuer = tmpl.Subject
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, nil
+}
+
+// issueWithChain is issue, with a's own certificate sent after the leaf.
+func (a *authority) issueWithChain(tmpl *x509.Certificate, key *ecdsa.PrivateKey) (*tls.Certificate, error) {
+	c, err := a.issue(tmpl, key)
+	if err != nil {
+		return nil, err
+	}
+	c.Certificate = append(c.Certificate, a.cert.Raw)
+	return c, nil
+}
+
 // certStore mints leaf certificates on demand, one per server name.
 type certStore struct {
 	ca        *authority // the lab's CA, which clients are told to trust
+	inter     *authority // an intermediate under ca, for fullchain and nointermediate
 	untrusted *authority // a CA nobody trusts, for untrusted.lab.test
 	// key is shared by every leaf: a fresh key per name would buy the
 	// tests nothing and cost time on the handshake path.
@@ -93,11 +147,15 @@ func newCertStore() (*certStore, error) {
 	if err != nil {
 		return nil, err
 	}
+	inter, err := ca.intermediate("reqtrace lab intermediate")
+	if err != nil {
+		return nil, err
+	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
 	}
-	return &certStore{ca: ca, untrusted: untrusted, key: key, cache: map[string]*tls.Certificate{}}, nil
+	return &certStore{ca: ca, inter: inter, untrusted: untrusted, key: key, cache: map[string]*tls.Certificate{}}, nil
 }
 
 // getCertificate is the tls.Config.GetCertificate hook.
@@ -150,6 +208,17 @@ func (s *certStore) mint(n labName) (*tls.Certificate, error) {
 		tmpl.DNSNames = []string{"other.lab.test"}
 	case "untrusted":
 		issuer = s.untrusted
+	case "untrustedroot": // the untrusted root sent along: OpenSSL's 19
+		return s.untrusted.issueWithChain(tmpl, s.key)
+	case "selfsigned":
+		return selfSigned(tmpl, s.key)
+	case "fullchain":
+		return s.inter.issueWithChain(tmpl, s.key)
+	case "nointermediate":
+		// Public CAs name where their intermediate is published (AIA
+		// caIssuers); the server forgets to send it.
+		tmpl.IssuingCertificateURL = []string{"http://ca.lab.test/intermediate.crt"}
+		return s.inter.issue(tmpl, s.key)
 	}
 	return issuer.issue(tmpl, s.key)
 }

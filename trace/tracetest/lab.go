@@ -24,7 +24,10 @@
 //
 // TLS (see certs.go): leaves are minted per SNI, signed by the lab CA. The
 // same label rule picks these defects: expired, notyet, wrong (the leaf
-// names other.lab.test), untrusted (signed by an unknown CA), tls12 (TLS 1.2
+// names other.lab.test), untrusted (signed by an unknown CA), untrustedroot
+// (the same, with that CA's root sent along), selfsigned (a self-signed
+// leaf), nointermediate (issued by the lab's intermediate, which the server
+// does not send); fullchain sends leaf and intermediate, as it should; tls12 (TLS 1.2
 // at most), h1only (ALPN http/1.1 only), mtls (wants a client certificate
 // from ClientCertificate). A label tlsdelay-N anywhere in the
 // SNI delays the handshake N ms.

@@ -266,10 +266,40 @@ func TestCertificateFailures(t *testing.T) {
 		var e x509.HostnameError
 		return errors.As(err, &e) && e.Certificate.DNSNames[0] == "other.lab.test"
 	})
-	check("untrusted.lab.test", func(err error) bool {
+	unknown := func(err error) bool {
 		var e x509.UnknownAuthorityError
 		return errors.As(err, &e)
-	})
+	}
+	for _, host := range []string{"untrusted.lab.test", "untrustedroot.lab.test", "selfsigned.lab.test", "nointermediate.lab.test"} {
+		check(host, unknown)
+	}
+}
+
+// TestCertificateChains checks the chains the lab sends: their length,
+// and that fullchain verifies through the intermediate it sends.
+func TestCertificateChains(t *testing.T) {
+	l := New(t)
+	for host, want := range map[string]int{"www.lab.test": 1, "fullchain.lab.test": 2, "nointermediate.lab.test": 1,
+		"untrustedroot.lab.test": 2, "selfsigned.lab.test": 1} {
+		conn, err := tls.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(l.HTTPSPort)),
+			&tls.Config{ServerName: host, InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs := conn.ConnectionState().PeerCertificates
+		conn.Close()
+		if len(certs) != want {
+			t.Errorf("%s: %d certificates, want %d", host, len(certs), want)
+		}
+		if host == "selfsigned.lab.test" && certs[0].Subject.String() != certs[0].Issuer.String() {
+			t.Errorf("selfsigned: issuer %s", certs[0].Issuer)
+		}
+	}
+	resp, err := client(l).Get(l.URL("https", "fullchain.lab.test", "/"))
+	if err != nil {
+		t.Fatalf("fullchain: %v", err)
+	}
+	resp.Body.Close()
 }
 
 func TestTLSDelay(t *testing.T) {
