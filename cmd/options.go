@@ -36,7 +36,7 @@ type traceFlags struct {
 	writeOut, proxy, noProxy, proxyUser        string
 	harFile                                    string
 	insecure, ipv4, ipv6, http11, http2, head  bool
-	location, fresh                            bool
+	location, fresh, writeOutSet               bool // writeOutSet: -w given, even '' (prints nothing, as curl)
 	maxRedirs, count                           int
 	interval                                   float64
 	fail, verbose, json, showSecrets           bool

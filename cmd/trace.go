@@ -41,6 +41,7 @@ means. Flags follow curl's names and meanings.`,
 // runTrace checks the flags, runs the engine and renders the result.
 func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	f.cookieSet = c.Flags().Changed("cookie")
+	f.writeOutSet = c.Flags().Changed("write-out")
 	style, err := f.style(ios)
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 	switch {
 	case f.json:
 		err = render.JSON(ios.Out, shown)
-	case f.writeOut != "":
+	case f.writeOutSet:
 		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, res, f.exitOf(res),
 			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets})
 	default:
@@ -167,7 +168,7 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	switch {
 	case f.json:
 		err = render.SeriesJSON(ios.Out, ser)
-	case f.writeOut != "": // curl writes -w once per transfer
+	case f.writeOutSet: // curl writes -w once per transfer
 		for _, r := range ser.Runs {
 			if err = f.report(ios, r, style); err != nil {
 				return err

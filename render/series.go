@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,17 +36,27 @@ func SeriesText(w io.Writer, ser *trace.Series, st Style) error {
 	return pr.err
 }
 
-// runsTable lists each run: status, connection, main phases and total.
+// runsTable lists each run: status, connection, main phases and total;
+// a PROXY column when a run went through a proxy.
 func (pr *printer) runsTable(runs []*trace.Result) {
 	pr.title("Runs", plural(len(runs), "run"))
-	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "CONNECTION"},
-		{head: "DNS", right: true}, {head: "CONNECT", right: true}, {head: "TLS", right: true},
-		{head: "WAIT", right: true}, {head: "TOTAL", right: true}}
+	keys := []string{trace.PhaseDNS, trace.PhaseConnect, trace.PhaseTLS, trace.PhaseWait}
+	if slices.ContainsFunc(runs, func(r *trace.Result) bool { return runPhases(r)[trace.PhaseProxy] != "—" }) {
+		keys = slices.Insert(keys, 2, trace.PhaseProxy)
+	}
+	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "CONNECTION"}}
+	for _, k := range keys {
+		cols = append(cols, column{head: strings.ToUpper(k), right: true})
+	}
+	cols = append(cols, column{head: "TOTAL", right: true})
 	rows := make([][]string, len(runs))
 	for i, r := range runs {
 		ph := runPhases(r)
-		rows[i] = []string{strconv.Itoa(i + 1), runStatus(r), runConn(r),
-			ph[trace.PhaseDNS], ph[trace.PhaseConnect], ph[trace.PhaseTLS], ph[trace.PhaseWait], ph["total"]}
+		rows[i] = []string{strconv.Itoa(i + 1), runStatus(r), runConn(r)}
+		for _, k := range keys {
+			rows[i] = append(rows[i], ph[k])
+		}
+		rows[i] = append(rows[i], ph["total"])
 	}
 	pr.table(indent, cols, rows, nil)
 }
@@ -65,7 +76,7 @@ func runPhases(r *trace.Result) map[string]string {
 		total += h.Timings.Total
 	}
 	out := map[string]string{"total": fmtDur(total)}
-	for _, k := range []string{trace.PhaseDNS, trace.PhaseConnect, trace.PhaseTLS, trace.PhaseWait} {
+	for _, k := range []string{trace.PhaseDNS, trace.PhaseConnect, trace.PhaseProxy, trace.PhaseTLS, trace.PhaseWait} {
 		out[k] = "—"
 		if seen[k] {
 			out[k] = fmtDur(sums[k])

@@ -58,3 +58,28 @@ func TestSparkline(t *testing.T) {
 		t.Errorf("flat = %q", got)
 	}
 }
+
+// TestSeriesProxyPhase: through a proxy the runs table and the statistics
+// show the proxy phase, so the rows account for the total.
+func TestSeriesProxyPhase(t *testing.T) {
+	ser := series()
+	for _, r := range ser.Runs {
+		h := &r.Hops[0]
+		h.Timings.Proxy = span(0, 7.5)
+		h.Timings.Total += msec(7.5)
+	}
+	ser.Stats = trace.Summarize(ser.Runs)
+	var text bytes.Buffer
+	if err := SeriesText(&text, ser, Style{Width: 100}); err != nil {
+		t.Fatal(err)
+	}
+	out := text.String()
+	for _, want := range []string{"PROXY", "Proxy handshake"} {
+		if !bytes.Contains(text.Bytes(), []byte(want)) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	if ps := ser.Stats.Phase(trace.PhaseProxy); ps.N != 3 || ps.Min != msec(7.5) {
+		t.Errorf("proxy stats %+v", ps)
+	}
+}

@@ -104,10 +104,14 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 //     speed_* are integer bytes per second over time_total, as curl.
 //   - num_connects counts new TCP connections (hops not reused),
 //     num_redirects the redirects followed, num_headers the header lines of
-//     the last response. num_retries, urlnum, xfer_id, proxy_used,
-//     http_connect, proxy_ssl_verify_result and tls_earlydata are 0, and
-//     ftp_entry_path and url.options null: reqtrace makes one transfer,
-//     without FTP, IMAP or a TLS proxy. conn_id is the last hop's
+//     the last response, num_retries the attempts --retry repeated (curl
+//     8.9's variable), http_connect the status of the last CONNECT answer
+//     a proxy gave (000 for none, and through SOCKS5), proxy_used 1 when
+//     the last hop went through a proxy. urlnum, xfer_id and tls_earlydata
+//     are 0, and ftp_entry_path and url.options null: reqtrace makes one
+//     transfer, without FTP or IMAP. proxy_ssl_verify_result is 0: an
+//     https:// proxy's certificate is checked, and a failure ends the
+//     trace, but its handshake is not recorded. conn_id is the last hop's
 //     connection number counted from 0 (curl's), -1 when none.
 //   - ssl_verify_result is 0 when the chain verified (or no TLS), else the
 //     OpenSSL X509_V_ERR code for the engine's TLS.Verify reason: 9 not yet

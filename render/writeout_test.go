@@ -272,6 +272,36 @@ func TestWriteOutVariables(t *testing.T) {
 			{"conn_id", "-1"},
 			{"errormsg", `no such host "nope.example.test" (NXDOMAIN from 192.0.2.53:53)`},
 		}},
+		{"through a proxy, after retries", func() *trace.Result {
+			r := woHTTPS()
+			r.Hops[0].Proxy = &trace.Proxy{URL: "http://192.0.2.8:3128", Tunnel: true, Status: 200}
+			r.Retries = []trace.Retry{{Attempt: 1, Reason: "HTTP 503", Status: 503}, {Attempt: 2, Reason: "HTTP 503", Status: 503}}
+			return r
+		}(), 0, []row{
+			{"http_connect", "200"},
+			{"proxy_used", "1"},
+			{"num_retries", "2"},
+		}},
+		{"the proxy refused the tunnel", func() *trace.Result {
+			err := &trace.Error{Phase: trace.PhaseProxy, Kind: trace.KindProxyAuth, Message: "the proxy refused the tunnel"}
+			return &trace.Result{URL: "https://a.test/", Err: err, Hops: []trace.Hop{{
+				URL: "https://a.test/", Request: trace.Request{Method: "GET"},
+				Proxy: &trace.Proxy{URL: "http://192.0.2.8:3128", Tunnel: true, Status: 407},
+				Err:   err,
+			}}}
+		}(), 56, []row{
+			{"http_connect", "407"},
+			{"http_code", "000"},
+			{"proxy_used", "1"},
+		}},
+		{"through SOCKS5", func() *trace.Result {
+			r := woHTTPS()
+			r.Hops[0].Proxy = &trace.Proxy{URL: "socks5h://192.0.2.8:1080", Tunnel: true}
+			return r
+		}(), 0, []row{
+			{"http_connect", "000"},
+			{"proxy_used", "1"},
+		}},
 		{"failure in connect", func() *trace.Result {
 			err := &trace.Error{Phase: trace.PhaseConnect, Kind: trace.KindConnRefused, Message: "connection refused"}
 			return &trace.Result{URL: "http://192.0.2.1:1/", Err: err, Hops: []trace.Hop{{

@@ -83,7 +83,7 @@ var woVars = []woVar{
 	}},
 	{"ftp_entry_path", woString, woNull},
 	{"http_code", woLong, (*woFacts).status},
-	{"http_connect", woLong, woZero},
+	{"http_connect", woLong, func(f *woFacts) woVal { return woNum(int64(f.connectStatus)) }},
 	{"http_version", woString, func(f *woFacts) woVal {
 		if f.last == nil || f.last.Response == nil {
 			return woStr("0")
@@ -122,9 +122,14 @@ var woVars = []woVar{
 		return woNum(int64(len(f.last.Response.Headers) + f.last.Response.HeadersCut))
 	}},
 	{"num_redirects", woLong, func(f *woFacts) woVal { return woNum(f.redirects) }},
-	{"num_retries", woLong, woZero},
+	{"num_retries", woLong, func(f *woFacts) woVal { return woNum(int64(len(f.r.Retries))) }},
 	{"proxy_ssl_verify_result", woLong, woZero},
-	{"proxy_used", woLong, woZero},
+	{"proxy_used", woLong, func(f *woFacts) woVal {
+		if f.last != nil && f.last.Proxy != nil {
+			return woNum(1)
+		}
+		return woNum(0)
+	}},
 	{"redirect_url", woString, func(f *woFacts) woVal {
 		if f.last == nil || f.last.Redirect == nil || f.last.Redirect.Followed {
 			return woVal{}
@@ -211,6 +216,9 @@ type woFacts struct {
 	opts WriteOutOptions
 
 	tls *trace.TLS // the most recent handshake
+	// connectStatus is the status of the last CONNECT answer a proxy
+	// gave (curl's http_connect); 0 for none.
+	connectStatus int
 
 	namelookup, connect, appconnect          time.Duration
 	pretransfer, posttransfer, starttransfer time.Duration
@@ -245,6 +253,9 @@ func newWoFacts(r *trace.Result, exit int, opts WriteOutOptions) *woFacts {
 		}
 		if h.TLS != nil {
 			f.tls = h.TLS
+		}
+		if h.Proxy != nil && h.Proxy.Tunnel && h.Proxy.Status != 0 {
+			f.connectStatus = h.Proxy.Status
 		}
 		if h.Connect != nil && !h.Connect.Reused && h.Connect.Address != "" {
 			f.connects++

@@ -27,10 +27,21 @@ type RepeatOptions struct {
 type Stats struct {
 	Runs   int
 	Failed int
-	Phases []PhaseStats // dns, connect, tls, send, wait, receive, total
+	Phases []PhaseStats // dns, connect, proxy, tls, send, wait, receive, total
 	// Cold and Warm split the total between runs that opened a new
 	// connection and runs that reused one.
 	Cold, Warm PhaseStats
+}
+
+// Phase returns the statistics of the named phase ("total" included); a
+// zero PhaseStats for a name it does not know.
+func (s Stats) Phase(name string) PhaseStats {
+	for _, ps := range s.Phases {
+		if ps.Phase == name {
+			return ps
+		}
+	}
+	return PhaseStats{Phase: name}
 }
 
 // PhaseStats is the distribution of one phase's duration.
@@ -112,7 +123,7 @@ func Summarize(runs []*Result) Stats {
 			cold = append(cold, phases["total"])
 		}
 	}
-	for _, k := range []string{PhaseDNS, PhaseConnect, PhaseTLS, PhaseSend, PhaseWait, PhaseReceive, "total"} {
+	for _, k := range []string{PhaseDNS, PhaseConnect, PhaseProxy, PhaseTLS, PhaseSend, PhaseWait, PhaseReceive, "total"} {
 		st.Phases = append(st.Phases, distribution(k, per[k]))
 	}
 	st.Cold, st.Warm = distribution("cold", cold), distribution("warm", warm)
@@ -124,7 +135,7 @@ func runPhases(r *Result) map[string]time.Duration {
 	out := map[string]time.Duration{}
 	for _, h := range r.Hops {
 		t := h.Timings
-		for k, sp := range map[string]*Span{PhaseDNS: t.DNS, PhaseConnect: t.Connect, PhaseTLS: t.TLS,
+		for k, sp := range map[string]*Span{PhaseDNS: t.DNS, PhaseConnect: t.Connect, PhaseProxy: t.Proxy, PhaseTLS: t.TLS,
 			PhaseSend: t.Send, PhaseWait: t.Wait, PhaseReceive: t.Receive} {
 			if sp != nil {
 				out[k] += sp.Duration

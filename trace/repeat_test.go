@@ -39,7 +39,7 @@ func TestRepeatColdThenWarm(t *testing.T) {
 		if st.Cold.N != 1 || st.Warm.N != 3 {
 			t.Errorf("%s%s: cold %d warm %d", c.scheme, c.path, st.Cold.N, st.Warm.N)
 		}
-		dns := st.Phases[0]
+		dns := st.Phase(trace.PhaseDNS)
 		if dns.Phase != trace.PhaseDNS || dns.N != 1 || dns.Min < 15*time.Millisecond {
 			t.Errorf("%s%s: dns stats %+v: want one cold lookup of at least 15 ms", c.scheme, c.path, dns)
 		}
@@ -47,8 +47,8 @@ func TestRepeatColdThenWarm(t *testing.T) {
 		if total.N != 4 || total.Min > total.Median || total.Median > total.P95 || total.P95 > total.Max {
 			t.Errorf("%s%s: total stats out of order: %+v", c.scheme, c.path, total)
 		}
-		if c.path == "/wait/20" && st.Phases[4].Min < 20*time.Millisecond {
-			t.Errorf("%s: wait min %v below the injected 20 ms", c.scheme, st.Phases[4].Min)
+		if c.path == "/wait/20" && st.Phase(trace.PhaseWait).Min < 20*time.Millisecond {
+			t.Errorf("%s: wait min %v below the injected 20 ms", c.scheme, st.Phase(trace.PhaseWait).Min)
 		}
 	}
 }
@@ -93,8 +93,8 @@ func TestSummarizePercentiles(t *testing.T) {
 		total.Max != 20*time.Millisecond || total.Mean != 10500*time.Microsecond {
 		t.Errorf("total = %+v", total)
 	}
-	if st.Phases[0].N != 0 || st.Phases[4].N != 20 {
-		t.Errorf("dns n %d, wait n %d", st.Phases[0].N, st.Phases[4].N)
+	if st.Phase(trace.PhaseDNS).N != 0 || st.Phase(trace.PhaseWait).N != 20 {
+		t.Errorf("dns n %d, wait n %d", st.Phase(trace.PhaseDNS).N, st.Phase(trace.PhaseWait).N)
 	}
 }
 
@@ -135,5 +135,39 @@ func TestStaleConnectionIsRetried(t *testing.T) {
 	}
 	if n := conns.Load(); n != 2 {
 		t.Errorf("%d connections, want 2 (the second run on a new one)", n)
+	}
+}
+
+// TestRepeatCountsTheProxyPhase: through a proxy the CONNECT round trip is
+// a phase of its own in the statistics, so the phases add up to the total
+// (the 200 ms the proxy waits were missing from every row).
+func TestRepeatCountsTheProxyPhase(t *testing.T) {
+	lab := tracetest.New(t)
+	u, err := trace.ParseURL(lab.URL("https", "proxydelay-200.www.lab.test", "/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &trace.Options{URL: u, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf,
+		HostsFile: lab.HostsFile, CACert: lab.CAPEM, MaxTime: 10 * time.Second}
+	viaLab(lab, "")(o)
+	ser := trace.Repeat(context.Background(), o, trace.RepeatOptions{Count: 2, Fresh: true}, nil)
+	if len(ser.Runs) != 2 || ser.Stats.Failed != 0 {
+		t.Fatalf("%d runs, %d failed", len(ser.Runs), ser.Stats.Failed)
+	}
+	px := ser.Stats.Phase(trace.PhaseProxy)
+	if px.N != 2 || px.Min < 200*time.Millisecond {
+		t.Errorf("proxy stats %+v: want both runs, each at least 200 ms", px)
+	}
+	for i, r := range ser.Runs {
+		tm := r.Hops[0].Timings
+		var sum time.Duration
+		for _, sp := range []*trace.Span{tm.DNS, tm.Connect, tm.Proxy, tm.TLS, tm.Send, tm.Wait, tm.Receive} {
+			if sp != nil {
+				sum += sp.Duration
+			}
+		}
+		if sum > tm.Total || tm.Total-sum >= 200*time.Millisecond {
+			t.Errorf("run %d: the phases add up to %v of a %v total", i+1, sum, tm.Total)
+		}
 	}
 }
