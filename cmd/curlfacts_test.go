@@ -102,7 +102,8 @@ func TestWriteOutRetries(t *testing.T) {
 	}
 }
 
-// TestWriteOutEmpty: -w ” prints nothing at all, as curl (no report).
+// TestWriteOutEmpty: -w with an empty format prints nothing at all, as
+// curl does (no report).
 func TestWriteOutEmpty(t *testing.T) {
 	lab := tracetest.New(t)
 	for _, args := range [][]string{{"-w", ""}, {"-w", "", "-n", "2"}} {
