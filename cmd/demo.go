@@ -2,14 +2,12 @@ package cmd
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/fatih/color"
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
-	"github.com/reqtrace/reqtrace/trace/annotate"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
@@ -83,8 +81,7 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 			flag = "--revalidate "
 		}
 		fmt.Fprintf(ios.Out, "   $ reqtrace %s%s\n\n", flag, u)
-		res := trace.Do(c.Context(), opts)
-		annotate.Result(res, time.Now())
+		res := traced(c.Context(), opts)
 		if err := render.Text(ios.Out, render.Redact(res), style); err != nil {
 			return err
 		}

@@ -2,14 +2,11 @@ package cmd
 
 import (
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
-	"github.com/reqtrace/reqtrace/trace/annotate"
-	"github.com/reqtrace/reqtrace/trace/har"
 )
 
 func newCmdHAR(ios *IO) *cobra.Command {
@@ -38,12 +35,9 @@ they mean. "-" reads the file from stdin.`,
 				defer file.Close()
 				in = file
 			}
-			results, err := har.Read(in)
+			results, err := fromHAR(in)
 			if err != nil {
 				return trace.BadInput("%s is not a HAR file reqtrace can read: %v", args[0], err)
-			}
-			for _, r := range results {
-				annotate.Result(r, time.Now())
 			}
 			return f.reportAll(ios, results, style)
 		},

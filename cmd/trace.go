@@ -5,13 +5,11 @@ import (
 	"io"
 	"os"
 	"slices"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
-	"github.com/reqtrace/reqtrace/trace/annotate"
 )
 
 func newCmdTrace(ios *IO) *cobra.Command {
@@ -56,8 +54,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if f.count > 1 {
 		return runSeries(c, ios, f, opts, style, closeOut)
 	}
-	res := trace.Do(c.Context(), opts)
-	annotate.Result(res, time.Now())
+	res := traced(c.Context(), opts)
 	if cerr := closeOut(res.Err == nil); cerr != nil && res.Err == nil {
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
@@ -157,8 +154,7 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 	if err != nil {
 		return err
 	}
-	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh},
-		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()) })
+	ser := repeated(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh})
 	_ = closeOut(slices.ContainsFunc(ser.Runs, func(r *trace.Result) bool { return r.Err == nil }))
 	if !f.showSecrets {
 		for i, r := range ser.Runs {

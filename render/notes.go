@@ -60,21 +60,10 @@ func (pr *printer) notes(ns []trace.Note, lead string) {
 	}
 }
 
-// statusNotes shows the status notes, or the built-in one-line meaning
-// when the hop carries none.
+// statusNotes shows the notes about the status code (annotation is part of
+// producing a Result, so every response has at least its meaning).
 func (pr *printer) statusNotes(h *trace.Hop) {
-	rs := h.Response
-	if ns := notesFor(h.Notes, strconv.Itoa(rs.Status)); len(ns) > 0 {
-		pr.notes(ns, indent)
-		return
-	}
-	for i, l := range wrap(statusMeaning(rs.Status), pr.width-len(indent)-2) {
-		lead := "↳ "
-		if i > 0 {
-			lead = "  "
-		}
-		pr.line(indent + pr.p.status(rs.Status).Sprint(lead) + l)
-	}
+	pr.notes(notesFor(h.Notes, strconv.Itoa(h.Response.Status)), indent)
 }
 
 // headerNotes returns, for each header line, the notes to print after it:

@@ -5,7 +5,12 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
+
+	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/annotate"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -33,10 +38,22 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
+// annotated is r with the notes cmd always adds (a copy: r is left as it
+// is), as of a minute after the fixtures started.
+func annotated(r *trace.Result) *trace.Result {
+	c := *r
+	c.Hops = slices.Clone(r.Hops)
+	for i := range c.Hops {
+		c.Hops[i].Notes = slices.Clone(c.Hops[i].Notes)
+	}
+	annotate.Result(&c, started.Add(time.Minute))
+	return &c
+}
+
 func renderText(t *testing.T, f fixture, st Style) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Text(&buf, f.res, st); err != nil {
+	if err := Text(&buf, annotated(f.res), st); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

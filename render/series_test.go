@@ -24,6 +24,9 @@ func series() *trace.Series {
 		warm.Started = started.Add(time.Duration(i+1) * time.Second)
 		runs = append(runs, warm)
 	}
+	for i, r := range runs {
+		runs[i] = annotated(r)
+	}
 	return &trace.Series{Runs: runs, Stats: trace.Summarize(runs)}
 }
 
