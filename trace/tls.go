@@ -85,7 +85,7 @@ func fillTLS(info *TLS, cs tls.ConnectionState, v *verdict) {
 		info.CipherSuite = tls.CipherSuiteName(cs.CipherSuite)
 	}
 	if cs.CurveID != 0 {
-		info.Group = cs.CurveID.String()
+		info.Group = groupName(cs.CurveID)
 	}
 	info.ALPN = cs.NegotiatedProtocol
 	info.ServerName = cs.ServerName
@@ -102,6 +102,27 @@ func fillTLS(info *TLS, cs tls.ConnectionState, v *verdict) {
 	for _, c := range cs.PeerCertificates {
 		info.Certificates = append(info.Certificates, certInfo(c))
 	}
+}
+
+// groupNames spells the key exchange groups as the IANA TLS Supported
+// Groups registry and OpenSSL (s_client, the -groups option) do, where Go
+// says CurveP256 and the like. OpenSSL 3.0's s_client names secp256r1 by
+// its X9.62 alias, prime256v1: the same curve.
+var groupNames = map[tls.CurveID]string{
+	tls.X25519:             "X25519",
+	tls.CurveP256:          "secp256r1",
+	tls.CurveP384:          "secp384r1",
+	tls.CurveP521:          "secp521r1",
+	tls.X25519MLKEM768:     "X25519MLKEM768",
+	tls.SecP256r1MLKEM768:  "SecP256r1MLKEM768",
+	tls.SecP384r1MLKEM1024: "SecP384r1MLKEM1024",
+}
+
+func groupName(id tls.CurveID) string {
+	if n, ok := groupNames[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("0x%04x", uint16(id)) // as the registry writes an unnamed code point
 }
 
 func certInfo(c *x509.Certificate) Certificate {
