@@ -1,9 +1,11 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/reqtrace/reqtrace/trace/tracetest"
@@ -110,6 +112,40 @@ func TestWriteOutEmpty(t *testing.T) {
 		o := reqtrace(t, nil, append(append(labArgs(lab), args...), lab.URL("http", "www.lab.test", "/"))...)
 		if o.code != 0 || o.stdout != "" {
 			t.Errorf("%q: exit %d, stdout %q", args, o.code, o.stdout)
+		}
+	}
+}
+
+// TestFreshResumesTLSSession: -n --fresh opens a new connection per run and
+// resumes the TLS session, as curl does for a second URL (the text says
+// so); --no-sessionid makes the second handshake a full one.
+func TestFreshResumesTLSSession(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("https", "www.lab.test", "/")
+	for _, c := range []struct {
+		flags   []string
+		resumed bool
+	}{{nil, true}, {[]string{"--no-sessionid"}, false}} {
+		args := append(append(labArgs(lab), "-n", "2", "--fresh", "--json"), c.flags...)
+		o := reqtrace(t, nil, append(args, url)...)
+		var doc struct {
+			Runs []struct {
+				Hops []struct {
+					Connect struct{ Reused bool }
+					TLS     struct{ Resumed bool }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || len(doc.Runs) != 2 {
+			t.Fatalf("%v: exit %d, %v: %s", c.flags, o.code, err, o.stderr)
+		}
+		second := doc.Runs[1].Hops[0]
+		if second.Connect.Reused || second.TLS.Resumed != c.resumed || doc.Runs[0].Hops[0].TLS.Resumed {
+			t.Errorf("%v: run 2 reused %v, resumed %v (want %v)", c.flags, second.Connect.Reused, second.TLS.Resumed, c.resumed)
+		}
+		text := reqtrace(t, nil, append(append(labArgs(lab), "-n", "2", "--fresh"), append(c.flags, url)...)...)
+		if strings.Contains(text.stdout, ", TLS resumed") != c.resumed {
+			t.Errorf("%v: the runs table should say whether run 2 resumed:\n%s", c.flags, text.stdout)
 		}
 	}
 }

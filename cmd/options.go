@@ -36,7 +36,7 @@ type traceFlags struct {
 	writeOut, proxy, noProxy, proxyUser        string
 	harFile                                    string
 	insecure, ipv4, ipv6, http11, http2, head  bool
-	location, fresh, writeOutSet               bool // writeOutSet: -w given, even '' (prints nothing, as curl)
+	location, fresh, writeOutSet, noSessionID  bool // writeOutSet: -w given, even '' (prints nothing, as curl)
 	maxRedirs, count                           int
 	interval                                   float64
 	fail, verbose, json, showSecrets           bool
@@ -98,7 +98,8 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.IntVar(&o.maxRedirs, "max-redirs", 10, "N redirects -L follows at most (-1: no limit)")
 	f.IntVarP(&o.count, "count", "n", 1, "N runs of the same request, with per-phase statistics (run 1 is cold, the rest reuse the connection)")
 	f.Float64Var(&o.interval, "interval", 0, "SECONDS to pause between runs with -n")
-	f.BoolVar(&o.fresh, "fresh", false, "with -n, open a new connection for every run (no reuse)")
+	f.BoolVar(&o.fresh, "fresh", false, "with -n, open a new connection for every run (no reuse; the TLS session is still resumed, as curl and browsers do)")
+	f.BoolVar(&o.noSessionID, "no-sessionid", false, "do not resume TLS sessions: every new connection makes a full handshake")
 	f.StringVarP(&o.output, "output", "o", "", "write the response body to FILE")
 	f.BoolVarP(&o.remoteName, "remote-name", "O", false, "write the body to a file named like the URL's last path segment")
 	f.BoolVarP(&o.include, "include", "i", false, "show the response body in the report (up to 64 KiB, made safe for the terminal)")
@@ -159,7 +160,7 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	if err != nil {
 		return nil, noop, err
 	}
-	o := &trace.Options{URL: u, Method: f.method, UserAgent: f.userAgent, Head: f.head, Insecure: f.insecure}
+	o := &trace.Options{URL: u, Method: f.method, UserAgent: f.userAgent, Head: f.head, Insecure: f.insecure, NoSessionID: f.noSessionID}
 	if strings.ContainsFunc(f.method, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return nil, noop, trace.BadInput("-X %q is not a method name: use letters such as GET or PATCH", f.method)
 	}

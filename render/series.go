@@ -95,11 +95,17 @@ func runStatus(r *trace.Result) string {
 	return strconv.Itoa(r.Hops[len(r.Hops)-1].Response.Status)
 }
 
+// runConn is the run's first connection, and whether a new one resumed
+// an earlier TLS session (--fresh does, unless --no-sessionid).
 func runConn(r *trace.Result) string {
 	if len(r.Hops) == 0 {
 		return "—"
 	}
-	return connLabel(&r.Hops[0])
+	h := &r.Hops[0]
+	if h.TLS != nil && h.TLS.Resumed && h.Connect != nil && !h.Connect.Reused {
+		return connLabel(h) + ", TLS resumed"
+	}
+	return connLabel(h)
 }
 
 // statsTable prints min, median, p95 and max per phase, cold against warm,

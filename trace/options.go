@@ -51,6 +51,11 @@ type Options struct {
 	UnixSocket string         // --unix-socket: connect to this socket instead
 	TLSMin     uint16         // --tlsv1.x: lowest TLS version (default 1.2)
 	TLSMax     uint16         // --tls-max: highest TLS version (0: the newest)
+	// NoSessionID turns TLS session resumption off (curl's --no-sessionid):
+	// every new connection makes a full handshake. By default a new
+	// connection to a host resumes the session of an earlier one, within a
+	// trace and across -n runs, --fresh included, as curl and browsers do.
+	NoSessionID bool
 
 	FollowRedirects bool // -L
 	// SkipRedirectBody keeps a redirect's body (a 3xx with a Location)

@@ -18,7 +18,9 @@ type Series struct {
 type RepeatOptions struct {
 	Count    int
 	Interval time.Duration // pause between the end of a run and the next
-	Fresh    bool          // a new connection every run, instead of reusing it
+	// Fresh opens a new connection every run instead of reusing one; its
+	// TLS handshake resumes the session unless Options.NoSessionID.
+	Fresh bool
 }
 
 // Stats summarises a Series per phase. A run's phase is the sum over its
@@ -63,7 +65,8 @@ func Repeat(ctx context.Context, o *Options, ro RepeatOptions, onRun func(i int,
 		ser.Stats = Summarize(ser.Runs)
 		return ser
 	}
-	s := newSession(o, roots)
+	tickets := newTickets(o) // resumed across runs, --fresh included
+	s := newSession(o, roots, tickets)
 	defer func() { s.close() }()
 	for i := 0; i < ro.Count; i++ {
 		if i > 0 && !sleep(ctx, ro.Interval) {
@@ -71,7 +74,7 @@ func Repeat(ctx context.Context, o *Options, ro RepeatOptions, onRun func(i int,
 		}
 		if ro.Fresh {
 			s.close()
-			s = newSession(o, roots)
+			s = newSession(o, roots, tickets)
 		}
 		r := withRetries(ctx, o, func() *Result { return runOnce(ctx, s) })
 		if ctx.Err() != nil {

@@ -171,3 +171,33 @@ func TestRepeatCountsTheProxyPhase(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatFreshResumesTLS: --fresh opens a new connection per run, but
+// its handshake resumes the TLS session, as curl and browsers do;
+// NoSessionID (--no-sessionid) makes every handshake a full one.
+func TestRepeatFreshResumesTLS(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, noSession := range []bool{false, true} {
+		u, err := trace.ParseURL(lab.URL("https", "www.lab.test", "/"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := &trace.Options{URL: u, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf,
+			HostsFile: lab.HostsFile, CACert: lab.CAPEM, MaxTime: 10 * time.Second, NoSessionID: noSession}
+		ser := trace.Repeat(context.Background(), o, trace.RepeatOptions{Count: 3, Fresh: true}, nil)
+		if len(ser.Runs) != 3 || ser.Stats.Failed != 0 {
+			t.Fatalf("no-sessionid %v: %d runs, %d failed", noSession, len(ser.Runs), ser.Stats.Failed)
+		}
+		for i, r := range ser.Runs {
+			hop := r.Hops[0]
+			if hop.Connect.Reused || hop.TLS == nil {
+				t.Fatalf("run %d: reused %v with --fresh, tls %v", i+1, hop.Connect.Reused, hop.TLS)
+			}
+			want := i > 0 && !noSession
+			if hop.TLS.Resumed != want || !hop.TLS.Verified || len(hop.TLS.Certificates) == 0 {
+				t.Errorf("no-sessionid %v, run %d: resumed %v (want %v), verified %v, %d certificates",
+					noSession, i+1, hop.TLS.Resumed, want, hop.TLS.Verified, len(hop.TLS.Certificates))
+			}
+		}
+	}
+}

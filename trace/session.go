@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"crypto/tls"
 	"crypto/x509"
 	"net"
 	"net/http/cookiejar"
@@ -22,13 +23,25 @@ type session struct {
 	idle   map[string]*conn // by origin
 	nextID int
 	jar    *cookiejar.Jar // the cookie engine; nil unless -b or -c turned it on
+	// tickets keeps the TLS sessions new connections resume; it outlives
+	// the session with -n --fresh. Nil with --no-sessionid.
+	tickets tls.ClientSessionCache
 	// cookies lists what jar holds, for -c (cookiestore.go); nil with jar.
 	cookies cookieStore
 }
 
-func newSession(o *Options, roots *x509.CertPool) *session {
+func newSession(o *Options, roots *x509.CertPool, tickets tls.ClientSessionCache) *session {
 	jar, cookies := newJar(o)
-	return &session{o: o, roots: roots, idle: map[string]*conn{}, jar: jar, cookies: cookies}
+	return &session{o: o, roots: roots, idle: map[string]*conn{}, jar: jar, cookies: cookies, tickets: tickets}
+}
+
+// newTickets is the TLS session cache of a trace or a series of runs; nil
+// (no resumption) with --no-sessionid.
+func newTickets(o *Options) tls.ClientSessionCache {
+	if o.NoSessionID {
+		return nil
+	}
+	return tls.NewLRUClientSessionCache(16)
 }
 
 // conn is one connection the session opened.

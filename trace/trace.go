@@ -20,7 +20,7 @@ func Do(ctx context.Context, o *Options) *Result {
 	if err != nil {
 		return &Result{URL: o.URL.String(), Started: time.Now(), Insecure: o.Insecure, Err: asError(err, PhaseInput)}
 	}
-	s := newSession(o, roots)
+	s := newSession(o, roots, newTickets(o))
 	defer s.close()
 	return withRetries(ctx, o, func() *Result { return runOnce(ctx, s) })
 }
@@ -239,6 +239,7 @@ func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 	}
 	h.setPhase(PhaseTLS)
 	sess := newTLSSession(h.o, host, h.s.roots)
+	sess.config.ClientSessionCache = h.s.tickets
 	h.hop.TLS = &TLS{}
 	start := h.clock.since()
 	tc, terr := sess.handshake(cctx, conn, h.hop.TLS)
