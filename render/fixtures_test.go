@@ -302,7 +302,7 @@ func insecure() *trace.Result {
 				Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", ALPN: "http/1.1",
 				Group: "X25519", ServerName: "self-signed.example.test",
 				Verify:      trace.VerifySelfSigned,
-				VerifyError: "the certificate is self-signed (\"CN=self-signed.example.test\" signed itself), and nobody trusts it",
+				VerifyError: "the certificate is self-signed (\"CN=self-signed.example.test\" signed itself), : no trusted authority vouches for it",
 				Duration:    msec(2.61),
 				Certificates: []trace.Certificate{{
 					Subject:     "CN=self-signed.example.test",

@@ -244,7 +244,7 @@ func sameError(a, b *trace.Error) bool {
 // and what to do about it.
 func (pr *printer) errorBlock(e *trace.Error) {
 	where := phaseTitle(e.Phase)
-	pr.heading(pr.p.bad.Sprint("✗ Failed"), pr.p.bad.Sprint(where), pr.p.dim.Sprint(Safe(e.Kind)))
+	pr.heading(pr.p.bad.Sprint("✗ Failed"), pr.p.bad.Sprint(where), pr.p.dim.Sprint(Safe(pr.kindLabel(e))))
 	for _, l := range wrap(Safe(e.Message), pr.width-len(indent)) {
 		pr.line(indent + l)
 	}
@@ -258,6 +258,22 @@ func (pr *printer) errorBlock(e *trace.Error) {
 			pr.line(indent + pr.p.warn.Sprint(lead) + l)
 		}
 	}
+}
+
+// kindLabel is the kind the error heading shows: for a certificate the
+// check's own reason (TLS.Verify), which refines the contract's kinds:
+// "expired" also covers a certificate not valid yet, "unknown_authority"
+// a missing intermediate or a self-signed one.
+func (pr *printer) kindLabel(e *trace.Error) string {
+	if e.Phase != trace.PhaseTLS || pr.res == nil {
+		return e.Kind
+	}
+	for _, h := range pr.res.Hops {
+		if h.Err == e && h.TLS != nil && h.TLS.Verify != "" && h.TLS.Verify != trace.VerifyOK {
+			return string(h.TLS.Verify)
+		}
+	}
+	return e.Kind
 }
 
 // phaseTitle names a phase for people, in the error block and footnotes.

@@ -122,3 +122,14 @@ func TestCutNotesSayHowToSeeThemWhole(t *testing.T) {
 		t.Errorf("the hint shows with no note cut:\n%s", plain)
 	}
 }
+
+// The failure heading names the certificate check's own reason, which the
+// contract's kind ("expired" for a certificate not valid yet too) hides.
+func TestErrorHeadingNamesTheVerifyReason(t *testing.T) {
+	r := tlsExpired()
+	r.Hops[0].TLS.Verify = trace.VerifyNotYetValid
+	out := string(renderText(t, fixture{"notyet", r}, Style{Width: 100}))
+	if !strings.Contains(out, "✗ Failed  TLS handshake · not_yet_valid") {
+		t.Errorf("heading without the reason:\n%s", out)
+	}
+}

@@ -147,7 +147,7 @@ func (v *verdict) explain() *Error {
 		e.Message = fmt.Sprintf("the chain is incomplete: the server did not send the intermediate certificate %s, which issued its certificate", issuer)
 		e.Hint = "serve the full chain: the certificate followed by its intermediates (e.g. fullchain.pem, not cert.pem); browsers may fetch the missing one and hide the fault, curl and most clients do not"
 	case VerifySelfSigned:
-		e.Message = fmt.Sprintf("the certificate is self-signed (%s signed itself), and nobody trusts it", issuer)
+		e.Message = fmt.Sprintf("the certificate is self-signed (%s signed itself): no trusted authority vouches for it", issuer)
 		e.Hint = "for a test server, trust it with --cacert FILE (the certificate itself); for a public one, get a certificate from a CA"
 	case VerifyUntrustedRoot:
 		e.Message = fmt.Sprintf("the chain ends at the root %s, which is not a trusted authority", issuer)
