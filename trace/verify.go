@@ -60,17 +60,22 @@ func chainFault(err error, chain []*x509.Certificate) VerifyReason {
 	switch {
 	case errors.As(err, &unknown):
 		return untrustedReason(chain)
-	case !errors.As(err, &invalid):
-		return ""
+	case errors.As(err, &invalid):
+		return caRule(invalid.Reason)
 	}
-	switch invalid.Reason {
+	return ""
+}
+
+// caRule names the CA rule a chain broke, or "" when the reason is not one.
+func caRule(r x509.InvalidReason) VerifyReason {
+	switch r {
 	case x509.NotAuthorizedToSign:
 		return VerifyNotCA
 	case x509.TooManyIntermediates:
 		return VerifyPathLength
-	case x509.IncompatibleUsage:
+	case x509.IncompatibleUsage, x509.CANotAuthorizedForExtKeyUsage:
 		return VerifyKeyUsage
-	case x509.CANotAuthorizedForThisName, x509.CANotAuthorizedForExtKeyUsage, x509.UnconstrainedName, x509.TooManyConstraints:
+	case x509.CANotAuthorizedForThisName, x509.UnconstrainedName, x509.TooManyConstraints:
 		return VerifyNameConstraints
 	}
 	return ""
@@ -114,10 +119,8 @@ func dateOrName(err error, now time.Time) VerifyReason {
 		return VerifyExpired
 	case errors.As(err, &hostErr):
 		return VerifyHostnameMismatch
-	case errors.As(err, &invalid):
-		if r := chainFault(err, nil); r != "" {
-			return r
-		}
+	case errors.As(err, &invalid) && caRule(invalid.Reason) != "":
+		return caRule(invalid.Reason)
 	}
 	return VerifyOther
 }
