@@ -146,7 +146,7 @@ func statsRow(label string, ps trace.PhaseStats) []string {
 }
 
 func phaseLabel(key string) string {
-	for _, r := range phaseRows(&trace.Timings{}) {
+	for _, r := range phaseRows(&trace.Timings{Proxy: &trace.Span{}}) { // every row, the proxy's included
 		if r.key == key {
 			return r.label
 		}
