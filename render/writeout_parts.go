@@ -123,8 +123,9 @@ var woX509 = map[trace.VerifyReason]int64{
 	trace.VerifyPathLength:          woX509PathLength,
 	trace.VerifyKeyUsage:            woX509InvalidPurpose,
 	trace.VerifyNameConstraints:     woX509PermittedViolation,
-	// curl checks the name itself, after the handshake, and leaves the
-	// number at the 1 it starts from (curl 7.88 and later do the same).
+	// curl starts the number at 1 (!X509_V_OK) and checks the name itself,
+	// after OpenSSL's check has passed, without changing it (curl 7.88,
+	// tested side by side).
 	trace.VerifyHostnameMismatch: woX509Unspecified,
 }
 
