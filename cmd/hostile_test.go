@@ -2,8 +2,11 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"runtime/debug"
@@ -509,5 +512,73 @@ func TestHostileInformationalFloodMemory(t *testing.T) {
 	}
 	if len(bugs) > 0 {
 		t.Errorf("peak RSS over the 50 MiB bound: %s", strings.Join(bugs, ", "))
+	}
+}
+
+// zeros is an endless stdin.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// bounded runs the binary under a 3 GiB address-space limit and a one
+// minute timeout, so that a read without bound fails the test (out of
+// memory, or killed) instead of eating the machine.
+func bounded(t *testing.T, stdin io.Reader, args ...string) outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, "sh", append([]string{"-c", `ulimit -v 3145728 && exec "$0" "$@"`, binary}, args...)...)
+	c.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var out, errb bytes.Buffer
+	c.Stdin, c.Stdout, c.Stderr = stdin, &out, &errb
+	err := c.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("%v: still running after a minute (killed)", args)
+	}
+	return outcome{code, out.String(), errb.String()}
+}
+
+// TestHostileLocalInputsAreCapped: every flag that reads a local file (or
+// stdin) stops at its cap when the size is unknown beforehand (/dev/zero
+// and pipes stat as 0 bytes) and says which flag, which file and which
+// cap, with exit 2, before anything is sent.
+func TestHostileLocalInputsAreCapped(t *testing.T) {
+	ca := tracetest.New(t).CAFile
+	const url = "http://127.0.0.1:9/"
+	cases := []struct {
+		stdin io.Reader
+		args  []string
+		want  string // flag, file and cap, in that order
+	}{
+		{nil, []string{"-d", "@/dev/zero", url}, "-d /dev/zero is larger than 64 MiB"},
+		{zeros{}, []string{"--data-binary", "@/dev/stdin", url}, "-d /dev/stdin is larger than 64 MiB"},
+		{zeros{}, []string{"-d", "@-", url}, "-d @- is larger than 64 MiB"},
+		{nil, []string{"--data-urlencode", "x@/dev/zero", url}, "--data-urlencode /dev/zero is larger than 64 MiB"},
+		{nil, []string{"-F", "f=@/dev/zero", url}, "-F /dev/zero is larger than 64 MiB"},
+		{nil, []string{"-F", "f=</dev/zero", url}, "-F /dev/zero is larger than 64 MiB"},
+		{nil, []string{"-T", "/dev/zero", url}, "-T /dev/zero is larger than 64 MiB"},
+		{zeros{}, []string{"-T", "-", url}, "-T @- is larger than 64 MiB"},
+		{nil, []string{"-b", "/dev/zero", url}, "-b /dev/zero is larger than 16 MiB"},
+		{nil, []string{"--cacert", "/dev/zero", url}, "--cacert /dev/zero is larger than 4 MiB"},
+		{nil, []string{"--cert", "/dev/zero", url}, "--cert /dev/zero is larger than 4 MiB"},
+		{nil, []string{"--cert", ca, "--key", "/dev/zero", url}, "--key /dev/zero is larger than 4 MiB"},
+		{nil, []string{"-w", "@/dev/zero", url}, "-w /dev/zero is larger than 1 MiB"},
+		{zeros{}, []string{"-w", "@-", url}, "-w @- is larger than 1 MiB"},
+		{nil, []string{"jwt", "--key", "/dev/zero", "--json", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"}, "--key /dev/zero is larger than 4 MiB"},
+		{zeros{}, []string{"jwt", "-"}, "jwt @- is larger than 1 MiB"},
+	}
+	for _, c := range cases {
+		start := time.Now()
+		o := bounded(t, c.stdin, c.args...)
+		if o.code != 2 || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 1 {
+			t.Errorf("%v: exit %d, stderr %.300q; want exit 2 and %q", c.args, o.code, o.stderr, c.want)
+		}
+		t.Logf("%v: %v", c.args, time.Since(start).Round(time.Millisecond))
 	}
 }

@@ -35,7 +35,7 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			}
 			token := args[0]
 			if token == "-" {
-				b, err := readNamed("jwt", "-", ios.In)
+				b, err := readInput("jwt", "-", ios.In, maxJWT)
 				if err != nil {
 					return err
 				}
@@ -81,7 +81,7 @@ func verifyJWT(rep *render.JWTReport, token, secret, keyFile string) error {
 	}
 	var keyPEM, secretBytes []byte
 	if keyFile != "" {
-		b, err := readFile("--key", keyFile)
+		b, err := readInput("--key", keyFile, nil, maxPEM)
 		if err != nil {
 			return err
 		}

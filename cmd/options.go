@@ -230,7 +230,7 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 		o.User = urlUser(name, pass)
 	}
 	if name, ok := strings.CutPrefix(f.writeOut, "@"); ok {
-		b, err := readNamed("-w", name, ios.In)
+		b, err := readInput("-w", name, ios.In, maxWriteOut)
 		if err != nil {
 			return err
 		}
@@ -242,7 +242,7 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 	ref, auto := strings.CutSuffix(f.referer, ";auto")
 	o.Referer, o.RefererAuto, o.Compressed, o.Revalidate = ref, auto, f.compressed, f.revalidate
 	if f.cacert != "" {
-		b, err := readFile("--cacert", f.cacert)
+		b, err := readInput("--cacert", f.cacert, nil, maxPEM)
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (f *traceFlags) cookies(o *trace.Options) error {
 		o.Cookie = f.cookie
 		return nil
 	}
-	b, err := readFile("-b", f.cookie)
+	b, err := readInput("-b", f.cookie, nil, maxCookies)
 	if err != nil {
 		return err
 	}
@@ -423,20 +423,6 @@ func seconds(flag string, s float64) (time.Duration, error) {
 	return time.Duration(s * float64(time.Second)), nil
 }
 
-const maxBody = 64 << 20
-
-func readFile(flag, name string) ([]byte, error) {
-	st, err := os.Stat(name)
-	if err == nil && st.Size() > maxBody {
-		return nil, trace.BadInput("%s %s is larger than %d MiB", flag, name, maxBody>>20)
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, trace.BadInput("cannot read %s %s: %v", flag, name, unwrapPathErr(err))
-	}
-	return b, nil
-}
-
 func unwrapPathErr(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err
@@ -445,13 +431,13 @@ func unwrapPathErr(err error) error {
 }
 
 func loadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
-	certPEM, err := readFile("--cert", certFile)
+	certPEM, err := readInput("--cert", certFile, nil, maxPEM)
 	if err != nil {
 		return nil, err
 	}
 	keyPEM := certPEM
 	if keyFile != "" {
-		if keyPEM, err = readFile("--key", keyFile); err != nil {
+		if keyPEM, err = readInput("--key", keyFile, nil, maxPEM); err != nil {
 			return nil, err
 		}
 	}
