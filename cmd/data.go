@@ -126,6 +126,14 @@ func addFormPart(mw *multipart.Writer, stdin io.Reader, arg string) error {
 	if !ok || name == "" {
 		return trace.BadInput("-F %q: write it as name=value, name=@file or name=<file", arg)
 	}
+	if strings.HasPrefix(value, "@") {
+		// the name, filename= and type= go into the part's header lines
+		if err := headerSafe("-F", name+value); err != nil {
+			return err
+		}
+	} else if err := headerSafe("-F (field name)", name); err != nil {
+		return err
+	}
 	switch {
 	case strings.HasPrefix(value, "@"):
 		spec := strings.Split(value[1:], ";")

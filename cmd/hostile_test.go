@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -580,5 +583,62 @@ func TestHostileLocalInputsAreCapped(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %.300q; want exit 2 and %q", c.args, o.code, o.stderr, c.want)
 		}
 		t.Logf("%v: %v", c.args, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// TestHostileHeaderInjectionIsRefused: a CR or LF in a flag whose value
+// reqtrace puts into a header would end the line and inject a header the
+// user never wrote. It is bad input (exit 2, the flag named), refused
+// before anything is sent, on HTTP/1.1 and HTTP/2 alike: the listener
+// below must see no connection at all.
+func TestHostileHeaderInjectionIsRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			c.Close()
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/"
+	inject := "x\r\nX-Injected: 1"
+	upload := filepath.Join(t.TempDir(), "upload.txt")
+	if err := os.WriteFile(upload, []byte("data"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-A", inject}, "-A/--user-agent holds a carriage return"},
+		{[]string{"-e", inject}, "-e/--referer holds a carriage return"},
+		{[]string{"-b", "a=" + inject}, "-b/--cookie holds a carriage return"},
+		{[]string{"-b", "a=x\nX-Injected: 1"}, "-b/--cookie holds a line feed"},
+		{[]string{"-u", "alice:" + inject}, "-u/--user holds a carriage return"},
+		{[]string{"-U", "alice:" + inject, "-x", url}, "-U/--proxy-user holds a carriage return"},
+		{[]string{"--oauth2-bearer", inject}, "--oauth2-bearer holds a carriage return"},
+		{[]string{"-H", "X-A: " + inject}, "line break"},
+		{[]string{"-F", "f=@" + upload + ";filename=" + inject}, "-F holds a carriage return"},
+		{[]string{"-F", "f\r\nX-Injected: 1=v"}, "-F (field name) holds a carriage return"},
+	}
+	for _, mode := range []string{"--http1.1", "--http2-prior-knowledge"} {
+		for _, c := range cases {
+			o := reqtrace(t, nil, append(append([]string{mode}, c.args...), url)...)
+			if o.code != 2 || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 1 {
+				t.Errorf("%s %q: exit %d, stderr %q; want exit 2 and %q", mode, c.args, o.code, o.stderr, c.want)
+			}
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // an accept in flight is counted
+	if n := conns.Load(); n != 0 {
+		t.Errorf("%d connections reached the server; want none", n)
 	}
 }

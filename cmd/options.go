@@ -163,6 +163,9 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	if strings.ContainsFunc(f.method, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return nil, noop, trace.BadInput("-X %q is not a method name: use letters such as GET or PATCH", f.method)
 	}
+	if err := f.checkHeaderValues(); err != nil {
+		return nil, noop, err
+	}
 	for _, h := range f.headers {
 		e, err := trace.ParseHeader(h)
 		if err != nil {
@@ -201,6 +204,45 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	}
 	o.Output, o.OutputName = file, f.output
 	return o, file.finish, nil
+}
+
+// checkHeaderValues refuses a line break or NUL in the flags whose values
+// go into a request header as given: a CR or LF would end the header line
+// and start one the user never wrote (header injection), on HTTP/1.1 and
+// HTTP/2 alike. -H is checked by trace.ParseHeader, -F by addFormPart.
+func (f *traceFlags) checkHeaderValues() error {
+	for _, v := range []struct{ flag, value string }{
+		{"-A/--user-agent", f.userAgent},
+		{"-e/--referer", f.referer},
+		{"-b/--cookie", f.cookie},
+		{"-u/--user", f.user},
+		{"-U/--proxy-user", f.proxyUser},
+		{"--oauth2-bearer", f.bearer},
+		{"-r/--range", f.byteRange},
+	} {
+		if err := headerSafe(v.flag, v.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// headerSafe refuses CR, LF and NUL in a value that goes into a header.
+func headerSafe(flag, value string) error {
+	if i := strings.IndexAny(value, "\r\n\x00"); i >= 0 {
+		return trace.BadInput("%s holds %s, which would end the header line and inject another: give the value on one line, without control characters", flag, controlName(value[i]))
+	}
+	return nil
+}
+
+func controlName(c byte) string {
+	switch c {
+	case '\r':
+		return "a carriage return (\\r)"
+	case '\n':
+		return "a line feed (\\n)"
+	}
+	return "a NUL byte (\\x00)"
 }
 
 // readInputs reads the files and stdin the flags point at.

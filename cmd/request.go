@@ -38,9 +38,6 @@ func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
 		}
 	}
 	if f.bearer != "" {
-		if strings.ContainsAny(f.bearer, "\r\n") {
-			return trace.BadInput("--oauth2-bearer: the token holds a line break; give it on one line")
-		}
 		o.Bearer = f.bearer
 	}
 	return nil
