@@ -3,6 +3,7 @@ package cmd_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -640,5 +641,29 @@ func TestHostileHeaderInjectionIsRefused(t *testing.T) {
 	time.Sleep(50 * time.Millisecond) // an accept in flight is counted
 	if n := conns.Load(); n != 0 {
 		t.Errorf("%d connections reached the server; want none", n)
+	}
+}
+
+// TestHostileJWEIsShown: a five-part JWE cannot be read without its key,
+// but its protected header can: jwt shows it, says the token is
+// encrypted (the JSON "encrypted" field) and exits 0.
+func TestHostileJWEIsShown(t *testing.T) {
+	hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"k1"}`))
+	jwe := hdr + ".ZW5jcnlwdGVka2V5.aXY.Y2lwaGVydGV4dA.dGFn"
+	text := reqtrace(t, nil, "jwt", "--color", "never", jwe)
+	if text.code != 0 || !strings.Contains(text.stdout, "JWE (encrypted)") || !strings.Contains(text.stdout, `"A256GCM"`) || !strings.Contains(text.stdout, "RSA-OAEP-256") {
+		t.Errorf("jwt JWE: exit %d\nstdout:\n%s\nstderr: %s", text.code, text.stdout, text.stderr)
+	}
+	js := reqtrace(t, nil, "jwt", "--json", jwe)
+	var doc struct {
+		Encrypted bool           `json:"encrypted"`
+		Header    map[string]any `json:"header"`
+		Claims    map[string]any `json:"claims"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil || js.code != 0 || !doc.Encrypted || doc.Header["kid"] != "k1" || doc.Claims != nil {
+		t.Errorf("jwt --json JWE: exit %d, %v\n%s%s", js.code, err, js.stdout, js.stderr)
+	}
+	if o := reqtrace(t, nil, "jwt", "--secret", "s", jwe); o.code != 2 || !strings.Contains(o.stderr, "does not decrypt") {
+		t.Errorf("jwt --secret on a JWE: exit %d %q", o.code, o.stderr)
 	}
 }
