@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
@@ -665,5 +666,56 @@ func TestHostileJWEIsShown(t *testing.T) {
 	}
 	if o := reqtrace(t, nil, "jwt", "--secret", "s", jwe); o.code != 2 || !strings.Contains(o.stderr, "does not decrypt") {
 		t.Errorf("jwt --secret on a JWE: exit %d %q", o.code, o.stderr)
+	}
+}
+
+// TestCIRunsTheRaceSkippedTests: a test that skips under the race
+// detector never runs in CI's `go test -race ./...`; .ci/run must name it
+// in its separate non-race step, or the README's memory promises go
+// untested.
+func TestCIRunsTheRaceSkippedTests(t *testing.T) {
+	ci, err := os.ReadFile("../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^memory_tests='\^\(([A-Za-z0-9_|]+)\)\$'$`).FindSubmatch(ci)
+	if m == nil {
+		t.Fatal(".ci/run has no memory_tests='^(...)$' line for the non-race step")
+	}
+	named := map[string]bool{}
+	for _, n := range strings.Split(string(m[1]), "|") {
+		named[n] = true
+	}
+	if !regexp.MustCompile(`go test [^\n]*-run "\$memory_tests"`).Match(ci) {
+		t.Error(".ci/run defines memory_tests but no go test runs them")
+	}
+	testFunc := regexp.MustCompile(`(?ms)^func (Test\w+)\(t \*testing\.T\) \{\n(.*?)^\}$`)
+	skipCall := regexp.MustCompile(`[^"\w]raceEnabled\(\)[^"]`) // a call, not this test's pattern
+	var skipped []string
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, f := range testFunc.FindAllSubmatch(src, -1) {
+			if skipCall.Match(f[2]) {
+				skipped = append(skipped, string(f[1]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) == 0 {
+		t.Fatal("found no test that skips under -race; the scan is broken")
+	}
+	for _, name := range skipped {
+		if !named[name] {
+			t.Errorf("%s skips under -race but .ci/run's non-race step does not run it", name)
+		}
 	}
 }
