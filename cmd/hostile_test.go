@@ -569,7 +569,7 @@ func TestHostileLocalInputsAreCapped(t *testing.T) {
 		{nil, []string{"-F", "f=</dev/zero", url}, "-F /dev/zero is larger than 64 MiB"},
 		{nil, []string{"-T", "/dev/zero", url}, "-T /dev/zero is larger than 64 MiB"},
 		{zeros{}, []string{"-T", "-", url}, "-T @- is larger than 64 MiB"},
-		{nil, []string{"-b", "/dev/zero", url}, "-b /dev/zero is larger than 16 MiB"},
+		{nil, []string{"-b", "/dev/zero", url}, "-b /dev/zero is larger than 4 MiB"},
 		{nil, []string{"--cacert", "/dev/zero", url}, "--cacert /dev/zero is larger than 4 MiB"},
 		{nil, []string{"--cert", "/dev/zero", url}, "--cert /dev/zero is larger than 4 MiB"},
 		{nil, []string{"--cert", ca, "--key", "/dev/zero", url}, "--key /dev/zero is larger than 4 MiB"},

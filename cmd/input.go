@@ -14,7 +14,7 @@ import (
 const (
 	maxBody     = 64 << 20 // -d, --data-*, -F, -T: one file, and the whole body
 	maxPEM      = 4 << 20  // --cacert, --cert, --key, jwt --key
-	maxCookies  = 16 << 20 // -b FILE
+	maxCookies  = 4 << 20  // -b FILE (trace.ParseCookieFile reads no more)
 	maxWriteOut = 1 << 20  // -w @FILE
 	maxJWT      = 1 << 20  // jwt -
 )
