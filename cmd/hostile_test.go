@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/http2"
@@ -37,8 +38,10 @@ import (
 var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // unsafeAt returns the index of the first byte a terminal could act on
-// (any C0 control but newline, DEL, a C1 control raw or UTF-8 encoded, a
-// byte that is not UTF-8, line separators, bidi overrides), or -1.
+// or a person could not see (any C0 control but newline, DEL, a C1
+// control raw or UTF-8 encoded, a byte that is not UTF-8, line
+// separators, format characters: bidi marks and overrides, zero widths),
+// or -1.
 func unsafeAt(s string) int {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -46,7 +49,7 @@ func unsafeAt(s string) int {
 		case r == utf8.RuneError && n == 1,
 			r < 0x20 && r != '\n', r == 0x7f,
 			r >= 0x80 && r <= 0x9f,
-			r == 0x2028 || r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			r == 0x2028 || r == 0x2029, unicode.Is(unicode.Cf, r):
 			return i
 		}
 		i += n
@@ -247,7 +250,7 @@ func TestHostileEscapesInErrors(t *testing.T) {
 		{"location with -L", tracetest.Reply("HTTP/1.1 302 Found\r\nLocation: /x" + tracetest.EscAll + "\r\nContent-Length: 0\r\n\r\n"), 47, []string{"-L"}},
 		{"location with C1 and -L", tracetest.RedirectLoop(), 47, []string{"-L"}},
 		{"content-length", tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1" + tracetest.EscAll + "\r\n\r\n"), 8, nil},
-		{"short body", tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + tracetest.EscAll), 56, nil},
+		{"short body", tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + tracetest.EscAll), 56, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -718,4 +721,53 @@ func TestCIRunsTheRaceSkippedTests(t *testing.T) {
 			t.Errorf("%s skips under -race but .ci/run's non-race step does not run it", name)
 		}
 	}
+}
+
+// TestHostileInvisibleEverywhere: the format characters of
+// tracetest.EscInvisible (bidi marks and overrides, zero widths, a tag
+// character) and the C0/C1 attacks reach no output a person reads raw:
+// -w, the --har file, `reqtrace har` on that file, and cors, as text and
+// as JSON (where they are \uXXXX escapes that decode back).
+func TestHostileInvisibleEverywhere(t *testing.T) {
+	lab := tracetest.New(t)
+	h := tracetest.NewHostile(t, tracetest.Reply(tracetest.EscapesResponse()), tracetest.HostileOptions{})
+	u := hostileURL("http", h, "/")
+	check := func(what string, o outcome, wants ...string) {
+		t.Helper()
+		terminalSafe(t, what+" stdout", sgr.ReplaceAllString(o.stdout, ""))
+		terminalSafe(t, what+" stderr", o.stderr)
+		for _, w := range wants {
+			if !strings.Contains(o.stdout, w) {
+				t.Errorf("%s: %s not shown:\n%s", what, w, o.stdout)
+			}
+		}
+	}
+	check("-w", reqtrace(t, nil, append(hostileArgs(lab), "-w", `%{http_code} %header{x-all} %{errormsg}\n%{json}\n%{header_json}\n`, u)...),
+		`\u200e\u200f\u061c\u202a\u202e\u2066\u2069\u200b`, `\U000e0041`, `\udb40\udc41`)
+
+	harFile := filepath.Join(t.TempDir(), "t.har")
+	if o := reqtrace(t, nil, append(hostileArgs(lab), "-i", "--har", harFile, "-o", "/dev/null", u)...); o.code != 0 {
+		t.Fatalf("--har: exit %d %s", o.code, o.stderr)
+	}
+	b, err := os.ReadFile(harFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terminalSafe(t, "--har file", string(b))
+	if !strings.Contains(string(b), tracetest.EscInvisible) && !strings.Contains(string(b), `\u200b`) {
+		t.Errorf("the HAR lost the invisible characters")
+	}
+	check("har", reqtrace(t, nil, "har", "--color", "never", "-v", harFile), `\u200b`)
+	check("har --color always", reqtrace(t, nil, "har", "--color", "always", "-v", harFile))
+	doc := jsonSafe(t, reqtrace(t, nil, "har", "--json", harFile))
+	if !strings.Contains(fmt.Sprint(doc), tracetest.EscInvisible) {
+		t.Errorf("har --json: the invisible characters do not decode back")
+	}
+
+	cors := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.lab.test"+tracetest.EscInvisible+
+		"\r\nX-All: "+tracetest.EscAll+"\r\nContent-Length: 0\r\n\r\n"), tracetest.HostileOptions{})
+	cu := hostileURL("http", cors, "/")
+	check("cors", reqtrace(t, nil, append([]string{"cors", "--color", "never", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...), `\u200b`)
+	check("cors --color always", reqtrace(t, nil, append([]string{"cors", "--color", "always", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
+	jsonSafe(t, reqtrace(t, nil, append([]string{"cors", "--json", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
 }
