@@ -771,3 +771,54 @@ func TestHostileInvisibleEverywhere(t *testing.T) {
 	check("cors --color always", reqtrace(t, nil, append([]string{"cors", "--color", "always", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
 	jsonSafe(t, reqtrace(t, nil, append([]string{"cors", "--json", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
 }
+
+// TestHostileEchoedSecretsAreHidden: a server that echoes the request
+// (the lab's /echo, as many debug endpoints do) puts the credentials sent
+// into its body. Every output hides the exact values sent (the Bearer
+// token, -u's password and its Basic form, the cookie, the URL's
+// password) wherever they come back, unless --show-secrets.
+func TestHostileEchoedSecretsAreHidden(t *testing.T) {
+	lab := tracetest.New(t)
+	dir := t.TempDir()
+	har, dump := filepath.Join(dir, "t.har"), filepath.Join(dir, "headers.txt")
+	basic := base64.StdEncoding.EncodeToString([]byte("alice:hunter2pass"))
+	cases := []struct {
+		args    []string
+		secrets []string
+	}{
+		{[]string{"--oauth2-bearer", "tok-0123456789abcdef", lab.URL("https", "www.lab.test", "/echo")}, []string{"tok-0123456789abcdef"}},
+		{[]string{"-u", "alice:hunter2pass", "-b", "sid=cookie-secret-42", lab.URL("http", "www.lab.test", "/echo")},
+			[]string{basic, "hunter2pass", "cookie-secret-42"}},
+		{[]string{strings.Replace(lab.URL("http", "www.lab.test", "/echo"), "://", "://bob:url-pass-9876@", 1)},
+			[]string{"url-pass-9876", base64.StdEncoding.EncodeToString([]byte("bob:url-pass-9876"))}},
+	}
+	for _, c := range cases {
+		for _, mode := range [][]string{{"-v", "-i"}, {"--json", "-i"}, {"-w", "%{json} %header{content-type}\n"}, {"-i", "--har", har, "-D", dump}} {
+			args := append(append(append(labArgs(lab), "--color", "never"), mode...), c.args...)
+			o := reqtrace(t, nil, args...)
+			if o.code != 0 {
+				t.Fatalf("%v: exit %d %s", args, o.code, o.stderr)
+			}
+			outputs := o.stdout + o.stderr
+			if mode[1] == "--har" {
+				b, _ := os.ReadFile(har)
+				d, _ := os.ReadFile(dump)
+				outputs += string(b) + string(d)
+			}
+			for _, s := range c.secrets {
+				if strings.Contains(outputs, s) {
+					t.Errorf("%v: the secret %q is shown", mode, s)
+				}
+			}
+			if mode[0] == "-v" && !strings.Contains(o.stdout, `│       "Basic [redacted]"`) && !strings.Contains(o.stdout, `│       "Bearer [redacted]"`) {
+				t.Errorf("%v: the echoed body does not show [redacted]:\n%s\n%s", mode, o.stdout, o.stderr)
+			}
+		}
+		shown := reqtrace(t, nil, append(append(labArgs(lab), "--show-secrets", "-i"), c.args...)...)
+		for _, s := range c.secrets[:1] { // the first is shown as it was sent
+			if !strings.Contains(shown.stdout, s) {
+				t.Errorf("--show-secrets %v: %q not shown", c.args, s)
+			}
+		}
+	}
+}

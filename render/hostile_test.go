@@ -176,3 +176,35 @@ func TestHostileWriteOutAndHAR(t *testing.T) {
 		t.Errorf("the HAR does not escape the invisible characters")
 	}
 }
+
+// TestRedactEchoedSecrets: the credentials a request carried are hidden
+// wherever the response repeats them; a value too short to search for
+// (under minSecret) only loses its own header.
+func TestRedactEchoedSecrets(t *testing.T) {
+	r := httpsH2()
+	h := &r.Hops[0]
+	r.URL = "https://bob:url-secret@www.example.test/"
+	h.Request.Headers = append(h.Request.Headers,
+		trace.Header{Name: "Authorization", Value: "Basic YWxpY2U6aHVudGVyMnBhc3M="}, // alice:hunter2pass
+		trace.Header{Name: "Cookie", Value: "sid=cookie-secret-42; t=dark"})
+	echo := `{"Authorization":"Basic YWxpY2U6aHVudGVyMnBhc3M=","pw":"hunter2pass","cookie":"sid=cookie-secret-42; t=dark","u":"url-secret"}`
+	h.Response.BodyPreview = []byte(echo)
+	h.Response.Headers = append(h.Response.Headers, trace.Header{Name: "X-Echo-Cookie", Value: "cookie-secret-42"})
+	h.Err = &trace.Error{Message: "saw hunter2pass"}
+	got := Redact(r)
+	body := string(got.Hops[0].Response.BodyPreview)
+	want := `{"Authorization":"Basic [redacted]","pw":"[redacted]","cookie":"sid=[redacted]; t=dark","u":"[redacted]"}`
+	if body != want {
+		t.Errorf("body preview:\n got %s\nwant %s", body, want)
+	}
+	hs := got.Hops[0].Response.Headers
+	if v := hs[len(hs)-1].Value; v != redactedMark {
+		t.Errorf("echoed header: %q", v)
+	}
+	if m := got.Hops[0].Err.Message; m != "saw [redacted]" || h.Err.Message != "saw hunter2pass" {
+		t.Errorf("error message %q (the original must stay: %q)", m, h.Err.Message)
+	}
+	if string(h.Response.BodyPreview) != echo {
+		t.Errorf("Redact changed the original result")
+	}
+}
