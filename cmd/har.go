@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 	"time"
 
@@ -38,8 +39,14 @@ they mean. "-" reads the file from stdin.`,
 				defer file.Close()
 				in = file
 			}
-			results, err := har.Read(in)
-			if err != nil {
+			// The report shows no more of a body than a trace without -i
+			// keeps: the rest is not held in memory.
+			results, err := har.ReadPreview(in, harPreview)
+			var big *har.TooLargeError
+			switch {
+			case errors.As(err, &big):
+				return trace.BadInput("har %s: %s is larger than %s, the most reqtrace reads: split the HAR, or export fewer requests", args[0], big.What, sizeText(big.Limit))
+			case err != nil:
 				return trace.BadInput("%s is not a HAR file reqtrace can read: %v", args[0], err)
 			}
 			for _, r := range results {
@@ -55,6 +62,11 @@ they mean. "-" reads the file from stdin.`,
 	fl.StringVar(&f.color, "color", "auto", "colour: auto, always or never")
 	return c
 }
+
+// harPreview is how much of each body `reqtrace har` keeps: what a trace
+// keeps without -i (the text report shows none; --json's body_preview
+// this much).
+const harPreview = 1 << 10
 
 // reportAll shows several results: text one after another, or JSON as one
 // document (an array when there is more than one).

@@ -822,3 +822,89 @@ func TestHostileEchoedSecretsAreHidden(t *testing.T) {
 		}
 	}
 }
+
+// bigHAR writes a HAR of about 70 MB shaped like a browser's export:
+// 1200 entries, 20 header lines each way, a 60 KB base64 body each.
+func bigHAR(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	var hs strings.Builder
+	for j := range 20 {
+		fmt.Fprintf(&hs, `{"name":"x-h%d","value":"%s"},`, j, strings.Repeat("v", 40))
+	}
+	headers := "[" + strings.TrimSuffix(hs.String(), ",") + "]"
+	body := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("reqtrace har memory "), 2250))
+	b.WriteString(`{"log":{"version":"1.2","creator":{"name":"gen","version":"1"},"pages":[{"startedDateTime":"2026-01-01T00:00:00.000Z","id":"page_1","title":"t","pageTimings":{}}],"entries":[`)
+	for i := range 1200 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"pageref":"page_1","startedDateTime":"2026-01-01T00:00:%02d.%03dZ","time":12.5,`+
+			`"request":{"method":"GET","url":"https://example.test/asset/%d.png","httpVersion":"HTTP/2","headers":%s,"headersSize":-1,"bodySize":0},`+
+			`"response":{"status":200,"statusText":"OK","httpVersion":"HTTP/2","headers":%s,"content":{"size":45000,"mimeType":"image/png","text":"%s","encoding":"base64"},"redirectURL":"","headersSize":-1,"bodySize":45000},`+
+			`"timings":{"blocked":1,"dns":-1,"connect":-1,"ssl":-1,"send":0.1,"wait":10,"receive":1.4},"serverIPAddress":"192.0.2.1","connection":"1"}`,
+			i%60, i%1000, i, headers, headers, body)
+	}
+	b.WriteString(`]}}`)
+	name := filepath.Join(t.TempDir(), "big.har")
+	if err := os.WriteFile(name, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// endlessHAR is stdin that never ends: a HAR whose entries array goes on
+// (entry empty: with one endless entry instead).
+type endlessHAR struct {
+	entry string
+	sent  bool
+}
+
+func (e *endlessHAR) Read(p []byte) (int, error) {
+	if !e.sent {
+		e.sent = true
+		return copy(p, `{"log":{"entries":[{"request":{"url":"http://h.test/"},"response":{"status":200,"content":{"text":"`), nil
+	}
+	if e.entry == "" {
+		for i := range p {
+			p[i] = 'a'
+		}
+		return len(p), nil
+	}
+	n := 0
+	for n+len(e.entry) <= len(p) {
+		n += copy(p[n:], e.entry)
+	}
+	return n, nil
+}
+
+// TestHostileHARMemory: `reqtrace har` on a 70 MB HAR peaked at 20× its
+// size; it decodes entry by entry now and keeps of each body what the
+// report shows (1 KiB). A file over 256 MiB and an entry over 64 MiB are
+// refused with the cap in the message, memory bounded on the way.
+func TestHostileHARMemory(t *testing.T) {
+	file := bigHAR(t)
+	st, _ := os.Stat(file)
+	for _, mode := range []string{"--color=never", "--json"} {
+		code, rss, took := maxRSS(t, "har", mode, file)
+		t.Logf("har %s on %d MB: exit %d, %v, peak RSS %d MiB", mode, st.Size()>>20, code, took.Round(time.Millisecond), rss>>20)
+		if code != 0 || rss > 160<<20 {
+			t.Errorf("har %s on %d MB: exit %d, peak RSS %d MiB; want 0 and at most 160 MiB", mode, st.Size()>>20, code, rss>>20)
+		}
+	}
+	entry := `"}},"timings":{}},{"request":{"url":"http://h.test/` + strings.Repeat("p", 8000) + `"},"response":{"status":200,"content":{"text":"`
+	for _, c := range []struct {
+		in   io.Reader
+		want string
+	}{
+		{&endlessHAR{}, "har -: an entry is larger than 64 MiB, the most reqtrace reads"},
+		{&endlessHAR{entry: entry}, "har -: the file is larger than 256 MiB, the most reqtrace reads"},
+	} {
+		start := time.Now()
+		o := bounded(t, c.in, "har", "--color=never", "-")
+		if o.code != 2 || !strings.Contains(o.stderr, c.want) {
+			t.Errorf("endless HAR on stdin: exit %d, stderr %.300q; want 2 and %q", o.code, o.stderr, c.want)
+		}
+		t.Logf("%s: %v", c.want, time.Since(start).Round(time.Millisecond))
+	}
+}
