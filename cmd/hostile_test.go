@@ -634,9 +634,13 @@ func TestHostileHeaderInjectionIsRefused(t *testing.T) {
 		{[]string{"-F", "f=@" + upload + ";filename=" + inject}, "-F holds a carriage return"},
 		{[]string{"-F", "f\r\nX-Injected: 1=v"}, "-F (field name) holds a carriage return"},
 	}
-	for _, mode := range []string{"--http1.1", "--http2-prior-knowledge"} {
+	for _, mode := range []string{"--http1.1", "--http2-prior-knowledge", "--http2"} {
 		for _, c := range cases {
-			o := reqtrace(t, nil, append(append([]string{mode}, c.args...), url)...)
+			u := url
+			if mode == "--http2" { // h2 over TLS, as every https:// URL offers it
+				u = "https://" + ln.Addr().String() + "/"
+			}
+			o := reqtrace(t, nil, append(append([]string{mode, "-k"}, c.args...), u)...)
 			if o.code != 2 || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 1 {
 				t.Errorf("%s %q: exit %d, stderr %q; want exit 2 and %q", mode, c.args, o.code, o.stderr, c.want)
 			}
