@@ -13,9 +13,10 @@
 // attempts, certificates, exact phase offsets, errors); they are read back
 // so the Result is the one that was written, redacted secrets aside.
 //
-// Read is strict about size (MaxInput bytes, MaxEntries entries, at most
-// a few thousand list items per entry and MaxItems in all) and lenient
-// about content: optional fields may be missing or of the wrong type.
+// Read is strict about size (MaxInput bytes, MaxEntry bytes per entry,
+// MaxEntries entries, at most a few thousand list items per entry and
+// MaxItems in all) and lenient about content: optional fields may be
+// missing or of the wrong type. It decodes the file as it reads it.
 package har
 
 import (
