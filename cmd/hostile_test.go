@@ -619,6 +619,11 @@ func TestHostileHeaderInjectionIsRefused(t *testing.T) {
 	if err := os.WriteFile(upload, []byte("data"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// a cookie file line split on LF only: a lone CR stays in the value
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	if err := os.WriteFile(jar, []byte("127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tv\rX-Injected: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		args []string
 		want string
@@ -633,6 +638,7 @@ func TestHostileHeaderInjectionIsRefused(t *testing.T) {
 		{[]string{"-H", "X-A: " + inject}, "line break"},
 		{[]string{"-F", "f=@" + upload + ";filename=" + inject}, "-F holds a carriage return"},
 		{[]string{"-F", "f\r\nX-Injected: 1=v"}, "-F (field name) holds a carriage return"},
+		{[]string{"-b", jar}, `the cookie "sid" holds a carriage return`},
 	}
 	for _, mode := range []string{"--http1.1", "--http2-prior-knowledge", "--http2"} {
 		for _, c := range cases {

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -321,6 +322,11 @@ func (f *traceFlags) cookies(o *trace.Options) error {
 	o.Cookies, err = trace.ParseCookieFile(bytes.NewReader(b))
 	if err != nil {
 		return trace.BadInput("-b %s: %v", f.cookie, err)
+	}
+	for _, fc := range o.Cookies { // they go into the Cookie header as written
+		if err := headerSafe("-b "+f.cookie+": the cookie "+strconv.Quote(fc.Cookie.Name), fc.Cookie.Name+fc.Cookie.Value); err != nil {
+			return err
+		}
 	}
 	return nil
 }
