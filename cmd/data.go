@@ -42,9 +42,9 @@ func requestBody(stdin io.Reader, args []dataArg) ([]byte, error) {
 		var err error
 		switch a.kind {
 		case "data":
-			b, err = readData(stdin, a.value, true)
+			b, err = readData(stdin, "-d", a.value, true)
 		case "data-binary":
-			b, err = readData(stdin, a.value, false)
+			b, err = readData(stdin, "--data-binary", a.value, false)
 		case "data-raw":
 			b = []byte(a.value)
 		case "data-urlencode":
@@ -62,12 +62,12 @@ func requestBody(stdin io.Reader, args []dataArg) ([]byte, error) {
 }
 
 // readData reads @file (@- for stdin), or returns the text itself.
-func readData(stdin io.Reader, arg string, stripNewlines bool) ([]byte, error) {
+func readData(stdin io.Reader, flag, arg string, stripNewlines bool) ([]byte, error) {
 	name, ok := strings.CutPrefix(arg, "@")
 	if !ok {
 		return []byte(arg), nil
 	}
-	b, err := readInput("-d", name, stdin, maxBody)
+	b, err := readInput(flag, name, stdin, maxBody)
 	if err != nil || !stripNewlines {
 		return b, err
 	}

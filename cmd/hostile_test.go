@@ -565,7 +565,7 @@ func TestHostileLocalInputsAreCapped(t *testing.T) {
 		want  string // flag, file and cap, in that order
 	}{
 		{nil, []string{"-d", "@/dev/zero", url}, "-d /dev/zero is larger than 64 MiB"},
-		{zeros{}, []string{"--data-binary", "@/dev/stdin", url}, "-d /dev/stdin is larger than 64 MiB"},
+		{zeros{}, []string{"--data-binary", "@/dev/stdin", url}, "--data-binary /dev/stdin is larger than 64 MiB"},
 		{zeros{}, []string{"-d", "@-", url}, "-d @- is larger than 64 MiB"},
 		{nil, []string{"--data-urlencode", "x@/dev/zero", url}, "--data-urlencode /dev/zero is larger than 64 MiB"},
 		{nil, []string{"-F", "f=@/dev/zero", url}, "-F /dev/zero is larger than 64 MiB"},
