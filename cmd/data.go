@@ -36,14 +36,15 @@ func (d dataFlag) Set(v string) error {
 // Content-Type header says otherwise.
 func requestBody(stdin io.Reader, args []dataArg) ([]byte, error) {
 	parts := make([]string, 0, len(args))
+	total := 0
 	for _, a := range args {
 		var b []byte
 		var err error
 		switch a.kind {
 		case "data":
-			b, err = readData(stdin, a.value, true)
+			b, err = readData(stdin, "-d", a.value, true)
 		case "data-binary":
-			b, err = readData(stdin, a.value, false)
+			b, err = readData(stdin, "--data-binary", a.value, false)
 		case "data-raw":
 			b = []byte(a.value)
 		case "data-urlencode":
@@ -52,37 +53,25 @@ func requestBody(stdin io.Reader, args []dataArg) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		if total += len(b) + 1; total > maxBody+1 {
+			return nil, trace.BadInput("the request body (-d/--data-*) is larger than %s, the most reqtrace sends: send less data", sizeText(maxBody))
+		}
 		parts = append(parts, string(b))
 	}
 	return []byte(strings.Join(parts, "&")), nil
 }
 
 // readData reads @file (@- for stdin), or returns the text itself.
-func readData(stdin io.Reader, arg string, stripNewlines bool) ([]byte, error) {
+func readData(stdin io.Reader, flag, arg string, stripNewlines bool) ([]byte, error) {
 	name, ok := strings.CutPrefix(arg, "@")
 	if !ok {
 		return []byte(arg), nil
 	}
-	b, err := readNamed("-d", name, stdin)
+	b, err := readInput(flag, name, stdin, maxBody)
 	if err != nil || !stripNewlines {
 		return b, err
 	}
 	return bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r"), nil), []byte("\n"), nil), nil
-}
-
-// readNamed reads a file, or stdin for "-", within the body size limit.
-func readNamed(flag, name string, stdin io.Reader) ([]byte, error) {
-	if name != "-" {
-		return readFile(flag, name)
-	}
-	b, err := io.ReadAll(io.LimitReader(stdin, maxBody+1))
-	if err != nil {
-		return nil, trace.BadInput("cannot read %s @-: %v", flag, err)
-	}
-	if len(b) > maxBody {
-		return nil, trace.BadInput("%s @- is larger than %d MiB", flag, maxBody>>20)
-	}
-	return b, nil
 }
 
 // urlencodeData implements curl's --data-urlencode forms: "content",
@@ -99,7 +88,7 @@ func urlencodeData(stdin io.Reader, arg string) ([]byte, error) {
 		return []byte(name + "=" + url.QueryEscape(content)), nil
 	case at >= 0:
 		name := arg[:at]
-		b, err := readNamed("--data-urlencode", arg[at+1:], stdin)
+		b, err := readInput("--data-urlencode", arg[at+1:], stdin, maxBody)
 		if err != nil {
 			return nil, err
 		}
@@ -122,6 +111,9 @@ func formBody(stdin io.Reader, args []string) ([]byte, string, error) {
 		if err := addFormPart(mw, stdin, a); err != nil {
 			return nil, "", err
 		}
+		if buf.Len() > maxBody {
+			return nil, "", trace.BadInput("the -F form body is larger than %s, the most reqtrace sends: send smaller parts", sizeText(maxBody))
+		}
 	}
 	if err := mw.Close(); err != nil {
 		return nil, "", err
@@ -134,10 +126,18 @@ func addFormPart(mw *multipart.Writer, stdin io.Reader, arg string) error {
 	if !ok || name == "" {
 		return trace.BadInput("-F %q: write it as name=value, name=@file or name=<file", arg)
 	}
+	if strings.HasPrefix(value, "@") {
+		// the name, filename= and type= go into the part's header lines
+		if err := headerSafe("-F", name+value); err != nil {
+			return err
+		}
+	} else if err := headerSafe("-F (field name)", name); err != nil {
+		return err
+	}
 	switch {
 	case strings.HasPrefix(value, "@"):
 		spec := strings.Split(value[1:], ";")
-		b, err := readNamed("-F", spec[0], stdin)
+		b, err := readInput("-F", spec[0], stdin, maxBody)
 		if err != nil {
 			return err
 		}
@@ -161,7 +161,7 @@ func addFormPart(mw *multipart.Writer, stdin io.Reader, arg string) error {
 		_, err = w.Write(b)
 		return err
 	case strings.HasPrefix(value, "<"):
-		b, err := readNamed("-F", value[1:], stdin)
+		b, err := readInput("-F", value[1:], stdin, maxBody)
 		if err != nil {
 			return err
 		}

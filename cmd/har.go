@@ -1,12 +1,14 @@
 package cmd
 
 import (
+	"errors"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/har"
 )
 
 func newCmdHAR(ios *IO) *cobra.Command {
@@ -36,7 +38,11 @@ they mean. "-" reads the file from stdin.`,
 				in = file
 			}
 			results, err := fromHAR(in)
-			if err != nil {
+			var big *har.TooLargeError
+			switch {
+			case errors.As(err, &big):
+				return trace.BadInput("har %s: %s is larger than %s, the most reqtrace reads: split the HAR, or export fewer requests", args[0], big.What, sizeText(big.Limit))
+			case err != nil:
 				return trace.BadInput("%s is not a HAR file reqtrace can read: %v", args[0], err)
 			}
 			return f.reportAll(ios, results, style)
@@ -49,6 +55,11 @@ they mean. "-" reads the file from stdin.`,
 	fl.StringVar(&f.color, "color", "auto", "colour: auto, always or never")
 	return c
 }
+
+// harPreview is how much of each body `reqtrace har` keeps: what a trace
+// keeps without -i (the text report shows none; --json's body_preview
+// this much).
+const harPreview = 1 << 10
 
 // reportAll shows several results: text one after another, or JSON as one
 // document (an array when there is more than one).

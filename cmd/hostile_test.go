@@ -2,16 +2,25 @@ package cmd_test
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/net/http2"
@@ -29,8 +38,10 @@ import (
 var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
 
 // unsafeAt returns the index of the first byte a terminal could act on
-// (any C0 control but newline, DEL, a C1 control raw or UTF-8 encoded, a
-// byte that is not UTF-8, line separators, bidi overrides), or -1.
+// or a person could not see (any C0 control but newline, DEL, a C1
+// control raw or UTF-8 encoded, a byte that is not UTF-8, line
+// separators, format characters: bidi marks and overrides, zero widths),
+// or -1.
 func unsafeAt(s string) int {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -38,7 +49,7 @@ func unsafeAt(s string) int {
 		case r == utf8.RuneError && n == 1,
 			r < 0x20 && r != '\n', r == 0x7f,
 			r >= 0x80 && r <= 0x9f,
-			r == 0x2028 || r == 0x2029, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			r == 0x2028 || r == 0x2029, unicode.Is(unicode.Cf, r):
 			return i
 		}
 		i += n
@@ -239,7 +250,7 @@ func TestHostileEscapesInErrors(t *testing.T) {
 		{"location with -L", tracetest.Reply("HTTP/1.1 302 Found\r\nLocation: /x" + tracetest.EscAll + "\r\nContent-Length: 0\r\n\r\n"), 47, []string{"-L"}},
 		{"location with C1 and -L", tracetest.RedirectLoop(), 47, []string{"-L"}},
 		{"content-length", tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1" + tracetest.EscAll + "\r\n\r\n"), 8, nil},
-		{"short body", tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + tracetest.EscAll), 56, nil},
+		{"short body", tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + tracetest.EscAll), 56, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -509,5 +520,401 @@ func TestHostileInformationalFloodMemory(t *testing.T) {
 	}
 	if len(bugs) > 0 {
 		t.Errorf("peak RSS over the 50 MiB bound: %s", strings.Join(bugs, ", "))
+	}
+}
+
+// zeros is an endless stdin.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// bounded runs the binary under a 3 GiB address-space limit and a one
+// minute timeout, so that a read without bound fails the test (out of
+// memory, or killed) instead of eating the machine.
+func bounded(t *testing.T, stdin io.Reader, args ...string) outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	c := exec.CommandContext(ctx, "sh", append([]string{"-c", `ulimit -v 3145728 && exec "$0" "$@"`, binary}, args...)...)
+	c.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	var out, errb bytes.Buffer
+	c.Stdin, c.Stdout, c.Stderr = stdin, &out, &errb
+	err := c.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if ctx.Err() != nil {
+		t.Errorf("%v: still running after a minute (killed)", args)
+	}
+	return outcome{code, out.String(), errb.String()}
+}
+
+// TestHostileLocalInputsAreCapped: every flag that reads a local file (or
+// stdin) stops at its cap when the size is unknown beforehand (/dev/zero
+// and pipes stat as 0 bytes) and says which flag, which file and which
+// cap, with exit 2, before anything is sent.
+func TestHostileLocalInputsAreCapped(t *testing.T) {
+	ca := tracetest.New(t).CAFile
+	const url = "http://127.0.0.1:9/"
+	cases := []struct {
+		stdin io.Reader
+		args  []string
+		want  string // flag, file and cap, in that order
+	}{
+		{nil, []string{"-d", "@/dev/zero", url}, "-d /dev/zero is larger than 64 MiB"},
+		{zeros{}, []string{"--data-binary", "@/dev/stdin", url}, "--data-binary /dev/stdin is larger than 64 MiB"},
+		{zeros{}, []string{"-d", "@-", url}, "-d @- is larger than 64 MiB"},
+		{nil, []string{"--data-urlencode", "x@/dev/zero", url}, "--data-urlencode /dev/zero is larger than 64 MiB"},
+		{nil, []string{"-F", "f=@/dev/zero", url}, "-F /dev/zero is larger than 64 MiB"},
+		{nil, []string{"-F", "f=</dev/zero", url}, "-F /dev/zero is larger than 64 MiB"},
+		{nil, []string{"-T", "/dev/zero", url}, "-T /dev/zero is larger than 64 MiB"},
+		{zeros{}, []string{"-T", "-", url}, "-T @- is larger than 64 MiB"},
+		{nil, []string{"-b", "/dev/zero", url}, "-b /dev/zero is larger than 4 MiB"},
+		{nil, []string{"--cacert", "/dev/zero", url}, "--cacert /dev/zero is larger than 4 MiB"},
+		{nil, []string{"--cert", "/dev/zero", url}, "--cert /dev/zero is larger than 4 MiB"},
+		{nil, []string{"--cert", ca, "--key", "/dev/zero", url}, "--key /dev/zero is larger than 4 MiB"},
+		{nil, []string{"-w", "@/dev/zero", url}, "-w /dev/zero is larger than 1 MiB"},
+		{zeros{}, []string{"-w", "@-", url}, "-w @- is larger than 1 MiB"},
+		{nil, []string{"jwt", "--key", "/dev/zero", "--json", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"}, "--key /dev/zero is larger than 4 MiB"},
+		{zeros{}, []string{"jwt", "-"}, "jwt @- is larger than 1 MiB"},
+	}
+	for _, c := range cases {
+		start := time.Now()
+		o := bounded(t, c.stdin, c.args...)
+		if o.code != 2 || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 1 {
+			t.Errorf("%v: exit %d, stderr %.300q; want exit 2 and %q", c.args, o.code, o.stderr, c.want)
+		}
+		t.Logf("%v: %v", c.args, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// TestHostileHeaderInjectionIsRefused: a CR or LF in a flag whose value
+// reqtrace puts into a header would end the line and inject a header the
+// user never wrote. It is bad input (exit 2, the flag named), refused
+// before anything is sent, on HTTP/1.1 and HTTP/2 alike: the listener
+// below must see no connection at all.
+func TestHostileHeaderInjectionIsRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			c.Close()
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/"
+	inject := "x\r\nX-Injected: 1"
+	upload := filepath.Join(t.TempDir(), "upload.txt")
+	if err := os.WriteFile(upload, []byte("data"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// a cookie file line split on LF only: a lone CR stays in the value
+	jar := filepath.Join(t.TempDir(), "cookies.txt")
+	if err := os.WriteFile(jar, []byte("127.0.0.1\tFALSE\t/\tFALSE\t0\tsid\tv\rX-Injected: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-A", inject}, "-A/--user-agent holds a carriage return"},
+		{[]string{"-e", inject}, "-e/--referer holds a carriage return"},
+		{[]string{"-b", "a=" + inject}, "-b/--cookie holds a carriage return"},
+		{[]string{"-b", "a=x\nX-Injected: 1"}, "-b/--cookie holds a line feed"},
+		{[]string{"-u", "alice:" + inject}, "-u/--user holds a carriage return"},
+		{[]string{"-U", "alice:" + inject, "-x", url}, "-U/--proxy-user holds a carriage return"},
+		{[]string{"--oauth2-bearer", inject}, "--oauth2-bearer holds a carriage return"},
+		{[]string{"-H", "X-A: " + inject}, "line break"},
+		{[]string{"-F", "f=@" + upload + ";filename=" + inject}, "-F holds a carriage return"},
+		{[]string{"-F", "f\r\nX-Injected: 1=v"}, "-F (field name) holds a carriage return"},
+		{[]string{"-b", jar}, `the cookie "sid" holds a carriage return`},
+	}
+	for _, mode := range []string{"--http1.1", "--http2-prior-knowledge", "--http2"} {
+		for _, c := range cases {
+			u := url
+			if mode == "--http2" { // h2 over TLS, as every https:// URL offers it
+				u = "https://" + ln.Addr().String() + "/"
+			}
+			o := reqtrace(t, nil, append(append([]string{mode, "-k"}, c.args...), u)...)
+			if o.code != 2 || !strings.Contains(o.stderr, c.want) || strings.Count(o.stderr, "\n") > 1 {
+				t.Errorf("%s %q: exit %d, stderr %q; want exit 2 and %q", mode, c.args, o.code, o.stderr, c.want)
+			}
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // an accept in flight is counted
+	if n := conns.Load(); n != 0 {
+		t.Errorf("%d connections reached the server; want none", n)
+	}
+}
+
+// TestHostileJWEIsShown: a five-part JWE cannot be read without its key,
+// but its protected header can: jwt shows it, says the token is
+// encrypted (the JSON "encrypted" field) and exits 0.
+func TestHostileJWEIsShown(t *testing.T) {
+	hdr := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RSA-OAEP-256","enc":"A256GCM","kid":"k1"}`))
+	jwe := hdr + ".ZW5jcnlwdGVka2V5.aXY.Y2lwaGVydGV4dA.dGFn"
+	text := reqtrace(t, nil, "jwt", "--color", "never", jwe)
+	if text.code != 0 || !strings.Contains(text.stdout, "JWE (encrypted)") || !strings.Contains(text.stdout, `"A256GCM"`) || !strings.Contains(text.stdout, "RSA-OAEP-256") {
+		t.Errorf("jwt JWE: exit %d\nstdout:\n%s\nstderr: %s", text.code, text.stdout, text.stderr)
+	}
+	js := reqtrace(t, nil, "jwt", "--json", jwe)
+	var doc struct {
+		Encrypted bool           `json:"encrypted"`
+		Header    map[string]any `json:"header"`
+		Claims    map[string]any `json:"claims"`
+	}
+	if err := json.Unmarshal([]byte(js.stdout), &doc); err != nil || js.code != 0 || !doc.Encrypted || doc.Header["kid"] != "k1" || doc.Claims != nil {
+		t.Errorf("jwt --json JWE: exit %d, %v\n%s%s", js.code, err, js.stdout, js.stderr)
+	}
+	if o := reqtrace(t, nil, "jwt", "--secret", "s", jwe); o.code != 2 || !strings.Contains(o.stderr, "does not decrypt") {
+		t.Errorf("jwt --secret on a JWE: exit %d %q", o.code, o.stderr)
+	}
+}
+
+// TestCIRunsTheRaceSkippedTests: a test that skips under the race
+// detector never runs in CI's `go test -race ./...`; .ci/run must name it
+// in its separate non-race step, or the README's memory promises go
+// untested.
+func TestCIRunsTheRaceSkippedTests(t *testing.T) {
+	ci, err := os.ReadFile("../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^memory_tests='\^\(([A-Za-z0-9_|]+)\)\$'$`).FindSubmatch(ci)
+	if m == nil {
+		t.Fatal(".ci/run has no memory_tests='^(...)$' line for the non-race step")
+	}
+	named := map[string]bool{}
+	for _, n := range strings.Split(string(m[1]), "|") {
+		named[n] = true
+	}
+	if !regexp.MustCompile(`go test [^\n]*-run "\$memory_tests"`).Match(ci) {
+		t.Error(".ci/run defines memory_tests but no go test runs them")
+	}
+	testFunc := regexp.MustCompile(`(?ms)^func (Test\w+)\(t \*testing\.T\) \{\n(.*?)^\}$`)
+	skipCall := regexp.MustCompile(`[^"\w]raceEnabled\(\)[^"]`) // a call, not this test's pattern
+	var skipped []string
+	err = filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, f := range testFunc.FindAllSubmatch(src, -1) {
+			if skipCall.Match(f[2]) {
+				skipped = append(skipped, string(f[1]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) == 0 {
+		t.Fatal("found no test that skips under -race; the scan is broken")
+	}
+	for _, name := range skipped {
+		if !named[name] {
+			t.Errorf("%s skips under -race but .ci/run's non-race step does not run it", name)
+		}
+	}
+}
+
+// TestHostileInvisibleEverywhere: the format characters of
+// tracetest.EscInvisible (bidi marks and overrides, zero widths, a tag
+// character) and the C0/C1 attacks reach no output a person reads raw:
+// -w, the --har file, `reqtrace har` on that file, and cors, as text and
+// as JSON (where they are \uXXXX escapes that decode back).
+func TestHostileInvisibleEverywhere(t *testing.T) {
+	lab := tracetest.New(t)
+	h := tracetest.NewHostile(t, tracetest.Reply(tracetest.EscapesResponse()), tracetest.HostileOptions{})
+	u := hostileURL("http", h, "/")
+	check := func(what string, o outcome, wants ...string) {
+		t.Helper()
+		terminalSafe(t, what+" stdout", sgr.ReplaceAllString(o.stdout, ""))
+		terminalSafe(t, what+" stderr", o.stderr)
+		for _, w := range wants {
+			if !strings.Contains(o.stdout, w) {
+				t.Errorf("%s: %s not shown:\n%s", what, w, o.stdout)
+			}
+		}
+	}
+	check("-w", reqtrace(t, nil, append(hostileArgs(lab), "-w", `%{http_code} %header{x-all} %{errormsg}\n%{json}\n%{header_json}\n`, u)...),
+		`\u200e\u200f\u061c\u202a\u202e\u2066\u2069\u200b`, `\U000e0041`, `\udb40\udc41`)
+
+	harFile := filepath.Join(t.TempDir(), "t.har")
+	if o := reqtrace(t, nil, append(hostileArgs(lab), "-i", "--har", harFile, "-o", "/dev/null", u)...); o.code != 0 {
+		t.Fatalf("--har: exit %d %s", o.code, o.stderr)
+	}
+	b, err := os.ReadFile(harFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	terminalSafe(t, "--har file", string(b))
+	if !strings.Contains(string(b), tracetest.EscInvisible) && !strings.Contains(string(b), `\u200b`) {
+		t.Errorf("the HAR lost the invisible characters")
+	}
+	check("har", reqtrace(t, nil, "har", "--color", "never", "-v", harFile), `\u200b`)
+	check("har --color always", reqtrace(t, nil, "har", "--color", "always", "-v", harFile))
+	doc := jsonSafe(t, reqtrace(t, nil, "har", "--json", harFile))
+	if !strings.Contains(fmt.Sprint(doc), tracetest.EscInvisible) {
+		t.Errorf("har --json: the invisible characters do not decode back")
+	}
+
+	cors := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.lab.test"+tracetest.EscInvisible+
+		"\r\nX-All: "+tracetest.EscAll+"\r\nContent-Length: 0\r\n\r\n"), tracetest.HostileOptions{})
+	cu := hostileURL("http", cors, "/")
+	check("cors", reqtrace(t, nil, append([]string{"cors", "--color", "never", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...), `\u200b`)
+	check("cors --color always", reqtrace(t, nil, append([]string{"cors", "--color", "always", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
+	jsonSafe(t, reqtrace(t, nil, append([]string{"cors", "--json", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
+}
+
+// TestHostileEchoedSecretsAreHidden: a server that echoes the request
+// (the lab's /echo, as many debug endpoints do) puts the credentials sent
+// into its body. Every output hides the exact values sent (the Bearer
+// token, -u's password and its Basic form, the cookie, the URL's
+// password) wherever they come back, unless --show-secrets.
+func TestHostileEchoedSecretsAreHidden(t *testing.T) {
+	lab := tracetest.New(t)
+	dir := t.TempDir()
+	har, dump := filepath.Join(dir, "t.har"), filepath.Join(dir, "headers.txt")
+	basic := base64.StdEncoding.EncodeToString([]byte("alice:hunter2pass"))
+	cases := []struct {
+		args    []string
+		secrets []string
+	}{
+		{[]string{"--oauth2-bearer", "tok-0123456789abcdef", lab.URL("https", "www.lab.test", "/echo")}, []string{"tok-0123456789abcdef"}},
+		{[]string{"-u", "alice:hunter2pass", "-b", "sid=cookie-secret-42", lab.URL("http", "www.lab.test", "/echo")},
+			[]string{basic, "hunter2pass", "cookie-secret-42"}},
+		{[]string{strings.Replace(lab.URL("http", "www.lab.test", "/echo"), "://", "://bob:url-pass-9876@", 1)},
+			[]string{"url-pass-9876", base64.StdEncoding.EncodeToString([]byte("bob:url-pass-9876"))}},
+	}
+	for _, c := range cases {
+		for _, mode := range [][]string{{"-v", "-i"}, {"--json", "-i"}, {"-w", "%{json} %header{content-type}\n"}, {"-i", "--har", har, "-D", dump}} {
+			args := append(append(append(labArgs(lab), "--color", "never"), mode...), c.args...)
+			o := reqtrace(t, nil, args...)
+			if o.code != 0 {
+				t.Fatalf("%v: exit %d %s", args, o.code, o.stderr)
+			}
+			outputs := o.stdout + o.stderr
+			if mode[1] == "--har" {
+				b, _ := os.ReadFile(har)
+				d, _ := os.ReadFile(dump)
+				outputs += string(b) + string(d)
+			}
+			for _, s := range c.secrets {
+				if strings.Contains(outputs, s) {
+					t.Errorf("%v: the secret %q is shown", mode, s)
+				}
+			}
+			if mode[0] == "-v" && !strings.Contains(o.stdout, `│       "Basic [redacted]"`) && !strings.Contains(o.stdout, `│       "Bearer [redacted]"`) {
+				t.Errorf("%v: the echoed body does not show [redacted]:\n%s\n%s", mode, o.stdout, o.stderr)
+			}
+		}
+		shown := reqtrace(t, nil, append(append(labArgs(lab), "--show-secrets", "-i"), c.args...)...)
+		for _, s := range c.secrets[:1] { // the first is shown as it was sent
+			if !strings.Contains(shown.stdout, s) {
+				t.Errorf("--show-secrets %v: %q not shown", c.args, s)
+			}
+		}
+	}
+}
+
+// bigHAR writes a HAR of about 70 MB shaped like a browser's export:
+// 1200 entries, 20 header lines each way, a 60 KB base64 body each.
+func bigHAR(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	var hs strings.Builder
+	for j := range 20 {
+		fmt.Fprintf(&hs, `{"name":"x-h%d","value":"%s"},`, j, strings.Repeat("v", 40))
+	}
+	headers := "[" + strings.TrimSuffix(hs.String(), ",") + "]"
+	body := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("reqtrace har memory "), 2250))
+	b.WriteString(`{"log":{"version":"1.2","creator":{"name":"gen","version":"1"},"pages":[{"startedDateTime":"2026-01-01T00:00:00.000Z","id":"page_1","title":"t","pageTimings":{}}],"entries":[`)
+	for i := range 1200 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"pageref":"page_1","startedDateTime":"2026-01-01T00:00:%02d.%03dZ","time":12.5,`+
+			`"request":{"method":"GET","url":"https://example.test/asset/%d.png","httpVersion":"HTTP/2","headers":%s,"headersSize":-1,"bodySize":0},`+
+			`"response":{"status":200,"statusText":"OK","httpVersion":"HTTP/2","headers":%s,"content":{"size":45000,"mimeType":"image/png","text":"%s","encoding":"base64"},"redirectURL":"","headersSize":-1,"bodySize":45000},`+
+			`"timings":{"blocked":1,"dns":-1,"connect":-1,"ssl":-1,"send":0.1,"wait":10,"receive":1.4},"serverIPAddress":"192.0.2.1","connection":"1"}`,
+			i%60, i%1000, i, headers, headers, body)
+	}
+	b.WriteString(`]}}`)
+	name := filepath.Join(t.TempDir(), "big.har")
+	if err := os.WriteFile(name, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// endlessHAR is stdin that never ends: a HAR whose entries array goes on
+// (entry empty: with one endless entry instead).
+type endlessHAR struct {
+	entry string
+	sent  bool
+}
+
+func (e *endlessHAR) Read(p []byte) (int, error) {
+	if !e.sent {
+		e.sent = true
+		return copy(p, `{"log":{"entries":[{"request":{"url":"http://h.test/"},"response":{"status":200,"content":{"text":"`), nil
+	}
+	if e.entry == "" {
+		for i := range p {
+			p[i] = 'a'
+		}
+		return len(p), nil
+	}
+	n := 0
+	for n+len(e.entry) <= len(p) {
+		n += copy(p[n:], e.entry)
+	}
+	return n, nil
+}
+
+// TestHostileHARMemory: `reqtrace har` on a 70 MB HAR peaked at 20× its
+// size; it decodes entry by entry now and keeps of each body what the
+// report shows (1 KiB). A file over 256 MiB and an entry over 64 MiB are
+// refused with the cap in the message, memory bounded on the way.
+func TestHostileHARMemory(t *testing.T) {
+	file := bigHAR(t)
+	st, _ := os.Stat(file)
+	for _, mode := range []string{"--color=never", "--json"} {
+		code, rss, took := maxRSS(t, "har", mode, file)
+		t.Logf("har %s on %d MB: exit %d, %v, peak RSS %d MiB", mode, st.Size()>>20, code, took.Round(time.Millisecond), rss>>20)
+		if code != 0 || rss > 160<<20 {
+			t.Errorf("har %s on %d MB: exit %d, peak RSS %d MiB; want 0 and at most 160 MiB", mode, st.Size()>>20, code, rss>>20)
+		}
+	}
+	entry := `"}},"timings":{}},{"request":{"url":"http://h.test/` + strings.Repeat("p", 8000) + `"},"response":{"status":200,"content":{"text":"`
+	for _, c := range []struct {
+		in   io.Reader
+		want string
+	}{
+		{&endlessHAR{}, "har -: an entry is larger than 64 MiB, the most reqtrace reads"},
+		{&endlessHAR{entry: entry}, "har -: the file is larger than 256 MiB, the most reqtrace reads"},
+	} {
+		start := time.Now()
+		o := bounded(t, c.in, "har", "--color=never", "-")
+		if o.code != 2 || !strings.Contains(o.stderr, c.want) {
+			t.Errorf("endless HAR on stdin: exit %d, stderr %.300q; want 2 and %q", o.code, o.stderr, c.want)
+		}
+		t.Logf("%s: %v", c.want, time.Since(start).Round(time.Millisecond))
 	}
 }

@@ -35,7 +35,7 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			}
 			token := args[0]
 			if token == "-" {
-				b, err := readNamed("jwt", "-", ios.In)
+				b, err := readInput("jwt", "-", ios.In, maxJWT)
 				if err != nil {
 					return err
 				}
@@ -44,7 +44,12 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			token = strings.TrimSpace(token)
 			token = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(token, "Bearer "), "bearer "))
 			decoded, err := annotate.DecodeJWT(token)
-			if err != nil {
+			if errors.Is(err, annotate.ErrJWTEncrypted) {
+				// A JWE: its protected header is shown, marked encrypted.
+				if secret != "" || keyFile != "" {
+					return trace.BadInput("the token is a JWE (encrypted, five parts): --secret and --key check the signature of a signed JWT; reqtrace does not decrypt")
+				}
+			} else if err != nil {
 				return trace.BadInput("the token does not decode: %v", err)
 			}
 			rep := render.JWTReport{Token: decoded, Now: time.Now()}
@@ -81,7 +86,7 @@ func verifyJWT(rep *render.JWTReport, token, secret, keyFile string) error {
 	}
 	var keyPEM, secretBytes []byte
 	if keyFile != "" {
-		b, err := readFile("--key", keyFile)
+		b, err := readInput("--key", keyFile, nil, maxPEM)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -164,6 +165,9 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	if strings.ContainsFunc(f.method, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return nil, noop, trace.BadInput("-X %q is not a method name: use letters such as GET or PATCH", f.method)
 	}
+	if err := f.checkHeaderValues(); err != nil {
+		return nil, noop, err
+	}
 	for _, h := range f.headers {
 		e, err := trace.ParseHeader(h)
 		if err != nil {
@@ -204,6 +208,45 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	return o, file.finish, nil
 }
 
+// checkHeaderValues refuses a line break or NUL in the flags whose values
+// go into a request header as given: a CR or LF would end the header line
+// and start one the user never wrote (header injection), on HTTP/1.1 and
+// HTTP/2 alike. -H is checked by trace.ParseHeader, -F by addFormPart.
+func (f *traceFlags) checkHeaderValues() error {
+	for _, v := range []struct{ flag, value string }{
+		{"-A/--user-agent", f.userAgent},
+		{"-e/--referer", f.referer},
+		{"-b/--cookie", f.cookie},
+		{"-u/--user", f.user},
+		{"-U/--proxy-user", f.proxyUser},
+		{"--oauth2-bearer", f.bearer},
+		{"-r/--range", f.byteRange},
+	} {
+		if err := headerSafe(v.flag, v.value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// headerSafe refuses CR, LF and NUL in a value that goes into a header.
+func headerSafe(flag, value string) error {
+	if i := strings.IndexAny(value, "\r\n\x00"); i >= 0 {
+		return trace.BadInput("%s holds %s, which would end the header line and inject another: give the value on one line, without control characters", flag, controlName(value[i]))
+	}
+	return nil
+}
+
+func controlName(c byte) string {
+	switch c {
+	case '\r':
+		return "a carriage return (\\r)"
+	case '\n':
+		return "a line feed (\\n)"
+	}
+	return "a NUL byte (\\x00)"
+}
+
 // readInputs reads the files and stdin the flags point at.
 func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 	if len(f.data) > 0 {
@@ -231,7 +274,7 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 		o.User = urlUser(name, pass)
 	}
 	if name, ok := strings.CutPrefix(f.writeOut, "@"); ok {
-		b, err := readNamed("-w", name, ios.In)
+		b, err := readInput("-w", name, ios.In, maxWriteOut)
 		if err != nil {
 			return err
 		}
@@ -243,7 +286,7 @@ func (f *traceFlags) readInputs(ios *IO, o *trace.Options) error {
 	ref, auto := strings.CutSuffix(f.referer, ";auto")
 	o.Referer, o.RefererAuto, o.Compressed, o.Revalidate = ref, auto, f.compressed, f.revalidate
 	if f.cacert != "" {
-		b, err := readFile("--cacert", f.cacert)
+		b, err := readInput("--cacert", f.cacert, nil, maxPEM)
 		if err != nil {
 			return err
 		}
@@ -273,13 +316,18 @@ func (f *traceFlags) cookies(o *trace.Options) error {
 		o.Cookie = f.cookie
 		return nil
 	}
-	b, err := readFile("-b", f.cookie)
+	b, err := readInput("-b", f.cookie, nil, maxCookies)
 	if err != nil {
 		return err
 	}
 	o.Cookies, err = trace.ParseCookieFile(bytes.NewReader(b))
 	if err != nil {
 		return trace.BadInput("-b %s: %v", f.cookie, err)
+	}
+	for _, fc := range o.Cookies { // they go into the Cookie header as written
+		if err := headerSafe("-b "+f.cookie+": the cookie "+strconv.Quote(fc.Cookie.Name), fc.Cookie.Name+fc.Cookie.Value); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -424,20 +472,6 @@ func seconds(flag string, s float64) (time.Duration, error) {
 	return time.Duration(s * float64(time.Second)), nil
 }
 
-const maxBody = 64 << 20
-
-func readFile(flag, name string) ([]byte, error) {
-	st, err := os.Stat(name)
-	if err == nil && st.Size() > maxBody {
-		return nil, trace.BadInput("%s %s is larger than %d MiB", flag, name, maxBody>>20)
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, trace.BadInput("cannot read %s %s: %v", flag, name, unwrapPathErr(err))
-	}
-	return b, nil
-}
-
 func unwrapPathErr(err error) error {
 	if pe, ok := err.(*os.PathError); ok {
 		return pe.Err
@@ -446,13 +480,13 @@ func unwrapPathErr(err error) error {
 }
 
 func loadClientCert(certFile, keyFile string) (*tls.Certificate, error) {
-	certPEM, err := readFile("--cert", certFile)
+	certPEM, err := readInput("--cert", certFile, nil, maxPEM)
 	if err != nil {
 		return nil, err
 	}
 	keyPEM := certPEM
 	if keyFile != "" {
-		if keyPEM, err = readFile("--key", keyFile); err != nil {
+		if keyPEM, err = readInput("--key", keyFile, nil, maxPEM); err != nil {
 			return nil, err
 		}
 	}

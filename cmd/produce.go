@@ -28,7 +28,9 @@ func repeated(ctx context.Context, o *trace.Options, ro trace.RepeatOptions) *tr
 
 // fromHAR reads a HAR file's pages as Results.
 func fromHAR(in io.Reader) ([]*trace.Result, error) {
-	rs, err := har.Read(in)
+	// The report shows no more of a body than a trace without -i keeps:
+	// the rest is not held in memory.
+	rs, err := har.ReadPreview(in, harPreview)
 	for _, r := range rs {
 		annotated(r)
 	}

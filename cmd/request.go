@@ -38,9 +38,6 @@ func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
 		}
 	}
 	if f.bearer != "" {
-		if strings.ContainsAny(f.bearer, "\r\n") {
-			return trace.BadInput("--oauth2-bearer: the token holds a line break; give it on one line")
-		}
 		o.Bearer = f.bearer
 	}
 	return nil
@@ -71,7 +68,7 @@ var byteRanges = regexp.MustCompile(`^(\d+-\d*|-\d+)(,(\d+-\d*|-\d+))*$`)
 // upload reads -T FILE as the body of a PUT. As curl does, a URL that
 // names no file (it ends in "/") gets the file's name appended.
 func (f *traceFlags) upload(ios *IO, o *trace.Options) error {
-	body, err := readNamed("-T", f.uploadFile, ios.In)
+	body, err := readInput("-T", f.uploadFile, ios.In, maxBody)
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 // -c FILE and -D FILE.
 func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	err := writeFile("--har", f.harFile, 0o666, func(w io.Writer) error {
-		return render.HAR(w, rs, render.HAROptions{ShowSecrets: f.showSecrets})
+		return render.HAR(w, f.redacted(rs), render.HAROptions{ShowSecrets: f.showSecrets})
 	})
 	if err != nil {
 		return err
@@ -84,15 +84,20 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 		}
 	}
 	return writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error {
-		shown := rs
-		if !f.showSecrets {
-			shown = make([]*trace.Result, len(rs))
-			for i, r := range rs {
-				shown[i] = render.Redact(r)
-			}
-		}
-		return render.DumpHeaders(w, shown...)
+		return render.DumpHeaders(w, f.redacted(rs)...)
 	})
+}
+
+// redacted is rs with the secrets hidden, unless --show-secrets.
+func (f *traceFlags) redacted(rs []*trace.Result) []*trace.Result {
+	if f.showSecrets {
+		return rs
+	}
+	shown := make([]*trace.Result, len(rs))
+	for i, r := range rs {
+		shown[i] = render.Redact(r)
+	}
+	return shown
 }
 
 // writeFile creates name ("" for none) with perm (before the umask) and
@@ -125,7 +130,7 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 	case f.json:
 		err = render.JSON(ios.Out, shown)
 	case f.writeOutSet:
-		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, res, f.exitOf(res),
+		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
 			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets})
 	default:
 		err = render.Text(ios.Out, shown, style)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/reqtrace/reqtrace/trace"
@@ -19,12 +20,16 @@ const (
 	clear    = "\x1b[2J"
 	c1CSI    = "\u009b31m"
 	badUTF8  = "\xff\xfe"
+	// invisible is format characters (Unicode Cf) a person cannot see but
+	// that change what is read: bidi marks, embeddings, overrides and
+	// isolates, zero widths, the BOM, a soft hyphen, a tag character.
+	invisible = "\u200e\u200f\u061c\u202a\u202d\u2066\u2069\u200b\u200d\u2060\ufeff\u00ad\U000e0041"
 )
 
 func hostile() *trace.Result {
 	r := httpsH2()
 	h := &r.Hops[0]
-	evil := "x" + oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028y"
+	evil := "x" + oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028y" + invisible
 	h.Response.Reason = "OK" + clear
 	h.Response.Headers = append(h.Response.Headers,
 		trace.Header{Name: "x-evil" + clear, Value: evil},
@@ -64,7 +69,7 @@ func assertTerminalSafe(t *testing.T, out []byte, allowSGR bool) {
 			t.Fatalf("raw control %#x at byte %d: %q", r, i, context(out, i))
 		case r >= 0x80 && r <= 0x9f:
 			t.Fatalf("raw C1 control %U at byte %d: %q", r, i, context(out, i))
-		case r == 0x2028 || r == 0x2029 || r == 0x202e:
+		case r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r):
 			t.Fatalf("raw %U at byte %d: %q", r, i, context(out, i))
 		}
 	}
@@ -85,7 +90,8 @@ func TestHostileText(t *testing.T) {
 		}
 		assertTerminalSafe(t, buf.Bytes(), st.Color)
 		out := buf.String()
-		for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`} {
+		for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`,
+			`\u200e`, `\u061c`, `\u2066`, `\u200b`, `\ufeff`, `\u00ad`, `\U000e0041`} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%+v: escaped form %s not shown", st, want)
 			}
@@ -100,7 +106,8 @@ func TestHostileJSON(t *testing.T) {
 	}
 	assertTerminalSafe(t, buf.Bytes(), false)
 	out := buf.String()
-	for _, want := range []string{`\u001b]0;pwned\u0007`, `\u001b[2J`, `\u009b31m`, `\ufffd`, `\u202e`, `\u2028`} {
+	for _, want := range []string{`\u001b]0;pwned\u0007`, `\u001b[2J`, `\u009b31m`, `\ufffd`, `\u202e`, `\u2028`,
+		`\u200e\u200f\u061c\u202a\u202d\u2066\u2069\u200b\u200d\u2060\ufeff\u00ad\udb40\udc41`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("JSON lacks the escaped form %s", want)
 		}
@@ -117,6 +124,9 @@ func TestHostileJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := doc.Hops[0].Response.Headers
+	if got := hs[len(hs)-4].Value; !strings.HasSuffix(got, invisible) {
+		t.Errorf("the invisible characters decoded as %q, want %q at the end", got, invisible)
+	}
 	if got := hs[len(hs)-2].Value; got != c1CSI {
 		t.Errorf("C1 header decoded as %q, want %q", got, c1CSI)
 	}
@@ -138,5 +148,63 @@ func TestErrorLine(t *testing.T) {
 		if got := ErrorLine(tt.err); got != tt.want {
 			t.Errorf("ErrorLine(%+v) = %q, want %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// TestHostileWriteOutAndHAR: -w (plain and %{json}) and the HAR file show
+// the same attacks escaped; JSON keeps the data.
+func TestHostileWriteOutAndHAR(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := WriteOut(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", hostile(), 56, WriteOutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	assertTerminalSafe(t, out.Bytes(), false)
+	assertTerminalSafe(t, errb.Bytes(), false)
+	if !strings.Contains(out.String(), `\u200b`) || !strings.Contains(out.String(), `\U000e0041`) {
+		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
+	}
+	var har bytes.Buffer
+	if err := HAR(&har, []*trace.Result{hostile()}, HAROptions{}); err != nil {
+		t.Fatal(err)
+	}
+	assertTerminalSafe(t, har.Bytes(), false)
+	var doc map[string]any
+	if err := json.Unmarshal(har.Bytes(), &doc); err != nil {
+		t.Fatalf("the HAR is not JSON: %v", err)
+	}
+	if !strings.Contains(har.String(), `\u200b`) || !strings.Contains(har.String(), `\udb40\udc41`) {
+		t.Errorf("the HAR does not escape the invisible characters")
+	}
+}
+
+// TestRedactEchoedSecrets: the credentials a request carried are hidden
+// wherever the response repeats them; a value too short to search for
+// (under minSecret) only loses its own header.
+func TestRedactEchoedSecrets(t *testing.T) {
+	r := httpsH2()
+	h := &r.Hops[0]
+	r.URL = "https://bob:url-secret@www.example.test/"
+	h.Request.Headers = append(h.Request.Headers,
+		trace.Header{Name: "Authorization", Value: "Basic YWxpY2U6aHVudGVyMnBhc3M="}, // alice:hunter2pass
+		trace.Header{Name: "Cookie", Value: "sid=cookie-secret-42; t=dark"})
+	echo := `{"Authorization":"Basic YWxpY2U6aHVudGVyMnBhc3M=","pw":"hunter2pass","cookie":"sid=cookie-secret-42; t=dark","u":"url-secret"}`
+	h.Response.BodyPreview = []byte(echo)
+	h.Response.Headers = append(h.Response.Headers, trace.Header{Name: "X-Echo-Cookie", Value: "cookie-secret-42"})
+	h.Err = &trace.Error{Message: "saw hunter2pass"}
+	got := Redact(r)
+	body := string(got.Hops[0].Response.BodyPreview)
+	want := `{"Authorization":"Basic [redacted]","pw":"[redacted]","cookie":"sid=[redacted]; t=dark","u":"[redacted]"}`
+	if body != want {
+		t.Errorf("body preview:\n got %s\nwant %s", body, want)
+	}
+	hs := got.Hops[0].Response.Headers
+	if v := hs[len(hs)-1].Value; v != redactedMark {
+		t.Errorf("echoed header: %q", v)
+	}
+	if m := got.Hops[0].Err.Message; m != "saw [redacted]" || h.Err.Message != "saw hunter2pass" {
+		t.Errorf("error message %q (the original must stay: %q)", m, h.Err.Message)
+	}
+	if string(h.Response.BodyPreview) != echo {
+		t.Errorf("Redact changed the original result")
 	}
 }

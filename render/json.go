@@ -338,7 +338,9 @@ func writeEscaped(w io.Writer, b []byte) error {
 			if _, err := w.Write(b[start:i]); err != nil {
 				return err
 			}
-			if _, err := fmt.Fprintf(w, `\u%04x`, r); err != nil {
+			var esc strings.Builder
+			writeJSONEscape(&esc, r)
+			if _, err := io.WriteString(w, esc.String()); err != nil {
 				return err
 			}
 			start = i + n

@@ -71,6 +71,8 @@ func JWTText(w io.Writer, r JWTReport, st Style) error {
 		pr.kv("signature", fmt.Sprintf("%d bytes (not shown)", t.SignatureLen))
 	}
 	switch {
+	case r.Verified == nil && t.Encrypted:
+		pr.kv("verified", pr.p.dim.Sprint("no signature to check: the payload is encrypted (reqtrace does not decrypt)"))
 	case r.Verified == nil:
 		pr.kv("verified", pr.p.dim.Sprint("not checked: give --secret or --key"))
 	case *r.Verified:

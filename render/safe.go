@@ -3,6 +3,8 @@ package render
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -18,7 +20,10 @@ const safeMax = 4096
 //   - tab becomes a space; newline and carriage return become \n and \r
 //   - other C0 controls and DEL become \xNN (ESC is \x1b)
 //   - C1 controls U+0080–U+009F become \uNNNN (U+009B is a one-byte CSI)
-//   - U+2028/U+2029 and the bidi overrides and isolates (Trojan Source) become \uNNNN
+//   - U+2028/U+2029 and every format character (Unicode category Cf: the
+//     bidi marks, embeddings, overrides and isolates of Trojan Source,
+//     zero-width spaces and joiners, the BOM, soft hyphens, tag
+//     characters) become \uNNNN (\UNNNNNNNN above U+FFFF)
 //   - bytes that are not valid UTF-8 become \xNN
 //
 // Values over 4 KiB are cut, and the cut is said: "… (N bytes cut)".
@@ -55,18 +60,43 @@ func writeEscape(b *strings.Builder, prefix string, r rune, digits int) {
 	}
 }
 
-// unsafeRune reports the valid non-ASCII runes a terminal may act on or that
-// change how the surrounding text is displayed.
+// unsafeRune reports the valid non-ASCII runes a terminal may act on or
+// that change how the surrounding text is displayed while being invisible
+// themselves: a zero-width space or a right-to-left override in a header
+// makes what a person reads differ from what was sent.
 func unsafeRune(r rune) bool {
 	switch {
 	case r >= 0x80 && r <= 0x9f: // C1 controls: CSI, OSC, DCS... in 8-bit terminals
 		return true
 	case r == 0x2028 || r == 0x2029: // line and paragraph separators
 		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
-		return true
 	}
-	return false
+	// format characters: bidi marks (U+200E/F, U+061C), embeddings and
+	// overrides (U+202A–E), isolates (U+2066–9), zero widths (U+200B–D,
+	// U+2060, U+FEFF), soft hyphen, tags (U+E0001–E007F)...
+	return r >= 0xad && unicode.Is(unicode.Cf, r)
+}
+
+// writeRuneEscape writes r as \uNNNN, or \UNNNNNNNN above U+FFFF, for a
+// person to read.
+func writeRuneEscape(b *strings.Builder, r rune) {
+	if r > 0xffff {
+		writeEscape(b, `\U`, r, 8)
+		return
+	}
+	writeEscape(b, `\u`, r, 4)
+}
+
+// writeJSONEscape writes r as a JSON \uNNNN escape: a UTF-16 surrogate
+// pair above U+FFFF, as JSON spells those.
+func writeJSONEscape(b *strings.Builder, r rune) {
+	if r > 0xffff {
+		hi, lo := utf16.EncodeRune(r)
+		writeEscape(b, `\u`, hi, 4)
+		writeEscape(b, `\u`, lo, 4)
+		return
+	}
+	writeEscape(b, `\u`, r, 4)
 }
 
 // isPlainASCII is the fast path: printable ASCII needs no work.
@@ -96,7 +126,7 @@ func escapeInto(b *strings.Builder, s string, tab byte) {
 		case r < 0x20 || r == 0x7f:
 			writeEscape(b, `\x`, r, 2)
 		case unsafeRune(r):
-			writeEscape(b, `\u`, r, 4)
+			writeRuneEscape(b, r)
 		default:
 			b.WriteString(s[i : i+n])
 		}

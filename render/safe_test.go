@@ -17,6 +17,12 @@ func TestSafe(t *testing.T) {
 		{"\u009b31m", `\u009b31m`},
 		{"a\u2028b\u2029c", `a\u2028b\u2029c`},
 		{"\u202egnp.exe", `\u202egnp.exe`},
+		{"pay\u200bpal", `pay\u200bpal`},                               // zero-width space
+		{"\u200eltr\u200f\u061c", `\u200eltr\u200f\u061c`},             // bidi marks
+		{"\u2066iso\u2069\u202a\u202b", `\u2066iso\u2069\u202a\u202b`}, // isolates, embeddings
+		{"\ufeffbom\u00ad\u2060\u200d", `\ufeffbom\u00ad\u2060\u200d`}, // BOM, soft hyphen, word joiner, ZWJ
+		{"tag\U000e0041", `tag\U000e0041`},                             // a tag character, above U+FFFF
+		{"emoji 😀 stays", "emoji 😀 stays"},
 		{"bad\xff\xfe", `bad\xff\xfe`},
 		{"café ✓ 日本", "café ✓ 日本"},
 		{"\uFFFD stays", "\uFFFD stays"},

@@ -64,7 +64,8 @@ func woSafe(s string) string {
 
 // woJSONString writes s as a JSON string the way curl's jsonquoted does
 // (lower-casing ASCII letters for header names), and also escapes what a
-// terminal would act on (DEL, C1, bidi overrides, line separators) and
+// terminal would act on (DEL, C1, format characters such as bidi
+// overrides and zero widths, line separators) and
 // turns bytes that are not UTF-8 into U+FFFD, so the document always
 // parses and is safe to print.
 func woJSONString(b *strings.Builder, s string, lower bool) {
@@ -105,7 +106,7 @@ func woJSONString(b *strings.Builder, s string, lower bool) {
 		case r == utf8.RuneError && n == 1:
 			b.WriteString(`\ufffd`)
 		case unsafeRune(r):
-			writeEscape(b, `\u`, r, 4)
+			writeJSONEscape(b, r)
 		default:
 			b.WriteString(s[i : i+n])
 		}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // maxCookieFile bounds a -b cookie file.
@@ -20,7 +22,9 @@ func newJar(o *Options) (*cookiejar.Jar, cookieStore) {
 	if !o.CookieJar {
 		return nil, nil
 	}
-	jar, _ := cookiejar.New(nil) // never fails without options
+	// With the public suffix list, a site cannot set a cookie for co.uk or
+	// github.io (nor for a TLD such as .test) and so reach its neighbours.
+	jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List}) // never fails
 	store, now := cookieStore{}, time.Now()
 	for _, fc := range o.Cookies {
 		scheme := "http"

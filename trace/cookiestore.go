@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // Cookie is one cookie the cookie engine holds when a trace ends, with
@@ -25,7 +27,8 @@ type Cookie struct {
 // cookieStore mirrors what the jar accepted, keyed as RFC 6265 section
 // 5.3 keys cookies (domain, path, name), so that it can be listed at the
 // end: net/http's jar sends cookies but cannot list them. Its rules are
-// the jar's (without a public suffix list).
+// the jar's, public suffix list included: -c saves only what the engine
+// would send.
 type cookieStore map[string]Cookie
 
 // set stores c as received from u, replacing the cookie with the same
@@ -76,7 +79,10 @@ func (cs cookieStore) list(now time.Time) []Cookie {
 // cookieDomain is the domain a cookie set by host belongs to (RFC 6265
 // section 5.3 steps 4-6): the host itself when there is no Domain
 // attribute (host-only), else the attribute if it is the host or one of
-// its parents. An IP address only sets host-only cookies.
+// its parents. An IP address only sets host-only cookies. As in
+// net/http/cookiejar, a Domain that is a public suffix (co.uk, github.io,
+// test) is refused, unless it is the host itself: then the cookie is
+// host-only.
 func cookieDomain(host, attr string) (domain string, hostOnly, ok bool) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if attr == "" {
@@ -86,13 +92,25 @@ func cookieDomain(host, attr string) (domain string, hostOnly, ok bool) {
 	if net.ParseIP(host) != nil {
 		return host, true, d == host
 	}
-	if d == "" || d[0] == '.' || strings.HasSuffix(d, ".") {
+	if d == "" || d[0] == '.' || strings.HasSuffix(d, ".") || !isASCII(d) {
 		return "", false, false
 	}
 	if host != d && !strings.HasSuffix(host, "."+d) {
 		return "", false, false
 	}
+	if ps, _ := publicsuffix.PublicSuffix(d); ps != "" && !strings.HasSuffix(d, "."+ps) {
+		return host, true, host == d
+	}
 	return d, false, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // defaultCookiePath is RFC 6265 section 5.1.4's default-path: the URL's

@@ -2,10 +2,14 @@ package trace
 
 import (
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 func TestCookieStore(t *testing.T) {
@@ -70,6 +74,10 @@ func FuzzCookieStore(f *testing.F) {
 	f.Add("api.shop.example", "/v1/x", "sid=1; Domain=.shop.example; Path=/; Max-Age=60; Secure; HttpOnly")
 	f.Add("192.0.2.7", "/", "a=b; Domain=192.0.2.7")
 	f.Add("a.b", "", "x=; Max-Age=0")
+	f.Add("shop.co.uk", "/", "x=1; Domain=co.uk")
+	f.Add("co.uk", "/", "x=1; Domain=co.uk")
+	f.Add("www.lab.test", "/a/b", "x=1; Domain=test; Path=/")
+	f.Add("a.lab.test", "/", "x=1; Domain=lab.test")
 	f.Fuzz(func(t *testing.T, host, p, line string) {
 		u := &url.URL{Scheme: "https", Host: host, Path: p}
 		c, err := http.ParseSetCookie(line)
@@ -89,6 +97,38 @@ func FuzzCookieStore(f *testing.F) {
 			if k.Domain != h && !strings.HasSuffix(h, "."+k.Domain) || k.Path == "" || k.Path[0] != '/' || k.HostOnly && k.Domain != h {
 				t.Errorf("host %q path %q, %q: kept %+v", host, p, line, k)
 			}
+			// never a domain cookie for a public suffix (co.uk, github.io, test)
+			if ps, _ := publicsuffix.PublicSuffix(k.Domain); !k.HostOnly && ps == k.Domain {
+				t.Errorf("host %q, %q: kept a cookie for the public suffix %q: %+v", host, line, ps, k)
+			}
 		}
+		sameAsJar(t, u, c)
 	})
 }
+
+// sameAsJar checks that the store lists c, set by u, exactly when the
+// engine's jar (net/http/cookiejar with the public suffix list) sends it
+// back to u at the cookie's path: -c saves only what would be sent. Hosts
+// the jar itself rewrites (IDNA, ports, odd bytes) are left out.
+func sameAsJar(t *testing.T, u *url.URL, c *http.Cookie) {
+	if !plainHost.MatchString(u.Host) || strings.Contains(u.Host, "..") {
+		return
+	}
+	jar, _ := cookiejar.New(&cookiejar.Options{PublicSuffixList: publicsuffix.List})
+	jar.SetCookies(u, []*http.Cookie{c})
+	cs := cookieStore{}
+	cs.set(u, c, time.Now())
+	p := c.Path
+	if p == "" || p[0] != '/' {
+		p = defaultCookiePath(u.Path)
+	}
+	sent := false
+	for _, k := range jar.Cookies(&url.URL{Scheme: "https", Host: u.Host, Path: p}) {
+		sent = sent || k.Name == c.Name && k.Value == c.Value
+	}
+	if listed := len(cs.list(time.Now())) == 1; listed != sent {
+		t.Errorf("host %q path %q, %+v: listed for -c %v, sent by the jar %v", u.Host, u.Path, c, listed, sent)
+	}
+}
+
+var plainHost = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)

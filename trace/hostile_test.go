@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"net/netip"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -922,5 +923,43 @@ func TestGoroutinesReleasedAfterFailures(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines, %d before", n, before)
+	}
+}
+
+// TestHostileCookieForPublicSuffix: a site may not set a cookie for a
+// public suffix (Domain=co.uk, Domain=github.io, or a bare TLD such as
+// .test, which the list's default rule makes one): the cookie engine
+// neither sends it to another site under that suffix nor lists it for
+// -c. A registrable domain (lab.test) still works.
+func TestHostileCookieForPublicSuffix(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, c := range []struct {
+		from, domain, to string
+		sent             bool
+	}{
+		{"shop.co.uk", "co.uk", "bank.co.uk", false},
+		{"evil.github.io", "github.io", "victim.github.io", false},
+		{"www.hostile.test", "test", "other.test", false},
+		{"a.lab.test", "lab.test", "b.lab.test", true},
+	} {
+		to := "http://" + c.to + ":" + strconv.Itoa(lab.HTTPPort) + "/echo"
+		setter := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 302 Found\r\nSet-Cookie: planted=1; Domain="+c.domain+
+			"; Path=/\r\nLocation: "+to+"\r\nContent-Length: 0\r\n\r\n"), tracetest.HostileOptions{})
+		loop := []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+		res := run(t, lab, "http://"+c.from+":"+strconv.Itoa(setter.Port)+"/", follow, func(o *trace.Options) {
+			o.CookieJar = true
+			o.Resolve = []trace.ResolveEntry{{Host: c.from, Port: setter.Port, Addrs: loop}, {Host: c.to, Port: lab.HTTPPort, Addrs: loop}}
+		})
+		if res.Err != nil || len(res.Hops) != 2 {
+			t.Fatalf("%s: %d hops, %v", c.from, len(res.Hops), res.Err)
+		}
+		sent := strings.Contains(strings.Join(echoed(t, &res.Hops[1])["Cookie"], ";"), "planted=1")
+		listed := false
+		for _, k := range res.Cookies {
+			listed = listed || k.Name == "planted"
+		}
+		if sent != c.sent || listed != c.sent {
+			t.Errorf("Domain=%s set by %s: sent to %s %v, listed for -c %v; want %v", c.domain, c.from, c.to, sent, listed, c.sent)
+		}
 	}
 }

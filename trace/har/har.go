@@ -13,13 +13,15 @@
 // attempts, certificates, exact phase offsets, errors); they are read back
 // so the Result is the one that was written, redacted secrets aside.
 //
-// Read is strict about size (MaxInput bytes, MaxEntries entries, at most
-// a few thousand list items per entry and MaxItems in all) and lenient
-// about content: optional fields may be missing or of the wrong type.
+// Read is strict about size (MaxInput bytes, MaxEntry bytes per entry,
+// MaxEntries entries, at most a few thousand list items per entry and
+// MaxItems in all) and lenient about content: optional fields may be
+// missing or of the wrong type. It decodes the file as it reads it.
 package har
 
 import (
-	"bytes"
+	"bufio"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -40,6 +42,7 @@ import (
 // Limits on what Read accepts.
 const (
 	MaxInput   = 256 << 20 // bytes of HAR
+	MaxEntry   = 64 << 20  // bytes of one entry (it is decoded whole)
 	MaxEntries = 100_000   // entries (and pages)
 	MaxItems   = 4 << 20   // header lines, records, certificates, ... in all
 
@@ -49,40 +52,91 @@ const (
 
 type limits struct {
 	input   int64
+	entry   int64
 	entries int
 	items   int
+	preview int // bytes of each body kept; 0 is maxPreview
 }
 
-var defaultLimits = limits{input: MaxInput, entries: MaxEntries, items: MaxItems}
+var defaultLimits = limits{input: MaxInput, entry: MaxEntry, entries: MaxEntries, items: MaxItems}
+
+// TooLargeError is the error for a file, or one entry, over its cap.
+type TooLargeError struct {
+	What  string // "the file" or "an entry"
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	return "har: " + e.What + " is larger than " + size(e.Limit) + ", the most reqtrace reads"
+}
 
 // Read parses a HAR file: one Result per page, in the order of the pages,
 // each holding that page's entries as hops ordered by start time. Without
 // pages, one Result holds every entry; entries whose pageref names no page
 // come last, in a Result of their own.
+//
+// The file is decoded as it is read, one entry at a time, so memory
+// follows what is kept (each body's first 64 KiB), not the file's size.
 func Read(r io.Reader) ([]*trace.Result, error) {
 	return read(r, defaultLimits)
 }
 
+// ReadPreview is Read keeping at most preview bytes of each body (at
+// least 1), for a report that shows no more.
+func ReadPreview(r io.Reader, preview int) ([]*trace.Result, error) {
+	lim := defaultLimits
+	lim.preview = min(max(preview, 1), maxPreview)
+	return read(r, lim)
+}
+
 func read(r io.Reader, lim limits) ([]*trace.Result, error) {
-	data, err := io.ReadAll(io.LimitReader(r, lim.input+1))
-	if err != nil {
-		return nil, fmt.Errorf("har: %w", err)
+	in := &countReader{r: io.LimitReader(r, lim.input+1), entryCap: lim.entry}
+	br := bufio.NewReader(in)
+	if bom, _ := br.Peek(3); string(bom) == "\xef\xbb\xbf" { // a BOM, as some Windows tools write
+		br.Discard(3)
 	}
-	if int64(len(data)) > lim.input {
-		return nil, fmt.Errorf("har: the file is larger than %s", size(lim.input))
+	dec := json.NewDecoder(br)
+	d := &decoder{lim: lim, in: in}
+	err := d.file(dec)
+	if err == nil {
+		if _, end := dec.Token(); end != io.EOF {
+			err = notHAR(end, errors.New("har: not JSON: more data after the HAR object"))
+		}
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM, as some Windows tools write
-	if err := checkJSON(data); err != nil {
+	switch {
+	case in.n > lim.input:
+		return nil, &TooLargeError{"the file", lim.input}
+	case in.entryOver:
+		return nil, &TooLargeError{"an entry", lim.entry}
+	case err != nil:
 		return nil, err
-	}
-	d := &decoder{lim: lim}
-	if err := d.file(json.NewDecoder(bytes.NewReader(data))); err != nil {
-		return nil, err
-	}
-	if len(d.entries) == 0 {
+	case len(d.entries) == 0:
 		return nil, errors.New("har: the file has no entries")
 	}
 	return d.results(), nil
+}
+
+// countReader counts the bytes read, to tell a file over the cap from
+// one cut short, and fails a read once one entry (from mark on) is over
+// entryCap: the decoder holds an entry whole while it decodes it.
+type countReader struct {
+	r         io.Reader
+	n, mark   int64
+	entryCap  int64 // 0: no cap
+	inEntry   bool
+	entryOver bool
+}
+
+var errEntryTooLarge = errors.New("an entry is too large")
+
+func (c *countReader) Read(p []byte) (int, error) {
+	if c.inEntry && c.entryCap > 0 && c.n-c.mark > c.entryCap {
+		c.entryOver = true
+		return 0, errEntryTooLarge
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func size(n int64) string {
@@ -92,24 +146,26 @@ func size(n int64) string {
 	return strconv.FormatInt(n, 10) + " bytes"
 }
 
-// checkJSON rejects what is not one JSON value, saying where it broke.
-func checkJSON(data []byte) error {
-	if json.Valid(data) {
-		return nil
-	}
-	var v struct{}
-	err := json.Unmarshal(data, &v)
+// notHAR is the error for a token the walk did not expect: what broke
+// the JSON when it is not JSON (or the reader failed), else fallback.
+func notHAR(err, fallback error) error {
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
+	switch {
+	case err == nil:
+		return fallback
+	case errors.As(err, &se):
 		return fmt.Errorf("har: not JSON: %v (at byte %d)", se, se.Offset)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return errors.New("har: not JSON: the file ends in the middle of a value")
 	}
-	return errors.New("har: not JSON")
+	return fmt.Errorf("har: %w", err)
 }
 
 // decoder walks the file's tokens down to log.pages and log.entries and
 // decodes those one at a time, so memory follows what is kept.
 type decoder struct {
 	lim     limits
+	in      *countReader
 	pages   []page
 	entries []pending
 	items   int
@@ -128,13 +184,13 @@ type pending struct {
 var errNotHAR = errors.New(`har: not a HAR file (it needs a "log" object with "entries")`)
 
 func (d *decoder) file(dec *json.Decoder) error {
-	if !delim(dec, '{') {
-		return errNotHAR
+	if err := delim(dec, '{'); err != nil {
+		return notHAR(err, errNotHAR)
 	}
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			return errNotHAR
+			return notHAR(err, errNotHAR)
 		}
 		if key == "log" && !d.sawLog {
 			d.sawLog = true
@@ -144,8 +200,11 @@ func (d *decoder) file(dec *json.Decoder) error {
 			continue
 		}
 		if err := skip(dec); err != nil {
-			return errNotHAR
+			return notHAR(err, errNotHAR)
 		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return notHAR(err, errNotHAR)
 	}
 	if !d.sawLog {
 		return errNotHAR
@@ -154,14 +213,14 @@ func (d *decoder) file(dec *json.Decoder) error {
 }
 
 func (d *decoder) log(dec *json.Decoder) error {
-	if !delim(dec, '{') {
-		return errNotHAR
+	if err := delim(dec, '{'); err != nil {
+		return notHAR(err, errNotHAR)
 	}
 	sawEntries := false
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
-			return errNotHAR
+			return notHAR(err, errNotHAR)
 		}
 		switch key {
 		case "entries":
@@ -176,11 +235,10 @@ func (d *decoder) log(dec *json.Decoder) error {
 			return err
 		}
 	}
-	if !sawEntries {
-		return errNotHAR
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return notHAR(err, errNotHAR)
 	}
-	_, err := dec.Token() // the closing brace
-	if err != nil {
+	if !sawEntries {
 		return errNotHAR
 	}
 	return nil
@@ -192,7 +250,7 @@ func (d *decoder) array(dec *json.Decoder, name string, fn func(json.RawMessage)
 	t, err := dec.Token()
 	switch {
 	case err != nil:
-		return errNotHAR
+		return notHAR(err, errNotHAR)
 	case t == nil:
 		return nil
 	case t != json.Delim('['):
@@ -204,16 +262,18 @@ func (d *decoder) array(dec *json.Decoder, name string, fn func(json.RawMessage)
 			return fmt.Errorf("har: more than %d %s", d.lim.entries, name)
 		}
 		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return errNotHAR
+		d.in.mark, d.in.inEntry = d.in.n, true
+		err := dec.Decode(&raw)
+		d.in.inEntry = false
+		if err != nil {
+			return notHAR(err, errNotHAR)
 		}
 		if err := fn(raw); err != nil {
 			return err
 		}
 	}
-	_, err = dec.Token() // ]
-	if err != nil {
-		return errNotHAR
+	if _, err = dec.Token(); err != nil { // ]
+		return notHAR(err, errNotHAR)
 	}
 	return nil
 }
@@ -233,7 +293,7 @@ func (d *decoder) entry(raw json.RawMessage) error {
 	}
 	p := pending{pageref: string(e.Pageref), conn: string(e.Connection)}
 	p.start, _ = parseTime(string(e.StartedDateTime))
-	p.hop, p.inferred = hopOf(&e)
+	p.hop, p.inferred = hopOf(&e, cmp.Or(d.lim.preview, maxPreview))
 	if d.items += weight(&p.hop); d.items > d.lim.items {
 		return fmt.Errorf("har: more than %d header lines, records and other list items in all", d.lim.items)
 	}
@@ -267,10 +327,17 @@ func weight(h *trace.Hop) int {
 	return n + 1
 }
 
-// delim reads the next token and reports whether it is d.
-func delim(dec *json.Decoder, d json.Delim) bool {
+// delim reads the next token: nil if it is d, errNotHAR if it is
+// another, the decoder's error if there is none.
+func delim(dec *json.Decoder, d json.Delim) error {
 	t, err := dec.Token()
-	return err == nil && t == d
+	switch {
+	case err != nil:
+		return err
+	case t != d:
+		return errNotHAR
+	}
+	return nil
 }
 
 // skip passes over the next value.
@@ -397,7 +464,7 @@ func result(pg *page, items []pending) *trace.Result {
 
 // hopOf turns one entry into a Hop. inferred reports a Redirect built from
 // the HAR alone, whose Followed the caller works out.
-func hopOf(e *entry) (h trace.Hop, inferred bool) {
+func hopOf(e *entry, preview int) (h trace.Hop, inferred bool) {
 	x, ours := e.Reqtrace, e.Reqtrace != nil // ours: written by reqtrace
 	if !ours {
 		x = &extras{}
@@ -408,8 +475,8 @@ func hopOf(e *entry) (h trace.Hop, inferred bool) {
 		pu = nil
 	}
 	h.URL = u
-	h.Request = requestOf(&e.Request, pu, x)
-	h.Response = responseOf(&e.Response, x)
+	h.Request = requestOf(&e.Request, pu, x, preview)
+	h.Response = responseOf(&e.Response, x, preview)
 	h.Informational = infosOf(x.Informational.items)
 	h.Timings = timingsOf(e, h.Response != nil)
 	h.DNS = dnsOf(x.DNS)
@@ -434,7 +501,7 @@ func hopOf(e *entry) (h trace.Hop, inferred bool) {
 	return h, inferred
 }
 
-func requestOf(rq *request, pu *url.URL, x *extras) trace.Request {
+func requestOf(rq *request, pu *url.URL, x *extras, preview int) trace.Request {
 	out := trace.Request{
 		Method:  string(rq.Method),
 		Proto:   proto(string(rq.HTTPVersion)),
@@ -457,12 +524,12 @@ func requestOf(rq *request, pu *url.URL, x *extras) trace.Request {
 		out.BodyBytes = int64(len(text))
 	}
 	if text != "" {
-		out.BodyPreview = []byte(text[:min(len(text), maxPreview)])
+		out.BodyPreview = []byte(text[:min(len(text), preview)])
 	}
 	return out
 }
 
-func responseOf(rs *response, x *extras) *trace.Response {
+func responseOf(rs *response, x *extras, preview int) *trace.Response {
 	status, ok := rs.Status.count(999)
 	if !ok || status < 100 {
 		return nil // status 0: no response came (Chrome's failed requests)
@@ -490,7 +557,7 @@ func responseOf(rs *response, x *extras) *trace.Response {
 	if sizeOK && encoded(out.Headers) {
 		out.DecodedBytes = size
 	}
-	out.BodyPreview = bodyPreview(&rs.Content)
+	out.BodyPreview = bodyPreview(&rs.Content, preview)
 	if x.ServerTiming != nil {
 		for _, m := range x.ServerTiming.items {
 			st := trace.ServerTiming{Name: string(m.Name), Description: string(m.Description)}
@@ -503,8 +570,9 @@ func responseOf(rs *response, x *extras) *trace.Response {
 	return out
 }
 
-// bodyPreview is the start of content.text, base64-decoded if need be.
-func bodyPreview(c *content) []byte {
+// bodyPreview is the start of content.text (at most preview bytes),
+// base64-decoded if need be.
+func bodyPreview(c *content, preview int) []byte {
 	text := string(c.Text)
 	if text == "" {
 		return nil
@@ -516,15 +584,15 @@ func bodyPreview(c *content) []byte {
 				return -1
 			}
 			return r
-		}, text[:min(len(text), (maxPreview/3+1)*4+1024)])
+		}, text[:min(len(text), (preview/3+1)*4+1024)])
 		text = text[:len(text)/4*4]
 		b, err := base64.StdEncoding.DecodeString(text)
 		if err != nil {
 			return nil
 		}
-		return b[:min(len(b), maxPreview)]
+		return b[:min(len(b), preview)]
 	}
-	return []byte(text[:min(len(text), maxPreview)])
+	return []byte(text[:min(len(text), preview)])
 }
 
 // encoded says whether a Content-Encoding other than identity applies.

@@ -408,6 +408,13 @@ func TestLimits(t *testing.T) {
 	if _, err := read(strings.NewReader(doc(3)), limits{input: 100, entries: 3, items: 100}); err == nil || !strings.Contains(err.Error(), "larger than 100 bytes") {
 		t.Errorf("input cap: %v", err)
 	}
+	huge := `{"log": {"entries": [{"request": {"url": "http://h.test/` + strings.Repeat("p", 100<<10) + `"}, "response": {"status": 200}, "timings": {}}]}}`
+	if _, err := read(strings.NewReader(huge), limits{input: 1 << 20, entry: 10 << 10, entries: 3, items: 100}); err == nil || !strings.Contains(err.Error(), "an entry is larger than 10240 bytes") {
+		t.Errorf("entry cap: %v", err)
+	}
+	if _, err := read(strings.NewReader(huge), limits{input: 1 << 20, entry: 1 << 20, entries: 3, items: 100}); err != nil {
+		t.Errorf("an entry under the cap: %v", err)
+	}
 	if _, err := read(strings.NewReader(doc(3)), limits{input: 1 << 20, entries: 3, items: 8}); err == nil || !strings.Contains(err.Error(), "more than 8") {
 		t.Errorf("item budget: %v", err)
 	}

@@ -42,8 +42,13 @@ const (
 	EscC1    = "\u009b31m"                                          // one-character CSI (C1), UTF-8 encoded
 	EscDEL   = "\x7f"                                               // DEL
 	EscSGR   = "\x1b[5;31m"                                         // SGR: blinking red, the kind of sequence reqtrace's own colours use
-	EscAll   = EscClear + EscTitle + EscLink + EscBell + EscC1 + EscDEL + EscSGR
-	escC1Raw = "\x9b" // the same CSI as a raw 8-bit byte (not UTF-8)
+	// EscInvisible is format characters (Unicode Cf) and line separators:
+	// invisible, yet they reorder or hide what a person reads (bidi marks,
+	// embeddings, overrides and isolates, zero widths, BOM, soft hyphen, a
+	// tag character, U+2028/2029).
+	EscInvisible = "\u200e\u200f\u061c\u202a\u202e\u2066\u2069\u200b\u200c\u200d\u2060\ufeff\u00ad\U000e0041\u2028\u2029"
+	EscAll       = EscClear + EscTitle + EscLink + EscBell + EscC1 + EscDEL + EscSGR + EscInvisible
+	escC1Raw     = "\x9b" // the same CSI as a raw 8-bit byte (not UTF-8)
 )
 
 // HostileBody is the body of EscapesResponse: every attack in EscAll, then
