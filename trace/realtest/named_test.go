@@ -29,7 +29,6 @@ txt     IN TXT  "hello world" "second string"
 long 604800 IN A 127.0.0.1
 textonly IN TXT "no address here"
 xn--bcher-kva IN A 127.0.0.1
-only    IN TXT  "only.rt.test has no address"
 `
 
 const searchZone = `$TTL 300
