@@ -128,7 +128,7 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 		err = render.JSON(ios.Out, shown)
 	case f.writeOut != "":
 		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, res, f.exitOf(res),
-			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets})
+			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets, Filename: f.output})
 	default:
 		err = render.Text(ios.Out, shown, style)
 	}
