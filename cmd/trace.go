@@ -57,7 +57,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	}
 	res := trace.Do(c.Context(), opts)
 	annotate.Result(res, time.Now())
-	if cerr := closeOut(res.Err == nil); cerr != nil && res.Err == nil {
+	if cerr := closeOut(f.exitOf(res) == ExitOK); cerr != nil && res.Err == nil { // curl -f leaves no -o file for an error status
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
 	if err := f.report(ios, res, style); err != nil {
@@ -85,16 +85,19 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 			return err
 		}
 	}
-	return writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error {
-		shown := rs
-		if !f.showSecrets {
-			shown = make([]*trace.Result, len(rs))
-			for i, r := range rs {
-				shown[i] = render.Redact(r)
-			}
+	shown := rs
+	if !f.showSecrets {
+		shown = make([]*trace.Result, len(rs))
+		for i, r := range rs {
+			shown[i] = render.Redact(r)
 		}
-		return render.DumpHeaders(w, shown...)
-	})
+	}
+	err = writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown...) })
+	if err != nil || !f.head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {
+		return err
+	}
+	// curl -I writes the head it received where the body would go.
+	return writeFile("-o", f.output, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown[len(shown)-1]) })
 }
 
 // writeFile creates name ("" for none) with perm (before the umask) and

@@ -397,9 +397,10 @@ func (f *woFacts) errormsg() woVal {
 }
 
 // handshakeFailed: the most recent TLS handshake did not complete, so
-// curl has no certificates to report.
+// curl has no certificates to report. A name mismatch is not one: curl
+// checks the name after the handshake, with the chain in hand.
 func (f *woFacts) handshakeFailed() bool {
-	return f.tlsErr != nil && f.tlsErr.Phase == trace.PhaseTLS
+	return f.tlsErr != nil && f.tlsErr.Phase == trace.PhaseTLS && f.tlsErr.Kind != trace.KindHostnameMismatch
 }
 
 // certs lays the chain out as curl's OpenSSL backend does, minus the PEM.
