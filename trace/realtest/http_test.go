@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -21,6 +23,9 @@ type hcase struct {
 	// judge names the server whose access log must show the same request
 	// from both tools ("" when the request never reaches one).
 	judge string
+	// fresh is a file under the web root removed before each tool runs
+	// (a PUT must create it both times).
+	fresh string
 	// headers: also compare the header_json object (off when a header's
 	// value is not the same twice, beyond Date).
 	noHeaderJSON bool
@@ -57,8 +62,17 @@ func (c hcase) run(t *testing.T) {
 		args = append(args, expand(a))
 	}
 	id := strings.NewReplacer(" ", "-", "/", "-").Replace(c.name)
-	common := []string{"-s", "-A", "realtest/1", "-D", "head", "-o", "body", "-w", writeOut}
+	common := []string{"-s", "-A", "realtest/1", "-D", "head", "-w", writeOut}
+	if !slices.Contains(c.args, "-o") {
+		common = append(common, "-o", "body")
+	}
+	if c.fresh != "" {
+		os.Remove(filepath.Join(e.www, c.fresh))
+	}
 	cu := curl(t, append(append(append([]string{}, common...), "-H", "X-Run: c-"+id), append(args, url)...)...)
+	if c.fresh != "" {
+		os.Remove(filepath.Join(e.www, c.fresh))
+	}
 	rt := reqtrace(t, append(append(append([]string{}, common...), "-H", "X-Run: r-"+id), append(args, url)...)...)
 	t.Logf("curl: %s\nreqtrace: %s", cu, rt)
 	d := newDiff(t, c.name)
@@ -83,7 +97,11 @@ func compareHTTP(d *diff, rt, cu ran, headerJSON bool) {
 	}
 	compareWriteOut(d, rw, cw)
 	if headerJSON {
-		d.eq("w.header_json", normHeaderJSON(rh), normHeaderJSON(ch))
+		field := "w.header_json"
+		if cu.code == 47 {
+			field += " (failed transfer)"
+		}
+		d.eq(field, normHeaderJSON(rh), normHeaderJSON(ch))
 	}
 }
 
@@ -126,6 +144,7 @@ var woApprox = map[string]bool{"local_port": true, "speed_download": true, "spee
 
 func compareWriteOut(d *diff, rt, cu map[string]any) {
 	d.t.Helper()
+	failed := !isZero(cu["exitcode"])
 	keys := make([]string, 0, len(cu))
 	for k := range cu {
 		keys = append(keys, k)
@@ -139,6 +158,8 @@ func compareWriteOut(d *diff, rt, cu map[string]any) {
 			continue
 		}
 		switch {
+		case woApprox[k] && failed && k != "time_namelookup":
+			d.eq(field+" is zero (failed transfer)", isZero(rv), isZero(cu[k]))
 		case woApprox[k]:
 			d.eq(field+" is zero", isZero(rv), isZero(cu[k]))
 		case k == "errormsg":
@@ -172,28 +193,57 @@ func num(v any) float64 {
 
 func isZero(v any) bool { return num(v) == 0 }
 
+// logColumns names the columns of each server's access-log line (after
+// the X-Run id), as the configs in servers_test.go write them.
+var logColumns = map[string][]string{
+	"nginx":   {"method", "uri", "proto", "status", "tls version", "tls cipher", "tls group", "alpn", "client cert"},
+	"apache2": {"method", "uri", "proto", "status", "tls version", "tls cipher"},
+	"haproxy": {"method", "uri", "proto", "status", "tls version", "tls cipher"},
+	"caddy":   {"method", "uri", "proto", "status", "tls version", "tls cipher", "alpn"},
+}
+
 // compareLog finds the server's access-log lines for both tools' requests
-// (the X-Run header says whose) and checks the server saw the same thing.
+// (the X-Run header says whose) and checks the server saw the same thing,
+// column by column.
 func compareLog(d *diff, server, id string) {
 	d.t.Helper()
+	rt, cu := logLines(server, id)
+	if !d.eq(server+" log lines", len(rt), len(cu)) {
+		d.t.Logf("reqtrace %q\ncurl %q", rt, cu)
+		return
+	}
+	for i := range rt {
+		r, c := strings.Split(rt[i], "|"), strings.Split(cu[i], "|")
+		for j, col := range logColumns[server] {
+			if j+1 < len(r) && j+1 < len(c) {
+				d.eq("log "+col, r[j+1], c[j+1])
+			}
+		}
+	}
+}
+
+// logLines are the log lines of reqtrace's and curl's requests of case
+// id, in order.
+func logLines(server, id string) (rt, cu []string) {
 	path := e.logs[server]
-	var rt, cu string
-	for try := 0; try < 50 && (rt == "" || cu == ""); try++ {
+	for try := 0; try < 50; try++ {
+		rt, cu = nil, nil
 		b, _ := os.ReadFile(path)
 		for _, line := range strings.Split(string(b), "\n") {
 			line = accessLine(server, line)
 			switch {
 			case strings.HasPrefix(line, "r-"+id+"|"):
-				rt = strings.TrimPrefix(line, "r-")
+				rt = append(rt, strings.TrimPrefix(line, "r-"))
 			case strings.HasPrefix(line, "c-"+id+"|"):
-				cu = strings.TrimPrefix(line, "c-")
+				cu = append(cu, strings.TrimPrefix(line, "c-"))
 			}
 		}
-		if rt == "" || cu == "" {
-			time.Sleep(20 * time.Millisecond) // haproxy logs after the response
+		if len(rt) > 0 && len(rt) == len(cu) {
+			break
 		}
+		time.Sleep(20 * time.Millisecond) // haproxy logs after the response
 	}
-	d.eq(server+" access log", rt, cu)
+	return rt, cu
 }
 
 // accessLine turns caddy's JSON lines into the "id|method|uri|proto|status"
@@ -230,10 +280,103 @@ func TestHTTP(t *testing.T) {
 	}
 }
 
-// www.rt.test resolves (--resolve, the same for both tools) to 127.0.0.1.
-func rs(port string) string { return "--resolve=www.rt.test:{" + port + "}:127.0.0.1" }
+// www.rt.test resolves (--resolve, the same for both tools) to 127.0.0.1,
+// and the suite's CA is the one trusted.
+func tlsTo(port string, more ...string) []string {
+	return append([]string{"--resolve", "www.rt.test:{" + port + "}:127.0.0.1", "--cacert", "{ca}"}, more...)
+}
+
+func https(port, path string) string { return "https://www.rt.test:{" + port + "}" + path }
+
+func nginx(path string) string { return "http://127.0.0.1:{nginx.http}" + path }
 
 var httpCases = []hcase{
-	{name: "nginx h1 index", needs: []string{"nginx"}, url: "http://127.0.0.1:{nginx.http}/", judge: "nginx"},
-	{name: "nginx h1 big", needs: []string{"nginx"}, url: "http://127.0.0.1:{nginx.http}/big.bin", judge: "nginx"},
+	// nginx, HTTP/1.1
+	{name: "nginx h1 index", needs: []string{"nginx"}, url: nginx("/"), judge: "nginx"},
+	{name: "nginx h1 big body", needs: []string{"nginx"}, url: nginx("/big.bin"), judge: "nginx"},
+	{name: "nginx h1 repeated headers", needs: []string{"nginx"}, url: nginx("/headers"), judge: "nginx"},
+	{name: "nginx h1 418 empty phrase", needs: []string{"nginx"}, url: nginx("/teapot"), judge: "nginx"},
+	{name: "nginx h1 599 empty phrase", needs: []string{"nginx"}, url: nginx("/nophrase"), judge: "nginx"},
+	{name: "nginx h1 204", needs: []string{"nginx"}, url: nginx("/empty"), judge: "nginx"},
+	{name: "nginx h1 404", needs: []string{"nginx"}, url: nginx("/missing"), judge: "nginx"},
+	{name: "nginx h1 404 -f", needs: []string{"nginx"}, url: nginx("/missing"), args: []string{"-f"}, judge: "nginx"},
+	{name: "nginx h1 HEAD -I", needs: []string{"nginx"}, url: nginx("/"), args: []string{"-I"}, judge: "nginx"},
+	{name: "nginx h1 range", needs: []string{"nginx"}, url: nginx("/big.bin"), args: []string{"-r", "100-199"}, judge: "nginx"},
+	{name: "nginx h1 POST -d", needs: []string{"nginx"}, url: nginx("/headers"), args: []string{"-d", "a=1"}, judge: "nginx"},
+	{name: "nginx h1 chunked trailer", needs: []string{"nginx"}, url: nginx("/trailer"), judge: "nginx"},
+	{name: "nginx h1 PUT -T small", needs: []string{"nginx"}, url: nginx("/upload/small.html"), args: []string{"-T", "{www}/index.html"}, judge: "nginx", fresh: "upload/small.html"},
+	{name: "nginx h1 PUT -T Expect 100-continue", needs: []string{"nginx"}, url: nginx("/upload/big.bin"), args: []string{"-T", "{www}/big.bin"}, judge: "nginx", fresh: "upload/big.bin"},
+	{name: "nginx h1 -H as typed", needs: []string{"nginx"}, url: nginx("/"), args: []string{"-H", "X-A:1", "-H", "x-lower: v"}, judge: "nginx"},
+	{name: "nginx h1 301 without -L", needs: []string{"nginx"}, url: nginx("/r301"), judge: "nginx"},
+	{name: "nginx h1 -L 301", needs: []string{"nginx"}, url: nginx("/r301"), args: []string{"-L"}, judge: "nginx"},
+	{name: "nginx h1 -L 302 -d", needs: []string{"nginx"}, url: nginx("/r302"), args: []string{"-L", "-d", "a=1"}, judge: "nginx"},
+	{name: "nginx h1 -L 303 -d", needs: []string{"nginx"}, url: nginx("/r303"), args: []string{"-L", "-d", "a=1"}, judge: "nginx"},
+	{name: "nginx h1 -L 307 -d", needs: []string{"nginx"}, url: nginx("/r307"), args: []string{"-L", "-d", "a=1"}, judge: "nginx"},
+	{name: "nginx h1 -L 308", needs: []string{"nginx"}, url: nginx("/r308"), args: []string{"-L"}, judge: "nginx"},
+	{name: "nginx h1 -X POST -L 301", needs: []string{"nginx"}, url: nginx("/r301"), args: []string{"-X", "POST", "-L"}, judge: "nginx"},
+	{name: "nginx h1 -X PUT -d -L 302", needs: []string{"nginx"}, url: nginx("/r302"), args: []string{"-X", "PUT", "-d", "a=1", "-L"}, judge: "nginx"},
+	{name: "nginx h1 --max-redirs 3", needs: []string{"nginx"}, url: nginx("/chain/a"), args: []string{"-L", "--max-redirs", "3"}, judge: "nginx"},
+	{name: "nginx h1 default max-redirs", needs: []string{"nginx"}, url: nginx("/chain/a"), args: []string{"-L"}, judge: "nginx"},
+	{name: "nginx h1 redirect loop", needs: []string{"nginx"}, url: nginx("/loop"), args: []string{"-L", "--max-redirs", "5"}, judge: "nginx"},
+	{name: "nginx h1 -o missing directory", needs: []string{"nginx"}, url: nginx("/"), args: []string{"-o", "no/such/dir/body"}, judge: "nginx"},
+	{name: "IPv4 short form 127.1", needs: []string{"nginx"}, url: "http://127.1:{nginx.http}/", judge: "nginx"},
+	{name: "IPv4 number 2130706433", needs: []string{"nginx"}, url: "http://2130706433:{nginx.http}/", judge: "nginx"},
+	{name: "connection refused", url: "http://127.0.0.1:{closed}/"},
+	{name: "timeout -m 1", url: "http://127.0.0.1:{silent}/", args: []string{"-m", "1"}},
+
+	// nginx, TLS: HTTP/2 by ALPN, the certificate cases
+	{name: "nginx h2 index", needs: []string{"nginx"}, url: https("nginx.valid", "/"), args: tlsTo("nginx.valid"), judge: "nginx"},
+	{name: "nginx h2 big body", needs: []string{"nginx"}, url: https("nginx.valid", "/big.bin"), args: tlsTo("nginx.valid"), judge: "nginx"},
+	{name: "nginx h2 repeated headers", needs: []string{"nginx"}, url: https("nginx.valid", "/headers"), args: tlsTo("nginx.valid"), judge: "nginx"},
+	{name: "nginx h2 418", needs: []string{"nginx"}, url: https("nginx.valid", "/teapot"), args: tlsTo("nginx.valid"), judge: "nginx"},
+	{name: "nginx h2 HEAD -I", needs: []string{"nginx"}, url: https("nginx.valid", "/"), args: tlsTo("nginx.valid", "-I"), judge: "nginx"},
+	{name: "nginx h2 -X HEAD", needs: []string{"nginx"}, url: https("nginx.valid", "/"), args: tlsTo("nginx.valid", "-X", "HEAD"), judge: "nginx"},
+	{name: "nginx h2 -L 301 reuses", needs: []string{"nginx"}, url: https("nginx.valid", "/r301"), args: tlsTo("nginx.valid", "-L"), judge: "nginx"},
+	{name: "nginx TLS --http1.1", needs: []string{"nginx"}, url: https("nginx.valid", "/headers"), args: tlsTo("nginx.valid", "--http1.1"), judge: "nginx"},
+	{name: "nginx chain with intermediate", needs: []string{"nginx"}, url: https("nginx.chained", "/"), args: tlsTo("nginx.chained"), judge: "nginx"},
+	{name: "nginx missing intermediate", needs: []string{"nginx"}, url: https("nginx.nochain", "/"), args: tlsTo("nginx.nochain")},
+	{name: "nginx expired", needs: []string{"nginx"}, url: https("nginx.expired", "/"), args: tlsTo("nginx.expired")},
+	{name: "nginx expired -k", needs: []string{"nginx"}, url: https("nginx.expired", "/"), args: tlsTo("nginx.expired", "-k"), judge: "nginx"},
+	{name: "nginx not yet valid", needs: []string{"nginx"}, url: https("nginx.notyet", "/"), args: tlsTo("nginx.notyet")},
+	{name: "nginx wrong name", needs: []string{"nginx"}, url: https("nginx.wrong", "/"), args: tlsTo("nginx.wrong")},
+	{name: "nginx self-signed", needs: []string{"nginx"}, url: https("nginx.selfsigned", "/"), args: tlsTo("nginx.selfsigned")},
+	{name: "nginx unknown CA", needs: []string{"nginx"}, url: https("nginx.valid", "/"), args: []string{"--resolve", "www.rt.test:{nginx.valid}:127.0.0.1"}},
+	{name: "nginx TLS 1.2-only RSA", needs: []string{"nginx"}, url: https("nginx.tls12", "/"), args: tlsTo("nginx.tls12"), judge: "nginx"},
+	{name: "nginx TLS 1.2-only with --tlsv1.3", needs: []string{"nginx"}, url: https("nginx.tls12", "/"), args: tlsTo("nginx.tls12", "--tlsv1.3")},
+	{name: "nginx TLS 1.3-only", needs: []string{"nginx"}, url: https("nginx.tls13", "/"), args: tlsTo("nginx.tls13"), judge: "nginx"},
+	{name: "nginx TLS 1.3-only with --tls-max 1.2", needs: []string{"nginx"}, url: https("nginx.tls13", "/"), args: tlsTo("nginx.tls13", "--tls-max", "1.2")},
+	{name: "nginx mTLS without a certificate", needs: []string{"nginx"}, url: https("nginx.mtls", "/"), args: tlsTo("nginx.mtls"), judge: "nginx"},
+	{name: "nginx mTLS with a certificate", needs: []string{"nginx"}, url: https("nginx.mtls", "/"), args: tlsTo("nginx.mtls", "-E", "{client.crt}", "--key", "{client.key}"), judge: "nginx"},
+
+	// apache2: mod_headers, mod_proxy, mod_http2
+	{name: "apache h1 index", needs: []string{"apache2"}, url: "http://127.0.0.1:{apache.http}/", judge: "apache2"},
+	{name: "apache h1 mod_headers on a 404", needs: []string{"apache2"}, url: "http://127.0.0.1:{apache.http}/apache-headers", judge: "apache2"},
+	{name: "apache h1 mod_proxy to nginx", needs: []string{"apache2"}, url: "http://127.0.0.1:{apache.http}/proxy/headers", judge: "apache2"},
+	{name: "apache h1 PUT -T Expect through the proxy", needs: []string{"apache2"}, url: "http://127.0.0.1:{apache.http}/proxy/upload/apache.bin", args: []string{"-T", "{www}/big.bin"}, judge: "apache2", fresh: "upload/apache.bin"},
+	{name: "apache h2 index", needs: []string{"apache2"}, url: https("apache.https", "/"), args: tlsTo("apache.https"), judge: "apache2"},
+	{name: "apache h2 HEAD -I", needs: []string{"apache2"}, url: https("apache.https", "/"), args: tlsTo("apache.https", "-I"), judge: "apache2"},
+	{name: "apache h2 mod_proxy", needs: []string{"apache2"}, url: https("apache.https", "/proxy/headers"), args: tlsTo("apache.https"), judge: "apache2"},
+
+	// haproxy
+	{name: "haproxy h1 return", needs: []string{"haproxy"}, url: "http://127.0.0.1:{haproxy.http}/direct", judge: "haproxy"},
+	{name: "haproxy h1 to nginx", needs: []string{"haproxy"}, url: "http://127.0.0.1:{haproxy.http}/headers", judge: "haproxy"},
+	{name: "haproxy h2 return", needs: []string{"haproxy"}, url: https("haproxy.https", "/direct"), args: tlsTo("haproxy.https"), judge: "haproxy"},
+	{name: "haproxy h2 HEAD -I", needs: []string{"haproxy"}, url: https("haproxy.https", "/headers"), args: tlsTo("haproxy.https", "-I"), judge: "haproxy"},
+
+	// caddy
+	{name: "caddy h2 static", needs: []string{"caddy"}, url: https("caddy.https", "/caddy"), args: tlsTo("caddy.https"), judge: "caddy"},
+	{name: "caddy h1.1 static", needs: []string{"caddy"}, url: https("caddy.https", "/caddy"), args: tlsTo("caddy.https", "--http1.1"), judge: "caddy"},
+	{name: "caddy h2 file", needs: []string{"caddy"}, url: https("caddy.https", "/index.html"), args: tlsTo("caddy.https"), judge: "caddy"},
+	{name: "caddy h2 -L 308", needs: []string{"caddy"}, url: https("caddy.https", "/caddy-redirect"), args: tlsTo("caddy.https", "-L"), judge: "caddy"},
+	{name: "caddy h2 HEAD -I", needs: []string{"caddy"}, url: https("caddy.https", "/caddy"), args: tlsTo("caddy.https", "-I"), judge: "caddy"},
+
+	// python3 http.server answers HTTP/1.0
+	{name: "python HTTP/1.0 index", needs: []string{"python3"}, url: "http://127.0.0.1:{python.http}/index.html"},
+	{name: "python HTTP/1.0 HEAD -I", needs: []string{"python3"}, url: "http://127.0.0.1:{python.http}/index.html", args: []string{"-I"}},
+
+	// microsocks: both tools through the same SOCKS5 proxy
+	{name: "socks5 to nginx", needs: []string{"microsocks", "nginx"}, url: nginx("/"), args: []string{"-x", "socks5://127.0.0.1:{socks}"}, judge: "nginx"},
+	{name: "socks5h to nginx", needs: []string{"microsocks", "nginx"}, url: "http://localhost:{nginx.http}/headers", args: []string{"-x", "socks5h://127.0.0.1:{socks}"}, judge: "nginx"},
+	{name: "socks5h to nginx TLS", needs: []string{"microsocks", "nginx"}, url: "https://localhost:{nginx.valid}/", args: []string{"-x", "socks5h://127.0.0.1:{socks}", "--cacert", "{ca}"}, judge: "nginx"},
+	{name: "socks5 to a closed port", needs: []string{"microsocks"}, url: "http://127.0.0.1:{closed}/", args: []string{"-x", "socks5://127.0.0.1:{socks}"}},
 }

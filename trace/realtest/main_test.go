@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -79,6 +80,7 @@ func (e *env) setup() {
 	if out, err := build.CombinedOutput(); err != nil {
 		e.broken["reqtrace"] = fmt.Sprintf("go build: %v\n%s", err, out)
 	}
+	e.fixedPorts()
 	if e.broken["openssl"] != "" {
 		return
 	}
@@ -189,4 +191,31 @@ func (e *env) writeWWW() error {
 		}
 	}
 	return nil
+}
+
+// fixedPorts: "closed" has no listener (connection refused); "silent"
+// accepts and never answers (timeouts).
+func (e *env) fixedPorts() {
+	ports, err := freePorts(1)
+	if err != nil {
+		e.broken["www"] = err.Error()
+		return
+	}
+	e.ports["closed"] = ports[0]
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.broken["www"] = err.Error()
+		return
+	}
+	e.ports["silent"] = l.Addr().(*net.TCPAddr).Port
+	go func() {
+		var held []net.Conn
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
 }

@@ -38,6 +38,7 @@ const nginxLocations = `
 	location = /r307 { return 307 /; }
 	location = /r308 { return 308 /; }
 	location = /loop { return 302 /loop; }
+	location /chain/ { return 302 ${uri}x; }
 	location = /empty { return 204; }
 	location = /trailer {
 		default_type text/html;
