@@ -19,7 +19,7 @@ var nginxPorts = []string{"nginx.http", "nginx.valid", "nginx.chained", "nginx.n
 // nginxLog is the access-log line the tests read: who sent it (X-Run),
 // what the server saw, and the TLS it negotiated.
 const nginxLog = `log_format rt '$http_x_run|$request_method|$request_uri|$server_protocol|$status|` +
-	`$ssl_protocol|$ssl_cipher|$ssl_curve|$ssl_alpn_protocol|$ssl_client_s_dn';`
+	`$ssl_protocol|$ssl_cipher|$ssl_curve|$ssl_alpn_protocol|$ssl_client_s_dn|$ssl_session_reused';`
 
 const nginxLocations = `
 	root %[1]s;
@@ -86,7 +86,7 @@ http {
 		{e.pki.crt("notyet"), e.pki.key("notyet"), ""},
 		{e.pki.crt("wrong"), e.pki.key("wrong"), ""},
 		{e.pki.crt("selfsigned"), e.pki.key("selfsigned"), ""},
-		{e.pki.crt("rsa"), e.pki.key("rsa"), "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256;"},
+		{e.pki.crt("rsa"), e.pki.key("rsa"), "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-RSA-AES128-GCM-SHA256; ssl_ecdh_curve secp384r1;"},
 		{e.pki.crt("valid"), e.pki.key("valid"), "ssl_protocols TLSv1.3;"},
 		{e.pki.crt("valid"), e.pki.key("valid"), "ssl_verify_client on; ssl_client_certificate " + e.pki.CA() + ";"},
 	}
