@@ -38,6 +38,8 @@ var tools = []struct{ bin, pkg string }{
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// The servers live in /usr/sbin, which a user's PATH may lack.
+	os.Setenv("PATH", os.Getenv("PATH")+":/usr/sbin:/sbin")
 	os.Exit(run(m))
 }
 
