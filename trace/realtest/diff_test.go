@@ -31,6 +31,7 @@ var deliberate = map[string]string{
 	"nginx h1 redirect loop|w.time_redirect is zero (failed transfer)": loopWhy,
 	"nginx h1 redirect loop|w.header_json":                             loopWhy,
 	"nginx h1 redirect loop|nginx log lines":                           loopWhy,
+	"netns DNS server never answers|exit code":                         "README: a DNS server that never answers is exit 28 (dns_timeout); curl, through getaddrinfo, cannot tell it from a name that does not resolve and exits 6",
 	"w.header_json (failed transfer)":                                  "README: when -L stops at --max-redirs, header_json still shows the last response's headers; curl 7.88 prints {}",
 	"nginx h1 404 -f|w.size_download":                                  "README: with -f reqtrace still reads the error body to show it, curl stops at the head",
 	"nginx h1 404 -f|w.speed_download is zero (failed transfer)":       "README: with -f reqtrace still reads the error body to show it, curl stops at the head",
