@@ -55,7 +55,8 @@ var known = []knownDefect{
 		[]string{"-D bytes", "w.size_header"}},
 	{"-I / -X HEAD over HTTP/2 fails (exit 56)", []string{"h2 HEAD", "h2 -X HEAD"}, nil},
 	{"the reason phrase is the server's: an empty one stays empty", []string{"empty phrase"}, []string{"-D bytes"}},
-	{"-T sends Expect: 100-continue (and -D keeps the 100)", []string{"PUT -T"}, []string{"-D bytes", "w.size_header", "w.size_request"}},
+	{"-T sends Expect: 100-continue (and -D keeps the 100); found here too: curl's size_request counts only the head of a -T upload",
+		[]string{"PUT -T"}, []string{"-D bytes", "w.size_header", "w.size_request"}},
 	{"-D keeps chunked trailers", []string{"chunked trailer"}, []string{"-D bytes", "w.num_headers"}},
 	{"127.1 and 2130706433 are IPv4 literals", []string{"IPv4"}, nil},
 	{"ssl_verify_result gives curl's X509 numbers", nil, []string{"w.ssl_verify_result"}},
@@ -70,6 +71,15 @@ var known = []knownDefect{
 	{"internationalized names go to DNS in IDNA form", []string{"IDNA"}, nil},
 	{"TLS group names as IANA/OpenSSL spell them", nil, []string{"tls group (server log)"}},
 	{"-n --fresh resumes the TLS session", []string{"resumption"}, nil},
+	{"--location-trusted, as curl", []string{"--location-trusted"}, nil},
+	{"http_connect is real; found here too: curl counts the CONNECT request and answer in size_request and size_header",
+		[]string{"CONNECT proxy"}, []string{"w.http_connect", "w.size_header", "w.size_request"}},
+	{"an h2-prior-knowledge request to an HTTP/1.1 port says the port speaks HTTP/1.1 (found here too: exit 16 where curl exits 52)",
+		[]string{"prior knowledge"}, nil},
+	{"a reused HTTP/1.1 connection: total = the sum of the phases", []string{"reused connection"}, nil},
+	{"the messages of issue 9 (DNS timeout, missing intermediate, clocks, HTTP/1.1 port, Server-Timing, HAR method)", []string{"message:"}, nil},
+	{"caching notes: 301 and 308 are heuristically cacheable", []string{"caching /"}, nil},
+	{"-w '' prints nothing, as curl", []string{"-w ''"}, nil},
 }
 
 func knownWhy(name, field string) (string, bool) {
@@ -129,7 +139,11 @@ func (d *diff) eq(field string, got, want any) bool {
 func (d *diff) truth(field string, ok bool, format string, args ...any) {
 	d.t.Helper()
 	if !ok {
-		d.t.Errorf("%s: %s: %s", d.name, field, fmt.Sprintf(format, args...))
+		msg := fmt.Sprintf("%s: %s: %s", d.name, field, fmt.Sprintf(format, args...))
+		if why, ok := knownWhy(d.name, field); ok {
+			msg += " (known defect: " + why + ")"
+		}
+		d.t.Error(msg)
 	}
 }
 

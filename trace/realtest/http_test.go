@@ -197,7 +197,7 @@ func isZero(v any) bool { return num(v) == 0 }
 // logColumns names the columns of each server's access-log line (after
 // the X-Run id), as the configs in servers_test.go write them.
 var logColumns = map[string][]string{
-	"nginx":   {"method", "uri", "proto", "status", "tls version", "tls cipher", "tls group", "alpn", "client cert", "session reused"},
+	"nginx":   {"method", "uri", "proto", "status", "tls version", "tls cipher", "tls group", "alpn", "client cert", "session reused", "authorization"},
 	"apache2": {"method", "uri", "proto", "status", "tls version", "tls cipher"},
 	"haproxy": {"method", "uri", "proto", "status", "tls version", "tls cipher"},
 	"caddy":   {"method", "uri", "proto", "status", "tls version", "tls cipher", "alpn"},
@@ -322,6 +322,9 @@ var httpCases = []hcase{
 	{name: "nginx h1 -o missing directory", needs: []string{"nginx"}, url: nginx("/"), args: []string{"-o", "no/such/dir/body"}, judge: "nginx"},
 	{name: "IPv4 short form 127.1", needs: []string{"nginx"}, url: "http://127.1:{nginx.http}/", judge: "nginx"},
 	{name: "IPv4 number 2130706433", needs: []string{"nginx"}, url: "http://2130706433:{nginx.http}/", judge: "nginx"},
+	{name: "nginx h1 -L to another origin drops -u", needs: []string{"nginx"}, url: nginx("/cross"), args: []string{"-L", "-u", "u:p"}, judge: "nginx"},
+	{name: "nginx h1 -L --location-trusted keeps -u", needs: []string{"nginx"}, url: nginx("/cross"), args: []string{"-L", "--location-trusted", "-u", "u:p"}, judge: "nginx"},
+	{name: "nginx h2 prior knowledge to an HTTP/1.1 port", needs: []string{"nginx"}, url: nginx("/"), args: []string{"--http2-prior-knowledge"}},
 	{name: "connection refused", url: "http://127.0.0.1:{closed}/"},
 	{name: "timeout -m 1", url: "http://127.0.0.1:{silent}/", args: []string{"-m", "1"}},
 
@@ -357,6 +360,8 @@ var httpCases = []hcase{
 	{name: "apache h2 index", needs: []string{"apache2"}, url: https("apache.https", "/"), args: tlsTo("apache.https"), judge: "apache2"},
 	{name: "apache h2 HEAD -I", needs: []string{"apache2"}, url: https("apache.https", "/"), args: tlsTo("apache.https", "-I"), judge: "apache2"},
 	{name: "apache h2 mod_proxy", needs: []string{"apache2"}, url: https("apache.https", "/proxy/headers"), args: tlsTo("apache.https"), judge: "apache2"},
+
+	{name: "apache CONNECT proxy to nginx TLS", needs: []string{"apache2", "nginx"}, url: "https://127.0.0.1:{nginx.valid}/", args: []string{"-x", "http://127.0.0.1:{apache.http}", "--cacert", "{ca}"}, judge: "nginx"},
 
 	// haproxy
 	{name: "haproxy h1 return", needs: []string{"haproxy"}, url: "http://127.0.0.1:{haproxy.http}/direct", judge: "haproxy"},

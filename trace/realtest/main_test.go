@@ -23,7 +23,8 @@ type env struct {
 	mu            sync.Mutex
 	ports         map[string]int
 	logs          map[string]string // server name -> its access log
-	broken        map[string]string // tool or server -> why it is not here
+	missing       map[string]string // tool or server -> the install command
+	broken        map[string]string // tool or server -> why it did not start
 	procs         []*proc
 }
 
@@ -58,7 +59,7 @@ func run(m *testing.M) int {
 	}
 	// apache2 drops to www-data, which must read the web root.
 	os.Chmod(dir, 0o755)
-	e = &env{dir: dir, www: filepath.Join(dir, "www"), ports: map[string]int{}, logs: map[string]string{}, broken: map[string]string{}}
+	e = &env{dir: dir, www: filepath.Join(dir, "www"), ports: map[string]int{}, logs: map[string]string{}, missing: map[string]string{}, broken: map[string]string{}}
 	defer func() {
 		e.stopAll()
 		if os.Getenv("REALTEST_KEEP") == "" {
@@ -74,7 +75,7 @@ func run(m *testing.M) int {
 func (e *env) setup() {
 	for _, t := range tools {
 		if _, err := exec.LookPath(t.bin); err != nil {
-			e.broken[t.bin] = fmt.Sprintf("%s is not installed: apt-get install %s", t.bin, t.pkg)
+			e.missing[t.bin] = fmt.Sprintf("%s is not installed: apt-get install %s", t.bin, t.pkg)
 		}
 	}
 	if err := e.writeWWW(); err != nil {
@@ -86,7 +87,7 @@ func (e *env) setup() {
 		e.broken["reqtrace"] = fmt.Sprintf("go build: %v\n%s", err, out)
 	}
 	e.fixedPorts()
-	if e.broken["openssl"] != "" {
+	if e.missing["openssl"] != "" {
 		return
 	}
 	p, err := makePKI(filepath.Join(e.dir, "pki"))
@@ -106,7 +107,7 @@ func (e *env) setup() {
 	for _, group := range order {
 		var wg sync.WaitGroup
 		for _, s := range group {
-			if e.broken[s.name] != "" {
+			if e.missing[s.name] != "" {
 				continue
 			}
 			wg.Add(1)
@@ -147,19 +148,21 @@ func (e *env) stopAll() {
 	wg.Wait()
 }
 
-// need skips the test when a tool or server it uses is missing (or fails
-// it in CI, which must install everything: .ci/run).
+// need skips the test when a tool or server it uses is not installed (in
+// CI, which must install everything with .ci/run, it fails), and fails it
+// when one is installed but did not start.
 func need(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range append([]string{"reqtrace", "www", "curl", "openssl"}, names...) {
-		why := e.broken[n]
-		if why == "" {
-			continue
+		if why := e.broken[n]; why != "" {
+			t.Fatalf("%s did not start: %s", n, why)
 		}
-		if os.Getenv("CI") != "" || n == "reqtrace" || n == "www" {
-			t.Fatalf("%s: %s", n, why)
+		if why := e.missing[n]; why != "" {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s (CI must install it: .ci/run)", why)
+			}
+			t.Skip(why)
 		}
-		t.Skipf("%s: %s", n, why)
 	}
 }
 

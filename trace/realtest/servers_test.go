@@ -19,7 +19,7 @@ var nginxPorts = []string{"nginx.http", "nginx.valid", "nginx.chained", "nginx.n
 // nginxLog is the access-log line the tests read: who sent it (X-Run),
 // what the server saw, and the TLS it negotiated.
 const nginxLog = `log_format rt '$http_x_run|$request_method|$request_uri|$server_protocol|$status|` +
-	`$ssl_protocol|$ssl_cipher|$ssl_curve|$ssl_alpn_protocol|$ssl_client_s_dn|$ssl_session_reused';`
+	`$ssl_protocol|$ssl_cipher|$ssl_curve|$ssl_alpn_protocol|$ssl_client_s_dn|$ssl_session_reused|$http_authorization';`
 
 const nginxLocations = `
 	root %[1]s;
@@ -39,6 +39,11 @@ const nginxLocations = `
 	location = /r308 { return 308 /; }
 	location = /loop { return 302 /loop; }
 	location /chain/ { return 302 ${uri}x; }
+	location = /cross { return 302 http://localhost:$server_port/headers; }
+	location = /server-timing {
+		add_header Server-Timing "app;dur=5000;desc=\"longer than the response took\"";
+		return 200 "fast\n";
+	}
 	location = /empty { return 204; }
 	location = /trailer {
 		default_type text/html;
@@ -121,8 +126,8 @@ var apachePorts = []string{"apache.http", "apache.https"}
 
 func apacheConf(e *env, ports []int) string {
 	d := filepath.Join(e.dir, "apache")
-	mods := []string{"mpm_event", "authz_core", "mime", "dir", "headers", "setenvif", "proxy", "proxy_http",
-		"http2", "ssl", "socache_shmcb"}
+	mods := []string{"mpm_event", "authz_core", "authz_host", "mime", "dir", "headers", "setenvif", "proxy", "proxy_http",
+		"proxy_connect", "http2", "ssl", "socache_shmcb"}
 	var b strings.Builder
 	for _, m := range mods {
 		fmt.Fprintf(&b, "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n", m, m)
@@ -155,6 +160,12 @@ SSLSessionCache shmcb:%[1]s/ssl_scache(512000)
 	Header always add X-Multi "b"
 </Location>
 ProxyPass /proxy/ http://127.0.0.1:%[5]d/
+# A forward proxy for CONNECT (curl's and reqtrace's -x), loopback only.
+ProxyRequests On
+AllowCONNECT 1024-65535
+<Proxy "*">
+	Require ip 127.0.0.1
+</Proxy>
 <VirtualHost 127.0.0.1:%[3]d>
 	SSLEngine on
 	SSLCertificateFile %[6]s

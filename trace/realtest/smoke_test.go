@@ -13,6 +13,9 @@ import (
 func TestServersUp(t *testing.T) {
 	need(t)
 	for n, why := range e.broken {
+		t.Errorf("%s did not start: %s", n, why)
+	}
+	for n, why := range e.missing {
 		if os.Getenv("CI") != "" {
 			t.Errorf("%s: %s", n, why)
 		} else {
