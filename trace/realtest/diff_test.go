@@ -74,6 +74,7 @@ var known = []knownDefect{
 	{"--location-trusted, as curl", []string{"--location-trusted"}, nil},
 	{"http_connect is real; found here too: curl counts the CONNECT request and answer in size_request and size_header",
 		[]string{"CONNECT proxy"}, []string{"w.http_connect", "w.size_header", "w.size_request"}},
+	{"the reason phrase is the server's (-D drops the CONNECT answer's \"Connection Established\")", []string{"CONNECT proxy"}, []string{"-D bytes"}},
 	{"an h2-prior-knowledge request to an HTTP/1.1 port says the port speaks HTTP/1.1 (found here too: exit 16 where curl exits 52)",
 		[]string{"prior knowledge"}, nil},
 	{"a reused HTTP/1.1 connection: total = the sum of the phases", []string{"reused connection"}, nil},
