@@ -20,6 +20,10 @@ type hcase struct {
 	needs []string
 	url   string   // may hold {port-name} placeholders
 	args  []string // flags both tools get (placeholders too)
+	// rtArgs and curlArgs go to one tool only: where DNS is the point,
+	// reqtrace asks bind9 (--dns-servers) and curl, which cannot, gets
+	// the same answer through --resolve.
+	rtArgs, curlArgs []string
 	// judge names the server whose access log must show the same request
 	// from both tools ("" when the request never reaches one).
 	judge string
@@ -50,6 +54,14 @@ func expand(s string) string {
 	})
 }
 
+func expandAll(args []string) []string {
+	var out []string
+	for _, a := range args {
+		out = append(out, expand(a))
+	}
+	return out
+}
+
 // writeOut is the -w format both tools print: curl 7.88's whole %{json}
 // and the response headers as %{header_json}.
 const writeOut = "%{json}\n%{header_json}\n"
@@ -57,10 +69,7 @@ const writeOut = "%{json}\n%{header_json}\n"
 func (c hcase) run(t *testing.T) {
 	need(t, c.needs...)
 	url := expand(c.url)
-	var args []string
-	for _, a := range c.args {
-		args = append(args, expand(a))
-	}
+	args, rtArgs, curlArgs := expandAll(c.args), expandAll(c.rtArgs), expandAll(c.curlArgs)
 	id := strings.NewReplacer(" ", "-", "/", "-").Replace(c.name)
 	common := []string{"-s", "-A", "realtest/1", "-D", "head", "-w", writeOut}
 	if !slices.Contains(c.args, "-o") {
@@ -69,11 +78,11 @@ func (c hcase) run(t *testing.T) {
 	if c.fresh != "" {
 		os.Remove(filepath.Join(e.www, c.fresh))
 	}
-	cu := curl(t, append(append(append([]string{}, common...), "-H", "X-Run: c-"+id), append(args, url)...)...)
+	cu := curl(t, append(append(append(append([]string{}, common...), "-H", "X-Run: c-"+id), curlArgs...), append(args, url)...)...)
 	if c.fresh != "" {
 		os.Remove(filepath.Join(e.www, c.fresh))
 	}
-	rt := reqtrace(t, append(append(append([]string{}, common...), "-H", "X-Run: r-"+id), append(args, url)...)...)
+	rt := reqtrace(t, append(append(append(append([]string{}, common...), "-H", "X-Run: r-"+id), rtArgs...), append(args, url)...)...)
 	t.Logf("curl: %s\nreqtrace: %s", cu, rt)
 	d := newDiff(t, c.name)
 	compareHTTP(d, rt, cu, !c.noHeaderJSON)
@@ -338,6 +347,9 @@ var httpCases = []hcase{
 	{name: "nginx h2 HEAD -I", needs: []string{"nginx"}, url: https("nginx.valid", "/"), args: tlsTo("nginx.valid", "-I"), judge: "nginx"},
 	{name: "nginx h2 -X HEAD", needs: []string{"nginx"}, url: https("nginx.valid", "/"), args: tlsTo("nginx.valid", "-X", "HEAD"), judge: "nginx"},
 	{name: "nginx h2 -L 301 reuses", needs: []string{"nginx"}, url: https("nginx.valid", "/r301"), args: tlsTo("nginx.valid", "-L"), judge: "nginx"},
+	{name: "nginx h2 via bind9", needs: []string{"nginx", "named"}, url: https("nginx.valid", "/headers"), args: []string{"--cacert", "{ca}"},
+		rtArgs: []string{"--dns-servers", "127.0.0.1:{dns}"}, curlArgs: []string{"--resolve", "www.rt.test:{nginx.valid}:127.0.0.1"}, judge: "nginx"},
+	{name: "nginx h2 --connect-to", needs: []string{"nginx"}, url: "https://www.rt.test/headers", args: []string{"--cacert", "{ca}", "--connect-to", "www.rt.test:443:127.0.0.1:{nginx.valid}"}, judge: "nginx"},
 	{name: "nginx TLS --http1.1", needs: []string{"nginx"}, url: https("nginx.valid", "/headers"), args: tlsTo("nginx.valid", "--http1.1"), judge: "nginx"},
 	{name: "nginx chain with intermediate", needs: []string{"nginx"}, url: https("nginx.chained", "/"), args: tlsTo("nginx.chained"), judge: "nginx"},
 	{name: "nginx missing intermediate", needs: []string{"nginx"}, url: https("nginx.nochain", "/"), args: tlsTo("nginx.nochain")},
