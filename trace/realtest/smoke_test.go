@@ -24,15 +24,6 @@ func TestServersUp(t *testing.T) {
 	}
 	t.Logf("dir %s ports %v", e.dir, e.ports)
 	if s, _ := strconv.Atoi(os.Getenv("REALTEST_HOLD")); s > 0 {
-		os.WriteFile("/tmp/realtest-hold.txt", []byte(e.dir+"\n"+portsString()), 0o644)
 		time.Sleep(time.Duration(s) * time.Second)
 	}
-}
-
-func portsString() string {
-	s := ""
-	for k, v := range e.ports {
-		s += k + "=" + strconv.Itoa(v) + "\n"
-	}
-	return s
 }
