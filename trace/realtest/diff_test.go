@@ -54,7 +54,7 @@ var known = []knownDefect{
 		[]string{" h2 ", "TLS 1.2-only RSA", "TLS 1.3-only", "chain with intermediate", "expired -k", "mTLS", "socks5h to nginx TLS"},
 		[]string{"-D bytes", "w.size_header"}},
 	{"-I / -X HEAD over HTTP/2 fails (exit 56)", []string{"h2 HEAD", "h2 -X HEAD"}, nil},
-	{"the reason phrase is the server's: an empty one stays empty", []string{"empty phrase"}, []string{"-D bytes"}},
+	{"the reason phrase is the server's: an empty one stays empty", []string{"empty phrase"}, []string{"-D bytes", "json reason"}},
 	{"-T sends Expect: 100-continue (and -D keeps the 100); found here too: curl's size_request counts only the head of a -T upload",
 		[]string{"PUT -T"}, []string{"-D bytes", "w.size_header", "w.size_request"}},
 	{"-D keeps chunked trailers", []string{"chunked trailer"}, []string{"-D bytes", "w.num_headers"}},

@@ -30,22 +30,19 @@ type hcase struct {
 	// fresh is a file under the web root removed before each tool runs
 	// (a PUT must create it both times).
 	fresh string
-	// headers: also compare the header_json object (off when a header's
-	// value is not the same twice, beyond Date).
-	noHeaderJSON bool
 }
 
 var placeholder = regexp.MustCompile(`\{([a-z0-9.]+)\}`)
 
-// expand replaces {port-name} with the port and {ca}, {client}, {dir} with
-// the files.
+// expand replaces {port-name} with the port, {ca}, {client.crt} and
+// {client.key} with the suite's files and {www} with the web root.
 func expand(s string) string {
 	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
 		name := m[1 : len(m)-1]
 		switch name {
 		case "ca":
 			return e.pki.CA()
-		case "client.crt", "client.key", "selfsigned.crt":
+		case "client.crt", "client.key":
 			return e.pki.dir + "/" + name
 		case "www":
 			return e.www
@@ -85,20 +82,85 @@ func (c hcase) run(t *testing.T) {
 	rt := reqtrace(t, append(append(append(append([]string{}, common...), "-H", "X-Run: r-"+id), rtArgs...), append(args, url)...)...)
 	t.Logf("curl: %s\nreqtrace: %s", cu, rt)
 	d := newDiff(t, c.name)
-	compareHTTP(d, rt, cu, !c.noHeaderJSON)
-	if c.judge != "" && cu.code == 0 {
+	compareHTTP(d, rt, cu, slices.Contains(c.args, "-I"))
+	if c.judge != "" {
 		compareLog(d, c.judge, id)
 	}
+	// The --json document states the same final response as curl's -D.
+	if c.fresh != "" {
+		os.Remove(filepath.Join(e.www, c.fresh))
+	}
+	js := reqtrace(t, append(append(append([]string{"--json", "-A", "realtest/1", "-H", "X-Run: j-" + id}, rtArgs...), args...), url)...)
+	compareJSON(d, js, cu)
 }
 
-func compareHTTP(d *diff, rt, cu ran, headerJSON bool) {
+type rtResponse struct {
+	Proto   string `json:"proto"`
+	Status  int    `json:"status"`
+	Reason  string `json:"reason"`
+	Headers []struct {
+		Name, Value string
+	} `json:"headers"`
+}
+
+// compareJSON checks the last response of reqtrace --json against the
+// last head in curl's -D: status, reason phrase (HTTP/1.x: HTTP/2 has
+// none on the wire), the header lines in order and spelling.
+func compareJSON(d *diff, js, cu ran) {
+	d.t.Helper()
+	var last string // the last head; -D ends with the trailers, which are not one
+	for _, h := range strings.Split(string(cu.file("head")), "\r\n\r\n") {
+		if strings.HasPrefix(h, "HTTP/") {
+			last = h
+		}
+	}
+	if last == "" {
+		return // curl got no response
+	}
+	var doc struct {
+		Hops []struct {
+			Response *rtResponse `json:"response"`
+		} `json:"hops"`
+	}
+	if err := json.Unmarshal(js.stdout, &doc); err != nil || len(doc.Hops) == 0 {
+		d.eq("json parses", err == nil && len(doc.Hops) > 0, true)
+		return
+	}
+	resp := doc.Hops[len(doc.Hops)-1].Response
+	if !d.eq("json response present", resp != nil, true) {
+		return
+	}
+	lines := strings.Split(last, "\r\n")
+	status := strings.SplitN(lines[0], " ", 3)
+	d.eq("json status", itoa(resp.Status), status[1])
+	if strings.HasPrefix(status[0], "HTTP/1") {
+		d.eq("json reason", resp.Reason, strings.Join(status[2:], ""))
+		d.eq("json proto", resp.Proto, status[0])
+	} else {
+		d.eq("json proto", resp.Proto, "HTTP/2.0")
+	}
+	var got, want []string
+	for _, h := range resp.Headers {
+		got = append(got, h.Name+": "+h.Value)
+	}
+	want = lines[1:]
+	d.eq("json headers", normHead([]byte(strings.Join(got, "\n"))), normHead([]byte(strings.Join(want, "\n"))))
+}
+
+// compareHTTP compares the files and -w output of one case; with -I the
+// body file holds the head (curl writes it there), Date and all.
+func compareHTTP(d *diff, rt, cu ran, headInBody bool) {
 	d.t.Helper()
 	d.eq("exit code", rt.code, cu.code)
 	if h, w := normHead(rt.file("head")), normHead(cu.file("head")); h != w {
 		d.eq("-D bytes", h, w)
 		d.t.Logf("-D differs:%s", lineDiff(h, w))
 	}
-	d.eq("body bytes", rt.file("body"), cu.file("body"))
+	if rb, cb := rt.file("body"), cu.file("body"); headInBody && rb != nil && cb != nil {
+		d.eq("body bytes (the head, with -I)", normHead(rb), normHead(cb))
+	} else {
+		d.eq("body bytes", rb, cb)
+	}
 	rw, rh, err1 := splitWriteOut(rt.stdout)
 	cw, ch, err2 := splitWriteOut(cu.stdout)
 	if !d.eq("-w output parses", err1 == nil, true) || err2 != nil {
@@ -106,13 +168,11 @@ func compareHTTP(d *diff, rt, cu ran, headerJSON bool) {
 		return
 	}
 	compareWriteOut(d, rw, cw)
-	if headerJSON {
-		field := "w.header_json"
-		if cu.code == 47 {
-			field += " (failed transfer)"
-		}
-		d.eq(field, normHeaderJSON(rh), normHeaderJSON(ch))
+	field := "w.header_json"
+	if cu.code == 47 {
+		field += " (failed transfer)"
 	}
+	d.eq(field, normHeaderJSON(rh), normHeaderJSON(ch))
 }
 
 var dateLine = regexp.MustCompile(`(?mi)^(date|last-modified|etag):[^\r\n]*`)
