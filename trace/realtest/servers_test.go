@@ -171,19 +171,34 @@ AllowCONNECT 1024-65535
 	SSLCertificateFile %[6]s
 	SSLCertificateKeyFile %[7]s
 </VirtualHost>
-`, d, ports[0], ports[1], e.www, e.ports["nginx.http"], e.pki.crt("valid"), e.pki.key("valid"))
+`, d, ports[0], ports[1], e.www, e.ports["nginx.http"], filepath.Join(d, "valid.crt"), filepath.Join(d, "valid.key"))
 	return b.String()
 }
 
+// startApache runs apache2 as www-data from the start when the suite is
+// root: apache2 started as root would switch to its User itself, and a
+// process that changes its credentials loses Pdeathsig, so it would
+// outlive a test binary that dies. setpriv sets the signal again after
+// the switch. www-data then needs its own copy of the key and a
+// directory it may write.
 func startApache(e *env) error {
 	d := filepath.Join(e.dir, "apache")
-	os.MkdirAll(d, 0o755)
+	os.MkdirAll(d, 0o777)
+	os.Chmod(d, 0o777)
+	for _, f := range []string{"valid.crt", "valid.key"} {
+		if err := os.WriteFile(filepath.Join(d, f), must(os.ReadFile(filepath.Join(e.pki.dir, f))), 0o644); err != nil {
+			return err
+		}
+	}
+	argv := []string{"apache2", "-X", "-f", filepath.Join(d, "apache2.conf")}
+	if os.Geteuid() == 0 {
+		argv = append([]string{"setpriv", "--reuid=www-data", "--regid=www-data", "--clear-groups", "--pdeathsig=KILL"}, argv...)
+	}
 	p, ports, err := startServer("apache2", len(apachePorts), func(ports []int) (*proc, error) {
-		conf := filepath.Join(d, "apache2.conf")
-		if err := os.WriteFile(conf, []byte(apacheConf(e, ports)), 0o644); err != nil {
+		if err := os.WriteFile(argv[len(argv)-1], []byte(apacheConf(e, ports)), 0o644); err != nil {
 			return nil, err
 		}
-		return start("apache2", filepath.Join(d, "stderr.log"), nil, "apache2", "-X", "-f", conf)
+		return start("apache2", filepath.Join(d, "stderr.log"), nil, argv...)
 	})
 	return e.started("apache2", p, ports, apachePorts, filepath.Join(d, "access.log"), err)
 }
