@@ -350,6 +350,17 @@ func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
 	}
 }
 
+// curl prints the -o name in filename_effective whatever happened to the
+// transfer (found by trace/realtest against curl 7.88).
+func TestWriteOutFilenameEffectiveOnFailure(t *testing.T) {
+	if out, _ := woRun(t, "%{filename_effective}", dnsNXDomain(), 6, WriteOutOptions{Filename: "out.html"}); out != "out.html" {
+		t.Errorf("after a DNS failure with -o out.html: %q", out)
+	}
+	if out, _ := woRun(t, "%{filename_effective}", dnsNXDomain(), 6, WriteOutOptions{}); out != "" {
+		t.Errorf("without -o: %q", out)
+	}
+}
+
 func TestWriteOutNesting(t *testing.T) {
 	// Within any one result the marks are in curl's order (appconnect aside,
 	// which is 0 without TLS).
