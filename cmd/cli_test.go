@@ -566,6 +566,21 @@ func TestOutputFlagsAndClientCert(t *testing.T) {
 	if st, err := os.Stat(fresh); err != nil || st.Size() != 0 {
 		t.Errorf("an empty body left no empty -o file: %v", err)
 	}
+	// As curl: -f writes no error page to -o; -I writes the head there.
+	failed := filepath.Join(dir, "failed")
+	if o := reqtrace(t, nil, append(labArgs(lab), "-f", "-o", failed, lab.URL("http", "www.lab.test", "/status/404"))...); o.code != 22 {
+		t.Errorf("-f -o on a 404: exit %d %s", o.code, o.stderr)
+	}
+	if _, err := os.Stat(failed); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("-f on a 404 left -o's file: %v", err)
+	}
+	head := filepath.Join(dir, "head")
+	if o := reqtrace(t, nil, append(labArgs(lab), "-I", "-o", head, lab.URL("http", "www.lab.test", "/status/204"))...); o.code != 0 {
+		t.Errorf("-I -o: exit %d %s", o.code, o.stderr)
+	}
+	if b, _ := os.ReadFile(head); !strings.HasPrefix(string(b), "HTTP/1.1 204") || !strings.HasSuffix(string(b), "\r\n\r\n") {
+		t.Errorf("-I -o wrote %q, want the head", b)
+	}
 	if o := reqtrace(t, nil, "-o", filepath.Join(dir, "no", "such", "dir"), "http://example.test/"); o.code != 2 || !strings.Contains(o.stderr, "cannot write -o") {
 		t.Errorf("-o into a missing folder: exit %d %q", o.code, o.stderr)
 	}

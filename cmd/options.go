@@ -204,7 +204,7 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	if err != nil {
 		return nil, noop, err
 	}
-	o.Output, o.OutputName = file, f.output
+	o.Output, o.OutputName, o.SkipErrorBody = file, f.output, f.fail
 	return o, file.finish, nil
 }
 

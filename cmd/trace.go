@@ -55,7 +55,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return runSeries(c, ios, f, opts, style, closeOut)
 	}
 	res := traced(c.Context(), opts)
-	if cerr := closeOut(res.Err == nil); cerr != nil && res.Err == nil {
+	if cerr := closeOut(f.exitOf(res) == ExitOK); cerr != nil && res.Err == nil { // curl -f leaves no -o file for an error status
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
 	if err := f.report(ios, res, style); err != nil {
@@ -83,9 +83,13 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 			return err
 		}
 	}
-	return writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error {
-		return render.DumpHeaders(w, f.redacted(rs)...)
-	})
+	shown := f.redacted(rs)
+	err = writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown...) })
+	if err != nil || !f.head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {
+		return err
+	}
+	// curl -I writes the head it received where the body would go.
+	return writeFile("-o", f.output, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown[len(shown)-1]) })
 }
 
 // redacted is rs with the secrets hidden, unless --show-secrets.
@@ -131,7 +135,7 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 		err = render.JSON(ios.Out, shown)
 	case f.writeOutSet:
 		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
-			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets})
+			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets, Filename: f.output})
 	default:
 		err = render.Text(ios.Out, shown, style)
 	}

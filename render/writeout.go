@@ -28,6 +28,9 @@ type WriteOutOptions struct {
 	// when the file cannot be created, and stderr says why. cmd passes
 	// OpenWriteOutFile.
 	Output func(name string, appendTo bool) (io.WriteCloser, error)
+	// Filename is the -o (or -O) file as given: curl's filename_effective
+	// names it whether or not a body was written to it.
+	Filename string
 }
 
 // OpenWriteOutFile opens name for %output{}: created with mode 0600 as in
@@ -125,11 +128,14 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 //   - certs prints each certificate of the most recent handshake as curl's
 //     OpenSSL backend lays it out (Subject:, Issuer:, Serial Number:, ...,
 //     Start date:, Expire date:), but without the PEM: reqtrace does not
-//     keep the raw certificates. num_certs counts them.
+//     keep the raw certificates. num_certs counts them. Both are empty when
+//     the handshake failed (curl collects them once it succeeded; with -k
+//     a bad certificate does not fail it).
 //   - errormsg is the message of the error that ended the trace; without
 //     one but with exit 22 (--fail) it is curl's "The requested URL
 //     returned error: N".
-//   - filename_effective is the -o file the body went to; url and the
+//   - filename_effective is the -o file, as curl prints it even when the
+//     transfer failed before a body arrived; url and the
 //     url.* parts are the URL as given, url_effective and urle.* the last
 //     hop's; scheme is lower case (curl 8.8+).
 //   - %{json} is curl's object: every variable above in curl's order with

@@ -76,10 +76,10 @@ var woVars = []woVar{
 	{"errormsg", woString, (*woFacts).errormsg},
 	{"exitcode", woLong, func(f *woFacts) woVal { return woNum(int64(f.exit)) }},
 	{"filename_effective", woString, func(f *woFacts) woVal {
-		if f.last == nil || f.last.Response == nil {
-			return woVal{}
+		if f.last != nil && f.last.Response != nil && f.last.Response.SavedTo != "" {
+			return woStr(f.last.Response.SavedTo)
 		}
-		return woStrOrNull(f.last.Response.SavedTo)
+		return woStrOrNull(f.opts.Filename)
 	}},
 	{"ftp_entry_path", woString, woNull},
 	{"http_code", woLong, (*woFacts).status},
@@ -109,7 +109,7 @@ var woVars = []woVar{
 		return woStrOrNull(f.last.Request.Method)
 	}},
 	{"num_certs", woLong, func(f *woFacts) woVal {
-		if f.tls == nil {
+		if f.tls == nil || f.handshakeFailed() {
 			return woNum(0)
 		}
 		return woNum(int64(len(f.tls.Certificates)))
@@ -215,7 +215,8 @@ type woFacts struct {
 	exit int
 	opts WriteOutOptions
 
-	tls *trace.TLS // the most recent handshake
+	tls    *trace.TLS   // the most recent handshake
+	tlsErr *trace.Error // the error of its hop
 	// connectStatus is the status of the last CONNECT answer a proxy
 	// gave (curl's http_connect); 0 for none.
 	connectStatus int
@@ -252,7 +253,7 @@ func newWoFacts(r *trace.Result, exit int, opts WriteOutOptions) *woFacts {
 			f.redirect += total
 		}
 		if h.TLS != nil {
-			f.tls = h.TLS
+			f.tls, f.tlsErr = h.TLS, h.Err
 		}
 		if h.Proxy != nil && h.Proxy.Tunnel && h.Proxy.Status != 0 {
 			f.connectStatus = h.Proxy.Status
@@ -406,11 +407,18 @@ func (f *woFacts) errormsg() woVal {
 	return woStr("Unknown error")
 }
 
+// handshakeFailed: the most recent TLS handshake did not complete, so
+// curl has no certificates to report. A name mismatch is not one: curl
+// checks the name after the handshake, with the chain in hand.
+func (f *woFacts) handshakeFailed() bool {
+	return f.tlsErr != nil && f.tlsErr.Phase == trace.PhaseTLS && f.tlsErr.Kind != trace.KindHostnameMismatch
+}
+
 // certs lays the chain out as curl's OpenSSL backend does, minus the PEM.
 func (f *woFacts) certs() woVal {
 	if f.certsText == nil {
 		var b strings.Builder
-		if f.tls != nil {
+		if f.tls != nil && !f.handshakeFailed() {
 			for _, c := range f.tls.Certificates {
 				line := func(k, v string) {
 					if v != "" {

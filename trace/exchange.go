@@ -149,6 +149,9 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	if (h.o.FollowRedirects || h.o.SkipRedirectBody) && isRedirect(r.Status) && headerValue(r.Headers, "Location") != "" {
 		sink.out = nil // as curl -L: a redirect's body is not the document; -o gets the last hop's
 	}
+	if h.o.SkipErrorBody && r.Status >= 400 {
+		sink.out = nil // as curl -f: an error page is not written to -o
+	}
 	n, err := io.CopyBuffer(sink, src, make([]byte, copyBuffer))
 	end := h.clock.since()
 	h.hop.Timings.Receive = &Span{firstByte, max(end-firstByte, 0)}

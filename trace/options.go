@@ -62,7 +62,11 @@ type Options struct {
 	// out of Output, as -L does, for callers that follow redirects
 	// themselves one request at a time (cors).
 	SkipRedirectBody bool
-	MaxRedirects     int // --max-redirs; -1 means no limit
+	// SkipErrorBody keeps the body of a status of 400 or more out of
+	// Output, as curl -f writes nothing to -o then (the body is still read,
+	// counted and previewed).
+	SkipErrorBody bool
+	MaxRedirects  int // --max-redirs; -1 means no limit
 
 	Retry        int           // --retry: attempts to repeat after a transient failure
 	RetryDelay   time.Duration // --retry-delay: fixed pause (else Retry-After, else backoff)
