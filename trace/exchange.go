@@ -328,10 +328,13 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
-	if method == "HEAD" {
-		body = bytes.NewReader(nil)
+	want := resp.ContentLength
+	if noBody(method, resp.StatusCode) {
+		// Content-Length on a HEAD or 304 tells the size of the body a GET
+		// would get (RFC 9110 section 8.6): none comes.
+		body, want = bytes.NewReader(nil), 0
 	}
-	h.receive(ctx, body, resp.ContentLength, final)
+	h.receive(ctx, body, want, final)
 	return h.hop.Err == nil
 }
 

@@ -193,7 +193,7 @@ const untilClose = -2
 // RFC 9112 section 6.3, and its length: -1 for chunked, untilClose when
 // the connection's end marks it.
 func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64, error) {
-	if method == "HEAD" || h.status/100 == 1 || h.status == 204 || h.status == 304 {
+	if noBody(method, h.status) {
 		return bytes.NewReader(nil), 0, nil
 	}
 	if te := h.get("Transfer-Encoding"); len(te) > 0 {
@@ -211,6 +211,12 @@ func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64,
 		return io.LimitReader(br, n), n, nil
 	}
 	return br, untilClose, nil
+}
+
+// noBody reports whether a response has no body whatever its header
+// fields say (RFC 9110 sections 6.4.1 and 8.6): to HEAD, and 1xx, 204, 304.
+func noBody(method string, status int) bool {
+	return method == "HEAD" || status/100 == 1 || status == 204 || status == 304
 }
 
 // chunkedBody reads a chunked body, then its trailer section, so that the
