@@ -43,7 +43,7 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	h.hop.Request.Target = target
 
 	h.setPhase(PhaseSend)
-	sendStart := h.clock.since()
+	sendStart := h.readyAt()
 	if _, err := c.sc.Write(append(reqHead, h.req.body...)); err != nil {
 		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
 			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
@@ -71,6 +71,20 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	}
 	h.receive(ctx, body, want, at)
 	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers)
+}
+
+// readyAt is when the connection was ready for the request: the end of
+// the last connection phase, or the hop's start on a reused connection.
+// The send phase starts there, so that the phases add up to the total.
+func (h *hopRun) readyAt() time.Duration {
+	var at time.Duration
+	tm := h.hop.Timings
+	for _, s := range []*Span{tm.DNS, tm.Connect, tm.Proxy, tm.TLS} {
+		if s != nil {
+			at = max(at, s.End())
+		}
+	}
+	return at
 }
 
 // readFinalHead reads response heads until the final (non-1xx) one,
@@ -238,7 +252,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.hop.Request = h.sentRequest("HTTP/2.0", h2SentHeaders(all), headSize(method+" "+h.req.url.RequestURI()+" HTTP/2", all))
 
 	h.setPhase(PhaseSend)
-	sendStart := h.clock.since()
+	sendStart := h.readyAt()
 	if c.h2 == nil {
 		t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
 		c.tap = newH2Tap(c.sc)

@@ -53,3 +53,35 @@ func TestNotModifiedOverHTTP2HasNoBody(t *testing.T) {
 		t.Errorf("status %d, body %d", hop.Response.Status, hop.Response.BodyBytes)
 	}
 }
+
+// TestPhasesAddUpToTheTotal: on a reused connection the hop starts with
+// the send phase and every phase starts where the one before ended, so
+// the phases add up to the total (a wait before the send once added a
+// millisecond no phase showed). A new connection's send starts when its
+// last connection phase ends.
+func TestPhasesAddUpToTheTotal(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, c := range []struct{ scheme, http string }{{"http", ""}, {"https", "1.1"}, {"https", ""}} {
+		res := run(t, lab, lab.URL(c.scheme, "www.lab.test", "/redirect/3"), follow, func(o *trace.Options) { o.HTTP = c.http })
+		ok(t, res)
+		for i, hop := range res.Hops {
+			tm := hop.Timings
+			ready := tm.TLS
+			if ready == nil {
+				ready = tm.Connect
+			}
+			if i > 0 {
+				ready = &trace.Span{}
+			}
+			if !hop.Connect.Reused != (i == 0) || tm.Send == nil || tm.Wait == nil || tm.Receive == nil {
+				t.Fatalf("%s %s hop %d: reused %v, phases %+v", c.scheme, c.http, i, hop.Connect.Reused, tm)
+			}
+			if tm.Send.Start != ready.End() || tm.Wait.Start != tm.Send.End() || tm.Receive.Start != tm.Wait.End() || tm.Total != tm.Receive.End() {
+				t.Errorf("%s %s hop %d: send %+v wait %+v receive %+v total %v: the phases leave gaps", c.scheme, c.http, i, *tm.Send, *tm.Wait, *tm.Receive, tm.Total)
+			}
+			if i > 0 && tm.Total != tm.Send.Duration+tm.Wait.Duration+tm.Receive.Duration {
+				t.Errorf("%s %s hop %d: total %v is not the sum of its phases", c.scheme, c.http, i, tm.Total)
+			}
+		}
+	}
+}
