@@ -96,6 +96,7 @@ func redactHop(h trace.Hop) trace.Hop {
 	if h.Response != nil {
 		resp := *h.Response
 		resp.Headers = hideHeaderSecrets(resp.Headers)
+		resp.Trailers = hideHeaderSecrets(resp.Trailers)
 		resp.BodyPreview = []byte(RedactJWT(string(resp.BodyPreview)))
 		h.Response = &resp
 	}

@@ -59,9 +59,9 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 		return false
 	}
 	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
-	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason,
+	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason, StatusLine: head.line,
 		Headers: head.headers, HeadersCut: head.linesCut, ValuesCut: head.valuesCut, DecodedBytes: -1,
-		HeadBytes: c.sc.bytesRead() - int64(c.br.Buffered()) - start}
+		HeadBytes: c.sc.bytesRead() - int64(c.br.Buffered()) - start + h.tunnelHeadBytes()}
 
 	h.setPhase(PhaseReceive)
 	body, want, err := bodyReader(method, head, c.br)
@@ -70,6 +70,9 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 		return false
 	}
 	h.receive(ctx, body, want, at)
+	if cb, ok := body.(*chunkedBody); ok {
+		h.hop.Response.Trailers = cb.trailers.headers
+	}
 	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers)
 }
 
@@ -109,7 +112,8 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 			h.fail(ctx, nil, badResponse(fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)))
 			return nil, 0, false
 		}
-		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Headers: h.keepInformational(head.headers), At: at})
+		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Reason: head.reason, StatusLine: head.line,
+			Headers: h.keepInformational(head.headers), At: at})
 	}
 }
 
@@ -339,7 +343,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header), DecodedBytes: -1}
 	h.orderH2Headers(c.tap, stream)
 	h.capH2Headers()
-	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
+	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational) + h.tunnelHeadBytes()
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
 	want := resp.ContentLength
@@ -349,6 +353,9 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 		body, want = bytes.NewReader(nil), 0
 	}
 	h.receive(ctx, body, want, final)
+	if len(resp.Trailer) > 0 { // filled in once the body has been read
+		h.hop.Response.Trailers = keepAll(h2Headers(resp.Trailer)).headers
+	}
 	return h.hop.Err == nil
 }
 
@@ -418,15 +425,29 @@ func (h *hopRun) sentRequest(proto string, headers []Header, headBytes int64) Re
 // maxBodyPreviewSent caps the copy of the request body kept in the Result.
 const maxBodyPreviewSent = 64 << 10
 
-// h2HeadBytes counts HTTP/2 response heads as HTTP/1.1 would write them,
-// the way curl's size_header does.
+// tunnelHeadBytes is the size of the proxy's answer to the CONNECT that
+// opened the hop's connection: curl's size_header counts it too.
+func (h *hopRun) tunnelHeadBytes() int64 {
+	p := h.hop.Proxy
+	if p == nil || !p.Tunnel || p.StatusLine == "" || h.hop.Connect != nil && h.hop.Connect.Reused {
+		return 0
+	}
+	return headSize(p.StatusLine, p.Headers)
+}
+
+// h2HeadBytes counts HTTP/2 response heads as curl's size_header does:
+// as HTTP/1.1 would write them, under curl's status line ("HTTP/2 200 ").
 func h2HeadBytes(status int, hs []Header, infos []Informational) int64 {
-	n := headSize("HTTP/2 "+strconv.Itoa(status), hs)
+	n := headSize(H2StatusLine(status), hs)
 	for _, in := range infos {
-		n += headSize("HTTP/2 "+strconv.Itoa(in.Status), in.Headers)
+		n += headSize(H2StatusLine(in.Status), in.Headers)
 	}
 	return n
 }
+
+// H2StatusLine is the status line curl writes for an HTTP/2 response
+// (-D, -i, size_header): "HTTP/2 200 ", the space kept, no phrase.
+func H2StatusLine(status int) string { return "HTTP/2 " + strconv.Itoa(status) + " " }
 
 // h2Request builds the net/http request x/net/http2 sends.
 func (h *hopRun) h2Request(ctx context.Context, all []Header) *http.Request {

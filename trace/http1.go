@@ -36,6 +36,7 @@ type respHead struct {
 	proto  string
 	status int
 	reason string
+	line   string // the status line as received, for -D
 	keeper
 }
 
@@ -157,7 +158,7 @@ func parseStatusLine(line string) (*respHead, error) {
 	if status < 100 {
 		return nil, fmt.Errorf("malformed status line %q: status %d is below 100", line, status)
 	}
-	return &respHead{proto: proto, status: status, reason: reason}, nil
+	return &respHead{proto: proto, status: status, reason: reason, line: line}, nil
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -220,11 +221,13 @@ func noBody(method string, status int) bool {
 }
 
 // chunkedBody reads a chunked body, then its trailer section, so that the
-// connection is left at the start of the next response.
+// connection is left at the start of the next response. The trailer
+// fields are kept under the caps a head gets.
 type chunkedBody struct {
-	chunks io.Reader
-	br     *bufio.Reader
-	done   bool
+	chunks   io.Reader
+	br       *bufio.Reader
+	done     bool
+	trailers respHead
 }
 
 func (c *chunkedBody) Read(p []byte) (int, error) {
@@ -242,6 +245,9 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 			}
 			if line == "" {
 				break
+			}
+			if terr := c.trailers.addLine(line); terr != nil {
+				return n, &trailerError{terr}
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package trace_test
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/net/http2/hpack"
@@ -82,6 +83,36 @@ func TestPhasesAddUpToTheTotal(t *testing.T) {
 			if i > 0 && tm.Total != tm.Send.Duration+tm.Wait.Duration+tm.Receive.Duration {
 				t.Errorf("%s %s hop %d: total %v is not the sum of its phases", c.scheme, c.http, i, tm.Total)
 			}
+		}
+	}
+}
+
+// TestReasonPhraseAsReceived: the phrase is the server's, an empty one
+// stays empty (no registry name is made up), 1xx lines keep theirs, and
+// the status lines are kept as received for -D.
+func TestReasonPhraseAsReceived(t *testing.T) {
+	lab := tracetest.New(t)
+	addr := rawServer(t, "HTTP/1.1 100 Continue Please\r\n\r\nHTTP/1.1 418\r\nContent-Length: 0\r\n\r\n")
+	hop := ok(t, run(t, lab, "http://"+addr+"/"))
+	r := hop.Response
+	if r.Status != 418 || r.Reason != "" || r.StatusLine != "HTTP/1.1 418" {
+		t.Errorf("final: %d %q line %q", r.Status, r.Reason, r.StatusLine)
+	}
+	if len(hop.Informational) != 1 || hop.Informational[0].Reason != "Continue Please" || hop.Informational[0].StatusLine != "HTTP/1.1 100 Continue Please" {
+		t.Errorf("informational: %+v", hop.Informational)
+	}
+}
+
+// TestTrailersKept: trailer fields after a chunked body (HTTP/1.1) or in
+// the trailing HEADERS frame (h2) are kept in the Response.
+func TestTrailersKept(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, h := range []string{"1.1", ""} {
+		hop := ok(t, run(t, lab, lab.URL("https", "www.lab.test", "/trailers"), func(o *trace.Options) { o.HTTP = h }))
+		r := hop.Response
+		if len(r.Trailers) != 1 || !strings.EqualFold(r.Trailers[0].Name, "X-Checksum") || r.Trailers[0].Value != tracetest.TrailerChecksum ||
+			string(r.BodyPreview) != tracetest.ChunkedBody {
+			t.Errorf("%s: trailers %+v body %q", r.Proto, r.Trailers, r.BodyPreview)
 		}
 	}
 }

@@ -59,6 +59,7 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/raw-order", rawOrder)
 	mux.HandleFunc("/echo", echo)
 	mux.HandleFunc("/chunked", chunked)
+	mux.HandleFunc("/trailers", trailers)
 	mux.HandleFunc("/redirect/{n}", redirect)
 	mux.HandleFunc("/redirect-to", redirectTo)
 	mux.HandleFunc("/loop", loop)
@@ -260,6 +261,18 @@ func chunked(w http.ResponseWriter, r *http.Request) {
 		}
 		rc.Flush()
 	}
+}
+
+// TrailerChecksum is the X-Checksum trailer field /trailers sends after
+// ChunkedBody (chunked over HTTP/1.1, a trailing HEADERS frame over h2).
+const TrailerChecksum = "sha1-0123456789abcdef"
+
+func trailers(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Trailer", "X-Checksum")
+	io.WriteString(w, ChunkedBody)
+	http.NewResponseController(w).Flush()
+	w.Header().Set("X-Checksum", TrailerChecksum)
 }
 
 // redirect counts down: /redirect/n is a 302 to /redirect/n-1, and

@@ -30,7 +30,8 @@
 // SNI delays the handshake N ms.
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
-// /status/{code}, /early-hints, /raw-order, /echo, /chunked, /redirect/{n}.
+// /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
+// /redirect/{n}.
 package tracetest
 
 import (
