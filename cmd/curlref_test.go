@@ -1,15 +1,20 @@
 package cmd_test
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reqtrace/reqtrace/trace/tracetest"
@@ -179,5 +184,183 @@ func TestDumpHeaderAsCurl(t *testing.T) {
 	if hop.Response.Reason != "" || len(hop.Informational) != 2 || hop.Informational[0].Reason != "Continue Please" || hop.Informational[1].Reason != "" ||
 		len(hop.Response.Trailers) != 2 || hop.Response.Trailers[1].Name != "X-Done" || hop.Response.Trailers[1].Value != "yes" {
 		t.Errorf("json hop: %+v", hop)
+	}
+}
+
+// seen is one request a logServer received: the request line, the header
+// lines as they came (User-Agent left out: it names the client), the body
+// size, and whether the server sent 100 Continue first.
+type seen struct {
+	line      string
+	headers   []string
+	body      int
+	continued bool
+}
+
+// logServer is an HTTP/1.1 server that logs every request as received.
+// /rNNN answers NNN with Location ?to= (default /final); anything else is
+// a 200. An Expect: 100-continue gets its 100 before the body is read.
+type logServer struct {
+	addr string
+	mu   sync.Mutex
+	log  []seen
+}
+
+func newLogServer(t *testing.T) *logServer {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	s := &logServer{addr: l.Addr().String()}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *logServer) serve(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		r := seen{line: strings.TrimRight(line, "\r\n")}
+		length := 0
+		for {
+			h, err := br.ReadString('\n')
+			if err != nil {
+				return
+			}
+			h = strings.TrimSuffix(strings.TrimSuffix(h, "\n"), "\r")
+			if h == "" {
+				break
+			}
+			name, value, _ := strings.Cut(h, ":")
+			switch strings.ToLower(name) {
+			case "user-agent":
+				continue
+			case "content-length":
+				length, _ = strconv.Atoi(strings.TrimSpace(value))
+			case "expect":
+				r.continued = true
+			}
+			r.headers = append(r.headers, h)
+		}
+		if r.continued {
+			io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+		}
+		n, _ := io.CopyN(io.Discard, br, int64(length))
+		r.body = int(n)
+		s.mu.Lock()
+		s.log = append(s.log, r)
+		s.mu.Unlock()
+		target := strings.Fields(r.line)[1]
+		u, _ := url.Parse(target)
+		if code, ok := strings.CutPrefix(u.Path, "/r"); ok {
+			to := cmpStr(u.Query().Get("to"), "/final")
+			fmt.Fprintf(c, "HTTP/1.1 %s Moved\r\nLocation: %s\r\nContent-Length: 0\r\n\r\n", code, to)
+			continue
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	}
+}
+
+func cmpStr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// take returns the requests logged so far and clears the log.
+func (s *logServer) take() []seen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.log
+	s.log = nil
+	return out
+}
+
+// TestRequestsAsCurl sends the same request with curl and with reqtrace
+// to servers that log what they receive, and compares the requests hop by
+// hop: method, target, header lines byte for byte (User-Agent aside),
+// body size, Expect: 100-continue.
+func TestRequestsAsCurl(t *testing.T) {
+	curl := curlBinary(t)
+	a, b := newLogServer(t), newLogServer(t)
+	dir := t.TempDir()
+	small, big := filepath.Join(dir, "small"), filepath.Join(dir, "big")
+	os.WriteFile(small, []byte("hello"), 0o644)
+	os.WriteFile(big, bytes.Repeat([]byte("x"), 1<<20+1), 0o644)
+	ua := "http://" + a.addr
+	other := url.QueryEscape("http://" + b.addr + "/final")
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"-H as typed", []string{"-H", "X-A:1", "-H", "X-B:  2 ", "-H", "x-lower: v", ua + "/h"}},
+		{"-X POST -L 301", []string{"-X", "POST", "-d", "x", "-L", ua + "/r301"}},
+		{"-X POST -L 302", []string{"-X", "POST", "-d", "x", "-L", ua + "/r302"}},
+		{"-X POST -L 303", []string{"-X", "POST", "-d", "x", "-L", ua + "/r303"}},
+		{"-X POST -L 307", []string{"-X", "POST", "-d", "x", "-L", ua + "/r307"}},
+		{"-X PUT -d -L 302", []string{"-X", "PUT", "-d", "x", "-L", ua + "/r302"}},
+		{"-d -L 302", []string{"-d", "x", "-L", ua + "/r302"}},
+		{"-T -L 302", []string{"-T", small, "-L", ua + "/r302"}},
+		{"-T -L 303", []string{"-T", small, "-L", ua + "/r303"}},
+		{"-X POST -T", []string{"-X", "POST", "-T", small, ua + "/t"}},
+		{"-T over 1 MiB", []string{"-T", big, ua + "/t"}},
+		{"-d over 1 MiB", []string{"--data-binary", "@" + big, ua + "/p"}},
+		{"-d of 1 MiB", []string{"--data-binary", "@" + big, "-H", "Expect:", ua + "/p"}},
+		{"-u -L to another host", []string{"-u", "u:p", "-L", ua + "/r302?to=" + other}},
+		{"-u --location-trusted", []string{"-u", "u:p", "--location-trusted", ua + "/r302?to=" + other}},
+		{"-H Authorization --location-trusted", []string{"-H", "Authorization: Bearer t", "--location-trusted", ua + "/r302?to=" + other}},
+	}
+	for _, c := range cases {
+		args := append([]string{"-s", "-m", "20", "-o", os.DevNull}, c.args...)
+		code, _ := runCurl(t, curl, args...)
+		want := append(a.take(), b.take()...)
+		o := reqtrace(t, nil, args...)
+		got := append(a.take(), b.take()...)
+		if o.code != code {
+			t.Errorf("%s: curl exit %d, reqtrace exit %d %s", c.name, code, o.code, o.stderr)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s:\n curl     %+v\n reqtrace %+v", c.name, want, got)
+		}
+	}
+}
+
+// TestRedirectLimitAndSchemeAsCurl: -L follows up to 50 redirects by
+// default, as curl (the contract's 10 was not curl's), --max-redirs still
+// stops it with exit 47, and %{scheme} prints what curl 7.88 prints.
+func TestRedirectLimitAndSchemeAsCurl(t *testing.T) {
+	curl := curlBinary(t)
+	lab := tracetest.New(t)
+	for _, c := range []struct {
+		scheme string
+		args   []string
+	}{
+		{"http", []string{"-L"}},
+		{"http", []string{"-L", "--max-redirs", "3"}},
+		{"https", []string{"-L"}},
+	} {
+		args := append([]string{"-s", "-m", "20", "-o", os.DevNull, "--cacert", lab.CAFile, "--resolve", labResolve(lab, c.scheme, "www.lab.test"),
+			"-w", "%{scheme} %{num_redirects} %{http_code}"}, c.args...)
+		args = append(args, lab.URL(c.scheme, "www.lab.test", "/redirect/12"))
+		code, want := runCurl(t, curl, args...)
+		o := reqtrace(t, nil, args...)
+		if o.code != code || o.stdout != want {
+			t.Errorf("%s %v: curl exit %d %q, reqtrace exit %d %q %s", c.scheme, c.args, code, want, o.code, o.stdout, o.stderr)
+		}
 	}
 }

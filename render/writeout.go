@@ -124,7 +124,8 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 //     returned error: N".
 //   - filename_effective is the -o file the body went to; url and the
 //     url.* parts are the URL as given, url_effective and urle.* the last
-//     hop's; scheme is lower case (curl 8.8+).
+//     hop's; scheme is upper case, as the reference curl 7.88 prints it
+//     (curl 8.8 and later print it in lower case).
 //   - %{json} is curl's object: every variable above in curl's order with
 //     curl's number types (times as numbers with six decimals, codes and
 //     sizes as integers, missing strings as null), then "curl_version",

@@ -38,15 +38,18 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 			headers = append(headers, Header{"Proxy-Authorization", auth})
 		}
 	}
-	reqHead := writeRequestHead(method, target, headers)
+	headers, expect := h.expectContinue(headers)
+	reqHead := writeRequestHead(method, target, headers, h.o.Headers)
 	h.hop.Request = h.sentRequest("HTTP/1.1", headers, int64(len(reqHead)))
 	h.hop.Request.Target = target
 
 	h.setPhase(PhaseSend)
 	sendStart := h.readyAt()
-	if _, err := c.sc.Write(append(reqHead, h.req.body...)); err != nil {
-		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
-			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
+	first, held := append(reqHead, h.req.body...), []byte(nil)
+	if expect { // the body waits for the server's 100 Continue
+		first, held = reqHead, h.req.body
+	}
+	if !h.write(ctx, c, first) {
 		return false
 	}
 	sent := h.clock.since()
@@ -54,9 +57,25 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 
 	h.setPhase(PhaseWait)
 	start := c.sc.bytesRead() - int64(c.br.Buffered())
-	head, at, ok := h.readFinalHead(ctx, c.sc, c.br)
+	var sendHeld func() bool
+	if held != nil {
+		sendHeld = func() bool {
+			h.setPhase(PhaseSend)
+			if !h.write(ctx, c, held) {
+				return false
+			}
+			sent, held = h.clock.since(), nil
+			h.hop.Timings.Send = &Span{sendStart, sent - sendStart}
+			h.setPhase(PhaseWait)
+			return true
+		}
+	}
+	head, at, ok := h.readFinalHead(ctx, c.sc, c.br, sendHeld)
 	if !ok {
 		return false
+	}
+	if held != nil { // the server answered without waiting for the body
+		h.hop.Request.BodyBytes = 0
 	}
 	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
 	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason, StatusLine: head.line,
@@ -73,7 +92,43 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	if cb, ok := body.(*chunkedBody); ok {
 		h.hop.Response.Trailers = cb.trailers.headers
 	}
-	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers)
+	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers) && held == nil
+}
+
+// write sends p on the connection, failing the hop when it cannot.
+func (h *hopRun) write(ctx context.Context, c *conn, p []byte) bool {
+	if _, err := c.sc.Write(p); err != nil {
+		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
+			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
+		return false
+	}
+	return true
+}
+
+// Expect: 100-continue, as curl 7.88 sends it over HTTP/1.1: for a -T
+// upload that is not empty, and for -d/-F data over 1 MiB. The body waits
+// for the 100, or expectWait without any answer (curl's
+// --expect100-timeout default).
+const (
+	expectDataOver = 1 << 20
+	expectWait     = time.Second
+)
+
+// expectContinue adds Expect: 100-continue where curl would (a -H Expect
+// of the user's replaces or removes it) and reports whether the body is
+// to wait for the server's 100.
+func (h *hopRun) expectContinue(hs []Header) ([]Header, bool) {
+	body := h.req.body
+	if len(body) == 0 {
+		return hs, false
+	}
+	if v := headerValue(hs, "Expect"); v != "" {
+		return hs, strings.EqualFold(v, "100-continue")
+	}
+	if h.o.removes("Expect") || !h.req.upload && len(body) <= expectDataOver {
+		return hs, false
+	}
+	return append(hs, Header{"Expect", "100-continue"}), true
 }
 
 // readyAt is when the connection was ready for the request: the end of
@@ -92,9 +147,19 @@ func (h *hopRun) readyAt() time.Duration {
 
 // readFinalHead reads response heads until the final (non-1xx) one,
 // recording each 1xx with its arrival time.
-func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader) (*respHead, time.Duration, bool) {
+//
+// sendHeld, when not nil, sends a body held back for Expect:
+// 100-continue: it runs when the 100 arrives, or when expectWait passes
+// without any answer; a final answer before then means it is not sent.
+func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader, sendHeld func() bool) (*respHead, time.Duration, bool) {
 	start := c.bytesRead() // a reused connection has read before
 	for {
+		if sendHeld != nil && !h.answerWithin(ctx, c, br, expectWait) {
+			if !sendHeld() {
+				return nil, 0, false
+			}
+			sendHeld = nil
+		}
 		// Wait for the head's first byte and look up when it came now,
 		// while its read is among the recent ones the log keeps.
 		_, _ = br.Peek(1)
@@ -114,7 +179,29 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 		}
 		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Reason: head.reason, StatusLine: head.line,
 			Headers: h.keepInformational(head.headers), At: at})
+		if head.status == 100 && sendHeld != nil {
+			if !sendHeld() {
+				return nil, 0, false
+			}
+			sendHeld = nil
+		}
 	}
+}
+
+// answerWithin reports whether the server's answer begins within d.
+// -m still bounds the wait: once ctx is done the deadline stays past.
+func (h *hopRun) answerWithin(ctx context.Context, c *stampConn, br *bufio.Reader, d time.Duration) bool {
+	if br.Buffered() > 0 {
+		return true
+	}
+	c.SetReadDeadline(time.Now().Add(d))
+	_, err := br.Peek(1)
+	c.SetReadDeadline(time.Time{})
+	if ctx.Err() != nil {
+		c.SetDeadline(time.Unix(1, 0))
+		return true // let the read report the time limit
+	}
+	return !isTimeout(err)
 }
 
 func headError(err error, nothingRead bool) *Error {

@@ -289,6 +289,17 @@ func contentLength(values []string) (int64, error) {
 	return n, nil
 }
 
+// typedValue is what follows the colon of h's line: the -H text as
+// typed when h came from one, else a space and the value.
+func typedValue(h Header, typed []HeaderEdit) string {
+	for _, e := range typed {
+		if !e.Remove && strings.EqualFold(e.Name, h.Name) && e.Value == h.Value && e.Typed != "" {
+			return e.Typed
+		}
+	}
+	return " " + h.Value
+}
+
 // headSize is the size of a head with this first line and these fields,
 // as HTTP/1.1 writes it.
 func headSize(first string, hs []Header) int64 {
@@ -299,12 +310,13 @@ func headSize(first string, hs []Header) int64 {
 	return int64(n)
 }
 
-// writeRequestHead serialises the request head; the body follows it.
-func writeRequestHead(method, target string, headers []Header) []byte {
+// writeRequestHead serialises the request head; the body follows it. A
+// field given with -H goes out as typed ("X-A:1" stays so), as in curl.
+func writeRequestHead(method, target string, headers []Header, typed []HeaderEdit) []byte {
 	var b bytes.Buffer
 	b.WriteString(method + " " + target + " HTTP/1.1\r\n")
 	for _, h := range headers {
-		b.WriteString(h.Name + ": " + h.Value + "\r\n")
+		b.WriteString(h.Name + ":" + typedValue(h, typed) + "\r\n")
 	}
 	b.WriteString("\r\n")
 	return b.Bytes()

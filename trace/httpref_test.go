@@ -3,6 +3,7 @@ package trace_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/http2/hpack"
 
@@ -114,5 +115,51 @@ func TestTrailersKept(t *testing.T) {
 			string(r.BodyPreview) != tracetest.ChunkedBody {
 			t.Errorf("%s: trailers %+v body %q", r.Proto, r.Trailers, r.BodyPreview)
 		}
+	}
+}
+
+// TestUploadWaitsForContinue: a -T upload sends Expect: 100-continue
+// (HTTP/1.1, as curl) and its body after the 100, which is an
+// Informational entry timed at the server's think time or later.
+func TestUploadWaitsForContinue(t *testing.T) {
+	lab := tracetest.New(t)
+	res := run(t, lab, lab.URL("http", "www.lab.test", "/upload?ms=60"), func(o *trace.Options) { o.Upload, o.Body = true, []byte("hello") })
+	hop := ok(t, res)
+	if headerOf(hop.Request.Headers, "Expect") != "100-continue" || string(hop.Response.BodyPreview) != "5 bytes\n" || hop.Request.BodyBytes != 5 {
+		t.Fatalf("request %+v, answer %q", hop.Request.Headers, hop.Response.BodyPreview)
+	}
+	if len(hop.Informational) != 1 || hop.Informational[0].Status != 100 || hop.Informational[0].At < 60*time.Millisecond ||
+		hop.Informational[0].At >= 60*time.Millisecond+slack {
+		t.Errorf("informational %+v, want a 100 at 60 ms or later", hop.Informational)
+	}
+	if s := hop.Timings.Send; s.End() < hop.Informational[0].At {
+		t.Errorf("send ends at %v, before the 100 at %v let the body go", s.End(), hop.Informational[0].At)
+	}
+
+	// A server that answers at once, without a 100, never gets the body.
+	hop = ok(t, run(t, lab, lab.URL("http", "www.lab.test", "/upload?read=0"), func(o *trace.Options) { o.Upload, o.Body = true, []byte("hello") }))
+	if hop.Response.Status != 417 || hop.Request.BodyBytes != 0 || len(hop.Informational) != 0 {
+		t.Errorf("status %d, body sent %d, informational %+v", hop.Response.Status, hop.Request.BodyBytes, hop.Informational)
+	}
+	// Small -d data goes at once, without Expect.
+	hop = ok(t, run(t, lab, lab.URL("http", "www.lab.test", "/upload"), func(o *trace.Options) { o.Body = []byte("hello") }))
+	if headerOf(hop.Request.Headers, "Expect") != "" || len(hop.Informational) != 0 {
+		t.Errorf("-d: Expect %q, informational %+v", headerOf(hop.Request.Headers, "Expect"), hop.Informational)
+	}
+}
+
+// TestCustomMethodKeptOnRedirect: -X POST -L keeps POST after a 302, as
+// curl does, without the body; the hop's rule says so.
+func TestCustomMethodKeptOnRedirect(t *testing.T) {
+	lab := tracetest.New(t)
+	res := run(t, lab, lab.URL("http", "www.lab.test", "/redirect-to?status=302&url=/echo"), follow,
+		func(o *trace.Options) { o.Method, o.Body = "POST", []byte("x") })
+	ok(t, res)
+	rd := res.Hops[0].Redirect
+	if rd == nil || rd.Method != "POST" || rd.KeepsBody || !strings.Contains(rd.Rule, "curl keeps -X POST") {
+		t.Fatalf("redirect %+v", rd)
+	}
+	if last := res.Hops[1]; last.Request.Method != "POST" || last.Request.BodyBytes != 0 || headerOf(last.Request.Headers, "Content-Length") != "" {
+		t.Errorf("second hop %+v", last.Request)
 	}
 }

@@ -52,11 +52,11 @@ func TestParseHeader(t *testing.T) {
 		want HeaderEdit
 		err  bool
 	}{
-		{in: "X-A: 1", want: HeaderEdit{Name: "X-A", Value: "1"}},
-		{in: "X-A:1  ", want: HeaderEdit{Name: "X-A", Value: "1"}},
+		{in: "X-A: 1", want: HeaderEdit{Name: "X-A", Value: "1", Typed: " 1"}},
+		{in: "X-A:1  ", want: HeaderEdit{Name: "X-A", Value: "1", Typed: "1  "}}, // sent as typed, as curl does
 		{in: "Accept:", want: HeaderEdit{Name: "Accept", Remove: true}},
 		{in: "X-Empty;", want: HeaderEdit{Name: "X-Empty"}},
-		{in: "X-A: a:b;c", want: HeaderEdit{Name: "X-A", Value: "a:b;c"}},
+		{in: "X-A: a:b;c", want: HeaderEdit{Name: "X-A", Value: "a:b;c", Typed: " a:b;c"}},
 		{in: "no colon", err: true},
 		{in: ": value", err: true},
 		{in: "Bad Name: x", err: true},

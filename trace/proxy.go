@@ -215,7 +215,7 @@ func (h *hopRun) connectTunnel(ctx context.Context, conn net.Conn, px *url.URL, 
 	if auth := proxyAuthorization(px); auth != "" {
 		hs = append(hs, Header{"Proxy-Authorization", auth})
 	}
-	if _, err := conn.Write(writeRequestHead("CONNECT", authority, hs)); err != nil {
+	if _, err := conn.Write(writeRequestHead("CONNECT", authority, hs, nil)); err != nil {
 		return nil, &Error{Phase: PhaseProxy, Kind: KindProxy, Err: err, Message: "sending CONNECT to the proxy failed: " + dialErrorText(err),
 			Hint: "the proxy closed the connection; check its address and logs"}
 	}

@@ -31,7 +31,7 @@
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
 // /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
-// /redirect/{n}.
+// /upload?ms=N, /redirect/{n}.
 package tracetest
 
 import (
