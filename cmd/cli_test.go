@@ -566,7 +566,7 @@ func TestOutputFlagsAndClientCert(t *testing.T) {
 	if st, err := os.Stat(fresh); err != nil || st.Size() != 0 {
 		t.Errorf("an empty body left no empty -o file: %v", err)
 	}
-	if o := reqtrace(t, nil, "-o", filepath.Join(dir, "no", "such", "dir"), "http://example.test/"); o.code != 2 || !strings.Contains(o.stderr, "cannot write -o") {
+	if o := reqtrace(t, nil, "-o", filepath.Join(dir, "no", "such", "dir"), "http://example.test/"); o.code != 23 || !strings.Contains(o.stderr, "cannot write -o") {
 		t.Errorf("-o into a missing folder: exit %d %q", o.code, o.stderr)
 	}
 }

@@ -364,3 +364,37 @@ func TestRedirectLimitAndSchemeAsCurl(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputAndFailedHAR: -o into a folder that does not exist exits 23,
+// as curl does; a request that failed keeps its method in the HAR.
+func TestOutputAndFailedHAR(t *testing.T) {
+	curl := curlBinary(t)
+	s := newLogServer(t)
+	out := filepath.Join(t.TempDir(), "no", "such", "dir", "f")
+	code, _ := runCurl(t, curl, "-s", "-m", "20", "-o", out, "http://"+s.addr+"/x")
+	if o := reqtrace(t, nil, "-s", "-m", "20", "-o", out, "http://"+s.addr+"/x"); o.code != code || code != 23 {
+		t.Errorf("-o into a missing folder: curl exit %d, reqtrace exit %d %s", code, o.code, o.stderr)
+	}
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := l.Addr().String()
+	l.Close() // nothing listens there now: connection refused
+	har := filepath.Join(t.TempDir(), "t.har")
+	if o := reqtrace(t, nil, "-X", "PUT", "-d", "x", "--har", har, "http://"+refused+"/"); o.code != 7 {
+		t.Fatalf("exit %d %s", o.code, o.stderr)
+	}
+	b, err := os.ReadFile(har)
+	var doc struct {
+		Log struct {
+			Entries []struct {
+				Request struct{ Method string }
+			}
+		}
+	}
+	if err != nil || json.Unmarshal(b, &doc) != nil || len(doc.Log.Entries) != 1 || doc.Log.Entries[0].Request.Method != "PUT" {
+		t.Errorf("HAR of a failed PUT: %v %s", err, b)
+	}
+}
