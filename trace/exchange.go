@@ -605,12 +605,24 @@ func isHTTP2Error(err error) bool {
 	return errors.As(err, &se) || errors.As(err, &ga) || err != nil && strings.Contains(err.Error(), "http2: ")
 }
 
+// http1Answer reports whether an HTTP/2 exchange failed because the
+// server answered in HTTP/1.1: x/net reads "HTTP/1.1 " as the header of
+// a frame far too large, and says what it looked like.
+func http1Answer(err error) bool {
+	return errors.Is(err, http2.ErrFrameTooLarge) && strings.Contains(err.Error(), "looked like an HTTP/1.1 header")
+}
+
 func h2Error(err error, phase string) *Error {
 	if clientCertAlert(err) {
 		return clientCertError(err, phase, false)
 	}
 	if isTimeout(err) {
 		return &Error{Phase: phase, Kind: KindTimeout, Message: "timed out over HTTP/2", Err: err}
+	}
+	if http1Answer(err) {
+		return &Error{Phase: phase, Kind: KindHTTP2, Err: err,
+			Message: "the port speaks HTTP/1.1, not HTTP/2: it answered the HTTP/2 connection preface with an HTTP/1.1 response",
+			Hint:    "drop --http2-prior-knowledge (or use --http1.1), or turn on h2c for this port at the server"}
 	}
 	var se http2.StreamError
 	var ga http2.GoAwayError

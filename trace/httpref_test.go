@@ -163,3 +163,14 @@ func TestCustomMethodKeptOnRedirect(t *testing.T) {
 		t.Errorf("second hop %+v", last.Request)
 	}
 }
+
+// TestPriorKnowledgeToHTTP1Port: h2c by prior knowledge to a port that
+// speaks only HTTP/1.1 says so, instead of a frame-size complaint.
+func TestPriorKnowledgeToHTTP1Port(t *testing.T) {
+	lab := tracetest.New(t)
+	addr := rawServer(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request")
+	res := run(t, lab, "http://"+addr+"/", func(o *trace.Options) { o.HTTP = "2-prior" })
+	if e := res.Err; e == nil || e.Kind != trace.KindHTTP2 || !strings.Contains(e.Message, "speaks HTTP/1.1") || !strings.Contains(e.Hint, "--http2-prior-knowledge") {
+		t.Errorf("err = %+v", e)
+	}
+}
