@@ -61,7 +61,7 @@ func TestAliveDoesNotWait(t *testing.T) {
 	for _, secure := range []bool{false, true} {
 		hold := make(chan struct{})
 		c := idleConn(t, secure, func(s net.Conn) { <-hold; s.Close() })
-		const n = 200
+		const n = 1000
 		start := time.Now()
 		for range n {
 			if !c.alive() {
