@@ -194,6 +194,9 @@ func (h *hopRun) answerWithin(ctx context.Context, c *stampConn, br *bufio.Reade
 	if br.Buffered() > 0 {
 		return true
 	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		d = max(time.Until(dl), 0)
+	}
 	c.SetReadDeadline(time.Now().Add(d))
 	_, err := br.Peek(1)
 	c.SetReadDeadline(time.Time{})

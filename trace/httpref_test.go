@@ -1,6 +1,9 @@
 package trace_test
 
 import (
+	"bufio"
+	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +175,45 @@ func TestPriorKnowledgeToHTTP1Port(t *testing.T) {
 	res := run(t, lab, "http://"+addr+"/", func(o *trace.Options) { o.HTTP = "2-prior" })
 	if e := res.Err; e == nil || e.Kind != trace.KindHTTP2 || !strings.Contains(e.Message, "speaks HTTP/1.1") || !strings.Contains(e.Hint, "--http2-prior-knowledge") {
 		t.Errorf("err = %+v", e)
+	}
+}
+
+// TestUploadWithoutAnswerSendsAfterAWhile: a server that never sends 100
+// gets the body after curl's 1 s anyway; -m still bounds the wait.
+func TestUploadWithoutAnswerSendsAfterAWhile(t *testing.T) {
+	lab := tracetest.New(t)
+	quiet := func(answer bool) string { // reads the head and the 5-byte body, never sends 100
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		go func() {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			br := bufio.NewReader(c)
+			for line, err := br.ReadString('\n'); err == nil && line != "\r\n"; line, err = br.ReadString('\n') {
+			}
+			if _, err := io.ReadFull(br, make([]byte, 5)); err == nil && answer {
+				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+			}
+			io.Copy(io.Discard, br)
+		}()
+		return "http://" + l.Addr().String() + "/"
+	}
+	hop := ok(t, run(t, lab, quiet(true), func(o *trace.Options) { o.Upload, o.Body = true, []byte("hello") }))
+	if hop.Response.Status != 200 || len(hop.Informational) != 0 || hop.Request.BodyBytes != 5 {
+		t.Errorf("status %d, informational %+v, body sent %d", hop.Response.Status, hop.Informational, hop.Request.BodyBytes)
+	}
+	within(t, "send, the body held for a 100 that never came", hop.Timings.Send, time.Second)
+
+	res := run(t, lab, quiet(false), func(o *trace.Options) {
+		o.Upload, o.Body, o.MaxTime = true, []byte("hello"), 300*time.Millisecond
+	})
+	if e := res.Err; e == nil || e.Kind != trace.KindTimeout || res.Hops[0].Timings.Total < 300*time.Millisecond || res.Hops[0].Timings.Total >= 300*time.Millisecond+slack {
+		t.Errorf("err %+v after %v", e, res.Hops[0].Timings.Total)
 	}
 }
