@@ -38,6 +38,7 @@ type traceFlags struct {
 	harFile                                    string
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh, writeOutSet, noSessionID  bool // writeOutSet: -w given, even '' (prints nothing, as curl)
+	locationTrusted                            bool
 	maxRedirs, count                           int
 	interval                                   float64
 	fail, verbose, json, showSecrets           bool
@@ -96,7 +97,8 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS a trace may take, redirects included (each --retry attempt gets its own; 0: no limit)")
 	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
 	f.BoolVarP(&o.location, "location", "L", false, "follow redirects, hop by hop (each hop timed on its own)")
-	f.IntVar(&o.maxRedirs, "max-redirs", 10, "N redirects -L follows at most (-1: no limit)")
+	f.IntVar(&o.maxRedirs, "max-redirs", 50, "N redirects -L follows at most (-1: no limit; 50 as curl)")
+	f.BoolVar(&o.locationTrusted, "location-trusted", false, "like -L, and send -u/--oauth2-bearer credentials and -H Authorization on to other hosts too (as curl)")
 	f.IntVarP(&o.count, "count", "n", 1, "N runs of the same request, with per-phase statistics (run 1 is cold, the rest reuse the connection)")
 	f.Float64Var(&o.interval, "interval", 0, "SECONDS to pause between runs with -n")
 	f.BoolVar(&o.fresh, "fresh", false, "with -n, open a new connection for every run (no reuse; the TLS session is still resumed, as curl and browsers do)")
@@ -425,7 +427,8 @@ func (f *traceFlags) network(o *trace.Options, getenv func(string) string) error
 	if f.maxRedirs < -1 {
 		return trace.BadInput("--max-redirs %d: give a number of redirects, or -1 for no limit", f.maxRedirs)
 	}
-	o.FollowRedirects, o.MaxRedirects = f.location, f.maxRedirs
+	o.FollowRedirects, o.MaxRedirects = f.location || f.locationTrusted, f.maxRedirs
+	o.LocationTrusted = f.locationTrusted
 	var err error
 	if o.MaxTime, err = seconds("-m/--max-time", f.maxTime); err != nil {
 		return err

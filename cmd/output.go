@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 
@@ -23,8 +24,10 @@ type outputFile struct {
 func openOutput(name string) (*outputFile, error) {
 	_, statErr := os.Stat(name)
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o666)
-	if err != nil {
-		return nil, trace.BadInput("cannot write -o %s: %v", name, unwrapPathErr(err))
+	if err != nil { // curl's exit 23, "Failure writing output to destination"
+		return nil, &trace.Error{Phase: trace.PhaseInput, Kind: trace.KindWrite, Err: err,
+			Message: fmt.Sprintf("cannot write -o %s: %v", name, unwrapPathErr(err)),
+			Hint:    "check that the -o file's folder exists and is writable"}
 	}
 	f.Close()
 	if errors.Is(statErr, fs.ErrNotExist) {

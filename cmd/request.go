@@ -72,10 +72,7 @@ func (f *traceFlags) upload(ios *IO, o *trace.Options) error {
 	if err != nil {
 		return err
 	}
-	o.Body, o.ContentType = body, "" // curl sends no Content-Type for -T
-	if o.Method == "" {
-		o.Method = "PUT"
-	}
+	o.Body, o.ContentType, o.Upload = body, "", true // curl sends no Content-Type for -T; PUT unless -X
 	if f.uploadFile != "-" && (o.URL.Path == "" || strings.HasSuffix(o.URL.Path, "/")) {
 		// on the escaped path, so that an escape already in it (%2F) stays
 		escaped := strings.TrimSuffix(o.URL.EscapedPath(), "/") + "/" + url.PathEscape(filepath.Base(f.uploadFile))

@@ -148,7 +148,7 @@ func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
 	pr.corsBullet(pr.p.dim.Sprint("↪"), fmt.Sprintf("%d  %s %s", n, Safe(rd.Method), Safe(rd.URL)))
 	status := statusText(rd.Status, "")
 	if rd.Hop != nil && rd.Hop.Response != nil {
-		status = statusText(rd.Hop.Response.Status, rd.Hop.Response.Reason)
+		status = responseStatus(rd.Hop.Response)
 	}
 	line := pr.p.dim.Sprint("← ") + Safe(status) + "  " + pr.corsMarks(rd.Checks)
 	if rd.OriginSent != origin {
@@ -168,7 +168,7 @@ func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
 	default:
 		status := "no response"
 		if p.Hop != nil && p.Hop.Response != nil {
-			status = statusText(p.Hop.Response.Status, p.Hop.Response.Reason)
+			status = responseStatus(p.Hop.Response)
 		}
 		pr.corsBullet(" ", "new preflight: OPTIONS "+pr.p.dim.Sprint("← ")+Safe(status)+"  "+pr.corsMarks(p.Checks))
 	}
@@ -196,7 +196,7 @@ func (pr *printer) corsExchange(x *cors.Exchange, stop string) {
 		return
 	}
 	rs := x.Hop.Response
-	pr.line(indent + pr.p.dim.Sprint("← ") + pr.p.statusBold(rs.Status).Sprint(Safe(statusText(rs.Status, rs.Reason))))
+	pr.line(indent + pr.p.dim.Sprint("← ") + pr.p.statusBold(rs.Status).Sprint(Safe(responseStatus(rs))))
 	shown := corsHeaders(rs.Headers, pr.st.Verbose)
 	pr.corsHeaderLines(shown)
 	if n := len(rs.Headers) - len(shown); n > 0 {
@@ -675,11 +675,7 @@ func corsResponse(h *trace.Hop) *wireCORSResponse {
 		return nil
 	}
 	rs := h.Response
-	reason := rs.Reason
-	if reason == "" {
-		reason = strings.TrimPrefix(statusText(rs.Status, ""), fmt.Sprint(rs.Status))
-		reason = strings.TrimSpace(reason)
-	}
+	reason := reasonOf(rs.Proto, rs.Status, rs.Reason)
 	return &wireCORSResponse{Proto: rs.Proto, Status: rs.Status, Reason: reason, Headers: wireHeaders(rs.Headers)}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	gocontext "context"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -46,7 +47,7 @@ func (s corsServer) send(_ gocontext.Context, o *trace.Options) *trace.Result {
 }
 
 func corsResp(status int, hs ...string) *trace.Response {
-	r := &trace.Response{Proto: "HTTP/1.1", Status: status}
+	r := &trace.Response{Proto: "HTTP/1.1", Status: status, Reason: http.StatusText(status)} // as servers send it
 	for _, h := range hs {
 		name, value, _ := strings.Cut(h, ": ")
 		r.Headers = append(r.Headers, trace.Header{Name: name, Value: value})

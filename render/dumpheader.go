@@ -12,8 +12,10 @@ import (
 // DumpHeaders writes -D/--dump-header: every response head the traces
 // received, as curl writes them: the proxy's CONNECT answer, each 1xx,
 // then the final response, hop after hop, each head ending in a blank
-// line. HTTP/1.1 heads keep their reason phrase and header spelling;
-// HTTP/2 heads read "HTTP/2 200" with the names as sent (lower case).
+// line, and the trailer fields after a body (without one, as curl).
+// HTTP/1.x heads keep their status line as received and their header
+// spelling; HTTP/2 heads read "HTTP/2 200 " (curl's line, space kept)
+// with the names as sent (lower case).
 // Redact the results first unless secrets are to be shown.
 func DumpHeaders(w io.Writer, rs ...*trace.Result) error {
 	bw := bufio.NewWriter(w)
@@ -27,26 +29,33 @@ func DumpHeaders(w io.Writer, rs ...*trace.Result) error {
 
 func dumpHop(w *bufio.Writer, h *trace.Hop) {
 	if p := h.Proxy; p != nil && p.Tunnel && p.Status != 0 {
-		dumpHead(w, "HTTP/1.1 "+strconv.Itoa(p.Status), p.Headers)
+		dumpHead(w, cmpLine(p.StatusLine, "HTTP/1.1 "+strconv.Itoa(p.Status)), p.Headers)
 	}
 	resp := h.Response
 	if resp == nil {
 		return
 	}
 	for _, in := range h.Informational {
-		dumpHead(w, statusLine(resp.Proto, in.Status, ""), in.Headers)
+		dumpHead(w, statusLine(resp.Proto, in.Status, in.StatusLine), in.Headers)
 	}
-	dumpHead(w, statusLine(resp.Proto, resp.Status, resp.Reason), resp.Headers)
+	dumpHead(w, statusLine(resp.Proto, resp.Status, resp.StatusLine), resp.Headers)
+	for _, f := range resp.Trailers {
+		w.WriteString(f.Name + ": " + f.Value + "\r\n")
+	}
 }
 
-// statusLine is the first line of a head as curl prints it.
-func statusLine(proto string, status int, reason string) string {
+// statusLine is the first line of a head as curl writes it: as received
+// over HTTP/1.x, curl's own over HTTP/2.
+func statusLine(proto string, status int, received string) string {
 	if strings.HasPrefix(proto, "HTTP/2") {
-		return "HTTP/2 " + strconv.Itoa(status)
+		return trace.H2StatusLine(status)
 	}
-	line := proto + " " + strconv.Itoa(status)
-	if reason != "" {
-		line += " " + reason
+	return cmpLine(received, proto+" "+strconv.Itoa(status))
+}
+
+func cmpLine(line, def string) string {
+	if line == "" {
+		return def
 	}
 	return line
 }

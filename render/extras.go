@@ -30,7 +30,7 @@ func (pr *printer) revalidation() {
 	}
 	summary := []string{}
 	if rv.Response != nil {
-		summary = append(summary, pr.p.statusBold(rv.Response.Status).Sprint(Safe(statusText(rv.Response.Status, rv.Response.Reason))),
+		summary = append(summary, pr.p.statusBold(rv.Response.Status).Sprint(Safe(responseStatus(rv.Response))),
 			fmtDur(rv.Timings.Total), plural(int(rv.Response.BodyBytes), "body byte"))
 	}
 	if rv.Connect != nil && rv.Connect.Reused {

@@ -503,10 +503,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 	if h.Timings.Wait != nil {
 		received = start.Add(h.Timings.Wait.End())
 	}
-	reason := rs.Reason
-	if reason == "" {
-		reason = http.StatusText(rs.Status) // HTTP/2 has no reason phrase
-	}
+	reason := reasonOf(rs.Proto, rs.Status, rs.Reason) // HTTP/2 has no reason phrase
 	out := harResponse{
 		Status:      rs.Status,
 		StatusText:  reason,

@@ -66,7 +66,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -252,12 +251,14 @@ type wireResponse struct {
 	BodyBytes    int64              `json:"body_bytes"`
 	DecodedBytes *int64             `json:"decoded_bytes"`
 	ServerTiming []wireServerTiming `json:"server_timing"`
+	Trailers     []wireHeader       `json:"trailers"`
 	BodyPreview  string             `json:"body_preview,omitempty"`
 	SavedTo      string             `json:"saved_to,omitempty"`
 }
 
 type wireInformational struct {
 	Status  int          `json:"status"`
+	Reason  string       `json:"reason"` // as received over HTTP/1.x; the registry's over HTTP/2
 	Headers []wireHeader `json:"headers"`
 	AtMS    float64      `json:"at_ms"`
 }
@@ -533,10 +534,7 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 	if rs == nil {
 		return nil
 	}
-	reason := rs.Reason
-	if reason == "" {
-		reason = http.StatusText(rs.Status)
-	}
+	reason := reasonOf(rs.Proto, rs.Status, rs.Reason)
 	var decoded *int64
 	if rs.DecodedBytes >= 0 {
 		decoded = &rs.DecodedBytes
@@ -550,6 +548,7 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 		BodyBytes:    rs.BodyBytes,
 		DecodedBytes: decoded,
 		ServerTiming: wireServerTimings(rs.ServerTiming),
+		Trailers:     wireHeaders(rs.Trailers),
 		BodyPreview:  strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
 		SavedTo:      rs.SavedTo,
 	}
@@ -558,7 +557,8 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 func wireInfos(is []trace.Informational) []wireInformational {
 	out := make([]wireInformational, 0, len(is))
 	for _, i := range is {
-		out = append(out, wireInformational{Status: i.Status, Headers: wireHeaders(i.Headers), AtMS: ms(i.At)})
+		out = append(out, wireInformational{Status: i.Status, Reason: infoReason(i),
+			Headers: wireHeaders(i.Headers), AtMS: ms(i.At)})
 	}
 	return out
 }

@@ -45,14 +45,14 @@ func (pr *printer) response(h *trace.Hop) {
 	}
 	pr.title("Response")
 	for _, info := range h.Informational {
-		pr.line(indent + pr.p.dim.Sprint(statusText(info.Status, "")) + pr.p.dim.Sprint("  at "+fmtDur(info.At)))
+		pr.line(indent + pr.p.dim.Sprint(Safe(infoStatus(info))) + pr.p.dim.Sprint("  at "+fmtDur(info.At)))
 		pr.headers(info.Headers, indent+"  ")
 	}
 	if rs == nil {
 		return
 	}
 	status := pr.p.title.Sprint(Safe(rs.Proto)) + " " +
-		pr.p.statusBold(rs.Status).Sprint(Safe(statusText(rs.Status, rs.Reason)))
+		pr.p.statusBold(rs.Status).Sprint(Safe(responseStatus(rs)))
 	if t := h.Timings.Wait; t != nil {
 		status += pr.p.dim.Sprint("  at " + fmtDur(t.End()))
 	}
@@ -67,6 +67,10 @@ func (pr *printer) response(h *trace.Hop) {
 		pr.line(indent + pr.p.warn.Sprintf("… %s cut at 16 KiB", plural(rs.ValuesCut, "header value")))
 	}
 	pr.body(h)
+	if len(rs.Trailers) > 0 {
+		pr.line(indent + pr.p.dim.Sprint("trailers, after the body:"))
+		pr.headers(rs.Trailers, indent+"  ")
+	}
 }
 
 // redirect says where a 3xx points, what the next request will be and
@@ -91,8 +95,36 @@ func (pr *printer) redirect(rd *trace.Redirect) {
 	}
 }
 
-// statusText is "200 OK": the reason as received, else the standard one
-// (HTTP/2 has no reason phrase).
+// reasonOf is the phrase shown after a status: the server's own over
+// HTTP/1.x, even an empty one (no phrase is invented); HTTP/2 sends none,
+// so there it is the registry's.
+func reasonOf(proto string, code int, reason string) string {
+	if strings.HasPrefix(proto, "HTTP/1") {
+		return reason
+	}
+	return http.StatusText(code)
+}
+
+// responseStatus is "404 Not Found", or "418" when the server sent the
+// code alone.
+func responseStatus(rs *trace.Response) string {
+	return strings.TrimSpace(fmt.Sprintf("%d %s", rs.Status, reasonOf(rs.Proto, rs.Status, rs.Reason)))
+}
+
+// infoReason is reasonOf for a 1xx, which came over HTTP/1.x when it has
+// a status line.
+func infoReason(in trace.Informational) string {
+	if in.StatusLine == "" {
+		return http.StatusText(in.Status)
+	}
+	return in.Reason
+}
+
+func infoStatus(in trace.Informational) string {
+	return strings.TrimSpace(fmt.Sprintf("%d %s", in.Status, infoReason(in)))
+}
+
+// statusText is "200 OK": the reason given, else the standard one.
 func statusText(code int, reason string) string {
 	if reason == "" {
 		reason = http.StatusText(code)

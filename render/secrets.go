@@ -103,6 +103,7 @@ func redactHop(h trace.Hop, sent secrets) trace.Hop {
 	if h.Response != nil {
 		resp := *h.Response
 		resp.Headers = sent.hideHeaders(resp.Headers)
+		resp.Trailers = sent.hideHeaders(resp.Trailers)
 		resp.BodyPreview = []byte(sent.hide(RedactJWT(string(resp.BodyPreview))))
 		h.Response = &resp
 	}

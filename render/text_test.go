@@ -133,3 +133,14 @@ func TestErrorHeadingNamesTheVerifyReason(t *testing.T) {
 		t.Errorf("heading without the reason:\n%s", out)
 	}
 }
+
+// TestServerTimingLongerThanTheWait: a metric longer than the wait it is
+// part of is flagged, not drawn at several hundred percent past it.
+func TestServerTimingLongerThanTheWait(t *testing.T) {
+	res := httpsH2()
+	res.Hops[0].Response.ServerTiming = []trace.ServerTiming{{Name: "db", Duration: 42240 * time.Microsecond, HasDuration: true}}
+	out := string(renderText(t, fixture{"st", res}, Style{Width: 100}))
+	if strings.Contains(out, "352%") || !strings.Contains(out, "longer than the wait") {
+		t.Errorf("waterfall:\n%s", out)
+	}
+}

@@ -166,10 +166,16 @@ func (pr *printer) serverTiming(ms []trace.ServerTiming, wait trace.Span, axis t
 	for _, m := range ms {
 		label := "  ↳ " + cut(Safe(m.Name), labelCol-4)
 		line := indent + pr.p.dim.Sprint(padRight(label, labelCol)) + " "
-		if m.HasDuration {
+		switch {
+		case m.HasDuration && m.Duration > wait.Duration:
+			// Longer than the wait it is part of: not drawn past it, and
+			// flagged (a timing note says why it cannot be).
+			line += pr.p.dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  ") + pr.p.warn.Sprint(padLeft(">", shareCol)) + "  " +
+				pr.p.phase[trace.PhaseWait].Sprint(drawBar(wait, axis, bar)) + pr.p.warn.Sprint(" ⚠ longer than the wait")
+		case m.HasDuration:
 			line += pr.p.dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  "+padLeft(fmtShare(m.Duration, wait.Duration), shareCol)) + "  " +
 				pr.p.phase[trace.PhaseWait].Sprint(drawBar(trace.Span{Start: wait.Start, Duration: m.Duration}, axis, bar))
-		} else {
+		default:
 			line += pr.p.dim.Sprint(padLeft("·", durCol))
 		}
 		if m.Description != "" {

@@ -137,7 +137,8 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 //   - filename_effective is the -o file, as curl prints it even when the
 //     transfer failed before a body arrived; url and the
 //     url.* parts are the URL as given, url_effective and urle.* the last
-//     hop's; scheme is lower case (curl 8.8+).
+//     hop's; scheme is upper case, as the reference curl 7.88 prints it
+//     (curl 8.8 and later print it in lower case).
 //   - %{json} is curl's object: every variable above in curl's order with
 //     curl's number types (times as numbers with six decimals, codes and
 //     sizes as integers, missing strings as null), then "curl_version",

@@ -175,7 +175,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"url_effective", "https://www.example.test/"},
 			{"redirect_url", ""},
 			{"method", "GET"},
-			{"scheme", "https"},
+			{"scheme", "HTTPS"},
 			{"content_type", "text/html; charset=utf-8"},
 			{"filename_effective", ""},
 			{"exitcode", "0"},
@@ -198,7 +198,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"http_version", "1.1"},
 			{"remote_ip", "192.0.2.20"},
 			{"remote_port", "8080"},
-			{"scheme", "http"},
+			{"scheme", "HTTP"},
 			{"num_certs", "0"},
 			{"certs", ""},
 			{"ssl_verify_result", "0"},
@@ -225,7 +225,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"urle.path", "/new"},
 			{"url.scheme", "http"},
 			{"urle.scheme", "https"},
-			{"scheme", "https"},
+			{"scheme", "HTTPS"},
 			{"redirect_url", ""},
 			{"size_header", "330"},  // every hop, as curl
 			{"size_request", "243"}, // every hop, as curl

@@ -154,7 +154,9 @@ var woVars = []woVar{
 		if f.last == nil {
 			return woVal{}
 		}
-		return woURLPart(f.last.URL, "scheme", false)
+		v := woURLPart(f.last.URL, "scheme", false)
+		v.s = strings.ToUpper(v.s) // curl 7.88 prints "HTTPS" (8.8 and later: "https")
+		return v
 	}},
 	{"size_download", woOffset, func(f *woFacts) woVal { return woNum(f.sizeDownload()) }},
 	{"size_header", woLong, func(f *woFacts) woVal { return woNum(f.sizeHeader) }},

@@ -38,15 +38,18 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 			headers = append(headers, Header{"Proxy-Authorization", auth})
 		}
 	}
-	reqHead := writeRequestHead(method, target, headers)
+	headers, expect := h.expectContinue(headers)
+	reqHead := writeRequestHead(method, target, headers, h.o.Headers)
 	h.hop.Request = h.sentRequest("HTTP/1.1", headers, int64(len(reqHead)))
 	h.hop.Request.Target = target
 
 	h.setPhase(PhaseSend)
-	sendStart := h.clock.since()
-	if _, err := c.sc.Write(append(reqHead, h.req.body...)); err != nil {
-		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
-			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
+	sendStart := h.readyAt()
+	first, held := append(reqHead, h.req.body...), []byte(nil)
+	if expect { // the body waits for the server's 100 Continue
+		first, held = reqHead, h.req.body
+	}
+	if !h.write(ctx, c, first) {
 		return false
 	}
 	sent := h.clock.since()
@@ -54,14 +57,30 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 
 	h.setPhase(PhaseWait)
 	start := c.sc.bytesRead() - int64(c.br.Buffered())
-	head, at, ok := h.readFinalHead(ctx, c.sc, c.br)
+	var sendHeld func() bool
+	if held != nil {
+		sendHeld = func() bool {
+			h.setPhase(PhaseSend)
+			if !h.write(ctx, c, held) {
+				return false
+			}
+			sent, held = h.clock.since(), nil
+			h.hop.Timings.Send = &Span{sendStart, sent - sendStart}
+			h.setPhase(PhaseWait)
+			return true
+		}
+	}
+	head, at, ok := h.readFinalHead(ctx, c.sc, c.br, sendHeld)
 	if !ok {
 		return false
 	}
+	if held != nil { // the server answered without waiting for the body
+		h.hop.Request.BodyBytes = 0
+	}
 	h.hop.Timings.Wait = &Span{sent, max(at-sent, 0)}
-	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason,
+	h.hop.Response = &Response{Proto: head.proto, Status: head.status, Reason: head.reason, StatusLine: head.line,
 		Headers: head.headers, HeadersCut: head.linesCut, ValuesCut: head.valuesCut, DecodedBytes: -1,
-		HeadBytes: c.sc.bytesRead() - int64(c.br.Buffered()) - start}
+		HeadBytes: c.sc.bytesRead() - int64(c.br.Buffered()) - start + h.tunnelHeadBytes()}
 
 	h.setPhase(PhaseReceive)
 	body, want, err := bodyReader(method, head, c.br)
@@ -70,14 +89,77 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 		return false
 	}
 	h.receive(ctx, body, want, at)
-	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers)
+	if cb, ok := body.(*chunkedBody); ok {
+		h.hop.Response.Trailers = cb.trailers.headers
+	}
+	return h.hop.Err == nil && want != untilClose && keepAlive(head, headers) && held == nil
+}
+
+// write sends p on the connection, failing the hop when it cannot.
+func (h *hopRun) write(ctx context.Context, c *conn, p []byte) bool {
+	if _, err := c.sc.Write(p); err != nil {
+		h.fail(ctx, nil, &Error{Kind: KindSend, Message: "sending the request failed: " + dialErrorText(err), Err: err,
+			Hint: "the server closed the connection before the request was written; check its logs and request size limits"})
+		return false
+	}
+	return true
+}
+
+// Expect: 100-continue, as curl 7.88 sends it over HTTP/1.1: for a -T
+// upload that is not empty, and for -d/-F data over 1 MiB. The body waits
+// for the 100, or expectWait without any answer (curl's
+// --expect100-timeout default).
+const (
+	expectDataOver = 1 << 20
+	expectWait     = time.Second
+)
+
+// expectContinue adds Expect: 100-continue where curl would (a -H Expect
+// of the user's replaces or removes it) and reports whether the body is
+// to wait for the server's 100.
+func (h *hopRun) expectContinue(hs []Header) ([]Header, bool) {
+	body := h.req.body
+	if len(body) == 0 {
+		return hs, false
+	}
+	if v := headerValue(hs, "Expect"); v != "" {
+		return hs, strings.EqualFold(v, "100-continue")
+	}
+	if h.o.removes("Expect") || !h.req.upload && len(body) <= expectDataOver {
+		return hs, false
+	}
+	return append(hs, Header{"Expect", "100-continue"}), true
+}
+
+// readyAt is when the connection was ready for the request: the end of
+// the last connection phase, or the hop's start on a reused connection.
+// The send phase starts there, so that the phases add up to the total.
+func (h *hopRun) readyAt() time.Duration {
+	var at time.Duration
+	tm := h.hop.Timings
+	for _, s := range []*Span{tm.DNS, tm.Connect, tm.Proxy, tm.TLS} {
+		if s != nil {
+			at = max(at, s.End())
+		}
+	}
+	return at
 }
 
 // readFinalHead reads response heads until the final (non-1xx) one,
 // recording each 1xx with its arrival time.
-func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader) (*respHead, time.Duration, bool) {
+//
+// sendHeld, when not nil, sends a body held back for Expect:
+// 100-continue: it runs when the 100 arrives, or when expectWait passes
+// without any answer; a final answer before then means it is not sent.
+func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Reader, sendHeld func() bool) (*respHead, time.Duration, bool) {
 	start := c.bytesRead() // a reused connection has read before
 	for {
+		if sendHeld != nil && !h.answerWithin(ctx, c, br, expectWait) {
+			if !sendHeld() {
+				return nil, 0, false
+			}
+			sendHeld = nil
+		}
 		// Wait for the head's first byte and look up when it came now,
 		// while its read is among the recent ones the log keeps.
 		_, _ = br.Peek(1)
@@ -95,8 +177,34 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 			h.fail(ctx, nil, badResponse(fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)))
 			return nil, 0, false
 		}
-		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Headers: h.keepInformational(head.headers), At: at})
+		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Reason: head.reason, StatusLine: head.line,
+			Headers: h.keepInformational(head.headers), At: at})
+		if head.status == 100 && sendHeld != nil {
+			if !sendHeld() {
+				return nil, 0, false
+			}
+			sendHeld = nil
+		}
 	}
+}
+
+// answerWithin reports whether the server's answer begins within d.
+// -m still bounds the wait: once ctx is done the deadline stays past.
+func (h *hopRun) answerWithin(ctx context.Context, c *stampConn, br *bufio.Reader, d time.Duration) bool {
+	if br.Buffered() > 0 {
+		return true
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		d = max(time.Until(dl), 0)
+	}
+	c.SetReadDeadline(time.Now().Add(d))
+	_, err := br.Peek(1)
+	c.SetReadDeadline(time.Time{})
+	if ctx.Err() != nil {
+		c.SetDeadline(time.Unix(1, 0))
+		return true // let the read report the time limit
+	}
+	return !isTimeout(err)
 }
 
 func headError(err error, nothingRead bool) *Error {
@@ -241,7 +349,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.hop.Request = h.sentRequest("HTTP/2.0", h2SentHeaders(all), headSize(method+" "+h.req.url.RequestURI()+" HTTP/2", all))
 
 	h.setPhase(PhaseSend)
-	sendStart := h.clock.since()
+	sendStart := h.readyAt()
 	if c.h2 == nil {
 		t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
 		c.tap = newH2Tap(c.sc)
@@ -328,13 +436,19 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.hop.Response = &Response{Proto: "HTTP/2.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header), DecodedBytes: -1}
 	h.orderH2Headers(c.tap, stream)
 	h.capH2Headers()
-	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
+	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational) + h.tunnelHeadBytes()
 	h.setPhase(PhaseReceive)
 	var body io.Reader = resp.Body
-	if method == "HEAD" {
-		body = bytes.NewReader(nil)
+	want := resp.ContentLength
+	if noBody(method, resp.StatusCode) {
+		// Content-Length on a HEAD or 304 tells the size of the body a GET
+		// would get (RFC 9110 section 8.6): none comes.
+		body, want = bytes.NewReader(nil), 0
 	}
-	h.receive(ctx, body, resp.ContentLength, final)
+	h.receive(ctx, body, want, final)
+	if len(resp.Trailer) > 0 { // filled in once the body has been read
+		h.hop.Response.Trailers = keepAll(h2Headers(resp.Trailer)).headers
+	}
 	return h.hop.Err == nil
 }
 
@@ -404,15 +518,29 @@ func (h *hopRun) sentRequest(proto string, headers []Header, headBytes int64) Re
 // maxBodyPreviewSent caps the copy of the request body kept in the Result.
 const maxBodyPreviewSent = 64 << 10
 
-// h2HeadBytes counts HTTP/2 response heads as HTTP/1.1 would write them,
-// the way curl's size_header does.
+// tunnelHeadBytes is the size of the proxy's answer to the CONNECT that
+// opened the hop's connection: curl's size_header counts it too.
+func (h *hopRun) tunnelHeadBytes() int64 {
+	p := h.hop.Proxy
+	if p == nil || !p.Tunnel || p.StatusLine == "" || h.hop.Connect != nil && h.hop.Connect.Reused {
+		return 0
+	}
+	return headSize(p.StatusLine, p.Headers)
+}
+
+// h2HeadBytes counts HTTP/2 response heads as curl's size_header does:
+// as HTTP/1.1 would write them, under curl's status line ("HTTP/2 200 ").
 func h2HeadBytes(status int, hs []Header, infos []Informational) int64 {
-	n := headSize("HTTP/2 "+strconv.Itoa(status), hs)
+	n := headSize(H2StatusLine(status), hs)
 	for _, in := range infos {
-		n += headSize("HTTP/2 "+strconv.Itoa(in.Status), in.Headers)
+		n += headSize(H2StatusLine(in.Status), in.Headers)
 	}
 	return n
 }
+
+// H2StatusLine is the status line curl writes for an HTTP/2 response
+// (-D, -i, size_header): "HTTP/2 200 ", the space kept, no phrase.
+func H2StatusLine(status int) string { return "HTTP/2 " + strconv.Itoa(status) + " " }
 
 // h2Request builds the net/http request x/net/http2 sends.
 func (h *hopRun) h2Request(ctx context.Context, all []Header) *http.Request {
@@ -483,12 +611,24 @@ func isHTTP2Error(err error) bool {
 	return errors.As(err, &se) || errors.As(err, &ga) || err != nil && strings.Contains(err.Error(), "http2: ")
 }
 
+// http1Answer reports whether an HTTP/2 exchange failed because the
+// server answered in HTTP/1.1: x/net reads "HTTP/1.1 " as the header of
+// a frame far too large, and says what it looked like.
+func http1Answer(err error) bool {
+	return errors.Is(err, http2.ErrFrameTooLarge) && strings.Contains(err.Error(), "looked like an HTTP/1.1 header")
+}
+
 func h2Error(err error, phase string) *Error {
 	if clientCertAlert(err) {
 		return clientCertError(err, phase, false)
 	}
 	if isTimeout(err) {
 		return &Error{Phase: phase, Kind: KindTimeout, Message: "timed out over HTTP/2", Err: err}
+	}
+	if http1Answer(err) {
+		return &Error{Phase: phase, Kind: KindHTTP2, Err: err,
+			Message: "the port speaks HTTP/1.1, not HTTP/2: it answered the HTTP/2 connection preface with an HTTP/1.1 response",
+			Hint:    "drop --http2-prior-knowledge (or use --http1.1), or turn on h2c for this port at the server"}
 	}
 	var se http2.StreamError
 	var ga http2.GoAwayError

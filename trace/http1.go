@@ -36,6 +36,7 @@ type respHead struct {
 	proto  string
 	status int
 	reason string
+	line   string // the status line as received, for -D
 	keeper
 }
 
@@ -157,7 +158,7 @@ func parseStatusLine(line string) (*respHead, error) {
 	if status < 100 {
 		return nil, fmt.Errorf("malformed status line %q: status %d is below 100", line, status)
 	}
-	return &respHead{proto: proto, status: status, reason: reason}, nil
+	return &respHead{proto: proto, status: status, reason: reason, line: line}, nil
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
@@ -193,7 +194,7 @@ const untilClose = -2
 // RFC 9112 section 6.3, and its length: -1 for chunked, untilClose when
 // the connection's end marks it.
 func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64, error) {
-	if method == "HEAD" || h.status/100 == 1 || h.status == 204 || h.status == 304 {
+	if noBody(method, h.status) {
 		return bytes.NewReader(nil), 0, nil
 	}
 	if te := h.get("Transfer-Encoding"); len(te) > 0 {
@@ -213,12 +214,20 @@ func bodyReader(method string, h *respHead, br *bufio.Reader) (io.Reader, int64,
 	return br, untilClose, nil
 }
 
+// noBody reports whether a response has no body whatever its header
+// fields say (RFC 9110 sections 6.4.1 and 8.6): to HEAD, and 1xx, 204, 304.
+func noBody(method string, status int) bool {
+	return method == "HEAD" || status/100 == 1 || status == 204 || status == 304
+}
+
 // chunkedBody reads a chunked body, then its trailer section, so that the
-// connection is left at the start of the next response.
+// connection is left at the start of the next response. The trailer
+// fields are kept under the caps a head gets.
 type chunkedBody struct {
-	chunks io.Reader
-	br     *bufio.Reader
-	done   bool
+	chunks   io.Reader
+	br       *bufio.Reader
+	done     bool
+	trailers respHead
 }
 
 func (c *chunkedBody) Read(p []byte) (int, error) {
@@ -236,6 +245,9 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 			}
 			if line == "" {
 				break
+			}
+			if terr := c.trailers.addLine(line); terr != nil {
+				return n, &trailerError{terr}
 			}
 		}
 	}
@@ -277,6 +289,17 @@ func contentLength(values []string) (int64, error) {
 	return n, nil
 }
 
+// typedValue is what follows the colon of h's line: the -H text as
+// typed when h came from one, else a space and the value.
+func typedValue(h Header, typed []HeaderEdit) string {
+	for _, e := range typed {
+		if !e.Remove && strings.EqualFold(e.Name, h.Name) && e.Value == h.Value && e.Typed != "" {
+			return e.Typed
+		}
+	}
+	return " " + h.Value
+}
+
 // headSize is the size of a head with this first line and these fields,
 // as HTTP/1.1 writes it.
 func headSize(first string, hs []Header) int64 {
@@ -287,12 +310,13 @@ func headSize(first string, hs []Header) int64 {
 	return int64(n)
 }
 
-// writeRequestHead serialises the request head; the body follows it.
-func writeRequestHead(method, target string, headers []Header) []byte {
+// writeRequestHead serialises the request head; the body follows it. A
+// field given with -H goes out as typed ("X-A:1" stays so), as in curl.
+func writeRequestHead(method, target string, headers []Header, typed []HeaderEdit) []byte {
 	var b bytes.Buffer
 	b.WriteString(method + " " + target + " HTTP/1.1\r\n")
 	for _, h := range headers {
-		b.WriteString(h.Name + ": " + h.Value + "\r\n")
+		b.WriteString(h.Name + ":" + typedValue(h, typed) + "\r\n")
 	}
 	b.WriteString("\r\n")
 	return b.Bytes()

@@ -18,6 +18,9 @@ type Options struct {
 	Method  string   // "" means GET, or POST when Body is set
 	Headers []HeaderEdit
 	Body    []byte // request body (-d); nil means none
+	// Upload marks Body as a file upload (-T): PUT unless Method says
+	// otherwise, kept on 301/302 as curl does, sent after a 100 Continue.
+	Upload bool
 	// ContentType is sent when Body is set and no Content-Type header was
 	// given (curl's -d sends application/x-www-form-urlencoded).
 	ContentType string
@@ -67,6 +70,9 @@ type Options struct {
 	// counted and previewed).
 	SkipErrorBody bool
 	MaxRedirects  int // --max-redirs; -1 means no limit
+	// LocationTrusted sends -u/--oauth2-bearer credentials and -H
+	// Authorization on to other origins too (--location-trusted, as curl).
+	LocationTrusted bool
 
 	Retry        int           // --retry: attempts to repeat after a transient failure
 	RetryDelay   time.Duration // --retry-delay: fixed pause (else Retry-After, else backoff)
@@ -93,6 +99,9 @@ type HeaderEdit struct {
 	Name   string
 	Value  string
 	Remove bool // "-H 'Name:'" removes a header reqtrace would send
+	// Typed is the text after the colon as typed ("1" in "X-A:1", " 1"
+	// in "X-A: 1"): HTTP/1.1 sends the line so, as curl does.
+	Typed string
 }
 
 // ResolveEntry is one --resolve HOST:PORT:ADDR[,ADDR...] mapping.
@@ -257,11 +266,12 @@ func ParseHeader(s string) (HeaderEdit, error) {
 	if !ok || !validToken(name) {
 		return HeaderEdit{}, badHeader(s)
 	}
+	typed := value
 	value = strings.TrimSpace(value)
 	if strings.ContainsFunc(value, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) {
 		return HeaderEdit{}, BadInput("the value of header %q contains control characters: remove them", name)
 	}
-	return HeaderEdit{Name: name, Value: value, Remove: value == ""}, nil
+	return HeaderEdit{Name: name, Value: value, Remove: value == "", Typed: typed}, nil
 }
 
 func badHeader(s string) *Error {

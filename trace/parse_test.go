@@ -52,11 +52,11 @@ func TestParseHeader(t *testing.T) {
 		want HeaderEdit
 		err  bool
 	}{
-		{in: "X-A: 1", want: HeaderEdit{Name: "X-A", Value: "1"}},
-		{in: "X-A:1  ", want: HeaderEdit{Name: "X-A", Value: "1"}},
+		{in: "X-A: 1", want: HeaderEdit{Name: "X-A", Value: "1", Typed: " 1"}},
+		{in: "X-A:1  ", want: HeaderEdit{Name: "X-A", Value: "1", Typed: "1  "}}, // sent as typed, as curl does
 		{in: "Accept:", want: HeaderEdit{Name: "Accept", Remove: true}},
 		{in: "X-Empty;", want: HeaderEdit{Name: "X-Empty"}},
-		{in: "X-A: a:b;c", want: HeaderEdit{Name: "X-A", Value: "a:b;c"}},
+		{in: "X-A: a:b;c", want: HeaderEdit{Name: "X-A", Value: "a:b;c", Typed: " a:b;c"}},
 		{in: "no colon", err: true},
 		{in: ": value", err: true},
 		{in: "Bad Name: x", err: true},
@@ -388,6 +388,37 @@ func FuzzFlagSyntax(f *testing.F) {
 				if c.Host == "" || c.Cookie == nil || c.Cookie.Name == "" {
 					t.Errorf("ParseCookieFile(%q) = %+v", s, c)
 				}
+			}
+		}
+	})
+}
+
+// FuzzChunkedTrailers reads a chunked body and the trailer section after
+// it: the fields kept obey a head's caps, and nothing raw gets through.
+func FuzzChunkedTrailers(f *testing.F) {
+	for _, s := range []string{"3\r\nabc\r\n0\r\nX-Checksum: 1\r\n\r\n", "0\r\n\r\n", "0\r\n bad\r\n\r\n", "0\r\nA: b\r\n c\r\n\r\n", "0\r\nno colon\r\n\r\n", "5\r\nab"} {
+		f.Add([]byte(s))
+	}
+	head := &respHead{proto: "HTTP/1.1", status: 200}
+	head.add("Transfer-Encoding", "chunked")
+	f.Fuzz(func(t *testing.T, b []byte) {
+		body, _, err := bodyReader("GET", head, bufio.NewReader(strings.NewReader(string(b))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf [4096]byte
+		for {
+			if _, err := body.Read(buf[:]); err != nil {
+				break
+			}
+		}
+		tr := body.(*chunkedBody).trailers
+		if len(tr.headers) > maxHeadersKept || tr.bytes > maxHeadKept {
+			t.Errorf("%d trailer fields, %d bytes kept", len(tr.headers), tr.bytes)
+		}
+		for _, hd := range tr.headers {
+			if !validToken(hd.Name) || strings.ContainsAny(hd.Value, "\r\n") {
+				t.Errorf("bad trailer kept: %q", hd)
 			}
 		}
 	})

@@ -32,9 +32,10 @@ type Proxy struct {
 	Source string // "-x", "HTTPS_PROXY", ...
 	// Tunnel is true for CONNECT (https:// through the proxy); false when
 	// the proxy forwarded a plain request it received in absolute form.
-	Tunnel  bool
-	Status  int      // the CONNECT response's status
-	Headers []Header // the CONNECT response's headers
+	Tunnel     bool
+	Status     int      // the CONNECT response's status
+	StatusLine string   // its status line as received ("HTTP/1.0 200 Connection established")
+	Headers    []Header // the CONNECT response's headers
 }
 
 // ParseProxy reads a proxy URL as curl does: http:// by default, port
@@ -214,7 +215,7 @@ func (h *hopRun) connectTunnel(ctx context.Context, conn net.Conn, px *url.URL, 
 	if auth := proxyAuthorization(px); auth != "" {
 		hs = append(hs, Header{"Proxy-Authorization", auth})
 	}
-	if _, err := conn.Write(writeRequestHead("CONNECT", authority, hs)); err != nil {
+	if _, err := conn.Write(writeRequestHead("CONNECT", authority, hs, nil)); err != nil {
 		return nil, &Error{Phase: PhaseProxy, Kind: KindProxy, Err: err, Message: "sending CONNECT to the proxy failed: " + dialErrorText(err),
 			Hint: "the proxy closed the connection; check its address and logs"}
 	}
@@ -227,7 +228,7 @@ func (h *hopRun) connectTunnel(ctx context.Context, conn net.Conn, px *url.URL, 
 		return nil, &Error{Phase: PhaseProxy, Kind: KindProxy, Err: err, Message: "the proxy's answer to CONNECT is not valid HTTP: " + err.Error(),
 			Hint: "is this address really an HTTP proxy?"}
 	}
-	h.hop.Proxy.Status, h.hop.Proxy.Headers = head.status, head.headers
+	h.hop.Proxy.Status, h.hop.Proxy.StatusLine, h.hop.Proxy.Headers = head.status, head.line, head.headers
 	if head.status/100 != 2 {
 		return nil, proxyRefusal(head, authority)
 	}

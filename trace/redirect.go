@@ -18,10 +18,14 @@ type request struct {
 	// credentials is false once a redirect leaves the first origin:
 	// Authorization and Cookie are not sent to another site (as curl).
 	credentials bool
+	// custom: the method was given with -X, which curl keeps on every
+	// hop; upload: the body is a -T upload (curl's PUT), not -d data.
+	custom, upload bool
 }
 
 func firstRequest(o *Options) request {
-	return request{url: o.URL, method: o.method(), body: o.Body, referer: o.Referer, credentials: true}
+	return request{url: o.URL, method: o.method(), body: o.Body, referer: o.Referer, credentials: true,
+		custom: o.Method != "", upload: o.Upload}
 }
 
 // key identifies a request for loop detection.
@@ -30,7 +34,7 @@ func (r request) key() string { return r.method + " " + r.url.String() }
 // headers lists the header fields a request sends, in order.
 func (s *session) headers(r request) []Header {
 	o := s.o
-	hs := o.requestHeaders(r.url, r.body, r.credentials)
+	hs := o.requestHeaders(r.url, r.body, r.credentials || o.LocationTrusted)
 	extra := []Header{}
 	if o.Compressed {
 		extra = append(extra, Header{"Accept-Encoding", acceptEncoding})
@@ -51,6 +55,9 @@ func (s *session) headers(r request) []Header {
 		for _, name := range []string{"Authorization", "Cookie", "Proxy-Authorization"} {
 			if name == "Cookie" && s.jar != nil {
 				continue // the jar decides per host
+			}
+			if name == "Authorization" && o.LocationTrusted {
+				continue // --location-trusted: curl sends it on
 			}
 			hs = removeHeader(hs, name)
 		}
@@ -91,7 +98,7 @@ func (s *session) redirectOf(cur request, hop *Hop, first string) (*Redirect, *r
 			Hint:    "the server must send an absolute or relative URL in Location; percent-encode spaces and non-ASCII"}
 	}
 	target.Fragment, target.RawFragment = "", ""
-	next := &request{url: target, method: cur.method, body: cur.body, referer: cur.referer}
+	next := &request{url: target, method: cur.method, body: cur.body, referer: cur.referer, custom: cur.custom, upload: cur.upload}
 	if s.o.RefererAuto {
 		next.referer = refererFor(cur.url, target)
 	}
@@ -131,7 +138,13 @@ func isRedirect(status int) bool {
 // methodRule applies RFC 9110 section 15.4 as browsers and curl -L do,
 // and says in words which rule applied.
 func methodRule(status int, cur request, next *request) string {
+	data := cur.body != nil && !cur.upload // -d or -F data: what curl calls a POST
 	switch {
+	case cur.custom && (status == 303 || (status == 301 || status == 302) && data):
+		// curl -L sends the -X method on every hop; only the body goes
+		// where a POST would become a GET (a browser would send a GET).
+		next.body = nil
+		return fmt.Sprintf("%d: curl keeps -X %s on every hop, without the body (a browser would send a GET; use 307/308 to keep the body)", status, cur.method)
 	case status == 303 && cur.method != "HEAD":
 		next.method, next.body = "GET", nil
 		return "303 See Other: the next request is a GET without a body"

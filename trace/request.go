@@ -4,17 +4,21 @@ import (
 	"encoding/base64"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// method is the request method: -X, else HEAD for -I, POST with a body, GET.
+// method is the request method: -X, else HEAD for -I, PUT for -T, POST
+// with a body, GET.
 func (o *Options) method() string {
 	switch {
 	case o.Method != "":
 		return o.Method
 	case o.Head:
 		return "HEAD"
+	case o.Upload:
+		return "PUT"
 	case o.Body != nil:
 		return "POST"
 	}
@@ -22,9 +26,9 @@ func (o *Options) method() string {
 }
 
 // requestHeaders lists the header fields to send to u, in order, as curl
-// would: Host, User-Agent, Accept and Authorization (when credentials go
-// to u) first, then the -H headers, then the body's Content-Type and
-// Content-Length. A -H header with the name of one of ours replaces it in
+// would: Host, Authorization (when credentials go to u), User-Agent and
+// Accept first, then the -H headers, then the body's Content-Length and
+// Content-Type. A -H header with the name of one of ours replaces it in
 // place; "Name:" removes it.
 func (o *Options) requestHeaders(u *url.URL, body []byte, credentials bool) []Header {
 	hs := []Header{
@@ -36,12 +40,12 @@ func (o *Options) requestHeaders(u *url.URL, body []byte, credentials bool) []He
 	if user == nil {
 		user = u.User
 	}
-	switch {
+	switch { // right after Host, where curl puts it
 	case o.Bearer != "" && credentials:
-		hs = append(hs, Header{"Authorization", "Bearer " + o.Bearer})
+		hs = slices.Insert(hs, 1, Header{"Authorization", "Bearer " + o.Bearer})
 	case user != nil && credentials:
 		pass, _ := user.Password()
-		hs = append(hs, Header{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pass))})
+		hs = slices.Insert(hs, 1, Header{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(user.Username()+":"+pass))})
 	}
 	var added []Header
 	for _, e := range o.Headers {
@@ -58,12 +62,12 @@ func (o *Options) requestHeaders(u *url.URL, body []byte, credentials bool) []He
 		}
 	}
 	hs = append(hs, added...)
-	if body != nil {
-		if indexHeader(hs, "Content-Type") < 0 && !o.removes("Content-Type") && o.ContentType != "" {
-			hs = append(hs, Header{"Content-Type", o.ContentType})
-		}
+	if body != nil { // Content-Length, then Content-Type, as curl writes them
 		if indexHeader(hs, "Content-Length") < 0 {
 			hs = append(hs, Header{"Content-Length", strconv.Itoa(len(body))})
+		}
+		if indexHeader(hs, "Content-Type") < 0 && !o.removes("Content-Type") && o.ContentType != "" {
+			hs = append(hs, Header{"Content-Type", o.ContentType})
 		}
 	}
 	return hs

@@ -227,21 +227,30 @@ type Certificate struct {
 
 // Response is the final (non-1xx) response.
 type Response struct {
-	Proto   string // "HTTP/1.1", "HTTP/2.0"
-	Status  int
-	Reason  string   // the reason phrase as received (HTTP/1.1 only)
-	Headers []Header // in received order
+	Proto  string // "HTTP/1.1", "HTTP/2.0"
+	Status int
+	// Reason is the reason phrase as received, empty when the server sent
+	// none; HTTP/2 has none, so it is empty there.
+	Reason string
+	// StatusLine is the status line as received (HTTP/1.x), for -D; empty
+	// over HTTP/2, which has none.
+	StatusLine string
+	Headers    []Header // in received order
 	// HeadersCut counts header lines dropped because of the size caps;
 	// ValuesCut counts values kept only in part (16 KiB each).
 	HeadersCut int
 	ValuesCut  int
-	// HeadBytes is the size of the response head(s), 1xx included, as
-	// HTTP/1.1 writes them (curl's size_header).
+	// HeadBytes is the size of the response head(s), 1xx and the proxy's
+	// answer to CONNECT included, as HTTP/1.1 writes them (curl's
+	// size_header).
 	HeadBytes int64
 	BodyBytes int64 // bytes of body on the wire (after chunked decoding, before any content decoding)
 	// DecodedBytes is the body's size after Content-Encoding was undone
 	// (--compressed); -1 when it was not decoded.
 	DecodedBytes int64
+	// Trailers holds the trailer fields that came after the body (chunked
+	// HTTP/1.1, or HTTP/2), in received order (HTTP/2: sorted by name).
+	Trailers []Header
 	// ServerTiming holds the parsed Server-Timing metrics, in order.
 	ServerTiming []ServerTiming
 	// BodyPreview holds the first bytes of the body, untrusted and raw.
@@ -259,9 +268,11 @@ type ServerTiming struct {
 
 // Informational is one 1xx response.
 type Informational struct {
-	Status  int
-	Headers []Header
-	At      time.Duration // since the hop started
+	Status     int
+	Reason     string // the reason phrase as received (HTTP/1.x), "" over HTTP/2
+	StatusLine string // the status line as received (HTTP/1.x), for -D
+	Headers    []Header
+	At         time.Duration // since the hop started
 }
 
 // Span is a measured phase: when it started, relative to the hop's start,

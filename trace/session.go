@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -114,10 +115,53 @@ func (c *conn) alive() bool {
 	if c.br.Buffered() > 0 {
 		return false
 	}
+	// Look at the socket without waiting: waiting out a read timeout here
+	// would add time to the hop that no phase accounts for.
+	if raw, overTLS := socketOf(c.sc.Conn); raw != nil {
+		switch peekSocket(raw) {
+		case socketIdle:
+			return true
+		case socketClosed:
+			return false
+		case socketPending:
+			if !overTLS {
+				return false // bytes nobody asked for
+			}
+		}
+	}
+	// Bytes are waiting under TLS (a close_notify, or a post-handshake
+	// message such as a session ticket, which is no reason to give up the
+	// connection), or the socket is out of reach: let a short read tell.
 	c.sc.SetReadDeadline(time.Now().Add(time.Millisecond))
 	_, err := c.br.Peek(1)
 	c.sc.SetReadDeadline(time.Time{})
 	return isTimeout(err)
+}
+
+// socketState is what a look at a socket's receive queue found.
+type socketState int
+
+const (
+	socketUnknown socketState = iota // could not look
+	socketIdle                       // open, nothing to read
+	socketPending                    // bytes are waiting
+	socketClosed                     // the peer closed or reset it
+)
+
+// socketOf finds the socket under a connection, through TLS; nil when
+// there is none to reach (a tunnel's buffered reader, a Unix pipe in
+// tests). overTLS says a TLS layer sits between.
+func socketOf(nc net.Conn) (raw syscall.Conn, overTLS bool) {
+	for {
+		switch c := nc.(type) {
+		case *tls.Conn:
+			nc, overTLS = c.NetConn(), true
+		case syscall.Conn:
+			return c, overTLS
+		default:
+			return nil, overTLS
+		}
+	}
 }
 
 // keep puts a connection back for reuse.

@@ -162,7 +162,17 @@ func (h *hopRun) skip(phase, why string) {
 
 func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 	h.hop.URL = h.req.url.String()
-	defer func() { h.hop.Timings.Total = h.clock.since() }()
+	// What was to be sent, kept when the hop fails before sending (HAR
+	// needs the method of a failed entry too); the exchange fills the rest.
+	h.hop.Request = Request{Method: h.req.method, Target: h.req.url.RequestURI()}
+	defer func() {
+		// A completed hop ends with its last body byte: closing or
+		// pooling the connection afterwards is no part of it.
+		h.hop.Timings.Total = h.clock.since()
+		if r := h.hop.Timings.Receive; r != nil && h.hop.Err == nil {
+			h.hop.Timings.Total = r.End()
+		}
+	}()
 
 	var c *conn
 	if mayReuse {

@@ -435,9 +435,9 @@ func TestRequestAsSent(t *testing.T) {
 		for _, h := range hop.Request.Headers {
 			names = append(names, strings.ToLower(h.Name))
 		}
-		want := "host,accept,x-trace,content-type,content-length"
+		want := "host,accept,x-trace,content-length,content-type"
 		if scheme == "https" { // HTTP/2: Host travels as :authority
-			want = "accept,x-trace,content-type,content-length"
+			want = "accept,x-trace,content-length,content-type"
 		}
 		if strings.Join(names, ",") != want {
 			t.Errorf("%s: sent %v, want %s", scheme, names, want)

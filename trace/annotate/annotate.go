@@ -173,6 +173,7 @@ func hopNotes(h *trace.Hop, start, now time.Time) []trace.Note {
 		notes = append(notes, cookieNotes(x)...)
 		notes = append(notes, securityNotes(x)...)
 	}
+	notes = append(notes, timingNotes(x)...)
 	return notes
 }
 

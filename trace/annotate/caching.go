@@ -532,6 +532,13 @@ func freshnessNote(x *exchange, cc CacheControl, f Fresh, st storability) trace.
 		if st.shared && f.SharedSource == SourceSMaxAge {
 			return note(id, cat, trace.LevelInfo, subject, "Browsers get no freshness lifetime and %s on each use.%s", revalidateHint(x), shared)
 		}
+		if x.status == 301 || x.status == 308 {
+			// RFC 9111 section 4.2.2 lets a cache pick its own lifetime for a
+			// heuristically cacheable status (RFC 9110 sections 15.4.2, 15.4.9);
+			// browsers do, and reuse a permanent redirect without asking.
+			return note(id, cat, trace.LevelWarn, subject,
+				"No explicit lifetime, but a %d is heuristically cacheable (RFC 9111 section 4.2.2): browsers keep it and follow it without asking the server again, often until their cache is cleared. Send Cache-Control: max-age (or no-cache) to decide how long.", x.status)
+		}
 		return note(id, cat, trace.LevelInfo, subject,
 			"No freshness lifetime (no max-age, Expires or Last-Modified), so caches treat it as stale at once and %s on each use.", revalidateHint(x))
 	case SourceHeuristic:

@@ -3,6 +3,7 @@ package annotate
 import (
 	"net/http"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,5 +309,28 @@ func TestFreshnessSharedStaleness(t *testing.T) {
 	f := Freshness(r, t0, t0, t0.Add(90*time.Second))
 	if !f.IsFresh() || f.IsSharedFresh() || f.SharedStaleBy != 30*time.Second || f.FreshFor != 510*time.Second {
 		t.Errorf("got %+v", f)
+	}
+}
+
+// TestPermanentRedirectHeuristicallyCached: a 301 or 308 with no explicit
+// lifetime is not "stale at once": caches may pick a lifetime of their
+// own (RFC 9111 section 4.2.2), and browsers do reuse it. A 302 is not
+// heuristically cacheable.
+func TestPermanentRedirectHeuristicallyCached(t *testing.T) {
+	for _, status := range []int{301, 308, 302} {
+		h := hop("https://www.example.test/old", "GET", nil, resp(status, "Date", httpDate(t0), "Location", "/new"))
+		var fresh *trace.Note
+		for _, n := range Hop(h, t0) {
+			if n.ID == "cache.freshness" {
+				fresh = &n
+			}
+		}
+		permanent := status != 302
+		switch {
+		case permanent && (fresh == nil || !strings.Contains(fresh.Message, "heuristically cacheable") || strings.Contains(fresh.Message, "stale at once")):
+			t.Errorf("%d: freshness note %+v", status, fresh)
+		case !permanent && fresh != nil:
+			t.Errorf("%d is not heuristically cacheable, yet: %+v", status, fresh)
+		}
 	}
 }

@@ -59,6 +59,8 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/raw-order", rawOrder)
 	mux.HandleFunc("/echo", echo)
 	mux.HandleFunc("/chunked", chunked)
+	mux.HandleFunc("/trailers", trailers)
+	mux.HandleFunc("/upload", l.upload)
 	mux.HandleFunc("/redirect/{n}", redirect)
 	mux.HandleFunc("/redirect-to", redirectTo)
 	mux.HandleFunc("/loop", loop)
@@ -260,6 +262,35 @@ func chunked(w http.ResponseWriter, r *http.Request) {
 		}
 		rc.Flush()
 	}
+}
+
+// upload thinks ?ms= (default 0) before it reads the request body, which
+// is when net/http answers an Expect: 100-continue with its 100; then it
+// says how many body bytes came. With ?read=0 it answers 417 without
+// reading the body (and no 100 is sent).
+func (l *Lab) upload(w http.ResponseWriter, r *http.Request) {
+	ms, ok := intParam(w, r.URL.Query().Get("ms"), 0, int64(maxDelay/time.Millisecond))
+	if !ok || !l.sleep(r.Context(), time.Duration(ms)*time.Millisecond) {
+		return
+	}
+	if r.URL.Query().Get("read") == "0" {
+		text(w, http.StatusExpectationFailed, "not reading that\n")
+		return
+	}
+	n, _ := io.Copy(io.Discard, io.LimitReader(r.Body, maxEchoBody))
+	text(w, http.StatusOK, fmt.Sprintf("%d bytes\n", n))
+}
+
+// TrailerChecksum is the X-Checksum trailer field /trailers sends after
+// ChunkedBody (chunked over HTTP/1.1, a trailing HEADERS frame over h2).
+const TrailerChecksum = "sha1-0123456789abcdef"
+
+func trailers(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Trailer", "X-Checksum")
+	io.WriteString(w, ChunkedBody)
+	http.NewResponseController(w).Flush()
+	w.Header().Set("X-Checksum", TrailerChecksum)
 }
 
 // redirect counts down: /redirect/n is a 302 to /redirect/n-1, and

@@ -33,7 +33,8 @@
 // SNI delays the handshake N ms.
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
-// /status/{code}, /early-hints, /raw-order, /echo, /chunked, /redirect/{n}.
+// /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
+// /upload?ms=N, /redirect/{n}.
 package tracetest
 
 import (

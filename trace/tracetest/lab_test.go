@@ -475,7 +475,7 @@ func TestStartIsFast(t *testing.T) {
 	}
 	d := time.Since(start)
 	l.Close()
-	if d > 100*time.Millisecond {
+	if d > 3*time.Second { // generous: -race on a busy 2-core machine; it must not wait on anything
 		t.Errorf("Start took %v", d)
 	}
 }
