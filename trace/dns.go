@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -179,7 +180,7 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 				kind = KindServFail
 			case rcodeFail == dns.RcodeRefused:
 				kind = KindRefused
-			case rcodeFail < 0 && err.Error() != "timeout" && kind == KindDNSTimeout:
+			case rcodeFail < 0 && !noAnswer(err) && kind == KindDNSTimeout:
 				kind = KindDNS // an answer came, but not one that parses
 			}
 			failures = append(failures, fmt.Sprintf("%s: %v", server, err))
@@ -200,7 +201,22 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 			Message: fmt.Sprintf("the DNS answer for %s is not usable (%s)", strings.TrimSuffix(name, "."), failures[len(failures)-1]),
 			Hint:    "the server sent a malformed or oversized answer; try another with --dns-servers"}
 	}
-	return nil, dnsTimeout(name, failures, context.DeadlineExceeded)
+	return nil, r.noAnswerError(name, failures)
+}
+
+// noAnswerError says that no server answered at all: every query timed
+// out, or nothing listens on the server's port. Neither is a malformed
+// answer: there was none.
+func (r *resolver) noAnswerError(name string, failures []string) *Error {
+	msg := fmt.Sprintf("no answer from %s within %s for %s", strings.Join(r.servers, ", "), r.timeout, strings.TrimSuffix(name, "."))
+	if r.attempts > 1 {
+		msg = fmt.Sprintf("no answer from %s within %s (%d tries each) for %s", strings.Join(r.servers, ", "), r.timeout, r.attempts, strings.TrimSuffix(name, "."))
+	}
+	if len(failures) > 0 && !strings.HasSuffix(failures[len(failures)-1], ": timeout") {
+		msg += " (" + failures[len(failures)-1] + ")"
+	}
+	return &Error{Phase: PhaseDNS, Kind: KindDNSTimeout, Message: msg, Err: context.DeadlineExceeded,
+		Hint: "check that the DNS server is running and reachable on its port (UDP and TCP), or try another with --dns-servers"}
 }
 
 func dnsTimeout(name string, failures []string, err error) *Error {
@@ -298,12 +314,35 @@ func (r *resolver) exchange(ctx context.Context, server, name string, qtype uint
 		out.err = errors.New("no answer")
 	}
 	if out.err != nil {
-		out.err = errors.New(queryError(out.err))
+		msg := queryError(out.err)
+		if len(out.records) > 1 { // UDP answered, truncated: the TCP retry failed
+			msg = "truncated over UDP, then over TCP: " + msg
+		}
+		out.err = errors.New(msg)
 	}
 	return out
 }
 
+// errNoListener is a query's error when the server's port sent back ICMP
+// port unreachable: nothing listens there, so no answer will come.
+const errNoListener = "nothing listens on this port (connection refused)"
+
+// noAnswer tells the failures where no reply came at all (a timeout, a
+// refused or unreachable port) from those where a reply came but was
+// unusable.
+func noAnswer(err error) bool {
+	s := err.Error()
+	return s == "timeout" || s == errNoListener || strings.HasPrefix(s, "network: ")
+}
+
 func queryError(err error) string {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return errNoListener
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && !oe.Timeout() {
+		return "network: " + oe.Err.Error()
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
 		return "timeout"

@@ -543,3 +543,37 @@ func equalJSON(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
 }
+
+// TestDNSNoAnswer: a DNS port where nothing listens (ICMP port
+// unreachable) or where a socket never answers is "no answer" (a
+// timeout, exit 28), never "a malformed answer".
+func TestDNSNoAnswer(t *testing.T) {
+	lab := tracetest.New(t)
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	closed, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.LocalAddr().String()
+	closed.Close()
+	for _, c := range []struct{ name, server, msg string }{
+		{"silent", silent.LocalAddr().String(), "within 2s"},
+		{"closed", closedAddr, "nothing listens"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := run(t, lab, "http://x.example/", func(o *trace.Options) {
+				o.DNSServers = []string{c.server}
+				o.ConnectTimeout = 10 * time.Second
+			})
+			e := res.Err
+			if e == nil || e.Kind != trace.KindDNSTimeout || !strings.Contains(e.Message, "no answer from "+c.server) ||
+				!strings.Contains(e.Message, c.msg) || strings.Contains(e.Message+e.Hint, "malformed") {
+				t.Fatalf("err = %+v, want dns_timeout \"no answer from %s\" with %q", e, c.server, c.msg)
+			}
+		})
+	}
+}
