@@ -9,7 +9,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -61,6 +60,13 @@ func newResolver(o *Options, c *clock) (*resolver, *Error) {
 			Hint: "name one with --dns-servers ADDR, or skip DNS with --resolve HOST:PORT:ADDR"}
 	}
 	return r, nil
+}
+
+func cmpErr(err, def error) error {
+	if err == nil {
+		return def
+	}
+	return err
 }
 
 func cmp(s, def string) string {
@@ -169,10 +175,10 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 	kind := KindDNSTimeout
 	for range r.attempts {
 		for _, server := range r.servers {
-			if ctx.Err() != nil {
-				return nil, dnsTimeout(name, failures, ctx.Err())
+			if expired(ctx) {
+				return nil, dnsTimeout(name, failures, cmpErr(ctx.Err(), context.DeadlineExceeded))
 			}
-			ans, rcodeFail, err := r.askServer(ctx, server, name, d)
+			ans, rcodeFail, fail, err := r.askServer(ctx, server, name, d)
 			switch {
 			case err == nil:
 				return ans, nil
@@ -180,7 +186,7 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 				kind = KindServFail
 			case rcodeFail == dns.RcodeRefused:
 				kind = KindRefused
-			case rcodeFail < 0 && !noAnswer(err) && kind == KindDNSTimeout:
+			case rcodeFail < 0 && fail == failBad && kind == KindDNSTimeout:
 				kind = KindDNS // an answer came, but not one that parses
 			}
 			failures = append(failures, fmt.Sprintf("%s: %v", server, err))
@@ -228,10 +234,10 @@ func dnsTimeout(name string, failures []string, err error) *Error {
 		Hint: "check that the DNS server is reachable on port 53 (UDP and TCP), or try another with --dns-servers"}
 }
 
-// askServer sends the A and AAAA queries for name to one server in parallel.
-// It returns an error for anything but NOERROR/NXDOMAIN, with the failing
-// rcode when there was one.
-func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (*answer, int, error) {
+// askServer asks one server about name, A and AAAA together. It returns
+// an error for anything but NOERROR/NXDOMAIN, with the failing rcode when
+// there was one, else how the exchange failed.
+func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (*answer, int, failure, error) {
 	types := []uint16{dns.TypeA, dns.TypeAAAA}
 	switch r.family {
 	case 4:
@@ -239,33 +245,24 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 	case 6:
 		types = types[1:]
 	}
-	msgs := make([]*dns.Msg, len(types))
-	errs := make([]error, len(types))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	for i, t := range types {
-		wg.Go(func() {
-			q := r.exchange(ctx, server, name, t)
-			msgs[i], errs[i] = q.msg, q.err
-			mu.Lock()
-			d.Queries = append(d.Queries, q.records...)
-			mu.Unlock()
-		})
+	res := r.exchangeAll(ctx, server, name, types)
+	for _, x := range res {
+		d.Queries = append(d.Queries, x.records...)
 	}
-	wg.Wait()
 	slices.SortStableFunc(d.Queries, func(a, b Query) int { return int(a.Start - b.Start) })
 
 	ans := &answer{server: server}
-	for i, m := range msgs {
-		if errs[i] != nil {
-			return nil, -1, errs[i]
+	for _, x := range res {
+		if x.err != nil {
+			return nil, -1, x.fail, x.err
 		}
-		if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
-			return nil, m.Rcode, fmt.Errorf("%s", dns.RcodeToString[m.Rcode])
+		if m := x.msg; m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
+			return nil, m.Rcode, failBad, fmt.Errorf("%s", dns.RcodeToString[m.Rcode])
 		}
 	}
-	ans.rcode = dns.RcodeToString[msgs[0].Rcode]
-	for _, m := range msgs {
+	ans.rcode = dns.RcodeToString[res[0].msg.Rcode]
+	for _, x := range res {
+		m := x.msg
 		if m.Rcode == dns.RcodeSuccess {
 			ans.rcode = "NOERROR"
 		}
@@ -276,51 +273,7 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 		}
 		ans.addrs = append(ans.addrs, addressesOf(name, m.Answer)...)
 	}
-	return ans, 0, nil
-}
-
-type exchangeResult struct {
-	msg     *dns.Msg
-	err     error
-	records []Query
-}
-
-// exchange sends one question over UDP, and again over TCP if the answer
-// came back truncated, timing each try including its dial.
-func (r *resolver) exchange(ctx context.Context, server, name string, qtype uint16) exchangeResult {
-	m := new(dns.Msg).SetQuestion(name, qtype) // random ID, RD=1
-	m.SetEdns0(ednsBufferSize, false)
-	var out exchangeResult
-	for _, transport := range []string{"udp", "tcp"} {
-		c := &dns.Client{Net: transport, Timeout: r.timeout, UDPSize: ednsBufferSize}
-		q := Query{Name: name, Type: dns.TypeToString[qtype], Server: server, Transport: transport, Start: r.clock.since()}
-		in, _, err := c.ExchangeContext(ctx, m, server)
-		q.Duration = r.clock.since() - q.Start
-		truncated := in != nil && in.Truncated // TC may arrive together with an unpack error
-		if in != nil {
-			q.Rcode, q.Truncated, q.Answers = dns.RcodeToString[in.Rcode], in.Truncated, len(in.Answer)
-			q.Flags = headerFlags(in)
-		}
-		if err != nil && !truncated {
-			q.Err = queryError(err)
-		}
-		out.records = append(out.records, q)
-		out.msg, out.err = in, err
-		if !truncated || transport == "tcp" {
-			break
-		}
-	}
-	if out.err == nil && out.msg == nil {
-		out.err = errors.New("no answer")
-	}
-	if out.err != nil {
-		msg := queryError(out.err)
-		if len(out.records) > 1 { // UDP answered, truncated: the TCP retry failed
-			msg = "truncated over UDP, then over TCP: " + msg
-		}
-		out.err = errors.New(msg)
-	}
-	return out
+	return ans, 0, failNone, nil
 }
 
 // errNoListener is a query's error when the server's port sent back ICMP
@@ -330,8 +283,7 @@ const errNoListener = "nothing listens on this port (connection refused)"
 // noAnswer tells the failures where no reply came at all (a timeout, a
 // refused or unreachable port) from those where a reply came but was
 // unusable.
-func noAnswer(err error) bool {
-	s := err.Error()
+func noAnswer(s string) bool {
 	return s == "timeout" || s == errNoListener || strings.HasPrefix(s, "network: ")
 }
 

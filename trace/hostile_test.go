@@ -740,12 +740,48 @@ func TestHostileDNSAnswers(t *testing.T) {
 	})
 }
 
+// TestHostileDNSMismatchedReplies: a reply counts only when its ID and its
+// question (name, type, class) are those of a query in flight (issue 10).
+// Anything else (a forged answer for another name, the wrong type, another
+// ID, noise) is ignored while the resolver keeps waiting for the real one.
+func TestHostileDNSMismatchedReplies(t *testing.T) {
+	lab := tracetest.New(t)
+	short := func(o *trace.Options) { o.ConnectTimeout = time.Second }
+	for _, b := range []tracetest.DNSBehaviour{tracetest.DNSWrongQuestion, tracetest.DNSWrongType, tracetest.DNSGarbage} {
+		t.Run(string(b), func(t *testing.T) {
+			res, _ := dnsRun(t, lab, b, want{kind: trace.KindDNSTimeout, phase: trace.PhaseDNS, msg: "--connect-timeout", max: time.Second}, short)
+			d := res.Hops[0].DNS
+			if len(d.Addresses) != 0 || len(d.Records) != 0 {
+				t.Errorf("a mismatched reply was used: addresses %v, records %+v", d.Addresses, d.Records)
+			}
+			for _, q := range d.Queries {
+				if q.Rcode != "" || !strings.Contains(q.Err, "ignored") {
+					t.Errorf("query %+v: want no rcode and the ignored replies counted in its error", q)
+				}
+			}
+		})
+	}
+	t.Run("forgeries before the answer", func(t *testing.T) {
+		res, _ := dnsRun(t, lab, tracetest.DNSForgeriesFirst, want{max: 0})
+		d := res.Hops[0].DNS
+		if !equalJSON(d.Addresses, []string{"127.0.0.1"}) || len(d.Records) != 1 || d.Records[0].Name != "hostile.example." {
+			t.Errorf("addresses %v, records %+v: want only the real answer", d.Addresses, d.Records)
+		}
+	})
+	t.Run("0x20 case in the question", func(t *testing.T) {
+		res, _ := dnsRun(t, lab, tracetest.DNSCaseChanged, want{max: 0})
+		if d := res.Hops[0].DNS; !equalJSON(d.Addresses, []string{"127.0.0.1"}) {
+			t.Errorf("addresses %v: a question differing only in case must match", d.Addresses)
+		}
+	})
+}
+
 // TestHostileDNSMalformed: a server that answers, but not with a usable
 // DNS message, is a DNS error (exit 6), not a timeout (exit 28), and it
 // ends at once, not after the resolver's timeouts.
 func TestHostileDNSMalformed(t *testing.T) {
 	lab := tracetest.New(t)
-	for _, b := range []tracetest.DNSBehaviour{tracetest.DNSGarbage, tracetest.DNSMalformed, tracetest.DNSPointerLoop,
+	for _, b := range []tracetest.DNSBehaviour{tracetest.DNSMalformed, tracetest.DNSPointerLoop,
 		tracetest.DNSTruncatedNoTCP, tracetest.DNSTruncatedTCPClose, tracetest.DNSTruncatedTCPGarbage, tracetest.DNSOversize} {
 		t.Run(string(b), func(t *testing.T) {
 			d := tracetest.NewHostileDNS(t, b)

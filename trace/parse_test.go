@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"encoding/binary"
 	"net/netip"
 	"slices"
 	"strings"
@@ -361,6 +362,43 @@ func FuzzDNSAnswer(f *testing.F) {
 			if !a.IsValid() {
 				t.Errorf("invalid address from %v", m.Answer)
 			}
+		}
+	})
+}
+
+// FuzzDNSReply feeds raw datagrams to the reply matcher: it may only pick
+// a flight whose ID the reply carries, and a reply it accepts without an
+// error must ask exactly the flight's question.
+func FuzzDNSReply(f *testing.F) {
+	q := new(dns.Msg).SetQuestion("www.lab.test.", dns.TypeA)
+	q.Id = 0x1234
+	reply := new(dns.Msg).SetReply(q)
+	reply.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: []byte{127, 0, 0, 1}}}
+	for _, edit := range []func(m *dns.Msg){func(*dns.Msg) {}, func(m *dns.Msg) { m.Question[0].Name = "WwW.LaB.tEsT." },
+		func(m *dns.Msg) { m.Question[0].Qtype = dns.TypeAAAA }, func(m *dns.Msg) { m.Id++ }} {
+		m := reply.Copy()
+		edit(m)
+		if b, err := m.Pack(); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("noise"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fs := []*flight{{qtype: dns.TypeA, id: 0x1234}, {qtype: dns.TypeAAAA, id: 0x4321}}
+		got, m, err := match(fs, b, "www.lab.test.")
+		if got == nil {
+			return
+		}
+		if binary.BigEndian.Uint16(b) != got.id || m == nil {
+			t.Fatalf("matched flight %#x for a reply with ID %#x", got.id, binary.BigEndian.Uint16(b))
+		}
+		if err == nil && (len(m.Question) != 1 || m.Question[0].Qtype != got.qtype || !strings.EqualFold(m.Question[0].Name, "www.lab.test.")) {
+			t.Errorf("accepted %v for flight %d", m.Question, got.qtype)
+		}
+		r := &resolver{clock: newClock()}
+		r.settle(got, m, err)
+		if !got.done || (got.msg == nil) == (got.err == nil) {
+			t.Errorf("settled flight: msg %v err %v", got.msg != nil, got.err)
 		}
 	})
 }
