@@ -80,6 +80,7 @@ func cmp(s, def string) string {
 func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Addr, *Error) {
 	nodata := false
 	var asIsErr *Error
+	var chain cnameChain // the reported answer's, when it is faulty
 	for _, name := range r.candidates(host) {
 		ans, err := r.askServers(ctx, name, d)
 		if err != nil {
@@ -97,7 +98,7 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 		// the first NODATA (the name exists), else the last NXDOMAIN.
 		if len(ans.addrs) > 0 || !nodata {
 			d.Name, d.Server, d.Rcode, d.Records = name, ans.server, ans.rcode, ans.records
-			d.Authority, d.NegativeTTL = nil, nil
+			d.Authority, d.NegativeTTL, chain = nil, nil, ans.chain
 			if len(ans.addrs) == 0 {
 				d.Authority, d.NegativeTTL = ans.authority, ans.negativeTTL
 			}
@@ -109,6 +110,9 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 	}
 	if asIsErr != nil && !nodata {
 		return nil, asIsErr
+	}
+	if nodata && chain.fault != "" {
+		return nil, chainError(host, chain)
 	}
 	if nodata {
 		fam := map[int]string{4: "A (IPv4) record", 6: "AAAA (IPv6) record", 0: "A or AAAA record"}[r.family]
@@ -166,6 +170,7 @@ type answer struct {
 	// (A and AAAA may come from different zones' views).
 	negativeTTL *uint32
 	addrs       []netip.Addr
+	chain       cnameChain // set when the CNAME chain loops or runs too long
 }
 
 // askServers tries each server in turn (resolv.conf's attempts times)
@@ -271,7 +276,11 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 		if t := negativeTTL(m.Ns); t != nil && (ans.negativeTTL == nil || *t < *ans.negativeTTL) {
 			ans.negativeTTL = t
 		}
-		ans.addrs = append(ans.addrs, addressesOf(name, m.Answer)...)
+		addrs, ch := addressesOf(name, m.Answer)
+		ans.addrs = append(ans.addrs, addrs...)
+		if ch.fault != "" {
+			ans.chain = ch
+		}
 	}
 	return ans, 0, failNone, nil
 }
@@ -365,9 +374,22 @@ func rdata(rr dns.RR) string {
 	return strings.TrimSpace(strings.TrimPrefix(full, hdr))
 }
 
-// addressesOf follows the CNAME chain from name and returns the addresses
-// owned by its end, as a stub resolver would.
-func addressesOf(name string, rrs []dns.RR) []netip.Addr {
+// CNAME chain faults: a chain that comes back to a name it passed, or
+// one longer than maxCNAMEChain.
+const (
+	chainLoop = "loop"
+	chainLong = "long"
+)
+
+// cnameChain is the CNAME chain from name through the answer records.
+type cnameChain struct {
+	path  []string // the names passed, name first, canonical
+	fault string   // "", chainLoop or chainLong
+}
+
+// followCNAMEs follows the CNAME chain from name, as a stub resolver
+// would, at most maxCNAMEChain steps.
+func followCNAMEs(name string, rrs []dns.RR) cnameChain {
 	cname := map[string]string{}
 	for _, rr := range rrs {
 		if c, ok := rr.(*dns.CNAME); ok {
@@ -375,13 +397,34 @@ func addressesOf(name string, rrs []dns.RR) []netip.Addr {
 		}
 	}
 	owner := dns.CanonicalName(name)
-	for i := 0; i < maxCNAMEChain; i++ {
+	ch := cnameChain{path: []string{owner}}
+	seen := map[string]bool{owner: true}
+	for {
 		next, ok := cname[owner]
-		if !ok {
-			break
+		switch {
+		case !ok:
+			return ch
+		case seen[next]:
+			ch.path, ch.fault = append(ch.path, next), chainLoop
+			return ch
+		case len(ch.path) > maxCNAMEChain:
+			ch.fault = chainLong
+			return ch
 		}
+		seen[next] = true
+		ch.path = append(ch.path, next)
 		owner = next
 	}
+}
+
+// addressesOf returns the addresses owned by the end of the CNAME chain
+// from name, and the chain.
+func addressesOf(name string, rrs []dns.RR) ([]netip.Addr, cnameChain) {
+	ch := followCNAMEs(name, rrs)
+	if ch.fault != "" {
+		return nil, ch
+	}
+	owner := ch.path[len(ch.path)-1]
 	var addrs []netip.Addr
 	for _, rr := range rrs {
 		if dns.CanonicalName(rr.Header().Name) != owner {
@@ -398,5 +441,23 @@ func addressesOf(name string, rrs []dns.RR) []netip.Addr {
 			}
 		}
 	}
-	return addrs
+	return addrs, ch
+}
+
+// chainError explains a CNAME chain that loops or runs too long: the name
+// does not fail to have addresses, its chain never reaches them.
+func chainError(host string, ch cnameChain) *Error {
+	shown := ch.path
+	if len(shown) > 6 {
+		shown = append(append(slices.Clone(shown[:3]), "…"), shown[len(shown)-2:]...)
+	}
+	path := strings.Join(shown, " → ")
+	if ch.fault == chainLoop {
+		return &Error{Phase: PhaseDNS, Kind: KindCNAMELoop,
+			Message: fmt.Sprintf("the CNAME chain of %s loops: %s", host, path),
+			Hint:    "the zone's CNAME records point back at each other; a CNAME must lead to a name with addresses"}
+	}
+	return &Error{Phase: PhaseDNS, Kind: KindCNAMETooLong,
+		Message: fmt.Sprintf("the CNAME chain of %s is too long: more than %d CNAMEs (%s)", host, maxCNAMEChain, path),
+		Hint:    fmt.Sprintf("reqtrace follows at most %d CNAMEs, as stub resolvers cap the chain; shorten it in the zone", maxCNAMEChain)}
 }

@@ -732,7 +732,16 @@ func TestHostileDNSAnswers(t *testing.T) {
 		}
 	})
 	t.Run("cname loop", func(t *testing.T) {
-		dnsRun(t, lab, tracetest.DNSCNAMELoop, want{kind: trace.KindNoAddress, phase: trace.PhaseDNS, max: 0})
+		dnsRun(t, lab, tracetest.DNSCNAMELoop, want{kind: trace.KindCNAMELoop, phase: trace.PhaseDNS,
+			msg: "loops: hostile.example. → loop-back.hostile.example. → hostile.example.", hint: "point back", max: 0})
+	})
+	t.Run("cname chain too long", func(t *testing.T) {
+		// Not "no A record": the chain ends in one, past the limit.
+		res, _ := dnsRun(t, lab, tracetest.DNSCNAMELong, want{kind: trace.KindCNAMETooLong, phase: trace.PhaseDNS,
+			msg: "too long: more than 16 CNAMEs", hint: "at most 16", max: 0})
+		if d := res.Hops[0].DNS; len(d.Records) != tracetest.LongChain+1 || len(d.Addresses) != 0 {
+			t.Errorf("records %d (want the whole chain, %d), addresses %v", len(d.Records), tracetest.LongChain+1, d.Addresses)
+		}
 	})
 	t.Run("wrong id", func(t *testing.T) {
 		dnsRun(t, lab, tracetest.DNSWrongID, want{kind: trace.KindDNSTimeout, phase: trace.PhaseDNS, msg: "--connect-timeout", max: time.Second},

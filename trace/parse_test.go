@@ -3,6 +3,7 @@ package trace
 import (
 	"bufio"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -329,6 +330,14 @@ func FuzzDNSAnswer(f *testing.F) {
 	seed(func(m *dns.Msg) {
 		m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 1}, Target: "www.lab.test."})
 	})
+	seed(func(m *dns.Msg) { // a chain of 20 CNAMEs, longer than the limit
+		owner := "www.lab.test."
+		for i := range 20 {
+			next := fmt.Sprintf("c%d.lab.test.", i)
+			m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 1}, Target: next})
+			owner = next
+		}
+	})
 	seed(func(m *dns.Msg) {
 		m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 5}, Txt: []string{"\x1b[2J"}})
 	})
@@ -358,10 +367,14 @@ func FuzzDNSAnswer(f *testing.F) {
 		if len(m.Question) > 0 {
 			name = m.Question[0].Name
 		}
-		for _, a := range addressesOf(name, m.Answer) {
+		addrs, ch := addressesOf(name, m.Answer)
+		for _, a := range addrs {
 			if !a.IsValid() {
 				t.Errorf("invalid address from %v", m.Answer)
 			}
+		}
+		if len(ch.path) == 0 || len(ch.path) > maxCNAMEChain+2 || ch.fault != "" && len(addrs) > 0 {
+			t.Errorf("chain %+v with %d addresses", ch, len(addrs))
 		}
 	})
 }

@@ -609,6 +609,9 @@ const (
 	DNSEscapes DNSBehaviour = "escapes"
 	// DNSCNAMELoop answers with a CNAME to a name that is a CNAME back.
 	DNSCNAMELoop DNSBehaviour = "cname-loop"
+	// DNSCNAMELong answers with a chain of LongChain CNAMEs (c1.NAME →
+	// c2.NAME → …) whose last name has an A record.
+	DNSCNAMELong DNSBehaviour = "cname-long"
 	// DNSWrongQuestion answers with the query's ID but another question
 	// (ForgedName, A ForgedAddr): a client must ignore it and time out.
 	DNSWrongQuestion DNSBehaviour = "wrong-question"
@@ -630,8 +633,9 @@ const (
 	ForgedAddr = "127.0.0.66"
 )
 
-// Record counts of the oversize behaviours.
+// Record counts of the oversize behaviours, and the CNAME chain's length.
 const (
+	LongChain       = 20
 	OversizeRecords = 300
 	ManyRecords     = 3000
 )
@@ -854,6 +858,17 @@ func (h *HostileDNS) reply(q []byte, overTCP bool) []byte {
 		m.Answer = []dns.RR{cnameRR(qn, EscapedTarget)}
 		if qt == dns.TypeA {
 			m.Answer = append(m.Answer, a(EscapedTarget, net.IPv4(127, 0, 0, 1)))
+		}
+		return pack(m)
+	case DNSCNAMELong:
+		owner := qn
+		for i := 1; i <= LongChain; i++ {
+			next := fmt.Sprintf("c%d.%s", i, qn)
+			m.Answer = append(m.Answer, cnameRR(owner, next))
+			owner = next
+		}
+		if qt == dns.TypeA {
+			m.Answer = append(m.Answer, a(owner, net.IPv4(127, 0, 0, 1)))
 		}
 		return pack(m)
 	case DNSWrongQuestion:
