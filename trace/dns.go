@@ -76,53 +76,134 @@ func cmp(s, def string) string {
 	return s
 }
 
-// lookup resolves host to addresses, filling in d (Queries, Records, ...).
+// lookup resolves host to addresses, filling in d (Queries, Tried, and
+// the facts of the answer that decided the outcome).
+//
+// The search list runs as glibc's res_search runs it: the first name with
+// addresses wins; NXDOMAIN, NODATA and SERVFAIL move on to the next name,
+// anything else (REFUSED, no answer, a malformed one) ends the search list
+// (the name as given is still asked if it has not been). When no name has
+// addresses, the outcome is that of the name as given if it was asked
+// first, else of the first NODATA, else of the first SERVFAIL, else of the
+// last name asked.
 func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Addr, *Error) {
-	nodata := false
-	var asIsErr *Error
-	var chain cnameChain // the reported answer's, when it is faulty
-	for _, name := range r.candidates(host) {
-		ans, err := r.askServers(ctx, name, d)
-		if err != nil {
-			// Like the stub resolver, a failing search-list name does not
-			// end the search; only the name as given is reported.
-			if name == dns.Fqdn(host) || ctx.Err() != nil {
-				asIsErr = err
-			}
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		// Report the most telling answer: the one with addresses, else
-		// the first NODATA (the name exists), else the last NXDOMAIN.
-		if len(ans.addrs) > 0 || !nodata {
-			d.Name, d.Server, d.Rcode, d.Records = name, ans.server, ans.rcode, ans.records
-			d.Authority, d.NegativeTTL, chain = nil, nil, ans.chain
+	names := r.candidates(host)
+	asIs := dns.Fqdn(host)
+	var outcomes []outcome
+	for i := 0; i < len(names); i++ {
+		name := names[i]
+		start := r.clock.since()
+		ans, rcode, err := r.askServers(ctx, name, d)
+		o := outcome{ans: ans, err: err}
+		t := NameTried{Name: name, Rcode: rcode, Start: start, Duration: r.clock.since() - start}
+		if ans != nil {
+			t.Server, t.Rcode = ans.server, ans.rcode
 			if len(ans.addrs) == 0 {
-				d.Authority, d.NegativeTTL = ans.authority, ans.negativeTTL
+				t.Authority, t.NegativeTTL = ans.authority, ans.negativeTTL
 			}
+		} else {
+			t.Err = err.Message
 		}
-		if len(ans.addrs) > 0 {
+		d.Tried = append(d.Tried, t)
+		outcomes = append(outcomes, o)
+		if ans != nil && len(ans.addrs) > 0 {
+			d.setAnswer(t, ans)
 			return ans.addrs, nil
 		}
-		nodata = nodata || ans.rcode == "NOERROR"
+		if expired(ctx) {
+			break
+		}
+		if name != asIs && !o.searchGoesOn() && names[len(names)-1] == asIs {
+			i = len(names) - 2 // end the search list; the name as given is last
+		} else if name != asIs && !o.searchGoesOn() {
+			break
+		}
 	}
-	if asIsErr != nil && !nodata {
-		return nil, asIsErr
+	k := decide(d.Tried, outcomes, asIs)
+	o := outcomes[k]
+	if o.ans != nil {
+		d.setAnswer(d.Tried[k], o.ans)
+	} else {
+		d.Name, d.Rcode = d.Tried[k].Name, d.Tried[k].Rcode
 	}
-	if nodata && chain.fault != "" {
-		return nil, chainError(host, chain)
+	e := r.outcomeError(host, o, d)
+	if len(d.Tried) > 1 {
+		e.Message += " " + triedNote(d.Tried)
 	}
-	if nodata {
+	return nil, e
+}
+
+// outcome is what the servers said about one name of the search list.
+type outcome struct {
+	ans *answer // nil when no definite answer came
+	err *Error  // why not
+}
+
+// searchGoesOn reports whether glibc moves on to the next search-list name
+// after this outcome: on NXDOMAIN, NODATA and SERVFAIL only.
+func (o outcome) searchGoesOn() bool {
+	return o.ans != nil || o.err.Kind == KindServFail
+}
+
+// decide picks the name whose answer is the lookup's outcome (see lookup).
+func decide(tried []NameTried, outcomes []outcome, asIs string) int {
+	if tried[0].Name == asIs && len(tried) > 1 {
+		return 0
+	}
+	for i, o := range outcomes {
+		if o.ans != nil && o.ans.rcode == "NOERROR" {
+			return i
+		}
+	}
+	for i, o := range outcomes {
+		if o.ans == nil && o.err.Kind == KindServFail {
+			return i
+		}
+	}
+	return len(outcomes) - 1
+}
+
+// setAnswer makes ans, the answer for t.Name, the one d reports.
+func (d *DNS) setAnswer(t NameTried, ans *answer) {
+	d.Name, d.Server, d.Rcode, d.Records = t.Name, ans.server, ans.rcode, ans.records
+	d.Authority, d.NegativeTTL = t.Authority, t.NegativeTTL
+}
+
+// triedNote lists the names of the search list with what each got.
+func triedNote(tried []NameTried) string {
+	parts := make([]string, len(tried))
+	for i, t := range tried {
+		parts[i] = t.Name + " " + cmp(t.Rcode, "no answer")
+	}
+	return "[names tried: " + strings.Join(parts, ", ") + "]"
+}
+
+// outcomeError is the lookup's error when the deciding name o has no
+// addresses.
+func (r *resolver) outcomeError(host string, o outcome, d *DNS) *Error {
+	if o.ans == nil {
+		return o.err
+	}
+	if o.ans.chain.fault != "" {
+		return chainError(host, o.ans.chain)
+	}
+	if o.ans.rcode == "NOERROR" {
 		fam := map[int]string{4: "A (IPv4) record", 6: "AAAA (IPv6) record", 0: "A or AAAA record"}[r.family]
-		return nil, &Error{Phase: PhaseDNS, Kind: KindNoAddress,
-			Message: fmt.Sprintf("%s exists in DNS but has no %s", host, fam),
+		return &Error{Phase: PhaseDNS, Kind: KindNoAddress,
+			Message: fmt.Sprintf("%s exists in DNS but has no %s", nameOf(host, d.Name), fam),
 			Hint:    "the name has other records only; check the zone, or drop -4/-6 if the other family has addresses" + cachedFor(d.NegativeTTL)}
 	}
-	return nil, &Error{Phase: PhaseDNS, Kind: KindNXDomain,
-		Message: fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", host, d.Server),
+	return &Error{Phase: PhaseDNS, Kind: KindNXDomain,
+		Message: fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", nameOf(host, d.Name), d.Server),
 		Hint:    "check the spelling of the host; to test a host not in DNS yet, use --resolve HOST:PORT:ADDR" + cachedFor(d.NegativeTTL)}
+}
+
+// nameOf names the host, and the name asked when the search list made it.
+func nameOf(host, name string) string {
+	if name == "" || name == dns.Fqdn(host) {
+		return host
+	}
+	return fmt.Sprintf("%s (as %s)", host, name)
 }
 
 // cachedFor tells how long a negative answer outlives a fix of the zone.
@@ -175,22 +256,25 @@ type answer struct {
 
 // askServers tries each server in turn (resolv.conf's attempts times)
 // until one gives a definite answer: NOERROR or NXDOMAIN.
-func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer, *Error) {
+func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer, string, *Error) {
 	var failures []string
 	kind := KindDNSTimeout
+	rcode := "" // of the failure reported, when a server sent one
 	for range r.attempts {
 		for _, server := range r.servers {
 			if expired(ctx) {
-				return nil, dnsTimeout(name, failures, cmpErr(ctx.Err(), context.DeadlineExceeded))
+				return nil, rcode, dnsTimeout(name, failures, cmpErr(ctx.Err(), context.DeadlineExceeded))
 			}
 			ans, rcodeFail, fail, err := r.askServer(ctx, server, name, d)
 			switch {
 			case err == nil:
-				return ans, nil
+				return ans, "", nil
 			case rcodeFail == dns.RcodeServerFailure && kind != KindRefused:
-				kind = KindServFail
+				kind, rcode = KindServFail, "SERVFAIL"
 			case rcodeFail == dns.RcodeRefused:
-				kind = KindRefused
+				kind, rcode = KindRefused, "REFUSED"
+			case rcodeFail > 0 && (kind == KindDNSTimeout || kind == KindDNS):
+				kind, rcode = KindDNS, dns.RcodeToString[rcodeFail] // FORMERR, NOTIMP, ...
 			case rcodeFail < 0 && fail == failBad && kind == KindDNSTimeout:
 				kind = KindDNS // an answer came, but not one that parses
 			}
@@ -199,20 +283,20 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 	}
 	switch kind {
 	case KindServFail:
-		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rcode, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server could not resolve %s (SERVFAIL from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server failed, often a broken DNSSEC chain or unreachable authoritative servers; try another with --dns-servers"}
 	case KindRefused:
-		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rcode, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server refused to resolve %s (REFUSED from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server does not answer for this name or for you (no recursion offered); use another with --dns-servers"}
 	}
 	if kind == KindDNS {
-		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rcode, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS answer for %s is not usable (%s)", strings.TrimSuffix(name, "."), failures[len(failures)-1]),
 			Hint:    "the server sent a malformed or oversized answer; try another with --dns-servers"}
 	}
-	return nil, r.noAnswerError(name, failures)
+	return nil, "", r.noAnswerError(name, failures)
 }
 
 // noAnswerError says that no server answered at all: every query timed

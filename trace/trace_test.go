@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -576,4 +580,135 @@ func TestDNSNoAnswer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDNSSearchListPerName: with a search list, every name asked is
+// reported with its own rcode, SOA and negative TTL, and the outcome is
+// the answer of the name glibc's res_search would return: the name as
+// given when it was asked first, else the first NODATA, else the first
+// SERVFAIL, else the last name asked (issue 9). Each name's facts are
+// checked against dig asking that name.
+func TestDNSSearchListPerName(t *testing.T) {
+	if _, err := exec.LookPath("dig"); err != nil {
+		t.Skip("dig is not installed (dnsutils)")
+	}
+	lab := tracetest.New(t)
+	cases := []struct {
+		search, host string
+		kind         string // "" for success
+		tried        []string
+		decided      string
+		rcode        string
+		negTTL       uint32 // 0: none
+	}{
+		{"alt.test", "x.nx.lab.test", trace.KindNXDomain,
+			[]string{"x.nx.lab.test.", "x.nx.lab.test.alt.test."}, "x.nx.lab.test.", "NXDOMAIN", tracetest.NegativeTTL},
+		{"alt.test", "refused.lab.test", trace.KindRefused,
+			[]string{"refused.lab.test.", "refused.lab.test.alt.test."}, "refused.lab.test.", "REFUSED", 0},
+		{"alt.test lab.test", "noaddr", trace.KindNoAddress,
+			[]string{"noaddr.alt.test.", "noaddr.lab.test.", "noaddr."}, "noaddr.lab.test.", "NOERROR", tracetest.NegativeTTL},
+		{"alt.test lab.test", "servfail", trace.KindServFail,
+			[]string{"servfail.alt.test.", "servfail.lab.test.", "servfail."}, "servfail.lab.test.", "SERVFAIL", 0},
+		{"lab.test alt.test", "refused", trace.KindRefused, // REFUSED ends the search list
+			[]string{"refused.lab.test.", "refused."}, "refused.", "REFUSED", 0},
+		{"alt.test lab.test", "www", "", []string{"www.alt.test."}, "www.alt.test.", "NOERROR", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.search+"/"+c.host, func(t *testing.T) {
+			conf := filepath.Join(t.TempDir(), "resolv.conf")
+			if err := os.WriteFile(conf, []byte("nameserver 127.0.0.1\nsearch "+c.search+"\noptions ndots:1 timeout:2 attempts:1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, lab, "http://"+c.host+":"+strconv.Itoa(lab.HTTPPort)+"/", func(o *trace.Options) { o.ResolvConf = conf })
+			if c.kind == "" && res.Err != nil || c.kind != "" && (res.Err == nil || res.Err.Kind != c.kind) {
+				t.Fatalf("err = %+v, want kind %q", res.Err, c.kind)
+			}
+			d := res.Hops[0].DNS
+			var names []string
+			for _, n := range d.Tried {
+				names = append(names, n.Name)
+			}
+			if strings.Join(names, " ") != strings.Join(c.tried, " ") {
+				t.Fatalf("names tried %v, want %v", names, c.tried)
+			}
+			if d.Name != c.decided || d.Rcode != c.rcode || (c.negTTL == 0) != (d.NegativeTTL == nil) ||
+				d.NegativeTTL != nil && *d.NegativeTTL != c.negTTL {
+				t.Errorf("decided by %s %s (negative TTL %v), want %s %s (%d)", d.Name, d.Rcode, d.NegativeTTL, c.decided, c.rcode, c.negTTL)
+			}
+			if c.kind != "" && len(d.Tried) > 1 && !strings.Contains(res.Err.Message, "names tried: ") {
+				t.Errorf("message %q does not list the names tried", res.Err.Message)
+			}
+			for _, n := range d.Tried {
+				compareWithDig(t, lab.DNSAddr, n)
+			}
+		})
+	}
+}
+
+// compareWithDig asks dig about n.Name (A and AAAA, combined as the
+// engine combines them) and compares the rcode, the SOA and the negative
+// TTL it shows with the engine's.
+func compareWithDig(t *testing.T, server string, n trace.NameTried) {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(server)
+	rcode, soa, answered := "", "", false
+	for _, qtype := range []string{"A", "AAAA"} {
+		out, err := exec.Command("dig", "@"+host, "-p", port, "+tries=1", "+time=2", n.Name, qtype).Output()
+		if err != nil {
+			t.Fatalf("dig %s %s: %v", n.Name, qtype, err)
+		}
+		st, auth := digStatus(string(out))
+		// an address record makes the name's answer positive (a TXT does not)
+		answered = answered || strings.Contains(string(out), "\tIN\tA\t") || strings.Contains(string(out), "\tIN\tAAAA\t")
+		if rcode == "" || st == "NOERROR" {
+			rcode = st
+		}
+		if soa == "" {
+			soa = auth
+		}
+	}
+	if n.Rcode != rcode {
+		t.Errorf("%s: rcode %q, dig says %q", n.Name, n.Rcode, rcode)
+	}
+	if soa == "" || answered { // not a negative answer
+		if len(n.Authority) != 0 || n.NegativeTTL != nil {
+			t.Errorf("%s: authority %+v, negative TTL %v; dig shows no negative answer", n.Name, n.Authority, n.NegativeTTL)
+		}
+		return
+	}
+	f := strings.Fields(soa) // owner ttl class SOA mname rname serial refresh retry expire minimum
+	if len(n.Authority) != 1 || len(f) != 11 {
+		t.Fatalf("%s: authority %+v, dig's %q", n.Name, n.Authority, soa)
+	}
+	a := n.Authority[0]
+	if got := fmt.Sprintf("%s %d IN %s %s", a.Name, a.TTL, a.Type, a.Value); got != strings.Join(f, " ") {
+		t.Errorf("%s: SOA %q, dig's %q", n.Name, got, strings.Join(f, " "))
+	}
+	ttl, _ := strconv.ParseUint(f[1], 10, 32)
+	minimum, _ := strconv.ParseUint(f[10], 10, 32)
+	if n.NegativeTTL == nil || uint64(*n.NegativeTTL) != min(ttl, minimum) {
+		t.Errorf("%s: negative TTL %v, want %d (dig's SOA)", n.Name, n.NegativeTTL, min(ttl, minimum))
+	}
+}
+
+// digStatus reads the rcode and the AUTHORITY section's SOA line from
+// dig's output.
+func digStatus(out string) (rcode, soa string) {
+	inAuth := false
+	for line := range strings.SplitSeq(out, "\n") {
+		if _, st, ok := strings.Cut(line, "status: "); ok {
+			rcode, _, _ = strings.Cut(st, ",")
+		}
+		if strings.HasPrefix(line, ";; AUTHORITY SECTION") {
+			inAuth = true
+			continue
+		}
+		if inAuth && strings.Contains(line, "\tSOA\t") && soa == "" {
+			soa = line
+		}
+		if line == "" {
+			inAuth = false
+		}
+	}
+	return rcode, soa
 }

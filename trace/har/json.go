@@ -267,6 +267,18 @@ type xDNS struct {
 	DurationMS lnum                 `json:"duration_ms"`
 	Authority  list[xRecord, short] `json:"authority"`
 	NegTTL     lnum                 `json:"negative_ttl"`
+	Tried      list[xTried, short]  `json:"tried"`
+}
+
+type xTried struct {
+	Name       lstr                 `json:"name"`
+	Server     lstr                 `json:"server"`
+	Rcode      lstr                 `json:"rcode"`
+	Authority  list[xRecord, short] `json:"authority"`
+	NegTTL     lnum                 `json:"negative_ttl"`
+	StartMS    lnum                 `json:"start_ms"`
+	DurationMS lnum                 `json:"duration_ms"`
+	Error      lstr                 `json:"error"`
 }
 
 type xRecord struct {
