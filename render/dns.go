@@ -18,6 +18,9 @@ func (pr *printer) dns(h *trace.Hop) {
 		return
 	}
 	summary := Safe(d.Host)
+	if d.HostUnicode != "" { // both forms: the one asked, and the one people read
+		summary += pr.p.dim.Sprint(" (" + Safe(d.HostUnicode) + ")")
+	}
 	if len(d.Addresses) > 0 {
 		summary += " → " + joinFit(d.Addresses, pr.width-textWidth(summary)-10)
 	}

@@ -18,7 +18,9 @@ package render
 //	            "revalidation"  the conditional request --revalidate sent, as a hop (only with it)
 //	request     "target"    request target as sent ("/a?b=1")
 //	            "proto"     "HTTP/1.1" or "HTTP/2.0"
-//	dns         "name"      the name whose answer was used, after the search list
+//	dns         "host_unicode"  the host in Unicode when "host" (as asked) holds A-labels
+//	                            ("bücher.example" for "xn--bcher-kva.example"); null otherwise
+//	            "name"      the name whose answer was used, after the search list
 //	            "queries"   [{name, type, server, transport, start_ms, duration_ms,
 //	                          rcode (null if no answer), truncated, flags ("qr rd ra", as dig
 //	                          prints them; "" if no answer), answers, error (null or text)}]
@@ -167,6 +169,7 @@ type wireRequest struct {
 
 type wireDNS struct {
 	Host       string       `json:"host"`
+	HostUni    *string      `json:"host_unicode"`
 	Name       string       `json:"name"`
 	Server     *string      `json:"server"`
 	Source     string       `json:"source"`
@@ -468,6 +471,7 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 	}
 	out := &wireDNS{
 		Host:       d.Host,
+		HostUni:    strOrNull(d.HostUnicode),
 		Name:       d.Name,
 		Server:     strOrNull(d.Server),
 		Source:     d.Source,

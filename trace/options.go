@@ -200,6 +200,9 @@ func ParseURL(raw string) (*url.URL, error) {
 	if u.Hostname() == "" {
 		return nil, BadInput("the URL %q has no host name: give one such as https://example.com/", raw)
 	}
+	if err := normalizeHost(u); err != nil {
+		return nil, BadInput("%s", err.Error())
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return nil, BadInput("the URL's port %q is not a number from 1 to 65535", p)

@@ -113,7 +113,10 @@ type Request struct {
 
 // DNS describes how the URL's host became addresses.
 type DNS struct {
-	Host string
+	Host string // as asked: an internationalized name in its A-label (xn--) form
+	// HostUnicode is Host in Unicode when it holds A-labels that decode
+	// ("bücher.example" for "xn--bcher-kva.example"); empty otherwise.
+	HostUnicode string
 	// Source is where the addresses came from: SourceDNS, SourceHosts,
 	// SourceResolve or SourceLiteral.
 	Source string

@@ -712,3 +712,65 @@ func digStatus(out string) (rcode, soa string) {
 	}
 	return rcode, soa
 }
+
+// TestURLHostForms: numeric IPv4 hosts in the forms curl and browsers
+// accept are IPv4 literals (no DNS; curl's %{remote_ip} is the same
+// address), and an internationalized name is asked of DNS, sent in SNI and
+// in Host as its A-labels, as curl (libidn2) sends it (issue 9, 10.7).
+func TestURLHostForms(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not installed")
+	}
+	lab := tracetest.New(t)
+	port := strconv.Itoa(lab.HTTPPort)
+	for _, host := range []string{"127.1", "2130706433", "0x7f.1", "0177.0.0.1", "0x7f000001", "127.0.1"} {
+		t.Run(host, func(t *testing.T) {
+			hop := ok(t, run(t, lab, "http://"+host+":"+port+"/"))
+			if hop.DNS != nil || hop.Timings.DNS != nil || !strings.HasPrefix(hop.URL, "http://127.0.0.1:") {
+				t.Errorf("dns %+v, URL %q: want an IP literal, no DNS", hop.DNS, hop.URL)
+			}
+			out, err := exec.Command(curl, "-s", "-o", "/dev/null", "-m", "5", "-w", "%{remote_ip}", "http://"+host+":"+port+"/").Output()
+			if err != nil {
+				t.Fatalf("curl: %v", err)
+			}
+			got, _, _ := net.SplitHostPort(hop.Connect.Address)
+			if got != string(out) {
+				t.Errorf("connected to %s, curl's remote_ip %q", got, out)
+			}
+		})
+	}
+	t.Run("idn", func(t *testing.T) {
+		const uni, ace = "bücher.lab.test", "xn--bcher-kva.lab.test"
+		res := run(t, lab, "http://"+uni+":"+port+"/echo")
+		hop := ok(t, res)
+		if d := hop.DNS; d.Host != ace || d.HostUnicode != uni || d.Name != ace+"." {
+			t.Errorf("dns host %q (unicode %q), name %q", d.Host, d.HostUnicode, d.Name)
+		}
+		for _, q := range hop.DNS.Queries {
+			if q.Name != ace+"." {
+				t.Errorf("asked DNS about %q, want the A-label form", q.Name)
+			}
+		}
+		if n := lab.DNSQueries(ace); n == 0 {
+			t.Errorf("the lab saw no query for %s", ace)
+		}
+		out, err := exec.Command(curl, "-s", "-m", "5", "--resolve", ace+":"+port+":127.0.0.1", "http://"+uni+":"+port+"/echo").Output()
+		if err != nil {
+			t.Fatalf("curl: %v", err)
+		}
+		var ours, curls struct{ Host string }
+		if json.Unmarshal(hop.Response.BodyPreview, &ours) != nil || json.Unmarshal(out, &curls) != nil || ours.Host != curls.Host || curls.Host != ace+":"+port {
+			t.Errorf("Host sent %q, curl's %q, want %q", ours.Host, curls.Host, ace+":"+port)
+		}
+		tlsHop := ok(t, run(t, lab, lab.URL("https", uni, "/")))
+		if tlsHop.TLS.ServerName != ace || !tlsHop.TLS.Verified {
+			t.Errorf("SNI %q verified %v, want %s", tlsHop.TLS.ServerName, tlsHop.TLS.Verified, ace)
+		}
+	})
+	for _, bad := range []string{"1.2.3.256", "a\u202eb.lab.test"} {
+		if _, err := trace.ParseURL("http://" + bad + "/"); err == nil {
+			t.Errorf("ParseURL accepted the host %q", bad)
+		}
+	}
+}

@@ -804,7 +804,7 @@ func dnsOf(x *xDNS) *trace.DNS {
 		return nil
 	}
 	d := &trace.DNS{
-		Host: string(x.Host), Name: string(x.Name), Server: string(x.Server), Source: string(x.Source),
+		Host: string(x.Host), HostUnicode: string(x.HostUni), Name: string(x.Name), Server: string(x.Server), Source: string(x.Source),
 		Rcode: string(x.Rcode), Addresses: strs(x.Addresses.items),
 	}
 	d.Duration, _ = duration(x.DurationMS)

@@ -257,6 +257,7 @@ type extras struct {
 
 type xDNS struct {
 	Host       lstr                 `json:"host"`
+	HostUni    lstr                 `json:"host_unicode"`
 	Name       lstr                 `json:"name"`
 	Server     lstr                 `json:"server"`
 	Source     lstr                 `json:"source"`
