@@ -801,8 +801,12 @@ func TestHostileDNSMalformed(t *testing.T) {
 			}
 			noEngineGoroutines(t)
 			e := res.Err
-			if b == tracetest.DNSOversize && e == nil {
-				return // a retry over TCP got the whole answer: fine too
+			if b == tracetest.DNSOversize { // more than our buffer: asked again over TCP, which got it all
+				q := res.Hops[0].DNS
+				if e != nil || len(q.Addresses) != tracetest.OversizeRecords || q.Queries[len(q.Queries)-1].Transport != "tcp" {
+					t.Fatalf("oversize answer: err %+v, %d addresses, queries %+v", e, len(q.Addresses), q.Queries)
+				}
+				return
 			}
 			if e == nil || e.Phase != trace.PhaseDNS || e.Hint == "" {
 				t.Fatalf("err = %+v, want a DNS error", e)

@@ -279,7 +279,11 @@ func coverage(c Certificate) string {
 // replaces the system roots, as in curl.
 func loadRoots(pem []byte) (*x509.CertPool, error) {
 	if pem == nil {
-		return x509.SystemCertPool()
+		// nil means the system roots: crypto/x509 loads them on the first
+		// Verify, once. Loading them here cost every trace ~30 ms and the
+		// garbage of parsing each one, even http:// traces without TLS, and
+		// the GC cycle it set off overlapped the DNS lookup (issue 16).
+		return nil, nil
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
