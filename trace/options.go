@@ -296,6 +296,13 @@ func ParseResolve(s string) (ResolveEntry, error) {
 	if host == "" || strings.ContainsAny(host, " /[]") {
 		return bad("the host is empty or not a host name")
 	}
+	if !isASCII(host) { // an IDN matches the URL's host in its A-label form
+		w, err := wireHost(host)
+		if err != nil {
+			return bad("the host is not a valid internationalized domain name")
+		}
+		host = w
+	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 {
 		return bad("the port is not a number from 1 to 65535")

@@ -489,6 +489,9 @@ func TestWireHost(t *testing.T) {
 			t.Errorf("wireHost(%q) = %q, want an error", bad, got)
 		}
 	}
+	if e, err := ParseResolve("Bücher.example:443:127.0.0.1"); err != nil || e.Host != "xn--bcher-kva.example" {
+		t.Errorf("--resolve with an IDN host: %+v %v", e, err)
+	}
 	if u := UnicodeHost("xn--bcher-kva.example"); u != "bücher.example" {
 		t.Errorf("UnicodeHost = %q", u)
 	}
