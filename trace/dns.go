@@ -93,9 +93,9 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 	for i := 0; i < len(names); i++ {
 		name := names[i]
 		start := r.clock.since()
-		ans, rcode, err := r.askServers(ctx, name, d)
+		ans, rc, err := r.askServers(ctx, name, d)
 		o := outcome{ans: ans, err: err}
-		t := NameTried{Name: name, Rcode: rcode, Start: start, Duration: r.clock.since() - start}
+		t := NameTried{Name: name, Server: rc.server, Rcode: rc.rcode, Start: start, Duration: r.clock.since() - start}
 		if ans != nil {
 			t.Server, t.Rcode = ans.server, ans.rcode
 			if len(ans.addrs) == 0 {
@@ -124,7 +124,7 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 	if o.ans != nil {
 		d.setAnswer(d.Tried[k], o.ans)
 	} else {
-		d.Name, d.Rcode = d.Tried[k].Name, d.Tried[k].Rcode
+		d.Name, d.Server, d.Rcode = d.Tried[k].Name, d.Tried[k].Server, d.Tried[k].Rcode
 	}
 	e := r.outcomeError(host, o, d)
 	if len(d.Tried) > 1 {
@@ -254,27 +254,30 @@ type answer struct {
 	chain       cnameChain // set when the CNAME chain loops or runs too long
 }
 
+// failedRcode is the rcode a failure came with, and the server that sent it.
+type failedRcode struct{ rcode, server string }
+
 // askServers tries each server in turn (resolv.conf's attempts times)
 // until one gives a definite answer: NOERROR or NXDOMAIN.
-func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer, string, *Error) {
+func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer, failedRcode, *Error) {
 	var failures []string
 	kind := KindDNSTimeout
-	rcode := "" // of the failure reported, when a server sent one
+	var rc failedRcode // of the failure reported, when a server sent one
 	for range r.attempts {
 		for _, server := range r.servers {
 			if expired(ctx) {
-				return nil, rcode, dnsTimeout(name, failures, cmpErr(ctx.Err(), context.DeadlineExceeded))
+				return nil, rc, dnsTimeout(name, failures, cmpErr(ctx.Err(), context.DeadlineExceeded))
 			}
 			ans, rcodeFail, fail, err := r.askServer(ctx, server, name, d)
 			switch {
 			case err == nil:
-				return ans, "", nil
+				return ans, failedRcode{}, nil
 			case rcodeFail == dns.RcodeServerFailure && kind != KindRefused:
-				kind, rcode = KindServFail, "SERVFAIL"
+				kind, rc = KindServFail, failedRcode{"SERVFAIL", server}
 			case rcodeFail == dns.RcodeRefused:
-				kind, rcode = KindRefused, "REFUSED"
+				kind, rc = KindRefused, failedRcode{"REFUSED", server}
 			case rcodeFail > 0 && (kind == KindDNSTimeout || kind == KindDNS):
-				kind, rcode = KindDNS, dns.RcodeToString[rcodeFail] // FORMERR, NOTIMP, ...
+				kind, rc = KindDNS, failedRcode{dns.RcodeToString[rcodeFail], server} // FORMERR, NOTIMP, ...
 			case rcodeFail < 0 && fail == failBad && kind == KindDNSTimeout:
 				kind = KindDNS // an answer came, but not one that parses
 			}
@@ -283,20 +286,20 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 	}
 	switch kind {
 	case KindServFail:
-		return nil, rcode, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rc, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server could not resolve %s (SERVFAIL from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server failed, often a broken DNSSEC chain or unreachable authoritative servers; try another with --dns-servers"}
 	case KindRefused:
-		return nil, rcode, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rc, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server refused to resolve %s (REFUSED from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server does not answer for this name or for you (no recursion offered); use another with --dns-servers"}
 	}
 	if kind == KindDNS {
-		return nil, rcode, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rc, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS answer for %s is not usable (%s)", strings.TrimSuffix(name, "."), failures[len(failures)-1]),
 			Hint:    "the server sent a malformed or oversized answer; try another with --dns-servers"}
 	}
-	return nil, "", r.noAnswerError(name, failures)
+	return nil, failedRcode{}, r.noAnswerError(name, failures)
 }
 
 // noAnswerError says that no server answered at all: every query timed

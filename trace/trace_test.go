@@ -184,6 +184,11 @@ func TestDNSFailures(t *testing.T) {
 				t.Errorf("took %v", time.Since(start))
 			}
 			d := res.Hops[0].DNS
+			// the outcome's own rcode, and the server that sent it
+			wantRcode := map[string]string{trace.KindNXDomain: "NXDOMAIN", trace.KindServFail: "SERVFAIL", trace.KindRefused: "REFUSED", trace.KindNoAddress: "NOERROR"}[c.kind]
+			if d.Rcode != wantRcode || (wantRcode != "") != (d.Server == lab.DNSAddr) {
+				t.Errorf("rcode %q from %q, want %q from %s", d.Rcode, d.Server, wantRcode, lab.DNSAddr)
+			}
 			if negative := c.kind == trace.KindNXDomain || c.kind == trace.KindNoAddress; negative {
 				// dig's AUTHORITY SECTION, and how long resolvers cache the answer
 				if len(d.Authority) != 1 || d.Authority[0].Type != "SOA" || d.NegativeTTL == nil ||
