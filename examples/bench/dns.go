@@ -16,9 +16,9 @@ import (
 // within 0.3 ms of kdig's). reqtrace's figures come from its --json: the
 // first query (A, its socket setup included), the second (AAAA, sent on
 // the same socket) and the whole DNS phase (hosts file, resolv.conf, both
-// queries). It runs with the system roots as users do, and with --cacert
-// (the lab's one certificate), which leaves out the start-up garbage of
-// parsing every system root: a GC cycle that overlaps the lookup.
+// queries). It runs an http:// trace (no certificate roots parsed) and an
+// https:// one with -k, which parses every system root before the trace
+// starts: the GC cycle that garbage sets off can overlap the lookup.
 func (b *bench) dnsOverhead(n int) {
 	kdig, err := exec.LookPath("kdig")
 	if err != nil {
@@ -27,14 +27,15 @@ func (b *bench) dnsOverhead(n int) {
 		return
 	}
 	_, port, _ := strings.Cut(b.lab.DNSAddr, ":")
-	url := b.lab.URL("http", "www.lab.test", "/")
+	modes := []string{"http://", "https:// -k"}
 	var kd []float64
-	rt := map[string][]figures{"system roots": nil, "--cacert": nil}
+	rt := map[string][]figures{}
 	for i := range n {
-		for _, mode := range []string{"system roots", "--cacert"} {
+		for _, mode := range modes {
 			args := []string{"--json", "-o", os.DevNull, "--dns-servers", b.lab.DNSAddr}
-			if mode == "--cacert" {
-				args = append(args, "--cacert", b.lab.CAFile)
+			url := b.lab.URL("http", "www.lab.test", "/")
+			if mode != "http://" {
+				args, url = append(args, "-k"), b.lab.URL("https", "www.lab.test", "/")
 			}
 			if f, err := reqtraceDNS(b.reqtrace, append(args, url)); err == nil {
 				rt[mode] = append(rt[mode], f)
@@ -55,7 +56,7 @@ func (b *bench) dnsOverhead(n int) {
 	tw := tabwriter.NewWriter(os.Stdout, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "tool\tfirst query\tsecond query\tDNS phase\tfirst−kdig\tgoal\t")
 	fmt.Fprintf(tw, "kdig\t%s\t—\t—\t—\t\t\n", ms(k))
-	for _, mode := range []string{"system roots", "--cacert"} {
+	for _, mode := range modes {
 		fs := rt[mode]
 		first := median(fs, "first")
 		goal := "—"
