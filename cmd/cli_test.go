@@ -198,6 +198,8 @@ func TestBadInputExits2(t *testing.T) {
 		{[]string{"ftp://example.test/"}, `scheme "ftp" is not supported`},
 		{[]string{"http://exa mple.test/"}, "spaces"},
 		{[]string{"-H", "no colon", "http://example.test/"}, "bad header"},
+		{[]string{"http://1.2.3.256/"}, "looks like an IPv4 address but is not one"},
+		{[]string{"http://a\u202eb.example.test/"}, "not a valid internationalized domain name"},
 		{[]string{"--resolve", "example.test:443", "http://example.test/"}, "HOST:PORT:ADDR"},
 		{[]string{"--dns-servers", "dns.example", "http://example.test/"}, "--dns-servers"},
 		{[]string{"--cacert", "/nonexistent/ca.pem", "https://example.test/"}, "cannot read --cacert"},

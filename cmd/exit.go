@@ -40,6 +40,8 @@ var exitFor = map[string]int{
 	trace.KindRefused:          ExitDNS,
 	trace.KindNoAddress:        ExitDNS,
 	trace.KindDNS:              ExitDNS,
+	trace.KindCNAMELoop:        ExitDNS,
+	trace.KindCNAMETooLong:     ExitDNS,
 	trace.KindDNSTimeout:       ExitTimeout,
 	trace.KindConnectTimeout:   ExitTimeout,
 	trace.KindTimeout:          ExitTimeout,

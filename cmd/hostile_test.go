@@ -919,3 +919,18 @@ func TestHostileHARMemory(t *testing.T) {
 		t.Logf("%s: %v", c.want, time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// TestHostileCNAMEChains: a CNAME loop and a chain past the limit exit 6
+// with their own kinds, not no_address.
+func TestHostileCNAMEChains(t *testing.T) {
+	lab := tracetest.New(t)
+	for b, kind := range map[tracetest.DNSBehaviour]string{tracetest.DNSCNAMELoop: "cname_loop", tracetest.DNSCNAMELong: "cname_too_long"} {
+		d := tracetest.NewHostileDNS(t, b)
+		u := "http://hostile.example:" + strconv.Itoa(lab.HTTPPort) + "/"
+		runs(t, 6, "--dns-servers", d.Addr, u)
+		doc := jsonSafe(t, reqtrace(t, nil, "--json", "--dns-servers", d.Addr, u))
+		if k, p := jsonErr(doc); k != kind || p != "dns" {
+			t.Errorf("%s: error %s/%s, want dns/%s", b, p, k, kind)
+		}
+	}
+}

@@ -18,6 +18,9 @@ func (pr *printer) dns(h *trace.Hop) {
 		return
 	}
 	summary := Safe(d.Host)
+	if d.HostUnicode != "" { // both forms: the one asked, and the one people read
+		summary += pr.p.dim.Sprint(" (" + Safe(d.HostUnicode) + ")")
+	}
 	if len(d.Addresses) > 0 {
 		summary += " → " + joinFit(d.Addresses, pr.width-textWidth(summary)-10)
 	}
@@ -25,6 +28,9 @@ func (pr *printer) dns(h *trace.Hop) {
 	pr.kv("source", pr.dnsSource(d))
 	if d.Name != "" && !sameName(d.Name, d.Host) {
 		pr.kv("name", Safe(d.Name)+pr.p.dim.Sprint(" (after the search list)"))
+	}
+	if len(d.Tried) > 1 {
+		pr.tried(d.Tried, d.Name)
 	}
 	if len(d.Records) > 0 {
 		pr.records(d.Records)
@@ -146,6 +152,46 @@ func (pr *printer) queries(qs []trace.Query) {
 		}
 		return nil
 	})
+}
+
+// tried lists the names of the search list, each with its own answer:
+// rcode, the zone whose SOA came with a negative answer, and how long
+// resolvers cache that answer. The name that decided the outcome is marked.
+func (pr *printer) tried(ts []trace.NameTried, decided string) {
+	pr.line(indent + pr.p.dim.Sprint("search list, in the order asked:"))
+	cols := []column{{head: "NAME", fill: true}, {head: "RCODE"}, {head: "NEG TTL", right: true},
+		{head: "SOA", optional: true}, {head: "TIME", right: true}, {head: "NOTE", fill: true}}
+	rows := make([][]string, len(ts))
+	for i, t := range ts {
+		neg, zone := "—", "—"
+		if t.NegativeTTL != nil {
+			neg = strconv.FormatUint(uint64(*t.NegativeTTL), 10) + "s"
+		}
+		if len(t.Authority) > 0 {
+			zone = Safe(t.Authority[0].Name)
+		}
+		note := ""
+		if t.Rcode == "" { // the rcode says it all when there is one
+			note = Safe(t.Err)
+		}
+		if t.Name == decided {
+			note = joinNote("← the outcome", note)
+		}
+		rows[i] = []string{Safe(t.Name), cmpDash(Safe(t.Rcode)), neg, zone, fmtDur(t.Duration), note}
+	}
+	pr.table(indent, cols, rows, func(r, c int) *color.Color {
+		if c == 1 && ts[r].Rcode != "" {
+			return pr.rcode(ts[r].Rcode)
+		}
+		return nil
+	})
+}
+
+func cmpDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
 }
 
 func joinNote(a, b string) string {

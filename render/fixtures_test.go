@@ -215,7 +215,17 @@ func dnsNXDomain() *trace.Result {
 				Authority: []trace.Record{{Name: "example.test.", Type: "SOA", TTL: 900,
 					Value: "ns1.example.test. hostmaster.example.test. 2026112501 7200 3600 1209600 300"}},
 				NegativeTTL: ptr(uint32(300)),
-				Duration:    msec(8.4),
+				// the search list's name has its own zone's SOA; the name
+				// as given, asked first, decides the outcome
+				Tried: []trace.NameTried{
+					{Name: "nope.example.test.", Server: "192.0.2.53:53", Rcode: "NXDOMAIN", Start: msec(0.02), Duration: msec(8.37),
+						Authority: []trace.Record{{Name: "example.test.", Type: "SOA", TTL: 900,
+							Value: "ns1.example.test. hostmaster.example.test. 2026112501 7200 3600 1209600 300"}},
+						NegativeTTL: ptr(uint32(300))},
+					{Name: "nope.example.test.corp.example.", Rcode: "REFUSED", Start: msec(8.38), Duration: msec(0.02),
+						Err: "the DNS server refused to resolve nope.example.test.corp.example (REFUSED from 192.0.2.53:53)"},
+				},
+				Duration: msec(8.4),
 			},
 			Timings: trace.Timings{DNS: span(0, 8.4), Total: msec(8.4)},
 			Err:     err,

@@ -18,13 +18,19 @@ package render
 //	            "revalidation"  the conditional request --revalidate sent, as a hop (only with it)
 //	request     "target"    request target as sent ("/a?b=1")
 //	            "proto"     "HTTP/1.1" or "HTTP/2.0"
-//	dns         "name"      the name whose answer was used, after the search list
+//	dns         "host_unicode"  the host in Unicode when "host" (as asked) holds A-labels
+//	                            ("bücher.example" for "xn--bcher-kva.example"); null otherwise
+//	            "name"      the name whose answer was used, after the search list
 //	            "queries"   [{name, type, server, transport, start_ms, duration_ms,
 //	                          rcode (null if no answer), truncated, flags ("qr rd ra", as dig
 //	                          prints them; "" if no answer), answers, error (null or text)}]
 //	            "authority" [records]: the SOA sent with a negative answer (NXDOMAIN, no address)
 //	            "negative_ttl"  seconds resolvers may cache that negative answer (RFC 2308:
 //	                            min of the SOA's TTL and MINIMUM); null when not negative
+//	            "tried"     [{name, server, rcode, authority, negative_ttl, start_ms, duration_ms,
+//	                          error}]: every name the search list made, in the order asked, each
+//	                          with its own answer (rcode null when none came); the fields above
+//	                          are those of the name that decided the outcome
 //	connect     "local_address"        local "ip:port" (null if unknown)
 //	            attempts[].start_ms     when the dial started, since the hop started
 //	tls         "group"         key exchange group ("X25519MLKEM768")
@@ -162,6 +168,7 @@ type wireRequest struct {
 
 type wireDNS struct {
 	Host       string       `json:"host"`
+	HostUni    *string      `json:"host_unicode"`
 	Name       string       `json:"name"`
 	Server     *string      `json:"server"`
 	Source     string       `json:"source"`
@@ -172,6 +179,18 @@ type wireDNS struct {
 	DurationMS float64      `json:"duration_ms"`
 	Authority  []wireRecord `json:"authority"`
 	NegTTL     *uint32      `json:"negative_ttl"`
+	Tried      []wireTried  `json:"tried"`
+}
+
+type wireTried struct {
+	Name       string       `json:"name"`
+	Server     *string      `json:"server"`
+	Rcode      *string      `json:"rcode"`
+	Authority  []wireRecord `json:"authority"`
+	NegTTL     *uint32      `json:"negative_ttl"`
+	StartMS    float64      `json:"start_ms"`
+	DurationMS float64      `json:"duration_ms"`
+	Error      *string      `json:"error"`
 }
 
 type wireRecord struct {
@@ -456,6 +475,7 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 	}
 	out := &wireDNS{
 		Host:       d.Host,
+		HostUni:    strOrNull(d.HostUnicode),
 		Name:       d.Name,
 		Server:     strOrNull(d.Server),
 		Source:     d.Source,
@@ -472,6 +492,15 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 	}
 	for _, rr := range d.Authority {
 		out.Authority = append(out.Authority, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
+	}
+	out.Tried = make([]wireTried, 0, len(d.Tried))
+	for _, t := range d.Tried {
+		w := wireTried{Name: t.Name, Server: strOrNull(t.Server), Rcode: strOrNull(t.Rcode), NegTTL: t.NegativeTTL,
+			StartMS: ms(t.Start), DurationMS: ms(t.Duration), Error: strOrNull(t.Err), Authority: make([]wireRecord, 0, len(t.Authority))}
+		for _, rr := range t.Authority {
+			w.Authority = append(w.Authority, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
+		}
+		out.Tried = append(out.Tried, w)
 	}
 	for _, q := range d.Queries {
 		out.Queries = append(out.Queries, wireQuery{

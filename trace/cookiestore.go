@@ -104,14 +104,6 @@ func cookieDomain(host, attr string) (domain string, hostOnly, ok bool) {
 	return d, false, true
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
 
 // defaultCookiePath is RFC 6265 section 5.1.4's default-path: the URL's
 // path up to, not including, its last slash; "/" when that is empty.

@@ -9,7 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"sync"
+	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -62,6 +62,13 @@ func newResolver(o *Options, c *clock) (*resolver, *Error) {
 	return r, nil
 }
 
+func cmpErr(err, def error) error {
+	if err == nil {
+		return def
+	}
+	return err
+}
+
 func cmp(s, def string) string {
 	if s == "" {
 		return def
@@ -69,49 +76,134 @@ func cmp(s, def string) string {
 	return s
 }
 
-// lookup resolves host to addresses, filling in d (Queries, Records, ...).
+// lookup resolves host to addresses, filling in d (Queries, Tried, and
+// the facts of the answer that decided the outcome).
+//
+// The search list runs as glibc's res_search runs it: the first name with
+// addresses wins; NXDOMAIN, NODATA and SERVFAIL move on to the next name,
+// anything else (REFUSED, no answer, a malformed one) ends the search list
+// (the name as given is still asked if it has not been). When no name has
+// addresses, the outcome is that of the name as given if it was asked
+// first, else of the first NODATA, else of the first SERVFAIL, else of the
+// last name asked.
 func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Addr, *Error) {
-	nodata := false
-	var asIsErr *Error
-	for _, name := range r.candidates(host) {
-		ans, err := r.askServers(ctx, name, d)
-		if err != nil {
-			// Like the stub resolver, a failing search-list name does not
-			// end the search; only the name as given is reported.
-			if name == dns.Fqdn(host) || ctx.Err() != nil {
-				asIsErr = err
-			}
-			if ctx.Err() != nil {
-				break
-			}
-			continue
-		}
-		// Report the most telling answer: the one with addresses, else
-		// the first NODATA (the name exists), else the last NXDOMAIN.
-		if len(ans.addrs) > 0 || !nodata {
-			d.Name, d.Server, d.Rcode, d.Records = name, ans.server, ans.rcode, ans.records
-			d.Authority, d.NegativeTTL = nil, nil
+	names := r.candidates(host)
+	asIs := dns.Fqdn(host)
+	var outcomes []outcome
+	for i := 0; i < len(names); i++ {
+		name := names[i]
+		start := r.clock.since()
+		ans, rc, err := r.askServers(ctx, name, d)
+		o := outcome{ans: ans, err: err}
+		t := NameTried{Name: name, Server: rc.server, Rcode: rc.rcode, Start: start, Duration: r.clock.since() - start}
+		if ans != nil {
+			t.Server, t.Rcode = ans.server, ans.rcode
 			if len(ans.addrs) == 0 {
-				d.Authority, d.NegativeTTL = ans.authority, ans.negativeTTL
+				t.Authority, t.NegativeTTL = ans.authority, ans.negativeTTL
 			}
+		} else {
+			t.Err = err.Message
 		}
-		if len(ans.addrs) > 0 {
+		d.Tried = append(d.Tried, t)
+		outcomes = append(outcomes, o)
+		if ans != nil && len(ans.addrs) > 0 {
+			d.setAnswer(t, ans)
 			return ans.addrs, nil
 		}
-		nodata = nodata || ans.rcode == "NOERROR"
+		if expired(ctx) {
+			break
+		}
+		if name != asIs && !o.searchGoesOn() && names[len(names)-1] == asIs {
+			i = len(names) - 2 // end the search list; the name as given is last
+		} else if name != asIs && !o.searchGoesOn() {
+			break
+		}
 	}
-	if asIsErr != nil && !nodata {
-		return nil, asIsErr
+	k := decide(d.Tried, outcomes, asIs)
+	o := outcomes[k]
+	if o.ans != nil {
+		d.setAnswer(d.Tried[k], o.ans)
+	} else {
+		d.Name, d.Server, d.Rcode = d.Tried[k].Name, d.Tried[k].Server, d.Tried[k].Rcode
 	}
-	if nodata {
+	e := r.outcomeError(host, o, d)
+	if len(d.Tried) > 1 {
+		e.Message += " " + triedNote(d.Tried)
+	}
+	return nil, e
+}
+
+// outcome is what the servers said about one name of the search list.
+type outcome struct {
+	ans *answer // nil when no definite answer came
+	err *Error  // why not
+}
+
+// searchGoesOn reports whether glibc moves on to the next search-list name
+// after this outcome: on NXDOMAIN, NODATA and SERVFAIL only.
+func (o outcome) searchGoesOn() bool {
+	return o.ans != nil || o.err.Kind == KindServFail
+}
+
+// decide picks the name whose answer is the lookup's outcome (see lookup).
+func decide(tried []NameTried, outcomes []outcome, asIs string) int {
+	if tried[0].Name == asIs && len(tried) > 1 {
+		return 0
+	}
+	for i, o := range outcomes {
+		if o.ans != nil && o.ans.rcode == "NOERROR" {
+			return i
+		}
+	}
+	for i, o := range outcomes {
+		if o.ans == nil && o.err.Kind == KindServFail {
+			return i
+		}
+	}
+	return len(outcomes) - 1
+}
+
+// setAnswer makes ans, the answer for t.Name, the one d reports.
+func (d *DNS) setAnswer(t NameTried, ans *answer) {
+	d.Name, d.Server, d.Rcode, d.Records = t.Name, ans.server, ans.rcode, ans.records
+	d.Authority, d.NegativeTTL = t.Authority, t.NegativeTTL
+}
+
+// triedNote lists the names of the search list with what each got.
+func triedNote(tried []NameTried) string {
+	parts := make([]string, len(tried))
+	for i, t := range tried {
+		parts[i] = t.Name + " " + cmp(t.Rcode, "no answer")
+	}
+	return "[names tried: " + strings.Join(parts, ", ") + "]"
+}
+
+// outcomeError is the lookup's error when the deciding name o has no
+// addresses.
+func (r *resolver) outcomeError(host string, o outcome, d *DNS) *Error {
+	if o.ans == nil {
+		return o.err
+	}
+	if o.ans.chain.fault != "" {
+		return chainError(host, o.ans.chain)
+	}
+	if o.ans.rcode == "NOERROR" {
 		fam := map[int]string{4: "A (IPv4) record", 6: "AAAA (IPv6) record", 0: "A or AAAA record"}[r.family]
-		return nil, &Error{Phase: PhaseDNS, Kind: KindNoAddress,
-			Message: fmt.Sprintf("%s exists in DNS but has no %s", host, fam),
+		return &Error{Phase: PhaseDNS, Kind: KindNoAddress,
+			Message: fmt.Sprintf("%s exists in DNS but has no %s", nameOf(host, d.Name), fam),
 			Hint:    "the name has other records only; check the zone, or drop -4/-6 if the other family has addresses" + cachedFor(d.NegativeTTL)}
 	}
-	return nil, &Error{Phase: PhaseDNS, Kind: KindNXDomain,
-		Message: fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", host, d.Server),
+	return &Error{Phase: PhaseDNS, Kind: KindNXDomain,
+		Message: fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", nameOf(host, d.Name), d.Server),
 		Hint:    "check the spelling of the host; to test a host not in DNS yet, use --resolve HOST:PORT:ADDR" + cachedFor(d.NegativeTTL)}
+}
+
+// nameOf names the host, and the name asked when the search list made it.
+func nameOf(host, name string) string {
+	if name == "" || name == dns.Fqdn(host) {
+		return host
+	}
+	return fmt.Sprintf("%s (as %s)", host, name)
 }
 
 // cachedFor tells how long a negative answer outlives a fix of the zone.
@@ -159,27 +251,34 @@ type answer struct {
 	// (A and AAAA may come from different zones' views).
 	negativeTTL *uint32
 	addrs       []netip.Addr
+	chain       cnameChain // set when the CNAME chain loops or runs too long
 }
+
+// failedRcode is the rcode a failure came with, and the server that sent it.
+type failedRcode struct{ rcode, server string }
 
 // askServers tries each server in turn (resolv.conf's attempts times)
 // until one gives a definite answer: NOERROR or NXDOMAIN.
-func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer, *Error) {
+func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer, failedRcode, *Error) {
 	var failures []string
 	kind := KindDNSTimeout
+	var rc failedRcode // of the failure reported, when a server sent one
 	for range r.attempts {
 		for _, server := range r.servers {
-			if ctx.Err() != nil {
-				return nil, dnsTimeout(name, failures, ctx.Err())
+			if expired(ctx) {
+				return nil, rc, dnsTimeout(name, failures, cmpErr(ctx.Err(), context.DeadlineExceeded))
 			}
-			ans, rcodeFail, err := r.askServer(ctx, server, name, d)
+			ans, rcodeFail, fail, err := r.askServer(ctx, server, name, d)
 			switch {
 			case err == nil:
-				return ans, nil
+				return ans, failedRcode{}, nil
 			case rcodeFail == dns.RcodeServerFailure && kind != KindRefused:
-				kind = KindServFail
+				kind, rc = KindServFail, failedRcode{"SERVFAIL", server}
 			case rcodeFail == dns.RcodeRefused:
-				kind = KindRefused
-			case rcodeFail < 0 && err.Error() != "timeout" && kind == KindDNSTimeout:
+				kind, rc = KindRefused, failedRcode{"REFUSED", server}
+			case rcodeFail > 0 && (kind == KindDNSTimeout || kind == KindDNS):
+				kind, rc = KindDNS, failedRcode{dns.RcodeToString[rcodeFail], server} // FORMERR, NOTIMP, ...
+			case rcodeFail < 0 && fail == failBad && kind == KindDNSTimeout:
 				kind = KindDNS // an answer came, but not one that parses
 			}
 			failures = append(failures, fmt.Sprintf("%s: %v", server, err))
@@ -187,20 +286,35 @@ func (r *resolver) askServers(ctx context.Context, name string, d *DNS) (*answer
 	}
 	switch kind {
 	case KindServFail:
-		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rc, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server could not resolve %s (SERVFAIL from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server failed, often a broken DNSSEC chain or unreachable authoritative servers; try another with --dns-servers"}
 	case KindRefused:
-		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rc, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS server refused to resolve %s (REFUSED from %s)", strings.TrimSuffix(name, "."), strings.Join(r.servers, ", ")),
 			Hint:    "the server does not answer for this name or for you (no recursion offered); use another with --dns-servers"}
 	}
 	if kind == KindDNS {
-		return nil, &Error{Phase: PhaseDNS, Kind: kind,
+		return nil, rc, &Error{Phase: PhaseDNS, Kind: kind,
 			Message: fmt.Sprintf("the DNS answer for %s is not usable (%s)", strings.TrimSuffix(name, "."), failures[len(failures)-1]),
 			Hint:    "the server sent a malformed or oversized answer; try another with --dns-servers"}
 	}
-	return nil, dnsTimeout(name, failures, context.DeadlineExceeded)
+	return nil, failedRcode{}, r.noAnswerError(name, failures)
+}
+
+// noAnswerError says that no server answered at all: every query timed
+// out, or nothing listens on the server's port. Neither is a malformed
+// answer: there was none.
+func (r *resolver) noAnswerError(name string, failures []string) *Error {
+	msg := fmt.Sprintf("no answer from %s within %s for %s", strings.Join(r.servers, ", "), r.timeout, strings.TrimSuffix(name, "."))
+	if r.attempts > 1 {
+		msg = fmt.Sprintf("no answer from %s within %s (%d tries each) for %s", strings.Join(r.servers, ", "), r.timeout, r.attempts, strings.TrimSuffix(name, "."))
+	}
+	if len(failures) > 0 && !strings.HasSuffix(failures[len(failures)-1], ": timeout") {
+		msg += " (" + failures[len(failures)-1] + ")"
+	}
+	return &Error{Phase: PhaseDNS, Kind: KindDNSTimeout, Message: msg, Err: context.DeadlineExceeded,
+		Hint: "check that the DNS server is running and reachable on its port (UDP and TCP), or try another with --dns-servers"}
 }
 
 func dnsTimeout(name string, failures []string, err error) *Error {
@@ -212,10 +326,10 @@ func dnsTimeout(name string, failures []string, err error) *Error {
 		Hint: "check that the DNS server is reachable on port 53 (UDP and TCP), or try another with --dns-servers"}
 }
 
-// askServer sends the A and AAAA queries for name to one server in parallel.
-// It returns an error for anything but NOERROR/NXDOMAIN, with the failing
-// rcode when there was one.
-func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (*answer, int, error) {
+// askServer asks one server about name, A and AAAA together. It returns
+// an error for anything but NOERROR/NXDOMAIN, with the failing rcode when
+// there was one, else how the exchange failed.
+func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (*answer, int, failure, error) {
 	types := []uint16{dns.TypeA, dns.TypeAAAA}
 	switch r.family {
 	case 4:
@@ -223,33 +337,24 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 	case 6:
 		types = types[1:]
 	}
-	msgs := make([]*dns.Msg, len(types))
-	errs := make([]error, len(types))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	for i, t := range types {
-		wg.Go(func() {
-			q := r.exchange(ctx, server, name, t)
-			msgs[i], errs[i] = q.msg, q.err
-			mu.Lock()
-			d.Queries = append(d.Queries, q.records...)
-			mu.Unlock()
-		})
+	res := r.exchangeAll(ctx, server, name, types)
+	for _, x := range res {
+		d.Queries = append(d.Queries, x.records...)
 	}
-	wg.Wait()
 	slices.SortStableFunc(d.Queries, func(a, b Query) int { return int(a.Start - b.Start) })
 
 	ans := &answer{server: server}
-	for i, m := range msgs {
-		if errs[i] != nil {
-			return nil, -1, errs[i]
+	for _, x := range res {
+		if x.err != nil {
+			return nil, -1, x.fail, x.err
 		}
-		if m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
-			return nil, m.Rcode, fmt.Errorf("%s", dns.RcodeToString[m.Rcode])
+		if m := x.msg; m.Rcode != dns.RcodeSuccess && m.Rcode != dns.RcodeNameError {
+			return nil, m.Rcode, failBad, fmt.Errorf("%s", dns.RcodeToString[m.Rcode])
 		}
 	}
-	ans.rcode = dns.RcodeToString[msgs[0].Rcode]
-	for _, m := range msgs {
+	ans.rcode = dns.RcodeToString[res[0].msg.Rcode]
+	for _, x := range res {
+		m := x.msg
 		if m.Rcode == dns.RcodeSuccess {
 			ans.rcode = "NOERROR"
 		}
@@ -258,52 +363,34 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 		if t := negativeTTL(m.Ns); t != nil && (ans.negativeTTL == nil || *t < *ans.negativeTTL) {
 			ans.negativeTTL = t
 		}
-		ans.addrs = append(ans.addrs, addressesOf(name, m.Answer)...)
+		addrs, ch := addressesOf(name, m.Answer)
+		ans.addrs = append(ans.addrs, addrs...)
+		if ch.fault != "" {
+			ans.chain = ch
+		}
 	}
-	return ans, 0, nil
+	return ans, 0, failNone, nil
 }
 
-type exchangeResult struct {
-	msg     *dns.Msg
-	err     error
-	records []Query
-}
+// errNoListener is a query's error when the server's port sent back ICMP
+// port unreachable: nothing listens there, so no answer will come.
+const errNoListener = "nothing listens on this port (connection refused)"
 
-// exchange sends one question over UDP, and again over TCP if the answer
-// came back truncated, timing each try including its dial.
-func (r *resolver) exchange(ctx context.Context, server, name string, qtype uint16) exchangeResult {
-	m := new(dns.Msg).SetQuestion(name, qtype) // random ID, RD=1
-	m.SetEdns0(ednsBufferSize, false)
-	var out exchangeResult
-	for _, transport := range []string{"udp", "tcp"} {
-		c := &dns.Client{Net: transport, Timeout: r.timeout, UDPSize: ednsBufferSize}
-		q := Query{Name: name, Type: dns.TypeToString[qtype], Server: server, Transport: transport, Start: r.clock.since()}
-		in, _, err := c.ExchangeContext(ctx, m, server)
-		q.Duration = r.clock.since() - q.Start
-		truncated := in != nil && in.Truncated // TC may arrive together with an unpack error
-		if in != nil {
-			q.Rcode, q.Truncated, q.Answers = dns.RcodeToString[in.Rcode], in.Truncated, len(in.Answer)
-			q.Flags = headerFlags(in)
-		}
-		if err != nil && !truncated {
-			q.Err = queryError(err)
-		}
-		out.records = append(out.records, q)
-		out.msg, out.err = in, err
-		if !truncated || transport == "tcp" {
-			break
-		}
-	}
-	if out.err == nil && out.msg == nil {
-		out.err = errors.New("no answer")
-	}
-	if out.err != nil {
-		out.err = errors.New(queryError(out.err))
-	}
-	return out
+// noAnswer tells the failures where no reply came at all (a timeout, a
+// refused or unreachable port) from those where a reply came but was
+// unusable.
+func noAnswer(s string) bool {
+	return s == "timeout" || s == errNoListener || strings.HasPrefix(s, "network: ")
 }
 
 func queryError(err error) string {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return errNoListener
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && !oe.Timeout() {
+		return "network: " + oe.Err.Error()
+	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
 		return "timeout"
@@ -374,9 +461,22 @@ func rdata(rr dns.RR) string {
 	return strings.TrimSpace(strings.TrimPrefix(full, hdr))
 }
 
-// addressesOf follows the CNAME chain from name and returns the addresses
-// owned by its end, as a stub resolver would.
-func addressesOf(name string, rrs []dns.RR) []netip.Addr {
+// CNAME chain faults: a chain that comes back to a name it passed, or
+// one longer than maxCNAMEChain.
+const (
+	chainLoop = "loop"
+	chainLong = "long"
+)
+
+// cnameChain is the CNAME chain from name through the answer records.
+type cnameChain struct {
+	path  []string // the names passed, name first, canonical
+	fault string   // "", chainLoop or chainLong
+}
+
+// followCNAMEs follows the CNAME chain from name, as a stub resolver
+// would, at most maxCNAMEChain steps.
+func followCNAMEs(name string, rrs []dns.RR) cnameChain {
 	cname := map[string]string{}
 	for _, rr := range rrs {
 		if c, ok := rr.(*dns.CNAME); ok {
@@ -384,13 +484,34 @@ func addressesOf(name string, rrs []dns.RR) []netip.Addr {
 		}
 	}
 	owner := dns.CanonicalName(name)
-	for i := 0; i < maxCNAMEChain; i++ {
+	ch := cnameChain{path: []string{owner}}
+	seen := map[string]bool{owner: true}
+	for {
 		next, ok := cname[owner]
-		if !ok {
-			break
+		switch {
+		case !ok:
+			return ch
+		case seen[next]:
+			ch.path, ch.fault = append(ch.path, next), chainLoop
+			return ch
+		case len(ch.path) > maxCNAMEChain:
+			ch.fault = chainLong
+			return ch
 		}
+		seen[next] = true
+		ch.path = append(ch.path, next)
 		owner = next
 	}
+}
+
+// addressesOf returns the addresses owned by the end of the CNAME chain
+// from name, and the chain.
+func addressesOf(name string, rrs []dns.RR) ([]netip.Addr, cnameChain) {
+	ch := followCNAMEs(name, rrs)
+	if ch.fault != "" {
+		return nil, ch
+	}
+	owner := ch.path[len(ch.path)-1]
 	var addrs []netip.Addr
 	for _, rr := range rrs {
 		if dns.CanonicalName(rr.Header().Name) != owner {
@@ -407,5 +528,23 @@ func addressesOf(name string, rrs []dns.RR) []netip.Addr {
 			}
 		}
 	}
-	return addrs
+	return addrs, ch
+}
+
+// chainError explains a CNAME chain that loops or runs too long: the name
+// does not fail to have addresses, its chain never reaches them.
+func chainError(host string, ch cnameChain) *Error {
+	shown := ch.path
+	if len(shown) > 6 {
+		shown = append(append(slices.Clone(shown[:3]), "…"), shown[len(shown)-2:]...)
+	}
+	path := strings.Join(shown, " → ")
+	if ch.fault == chainLoop {
+		return &Error{Phase: PhaseDNS, Kind: KindCNAMELoop,
+			Message: fmt.Sprintf("the CNAME chain of %s loops: %s", host, path),
+			Hint:    "the zone's CNAME records point back at each other; a CNAME must lead to a name with addresses"}
+	}
+	return &Error{Phase: PhaseDNS, Kind: KindCNAMETooLong,
+		Message: fmt.Sprintf("the CNAME chain of %s is too long: more than %d CNAMEs (%s)", host, maxCNAMEChain, path),
+		Hint:    fmt.Sprintf("reqtrace follows at most %d CNAMEs, as stub resolvers cap the chain; shorten it in the zone", maxCNAMEChain)}
 }

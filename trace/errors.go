@@ -27,6 +27,9 @@ const (
 	KindDNSTimeout = "dns_timeout"
 	KindNoAddress  = "no_address"
 	KindDNS        = "dns_error"
+	// a CNAME chain that comes back on itself, or longer than 16 CNAMEs
+	KindCNAMELoop    = "cname_loop"
+	KindCNAMETooLong = "cname_too_long"
 
 	// connect
 	KindConnectTimeout = "connect_timeout"

@@ -738,11 +738,56 @@ func TestHostileDNSAnswers(t *testing.T) {
 		}
 	})
 	t.Run("cname loop", func(t *testing.T) {
-		dnsRun(t, lab, tracetest.DNSCNAMELoop, want{kind: trace.KindNoAddress, phase: trace.PhaseDNS, max: 0})
+		dnsRun(t, lab, tracetest.DNSCNAMELoop, want{kind: trace.KindCNAMELoop, phase: trace.PhaseDNS,
+			msg: "loops: hostile.example. → loop-back.hostile.example. → hostile.example.", hint: "point back", max: 0})
+	})
+	t.Run("cname chain too long", func(t *testing.T) {
+		// Not "no A record": the chain ends in one, past the limit.
+		res, _ := dnsRun(t, lab, tracetest.DNSCNAMELong, want{kind: trace.KindCNAMETooLong, phase: trace.PhaseDNS,
+			msg: "too long: more than 16 CNAMEs", hint: "at most 16", max: 0})
+		if d := res.Hops[0].DNS; len(d.Records) != tracetest.LongChain+1 || len(d.Addresses) != 0 {
+			t.Errorf("records %d (want the whole chain, %d), addresses %v", len(d.Records), tracetest.LongChain+1, d.Addresses)
+		}
 	})
 	t.Run("wrong id", func(t *testing.T) {
 		dnsRun(t, lab, tracetest.DNSWrongID, want{kind: trace.KindDNSTimeout, phase: trace.PhaseDNS, msg: "--connect-timeout", max: time.Second},
 			func(o *trace.Options) { o.ConnectTimeout = time.Second })
+	})
+}
+
+// TestHostileDNSMismatchedReplies: a reply counts only when its ID and its
+// question (name, type, class) are those of a query in flight (issue 10).
+// Anything else (a forged answer for another name, the wrong type, another
+// ID, noise) is ignored while the resolver keeps waiting for the real one.
+func TestHostileDNSMismatchedReplies(t *testing.T) {
+	lab := tracetest.New(t)
+	short := func(o *trace.Options) { o.ConnectTimeout = time.Second }
+	for _, b := range []tracetest.DNSBehaviour{tracetest.DNSWrongQuestion, tracetest.DNSWrongType, tracetest.DNSGarbage} {
+		t.Run(string(b), func(t *testing.T) {
+			res, _ := dnsRun(t, lab, b, want{kind: trace.KindDNSTimeout, phase: trace.PhaseDNS, msg: "--connect-timeout", max: time.Second}, short)
+			d := res.Hops[0].DNS
+			if len(d.Addresses) != 0 || len(d.Records) != 0 {
+				t.Errorf("a mismatched reply was used: addresses %v, records %+v", d.Addresses, d.Records)
+			}
+			for _, q := range d.Queries {
+				if q.Rcode != "" || !strings.Contains(q.Err, "ignored") {
+					t.Errorf("query %+v: want no rcode and the ignored replies counted in its error", q)
+				}
+			}
+		})
+	}
+	t.Run("forgeries before the answer", func(t *testing.T) {
+		res, _ := dnsRun(t, lab, tracetest.DNSForgeriesFirst, want{max: 0})
+		d := res.Hops[0].DNS
+		if !equalJSON(d.Addresses, []string{"127.0.0.1"}) || len(d.Records) != 1 || d.Records[0].Name != "hostile.example." {
+			t.Errorf("addresses %v, records %+v: want only the real answer", d.Addresses, d.Records)
+		}
+	})
+	t.Run("0x20 case in the question", func(t *testing.T) {
+		res, _ := dnsRun(t, lab, tracetest.DNSCaseChanged, want{max: 0})
+		if d := res.Hops[0].DNS; !equalJSON(d.Addresses, []string{"127.0.0.1"}) {
+			t.Errorf("addresses %v: a question differing only in case must match", d.Addresses)
+		}
 	})
 }
 
@@ -751,7 +796,7 @@ func TestHostileDNSAnswers(t *testing.T) {
 // ends at once, not after the resolver's timeouts.
 func TestHostileDNSMalformed(t *testing.T) {
 	lab := tracetest.New(t)
-	for _, b := range []tracetest.DNSBehaviour{tracetest.DNSGarbage, tracetest.DNSMalformed, tracetest.DNSPointerLoop,
+	for _, b := range []tracetest.DNSBehaviour{tracetest.DNSMalformed, tracetest.DNSPointerLoop,
 		tracetest.DNSTruncatedNoTCP, tracetest.DNSTruncatedTCPClose, tracetest.DNSTruncatedTCPGarbage, tracetest.DNSOversize} {
 		t.Run(string(b), func(t *testing.T) {
 			d := tracetest.NewHostileDNS(t, b)
@@ -762,8 +807,12 @@ func TestHostileDNSMalformed(t *testing.T) {
 			}
 			noEngineGoroutines(t)
 			e := res.Err
-			if b == tracetest.DNSOversize && e == nil {
-				return // a retry over TCP got the whole answer: fine too
+			if b == tracetest.DNSOversize { // more than our buffer: asked again over TCP, which got it all
+				q := res.Hops[0].DNS
+				if e != nil || len(q.Addresses) != tracetest.OversizeRecords || q.Queries[len(q.Queries)-1].Transport != "tcp" {
+					t.Fatalf("oversize answer: err %+v, %d addresses, queries %+v", e, len(q.Addresses), q.Queries)
+				}
+				return
 			}
 			if e == nil || e.Phase != trace.PhaseDNS || e.Hint == "" {
 				t.Fatalf("err = %+v, want a DNS error", e)

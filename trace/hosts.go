@@ -53,6 +53,25 @@ func resolveHost(ctx context.Context, o *Options, c *clock, host string, port in
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return nil, []netip.Addr{ip.Unmap()}, nil
 	}
+	// ParseURL has done this for the URL; hosts from elsewhere (a proxy,
+	// --connect-to) get the same wire form, so no UTF-8 reaches DNS.
+	wire, werr := wireHost(host)
+	if werr != nil {
+		return nil, nil, &Error{Phase: PhaseInput, Kind: KindBadInput, Message: werr.Error()}
+	}
+	if ip, err := netip.ParseAddr(wire); err == nil {
+		return nil, []netip.Addr{ip.Unmap()}, nil
+	}
+	host = wire
+	d, addrs, err := lookupHost(ctx, o, c, host, port)
+	if d != nil {
+		d.HostUnicode = UnicodeHost(host)
+	}
+	return d, addrs, err
+}
+
+// lookupHost finds the addresses of a host name (see resolveHost).
+func lookupHost(ctx context.Context, o *Options, c *clock, host string, port int) (*DNS, []netip.Addr, *Error) {
 	lower := strings.ToLower(strings.TrimSuffix(host, "."))
 	for _, e := range o.Resolve {
 		if (e.Host == lower || e.Host == "*") && e.Port == port {

@@ -218,6 +218,9 @@ func ParseURL(raw string) (*url.URL, error) {
 	if u.Hostname() == "" {
 		return nil, BadInput("the URL %q has no host name: give one such as https://example.com/", raw)
 	}
+	if err := normalizeHost(u); err != nil {
+		return nil, BadInput("%s", err.Error())
+	}
 	if p := u.Port(); p != "" {
 		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
 			return nil, BadInput("the URL's port %q is not a number from 1 to 65535", p)
@@ -311,6 +314,13 @@ func ParseResolve(s string) (ResolveEntry, error) {
 	host = strings.TrimSuffix(host, ".")
 	if host == "" || strings.ContainsAny(host, " /[]") {
 		return bad("the host is empty or not a host name")
+	}
+	if !isASCII(host) { // an IDN matches the URL's host in its A-label form
+		w, err := wireHost(host)
+		if err != nil {
+			return bad("the host is not a valid internationalized domain name")
+		}
+		host = w
 	}
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 1 || n > 65535 {

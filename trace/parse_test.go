@@ -2,6 +2,8 @@ package trace
 
 import (
 	"bufio"
+	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -193,7 +195,8 @@ func TestHappyEyeballsOrder(t *testing.T) {
 // what they accept must be well formed.
 
 func FuzzParseURL(f *testing.F) {
-	for _, s := range []string{"example.com", "https://a.b:1/x?y#z", "http://[::1]:80", "ftp://x", "http://u:p@h/", "\x00", "http://%zz"} {
+	for _, s := range []string{"example.com", "https://a.b:1/x?y#z", "http://[::1]:80", "ftp://x", "http://u:p@h/", "\x00", "http://%zz",
+		"http://bücher.example:8080/", "http://b%C3%BCcher.example/", "http://127.1:80/", "http://0x7f.1/", "http://1.2.3.256/", "http://u@2130706433:/"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -203,6 +206,9 @@ func FuzzParseURL(f *testing.F) {
 		}
 		if (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Fragment != "" {
 			t.Errorf("ParseURL(%q) accepted %q", s, u)
+		}
+		if !isASCII(u.Hostname()) { // what goes into DNS, SNI and Host
+			t.Errorf("ParseURL(%q) kept the non-ASCII host %q", s, u.Hostname())
 		}
 		if p := Port(u); p < 1 || p > 65535 {
 			t.Errorf("port %d", p)
@@ -328,6 +334,14 @@ func FuzzDNSAnswer(f *testing.F) {
 	seed(func(m *dns.Msg) {
 		m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 1}, Target: "www.lab.test."})
 	})
+	seed(func(m *dns.Msg) { // a chain of 20 CNAMEs, longer than the limit
+		owner := "www.lab.test."
+		for i := range 20 {
+			next := fmt.Sprintf("c%d.lab.test.", i)
+			m.Answer = append(m.Answer, &dns.CNAME{Hdr: dns.RR_Header{Name: owner, Rrtype: dns.TypeCNAME, Class: dns.ClassINET, Ttl: 1}, Target: next})
+			owner = next
+		}
+	})
 	seed(func(m *dns.Msg) {
 		m.Answer = append(m.Answer, &dns.TXT{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeTXT, Class: dns.ClassINET, Ttl: 5}, Txt: []string{"\x1b[2J"}})
 	})
@@ -357,10 +371,51 @@ func FuzzDNSAnswer(f *testing.F) {
 		if len(m.Question) > 0 {
 			name = m.Question[0].Name
 		}
-		for _, a := range addressesOf(name, m.Answer) {
+		addrs, ch := addressesOf(name, m.Answer)
+		for _, a := range addrs {
 			if !a.IsValid() {
 				t.Errorf("invalid address from %v", m.Answer)
 			}
+		}
+		if len(ch.path) == 0 || len(ch.path) > maxCNAMEChain+2 || ch.fault != "" && len(addrs) > 0 {
+			t.Errorf("chain %+v with %d addresses", ch, len(addrs))
+		}
+	})
+}
+
+// FuzzDNSReply feeds raw datagrams to the reply matcher: it may only pick
+// a flight whose ID the reply carries, and a reply it accepts without an
+// error must ask exactly the flight's question.
+func FuzzDNSReply(f *testing.F) {
+	q := new(dns.Msg).SetQuestion("www.lab.test.", dns.TypeA)
+	q.Id = 0x1234
+	reply := new(dns.Msg).SetReply(q)
+	reply.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: "www.lab.test.", Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: []byte{127, 0, 0, 1}}}
+	for _, edit := range []func(m *dns.Msg){func(*dns.Msg) {}, func(m *dns.Msg) { m.Question[0].Name = "WwW.LaB.tEsT." },
+		func(m *dns.Msg) { m.Question[0].Qtype = dns.TypeAAAA }, func(m *dns.Msg) { m.Id++ }} {
+		m := reply.Copy()
+		edit(m)
+		if b, err := m.Pack(); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("noise"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fs := []*flight{{qtype: dns.TypeA, id: 0x1234}, {qtype: dns.TypeAAAA, id: 0x4321}}
+		got, m, err := match(fs, b, "www.lab.test.")
+		if got == nil {
+			return
+		}
+		if binary.BigEndian.Uint16(b) != got.id || m == nil {
+			t.Fatalf("matched flight %#x for a reply with ID %#x", got.id, binary.BigEndian.Uint16(b))
+		}
+		if err == nil && (len(m.Question) != 1 || m.Question[0].Qtype != got.qtype || !strings.EqualFold(m.Question[0].Name, "www.lab.test.")) {
+			t.Errorf("accepted %v for flight %d", m.Question, got.qtype)
+		}
+		r := &resolver{clock: newClock()}
+		r.settle(got, m, err)
+		if !got.done || (got.msg == nil) == (got.err == nil) {
+			t.Errorf("settled flight: msg %v err %v", got.msg != nil, got.err)
 		}
 	})
 }
@@ -420,6 +475,78 @@ func FuzzChunkedTrailers(f *testing.F) {
 			if !validToken(hd.Name) || strings.ContainsAny(hd.Value, "\r\n") {
 				t.Errorf("bad trailer kept: %q", hd)
 			}
+		}
+	})
+}
+
+func TestParseIPv4Host(t *testing.T) {
+	for _, c := range []struct {
+		host, want string // want: the address, "" for not IPv4, "!" for an invalid one
+	}{
+		{"127.1", "127.0.0.1"}, {"2130706433", "127.0.0.1"}, {"0x7f.1", "127.0.0.1"}, {"0177.0.0.1", "127.0.0.1"},
+		{"0x7f000001", "127.0.0.1"}, {"127.0.1", "127.0.0.1"}, {"017700000001", "127.0.0.1"}, {"127.0.0.1.", "127.0.0.1"},
+		{"0X7F.0.0.0x1", "127.0.0.1"}, {"0x", "0.0.0.0"}, {"255.255.255.255", "255.255.255.255"}, {"4294967295", "255.255.255.255"},
+		{"1.2.3.256", "!"}, {"0x100000000", "!"}, {"127.0.0.1.1", "!"}, {"08", "!"}, {"1.2.3.09", "!"}, {"256.1", "!"},
+		{"99999999999999999999999", "!"}, {"1..2", "!"}, {"a.1", "!"}, {"1.0x", "1.0.0.0"},
+		{"example.com", ""}, {"1e3", ""}, {"0xg", ""}, {"a.b.", ""}, {"::1", ""}, {"1.2.3.4a", ""}, {"x.0xz", ""},
+	} {
+		ip, isIPv4, err := parseIPv4Host(c.host)
+		got := ""
+		switch {
+		case isIPv4 && err != nil:
+			got = "!"
+		case isIPv4:
+			got = ip.String()
+		}
+		if got != c.want {
+			t.Errorf("parseIPv4Host(%q) = %q (err %v), want %q", c.host, got, err, c.want)
+		}
+	}
+}
+
+func TestWireHost(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"bücher.example", "xn--bcher-kva.example"}, {"BÜCHER.example", "xn--bcher-kva.example"},
+		{"Straße.de", "xn--strae-oqa.de"}, // nontransitional, as libidn2 in curl and browsers
+		{"例え.テスト", "xn--r8jz45g.xn--zckzah"}, {"my_host.example", "my_host.example"}, {"127.1", "127.0.0.1"},
+		{"xn--bcher-kva.example", "xn--bcher-kva.example"}, {"１２７.０.０.１", "127.0.0.1"}, // IDNA maps full-width digits first
+	} {
+		if got, err := wireHost(c.in); got != c.want || err != nil {
+			t.Errorf("wireHost(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"a\u202eb.example", "\u200d.example", "1.2.3.256"} {
+		if got, err := wireHost(bad); err == nil {
+			t.Errorf("wireHost(%q) = %q, want an error", bad, got)
+		}
+	}
+	if e, err := ParseResolve("Bücher.example:443:127.0.0.1"); err != nil || e.Host != "xn--bcher-kva.example" {
+		t.Errorf("--resolve with an IDN host: %+v %v", e, err)
+	}
+	if u := UnicodeHost("xn--bcher-kva.example"); u != "bücher.example" {
+		t.Errorf("UnicodeHost = %q", u)
+	}
+}
+
+// FuzzWireHost: whatever the host, its wire form is ASCII, stable (a
+// second pass changes nothing) and, when numeric, a valid IPv4 address.
+func FuzzWireHost(f *testing.F) {
+	for _, s := range []string{"bücher.example", "127.1", "0x7f.1", "0177.0.0.1", "2130706433", "1.2.3.256", "xn--bcher-kva.example", "a\u202eb", "Straße.de", "0x", "1..2", "..."} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, err := wireHost(s)
+		if err != nil {
+			return
+		}
+		if !isASCII(w) {
+			t.Fatalf("wireHost(%q) = %q: not ASCII", s, w)
+		}
+		if w2, err := wireHost(w); err != nil || w2 != w {
+			t.Errorf("wireHost(%q) = %q, then %q (%v)", s, w, w2, err)
+		}
+		if ip, isIPv4, err := parseIPv4Host(s); isASCII(s) && isIPv4 && (err != nil || ip.String() != w) {
+			t.Errorf("numeric %q became %q (ip %v, err %v)", s, w, ip, err)
 		}
 	})
 }

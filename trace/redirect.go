@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -96,6 +97,11 @@ func (s *session) redirectOf(cur request, hop *Hop, first string) (*Redirect, *r
 		return &Redirect{Location: loc}, nil, &Error{Phase: PhaseRedirect, Kind: KindBadRedirect,
 			Message: fmt.Sprintf("the Location %q is not a valid URL", loc),
 			Hint:    "the server must send an absolute or relative URL in Location; percent-encode spaces and non-ASCII"}
+	}
+	if err := normalizeHost(target); err != nil { // an IDN or numeric host, as ParseURL does
+		return &Redirect{Location: loc}, nil, &Error{Phase: PhaseRedirect, Kind: KindBadRedirect,
+			Message: "the Location " + strconv.Quote(loc) + " has a bad host: " + err.Error(),
+			Hint:    "the server must send a host name or address that can be looked up"}
 	}
 	target.Fragment, target.RawFragment = "", ""
 	next := &request{url: target, method: cur.method, body: cur.body, referer: cur.referer, custom: cur.custom, upload: cur.upload}

@@ -59,7 +59,7 @@ type PhaseStats struct {
 // ctx is dropped and the series is marked Interrupted.
 func Repeat(ctx context.Context, o *Options, ro RepeatOptions, onRun func(i int, r *Result)) *Series {
 	ser := &Series{}
-	roots, err := loadRoots(o.CACert)
+	roots, err := loadRoots(o)
 	if err != nil {
 		ser.Runs = []*Result{{URL: o.URL.String(), Started: time.Now(), Insecure: o.Insecure, Err: asError(err, PhaseInput)}}
 		ser.Stats = Summarize(ser.Runs)

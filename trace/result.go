@@ -113,7 +113,10 @@ type Request struct {
 
 // DNS describes how the URL's host became addresses.
 type DNS struct {
-	Host string
+	Host string // as asked: an internationalized name in its A-label (xn--) form
+	// HostUnicode is Host in Unicode when it holds A-labels that decode
+	// ("bücher.example" for "xn--bcher-kva.example"); empty otherwise.
+	HostUnicode string
 	// Source is where the addresses came from: SourceDNS, SourceHosts,
 	// SourceResolve or SourceLiteral.
 	Source string
@@ -133,7 +136,27 @@ type DNS struct {
 	NegativeTTL *uint32
 	Addresses   []string // the addresses to connect to, in the order tried
 	Queries     []Query  // every query sent, in the order started
+	// Tried lists every name the search list made the resolver ask about,
+	// in order, each with its own answer's facts; Name, Rcode, Authority
+	// and NegativeTTL above are those of the name that decided the outcome.
+	Tried    []NameTried
+	Duration time.Duration
+}
+
+// NameTried is what the DNS servers said about one name of the search
+// list, A and AAAA together.
+type NameTried struct {
+	Name   string // fully qualified
+	Server string // the server whose answer this is; empty when none gave one
+	// Rcode is the answer's: "NOERROR" (NODATA when there is no address),
+	// "NXDOMAIN", or the failure's ("SERVFAIL", "REFUSED", "FORMERR", ...);
+	// empty when no answer came at all.
+	Rcode       string
+	Authority   []Record // the SOA of a negative answer for this name
+	NegativeTTL *uint32  // RFC 2308's, from that SOA; nil if not negative
+	Start       time.Duration
 	Duration    time.Duration
+	Err         string // why no usable answer came; empty otherwise
 }
 
 // Where addresses come from.

@@ -16,7 +16,7 @@ import (
 // hop per redirect. Failures are not returned but recorded in the Result
 // (Err, and the failing hop's Err), next to everything that completed.
 func Do(ctx context.Context, o *Options) *Result {
-	roots, err := loadRoots(o.CACert)
+	roots, err := loadRoots(o)
 	if err != nil {
 		return &Result{URL: o.URL.String(), Started: time.Now(), Insecure: o.Insecure, Err: asError(err, PhaseInput)}
 	}

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,6 +184,11 @@ func TestDNSFailures(t *testing.T) {
 				t.Errorf("took %v", time.Since(start))
 			}
 			d := res.Hops[0].DNS
+			// the outcome's own rcode, and the server that sent it
+			wantRcode := map[string]string{trace.KindNXDomain: "NXDOMAIN", trace.KindServFail: "SERVFAIL", trace.KindRefused: "REFUSED", trace.KindNoAddress: "NOERROR"}[c.kind]
+			if d.Rcode != wantRcode || (wantRcode != "") != (d.Server == lab.DNSAddr) {
+				t.Errorf("rcode %q from %q, want %q from %s", d.Rcode, d.Server, wantRcode, lab.DNSAddr)
+			}
 			if negative := c.kind == trace.KindNXDomain || c.kind == trace.KindNoAddress; negative {
 				// dig's AUTHORITY SECTION, and how long resolvers cache the answer
 				if len(d.Authority) != 1 || d.Authority[0].Type != "SOA" || d.NegativeTTL == nil ||
@@ -559,4 +568,231 @@ func equalJSON(a, b any) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
+}
+
+// TestDNSNoAnswer: a DNS port where nothing listens (ICMP port
+// unreachable) or where a socket never answers is "no answer" (a
+// timeout, exit 28), never "a malformed answer".
+func TestDNSNoAnswer(t *testing.T) {
+	lab := tracetest.New(t)
+	silent, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	closed, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.LocalAddr().String()
+	closed.Close()
+	for _, c := range []struct{ name, server, msg string }{
+		{"silent", silent.LocalAddr().String(), "within 2s"},
+		{"closed", closedAddr, "nothing listens"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := run(t, lab, "http://x.example/", func(o *trace.Options) {
+				o.DNSServers = []string{c.server}
+				o.ConnectTimeout = 10 * time.Second
+			})
+			e := res.Err
+			if e == nil || e.Kind != trace.KindDNSTimeout || !strings.Contains(e.Message, "no answer from "+c.server) ||
+				!strings.Contains(e.Message, c.msg) || strings.Contains(e.Message+e.Hint, "malformed") {
+				t.Fatalf("err = %+v, want dns_timeout \"no answer from %s\" with %q", e, c.server, c.msg)
+			}
+		})
+	}
+}
+
+// TestDNSSearchListPerName: with a search list, every name asked is
+// reported with its own rcode, SOA and negative TTL, and the outcome is
+// the answer of the name glibc's res_search would return: the name as
+// given when it was asked first, else the first NODATA, else the first
+// SERVFAIL, else the last name asked (issue 9). Each name's facts are
+// checked against dig asking that name.
+func TestDNSSearchListPerName(t *testing.T) {
+	if _, err := exec.LookPath("dig"); err != nil {
+		t.Skip("dig is not installed (dnsutils)")
+	}
+	lab := tracetest.New(t)
+	cases := []struct {
+		search, host string
+		kind         string // "" for success
+		tried        []string
+		decided      string
+		rcode        string
+		negTTL       uint32 // 0: none
+	}{
+		{"alt.test", "x.nx.lab.test", trace.KindNXDomain,
+			[]string{"x.nx.lab.test.", "x.nx.lab.test.alt.test."}, "x.nx.lab.test.", "NXDOMAIN", tracetest.NegativeTTL},
+		{"alt.test", "refused.lab.test", trace.KindRefused,
+			[]string{"refused.lab.test.", "refused.lab.test.alt.test."}, "refused.lab.test.", "REFUSED", 0},
+		{"alt.test lab.test", "noaddr", trace.KindNoAddress,
+			[]string{"noaddr.alt.test.", "noaddr.lab.test.", "noaddr."}, "noaddr.lab.test.", "NOERROR", tracetest.NegativeTTL},
+		{"alt.test lab.test", "servfail", trace.KindServFail,
+			[]string{"servfail.alt.test.", "servfail.lab.test.", "servfail."}, "servfail.lab.test.", "SERVFAIL", 0},
+		{"lab.test alt.test", "refused", trace.KindRefused, // REFUSED ends the search list
+			[]string{"refused.lab.test.", "refused."}, "refused.", "REFUSED", 0},
+		{"alt.test lab.test", "www", "", []string{"www.alt.test."}, "www.alt.test.", "NOERROR", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.search+"/"+c.host, func(t *testing.T) {
+			conf := filepath.Join(t.TempDir(), "resolv.conf")
+			if err := os.WriteFile(conf, []byte("nameserver 127.0.0.1\nsearch "+c.search+"\noptions ndots:1 timeout:2 attempts:1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, lab, "http://"+c.host+":"+strconv.Itoa(lab.HTTPPort)+"/", func(o *trace.Options) { o.ResolvConf = conf })
+			if c.kind == "" && res.Err != nil || c.kind != "" && (res.Err == nil || res.Err.Kind != c.kind) {
+				t.Fatalf("err = %+v, want kind %q", res.Err, c.kind)
+			}
+			d := res.Hops[0].DNS
+			var names []string
+			for _, n := range d.Tried {
+				names = append(names, n.Name)
+			}
+			if strings.Join(names, " ") != strings.Join(c.tried, " ") {
+				t.Fatalf("names tried %v, want %v", names, c.tried)
+			}
+			if d.Name != c.decided || d.Rcode != c.rcode || (c.negTTL == 0) != (d.NegativeTTL == nil) ||
+				d.NegativeTTL != nil && *d.NegativeTTL != c.negTTL {
+				t.Errorf("decided by %s %s (negative TTL %v), want %s %s (%d)", d.Name, d.Rcode, d.NegativeTTL, c.decided, c.rcode, c.negTTL)
+			}
+			if c.kind != "" && len(d.Tried) > 1 && !strings.Contains(res.Err.Message, "names tried: ") {
+				t.Errorf("message %q does not list the names tried", res.Err.Message)
+			}
+			for _, n := range d.Tried {
+				compareWithDig(t, lab.DNSAddr, n)
+			}
+		})
+	}
+}
+
+// compareWithDig asks dig about n.Name (A and AAAA, combined as the
+// engine combines them) and compares the rcode, the SOA and the negative
+// TTL it shows with the engine's.
+func compareWithDig(t *testing.T, server string, n trace.NameTried) {
+	t.Helper()
+	host, port, _ := net.SplitHostPort(server)
+	rcode, soa, answered := "", "", false
+	for _, qtype := range []string{"A", "AAAA"} {
+		out, err := exec.Command("dig", "@"+host, "-p", port, "+tries=1", "+time=2", n.Name, qtype).Output()
+		if err != nil {
+			t.Fatalf("dig %s %s: %v", n.Name, qtype, err)
+		}
+		st, auth := digStatus(string(out))
+		// an address record makes the name's answer positive (a TXT does not)
+		answered = answered || strings.Contains(string(out), "\tIN\tA\t") || strings.Contains(string(out), "\tIN\tAAAA\t")
+		if rcode == "" || st == "NOERROR" {
+			rcode = st
+		}
+		if soa == "" {
+			soa = auth
+		}
+	}
+	if n.Rcode != rcode {
+		t.Errorf("%s: rcode %q, dig says %q", n.Name, n.Rcode, rcode)
+	}
+	if soa == "" || answered { // not a negative answer
+		if len(n.Authority) != 0 || n.NegativeTTL != nil {
+			t.Errorf("%s: authority %+v, negative TTL %v; dig shows no negative answer", n.Name, n.Authority, n.NegativeTTL)
+		}
+		return
+	}
+	f := strings.Fields(soa) // owner ttl class SOA mname rname serial refresh retry expire minimum
+	if len(n.Authority) != 1 || len(f) != 11 {
+		t.Fatalf("%s: authority %+v, dig's %q", n.Name, n.Authority, soa)
+	}
+	a := n.Authority[0]
+	if got := fmt.Sprintf("%s %d IN %s %s", a.Name, a.TTL, a.Type, a.Value); got != strings.Join(f, " ") {
+		t.Errorf("%s: SOA %q, dig's %q", n.Name, got, strings.Join(f, " "))
+	}
+	ttl, _ := strconv.ParseUint(f[1], 10, 32)
+	minimum, _ := strconv.ParseUint(f[10], 10, 32)
+	if n.NegativeTTL == nil || uint64(*n.NegativeTTL) != min(ttl, minimum) {
+		t.Errorf("%s: negative TTL %v, want %d (dig's SOA)", n.Name, n.NegativeTTL, min(ttl, minimum))
+	}
+}
+
+// digStatus reads the rcode and the AUTHORITY section's SOA line from
+// dig's output.
+func digStatus(out string) (rcode, soa string) {
+	inAuth := false
+	for line := range strings.SplitSeq(out, "\n") {
+		if _, st, ok := strings.Cut(line, "status: "); ok {
+			rcode, _, _ = strings.Cut(st, ",")
+		}
+		if strings.HasPrefix(line, ";; AUTHORITY SECTION") {
+			inAuth = true
+			continue
+		}
+		if inAuth && strings.Contains(line, "\tSOA\t") && soa == "" {
+			soa = line
+		}
+		if line == "" {
+			inAuth = false
+		}
+	}
+	return rcode, soa
+}
+
+// TestURLHostForms: numeric IPv4 hosts in the forms curl and browsers
+// accept are IPv4 literals (no DNS; curl's %{remote_ip} is the same
+// address), and an internationalized name is asked of DNS, sent in SNI and
+// in Host as its A-labels, as curl (libidn2) sends it (issue 9, 10.7).
+func TestURLHostForms(t *testing.T) {
+	curl, err := exec.LookPath("curl")
+	if err != nil {
+		t.Skip("curl is not installed")
+	}
+	lab := tracetest.New(t)
+	port := strconv.Itoa(lab.HTTPPort)
+	for _, host := range []string{"127.1", "2130706433", "0x7f.1", "0177.0.0.1", "0x7f000001", "127.0.1"} {
+		t.Run(host, func(t *testing.T) {
+			hop := ok(t, run(t, lab, "http://"+host+":"+port+"/"))
+			if hop.DNS != nil || hop.Timings.DNS != nil || !strings.HasPrefix(hop.URL, "http://127.0.0.1:") {
+				t.Errorf("dns %+v, URL %q: want an IP literal, no DNS", hop.DNS, hop.URL)
+			}
+			out, err := exec.Command(curl, "-s", "-o", "/dev/null", "-m", "5", "-w", "%{remote_ip}", "http://"+host+":"+port+"/").Output()
+			if err != nil {
+				t.Fatalf("curl: %v", err)
+			}
+			got, _, _ := net.SplitHostPort(hop.Connect.Address)
+			if got != string(out) {
+				t.Errorf("connected to %s, curl's remote_ip %q", got, out)
+			}
+		})
+	}
+	t.Run("idn", func(t *testing.T) {
+		const uni, ace = "bücher.lab.test", "xn--bcher-kva.lab.test"
+		res := run(t, lab, "http://"+uni+":"+port+"/echo")
+		hop := ok(t, res)
+		if d := hop.DNS; d.Host != ace || d.HostUnicode != uni || d.Name != ace+"." {
+			t.Errorf("dns host %q (unicode %q), name %q", d.Host, d.HostUnicode, d.Name)
+		}
+		for _, q := range hop.DNS.Queries {
+			if q.Name != ace+"." {
+				t.Errorf("asked DNS about %q, want the A-label form", q.Name)
+			}
+		}
+		if n := lab.DNSQueries(ace); n == 0 {
+			t.Errorf("the lab saw no query for %s", ace)
+		}
+		out, err := exec.Command(curl, "-s", "-m", "5", "--resolve", ace+":"+port+":127.0.0.1", "http://"+uni+":"+port+"/echo").Output()
+		if err != nil {
+			t.Fatalf("curl: %v", err)
+		}
+		var ours, curls struct{ Host string }
+		if json.Unmarshal(hop.Response.BodyPreview, &ours) != nil || json.Unmarshal(out, &curls) != nil || ours.Host != curls.Host || curls.Host != ace+":"+port {
+			t.Errorf("Host sent %q, curl's %q, want %q", ours.Host, curls.Host, ace+":"+port)
+		}
+		tlsHop := ok(t, run(t, lab, lab.URL("https", uni, "/")))
+		if tlsHop.TLS.ServerName != ace || !tlsHop.TLS.Verified {
+			t.Errorf("SNI %q verified %v, want %s", tlsHop.TLS.ServerName, tlsHop.TLS.Verified, ace)
+		}
+	})
+	for _, bad := range []string{"1.2.3.256", "a\u202eb.lab.test"} {
+		if _, err := trace.ParseURL("http://" + bad + "/"); err == nil {
+			t.Errorf("ParseURL accepted the host %q", bad)
+		}
+	}
 }

@@ -86,6 +86,7 @@ func run(n int, big int64, bigRuns int, bin, curlPath string) error {
 	fmt.Printf("runs: %d per tool per request, alternating reqtrace and curl; figures are medians\n\n", n)
 
 	b.phases(n)
+	b.dnsOverhead(n)
 	b.whole(n)
 	if big > 0 {
 		b.throughput(big, bigRuns)

@@ -311,7 +311,7 @@ func weight(h *trace.Hop) int {
 		n += 1 + len(i.Headers)
 	}
 	if h.DNS != nil {
-		n += len(h.DNS.Records) + len(h.DNS.Addresses) + len(h.DNS.Queries) + len(h.DNS.Authority)
+		n += len(h.DNS.Records) + len(h.DNS.Addresses) + len(h.DNS.Queries) + len(h.DNS.Authority) + len(h.DNS.Tried)
 	}
 	if h.Connect != nil {
 		n += len(h.Connect.Attempts)
@@ -872,7 +872,7 @@ func dnsOf(x *xDNS) *trace.DNS {
 		return nil
 	}
 	d := &trace.DNS{
-		Host: string(x.Host), Name: string(x.Name), Server: string(x.Server), Source: string(x.Source),
+		Host: string(x.Host), HostUnicode: string(x.HostUni), Name: string(x.Name), Server: string(x.Server), Source: string(x.Source),
 		Rcode: string(x.Rcode), Addresses: strs(x.Addresses.items),
 	}
 	d.Duration, _ = duration(x.DurationMS)
@@ -891,6 +891,17 @@ func dnsOf(x *xDNS) *trace.DNS {
 		tq.Start, _ = duration(q.StartMS)
 		tq.Duration, _ = duration(q.DurationMS)
 		d.Queries = append(d.Queries, tq)
+	}
+	for _, t := range x.Tried.items {
+		nt := trace.NameTried{Name: string(t.Name), Server: string(t.Server), Rcode: string(t.Rcode),
+			Authority: recordsOf(t.Authority.items), Err: string(t.Error)}
+		if ttl, ok := t.NegTTL.count(math.MaxUint32); ok {
+			v := uint32(ttl)
+			nt.NegativeTTL = &v
+		}
+		nt.Start, _ = duration(t.StartMS)
+		nt.Duration, _ = duration(t.DurationMS)
+		d.Tried = append(d.Tried, nt)
 	}
 	return d
 }

@@ -257,6 +257,7 @@ type extras struct {
 
 type xDNS struct {
 	Host       lstr                 `json:"host"`
+	HostUni    lstr                 `json:"host_unicode"`
 	Name       lstr                 `json:"name"`
 	Server     lstr                 `json:"server"`
 	Source     lstr                 `json:"source"`
@@ -267,6 +268,18 @@ type xDNS struct {
 	DurationMS lnum                 `json:"duration_ms"`
 	Authority  list[xRecord, short] `json:"authority"`
 	NegTTL     lnum                 `json:"negative_ttl"`
+	Tried      list[xTried, short]  `json:"tried"`
+}
+
+type xTried struct {
+	Name       lstr                 `json:"name"`
+	Server     lstr                 `json:"server"`
+	Rcode      lstr                 `json:"rcode"`
+	Authority  list[xRecord, short] `json:"authority"`
+	NegTTL     lnum                 `json:"negative_ttl"`
+	StartMS    lnum                 `json:"start_ms"`
+	DurationMS lnum                 `json:"duration_ms"`
+	Error      lstr                 `json:"error"`
 }
 
 type xRecord struct {

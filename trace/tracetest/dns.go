@@ -26,6 +26,9 @@ const (
 	// NegativeTTL is the SOA's MINIMUM, below its TTL, so that a negative
 	// answer's caching time (RFC 2308: the lesser) is told apart.
 	NegativeTTL = 30
+	// AltNegativeTTL is AltZone's: its SOA's TTL, below its MINIMUM.
+	AltNegativeTTL = 45
+	altMinimum     = 90
 )
 
 // dnsKey indexes the query counters.
@@ -139,6 +142,9 @@ func answer(r *dns.Msg, n labName) *dns.Msg {
 	}
 	m.Authoritative = true
 	q := r.Question[0]
+	if n.alt {
+		return altAnswer(m, n)
+	}
 	switch n.kind {
 	case "timeout":
 		return nil
@@ -150,7 +156,7 @@ func answer(r *dns.Msg, n labName) *dns.Msg {
 		return m
 	case "nxdomain", "nx":
 		m.Rcode = dns.RcodeNameError
-		m.Ns = []dns.RR{soa()} // RFC 2308: the SOA gives the negative TTL
+		m.Ns = []dns.RR{soa(Zone)} // RFC 2308: the SOA gives the negative TTL
 		return m
 	}
 
@@ -170,7 +176,7 @@ func answer(r *dns.Msg, n labName) *dns.Msg {
 		m.Answer = append(m.Answer, addressRecord(owner, ip))
 	}
 	if !hasType(m.Answer, q.Qtype) {
-		m.Ns = []dns.RR{soa()} // NODATA
+		m.Ns = []dns.RR{soa(Zone)} // NODATA
 	}
 	return m
 }
@@ -207,16 +213,36 @@ func cname(owner, target string) dns.RR {
 	return &dns.CNAME{Hdr: header(owner, dns.TypeCNAME, ttlCNAME), Target: target}
 }
 
-func soa() dns.RR {
+// altAnswer answers for AltZone: www has an A record, nothing else exists.
+func altAnswer(m *dns.Msg, n labName) *dns.Msg {
+	q := m.Question[0]
+	if n.host != "www."+strings.TrimSuffix(AltZone, ".") {
+		m.Rcode = dns.RcodeNameError
+		m.Ns = []dns.RR{soa(AltZone)}
+		return m
+	}
+	if q.Qtype == dns.TypeA {
+		m.Answer = []dns.RR{addressRecord(q.Name, net.IPv4(127, 0, 0, 1))}
+	} else {
+		m.Ns = []dns.RR{soa(AltZone)}
+	}
+	return m
+}
+
+func soa(zone string) dns.RR {
+	ttl, minimum := uint32(ttlSOA), uint32(NegativeTTL)
+	if zone == AltZone {
+		ttl, minimum = AltNegativeTTL, altMinimum
+	}
 	return &dns.SOA{
-		Hdr:     header(Zone, dns.TypeSOA, ttlSOA),
-		Ns:      "ns." + Zone,
-		Mbox:    "hostmaster." + Zone,
+		Hdr:     header(zone, dns.TypeSOA, ttl),
+		Ns:      "ns." + zone,
+		Mbox:    "hostmaster." + zone,
 		Serial:  1,
 		Refresh: 3600,
 		Retry:   600,
 		Expire:  86400,
-		Minttl:  NegativeTTL,
+		Minttl:  minimum,
 	}
 }
 

@@ -614,10 +614,33 @@ const (
 	DNSEscapes DNSBehaviour = "escapes"
 	// DNSCNAMELoop answers with a CNAME to a name that is a CNAME back.
 	DNSCNAMELoop DNSBehaviour = "cname-loop"
+	// DNSCNAMELong answers with a chain of LongChain CNAMEs (c1.NAME →
+	// c2.NAME → …) whose last name has an A record.
+	DNSCNAMELong DNSBehaviour = "cname-long"
+	// DNSWrongQuestion answers with the query's ID but another question
+	// (ForgedName, A ForgedAddr): a client must ignore it and time out.
+	DNSWrongQuestion DNSBehaviour = "wrong-question"
+	// DNSWrongType answers an A query with the query's ID and name but
+	// the question type AAAA (and AAAA with A): ignored, a timeout.
+	DNSWrongType DNSBehaviour = "wrong-type"
+	// DNSForgeriesFirst sends, before each real answer (A 127.0.0.1), a
+	// forged reply with the right ID for ForgedName (A ForgedAddr), one
+	// with another ID, and noise: a client must skip all three.
+	DNSForgeriesFirst DNSBehaviour = "forgeries-first"
+	// DNSCaseChanged answers with the question name's letters in mixed
+	// case (as a 0x20-randomising resolver sees them): still a match.
+	DNSCaseChanged DNSBehaviour = "case-changed"
 )
 
-// Record counts of the oversize behaviours.
+// ForgedName and ForgedAddr are what the forged replies claim.
 const (
+	ForgedName = "forged.evil.test."
+	ForgedAddr = "127.0.0.66"
+)
+
+// Record counts of the oversize behaviours, and the CNAME chain's length.
+const (
+	LongChain       = 20
 	OversizeRecords = 300
 	ManyRecords     = 3000
 )
@@ -706,6 +729,11 @@ func (h *HostileDNS) serveUDP() {
 		h.mu.Lock()
 		h.udpN++
 		h.mu.Unlock()
+		if h.behave == DNSForgeriesFirst {
+			for _, f := range h.forgeries(buf[:n]) {
+				h.udp.WriteTo(f, from)
+			}
+		}
 		if reply := h.reply(buf[:n], false); reply != nil {
 			h.udp.WriteTo(reply, from)
 		}
@@ -837,12 +865,69 @@ func (h *HostileDNS) reply(q []byte, overTCP bool) []byte {
 			m.Answer = append(m.Answer, a(EscapedTarget, net.IPv4(127, 0, 0, 1)))
 		}
 		return pack(m)
+	case DNSCNAMELong:
+		owner := qn
+		for i := 1; i <= LongChain; i++ {
+			next := fmt.Sprintf("c%d.%s", i, qn)
+			m.Answer = append(m.Answer, cnameRR(owner, next))
+			owner = next
+		}
+		if qt == dns.TypeA {
+			m.Answer = append(m.Answer, a(owner, net.IPv4(127, 0, 0, 1)))
+		}
+		return pack(m)
+	case DNSWrongQuestion:
+		m.Question[0].Name = ForgedName
+		m.Answer = []dns.RR{a(ForgedName, net.ParseIP(ForgedAddr))}
+		return pack(m)
+	case DNSWrongType:
+		m.Question[0].Qtype = map[uint16]uint16{dns.TypeA: dns.TypeAAAA}[qt]
+		if m.Question[0].Qtype == 0 {
+			m.Question[0].Qtype = dns.TypeA
+		}
+		return pack(m)
+	case DNSForgeriesFirst, DNSCaseChanged:
+		if h.behave == DNSCaseChanged {
+			m.Question[0].Name = mixCase(qn)
+		}
+		if qt == dns.TypeA {
+			m.Answer = []dns.RR{a(qn, net.IPv4(127, 0, 0, 1))}
+		}
+		return pack(m)
 	case DNSCNAMELoop:
 		other := "loop-back." + qn
 		m.Answer = []dns.RR{cnameRR(qn, other), cnameRR(other, qn)}
 		return pack(m)
 	}
 	return nil
+}
+
+// forgeries are the replies DNSForgeriesFirst sends before the real one.
+func (h *HostileDNS) forgeries(q []byte) [][]byte {
+	query := new(dns.Msg)
+	if err := query.Unpack(q); err != nil || len(query.Question) != 1 {
+		return nil
+	}
+	forged := new(dns.Msg).SetReply(query)
+	forged.Question[0].Name = ForgedName
+	forged.Answer = []dns.RR{&dns.A{Hdr: dns.RR_Header{Name: ForgedName, Rrtype: dns.TypeA, Class: dns.ClassINET, Ttl: 60}, A: net.ParseIP(ForgedAddr)}}
+	sameID, _ := forged.Pack()
+	forged.Question[0].Name = query.Question[0].Name
+	forged.Answer[0].Header().Name = query.Question[0].Name
+	forged.Id ^= 0x5a5a
+	otherID, _ := forged.Pack()
+	return [][]byte{sameID, otherID, []byte("noise, not DNS")}
+}
+
+// mixCase upper-cases every other letter of name.
+func mixCase(name string) string {
+	b := []byte(name)
+	for i := 0; i < len(b); i += 2 {
+		if 'a' <= b[i] && b[i] <= 'z' {
+			b[i] -= 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // EvilSelfSigned makes a self-signed certificate nobody trusts whose

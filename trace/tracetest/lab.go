@@ -22,6 +22,10 @@
 //
 // A label dnsdelay-N anywhere in a name delays its DNS answer N ms.
 //
+// A second zone, alt.test, is for search lists: www.alt.test has A
+// 127.0.0.1, every other name under it is NXDOMAIN with alt.test's own SOA
+// (negative TTL AltNegativeTTL, where lab.test's is NegativeTTL).
+//
 // TLS (see certs.go): leaves are minted per SNI, signed by the lab CA. The
 // same label rule picks these defects: expired, notyet, wrong (the leaf
 // names other.lab.test), untrusted (signed by an unknown CA), untrustedroot

@@ -9,6 +9,12 @@ import (
 // Zone is the DNS zone the lab is authoritative for (fully qualified).
 const Zone = "lab.test."
 
+// AltZone is the lab's second zone, for search-list tests: www.alt.test
+// has A 127.0.0.1 and every other name under it is NXDOMAIN, with a SOA of
+// its own (negative TTL AltNegativeTTL), so that a report can be checked
+// to give each name its own zone's facts.
+const AltZone = "alt.test."
+
 // maxDelay caps dnsdelay-N and tlsdelay-N so a typo cannot park a
 // goroutine for days; Close interrupts any delay anyway.
 const maxDelay = time.Hour
@@ -16,7 +22,8 @@ const maxDelay = time.Hour
 // labName is what a query name or TLS server name asks the lab to do.
 type labName struct {
 	host   string // lower case, no trailing dot
-	inZone bool   // host is lab.test or a name under it
+	inZone bool   // host is lab.test or alt.test, or a name under one
+	alt    bool   // the zone is AltZone
 	// kind is the label just before "lab.test" once instruction labels are
 	// dropped ("alias", "nx", "expired", ...); empty outside the zone and
 	// for the apex. Special behaviour keys on it, so "x.nx.lab.test" and
@@ -43,10 +50,14 @@ func parseName(name string) labName {
 		}
 		rest = append(rest, label)
 	}
-	apex := strings.TrimSuffix(Zone, ".")
-	n.inZone = host == apex || strings.HasSuffix(host, "."+apex)
+	for _, zone := range []string{Zone, AltZone} {
+		apex := strings.TrimSuffix(zone, ".")
+		if host == apex || strings.HasSuffix(host, "."+apex) {
+			n.inZone, n.alt = true, zone == AltZone
+		}
+	}
 	if n.inZone && len(rest) > 2 {
-		n.kind = rest[len(rest)-3] // rest ends with "lab", "test"
+		n.kind = rest[len(rest)-3] // rest ends with "lab" (or "alt"), "test"
 	}
 	return n
 }
