@@ -511,3 +511,23 @@ func TestHostileInformationalFloodMemory(t *testing.T) {
 		t.Errorf("peak RSS over the 50 MiB bound: %s", strings.Join(bugs, ", "))
 	}
 }
+
+// TestHostileHTTP2OtherStreamsMemory: 18 MB of HPACK-amplified header
+// blocks on streams the client never opened, then the real response. The
+// frame scanner that recovers header order must not keep those blocks
+// (decoded, they are some 60 times larger); the binary stays within the
+// issue's 50 MiB. The binary is built without -race, so this runs under
+// `go test -race` too.
+func TestHostileHTTP2OtherStreamsMemory(t *testing.T) {
+	lab := tracetest.New(t)
+	cert, err := lab.Certificate("www.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := tracetest.NewHostile(t, tracetest.H2(tracetest.H2OtherStreamHeaders(18<<20)), tracetest.HostileOptions{Certificate: &cert, ALPN: []string{"h2"}})
+	code, rss, took := maxRSS(t, append(hostileArgs(lab), "--color=never", hostileURL("https", h, "/"))...)
+	t.Logf("18 MB of header blocks on other streams: exit %d in %v, peak RSS %d MiB", code, took.Round(time.Millisecond), rss>>20)
+	if code != 0 || rss > 50<<20 {
+		t.Errorf("exit %d, peak RSS %d MiB; want 0 and at most 50 MiB", code, rss>>20)
+	}
+}

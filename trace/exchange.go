@@ -251,6 +251,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	}
 	c.streams++
 	stream := 2*c.streams - 1 // client streams are odd, opened in order
+	c.tap.expect(stream)
 	defer c.tap.forget(stream)
 
 	req := h.h2Request(ctx, all)
@@ -361,8 +362,8 @@ func (h *hopRun) keepInformational(hs []Header) []Header {
 // capH2Headers applies the caps HTTP/1.1 heads get while they are read.
 func (h *hopRun) capH2Headers() {
 	r := h.hop.Response
-	k := keepAll(r.Headers)
-	r.Headers, r.HeadersCut, r.ValuesCut = k.headers, k.linesCut, k.valuesCut
+	k := keepAll(r.Headers) // the tap's blocks are within the caps already: it adds their cuts
+	r.Headers, r.HeadersCut, r.ValuesCut = k.headers, r.HeadersCut+k.linesCut, r.ValuesCut+k.valuesCut
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	infos := h.hop.Informational
@@ -380,7 +381,8 @@ func (h *hopRun) orderH2Headers(tap *h2Tap, stream uint32) {
 	if !ok {
 		return
 	}
-	h.hop.Response.Headers = final.headers
+	r := h.hop.Response
+	r.Headers, r.HeadersCut, r.ValuesCut = final.headers, final.linesCut, final.valuesCut
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(infos) == len(h.hop.Informational) {

@@ -14,6 +14,14 @@ import (
 // sends as they are read, frame by frame, and decodes every header block
 // with its own HPACK decoder (the dynamic table needs every block, in
 // order). All other frames, DATA above all, are skipped without a copy.
+//
+// A server chooses what the decoder produces, and HPACK lets one byte
+// name a field of up to 4 KiB again: decoded, blocks can be dozens of
+// times larger than on the wire. So the tap decodes a fragment at a time
+// and keeps fields only for the stream the engine has in flight (expect),
+// within the caps a Result's heads have anyway: at most maxInformatonal
+// 1xx blocks and one final block, keeper's caps per block, and
+// maxInformationalKept over all the 1xx fields.
 
 // HTTP/2 frame types and flags (RFC 9113 section 6).
 const (
@@ -25,10 +33,12 @@ const (
 	flagPriority      = 0x20
 )
 
-// h2Block is one decoded header block: its status and fields in order.
+// h2Block is one decoded header block: its status and fields in order,
+// within keeper's caps (what was cut is counted).
 type h2Block struct {
-	status  int
-	headers []Header
+	status int
+	keeper
+	full bool // a 1xx block that ran out of the 1xx budget: the rest is cut
 }
 
 type h2Tap struct {
@@ -43,14 +53,28 @@ type h2Tap struct {
 	flags  byte
 	stream uint32
 	frag   []byte // the current frame's payload, when kept
-	block  []byte // the header block being assembled (HEADERS + CONTINUATION)
 	dec    *hpack.Decoder
 	broken bool // something did not parse: give up, the map order stays
-	blocks map[uint32][]h2Block
+
+	want     uint32    // the stream whose blocks are kept; 0 for none
+	blocks   []h2Block // want's blocks, in order
+	cur      *h2Block  // the block being decoded, when it is kept
+	infoKept int       // bytes of names and values kept over want's 1xx blocks
 }
 
 func newH2Tap(c net.Conn) *h2Tap {
-	return &h2Tap{Conn: c, dec: hpack.NewDecoder(4096, nil), blocks: map[uint32][]h2Block{}}
+	t := &h2Tap{Conn: c}
+	t.dec = hpack.NewDecoder(4096, t.field)
+	t.dec.SetMaxStringLength(maxHeadBytes)
+	return t
+}
+
+// expect makes stream the one whose header blocks are kept, before its
+// request is sent; what was kept for another is dropped.
+func (t *h2Tap) expect(stream uint32) {
+	t.mu.Lock()
+	t.want, t.blocks, t.cur, t.infoKept = stream, nil, nil, 0
+	t.mu.Unlock()
 }
 
 func (t *h2Tap) Read(p []byte) (int, error) {
@@ -93,7 +117,7 @@ func (t *h2Tap) startFrame() {
 	t.stream = binary.BigEndian.Uint32(t.head[5:]) & 0x7fffffff
 	t.keep = t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise
 	t.frag = t.frag[:0]
-	if t.keep && len(t.block)+t.left > maxHeadBytes {
+	if t.keep && t.left > maxHeadBytes { // larger than any peer may send (16 KiB unless we raise it)
 		t.broken = true
 	}
 	if t.left == 0 {
@@ -111,18 +135,53 @@ func (t *h2Tap) endFrame() {
 		t.broken = true
 		return
 	}
-	t.block = append(t.block, frag...)
-	if t.flags&flagEndHeaders == 0 {
-		return // CONTINUATION frames follow
+	if t.ftype != frameContinuation {
+		t.cur = nil
+		if t.ftype == frameHeaders && t.stream == t.want && t.want != 0 && len(t.blocks) <= maxInformatonal {
+			t.cur = &h2Block{}
+		}
 	}
-	fields, err := t.dec.DecodeFull(t.block)
-	t.block = t.block[:0]
-	if err != nil {
+	if _, err := t.dec.Write(frag); err != nil {
 		t.broken = true
 		return
 	}
-	if t.ftype != framePushPromise && len(t.blocks[t.stream]) <= maxInformatonal {
-		t.blocks[t.stream] = append(t.blocks[t.stream], blockOf(fields))
+	if t.flags&flagEndHeaders == 0 {
+		return // CONTINUATION frames follow
+	}
+	if err := t.dec.Close(); err != nil {
+		t.broken = true
+		return
+	}
+	if t.cur != nil {
+		t.blocks = append(t.blocks, *t.cur)
+		t.cur = nil
+	}
+}
+
+// field receives each decoded field of the block being decoded; it
+// keeps it only when the block is one of ours.
+func (t *h2Tap) field(f hpack.HeaderField) {
+	b := t.cur
+	switch {
+	case b == nil:
+	case f.IsPseudo():
+		if f.Name == ":status" {
+			b.status, _ = strconv.Atoi(f.Value)
+		}
+	case b.status/100 == 1:
+		// The 1xx fields share one budget, as keepInformational's.
+		n := len(f.Name) + min(len(f.Value), maxValueKept)
+		if b.full || t.infoKept+n > maxInformationalKept {
+			b.full = true
+			b.linesCut++
+			return
+		}
+		kept := len(b.headers)
+		if b.add(f.Name, f.Value); len(b.headers) > kept {
+			t.infoKept += n
+		}
+	default:
+		b.add(f.Name, f.Value)
 	}
 }
 
@@ -158,33 +217,18 @@ func (t *h2Tap) fragment() ([]byte, bool) {
 	return f[:len(f)-pad], true
 }
 
-func blockOf(fields []hpack.HeaderField) h2Block {
-	var b h2Block
-	for _, f := range fields {
-		if f.IsPseudo() {
-			if f.Name == ":status" {
-				b.status, _ = strconv.Atoi(f.Value)
-			}
-			continue
-		}
-		b.headers = append(b.headers, Header{f.Name, f.Value}) // capped with the rest, by keepAll
-	}
-	return b
-}
-
 // response returns the ordered header blocks of a stream: the 1xx ones and
 // the final one, whose status must match. ok is false when the tap could
 // not follow.
 func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, final *h2Block, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	bs := t.blocks[stream]
-	if t.broken || len(bs) == 0 {
+	if t.broken || stream != t.want || len(t.blocks) == 0 {
 		return nil, nil, false
 	}
-	for i, b := range bs {
+	for i, b := range t.blocks {
 		if b.status == status {
-			return bs[:i], &bs[i], true
+			return t.blocks[:i], &t.blocks[i], true
 		}
 	}
 	return nil, nil, false
@@ -193,6 +237,8 @@ func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, fi
 // forget drops a finished stream's blocks.
 func (t *h2Tap) forget(stream uint32) {
 	t.mu.Lock()
-	delete(t.blocks, stream)
+	if t.want == stream {
+		t.want, t.blocks, t.cur = 0, nil, nil
+	}
 	t.mu.Unlock()
 }
