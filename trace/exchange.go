@@ -92,11 +92,22 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 			return head, at, true
 		}
 		if len(h.hop.Informational) == maxInformatonal {
-			h.fail(ctx, nil, badResponse(fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)))
+			h.fail(ctx, nil, tooManyInformational())
 			return nil, 0, false
 		}
 		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Headers: h.keepInformational(head.headers), At: at})
 	}
+}
+
+var errTooManyInformational = fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)
+
+// tooManyInformational ends a hop whose server sends interim responses
+// without end, over HTTP/1.1 and HTTP/2 alike.
+func tooManyInformational() *Error {
+	return &Error{Kind: KindBadResponse, Err: errTooManyInformational,
+		Message: fmt.Sprintf("the server sent more than %d 1xx responses before the final one: reqtrace reads no more", maxInformatonal),
+		Hint: fmt.Sprintf("the server sent %d interim (1xx) responses without a response; it loops on 100 Continue or 103 Early Hints: check it",
+			maxInformatonal+1)}
 }
 
 func headError(err error, nothingRead bool) *Error {
@@ -279,9 +290,10 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 			at := h.clock.since()
 			mu.Lock()
 			defer mu.Unlock()
-			if len(h.hop.Informational) < maxInformatonal {
-				h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
+			if len(h.hop.Informational) == maxInformatonal {
+				return errTooManyInformational // x/net has no bound of its own: it resets the stream
 			}
+			h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
 			return nil
 		},
 	}))
@@ -491,6 +503,18 @@ func h2Error(err error, phase string) *Error {
 	}
 	var se http2.StreamError
 	var ga http2.GoAwayError
+	var flood *h2FloodError
+	switch {
+	case errors.As(err, &flood):
+		return &Error{Phase: phase, Kind: KindHTTP2, Err: err,
+			Message: fmt.Sprintf("the server sent %d HTTP/2 frames without a response: reqtrace stops there", flood.n),
+			Hint: fmt.Sprintf("the server sent %d frames (%s) without a response: a flood, the shape of HTTP/2 denial-of-service attacks; check the server or the proxy in front of it, or compare with --http1.1",
+				flood.n, flood.types())}
+	case errors.As(err, &se) && errors.Is(se.Cause, errTooManyInformational):
+		e := tooManyInformational()
+		e.Phase, e.Err = phase, err
+		return e
+	}
 	msg := err.Error()
 	switch {
 	case errors.As(err, &se):

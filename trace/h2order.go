@@ -2,10 +2,15 @@ package trace
 
 import (
 	"encoding/binary"
+	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
+	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
 
@@ -25,8 +30,10 @@ import (
 
 // HTTP/2 frame types and flags (RFC 9113 section 6).
 const (
+	frameData         = 0x0
 	frameHeaders      = 0x1
 	framePushPromise  = 0x5
+	frameWindowUpdate = 0x8
 	frameContinuation = 0x9
 	flagEndHeaders    = 0x4
 	flagPadded        = 0x8
@@ -60,6 +67,48 @@ type h2Tap struct {
 	blocks   []h2Block // want's blocks, in order
 	cur      *h2Block  // the block being decoded, when it is kept
 	infoKept int       // bytes of names and values kept over want's 1xx blocks
+
+	// Frames that do not advance want's response, since the last that did.
+	noise   int
+	noiseBy map[byte]int // by frame type
+	updates int          // WINDOW_UPDATE frames, over the connection's life
+	written int64        // bytes the client wrote
+	flood   error        // set once noise passed maxH2Noise: every Read fails with it
+}
+
+// maxH2Noise bounds the frames a server may send without advancing the
+// response in flight (HEADERS or DATA on its stream): PING, SETTINGS,
+// empty CONTINUATION, frames for other streams or of unknown types. Each
+// costs the client work (a PING or SETTINGS even an answer), and x/net
+// puts no bound on them. Go's own HTTP/2 server stops a client at 10,000
+// queued control frames.
+const maxH2Noise = 10000
+
+// h2FloodError ends a connection whose server sent maxH2Noise frames in a
+// row without advancing the response.
+type h2FloodError struct {
+	n      int
+	byType map[byte]int
+}
+
+func (e *h2FloodError) Error() string {
+	return fmt.Sprintf("the server sent %d HTTP/2 frames without a response (%s)", e.n, e.types())
+}
+
+// types lists the frame types of the flood, the most frequent first.
+func (e *h2FloodError) types() string {
+	ts := slices.Collect(maps.Keys(e.byType))
+	slices.SortFunc(ts, func(a, b byte) int {
+		if d := e.byType[b] - e.byType[a]; d != 0 {
+			return d
+		}
+		return int(a) - int(b)
+	})
+	var parts []string
+	for _, t := range ts[:min(len(ts), 3)] {
+		parts = append(parts, fmt.Sprintf("%d %s", e.byType[t], http2.FrameType(t)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func newH2Tap(c net.Conn) *h2Tap {
@@ -78,18 +127,37 @@ func (t *h2Tap) expect(stream uint32) {
 }
 
 func (t *h2Tap) Read(p []byte) (int, error) {
+	t.mu.Lock()
+	flood := t.flood
+	t.mu.Unlock()
+	if flood != nil {
+		return 0, flood
+	}
 	n, err := t.Conn.Read(p)
 	if n > 0 {
 		t.mu.Lock()
 		t.scan(p[:n])
+		flood = t.flood
 		t.mu.Unlock()
 	}
+	if flood != nil {
+		return 0, flood // the connection ends here: x/net closes it
+	}
+	return n, err
+}
+
+// Write counts what the client sends: WINDOW_UPDATE frames answer it.
+func (t *h2Tap) Write(p []byte) (int, error) {
+	n, err := t.Conn.Write(p)
+	t.mu.Lock()
+	t.written += int64(n)
+	t.mu.Unlock()
 	return n, err
 }
 
 // scan advances the frame parser over b.
 func (t *h2Tap) scan(b []byte) {
-	for len(b) > 0 && !t.broken {
+	for len(b) > 0 && t.flood == nil {
 		if t.headN < len(t.head) {
 			k := copy(t.head[t.headN:], b)
 			t.headN += k
@@ -115,8 +183,9 @@ func (t *h2Tap) startFrame() {
 	t.left = int(t.head[0])<<16 | int(t.head[1])<<8 | int(t.head[2])
 	t.ftype, t.flags = t.head[3], t.head[4]
 	t.stream = binary.BigEndian.Uint32(t.head[5:]) & 0x7fffffff
-	t.keep = t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise
+	t.keep = !t.broken && (t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise)
 	t.frag = t.frag[:0]
+	t.count()
 	if t.keep && t.left > maxHeadBytes { // larger than any peer may send (16 KiB unless we raise it)
 		t.broken = true
 	}
@@ -182,6 +251,31 @@ func (t *h2Tap) field(f hpack.HeaderField) {
 		}
 	default:
 		b.add(f.Name, f.Value)
+	}
+}
+
+// count classifies the frame just begun as progress on the response in
+// flight or as noise, and ends the connection when the noise is endless.
+func (t *h2Tap) count() {
+	ours := t.stream == t.want && t.want != 0
+	switch {
+	case ours && t.ftype == frameHeaders, ours && t.ftype == frameData && t.left > 0:
+		t.noise, t.noiseBy = 0, nil
+		return
+	case t.ftype == frameWindowUpdate:
+		// Flow control answers the data the client sends: one update per
+		// KiB it wrote is no flood.
+		if t.updates++; t.updates <= int(t.written>>10) {
+			return
+		}
+	}
+	if t.noiseBy == nil {
+		t.noiseBy = map[byte]int{}
+	}
+	t.noise++
+	t.noiseBy[t.ftype]++
+	if t.noise >= maxH2Noise {
+		t.flood = &h2FloodError{n: t.noise, byType: t.noiseBy}
 	}
 }
 

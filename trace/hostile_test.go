@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -922,5 +923,60 @@ func TestGoroutinesReleasedAfterFailures(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines, %d before", n, before)
+	}
+}
+
+// ---- HTTP/2 floods ----
+
+// cpuTime is the CPU time this process (engine and hostile server
+// together) has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestHostileHTTP2Floods: a server that sends frames without end, none of
+// them a response, is stopped at a documented cap with an error that says
+// so, long before -m, and without burning a core until then.
+func TestHostileHTTP2Floods(t *testing.T) {
+	lab := tracetest.New(t)
+	ping := func(c *tracetest.H2Conn) error { return c.Frame(http2.FramePing, 0, 0, make([]byte, 8)) }
+	cases := map[string]struct {
+		script func(c *tracetest.H2Conn)
+		w      want
+	}{
+		"endless 103": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Headers(false, tracetest.H2Field(":status", "103"), tracetest.H2Field("link", "</a.css>; rel=preload"))
+		}), want{kind: trace.KindBadResponse, msg: "more than 32 1xx", hint: "the server sent 33 interim (1xx) responses without a response"}},
+		"endless empty CONTINUATION": {tracetest.H2Flood(func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameHeaders, 0, c.Stream, []byte{0x88})
+		}, func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameContinuation, 0, c.Stream, nil)
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "CONTINUATION"}},
+		"PING storm": {tracetest.H2Flood(nil, ping),
+			want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "PING"}},
+		"SETTINGS storm": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameSettings, 0, 0, nil)
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "SETTINGS"}},
+		"WINDOW_UPDATE storm": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameWindowUpdate, 0, 0, []byte{0, 0, 0, 1})
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "WINDOW_UPDATE"}},
+		"unknown frame types": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Frame(0xee, 0, 0, []byte("x"))
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "UNKNOWN_FRAME_TYPE_238"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := h2Server(t, lab, c.script)
+			c.w.phase, c.w.max = trace.PhaseWait, 5*time.Second
+			cpu := cpuTime()
+			hostileRun(t, lab, tlsURL(h, "/"), c.w, func(o *trace.Options) { o.MaxTime = 10 * time.Second })
+			used := cpuTime() - cpu
+			t.Logf("CPU time used (engine and server): %v", used)
+			if used > 3*time.Second {
+				t.Errorf("the flood used %v of CPU time before it was stopped", used)
+			}
+		})
 	}
 }

@@ -533,6 +533,29 @@ func H2OtherStreamHeaders(total int) func(c *H2Conn) {
 	}
 }
 
+// H2Flood runs first (when not nil), then again and again until the
+// client goes away or the server closes: the shape of the HTTP/2 flood
+// attacks (endless 1xx, empty CONTINUATION, PING or SETTINGS storms).
+func H2Flood(first, again func(c *H2Conn) error) func(c *H2Conn) {
+	return func(c *H2Conn) {
+		if first != nil && first(c) != nil {
+			return
+		}
+		for {
+			select {
+			case <-c.readDone:
+				return
+			case <-c.conn.done:
+				return
+			default:
+			}
+			if again(c) != nil {
+				return
+			}
+		}
+	}
+}
+
 // Sleep waits d unless the server closes first.
 func (h *H2Conn) Sleep(d time.Duration) bool { return h.conn.Sleep(d) }
 
