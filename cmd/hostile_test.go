@@ -531,3 +531,30 @@ func TestHostileHTTP2OtherStreamsMemory(t *testing.T) {
 		t.Errorf("exit %d, peak RSS %d MiB; want 0 and at most 50 MiB", code, rss>>20)
 	}
 }
+
+// TestHostileHeaderInjectionExit2: a line break in a value reqtrace puts
+// into a header is bad input (exit 2) over HTTP/1.1 and HTTP/2 alike, and
+// the server sees no connection at all. (Over HTTP/2, x/net used to
+// refuse it while sending: exit 16, an "HTTP/2 error".)
+func TestHostileHeaderInjectionExit2(t *testing.T) {
+	lab := tracetest.New(t)
+	cert, err := lab.Certificate("www.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 204 No Content\r\n\r\n"), tracetest.HostileOptions{})
+	h2 := tracetest.NewHostile(t, tracetest.H2(func(c *tracetest.H2Conn) {
+		c.Headers(true, tracetest.H2Field(":status", "204"))
+		c.Hold()
+	}), tracetest.HostileOptions{Certificate: &cert, ALPN: []string{"h2"}})
+	for _, u := range []string{hostileURL("http", plain, "/"), hostileURL("https", h2, "/")} {
+		o := reqtrace(t, nil, append(hostileArgs(lab), "-A", "ua\r\nX-Injected: 1", u)...)
+		terminalSafe(t, "stderr", o.stderr)
+		if o.code != 2 || !strings.Contains(o.stderr, "User-Agent") || !strings.Contains(o.stderr, "injection") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 naming User-Agent and header injection", u, o.code, o.stderr)
+		}
+	}
+	if n := plain.Accepted() + h2.Accepted(); n != 0 {
+		t.Errorf("%d connections reached the servers", n)
+	}
+}

@@ -980,3 +980,59 @@ func TestHostileHTTP2Floods(t *testing.T) {
 		})
 	}
 }
+
+// ---- header injection ----
+
+// TestHostileHeaderInjectionRefused: a CR, LF or NUL (or any control
+// character) in a value reqtrace would send is bad input, refused before
+// anything goes out, the same over HTTP/1.1 and HTTP/2, wherever the
+// value came from: Options built without cmd's flag checks must not
+// slip through either.
+func TestHostileHeaderInjectionRefused(t *testing.T) {
+	lab := tracetest.New(t)
+	cases := map[string]struct {
+		edit   func(o *trace.Options)
+		header string
+	}{
+		"-H value with CRLF": {func(o *trace.Options) {
+			o.Headers = append(o.Headers, trace.HeaderEdit{Name: "X-A", Value: "b\r\nX-Injected: 1"})
+		}, "X-A"},
+		"-H name with LF": {func(o *trace.Options) {
+			o.Headers = append(o.Headers, trace.HeaderEdit{Name: "X-A\nX-B", Value: "1"})
+		}, "X-A"},
+		"-A with LF":              {func(o *trace.Options) { o.UserAgent = "ua\nX-Injected: 1" }, "User-Agent"},
+		"-e with CR":              {func(o *trace.Options) { o.Referer = "http://a.test/\rX: 1" }, "Referer"},
+		"-b with NUL":             {func(o *trace.Options) { o.Cookie = "a=b\x00c" }, "Cookie"},
+		"--oauth2-bearer with LF": {func(o *trace.Options) { o.Bearer = "tok\nX-Injected: 1" }, "Authorization"},
+		"-X with CRLF":            {func(o *trace.Options) { o.Method = "GET / HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET" }, "method"},
+	}
+	for _, proto := range []string{"http/1.1", "h2"} {
+		for name, c := range cases {
+			t.Run(proto+"/"+name, func(t *testing.T) {
+				var h *tracetest.Hostile
+				var u string
+				if proto == "h2" {
+					h = h2Server(t, lab, func(c *tracetest.H2Conn) { h2Head(c, true); c.Hold() })
+					u = tlsURL(h, "/")
+				} else {
+					h = tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 204 No Content\r\n\r\n"), tracetest.HostileOptions{})
+					u = plainURL(h, "/")
+				}
+				res := hostileRun(t, lab, u, want{kind: trace.KindBadInput, phase: trace.PhaseInput, msg: c.header, hint: "injection", max: 0}, c.edit)
+				if n := h.Accepted(); n != 0 {
+					t.Errorf("the server accepted %d connections: something was sent before the input was refused", n)
+				}
+				if hasRaw(res.Err.Message) || strings.ContainsAny(res.Err.Message, "\r\n\x00") {
+					t.Errorf("the message quotes the value raw: %q", res.Err.Message)
+				}
+			})
+		}
+	}
+	// The check cmd calls for its flags is the same one.
+	if err := trace.CheckField("X-A", "ok\tvalue"); err != nil {
+		t.Errorf("a tab is allowed: %v", err)
+	}
+	if err := trace.CheckField("X-A", "a\r\nb"); err == nil || err.Kind != trace.KindBadInput {
+		t.Errorf("CheckField(CRLF) = %v", err)
+	}
+}

@@ -163,6 +163,12 @@ func (h *hopRun) skip(phase, why string) {
 func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 	h.hop.URL = h.req.url.String()
 	defer func() { h.hop.Timings.Total = h.clock.since() }()
+	// Nothing goes out, not even a DNS query, for a request whose head
+	// could carry a header of the user's values' making.
+	if err := h.checkRequest(); err != nil {
+		h.fail(ctx, nil, err)
+		return
+	}
 
 	var c *conn
 	if mayReuse {
