@@ -85,6 +85,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 		at, _ := c.arrival(off)
 		head, err := readHead(br)
 		if err != nil {
+			h.headPartial = c.bytesRead() - off
 			h.fail(ctx, nil, headError(err, c.bytesRead() == start))
 			return nil, 0, false
 		}
@@ -180,6 +181,10 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
 			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", wire.n, want),
 			Hint:    "the server or a proxy cut the transfer short; check their logs and timeouts"})
+	case errors.As(err, new(*chunkError)):
+		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
+			Message: fmt.Sprintf("the chunked encoding of the body is broken after %d bytes: %v", wire.n, err),
+			Hint:    "the server (or a proxy in front of it) sends malformed chunks; each is a hex size line, CRLF, the data and CRLF (RFC 9112 section 7.1); curl fails the same way (exit 56)"})
 	case errors.As(err, new(*trailerError)) && errors.Is(err, errHeadLarge):
 		h.fail(ctx, nil, headTooLarge(err, "trailer section after the chunked body"))
 	case errors.As(err, new(*trailerError)):
@@ -315,7 +320,8 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 		h.hop.Timings.Send = &Span{sendStart, sentAt - sendStart}
 	}
 	if err != nil {
-		h.fail(ctx, nil, h2Error(err, h.currentPhase()))
+		h.headPartial = c.tap.partialHead(stream)
+		h.fail(ctx, nil, h2Error(c.tap.explain(err), h.currentPhase()))
 		return false
 	}
 	defer resp.Body.Close()
@@ -340,7 +346,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.capH2Headers()
 	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
 	h.setPhase(PhaseReceive)
-	var body io.Reader = resp.Body
+	var body io.Reader = &explainReader{resp.Body, c.tap}
 	if method == "HEAD" {
 		body = bytes.NewReader(nil)
 	}
@@ -491,8 +497,29 @@ func h2Headers(hdr http.Header) []Header {
 func isHTTP2Error(err error) bool {
 	var se http2.StreamError
 	var ga http2.GoAwayError
-	return errors.As(err, &se) || errors.As(err, &ga) || err != nil && strings.Contains(err.Error(), "http2: ")
+	var ce http2.ConnectionError
+	var flood *h2FloodError
+	return errors.As(err, &se) || errors.As(err, &ga) || errors.As(err, &ce) || errors.As(err, &flood) ||
+		err != nil && strings.Contains(err.Error(), "http2: ")
 }
+
+// explainReader gives the tap's words to the HTTP/2 errors that end a body.
+type explainReader struct {
+	r   io.Reader
+	tap *h2Tap
+}
+
+func (e *explainReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = e.tap.explain(err)
+	}
+	return n, err
+}
+
+// ownH2Hint is the hint for an HTTP/2 error reqtrace's client raised
+// against what the server sent: the server did not reset anything.
+const ownH2Hint = "raised by reqtrace's HTTP/2 client (golang.org/x/net), not sent by the server: the server's frames break RFC 9113 or reqtrace's limits; compare with --http1.1, or curl --http2"
 
 func h2Error(err error, phase string) *Error {
 	if clientCertAlert(err) {
@@ -514,6 +541,23 @@ func h2Error(err error, phase string) *Error {
 		e := tooManyInformational()
 		e.Phase, e.Err = phase, err
 		return e
+	}
+	var v *h2Violation
+	var ce http2.ConnectionError
+	own := func(msg string) *Error {
+		return &Error{Phase: phase, Kind: KindHTTP2, Message: msg, Err: err, Hint: ownH2Hint}
+	}
+	switch {
+	case errors.As(err, &v):
+		return own(v.what + ": reqtrace's HTTP/2 client refused it")
+	case errors.As(err, &se) && !fromPeer(se):
+		why := ""
+		if se.Cause != nil {
+			why = ": " + strings.TrimPrefix(se.Cause.Error(), "http2: ")
+		}
+		return own(fmt.Sprintf("reqtrace's HTTP/2 client refused the response and reset the stream (%s)%s", se.Code, why))
+	case errors.As(err, &ce):
+		return own(fmt.Sprintf("reqtrace's HTTP/2 client closed the connection: the server's frames break HTTP/2 (%s)", http2.ErrCode(ce)))
 	}
 	msg := err.Error()
 	switch {

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -46,6 +47,7 @@ type h2Block struct {
 	status int
 	keeper
 	full bool // a 1xx block that ran out of the 1xx budget: the rest is cut
+	size int  // the header list size so far, as RFC 9113 counts it
 }
 
 type h2Tap struct {
@@ -74,6 +76,13 @@ type h2Tap struct {
 	updates int          // WINDOW_UPDATE frames, over the connection's life
 	written int64        // bytes the client wrote
 	flood   error        // set once noise passed maxH2Noise: every Read fails with it
+
+	// What x/net is about to refuse, in words it does not give (its
+	// errors say only PROTOCOL_ERROR): the first violation seen.
+	violation string
+	length    int   // the current frame's payload length
+	padCheck  bool  // the current frame is a padded DATA frame: check its first byte
+	partial   int64 // bytes of want's header block in progress (not yet END_HEADERS)
 }
 
 // maxH2Noise bounds the frames a server may send without advancing the
@@ -122,7 +131,7 @@ func newH2Tap(c net.Conn) *h2Tap {
 // request is sent; what was kept for another is dropped.
 func (t *h2Tap) expect(stream uint32) {
 	t.mu.Lock()
-	t.want, t.blocks, t.cur, t.infoKept = stream, nil, nil, 0
+	t.want, t.blocks, t.cur, t.infoKept, t.partial = stream, nil, nil, 0, 0
 	t.mu.Unlock()
 }
 
@@ -168,8 +177,17 @@ func (t *h2Tap) scan(b []byte) {
 			continue
 		}
 		k := min(t.left, len(b))
+		if t.padCheck && k > 0 {
+			t.padCheck = false
+			if int(b[0]) >= t.length {
+				t.violate(fmt.Sprintf("the server sent a DATA frame whose padding (%d bytes) is longer than the frame (%d bytes), which RFC 9113 forbids", b[0], t.length))
+			}
+		}
 		if t.keep {
 			t.frag = append(t.frag, b[:k]...)
+		}
+		if t.keep && t.stream == t.want {
+			t.partial += int64(k)
 		}
 		t.left -= k
 		b = b[k:]
@@ -185,6 +203,14 @@ func (t *h2Tap) startFrame() {
 	t.stream = binary.BigEndian.Uint32(t.head[5:]) & 0x7fffffff
 	t.keep = !t.broken && (t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise)
 	t.frag = t.frag[:0]
+	t.length = t.left
+	t.padCheck = t.ftype == frameData && t.flags&flagPadded != 0
+	if t.padCheck && t.left == 0 {
+		t.violate("the server sent an empty padded DATA frame (no room for its pad length), which RFC 9113 forbids")
+	}
+	if t.keep && t.stream == t.want {
+		t.partial += int64(len(t.head))
+	}
 	t.count()
 	if t.keep && t.left > maxHeadBytes { // larger than any peer may send (16 KiB unless we raise it)
 		t.broken = true
@@ -201,6 +227,7 @@ func (t *h2Tap) endFrame() {
 	}
 	frag, ok := t.fragment()
 	if !ok {
+		t.violate(fmt.Sprintf("the server sent a %s frame whose padding or priority fields are longer than the frame (%d bytes), which RFC 9113 forbids", http2.FrameType(t.ftype), t.length))
 		t.broken = true
 		return
 	}
@@ -217,6 +244,9 @@ func (t *h2Tap) endFrame() {
 	if t.flags&flagEndHeaders == 0 {
 		return // CONTINUATION frames follow
 	}
+	if t.stream == t.want {
+		t.partial = 0
+	}
 	if err := t.dec.Close(); err != nil {
 		t.broken = true
 		return
@@ -231,6 +261,11 @@ func (t *h2Tap) endFrame() {
 // keeps it only when the block is one of ours.
 func (t *h2Tap) field(f hpack.HeaderField) {
 	b := t.cur
+	if b != nil {
+		if b.size += len(f.Name) + len(f.Value) + 32; b.size > maxHeadBytes {
+			t.violate(fmt.Sprintf("the response header list is larger than %d bytes (decoded, as RFC 9113 counts it), the most reqtrace accepts", maxHeadBytes))
+		}
+	}
 	switch {
 	case b == nil:
 	case f.IsPseudo():
@@ -309,6 +344,55 @@ func (t *h2Tap) fragment() ([]byte, bool) {
 		return nil, false
 	}
 	return f[:len(f)-pad], true
+}
+
+func (t *h2Tap) violate(what string) {
+	if t.violation == "" {
+		t.violation = what
+	}
+}
+
+// h2Violation is an error x/net's client raised against the server's
+// frames, with the tap's words for what was wrong.
+type h2Violation struct {
+	what string
+	err  error
+}
+
+func (v *h2Violation) Error() string { return v.what + ": " + v.err.Error() }
+func (v *h2Violation) Unwrap() error { return v.err }
+
+// explain adds the violation the tap saw, if any, to an HTTP/2 error the
+// client raised itself (a connection error, or a stream error it did not
+// receive from the server).
+func (t *h2Tap) explain(err error) error {
+	t.mu.Lock()
+	what := t.violation
+	t.mu.Unlock()
+	var ce http2.ConnectionError
+	var se http2.StreamError
+	if what == "" || !(errors.As(err, &ce) || errors.As(err, &se) && !fromPeer(se)) {
+		return err
+	}
+	return &h2Violation{what, err}
+}
+
+// fromPeer reports whether the server sent the stream error (RST_STREAM)
+// rather than the client raising it. x/net marks the first kind with a
+// Cause it does not export.
+func fromPeer(se http2.StreamError) bool {
+	return se.Cause != nil && se.Cause.Error() == "received from peer"
+}
+
+// partialHead returns how many bytes of stream's header block had come
+// when the block was still unfinished: 0 when none was in progress.
+func (t *h2Tap) partialHead(stream uint32) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if stream != t.want {
+		return 0
+	}
+	return t.partial
 }
 
 // response returns the ordered header blocks of a stream: the 1xx ones and

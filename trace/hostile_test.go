@@ -1036,3 +1036,109 @@ func TestHostileHeaderInjectionRefused(t *testing.T) {
 		t.Errorf("CheckField(CRLF) = %v", err)
 	}
 }
+
+// ---- messages that name the real cause ----
+
+// TestHostileChunkedFaults: a broken chunked encoding is named as such
+// (curl says "Malformed encoding found in chunked-encoding", exit 56),
+// not as a head's "header line too long" or a broken connection.
+func TestHostileChunkedFaults(t *testing.T) {
+	lab := tracetest.New(t)
+	const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	cases := map[string]struct {
+		reply string
+		msg   string
+	}{
+		"chunk size not hex":       {head + "zz\r\nab\r\n0\r\n\r\n", "chunk size"},
+		"no CRLF after the data":   {head + "3\r\nabcXX\r\n0\r\n\r\n", "chunk"},
+		"chunk-size line too long": {head + "1;" + strings.Repeat("x", 70<<10) + "\r\na\r\n0\r\n\r\n", "longer than 65536 bytes"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := tracetest.NewHostile(t, tracetest.ReplyHold(c.reply), tracetest.HostileOptions{})
+			res := hostileRun(t, lab, plainURL(h, "/"), want{kind: trace.KindReceive, phase: trace.PhaseReceive,
+				msg: "the chunked encoding of the body is broken", hint: "chunk", max: 0})
+			if !strings.Contains(res.Err.Message, c.msg) || strings.Contains(res.Err.Message, "header line") {
+				t.Errorf("message %q, want one naming the chunk (%q)", res.Err.Message, c.msg)
+			}
+		})
+	}
+}
+
+// TestHostileHeadDripsUntilTimeout: a head that trickles in, a byte at a
+// time, until -m runs out is not "waiting for the server's first byte":
+// the first byte came long ago.
+func TestHostileHeadDripsUntilTimeout(t *testing.T) {
+	lab := tracetest.New(t)
+	const limit = 700 * time.Millisecond
+	drip := "HTTP/1.1 200 OK\r\nX-Slow: " + strings.Repeat("s", 1000) + "\r\n\r\n"
+	h1 := tracetest.NewHostile(t, tracetest.Drip("", drip, 10*time.Millisecond), tracetest.HostileOptions{})
+	// Over HTTP/2: a HEADERS frame without END_HEADERS, then CONTINUATION
+	// frames of one byte each, slowly (one literal field, never finished).
+	h2 := h2Server(t, lab, func(c *tracetest.H2Conn) {
+		if c.Frame(http2.FrameHeaders, 0, c.Stream, []byte{0x88, 0x40, 0x7f, 0x7f}) != nil {
+			return
+		}
+		for c.Sleep(10*time.Millisecond) && c.Frame(http2.FrameContinuation, 0, c.Stream, []byte("x")) == nil {
+		}
+	})
+	for name, u := range map[string]string{"http/1.1": plainURL(h1, "/"), "h2": tlsURL(h2, "/")} {
+		t.Run(name, func(t *testing.T) {
+			res := hostileRun(t, lab, u, want{kind: trace.KindTimeout, phase: trace.PhaseWait, msg: "response head", hint: "slowly", max: limit},
+				func(o *trace.Options) { o.MaxTime = limit })
+			t.Logf("%s (hint: %s)", res.Err.Message, res.Err.Hint)
+			if strings.Contains(res.Err.Message, "first byte") {
+				t.Errorf("message %q blames the wait for the first byte", res.Err.Message)
+			}
+		})
+	}
+	// A server that sends nothing is still waited for.
+	silent := tracetest.NewHostile(t, tracetest.ReplyHold(""), tracetest.HostileOptions{})
+	hostileRun(t, lab, plainURL(silent, "/"), want{kind: trace.KindTimeout, phase: trace.PhaseWait, msg: "first byte", max: limit},
+		func(o *trace.Options) { o.MaxTime = limit })
+}
+
+// TestHostileHTTP2ClientRaisedErrors: when reqtrace's own HTTP/2 client
+// refuses what the server sent (a header list over the limit, bad
+// padding) and resets the stream or closes the connection itself, the
+// message says so; it is not "the server reset the stream".
+func TestHostileHTTP2ClientRaisedErrors(t *testing.T) {
+	lab := tracetest.New(t)
+	bigHead := func(n int) func(c *tracetest.H2Conn) {
+		return func(c *tracetest.H2Conn) {
+			fields := []hpack.HeaderField{tracetest.H2Field(":status", "200")}
+			for i := range n {
+				fields = append(fields, tracetest.H2Field("x-big-"+strconv.Itoa(i), strings.Repeat("v", 64<<10)))
+			}
+			c.Headers(true, fields...)
+			c.Hold()
+		}
+	}
+	cases := map[string]struct {
+		script func(c *tracetest.H2Conn)
+		phase  string
+		msg    string
+	}{
+		"header list of 1.5 MiB": {bigHead(24), trace.PhaseWait, "larger than 1048576 bytes"},
+		"header list of 3 MiB":   {bigHead(48), trace.PhaseWait, "reqtrace's HTTP/2 client"},
+		"DATA padding longer than the frame": {func(c *tracetest.H2Conn) {
+			h2Head(c, false)
+			c.Frame(http2.FrameData, http2.FlagDataPadded, c.Stream, []byte{200, 'a', 'b'})
+			c.Hold()
+		}, trace.PhaseReceive, "padding"},
+		"HEADERS padding longer than the frame": {func(c *tracetest.H2Conn) {
+			c.Frame(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersPadded, c.Stream, []byte{9, 0x88})
+			c.Hold()
+		}, trace.PhaseWait, "padding"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := h2Server(t, lab, c.script)
+			res := hostileRun(t, lab, tlsURL(h, "/"), want{kind: trace.KindHTTP2, phase: c.phase, msg: c.msg, hint: "reqtrace's HTTP/2 client", max: 2 * time.Second})
+			t.Logf("%s (hint: %s)", res.Err.Message, res.Err.Hint)
+			if m := res.Err.Message; strings.Contains(m, "server reset") || strings.Contains(m, "GOAWAY") {
+				t.Errorf("message %q blames the server for a reset it did not send", m)
+			}
+		})
+	}
+}

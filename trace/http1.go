@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http/httputil"
 	"strconv"
 	"strings"
@@ -226,6 +227,9 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	n, err := c.chunks.Read(p)
+	if err != nil && err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, new(net.Error)) {
+		return n, &chunkError{err} // the framing is broken, not the connection
+	}
 	if err == io.EOF {
 		c.done = true
 		budget := maxHeadBytes
@@ -241,6 +245,26 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// chunkError marks a chunked body whose framing is malformed (RFC 9112
+// section 7.1): a chunk-size line that is not hex, too long, or data not
+// followed by CRLF.
+type chunkError struct{ err error }
+
+func (e *chunkError) Error() string {
+	if errors.Is(e.err, httputil.ErrLineTooLong) {
+		return fmt.Sprintf("a chunk-size line is longer than %d bytes", copyBuffer)
+	}
+	switch msg := e.err.Error(); {
+	case strings.Contains(msg, "chunk length"):
+		return "a chunk size is not a hexadecimal number (" + msg + ")"
+	case msg == "malformed chunked encoding":
+		return "a chunk's data is not followed by CRLF, or its size line is malformed"
+	default:
+		return msg
+	}
+}
+func (e *chunkError) Unwrap() error { return e.err }
 
 // trailerError marks a failure while reading the trailer section of a
 // chunked body, so that it is not mistaken for a broken body or head.

@@ -115,6 +115,9 @@ type hopRun struct {
 	phase string
 	// certAsked: the server asked for a client certificate (see tlsSession).
 	certAsked bool
+	// headPartial counts the bytes of a response head that had come when
+	// reading it failed: a timeout then is a head dripping in, not a wait.
+	headPartial int64
 }
 
 // hop runs one exchange, on an idle connection to the origin if there is
@@ -416,7 +419,12 @@ func (h *hopRun) timeout(phase, limit string, cause *Error) *Error {
 	case PhaseConnect:
 		kind = KindConnectTimeout
 	}
+	doing, hint := phaseDoing[phase], phaseTimeoutHint[phase]
+	if phase == PhaseWait && h.headPartial > 0 {
+		doing = fmt.Sprintf("receiving the response head (%d bytes of it had come)", h.headPartial)
+		hint = "the server sends its response head slowly, or stalled in the middle of it: a dripping or stuck server or proxy; raise -m, or check what holds the server up"
+	}
 	return &Error{Phase: phase, Kind: kind,
-		Message: fmt.Sprintf("timed out during %s: %s ran out", phaseDoing[phase], limit),
-		Hint:    phaseTimeoutHint[phase], Err: cause}
+		Message: fmt.Sprintf("timed out during %s: %s ran out", doing, limit),
+		Hint:    hint, Err: cause}
 }
