@@ -3,6 +3,7 @@ package trace_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"os"
@@ -962,6 +963,8 @@ func TestHostileHTTP2Floods(t *testing.T) {
 		"WINDOW_UPDATE storm": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
 			return c.Frame(http2.FrameWindowUpdate, 0, 0, []byte{0, 0, 0, 1})
 		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "WINDOW_UPDATE"}},
+		"PING storm after the head": {tracetest.H2Flood(func(c *tracetest.H2Conn) error { return h2Head(c, false) }, ping),
+			want{kind: trace.KindHTTP2, phase: trace.PhaseReceive, msg: "sent 10000 HTTP/2 frames without a response", hint: "PING"}},
 		"unknown frame types": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
 			return c.Frame(0xee, 0, 0, []byte("x"))
 		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "UNKNOWN_FRAME_TYPE_238"}},
@@ -969,7 +972,7 @@ func TestHostileHTTP2Floods(t *testing.T) {
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
 			h := h2Server(t, lab, c.script)
-			c.w.phase, c.w.max = trace.PhaseWait, 5*time.Second
+			c.w.phase, c.w.max = cmp.Or(c.w.phase, trace.PhaseWait), 5*time.Second
 			cpu := cpuTime()
 			hostileRun(t, lab, tlsURL(h, "/"), c.w, func(o *trace.Options) { o.MaxTime = 10 * time.Second })
 			used := cpuTime() - cpu
