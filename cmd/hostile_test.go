@@ -313,7 +313,7 @@ func TestHostileExitCodes(t *testing.T) {
 			c.GoAway(1, http2.ErrCodeInternal, "bye")
 		}), h2, "https", nil, 16, "http2_error", "receive", 0, ""},
 		{"redirect loop", tracetest.RedirectLoop(), plain, "http", []string{"-L"}, 47, "too_many_redirects", "redirect", 0, ""},
-		{"endless redirects", tracetest.RedirectChain(0), plain, "http", []string{"-L"}, 47, "too_many_redirects", "redirect", 0, ""},
+		{"endless redirects", tracetest.RedirectChain(300), plain, "http", []string{"-L"}, 47, "too_many_redirects", "redirect", 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -556,5 +556,75 @@ func TestHostileHeaderInjectionExit2(t *testing.T) {
 	}
 	if n := plain.Accepted() + h2.Accepted(); n != 0 {
 		t.Errorf("%d connections reached the servers", n)
+	}
+}
+
+// TestHostileLibraryLogLines: x/net's HTTP/2 client logs some protocol
+// errors itself, with Go's standard logger (a date, no name). None of
+// those lines reach stderr as they are: every line there is reqtrace's
+// own, and the error is reported once, as a classified error.
+func TestHostileLibraryLogLines(t *testing.T) {
+	lab := tracetest.New(t)
+	cert, err := lab.Certificate("www.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// DATA before HEADERS: x/net logs "protocol error: received DATA
+	// before a HEADERS frame" and resets the stream.
+	h := tracetest.NewHostile(t, tracetest.H2(func(c *tracetest.H2Conn) {
+		c.Data([]byte("early"+tracetest.EscClear), false)
+		c.Hold()
+	}), tracetest.HostileOptions{Certificate: &cert, ALPN: []string{"h2"}})
+	for _, extra := range [][]string{nil, {"-v"}} {
+		o := reqtrace(t, nil, append(append(hostileArgs(lab), extra...), hostileURL("https", h, "/"))...)
+		terminalSafe(t, "stderr", o.stderr)
+		if o.code != 16 {
+			t.Errorf("%v: exit %d, want 16\nstderr: %s", extra, o.code, o.stderr)
+		}
+		for line := range strings.SplitSeq(strings.TrimRight(o.stderr, "\n"), "\n") {
+			if !strings.HasPrefix(line, "reqtrace: ") && !strings.HasPrefix(line, "  ") {
+				t.Errorf("%v: a stderr line that is not reqtrace's: %q", extra, line)
+			}
+		}
+		if len(extra) > 0 && !strings.Contains(o.stderr, "reqtrace: warning: http2 client: protocol error: received DATA before a HEADERS frame") {
+			t.Errorf("-v: x/net's line is not shown as a warning:\n%s", o.stderr)
+		}
+	}
+}
+
+// TestHostileRedirectHeadsMemory: --max-redirs -1 follows up to 1000
+// redirects; with 300 KiB heads, keeping 256 KiB of each held some
+// 250 MiB, and --json took the binary past 2 GiB to print it. The heads
+// of followed redirects now share a 1 MiB budget, and the JSON says what
+// was dropped. (1000 hops of small heads alone peak at about 42 MiB with
+// --json, hence the bound of 80 MiB, not 50.)
+func TestHostileRedirectHeadsMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 MB of redirects: skipped with -short")
+	}
+	lab := tracetest.New(t)
+	chain := tracetest.NewHostile(t, tracetest.RedirectChain(300), tracetest.HostileOptions{})
+	code, rss, took := maxRSS(t, append(hostileArgs(lab), "-m", "120", "-L", "--max-redirs", "-1", "--json", "-o", "/dev/null", hostileURL("http", chain, "/"))...)
+	t.Logf("1000 redirects with 300 KiB heads, --json: exit %d in %v, peak RSS %d MiB", code, took.Round(time.Millisecond), rss>>20)
+	if code != 47 || rss > 80<<20 {
+		t.Errorf("exit %d, peak RSS %d MiB; want 47 and at most 80 MiB", code, rss>>20)
+	}
+	// What the budget dropped is said, in the JSON and in the report.
+	o := reqtrace(t, nil, append(hostileArgs(lab), "-L", "--max-redirs", "20", "--json", hostileURL("http", chain, "/"))...)
+	doc := jsonSafe(t, o)
+	hops, _ := doc["hops"].([]any)
+	if len(hops) != 21 {
+		t.Fatalf("%d hops", len(hops))
+	}
+	last := hops[19].(map[string]any)["response"].(map[string]any)
+	if last["head_budget_cut"] != true || last["headers_cut"].(float64) < 300 {
+		t.Errorf("hop 20: head_budget_cut %v, headers_cut %v; want true and its 300 lines or more", last["head_budget_cut"], last["headers_cut"])
+	}
+	if first := hops[0].(map[string]any)["response"].(map[string]any); first["head_budget_cut"] != nil {
+		t.Errorf("the first hop was cut by the budget: %v", first["head_budget_cut"])
+	}
+	o = reqtrace(t, nil, append(hostileArgs(lab), "-L", "--max-redirs", "20", hostileURL("http", chain, "/"))...)
+	if !strings.Contains(o.stdout, "reqtrace keeps 1 MiB of header lines over all the redirects it follows") {
+		t.Errorf("the report does not say the budget ran out")
 	}
 }

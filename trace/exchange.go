@@ -66,7 +66,11 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	h.setPhase(PhaseReceive)
 	body, want, err := bodyReader(method, head, c.br)
 	if err != nil {
-		h.fail(ctx, nil, badResponse(err))
+		e := badResponse(err)
+		if strings.Contains(err.Error(), "Content-Length") {
+			e.Hint = "Content-Length must be digits only, and repeats must agree (RFC 9110 section 8.6); the server or a proxy in front of it sends a bad one"
+		}
+		h.fail(ctx, nil, e)
 		return false
 	}
 	h.receive(ctx, body, want, at)
@@ -555,9 +559,9 @@ func h2Error(err error, phase string) *Error {
 		if se.Cause != nil {
 			why = ": " + strings.TrimPrefix(se.Cause.Error(), "http2: ")
 		}
-		return own(fmt.Sprintf("reqtrace's HTTP/2 client refused the response and reset the stream (%s)%s", se.Code, why))
+		return own(fmt.Sprintf("the response breaks HTTP/2, so reqtrace's client reset the stream itself (%s)%s", se.Code, why))
 	case errors.As(err, &ce):
-		return own(fmt.Sprintf("reqtrace's HTTP/2 client closed the connection: the server's frames break HTTP/2 (%s)", http2.ErrCode(ce)))
+		return own(fmt.Sprintf("the server's frames break HTTP/2, so reqtrace's client closed the connection itself (%s)", http2.ErrCode(ce)))
 	}
 	msg := err.Error()
 	switch {

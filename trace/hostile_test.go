@@ -20,6 +20,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/annotate"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
@@ -1143,5 +1144,52 @@ func TestHostileHTTP2ClientRaisedErrors(t *testing.T) {
 				t.Errorf("message %q blames the server for a reset it did not send", m)
 			}
 		})
+	}
+}
+
+// ---- framing: Content-Length and Transfer-Encoding ----
+
+// TestHostileContentLengthSigned: RFC 9110 section 8.6 allows digits only;
+// strconv accepts "+5", and a proxy that does not would frame the body
+// differently.
+func TestHostileContentLengthSigned(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, cl := range []string{"+5", "-0", " 5 5", "0x5", "5_0"} {
+		h := tracetest.NewHostile(t, tracetest.ReplyHold("HTTP/1.1 200 OK\r\nContent-Length: "+cl+"\r\n\r\nhello"), tracetest.HostileOptions{})
+		hostileRun(t, lab, plainURL(h, "/"), want{kind: trace.KindBadResponse, phase: trace.PhaseReceive, msg: "malformed Content-Length", hint: "digits", max: 0})
+	}
+	// Repeats that agree, as a list or as lines, stay fine.
+	h := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\nhello"), tracetest.HostileOptions{})
+	hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+}
+
+// TestHostileTransferEncodingWithContentLength: both framings in one
+// response is how response smuggling works (RFC 9112 section 6.3):
+// reqtrace reads the chunks, as the RFC says, and warns.
+func TestHostileTransferEncodingWithContentLength(t *testing.T) {
+	lab := tracetest.New(t)
+	h := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), tracetest.HostileOptions{})
+	res := hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+	if rs := res.Hops[0].Response; string(rs.BodyPreview) != "abc" {
+		t.Errorf("body %q, want the chunks' abc (Transfer-Encoding wins)", rs.BodyPreview)
+	}
+	annotate.Result(res, time.Now())
+	var found *trace.Note
+	for i, n := range res.Hops[0].Notes {
+		if n.ID == "framing.te-and-cl" {
+			found = &res.Hops[0].Notes[i]
+		}
+	}
+	if found == nil || found.Level != trace.LevelWarn || !strings.Contains(found.Message, "smuggling") {
+		t.Errorf("no smuggling warning among the notes: %+v", res.Hops[0].Notes)
+	}
+	// One framing alone: no such note.
+	h = tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), tracetest.HostileOptions{})
+	res = hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+	annotate.Result(res, time.Now())
+	for _, n := range res.Hops[0].Notes {
+		if n.ID == "framing.te-and-cl" {
+			t.Errorf("a smuggling note without Transfer-Encoding: %+v", n)
+		}
 	}
 }

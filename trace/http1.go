@@ -288,8 +288,11 @@ func contentLength(values []string) (int64, error) {
 	var n int64 = -1
 	for _, v := range values {
 		for part := range strings.SplitSeq(v, ",") {
-			m, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
-			if err != nil || m < 0 {
+			part = strings.Trim(part, " \t")
+			m, err := strconv.ParseInt(part, 10, 64)
+			// Digits only (RFC 9110 section 8.6): strconv also takes a
+			// sign, and a proxy that does not would frame the body otherwise.
+			if err != nil || m < 0 || strings.IndexFunc(part, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 				return 0, fmt.Errorf("malformed Content-Length %q", v)
 			}
 			if n >= 0 && m != n {

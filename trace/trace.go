@@ -47,6 +47,7 @@ func runOnce(ctx context.Context, s *session) *Result {
 func (s *session) follow(ctx context.Context, res *Result, req request) {
 	first := origin(req.url)
 	seen := map[string]bool{req.key(): true}
+	spent := 0 // header bytes kept over the redirects followed
 	for {
 		hop := s.hop(ctx, req)
 		res.Hops = append(res.Hops, hop)
@@ -69,6 +70,7 @@ func (s *session) follow(ctx context.Context, res *Result, req request) {
 			return
 		}
 		rd.Followed = true
+		spent = spendHeads(last, spent)
 		seen[next.key()] = true
 		req = *next
 	}
