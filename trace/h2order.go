@@ -131,7 +131,7 @@ func newH2Tap(c net.Conn) *h2Tap {
 // request is sent; what was kept for another is dropped.
 func (t *h2Tap) expect(stream uint32) {
 	t.mu.Lock()
-	t.want, t.blocks, t.cur, t.infoKept, t.partial = stream, nil, nil, 0, 0
+	t.want, t.blocks, t.cur, t.infoKept, t.partial, t.violation = stream, nil, nil, 0, 0, ""
 	t.mu.Unlock()
 }
 
@@ -294,6 +294,8 @@ func (t *h2Tap) field(f hpack.HeaderField) {
 func (t *h2Tap) count() {
 	ours := t.stream == t.want && t.want != 0
 	switch {
+	case ours && t.ftype == frameData && !t.broken && len(t.blocks) == 0 && t.cur == nil:
+		t.violate("the server sent DATA before the response's HEADERS, which RFC 9113 forbids")
 	case ours && t.ftype == frameHeaders, ours && t.ftype == frameData && t.left > 0:
 		t.noise, t.noiseBy = 0, nil
 		return

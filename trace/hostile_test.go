@@ -1130,6 +1130,10 @@ func TestHostileHTTP2ClientRaisedErrors(t *testing.T) {
 			c.Frame(http2.FrameData, http2.FlagDataPadded, c.Stream, []byte{200, 'a', 'b'})
 			c.Hold()
 		}, trace.PhaseReceive, "padding"},
+		"DATA before HEADERS": {func(c *tracetest.H2Conn) {
+			c.Data([]byte("early"), false)
+			c.Hold()
+		}, trace.PhaseWait, "DATA before the response's HEADERS"},
 		"HEADERS padding longer than the frame": {func(c *tracetest.H2Conn) {
 			c.Frame(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersPadded, c.Stream, []byte{9, 0x88})
 			c.Hold()
