@@ -241,21 +241,19 @@ type wireCert struct {
 }
 
 type wireResponse struct {
-	Proto      string       `json:"proto"`
-	Status     int          `json:"status"`
-	Reason     string       `json:"reason"`
-	Headers    []wireHeader `json:"headers"`
-	HeadersCut int          `json:"headers_cut"`
-	ValuesCut  int          `json:"values_cut"`
-	// HeadBudgetCut: lines were dropped by the trace's budget for the
-	// heads of followed redirects (README "Limits").
-	HeadBudgetCut bool               `json:"head_budget_cut,omitempty"`
-	HeadBytes     int64              `json:"head_bytes"`
-	BodyBytes     int64              `json:"body_bytes"`
-	DecodedBytes  *int64             `json:"decoded_bytes"`
-	ServerTiming  []wireServerTiming `json:"server_timing"`
-	BodyPreview   string             `json:"body_preview,omitempty"`
-	SavedTo       string             `json:"saved_to,omitempty"`
+	Proto        string             `json:"proto"`
+	Status       int                `json:"status"`
+	Reason       string             `json:"reason"`
+	Headers      []wireHeader       `json:"headers"`
+	HeadersCut   int                `json:"headers_cut"`
+	ValuesCut    int                `json:"values_cut"`
+	BudgetCut    bool               `json:"head_budget_cut,omitempty"` // lines dropped by the budget for followed redirects' heads
+	HeadBytes    int64              `json:"head_bytes"`
+	BodyBytes    int64              `json:"body_bytes"`
+	DecodedBytes *int64             `json:"decoded_bytes"`
+	ServerTiming []wireServerTiming `json:"server_timing"`
+	BodyPreview  string             `json:"body_preview,omitempty"`
+	SavedTo      string             `json:"saved_to,omitempty"`
 }
 
 type wireInformational struct {
@@ -543,16 +541,16 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 	}
 	return &wireResponse{
 		Proto: rs.Proto, Status: rs.Status, Reason: reason,
-		Headers:       wireHeaders(rs.Headers),
-		HeadersCut:    rs.HeadersCut,
-		ValuesCut:     rs.ValuesCut,
-		HeadBudgetCut: rs.HeadBudgetCut,
-		HeadBytes:     rs.HeadBytes,
-		BodyBytes:     rs.BodyBytes,
-		DecodedBytes:  decoded,
-		ServerTiming:  wireServerTimings(rs.ServerTiming),
-		BodyPreview:   strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
-		SavedTo:       rs.SavedTo,
+		Headers:      wireHeaders(rs.Headers),
+		HeadersCut:   rs.HeadersCut,
+		ValuesCut:    rs.ValuesCut,
+		BudgetCut:    rs.HeadBudgetCut,
+		HeadBytes:    rs.HeadBytes,
+		BodyBytes:    rs.BodyBytes,
+		DecodedBytes: decoded,
+		ServerTiming: wireServerTimings(rs.ServerTiming),
+		BodyPreview:  strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
+		SavedTo:      rs.SavedTo,
 	}
 }
 
