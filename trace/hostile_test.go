@@ -1115,6 +1115,8 @@ func TestHostileHeadDripsUntilTimeout(t *testing.T) {
 // message says so; it is not "the server reset the stream".
 func TestHostileHTTP2ClientRaisedErrors(t *testing.T) {
 	lab := tracetest.New(t)
+	log.SetOutput(io.Discard) // x/net logs some of these itself (cmd drops them)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
 	bigHead := func(n int) func(c *tracetest.H2Conn) {
 		return func(c *tracetest.H2Conn) {
 			fields := []hpack.HeaderField{tracetest.H2Field(":status", "200")}
