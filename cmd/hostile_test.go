@@ -324,7 +324,7 @@ func TestHostileExitCodes(t *testing.T) {
 			c.GoAway(1, http2.ErrCodeInternal, "bye")
 		}), h2, "https", nil, 16, "http2_error", "receive", 0, ""},
 		{"redirect loop", tracetest.RedirectLoop(), plain, "http", []string{"-L"}, 47, "too_many_redirects", "redirect", 0, ""},
-		{"endless redirects", tracetest.RedirectChain(0), plain, "http", []string{"-L"}, 47, "too_many_redirects", "redirect", 0, ""},
+		{"endless redirects", tracetest.RedirectChain(300), plain, "http", []string{"-L"}, 47, "too_many_redirects", "redirect", 0, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -932,5 +932,122 @@ func TestHostileCNAMEChains(t *testing.T) {
 		if k, p := jsonErr(doc); k != kind || p != "dns" {
 			t.Errorf("%s: error %s/%s, want dns/%s", b, p, k, kind)
 		}
+	}
+}
+
+// TestHostileHTTP2OtherStreamsMemory: 18 MB of HPACK-amplified header
+// blocks on streams the client never opened, then the real response. The
+// frame scanner that recovers header order must not keep those blocks
+// (decoded, they are some 60 times larger); the binary stays within the
+// issue's 50 MiB. The binary is built without -race, so this runs under
+// `go test -race` too.
+func TestHostileHTTP2OtherStreamsMemory(t *testing.T) {
+	lab := tracetest.New(t)
+	cert, err := lab.Certificate("www.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := tracetest.NewHostile(t, tracetest.H2(tracetest.H2OtherStreamHeaders(18<<20)), tracetest.HostileOptions{Certificate: &cert, ALPN: []string{"h2"}})
+	code, rss, took := maxRSS(t, append(hostileArgs(lab), "--color=never", hostileURL("https", h, "/"))...)
+	t.Logf("18 MB of header blocks on other streams: exit %d in %v, peak RSS %d MiB", code, took.Round(time.Millisecond), rss>>20)
+	if code != 0 || rss > 50<<20 {
+		t.Errorf("exit %d, peak RSS %d MiB; want 0 and at most 50 MiB", code, rss>>20)
+	}
+}
+
+// TestHostileHeaderInjectionExit2: a line break in a value reqtrace puts
+// into a header is bad input (exit 2) over HTTP/1.1 and HTTP/2 alike, and
+// the server sees no connection at all. (Over HTTP/2, x/net used to
+// refuse it while sending: exit 16, an "HTTP/2 error".)
+func TestHostileHeaderInjectionExit2(t *testing.T) {
+	lab := tracetest.New(t)
+	cert, err := lab.Certificate("www.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 204 No Content\r\n\r\n"), tracetest.HostileOptions{})
+	h2 := tracetest.NewHostile(t, tracetest.H2(func(c *tracetest.H2Conn) {
+		c.Headers(true, tracetest.H2Field(":status", "204"))
+		c.Hold()
+	}), tracetest.HostileOptions{Certificate: &cert, ALPN: []string{"h2"}})
+	for _, u := range []string{hostileURL("http", plain, "/"), hostileURL("https", h2, "/")} {
+		o := reqtrace(t, nil, append(hostileArgs(lab), "-A", "ua\r\nX-Injected: 1", u)...)
+		terminalSafe(t, "stderr", o.stderr)
+		if o.code != 2 || !strings.Contains(o.stderr, "User-Agent") || !strings.Contains(o.stderr, "injection") {
+			t.Errorf("%s: exit %d, stderr %q; want exit 2 naming User-Agent and header injection", u, o.code, o.stderr)
+		}
+	}
+	if n := plain.Accepted() + h2.Accepted(); n != 0 {
+		t.Errorf("%d connections reached the servers", n)
+	}
+}
+
+// TestHostileLibraryLogLines: x/net's HTTP/2 client logs some protocol
+// errors itself, with Go's standard logger (a date, no name). None of
+// those lines reach stderr as they are: every line there is reqtrace's
+// own, and the error is reported once, as a classified error.
+func TestHostileLibraryLogLines(t *testing.T) {
+	lab := tracetest.New(t)
+	cert, err := lab.Certificate("www.lab.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// DATA before HEADERS: x/net logs "protocol error: received DATA
+	// before a HEADERS frame" and resets the stream.
+	h := tracetest.NewHostile(t, tracetest.H2(func(c *tracetest.H2Conn) {
+		c.Data([]byte("early"+tracetest.EscClear), false)
+		c.Hold()
+	}), tracetest.HostileOptions{Certificate: &cert, ALPN: []string{"h2"}})
+	for _, extra := range [][]string{nil, {"-v"}} {
+		o := reqtrace(t, nil, append(append(hostileArgs(lab), extra...), hostileURL("https", h, "/"))...)
+		terminalSafe(t, "stderr", o.stderr)
+		if o.code != 16 {
+			t.Errorf("%v: exit %d, want 16\nstderr: %s", extra, o.code, o.stderr)
+		}
+		for line := range strings.SplitSeq(strings.TrimRight(o.stderr, "\n"), "\n") {
+			if !strings.HasPrefix(line, "reqtrace: ") && !strings.HasPrefix(line, "  ") {
+				t.Errorf("%v: a stderr line that is not reqtrace's: %q", extra, line)
+			}
+		}
+		if len(extra) > 0 && !strings.Contains(o.stderr, "reqtrace: warning: http2 client: protocol error: received DATA before a HEADERS frame") {
+			t.Errorf("-v: x/net's line is not shown as a warning:\n%s", o.stderr)
+		}
+	}
+}
+
+// TestHostileRedirectHeadsMemory: --max-redirs -1 follows up to 1000
+// redirects; with 300 KiB heads, keeping 256 KiB of each held some
+// 250 MiB, and --json took the binary past 2 GiB to print it. The heads
+// of followed redirects now share a 1 MiB budget, and the JSON says what
+// was dropped. (1000 hops of small heads alone peak at about 42 MiB with
+// --json, hence the bound of 80 MiB, not 50.)
+func TestHostileRedirectHeadsMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("300 MB of redirects: skipped with -short")
+	}
+	lab := tracetest.New(t)
+	chain := tracetest.NewHostile(t, tracetest.RedirectChain(300), tracetest.HostileOptions{})
+	code, rss, took := maxRSS(t, append(hostileArgs(lab), "-m", "120", "-L", "--max-redirs", "-1", "--json", "-o", "/dev/null", hostileURL("http", chain, "/"))...)
+	t.Logf("1000 redirects with 300 KiB heads, --json: exit %d in %v, peak RSS %d MiB", code, took.Round(time.Millisecond), rss>>20)
+	if code != 47 || rss > 80<<20 {
+		t.Errorf("exit %d, peak RSS %d MiB; want 47 and at most 80 MiB", code, rss>>20)
+	}
+	// What the budget dropped is said, in the JSON and in the report.
+	o := reqtrace(t, nil, append(hostileArgs(lab), "-L", "--max-redirs", "20", "--json", hostileURL("http", chain, "/"))...)
+	doc := jsonSafe(t, o)
+	hops, _ := doc["hops"].([]any)
+	if len(hops) != 21 {
+		t.Fatalf("%d hops", len(hops))
+	}
+	last := hops[19].(map[string]any)["response"].(map[string]any)
+	if last["head_budget_cut"] != true || last["headers_cut"].(float64) < 300 {
+		t.Errorf("hop 20: head_budget_cut %v, headers_cut %v; want true and its 300 lines or more", last["head_budget_cut"], last["headers_cut"])
+	}
+	if first := hops[0].(map[string]any)["response"].(map[string]any); first["head_budget_cut"] != nil {
+		t.Errorf("the first hop was cut by the budget: %v", first["head_budget_cut"])
+	}
+	o = reqtrace(t, nil, append(hostileArgs(lab), "-L", "--max-redirs", "20", hostileURL("http", chain, "/"))...)
+	if !strings.Contains(o.stdout, "reqtrace keeps 1 MiB of header lines over all the redirects it follows") {
+		t.Errorf("the report does not say the budget ran out")
 	}
 }

@@ -53,6 +53,7 @@ func Main() (code int) {
 // Run executes one command line and returns its exit code; errors are
 // printed once, here.
 func Run(ctx context.Context, ios *IO, args []string) int {
+	routeLibraryLog(ios, false)
 	root := NewCmdRoot(ios)
 	root.SetArgs(args)
 	root.SetIn(ios.In)

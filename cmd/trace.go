@@ -48,6 +48,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	routeLibraryLog(ios, f.verbose && !f.silent)
 	if w := opts.RetryWarning(); w != "" && !f.silent {
 		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}

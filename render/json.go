@@ -266,6 +266,7 @@ type wireResponse struct {
 	Headers      []wireHeader       `json:"headers"`
 	HeadersCut   int                `json:"headers_cut"`
 	ValuesCut    int                `json:"values_cut"`
+	BudgetCut    bool               `json:"head_budget_cut,omitempty"` // lines dropped by the budget for followed redirects' heads
 	HeadBytes    int64              `json:"head_bytes"`
 	BodyBytes    int64              `json:"body_bytes"`
 	DecodedBytes *int64             `json:"decoded_bytes"`
@@ -573,6 +574,7 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 		Headers:      wireHeaders(rs.Headers),
 		HeadersCut:   rs.HeadersCut,
 		ValuesCut:    rs.ValuesCut,
+		BudgetCut:    rs.HeadBudgetCut,
 		HeadBytes:    rs.HeadBytes,
 		BodyBytes:    rs.BodyBytes,
 		DecodedBytes: decoded,

@@ -60,7 +60,10 @@ func (pr *printer) response(h *trace.Hop) {
 	pr.statusNotes(h)
 	pr.redirect(h.Redirect)
 	pr.notedHeaders(rs.Headers, indent, headerNotes(rs.Headers, h.Notes))
-	if rs.HeadersCut > 0 {
+	switch {
+	case rs.HeadersCut > 0 && rs.HeadBudgetCut:
+		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (reqtrace keeps 1 MiB of header lines over all the redirects it follows)", plural(rs.HeadersCut, "more header line")))
+	case rs.HeadersCut > 0:
 		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (reqtrace keeps 1000 lines, 256 KiB per response)", plural(rs.HeadersCut, "more header line")))
 	}
 	if rs.ValuesCut > 0 {

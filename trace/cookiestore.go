@@ -104,7 +104,6 @@ func cookieDomain(host, attr string) (domain string, hostOnly, ok bool) {
 	return d, false, true
 }
 
-
 // defaultCookiePath is RFC 6265 section 5.1.4's default-path: the URL's
 // path up to, not including, its last slash; "/" when that is empty.
 func defaultCookiePath(p string) string {

@@ -85,7 +85,11 @@ func (h *hopRun) exchangeH1(ctx context.Context, c *conn) bool {
 	h.setPhase(PhaseReceive)
 	body, want, err := bodyReader(method, head, c.br)
 	if err != nil {
-		h.fail(ctx, nil, badResponse(err))
+		e := badResponse(err)
+		if strings.Contains(err.Error(), "Content-Length") {
+			e.Hint = "Content-Length must be digits only, and repeats must agree (RFC 9110 section 8.6); the server or a proxy in front of it sends a bad one"
+		}
+		h.fail(ctx, nil, e)
 		return false
 	}
 	h.receive(ctx, body, want, at)
@@ -167,6 +171,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 		at, _ := c.arrival(off)
 		head, err := readHead(br)
 		if err != nil {
+			h.headPartial = c.bytesRead() - off
 			h.fail(ctx, nil, headError(err, c.bytesRead() == start))
 			return nil, 0, false
 		}
@@ -174,7 +179,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 			return head, at, true
 		}
 		if len(h.hop.Informational) == maxInformatonal {
-			h.fail(ctx, nil, badResponse(fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)))
+			h.fail(ctx, nil, tooManyInformational())
 			return nil, 0, false
 		}
 		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Reason: head.reason, StatusLine: head.line,
@@ -205,6 +210,17 @@ func (h *hopRun) answerWithin(ctx context.Context, c *stampConn, br *bufio.Reade
 		return true // let the read report the time limit
 	}
 	return !isTimeout(err)
+}
+
+var errTooManyInformational = fmt.Errorf("the server sent more than %d 1xx responses", maxInformatonal)
+
+// tooManyInformational ends a hop whose server sends interim responses
+// without end, over HTTP/1.1 and HTTP/2 alike.
+func tooManyInformational() *Error {
+	return &Error{Kind: KindBadResponse, Err: errTooManyInformational,
+		Message: fmt.Sprintf("the server sent more than %d 1xx responses before the final one: reqtrace reads no more", maxInformatonal),
+		Hint: fmt.Sprintf("the server sent %d interim (1xx) responses without a response; it loops on 100 Continue or 103 Early Hints: check it",
+			maxInformatonal+1)}
 }
 
 func headError(err error, nothingRead bool) *Error {
@@ -280,6 +296,10 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
 			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", wire.n, want),
 			Hint:    "the server or a proxy cut the transfer short; check their logs and timeouts"})
+	case errors.As(err, new(*chunkError)):
+		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
+			Message: fmt.Sprintf("the chunked encoding of the body is broken after %d bytes: %v", wire.n, err),
+			Hint:    "the server (or a proxy in front of it) sends malformed chunks; each is a hex size line, CRLF, the data and CRLF (RFC 9112 section 7.1); curl fails the same way (exit 56)"})
 	case errors.As(err, new(*trailerError)) && errors.Is(err, errHeadLarge):
 		h.fail(ctx, nil, headTooLarge(err, "trailer section after the chunked body"))
 	case errors.As(err, new(*trailerError)):
@@ -362,6 +382,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	}
 	c.streams++
 	stream := 2*c.streams - 1 // client streams are odd, opened in order
+	c.tap.expect(stream)
 	defer c.tap.forget(stream)
 
 	req := h.h2Request(ctx, all)
@@ -389,9 +410,10 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 			at := h.clock.since()
 			mu.Lock()
 			defer mu.Unlock()
-			if len(h.hop.Informational) < maxInformatonal {
-				h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
+			if len(h.hop.Informational) == maxInformatonal {
+				return errTooManyInformational // x/net has no bound of its own: it resets the stream
 			}
+			h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
 			return nil
 		},
 	}))
@@ -413,7 +435,8 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 		h.hop.Timings.Send = &Span{sendStart, sentAt - sendStart}
 	}
 	if err != nil {
-		h.fail(ctx, nil, h2Error(err, h.currentPhase()))
+		h.headPartial = c.tap.partialHead(stream)
+		h.fail(ctx, nil, h2Error(c.tap.explain(err), h.currentPhase()))
 		return false
 	}
 	defer resp.Body.Close()
@@ -438,7 +461,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.capH2Headers()
 	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational) + h.tunnelHeadBytes()
 	h.setPhase(PhaseReceive)
-	var body io.Reader = resp.Body
+	var body io.Reader = &explainReader{resp.Body, c.tap}
 	want := resp.ContentLength
 	if noBody(method, resp.StatusCode) {
 		// Content-Length on a HEAD or 304 tells the size of the body a GET
@@ -478,8 +501,8 @@ func (h *hopRun) keepInformational(hs []Header) []Header {
 // capH2Headers applies the caps HTTP/1.1 heads get while they are read.
 func (h *hopRun) capH2Headers() {
 	r := h.hop.Response
-	k := keepAll(r.Headers)
-	r.Headers, r.HeadersCut, r.ValuesCut = k.headers, k.linesCut, k.valuesCut
+	k := keepAll(r.Headers) // the tap's blocks are within the caps already: it adds their cuts
+	r.Headers, r.HeadersCut, r.ValuesCut = k.headers, r.HeadersCut+k.linesCut, r.ValuesCut+k.valuesCut
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	infos := h.hop.Informational
@@ -497,7 +520,8 @@ func (h *hopRun) orderH2Headers(tap *h2Tap, stream uint32) {
 	if !ok {
 		return
 	}
-	h.hop.Response.Headers = final.headers
+	r := h.hop.Response
+	r.Headers, r.HeadersCut, r.ValuesCut = final.headers, final.linesCut, final.valuesCut
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if len(infos) == len(h.hop.Informational) {
@@ -608,7 +632,10 @@ func h2Headers(hdr http.Header) []Header {
 func isHTTP2Error(err error) bool {
 	var se http2.StreamError
 	var ga http2.GoAwayError
-	return errors.As(err, &se) || errors.As(err, &ga) || err != nil && strings.Contains(err.Error(), "http2: ")
+	var ce http2.ConnectionError
+	var flood *h2FloodError
+	return errors.As(err, &se) || errors.As(err, &ga) || errors.As(err, &ce) || errors.As(err, &flood) ||
+		err != nil && strings.Contains(err.Error(), "http2: ")
 }
 
 // http1Answer reports whether an HTTP/2 exchange failed because the
@@ -617,6 +644,24 @@ func isHTTP2Error(err error) bool {
 func http1Answer(err error) bool {
 	return errors.Is(err, http2.ErrFrameTooLarge) && strings.Contains(err.Error(), "looked like an HTTP/1.1 header")
 }
+
+// explainReader gives the tap's words to the HTTP/2 errors that end a body.
+type explainReader struct {
+	r   io.Reader
+	tap *h2Tap
+}
+
+func (e *explainReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = e.tap.explain(err)
+	}
+	return n, err
+}
+
+// ownH2Hint is the hint for an HTTP/2 error reqtrace's client raised
+// against what the server sent: the server did not reset anything.
+const ownH2Hint = "raised by reqtrace's HTTP/2 client (golang.org/x/net), not sent by the server: the server's frames break RFC 9113 or reqtrace's limits; compare with --http1.1, or curl --http2"
 
 func h2Error(err error, phase string) *Error {
 	if clientCertAlert(err) {
@@ -632,6 +677,35 @@ func h2Error(err error, phase string) *Error {
 	}
 	var se http2.StreamError
 	var ga http2.GoAwayError
+	var flood *h2FloodError
+	switch {
+	case errors.As(err, &flood):
+		return &Error{Phase: phase, Kind: KindHTTP2, Err: err,
+			Message: fmt.Sprintf("the server sent %d HTTP/2 frames without a response: reqtrace stops there", flood.n),
+			Hint: fmt.Sprintf("the server sent %d frames (%s) without a response: a flood, the shape of HTTP/2 denial-of-service attacks; check the server or the proxy in front of it, or compare with --http1.1",
+				flood.n, flood.types())}
+	case errors.As(err, &se) && errors.Is(se.Cause, errTooManyInformational):
+		e := tooManyInformational()
+		e.Phase, e.Err = phase, err
+		return e
+	}
+	var v *h2Violation
+	var ce http2.ConnectionError
+	own := func(msg string) *Error {
+		return &Error{Phase: phase, Kind: KindHTTP2, Message: msg, Err: err, Hint: ownH2Hint}
+	}
+	switch {
+	case errors.As(err, &v):
+		return own(v.what + ": reqtrace's HTTP/2 client refused it")
+	case errors.As(err, &se) && !fromPeer(se):
+		why := ""
+		if se.Cause != nil {
+			why = ": " + strings.TrimPrefix(se.Cause.Error(), "http2: ")
+		}
+		return own(fmt.Sprintf("the response breaks HTTP/2, so reqtrace's client reset the stream itself (%s)%s", se.Code, why))
+	case errors.As(err, &ce):
+		return own(fmt.Sprintf("the server's frames break HTTP/2, so reqtrace's client closed the connection itself (%s)", http2.ErrCode(ce)))
+	}
 	msg := err.Error()
 	switch {
 	case errors.As(err, &se):

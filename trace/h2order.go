@@ -2,10 +2,16 @@ package trace
 
 import (
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
+	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 )
 
@@ -14,21 +20,34 @@ import (
 // sends as they are read, frame by frame, and decodes every header block
 // with its own HPACK decoder (the dynamic table needs every block, in
 // order). All other frames, DATA above all, are skipped without a copy.
+//
+// A server chooses what the decoder produces, and HPACK lets one byte
+// name a field of up to 4 KiB again: decoded, blocks can be dozens of
+// times larger than on the wire. So the tap decodes a fragment at a time
+// and keeps fields only for the stream the engine has in flight (expect),
+// within the caps a Result's heads have anyway: at most maxInformatonal
+// 1xx blocks and one final block, keeper's caps per block, and
+// maxInformationalKept over all the 1xx fields.
 
 // HTTP/2 frame types and flags (RFC 9113 section 6).
 const (
+	frameData         = 0x0
 	frameHeaders      = 0x1
 	framePushPromise  = 0x5
+	frameWindowUpdate = 0x8
 	frameContinuation = 0x9
 	flagEndHeaders    = 0x4
 	flagPadded        = 0x8
 	flagPriority      = 0x20
 )
 
-// h2Block is one decoded header block: its status and fields in order.
+// h2Block is one decoded header block: its status and fields in order,
+// within keeper's caps (what was cut is counted).
 type h2Block struct {
-	status  int
-	headers []Header
+	status int
+	keeper
+	full bool // a 1xx block that ran out of the 1xx budget: the rest is cut
+	size int  // the header list size so far, as RFC 9113 counts it
 }
 
 type h2Tap struct {
@@ -43,29 +62,111 @@ type h2Tap struct {
 	flags  byte
 	stream uint32
 	frag   []byte // the current frame's payload, when kept
-	block  []byte // the header block being assembled (HEADERS + CONTINUATION)
 	dec    *hpack.Decoder
 	broken bool // something did not parse: give up, the map order stays
-	blocks map[uint32][]h2Block
+
+	want     uint32    // the stream whose blocks are kept; 0 for none
+	blocks   []h2Block // want's blocks, in order
+	cur      *h2Block  // the block being decoded, when it is kept
+	infoKept int       // bytes of names and values kept over want's 1xx blocks
+
+	// Frames that do not advance want's response, since the last that did.
+	noise   int
+	noiseBy map[byte]int // by frame type
+	updates int          // WINDOW_UPDATE frames, over the connection's life
+	written int64        // bytes the client wrote
+	flood   error        // set once noise passed maxH2Noise: every Read fails with it
+
+	// What x/net is about to refuse, in words it does not give (its
+	// errors say only PROTOCOL_ERROR): the first violation seen.
+	violation string
+	length    int   // the current frame's payload length
+	padCheck  bool  // the current frame is a padded DATA frame: check its first byte
+	partial   int64 // bytes of want's header block in progress (not yet END_HEADERS)
+}
+
+// maxH2Noise bounds the frames a server may send without advancing the
+// response in flight (HEADERS or DATA on its stream): PING, SETTINGS,
+// empty CONTINUATION, frames for other streams or of unknown types. Each
+// costs the client work (a PING or SETTINGS even an answer), and x/net
+// puts no bound on them. Go's own HTTP/2 server stops a client at 10,000
+// queued control frames.
+const maxH2Noise = 10000
+
+// h2FloodError ends a connection whose server sent maxH2Noise frames in a
+// row without advancing the response.
+type h2FloodError struct {
+	n      int
+	byType map[byte]int
+}
+
+func (e *h2FloodError) Error() string {
+	return fmt.Sprintf("the server sent %d HTTP/2 frames without a response (%s)", e.n, e.types())
+}
+
+// types lists the frame types of the flood, the most frequent first.
+func (e *h2FloodError) types() string {
+	ts := slices.Collect(maps.Keys(e.byType))
+	slices.SortFunc(ts, func(a, b byte) int {
+		if d := e.byType[b] - e.byType[a]; d != 0 {
+			return d
+		}
+		return int(a) - int(b)
+	})
+	var parts []string
+	for _, t := range ts[:min(len(ts), 3)] {
+		parts = append(parts, fmt.Sprintf("%d %s", e.byType[t], http2.FrameType(t)))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func newH2Tap(c net.Conn) *h2Tap {
-	return &h2Tap{Conn: c, dec: hpack.NewDecoder(4096, nil), blocks: map[uint32][]h2Block{}}
+	t := &h2Tap{Conn: c}
+	t.dec = hpack.NewDecoder(4096, t.field)
+	t.dec.SetMaxStringLength(maxHeadBytes)
+	return t
+}
+
+// expect makes stream the one whose header blocks are kept, before its
+// request is sent; what was kept for another is dropped.
+func (t *h2Tap) expect(stream uint32) {
+	t.mu.Lock()
+	t.want, t.blocks, t.cur, t.infoKept, t.partial, t.violation = stream, nil, nil, 0, 0, ""
+	t.mu.Unlock()
 }
 
 func (t *h2Tap) Read(p []byte) (int, error) {
+	t.mu.Lock()
+	flood := t.flood
+	t.mu.Unlock()
+	if flood != nil {
+		return 0, flood
+	}
 	n, err := t.Conn.Read(p)
 	if n > 0 {
 		t.mu.Lock()
 		t.scan(p[:n])
+		flood = t.flood
 		t.mu.Unlock()
 	}
+	if flood != nil {
+		return 0, flood // the connection ends here: x/net closes it
+	}
+	return n, err
+}
+
+// Write counts what the client sends: WINDOW_UPDATE frames answer it.
+func (t *h2Tap) Write(p []byte) (int, error) {
+	n, err := t.Conn.Write(p)
+	t.mu.Lock()
+	t.written += int64(n)
+	t.mu.Unlock()
 	return n, err
 }
 
 // scan advances the frame parser over b.
 func (t *h2Tap) scan(b []byte) {
-	for len(b) > 0 && !t.broken {
+	for len(b) > 0 && t.flood == nil {
 		if t.headN < len(t.head) {
 			k := copy(t.head[t.headN:], b)
 			t.headN += k
@@ -76,8 +177,17 @@ func (t *h2Tap) scan(b []byte) {
 			continue
 		}
 		k := min(t.left, len(b))
+		if t.padCheck && k > 0 {
+			t.padCheck = false
+			if int(b[0]) >= t.length {
+				t.violate(fmt.Sprintf("the server sent a DATA frame whose padding (%d bytes) is longer than the frame (%d bytes), which RFC 9113 forbids", b[0], t.length))
+			}
+		}
 		if t.keep {
 			t.frag = append(t.frag, b[:k]...)
+		}
+		if t.keep && t.stream == t.want {
+			t.partial += int64(k)
 		}
 		t.left -= k
 		b = b[k:]
@@ -91,9 +201,18 @@ func (t *h2Tap) startFrame() {
 	t.left = int(t.head[0])<<16 | int(t.head[1])<<8 | int(t.head[2])
 	t.ftype, t.flags = t.head[3], t.head[4]
 	t.stream = binary.BigEndian.Uint32(t.head[5:]) & 0x7fffffff
-	t.keep = t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise
+	t.keep = !t.broken && (t.ftype == frameHeaders || t.ftype == frameContinuation || t.ftype == framePushPromise)
 	t.frag = t.frag[:0]
-	if t.keep && len(t.block)+t.left > maxHeadBytes {
+	t.length = t.left
+	t.padCheck = t.ftype == frameData && t.flags&flagPadded != 0
+	if t.padCheck && t.left == 0 {
+		t.violate("the server sent an empty padded DATA frame (no room for its pad length), which RFC 9113 forbids")
+	}
+	if t.keep && t.stream == t.want {
+		t.partial += int64(len(t.head))
+	}
+	t.count()
+	if t.keep && t.left > maxHeadBytes { // larger than any peer may send (16 KiB unless we raise it)
 		t.broken = true
 	}
 	if t.left == 0 {
@@ -108,21 +227,92 @@ func (t *h2Tap) endFrame() {
 	}
 	frag, ok := t.fragment()
 	if !ok {
+		t.violate(fmt.Sprintf("the server sent a %s frame whose padding or priority fields are longer than the frame (%d bytes), which RFC 9113 forbids", http2.FrameType(t.ftype), t.length))
 		t.broken = true
 		return
 	}
-	t.block = append(t.block, frag...)
+	if t.ftype != frameContinuation {
+		t.cur = nil
+		if t.ftype == frameHeaders && t.stream == t.want && t.want != 0 && len(t.blocks) <= maxInformatonal {
+			t.cur = &h2Block{}
+		}
+	}
+	if _, err := t.dec.Write(frag); err != nil {
+		t.broken = true
+		return
+	}
 	if t.flags&flagEndHeaders == 0 {
 		return // CONTINUATION frames follow
 	}
-	fields, err := t.dec.DecodeFull(t.block)
-	t.block = t.block[:0]
-	if err != nil {
+	if t.stream == t.want {
+		t.partial = 0
+	}
+	if err := t.dec.Close(); err != nil {
 		t.broken = true
 		return
 	}
-	if t.ftype != framePushPromise && len(t.blocks[t.stream]) <= maxInformatonal {
-		t.blocks[t.stream] = append(t.blocks[t.stream], blockOf(fields))
+	if t.cur != nil {
+		t.blocks = append(t.blocks, *t.cur)
+		t.cur = nil
+	}
+}
+
+// field receives each decoded field of the block being decoded; it
+// keeps it only when the block is one of ours.
+func (t *h2Tap) field(f hpack.HeaderField) {
+	b := t.cur
+	if b != nil {
+		if b.size += len(f.Name) + len(f.Value) + 32; b.size > maxHeadBytes {
+			t.violate(fmt.Sprintf("the response header list is larger than %d bytes (decoded, as RFC 9113 counts it), the most reqtrace accepts", maxHeadBytes))
+		}
+	}
+	switch {
+	case b == nil:
+	case f.IsPseudo():
+		if f.Name == ":status" {
+			b.status, _ = strconv.Atoi(f.Value)
+		}
+	case b.status/100 == 1:
+		// The 1xx fields share one budget, as keepInformational's.
+		n := len(f.Name) + min(len(f.Value), maxValueKept)
+		if b.full || t.infoKept+n > maxInformationalKept {
+			b.full = true
+			b.linesCut++
+			return
+		}
+		kept := len(b.headers)
+		if b.add(f.Name, f.Value); len(b.headers) > kept {
+			t.infoKept += n
+		}
+	default:
+		b.add(f.Name, f.Value)
+	}
+}
+
+// count classifies the frame just begun as progress on the response in
+// flight or as noise, and ends the connection when the noise is endless.
+func (t *h2Tap) count() {
+	ours := t.stream == t.want && t.want != 0
+	switch {
+	case ours && t.ftype == frameData && !t.broken && len(t.blocks) == 0 && t.cur == nil:
+		t.violate("the server sent DATA before the response's HEADERS, which RFC 9113 forbids")
+	case ours && t.ftype == frameHeaders, ours && t.ftype == frameData && t.left > 0:
+		t.noise, t.noiseBy = 0, nil
+		return
+	case t.ftype == frameWindowUpdate:
+		// Flow control answers the data the client sends: one update per
+		// KiB it wrote is no flood.
+		if t.updates++; t.updates <= int(t.written>>10) {
+			return
+		}
+	}
+	if t.noiseBy == nil {
+		t.noiseBy = map[byte]int{}
+	}
+	t.noise++
+	t.noiseBy[t.ftype]++
+	if t.noise >= maxH2Noise {
+		t.flood = &h2FloodError{n: t.noise, byType: t.noiseBy}
 	}
 }
 
@@ -158,18 +348,53 @@ func (t *h2Tap) fragment() ([]byte, bool) {
 	return f[:len(f)-pad], true
 }
 
-func blockOf(fields []hpack.HeaderField) h2Block {
-	var b h2Block
-	for _, f := range fields {
-		if f.IsPseudo() {
-			if f.Name == ":status" {
-				b.status, _ = strconv.Atoi(f.Value)
-			}
-			continue
-		}
-		b.headers = append(b.headers, Header{f.Name, f.Value}) // capped with the rest, by keepAll
+func (t *h2Tap) violate(what string) {
+	if t.violation == "" {
+		t.violation = what
 	}
-	return b
+}
+
+// h2Violation is an error x/net's client raised against the server's
+// frames, with the tap's words for what was wrong.
+type h2Violation struct {
+	what string
+	err  error
+}
+
+func (v *h2Violation) Error() string { return v.what + ": " + v.err.Error() }
+func (v *h2Violation) Unwrap() error { return v.err }
+
+// explain adds the violation the tap saw, if any, to an HTTP/2 error the
+// client raised itself (a connection error, or a stream error it did not
+// receive from the server).
+func (t *h2Tap) explain(err error) error {
+	t.mu.Lock()
+	what := t.violation
+	t.mu.Unlock()
+	var ce http2.ConnectionError
+	var se http2.StreamError
+	if what == "" || !(errors.As(err, &ce) || errors.As(err, &se) && !fromPeer(se)) {
+		return err
+	}
+	return &h2Violation{what, err}
+}
+
+// fromPeer reports whether the server sent the stream error (RST_STREAM)
+// rather than the client raising it. x/net marks the first kind with a
+// Cause it does not export.
+func fromPeer(se http2.StreamError) bool {
+	return se.Cause != nil && se.Cause.Error() == "received from peer"
+}
+
+// partialHead returns how many bytes of stream's header block had come
+// when the block was still unfinished: 0 when none was in progress.
+func (t *h2Tap) partialHead(stream uint32) int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if stream != t.want {
+		return 0
+	}
+	return t.partial
 }
 
 // response returns the ordered header blocks of a stream: the 1xx ones and
@@ -178,13 +403,12 @@ func blockOf(fields []hpack.HeaderField) h2Block {
 func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, final *h2Block, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	bs := t.blocks[stream]
-	if t.broken || len(bs) == 0 {
+	if t.broken || stream != t.want || len(t.blocks) == 0 {
 		return nil, nil, false
 	}
-	for i, b := range bs {
+	for i, b := range t.blocks {
 		if b.status == status {
-			return bs[:i], &bs[i], true
+			return t.blocks[:i], &t.blocks[i], true
 		}
 	}
 	return nil, nil, false
@@ -193,6 +417,8 @@ func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, fi
 // forget drops a finished stream's blocks.
 func (t *h2Tap) forget(stream uint32) {
 	t.mu.Lock()
-	delete(t.blocks, stream)
+	if t.want == stream {
+		t.want, t.blocks, t.cur = 0, nil, nil
+	}
 	t.mu.Unlock()
 }

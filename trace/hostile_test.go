@@ -3,8 +3,11 @@ package trace_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
+	"io"
+	"log"
 	"net/netip"
 	"os"
 	"runtime"
@@ -12,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,6 +23,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/annotate"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
@@ -299,7 +304,8 @@ func TestHostileInformationalFlood(t *testing.T) {
 	lab := tracetest.New(t)
 	h := tracetest.NewHostile(t, tracetest.Reply(informationalFlood(32)), tracetest.HostileOptions{})
 	w := watchHeap()
-	res := hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+	// 33 MiB of heads to parse: seconds under -race on a busy machine.
+	res := hostileRun(t, lab, plainURL(h, "/"), want{max: 5 * time.Second})
 	w.end()
 	t.Logf("heap in use %d MiB before, %d MiB at most", w.base/mib, w.peak/mib)
 	if n := len(res.Hops[0].Informational); n != 32 {
@@ -307,7 +313,7 @@ func TestHostileInformationalFlood(t *testing.T) {
 	}
 	// One more is refused.
 	h = tracetest.NewHostile(t, tracetest.Reply(informationalFlood(33)), tracetest.HostileOptions{})
-	hostileRun(t, lab, plainURL(h, "/"), want{kind: trace.KindBadResponse, phase: trace.PhaseWait, msg: "more than 32 1xx", max: 0})
+	hostileRun(t, lab, plainURL(h, "/"), want{kind: trace.KindBadResponse, phase: trace.PhaseWait, msg: "more than 32 1xx", max: 5 * time.Second})
 }
 
 // informationalFlood is n 103 responses of 1000 header lines of 1 KiB,
@@ -1014,6 +1020,282 @@ func TestHostileCookieForPublicSuffix(t *testing.T) {
 		}
 		if sent != c.sent || listed != c.sent {
 			t.Errorf("Domain=%s set by %s: sent to %s %v, listed for -c %v; want %v", c.domain, c.from, c.to, sent, listed, c.sent)
+		}
+	}
+}
+
+// ---- HTTP/2 floods ----
+
+// cpuTime is the CPU time this process (engine and hostile server
+// together) has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// TestHostileHTTP2Floods: a server that sends frames without end, none of
+// them a response, is stopped at a documented cap with an error that says
+// so, long before -m, and without burning a core until then.
+func TestHostileHTTP2Floods(t *testing.T) {
+	lab := tracetest.New(t)
+	// x/net logs a line for each unknown frame type (cmd drops them).
+	log.SetOutput(io.Discard)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	ping := func(c *tracetest.H2Conn) error { return c.Frame(http2.FramePing, 0, 0, make([]byte, 8)) }
+	cases := map[string]struct {
+		script func(c *tracetest.H2Conn)
+		w      want
+	}{
+		"endless 103": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Headers(false, tracetest.H2Field(":status", "103"), tracetest.H2Field("link", "</a.css>; rel=preload"))
+		}), want{kind: trace.KindBadResponse, msg: "more than 32 1xx", hint: "the server sent 33 interim (1xx) responses without a response"}},
+		"endless empty CONTINUATION": {tracetest.H2Flood(func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameHeaders, 0, c.Stream, []byte{0x88})
+		}, func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameContinuation, 0, c.Stream, nil)
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "CONTINUATION"}},
+		"PING storm": {tracetest.H2Flood(nil, ping),
+			want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "PING"}},
+		"SETTINGS storm": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameSettings, 0, 0, nil)
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "SETTINGS"}},
+		"WINDOW_UPDATE storm": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Frame(http2.FrameWindowUpdate, 0, 0, []byte{0, 0, 0, 1})
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "WINDOW_UPDATE"}},
+		"PING storm after the head": {tracetest.H2Flood(func(c *tracetest.H2Conn) error { return h2Head(c, false) }, ping),
+			want{kind: trace.KindHTTP2, phase: trace.PhaseReceive, msg: "sent 10000 HTTP/2 frames without a response", hint: "PING"}},
+		"unknown frame types": {tracetest.H2Flood(nil, func(c *tracetest.H2Conn) error {
+			return c.Frame(0xee, 0, 0, []byte("x"))
+		}), want{kind: trace.KindHTTP2, msg: "sent 10000 HTTP/2 frames without a response", hint: "UNKNOWN_FRAME_TYPE_238"}},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := h2Server(t, lab, c.script)
+			// Far less than -m, even under -race on a busy machine.
+			c.w.phase, c.w.max = cmp.Or(c.w.phase, trace.PhaseWait), 15*time.Second
+			cpu := cpuTime()
+			hostileRun(t, lab, tlsURL(h, "/"), c.w, func(o *trace.Options) { o.MaxTime = 30 * time.Second })
+			used := cpuTime() - cpu
+			t.Logf("CPU time used (engine and server): %v", used)
+			if used > 3*time.Second {
+				t.Errorf("the flood used %v of CPU time before it was stopped", used)
+			}
+		})
+	}
+}
+
+// ---- header injection ----
+
+// TestHostileHeaderInjectionRefused: a CR, LF or NUL (or any control
+// character) in a value reqtrace would send is bad input, refused before
+// anything goes out, the same over HTTP/1.1 and HTTP/2, wherever the
+// value came from: Options built without cmd's flag checks must not
+// slip through either.
+func TestHostileHeaderInjectionRefused(t *testing.T) {
+	lab := tracetest.New(t)
+	cases := map[string]struct {
+		edit   func(o *trace.Options)
+		header string
+	}{
+		"-H value with CRLF": {func(o *trace.Options) {
+			o.Headers = append(o.Headers, trace.HeaderEdit{Name: "X-A", Value: "b\r\nX-Injected: 1"})
+		}, "X-A"},
+		"-H name with LF": {func(o *trace.Options) {
+			o.Headers = append(o.Headers, trace.HeaderEdit{Name: "X-A\nX-B", Value: "1"})
+		}, "X-A"},
+		"-A with LF":              {func(o *trace.Options) { o.UserAgent = "ua\nX-Injected: 1" }, "User-Agent"},
+		"-e with CR":              {func(o *trace.Options) { o.Referer = "http://a.test/\rX: 1" }, "Referer"},
+		"-b with NUL":             {func(o *trace.Options) { o.Cookie = "a=b\x00c" }, "Cookie"},
+		"--oauth2-bearer with LF": {func(o *trace.Options) { o.Bearer = "tok\nX-Injected: 1" }, "Authorization"},
+		"-X with CRLF":            {func(o *trace.Options) { o.Method = "GET / HTTP/1.1\r\nX-Injected: 1\r\n\r\nGET" }, "method"},
+	}
+	for _, proto := range []string{"http/1.1", "h2"} {
+		for name, c := range cases {
+			t.Run(proto+"/"+name, func(t *testing.T) {
+				var h *tracetest.Hostile
+				var u string
+				if proto == "h2" {
+					h = h2Server(t, lab, func(c *tracetest.H2Conn) { h2Head(c, true); c.Hold() })
+					u = tlsURL(h, "/")
+				} else {
+					h = tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 204 No Content\r\n\r\n"), tracetest.HostileOptions{})
+					u = plainURL(h, "/")
+				}
+				res := hostileRun(t, lab, u, want{kind: trace.KindBadInput, phase: trace.PhaseInput, msg: c.header, hint: "injection", max: 0}, c.edit)
+				if n := h.Accepted(); n != 0 {
+					t.Errorf("the server accepted %d connections: something was sent before the input was refused", n)
+				}
+				if hasRaw(res.Err.Message) || strings.ContainsAny(res.Err.Message, "\r\n\x00") {
+					t.Errorf("the message quotes the value raw: %q", res.Err.Message)
+				}
+			})
+		}
+	}
+	// The check cmd calls for its flags is the same one.
+	if err := trace.CheckField("X-A", "ok\tvalue"); err != nil {
+		t.Errorf("a tab is allowed: %v", err)
+	}
+	if err := trace.CheckField("X-A", "a\r\nb"); err == nil || err.Kind != trace.KindBadInput {
+		t.Errorf("CheckField(CRLF) = %v", err)
+	}
+}
+
+// ---- messages that name the real cause ----
+
+// TestHostileChunkedFaults: a broken chunked encoding is named as such
+// (curl says "Malformed encoding found in chunked-encoding", exit 56),
+// not as a head's "header line too long" or a broken connection.
+func TestHostileChunkedFaults(t *testing.T) {
+	lab := tracetest.New(t)
+	const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+	cases := map[string]struct {
+		reply string
+		msg   string
+	}{
+		"chunk size not hex":       {head + "zz\r\nab\r\n0\r\n\r\n", "chunk size"},
+		"no CRLF after the data":   {head + "3\r\nabcXX\r\n0\r\n\r\n", "chunk"},
+		"chunk-size line too long": {head + "1;" + strings.Repeat("x", 70<<10) + "\r\na\r\n0\r\n\r\n", "longer than 65536 bytes"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := tracetest.NewHostile(t, tracetest.ReplyHold(c.reply), tracetest.HostileOptions{})
+			res := hostileRun(t, lab, plainURL(h, "/"), want{kind: trace.KindReceive, phase: trace.PhaseReceive,
+				msg: "the chunked encoding of the body is broken", hint: "chunk", max: 0})
+			if !strings.Contains(res.Err.Message, c.msg) || strings.Contains(res.Err.Message, "header line") {
+				t.Errorf("message %q, want one naming the chunk (%q)", res.Err.Message, c.msg)
+			}
+		})
+	}
+}
+
+// TestHostileHeadDripsUntilTimeout: a head that trickles in, a byte at a
+// time, until -m runs out is not "waiting for the server's first byte":
+// the first byte came long ago.
+func TestHostileHeadDripsUntilTimeout(t *testing.T) {
+	lab := tracetest.New(t)
+	const limit = 700 * time.Millisecond
+	drip := "HTTP/1.1 200 OK\r\nX-Slow: " + strings.Repeat("s", 1000) + "\r\n\r\n"
+	h1 := tracetest.NewHostile(t, tracetest.Drip("", drip, 10*time.Millisecond), tracetest.HostileOptions{})
+	// Over HTTP/2: a HEADERS frame without END_HEADERS, then CONTINUATION
+	// frames of one byte each, slowly (one literal field, never finished).
+	h2 := h2Server(t, lab, func(c *tracetest.H2Conn) {
+		if c.Frame(http2.FrameHeaders, 0, c.Stream, []byte{0x88, 0x40, 0x7f, 0x7f}) != nil {
+			return
+		}
+		for c.Sleep(10*time.Millisecond) && c.Frame(http2.FrameContinuation, 0, c.Stream, []byte("x")) == nil {
+		}
+	})
+	for name, u := range map[string]string{"http/1.1": plainURL(h1, "/"), "h2": tlsURL(h2, "/")} {
+		t.Run(name, func(t *testing.T) {
+			res := hostileRun(t, lab, u, want{kind: trace.KindTimeout, phase: trace.PhaseWait, msg: "response head", hint: "slowly", max: limit},
+				func(o *trace.Options) { o.MaxTime = limit })
+			t.Logf("%s (hint: %s)", res.Err.Message, res.Err.Hint)
+			if strings.Contains(res.Err.Message, "first byte") {
+				t.Errorf("message %q blames the wait for the first byte", res.Err.Message)
+			}
+		})
+	}
+	// A server that sends nothing is still waited for.
+	silent := tracetest.NewHostile(t, tracetest.ReplyHold(""), tracetest.HostileOptions{})
+	hostileRun(t, lab, plainURL(silent, "/"), want{kind: trace.KindTimeout, phase: trace.PhaseWait, msg: "first byte", max: limit},
+		func(o *trace.Options) { o.MaxTime = limit })
+}
+
+// TestHostileHTTP2ClientRaisedErrors: when reqtrace's own HTTP/2 client
+// refuses what the server sent (a header list over the limit, bad
+// padding) and resets the stream or closes the connection itself, the
+// message says so; it is not "the server reset the stream".
+func TestHostileHTTP2ClientRaisedErrors(t *testing.T) {
+	lab := tracetest.New(t)
+	log.SetOutput(io.Discard) // x/net logs some of these itself (cmd drops them)
+	t.Cleanup(func() { log.SetOutput(os.Stderr) })
+	bigHead := func(n int) func(c *tracetest.H2Conn) {
+		return func(c *tracetest.H2Conn) {
+			fields := []hpack.HeaderField{tracetest.H2Field(":status", "200")}
+			for i := range n {
+				fields = append(fields, tracetest.H2Field("x-big-"+strconv.Itoa(i), strings.Repeat("v", 64<<10)))
+			}
+			c.Headers(true, fields...)
+			c.Hold()
+		}
+	}
+	cases := map[string]struct {
+		script func(c *tracetest.H2Conn)
+		phase  string
+		msg    string
+	}{
+		"header list of 1.5 MiB": {bigHead(24), trace.PhaseWait, "larger than 1048576 bytes"},
+		"header list of 3 MiB":   {bigHead(48), trace.PhaseWait, "reqtrace's HTTP/2 client"},
+		"DATA padding longer than the frame": {func(c *tracetest.H2Conn) {
+			h2Head(c, false)
+			c.Frame(http2.FrameData, http2.FlagDataPadded, c.Stream, []byte{200, 'a', 'b'})
+			c.Hold()
+		}, trace.PhaseReceive, "padding"},
+		"DATA before HEADERS": {func(c *tracetest.H2Conn) {
+			c.Data([]byte("early"), false)
+			c.Hold()
+		}, trace.PhaseWait, "DATA before the response's HEADERS"},
+		"HEADERS padding longer than the frame": {func(c *tracetest.H2Conn) {
+			c.Frame(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersPadded, c.Stream, []byte{9, 0x88})
+			c.Hold()
+		}, trace.PhaseWait, "padding"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			h := h2Server(t, lab, c.script)
+			res := hostileRun(t, lab, tlsURL(h, "/"), want{kind: trace.KindHTTP2, phase: c.phase, msg: c.msg, hint: "reqtrace's HTTP/2 client", max: 10 * time.Second})
+			t.Logf("%s (hint: %s)", res.Err.Message, res.Err.Hint)
+			if m := res.Err.Message; strings.Contains(m, "server reset") || strings.Contains(m, "GOAWAY") {
+				t.Errorf("message %q blames the server for a reset it did not send", m)
+			}
+		})
+	}
+}
+
+// ---- framing: Content-Length and Transfer-Encoding ----
+
+// TestHostileContentLengthSigned: RFC 9110 section 8.6 allows digits only;
+// strconv accepts "+5", and a proxy that does not would frame the body
+// differently.
+func TestHostileContentLengthSigned(t *testing.T) {
+	lab := tracetest.New(t)
+	for _, cl := range []string{"+5", "-0", " 5 5", "0x5", "5_0"} {
+		h := tracetest.NewHostile(t, tracetest.ReplyHold("HTTP/1.1 200 OK\r\nContent-Length: "+cl+"\r\n\r\nhello"), tracetest.HostileOptions{})
+		hostileRun(t, lab, plainURL(h, "/"), want{kind: trace.KindBadResponse, phase: trace.PhaseReceive, msg: "malformed Content-Length", hint: "digits", max: 0})
+	}
+	// Repeats that agree, as a list or as lines, stay fine.
+	h := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 5, 5\r\nContent-Length: 5\r\n\r\nhello"), tracetest.HostileOptions{})
+	hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+}
+
+// TestHostileTransferEncodingWithContentLength: both framings in one
+// response is how response smuggling works (RFC 9112 section 6.3):
+// reqtrace reads the chunks, as the RFC says, and warns.
+func TestHostileTransferEncodingWithContentLength(t *testing.T) {
+	lab := tracetest.New(t)
+	h := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), tracetest.HostileOptions{})
+	res := hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+	if rs := res.Hops[0].Response; string(rs.BodyPreview) != "abc" {
+		t.Errorf("body %q, want the chunks' abc (Transfer-Encoding wins)", rs.BodyPreview)
+	}
+	annotate.Result(res, time.Now())
+	var found *trace.Note
+	for i, n := range res.Hops[0].Notes {
+		if n.ID == "framing.te-and-cl" {
+			found = &res.Hops[0].Notes[i]
+		}
+	}
+	if found == nil || found.Level != trace.LevelWarn || !strings.Contains(found.Message, "smuggling") {
+		t.Errorf("no smuggling warning among the notes: %+v", res.Hops[0].Notes)
+	}
+	// One framing alone: no such note.
+	h = tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"), tracetest.HostileOptions{})
+	res = hostileRun(t, lab, plainURL(h, "/"), want{max: 0})
+	annotate.Result(res, time.Now())
+	for _, n := range res.Hops[0].Notes {
+		if n.ID == "framing.te-and-cl" {
+			t.Errorf("a smuggling note without Transfer-Encoding: %+v", n)
 		}
 	}
 }

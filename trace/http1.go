@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http/httputil"
 	"strconv"
 	"strings"
@@ -235,6 +236,9 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	n, err := c.chunks.Read(p)
+	if err != nil && err != io.EOF && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.As(err, new(net.Error)) {
+		return n, &chunkError{err} // the framing is broken, not the connection
+	}
 	if err == io.EOF {
 		c.done = true
 		budget := maxHeadBytes
@@ -253,6 +257,26 @@ func (c *chunkedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// chunkError marks a chunked body whose framing is malformed (RFC 9112
+// section 7.1): a chunk-size line that is not hex, too long, or data not
+// followed by CRLF.
+type chunkError struct{ err error }
+
+func (e *chunkError) Error() string {
+	if errors.Is(e.err, httputil.ErrLineTooLong) {
+		return fmt.Sprintf("a chunk-size line is longer than %d bytes", copyBuffer)
+	}
+	switch msg := e.err.Error(); {
+	case strings.Contains(msg, "chunk length"):
+		return "a chunk size is not a hexadecimal number (" + msg + ")"
+	case msg == "malformed chunked encoding":
+		return "a chunk's data is not followed by CRLF, or its size line is malformed"
+	default:
+		return msg
+	}
+}
+func (e *chunkError) Unwrap() error { return e.err }
 
 // trailerError marks a failure while reading the trailer section of a
 // chunked body, so that it is not mistaken for a broken body or head.
@@ -276,8 +300,11 @@ func contentLength(values []string) (int64, error) {
 	var n int64 = -1
 	for _, v := range values {
 		for part := range strings.SplitSeq(v, ",") {
-			m, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
-			if err != nil || m < 0 {
+			part = strings.Trim(part, " \t")
+			m, err := strconv.ParseInt(part, 10, 64)
+			// Digits only (RFC 9110 section 8.6): strconv also takes a
+			// sign, and a proxy that does not would frame the body otherwise.
+			if err != nil || m < 0 || strings.IndexFunc(part, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 				return 0, fmt.Errorf("malformed Content-Length %q", v)
 			}
 			if n >= 0 && m != n {

@@ -263,6 +263,10 @@ type Response struct {
 	// ValuesCut counts values kept only in part (16 KiB each).
 	HeadersCut int
 	ValuesCut  int
+	// HeadBudgetCut: the lines HeadersCut counts were dropped (some, or
+	// all) because the trace's budget for the heads of the redirects it
+	// follows ran out, not by the per-head caps.
+	HeadBudgetCut bool
 	// HeadBytes is the size of the response head(s), 1xx and the proxy's
 	// answer to CONNECT included, as HTTP/1.1 writes them (curl's
 	// size_header).

@@ -47,6 +47,7 @@ func runOnce(ctx context.Context, s *session) *Result {
 func (s *session) follow(ctx context.Context, res *Result, req request) {
 	first := origin(req.url)
 	seen := map[string]bool{req.key(): true}
+	spent := 0 // header bytes kept over the redirects followed
 	for {
 		hop := s.hop(ctx, req)
 		res.Hops = append(res.Hops, hop)
@@ -69,6 +70,7 @@ func (s *session) follow(ctx context.Context, res *Result, req request) {
 			return
 		}
 		rd.Followed = true
+		spent = spendHeads(last, spent)
 		seen[next.key()] = true
 		req = *next
 	}
@@ -115,6 +117,9 @@ type hopRun struct {
 	phase string
 	// certAsked: the server asked for a client certificate (see tlsSession).
 	certAsked bool
+	// headPartial counts the bytes of a response head that had come when
+	// reading it failed: a timeout then is a head dripping in, not a wait.
+	headPartial int64
 }
 
 // hop runs one exchange, on an idle connection to the origin if there is
@@ -173,6 +178,12 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 			h.hop.Timings.Total = r.End()
 		}
 	}()
+	// Nothing goes out, not even a DNS query, for a request whose head
+	// could carry a header of the user's values' making.
+	if err := h.checkRequest(); err != nil {
+		h.fail(ctx, nil, err)
+		return
+	}
 
 	var c *conn
 	if mayReuse {
@@ -421,7 +432,12 @@ func (h *hopRun) timeout(phase, limit string, cause *Error) *Error {
 	case PhaseConnect:
 		kind = KindConnectTimeout
 	}
+	doing, hint := phaseDoing[phase], phaseTimeoutHint[phase]
+	if phase == PhaseWait && h.headPartial > 0 {
+		doing = fmt.Sprintf("receiving the response head (%d bytes of it had come)", h.headPartial)
+		hint = "the server sends its response head slowly, or stalled in the middle of it: a dripping or stuck server or proxy; raise -m, or check what holds the server up"
+	}
 	return &Error{Phase: phase, Kind: kind,
-		Message: fmt.Sprintf("timed out during %s: %s ran out", phaseDoing[phase], limit),
-		Hint:    phaseTimeoutHint[phase], Err: cause}
+		Message: fmt.Sprintf("timed out during %s: %s ran out", doing, limit),
+		Hint:    hint, Err: cause}
 }

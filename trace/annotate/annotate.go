@@ -167,6 +167,7 @@ func hopNotes(h *trace.Hop, start, now time.Time) []trace.Note {
 	x := newExchange(h, start, now)
 	var notes []trace.Note
 	notes = append(notes, statusNotes(x)...)
+	notes = append(notes, framingNotes(x)...)
 	notes = append(notes, authNotes(x)...)
 	if x.hop.Response != nil && x.status >= 200 {
 		notes = append(notes, cachingNotes(x)...)

@@ -500,6 +500,67 @@ func (h *H2Conn) Reset(code http2.ErrCode) error {
 	return h.fr.WriteRSTStream(h.Stream, code)
 }
 
+// Frame writes one frame as given, on any stream, whatever the client
+// opened or asked for: the raw material of the HTTP/2 floods.
+func (h *H2Conn) Frame(t http2.FrameType, flags http2.Flags, stream uint32, payload []byte) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.fr.WriteRawFrame(t, flags, stream, payload)
+}
+
+// H2OtherStreamHeaders sends about total bytes of header blocks on
+// streams the client never opened (3, 5, 7, ...; a client ignores them),
+// then answers the request with a 200 and a short body. The blocks are
+// HPACK's amplification: the first puts one small field in the dynamic
+// table, every later byte names it again (an indexed field), so each
+// 16 KB frame decodes to some 16,000 fields.
+func H2OtherStreamHeaders(total int) func(c *H2Conn) {
+	return func(c *H2Conn) {
+		first := append([]byte{0x88, 0x40, 3}, "x-a\x01b"...) // :status 200, then x-a: b, indexed
+		refs := append([]byte{0x88}, bytes.Repeat([]byte{0xbe}, 16000)...)
+		stream := uint32(3)
+		for sent := 0; sent < total; stream += 2 {
+			block := refs
+			if sent == 0 {
+				block = first
+			}
+			if c.Frame(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersEndStream, stream, block) != nil {
+				return
+			}
+			sent += len(block)
+			if stream > 1<<30 {
+				stream = 1
+			}
+		}
+		c.Headers(false, H2Field(":status", "200"), H2Field("content-length", "2"))
+		c.Data([]byte("ok"), true)
+		c.Hold()
+	}
+}
+
+// H2Flood runs first (when not nil), then again and again until the
+// client goes away or the server closes: the shape of the HTTP/2 flood
+// attacks (endless 1xx, empty CONTINUATION, PING or SETTINGS storms).
+func H2Flood(first, again func(c *H2Conn) error) func(c *H2Conn) {
+	return func(c *H2Conn) {
+		if first != nil && first(c) != nil {
+			return
+		}
+		for {
+			select {
+			case <-c.readDone:
+				return
+			case <-c.conn.done:
+				return
+			default:
+			}
+			if again(c) != nil {
+				return
+			}
+		}
+	}
+}
+
 // Sleep waits d unless the server closes first.
 func (h *H2Conn) Sleep(d time.Duration) bool { return h.conn.Sleep(d) }
 
