@@ -73,6 +73,9 @@ func verifyChain(cs tls.ConnectionState, host string, roots *x509.CertPool) erro
 	if len(cs.PeerCertificates) == 0 {
 		return errors.New("the server sent no certificate")
 	}
+	if roots == nil {
+		roots = systemRoots() // loaded here, on the first handshake, not before
+	}
 	opts := x509.VerifyOptions{Roots: roots, DNSName: host, Intermediates: x509.NewCertPool()}
 	for _, c := range cs.PeerCertificates[1:] {
 		opts.Intermediates.AddCert(c)
@@ -276,10 +279,11 @@ func coverage(c Certificate) string {
 }
 
 // loadRoots returns the pool to verify against: --cacert's PEM bundle
-// replaces the system roots, as in curl.
+// replaces the system roots, as in curl; nil stands for the system roots,
+// which verifyChain loads when a handshake first needs them.
 func loadRoots(pem []byte) (*x509.CertPool, error) {
 	if pem == nil {
-		return x509.SystemCertPool()
+		return nil, nil
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(pem) {
