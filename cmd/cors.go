@@ -176,7 +176,7 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		err = render.CORSText(ios.Out, rep, style)
 	}
 	if err != nil {
-		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+		return &writeError{"stdout", err}
 	}
 	if rep.Err == nil && tf.fail {
 		return corsFail(rep)

@@ -53,12 +53,35 @@ func Main() (code int) {
 // Run executes one command line and returns its exit code; errors are
 // printed once, here.
 func Run(ctx context.Context, ios *IO, args []string) int {
+	out := &outWriter{w: ios.Out}
+	wrapped := *ios
+	wrapped.Out = out
+	ios = &wrapped
 	root := NewCmdRoot(ios)
+	started := false // a command's RunE was reached: flags and arguments were valid
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		// cobra checks flag groups after this hook: check them first, so
+		// that every usage error is known as one.
+		if err := c.ValidateRequiredFlags(); err != nil {
+			return &usageError{err}
+		}
+		if err := c.ValidateFlagGroups(); err != nil {
+			return &usageError{errors.New(plainGroupError(err))}
+		}
+		started = true
+		return nil
+	}
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	err := root.ExecuteContext(ctx)
+	if err != nil && !started {
+		err = &usageError{err} // cobra's own checks: flags, arguments, commands
+	}
+	if out.err != nil { // the output is lost, whatever else happened
+		err = &writeError{"stdout", out.err}
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -82,7 +105,6 @@ func errorLine(err error) string {
 	return "reqtrace: " + render.Safe(err.Error())
 }
 
-// NewCmdRoot builds the command tree. `reqtrace URL` is `reqtrace trace URL`.
 // plainFlagError words pflag's parse errors without Go's internals:
 // `invalid argument "abc" for "-m, --max-time" flag: strconv.ParseFloat:
 // parsing "abc": invalid syntax` becomes `... flag: not a number`.
@@ -101,6 +123,24 @@ func plainFlagError(err error) string {
 	return head + " flag: not a number"
 }
 
+// plainGroupError words cobra's flag-group error: "if any flags in the
+// group [ipv4 ipv6] are set none of the others can be; [ipv4 ipv6] were
+// all set" becomes "--ipv4 and --ipv6 cannot be used together".
+func plainGroupError(err error) string {
+	msg := err.Error()
+	_, set, ok := strings.Cut(msg, "; [")
+	names, ok2 := strings.CutSuffix(set, "] were all set")
+	if !ok || !ok2 {
+		return msg
+	}
+	flags := strings.Fields(names)
+	for i, f := range flags {
+		flags[i] = "--" + f
+	}
+	return strings.Join(flags, " and ") + " cannot be used together: choose one"
+}
+
+// NewCmdRoot builds the command tree. `reqtrace URL` is `reqtrace trace URL`.
 func NewCmdRoot(ios *IO) *cobra.Command {
 	opts := &traceFlags{}
 	root := &cobra.Command{
@@ -127,7 +167,7 @@ for a tour that needs no network.`,
 				return c.Help()
 			}
 			if s := c.SuggestionsFor(args[0]); len(s) > 0 && !strings.ContainsAny(args[0], ".:/[") {
-				return fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])
+				return &usageError{fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])}
 			}
 			return runTrace(c, ios, opts, args[0])
 		},

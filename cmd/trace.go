@@ -111,7 +111,7 @@ func writeFile(flag, name string, perm os.FileMode, write func(io.Writer) error)
 		}
 	}
 	if err != nil {
-		return &exitError{code: ExitWrite, msg: "reqtrace: writing " + flag + " " + name + " failed: " + unwrapPathErr(err).Error()}
+		return &writeError{flag + " " + name, unwrapPathErr(err)}
 	}
 	return nil
 }
@@ -133,7 +133,7 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 		err = render.Text(ios.Out, shown, style)
 	}
 	if err != nil {
-		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+		return &writeError{"stdout", err}
 	}
 	return nil
 }
@@ -177,7 +177,7 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 		err = render.SeriesText(ios.Out, ser, style)
 	}
 	if err != nil {
-		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+		return &writeError{"stdout", err}
 	}
 	if err := f.writeFiles(ser.Runs); err != nil {
 		return err
