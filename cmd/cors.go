@@ -28,7 +28,7 @@ var sharedTraceFlags = []string{
 	"proxy", "proxy-user", "noproxy",
 	"ipv4", "ipv6", "http1.1", "http2", "max-time", "connect-timeout",
 	"location", "max-redirs", "output", "fail",
-	"user-agent", "verbose", "show-secrets", "color",
+	"user-agent", "verbose", "show-secrets",
 }
 
 // corsUsage rewords the shared flags whose meaning shifts under cors.

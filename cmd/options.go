@@ -24,7 +24,7 @@ type traceFlags struct {
 	method, userAgent, user, cacert, cert, key string
 	headers, forms, resolve                    []string
 	data                                       []dataArg
-	dnsServers, output, color                  string
+	dnsServers, output                         string
 	cookie, referer                            string
 	compressed, cookieSet, revalidate          bool
 	connectTo                                  []string
@@ -114,7 +114,6 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVarP(&o.dumpHeader, "dump-header", "D", "", "also write the response headers to FILE, as received (every hop and 1xx)")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "show Authorization, Cookie and Set-Cookie values, URL passwords and JWT signatures (hidden by default)")
 	f.StringVarP(&o.writeOut, "write-out", "w", "", "print FORMAT with curl's %{variables} instead of the report (@file, @- for stdin)")
-	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge")
 	c.MarkFlagsMutuallyExclusive("output", "remote-name")
@@ -129,23 +128,13 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	}
 	c.MarkFlagsMutuallyExclusive("get", "form")
 	c.MarkFlagsMutuallyExclusive("user", "oauth2-bearer")
-	_ = c.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]cobra.Completion{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("request", cobra.FixedCompletions([]cobra.Completion{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func (f *traceFlags) style(ios *IO) (render.Style, error) {
-	var on bool
-	switch f.color {
-	case "always":
-		on = true
-	case "never":
-	case "auto":
-		on = ios.OutTTY && ios.Getenv("NO_COLOR") == "" && ios.Getenv("TERM") != "dumb"
-	default:
-		return render.Style{}, trace.BadInput("--color %q is not one of auto, always, never", f.color)
-	}
-	if ios.Getenv("NO_COLOR") != "" && f.color != "always" {
-		on = false
+	on, err := colorOn(ios)
+	if err != nil {
+		return render.Style{}, err
 	}
 	return render.Style{Color: on, Width: ios.Width, Verbose: f.verbose, Include: f.include}, nil
 }

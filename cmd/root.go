@@ -27,6 +27,7 @@ type IO struct {
 	OutTTY bool
 	Width  int
 	Getenv func(string) string
+	color  string // --color, the root's persistent flag
 }
 
 // SystemIO is the process's own standard streams.
@@ -177,6 +178,7 @@ for a tour that needs no network.`,
 		return fmt.Errorf("%s (see %s --help)", plainFlagError(err), c.CommandPath())
 	})
 	addTraceFlags(root, opts)
+	addColorFlag(root, ios)
 	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
 	return root
 }
