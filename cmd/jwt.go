@@ -66,8 +66,8 @@ in front of the token is ignored; "-" reads it from stdin.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&secret, "secret", "", "HMAC secret to verify HS256/HS384/HS512 tokens")
-	f.StringVar(&keyFile, "key", "", "PEM file (public key, certificate or private key) to verify RS*, PS*, ES* or EdDSA tokens")
+	f.StringVar(&secret, "secret", "", "`SECRET` of HMAC, to verify HS256/HS384/HS512 tokens")
+	f.StringVar(&keyFile, "key", "", "`FILE` (PEM: public key, certificate or private key) to verify RS*, PS*, ES* or EdDSA tokens")
 	f.BoolVar(&jsonOut, "json", false, "print one JSON document (schema reqtrace.jwt/v1)")
 	c.MarkFlagsMutuallyExclusive("secret", "key")
 	return c

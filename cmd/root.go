@@ -157,8 +157,16 @@ for a tour that needs no network.`,
   reqtrace -v --http1.1 https://example.com/api -H 'Accept: application/json'
   reqtrace --json https://example.com/ | jq .hops[0].timings_ms
   reqtrace demo`,
-		Version:                    trace.Version,
-		Args:                       cobra.MaximumNArgs(1),
+		Version: trace.Version,
+		Args: func(c *cobra.Command, args []string) error {
+			// a mistyped command is not a URL: "reqtrace explian 404"
+			if len(args) > 0 && !strings.ContainsAny(args[0], ".:/[") {
+				if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+					return fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])
+				}
+			}
+			return cobra.MaximumNArgs(1)(c, args)
+		},
 		SilenceUsage:               true,
 		SilenceErrors:              true,
 		SuggestionsMinimumDistance: 2,
@@ -167,16 +175,14 @@ for a tour that needs no network.`,
 			if len(args) == 0 {
 				return c.Help()
 			}
-			if s := c.SuggestionsFor(args[0]); len(s) > 0 && !strings.ContainsAny(args[0], ".:/[") {
-				return &usageError{fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])}
-			}
 			return runTrace(c, ios, opts, args[0])
 		},
 	}
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%s (see %s --help)", plainFlagError(err), c.CommandPath())
+		return fmt.Errorf("%s (see %s --help)", suggestFlag(c, plainFlagError(err)), c.CommandPath())
 	})
+	root.SetUsageFunc(func(c *cobra.Command) error { return usage(c, ios.Width) })
 	addTraceFlags(root, opts)
 	addColorFlag(root, ios)
 	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
