@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,7 +39,7 @@ const (
 
 func newResolver(o *Options, c *clock) (*resolver, *Error) {
 	r := &resolver{ndots: 1, timeout: 5 * time.Second, attempts: 2, family: o.IPVersion, clock: c}
-	path := cmp(o.ResolvConf, defaultResolvConf)
+	path := cmp.Or(o.ResolvConf, defaultResolvConf)
 	cfg, err := dns.ClientConfigFromFile(path)
 	if err == nil {
 		r.search, r.ndots = cfg.Search, cfg.Ndots
@@ -60,13 +61,6 @@ func newResolver(o *Options, c *clock) (*resolver, *Error) {
 			Hint: "name one with --dns-servers ADDR, or skip DNS with --resolve HOST:PORT:ADDR"}
 	}
 	return r, nil
-}
-
-func cmp(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // lookup resolves host to addresses, filling in d (Queries, Records, ...).

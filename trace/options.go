@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"crypto/tls"
 	"io"
 	"net"
@@ -154,7 +155,7 @@ func optionalPort(s string) (int, error) {
 func (o *Options) target(host string, port int) (string, int, string) {
 	for _, c := range o.ConnectTo {
 		if (c.FromHost == "" || strings.EqualFold(c.FromHost, host)) && (c.FromPort == 0 || c.FromPort == port) {
-			h, p := cmp(c.ToHost, host), port
+			h, p := cmp.Or(c.ToHost, host), port
 			if c.ToPort != 0 {
 				p = c.ToPort
 			}

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -46,7 +47,7 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 		},
 		ServerName:         host, // SNI and the name checked; Go sends no SNI for IP literals
 		NextProtos:         protos,
-		MinVersion:         cmpVersion(o.TLSMin, tls.VersionTLS12),
+		MinVersion:         cmp.Or(o.TLSMin, tls.VersionTLS12),
 		MaxVersion:         o.TLSMax,
 		InsecureSkipVerify: true, // we verify in VerifyConnection, below
 		VerifyConnection: func(cs tls.ConnectionState) error {
@@ -58,13 +59,6 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 		},
 	}
 	return s
-}
-
-func cmpVersion(v, def uint16) uint16 {
-	if v == 0 {
-		return def
-	}
-	return v
 }
 
 // verifyChain does what crypto/tls does by default: build a chain from
