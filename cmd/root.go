@@ -23,17 +23,22 @@ type IO struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// OutTTY and Width describe Out when it is a terminal.
-	OutTTY bool
-	Width  int
-	Getenv func(string) string
-	color  string // --color, the root's persistent flag
+	// OutTTY and Width describe Out when it is a terminal; ErrTTY and
+	// ErrWidth, ErrOut (the live progress line is drawn there).
+	OutTTY   bool
+	Width    int
+	ErrTTY   bool
+	ErrWidth int
+	Getenv   func(string) string
+	color    string // --color, the root's persistent flag
 }
 
 // SystemIO is the process's own standard streams.
 func SystemIO() *IO {
 	tty, width := terminal(os.Stdout)
-	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: tty, Width: width, Getenv: os.Getenv}
+	errTTY, errWidth := terminal(os.Stderr)
+	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: tty, Width: width,
+		ErrTTY: errTTY, ErrWidth: errWidth, Getenv: os.Getenv}
 }
 
 // Main runs reqtrace with the process's arguments and returns the exit code.

@@ -52,6 +52,12 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if w := opts.RetryWarning(); w != "" && !f.silent {
 		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}
+	if ios.ErrTTY && !f.silent && ios.Getenv("TERM") != "dumb" {
+		m := startMeter(ios.ErrOut, ios.ErrWidth)
+		defer m.stop()
+		opts.Progress = m.on
+		closeOut = stopFirst(m, closeOut)
+	}
 	if f.count > 1 {
 		return runSeries(c, ios, f, opts, style, closeOut)
 	}
@@ -67,6 +73,16 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return err
 	}
 	return outcome(ios, f, res)
+}
+
+// stopFirst erases the progress line when the transfer ends, before the
+// report or any message is printed: closeOut is the first thing called
+// after the engine returns.
+func stopFirst(m *meter, closeOut func(bool) error) func(bool) error {
+	return func(ok bool) error {
+		m.stop()
+		return closeOut(ok)
+	}
 }
 
 // writeFiles writes what goes to files besides the body: --har FILE,

@@ -143,7 +143,7 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	r := h.hop.Response
 	r.ServerTiming = ParseServerTiming(headerValues(r.Headers, "Server-Timing"))
 	wire := &countingReader{r: body}
-	src, decoding := io.Reader(wire), h.o.Compressed && decodable(r.Headers)
+	src, decoding := h.meter(wire, want), h.o.Compressed && decodable(r.Headers)
 	if decoding {
 		src = newDecoder(wire, headerValue(r.Headers, "Content-Encoding"))
 	}
@@ -268,6 +268,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 			defer mu.Unlock()
 			if sent < 0 { // it may fire again for a retried request: keep the first
 				sent, h.phase = h.clock.since(), PhaseWait
+				h.o.emit(ProgressEvent{Kind: ProgressPhase, Phase: PhaseWait, At: sent})
 				close(wrote)
 			}
 		},

@@ -78,6 +78,11 @@ type Options struct {
 	// demo point them at the lab.
 	ResolvConf string
 	HostsFile  string
+
+	// Progress, if set, is told of each step as it happens (runs, hops,
+	// phases, body bytes), for a live display; the engine never prints.
+	// It is called on the engine's goroutines and must return quickly.
+	Progress func(ProgressEvent)
 }
 
 // HeaderEdit is one -H argument: set a header, or remove one of ours.

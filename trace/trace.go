@@ -144,6 +144,7 @@ func (h *hopRun) setPhase(p string) {
 	h.mu.Lock()
 	h.phase = p
 	h.mu.Unlock()
+	h.o.emit(ProgressEvent{Kind: ProgressPhase, Phase: p, At: h.clock.since()})
 }
 
 func (h *hopRun) currentPhase() string {
@@ -162,6 +163,7 @@ func (h *hopRun) skip(phase, why string) {
 
 func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 	h.hop.URL = h.req.url.String()
+	h.o.emit(ProgressEvent{Kind: ProgressHop, URL: h.hop.URL})
 	defer func() { h.hop.Timings.Total = h.clock.since() }()
 
 	var c *conn
