@@ -210,7 +210,7 @@ func TestBadInputExits2(t *testing.T) {
 		{[]string{"-m", "abc", "http://example.test/"}, `"-m, --max-time" flag: not a number`},
 		{[]string{"-n", "99999999999999999999", "http://example.test/"}, "flag: the number is too large"},
 		{[]string{"--no-such-flag", "http://example.test/"}, "unknown flag"},
-		{[]string{"-4", "-6", "http://example.test/"}, "none of the others"},
+		{[]string{"-4", "-6", "http://example.test/"}, "cannot be used together"},
 		{[]string{"trce"}, `did you mean "trace"`},
 		{[]string{"trace"}, "accepts 1 arg"},
 	}

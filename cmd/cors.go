@@ -28,20 +28,20 @@ var sharedTraceFlags = []string{
 	"proxy", "proxy-user", "noproxy",
 	"ipv4", "ipv6", "http1.1", "http2", "max-time", "connect-timeout",
 	"location", "max-redirs", "output", "fail",
-	"user-agent", "verbose", "show-secrets", "color",
+	"user-agent", "verbose", "show-secrets",
 }
 
 // corsUsage rewords the shared flags whose meaning shifts under cors.
 var corsUsage = map[string]string{
-	"request":    "method script passes to fetch() (default GET, or POST with -d)",
-	"header":     "header script sets, \"Name: value\" (repeatable; forbidden ones are dropped as the browser does)",
-	"data":       "string body (fetch labels it text/plain;charset=UTF-8); @file reads a file, @- stdin",
+	"request":    "`METHOD` script passes to fetch() (default GET, or POST with -d)",
+	"header":     "`HEADER` script sets, \"Name: value\" (repeatable; forbidden ones are dropped as the browser does)",
+	"data":       "`DATA` as a string body (fetch labels it text/plain;charset=UTF-8); @file reads a file, @- stdin",
 	"verbose":    "show every response header and, with --scan, every probe",
-	"user":       "USER:PASS script sends as an Authorization: Basic header (fetch() refuses them in the URL)",
+	"user":       "`USER:PASS` script sends as an Authorization: Basic header (fetch() refuses them in the URL)",
 	"head":       "the method is HEAD (as -X HEAD)",
 	"location":   "accepted for curl's sake: the browser always follows redirects (fetch's redirect: \"follow\"), checking each",
-	"max-redirs": "N redirects to follow at most (the browser's limit); below 20 the run ends there with exit 47 and no verdict",
-	"output":     "FILE to save the actual response's body in, even when the browser hides it from script (not the preflight's, not a redirect's)",
+	"max-redirs": "`N` redirects to follow at most (the browser's limit); below 20 the run ends there with exit 47 and no verdict",
+	"output":     "`FILE` to save the actual response's body in, even when the browser hides it from script (not the preflight's, not a redirect's)",
 	"fail":       "exit 22 when the browser blocks the request or the response script gets has a status >= 400",
 }
 
@@ -83,12 +83,13 @@ or more; 2 for bad input; curl's codes when the network failed (47 when
 	}
 	f := c.Flags()
 	f.SortFlags = false
-	f.StringVar(&cf.origin, "origin", "", "ORIGIN of the page making the request: scheme://host[:port], or null (required)")
+	f.StringVar(&cf.origin, "origin", "", "`ORIGIN` of the page making the request: scheme://host[:port], or null (required)")
 	f.BoolVar(&cf.credentials, "credentials", false, "the request is made with credentials: \"include\" (cookies, HTTP auth)")
 	f.BoolVar(&cf.actual, "actual", false, "also send the actual request when its method is not GET or HEAD (it may change data)")
 	f.BoolVar(&cf.scan, "scan", false, "also probe the server with the origins of CORS misconfiguration scanners")
 	f.BoolVar(&cf.json, "json", false, "print one JSON document (schema reqtrace.cors/v1) instead of text")
 	shareTraceFlags(c, tf)
+	groupFlags(c, "CORS") // --origin and the others of its own
 	return c
 }
 
@@ -176,7 +177,7 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		err = render.CORSText(ios.Out, rep, style)
 	}
 	if err != nil {
-		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+		return &writeError{"stdout", err}
 	}
 	if rep.Err == nil && tf.fail {
 		return corsFail(rep)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -30,20 +29,8 @@ func runCorsCLI(t *testing.T, env map[string]string, args ...string) corsOutcome
 	var out, errb bytes.Buffer
 	ios := &IO{In: strings.NewReader(""), Out: &out, ErrOut: &errb, Width: 100,
 		Getenv: func(k string) string { return env[k] }}
-	root := NewCmdRoot(ios)
-	if c, _, err := root.Find([]string{"cors"}); err != nil || c.Name() != "cors" {
-		root.AddCommand(newCmdCors(ios))
-	}
-	root.SetArgs(args)
-	root.SetIn(ios.In)
-	root.SetOut(ios.Out)
-	root.SetErr(ios.ErrOut)
-	err := root.ExecuteContext(context.Background())
-	var ee *exitError
-	if err != nil && (!errors.As(err, &ee) || ee.msg != "") {
-		fmt.Fprintln(ios.ErrOut, errorLine(err))
-	}
-	o := corsOutcome{ExitCode(err), out.String(), errb.String()}
+	code := Run(context.Background(), ios, args) // the path main takes: errors printed once, exit code
+	o := corsOutcome{code, out.String(), errb.String()}
 	if strings.Contains(o.stderr, "panic") {
 		t.Fatalf("crash: %s", o.stderr)
 	}

@@ -33,7 +33,6 @@ var demoTour = []demoStop{
 }
 
 func newCmdDemo(ios *IO) *cobra.Command {
-	var colorMode string
 	var verbose bool
 	c := &cobra.Command{
 		Use:   "demo",
@@ -44,14 +43,13 @@ delays -- and traces a few of its URLs, so that every phase shows real time
 and one failure is explained. It needs no network and always exits 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			style, err := (&traceFlags{color: colorMode, verbose: verbose}).style(ios)
+			style, err := (&traceFlags{verbose: verbose}).style(ios)
 			if err != nil {
 				return err
 			}
 			return runDemo(c, ios, style)
 		},
 	}
-	c.Flags().StringVar(&colorMode, "color", "auto", "colour: auto, always or never")
 	c.Flags().BoolVarP(&verbose, "verbose", "v", false, "also show request headers, the certificate chain and DNS queries")
 	return c
 }

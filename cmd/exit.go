@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	"io"
 
 	"github.com/reqtrace/reqtrace/trace"
 )
@@ -68,7 +69,9 @@ var exitFor = map[string]int{
 	trace.KindCanceled:         ExitInterrupted,
 }
 
-// ExitCode returns the process exit code for an error returned by a command.
+// ExitCode returns the process exit code for an error returned by a
+// command: the engine's kinds by exitFor, bad usage 2, a failed write 23,
+// and anything else, unexpected, 1.
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
@@ -84,7 +87,51 @@ func ExitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	return ExitUsage // flag and argument errors from cobra
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return ExitUsage
+	}
+	var we *writeError
+	if errors.As(err, &we) {
+		return ExitWrite
+	}
+	return ExitFailure
+}
+
+// usageError is bad usage caught before a command runs: an unknown flag
+// or command, a missing or extra argument, flags that exclude each other.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+// writeError is a failed write of the output, to stdout or a file: curl's
+// "failure writing output", exit 23.
+type writeError struct {
+	what string // "stdout", "-o out.bin", "--har x.har"
+	err  error
+}
+
+func (e *writeError) Error() string { return "writing " + e.what + " failed: " + e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
+
+// outWriter is stdout as commands see it: it remembers the first failed
+// write, so that whatever a command did with the error (some output is
+// written with fmt.Fprintln and no check), the run ends with exit 23.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // exitError ends a command with a code whose message was already shown

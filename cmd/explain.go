@@ -13,7 +13,6 @@ import (
 
 func newCmdExplain(ios *IO) *cobra.Command {
 	var jsonOut, verbose, list bool
-	var colorMode string
 	c := &cobra.Command{
 		Use:   "explain <topic> | --list [kind]",
 		Short: "Explain a status code, status class, header or method (offline)",
@@ -36,7 +35,7 @@ so it works offline.`,
 			return knowledge.Topics(""), cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			style, err := (&traceFlags{color: colorMode, verbose: verbose}).style(ios)
+			style, err := (&traceFlags{verbose: verbose}).style(ios)
 			if err != nil {
 				return err
 			}
@@ -61,7 +60,6 @@ so it works offline.`,
 	f.BoolVar(&jsonOut, "json", false, "print one JSON document (schema reqtrace.explain/v1)")
 	f.BoolVar(&list, "list", false, "list the topics, or those of one kind: --list [status|class|header|method]")
 	f.BoolVarP(&verbose, "verbose", "v", false, "show everything known, e.g. every directive in full")
-	f.StringVar(&colorMode, "color", "auto", "colour: auto, always or never")
 	return c
 }
 

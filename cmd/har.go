@@ -52,7 +52,6 @@ they mean. "-" reads the file from stdin.`,
 	fl.BoolVar(&f.json, "json", false, "print the entries as reqtrace.trace/v1 documents (one per page, in a JSON array when there are several)")
 	fl.BoolVarP(&f.verbose, "verbose", "v", false, "also the request headers and more detail")
 	fl.BoolVar(&f.showSecrets, "show-secrets", false, "show Authorization and cookie values (hidden by default)")
-	fl.StringVar(&f.color, "color", "auto", "colour: auto, always or never")
 	return c
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 func newCmdJWT(ios *IO) *cobra.Command {
-	var secret, keyFile, colorMode string
+	var secret, keyFile string
 	var jsonOut bool
 	c := &cobra.Command{
 		Use:   "jwt <token> | -",
@@ -29,7 +29,7 @@ in front of the token is ignored; "-" reads it from stdin.`,
   reqtrace jwt --key public.pem --json - < token.txt`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			style, err := (&traceFlags{color: colorMode}).style(ios)
+			style, err := (&traceFlags{}).style(ios)
 			if err != nil {
 				return err
 			}
@@ -71,10 +71,9 @@ in front of the token is ignored; "-" reads it from stdin.`,
 		},
 	}
 	f := c.Flags()
-	f.StringVar(&secret, "secret", "", "HMAC secret to verify HS256/HS384/HS512 tokens")
-	f.StringVar(&keyFile, "key", "", "PEM file (public key, certificate or private key) to verify RS*, PS*, ES* or EdDSA tokens")
+	f.StringVar(&secret, "secret", "", "`SECRET` of HMAC, to verify HS256/HS384/HS512 tokens")
+	f.StringVar(&keyFile, "key", "", "`FILE` (PEM: public key, certificate or private key) to verify RS*, PS*, ES* or EdDSA tokens")
 	f.BoolVar(&jsonOut, "json", false, "print one JSON document (schema reqtrace.jwt/v1)")
-	f.StringVar(&colorMode, "color", "auto", "colour: auto, always or never")
 	c.MarkFlagsMutuallyExclusive("secret", "key")
 	return c
 }

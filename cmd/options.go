@@ -25,7 +25,7 @@ type traceFlags struct {
 	method, userAgent, user, cacert, cert, key string
 	headers, forms, resolve                    []string
 	data                                       []dataArg
-	dnsServers, output, color                  string
+	dnsServers, output                         string
 	cookie, referer                            string
 	compressed, cookieSet, revalidate          bool
 	connectTo                                  []string
@@ -53,36 +53,36 @@ type traceFlags struct {
 func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f := c.Flags()
 	f.SortFlags = false
-	f.StringVarP(&o.method, "request", "X", "", "request method to use (GET, POST, ...)")
-	f.StringArrayVarP(&o.headers, "header", "H", nil, "extra header \"Name: value\" (repeatable; \"Name:\" removes one of ours)")
-	f.VarP(dataFlag{"data", &o.data}, "data", "d", "request body, sent with POST; @file reads a file (CR/LF stripped), @- stdin (repeatable, joined with &)")
-	f.Var(dataFlag{"data-binary", &o.data}, "data-binary", "like -d, but @file is sent exactly as it is")
-	f.Var(dataFlag{"data-raw", &o.data}, "data-raw", "like -d, but @ has no special meaning")
-	f.Var(dataFlag{"data-urlencode", &o.data}, "data-urlencode", "like -d, URL-encoded: content, name=content, @file or name@file")
-	f.StringArrayVarP(&o.forms, "form", "F", nil, "multipart form field: name=value, name=@file[;type=T][;filename=F] or name=<file (repeatable)")
-	f.StringVarP(&o.user, "user", "u", "", "basic authentication USER:PASSWORD")
-	f.StringVarP(&o.userAgent, "user-agent", "A", "", "User-Agent to send (default reqtrace/VERSION)")
+	f.StringVarP(&o.method, "request", "X", "", "`METHOD` to send: GET, POST, ... (default GET, or POST with -d)")
+	f.StringArrayVarP(&o.headers, "header", "H", nil, "`HEADER` to add, \"Name: value\" (repeatable; \"Name:\" removes one of ours)")
+	f.VarP(dataFlag{"data", &o.data}, "data", "d", "`DATA` to send as the body, with POST; @file reads a file (CR/LF stripped), @- stdin (repeatable, joined with &)")
+	f.Var(dataFlag{"data-binary", &o.data}, "data-binary", "`DATA` like -d, but @file is sent exactly as it is")
+	f.Var(dataFlag{"data-raw", &o.data}, "data-raw", "`DATA` like -d, but @ has no special meaning")
+	f.Var(dataFlag{"data-urlencode", &o.data}, "data-urlencode", "`DATA` like -d, URL-encoded: content, name=content, @file or name@file")
+	f.StringArrayVarP(&o.forms, "form", "F", nil, "`FIELD` of a multipart form: name=value, name=@file[;type=T][;filename=F] or name=<file (repeatable)")
+	f.StringVarP(&o.user, "user", "u", "", "`USER:PASSWORD` for basic authentication")
+	f.StringVarP(&o.userAgent, "user-agent", "A", "", "`NAME` to send as User-Agent (default reqtrace/VERSION)")
 	f.BoolVarP(&o.head, "head", "I", false, "send HEAD and read no body")
 	f.BoolVarP(&o.get, "get", "G", false, "put the -d data in the URL's query and send GET (HEAD with -I)")
-	f.StringVarP(&o.uploadFile, "upload-file", "T", "", "FILE to send as the body of a PUT (- for stdin); a URL ending in / gets the file's name")
-	f.StringVarP(&o.byteRange, "range", "r", "", "RANGE of bytes to ask for: 0-499, 500-, -500 or several joined by commas")
-	f.StringVar(&o.bearer, "oauth2-bearer", "", "TOKEN to send as Authorization: Bearer (dropped on a redirect to another origin, like -u)")
-	f.StringVarP(&o.cookie, "cookie", "b", "", "send cookies \"name=value; n2=v2\", or load a cookie file; turns on the cookie engine across redirects")
-	f.StringVarP(&o.cookieJar, "cookie-jar", "c", "", "FILE to save the cookie engine's cookies in at the end (Netscape format, -b reads it); turns the engine on")
-	f.StringVarP(&o.referer, "referer", "e", "", "Referer to send; \";auto\" (alone or after a URL) sets it on redirects")
+	f.StringVarP(&o.uploadFile, "upload-file", "T", "", "`FILE` to send as the body of a PUT (- for stdin); a URL ending in / gets the file's name")
+	f.StringVarP(&o.byteRange, "range", "r", "", "`RANGE` of bytes to ask for: 0-499, 500-, -500 or several joined by commas")
+	f.StringVar(&o.bearer, "oauth2-bearer", "", "`TOKEN` to send as Authorization: Bearer (dropped on a redirect to another origin, like -u)")
+	f.StringVarP(&o.cookie, "cookie", "b", "", "`COOKIES` to send, \"name=value; n2=v2\", or a cookie file to load; turns on the cookie engine across redirects")
+	f.StringVarP(&o.cookieJar, "cookie-jar", "c", "", "`FILE` to save the cookie engine's cookies in at the end (Netscape format, -b reads it); turns the engine on")
+	f.StringVarP(&o.referer, "referer", "e", "", "`URL` to send as Referer; \";auto\" (alone or after a URL) sets it on redirects")
 	f.BoolVar(&o.revalidate, "revalidate", false, "then send the conditional request a cache would (If-None-Match/If-Modified-Since) and show whether 304 comes back")
 	f.BoolVar(&o.compressed, "compressed", false, "ask for a compressed body (gzip, deflate), decode it, report wire and decoded sizes")
 	f.BoolVarP(&o.insecure, "insecure", "k", false, "do not fail on certificate problems (they are still reported)")
-	f.StringVar(&o.cacert, "cacert", "", "PEM file of CA certificates to trust instead of the system's")
-	f.StringVarP(&o.cert, "cert", "E", "", "client certificate PEM file (may also hold the key)")
-	f.StringVar(&o.key, "key", "", "private key PEM file for --cert")
-	f.StringArrayVar(&o.resolve, "resolve", nil, "HOST:PORT:ADDR[,ADDR] use these addresses, skip DNS (repeatable)")
-	f.StringVar(&o.dnsServers, "dns-servers", "", "ADDR[:PORT][,...] DNS servers to ask instead of /etc/resolv.conf's")
-	f.StringVarP(&o.proxy, "proxy", "x", "", "[http://|https://][user:password@]host[:port] proxy to use (default port 1080; HTTPS through CONNECT)")
-	f.StringVarP(&o.proxyUser, "proxy-user", "U", "", "USER:PASSWORD for the proxy")
-	f.StringVar(&o.noProxy, "noproxy", "", "LIST of hosts, domains, IPs or CIDR ranges to reach without the proxy (\"*\": all)")
-	f.StringArrayVar(&o.connectTo, "connect-to", nil, "HOST1:PORT1:HOST2:PORT2 connect there instead, keeping Host and TLS name (repeatable)")
-	f.StringVar(&o.unixSocket, "unix-socket", "", "PATH connect through this Unix socket instead of TCP")
+	f.StringVar(&o.cacert, "cacert", "", "`FILE` of PEM CA certificates to trust instead of the system's")
+	f.StringVarP(&o.cert, "cert", "E", "", "`FILE` of the client certificate, PEM (it may also hold the key)")
+	f.StringVar(&o.key, "key", "", "`FILE` of the private key for --cert, PEM")
+	f.StringArrayVar(&o.resolve, "resolve", nil, "`HOST:PORT:ADDR[,ADDR]` use these addresses, skip DNS (repeatable)")
+	f.StringVar(&o.dnsServers, "dns-servers", "", "`ADDR[:PORT][,...]` DNS servers to ask instead of /etc/resolv.conf's")
+	f.StringVarP(&o.proxy, "proxy", "x", "", "`URL` of the proxy: [http://|https://|socks5://|socks5h://][user:password@]host[:port] (default port 1080; HTTPS through CONNECT)")
+	f.StringVarP(&o.proxyUser, "proxy-user", "U", "", "`USER:PASSWORD` for the proxy")
+	f.StringVar(&o.noProxy, "noproxy", "", "`LIST` of hosts, domains, IPs or CIDR ranges to reach without the proxy (\"*\": all)")
+	f.StringArrayVar(&o.connectTo, "connect-to", nil, "`HOST1:PORT1:HOST2:PORT2` connect there instead, keeping Host and TLS name (repeatable)")
+	f.StringVar(&o.unixSocket, "unix-socket", "", "`PATH` connect through this Unix socket instead of TCP")
 	f.BoolVarP(&o.ipv4, "ipv4", "4", false, "use IPv4 addresses only")
 	f.BoolVarP(&o.ipv6, "ipv6", "6", false, "use IPv6 addresses only")
 	f.BoolVar(&o.http11, "http1.1", false, "use HTTP/1.1 only")
@@ -93,32 +93,32 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVar(&o.tls11, "tlsv1.1", false, "TLS 1.1 or later")
 	f.BoolVar(&o.tls12, "tlsv1.2", false, "TLS 1.2 or later (the default)")
 	f.BoolVar(&o.tls13, "tlsv1.3", false, "TLS 1.3 only")
-	f.StringVar(&o.tlsMax, "tls-max", "", "VERSION the newest TLS to offer: 1.0, 1.1, 1.2, 1.3 or default")
-	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "SECONDS a trace may take, redirects included (each --retry attempt gets its own; 0: no limit)")
-	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "SECONDS DNS, TCP and TLS may take together (default 30)")
+	f.StringVar(&o.tlsMax, "tls-max", "", "`VERSION` the newest TLS to offer: 1.0, 1.1, 1.2, 1.3 or default")
+	f.Float64VarP(&o.maxTime, "max-time", "m", 0, "`SECONDS` a trace may take, redirects included (each --retry attempt gets its own; 0: no limit)")
+	f.Float64Var(&o.connectTimeout, "connect-timeout", 0, "`SECONDS` DNS, TCP and TLS may take together (default 30)")
 	f.BoolVarP(&o.location, "location", "L", false, "follow redirects, hop by hop (each hop timed on its own)")
-	f.IntVar(&o.maxRedirs, "max-redirs", 50, "N redirects -L follows at most (-1: no limit; 50 as curl)")
+	f.IntVar(&o.maxRedirs, "max-redirs", 50, "`N` redirects -L follows at most (-1: no limit; 50 as curl)")
 	f.BoolVar(&o.locationTrusted, "location-trusted", false, "like -L, and send -u/--oauth2-bearer credentials and -H Authorization on to other hosts too (as curl)")
-	f.IntVarP(&o.count, "count", "n", 1, "N runs of the same request, with per-phase statistics (run 1 is cold, the rest reuse the connection)")
-	f.Float64Var(&o.interval, "interval", 0, "SECONDS to pause between runs with -n")
+	f.IntVarP(&o.count, "count", "n", 1, "`N` runs of the same request, with per-phase statistics (run 1 is cold, the rest reuse the connection)")
+	f.Float64Var(&o.interval, "interval", 0, "`SECONDS` to pause between runs with -n")
 	f.BoolVar(&o.fresh, "fresh", false, "with -n, open a new connection for every run (no reuse; the TLS session is still resumed, as curl and browsers do)")
 	f.BoolVar(&o.noSessionID, "no-sessionid", false, "do not resume TLS sessions: every new connection makes a full handshake")
-	f.StringVarP(&o.output, "output", "o", "", "write the response body to FILE")
+	f.StringVarP(&o.output, "output", "o", "", "`FILE` to write the response body to")
 	f.BoolVarP(&o.remoteName, "remote-name", "O", false, "write the body to a file named like the URL's last path segment")
 	f.BoolVarP(&o.include, "include", "i", false, "show the response body in the report (up to 64 KiB, made safe for the terminal)")
 	f.BoolVarP(&o.silent, "silent", "s", false, "no error message on stderr (the exit code still tells)")
 	f.BoolVarP(&o.showError, "show-error", "S", false, "with -s, still show the error message")
-	f.IntVar(&o.retry, "retry", 0, "N times to repeat a request that timed out or got 408/429/500/502/503/504 (idempotent methods only)")
-	f.Float64Var(&o.retryDelay, "retry-delay", 0, "SECONDS between retries (default: Retry-After, else 1 s doubling)")
-	f.Float64Var(&o.retryMaxTime, "retry-max-time", 0, "SECONDS after which no retry starts (0: no limit)")
+	f.IntVar(&o.retry, "retry", 0, "`N` times to repeat a request that timed out or got 408/429/500/502/503/504 (idempotent methods only)")
+	f.Float64Var(&o.retryDelay, "retry-delay", 0, "`SECONDS` between retries (default: Retry-After, else 1 s doubling)")
+	f.Float64Var(&o.retryMaxTime, "retry-max-time", 0, "`SECONDS` after which no retry starts (0: no limit)")
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
-	f.StringVar(&o.harFile, "har", "", "also write the trace as a HAR 1.2 file (one entry per hop)")
-	f.StringVarP(&o.dumpHeader, "dump-header", "D", "", "also write the response headers to FILE, as received (every hop and 1xx)")
+	f.StringVar(&o.harFile, "har", "", "`FILE` to write the trace to as HAR 1.2, as well (one entry per hop)")
+	f.StringVarP(&o.dumpHeader, "dump-header", "D", "", "`FILE` to write the response headers to, as received, as well (every hop and 1xx)")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "show Authorization, Cookie and Set-Cookie values, URL passwords and JWT signatures (hidden by default)")
-	f.StringVarP(&o.writeOut, "write-out", "w", "", "print FORMAT with curl's %{variables} instead of the report (@file, @- for stdin)")
-	f.StringVar(&o.color, "color", "auto", "colour: auto, always or never (NO_COLOR turns auto off)")
+	f.StringVarP(&o.writeOut, "write-out", "w", "", "`FORMAT` to print with curl's %{variables} instead of the report (@file, @- for stdin)")
+	groupTraceFlags(c)
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge")
 	c.MarkFlagsMutuallyExclusive("output", "remote-name")
@@ -133,23 +133,13 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	}
 	c.MarkFlagsMutuallyExclusive("get", "form")
 	c.MarkFlagsMutuallyExclusive("user", "oauth2-bearer")
-	_ = c.RegisterFlagCompletionFunc("color", cobra.FixedCompletions([]cobra.Completion{"auto", "always", "never"}, cobra.ShellCompDirectiveNoFileComp))
 	_ = c.RegisterFlagCompletionFunc("request", cobra.FixedCompletions([]cobra.Completion{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, cobra.ShellCompDirectiveNoFileComp))
 }
 
 func (f *traceFlags) style(ios *IO) (render.Style, error) {
-	var on bool
-	switch f.color {
-	case "always":
-		on = true
-	case "never":
-	case "auto":
-		on = ios.OutTTY && ios.Getenv("NO_COLOR") == "" && ios.Getenv("TERM") != "dumb"
-	default:
-		return render.Style{}, trace.BadInput("--color %q is not one of auto, always, never", f.color)
-	}
-	if ios.Getenv("NO_COLOR") != "" && f.color != "always" {
-		on = false
+	on, err := colorOn(ios)
+	if err != nil {
+		return render.Style{}, err
 	}
 	return render.Style{Color: on, Width: ios.Width, Verbose: f.verbose, Include: f.include}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/reqtrace/reqtrace/trace"
 )
@@ -52,7 +53,7 @@ func (f *traceFlags) rangeHeader(ios *IO, o *trace.Options) error {
 			fmt.Fprintf(ios.ErrOut, "reqtrace: warning: a byte range needs a dash: -r %s asks from byte %s to the end\n", f.byteRange, strings.TrimSuffix(f.byteRange, "-"))
 		}
 	}
-	if !byteRanges.MatchString(f.byteRange) {
+	if !byteRanges().MatchString(f.byteRange) {
 		return trace.BadInput("-r %q is not a byte range: write FIRST-LAST, FIRST- or -SUFFIX (e.g. 0-499), several joined by commas", f.byteRange)
 	}
 	if !hasHeader(o.Headers, "Range") {
@@ -63,7 +64,7 @@ func (f *traceFlags) rangeHeader(ios *IO, o *trace.Options) error {
 
 // byteRanges is the syntax -r accepts: RFC 9110's int-range and
 // suffix-range, comma-separated.
-var byteRanges = regexp.MustCompile(`^(\d+-\d*|-\d+)(,(\d+-\d*|-\d+))*$`)
+var byteRanges = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(\d+-\d*|-\d+)(,(\d+-\d*|-\d+))*$`) })
 
 // upload reads -T FILE as the body of a PUT. As curl does, a URL that
 // names no file (it ends in "/") gets the file's name appended.

@@ -23,16 +23,22 @@ type IO struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
-	// OutTTY and Width describe Out when it is a terminal.
-	OutTTY bool
-	Width  int
-	Getenv func(string) string
+	// OutTTY and Width describe Out when it is a terminal; ErrTTY and
+	// ErrWidth, ErrOut (the live progress line is drawn there).
+	OutTTY   bool
+	Width    int
+	ErrTTY   bool
+	ErrWidth int
+	Getenv   func(string) string
+	color    string // --color, the root's persistent flag
 }
 
 // SystemIO is the process's own standard streams.
 func SystemIO() *IO {
 	tty, width := terminal(os.Stdout)
-	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: tty, Width: width, Getenv: os.Getenv}
+	errTTY, errWidth := terminal(os.Stderr)
+	return &IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, OutTTY: tty, Width: width,
+		ErrTTY: errTTY, ErrWidth: errWidth, Getenv: os.Getenv}
 }
 
 // Main runs reqtrace with the process's arguments and returns the exit code.
@@ -54,12 +60,35 @@ func Main() (code int) {
 // printed once, here.
 func Run(ctx context.Context, ios *IO, args []string) int {
 	routeLibraryLog(ios, false)
+	out := &outWriter{w: ios.Out}
+	wrapped := *ios
+	wrapped.Out = out
+	ios = &wrapped
 	root := NewCmdRoot(ios)
+	started := false // a command's RunE was reached: flags and arguments were valid
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		// cobra checks flag groups after this hook: check them first, so
+		// that every usage error is known as one.
+		if err := c.ValidateRequiredFlags(); err != nil {
+			return &usageError{err}
+		}
+		if err := c.ValidateFlagGroups(); err != nil {
+			return &usageError{errors.New(plainGroupError(err))}
+		}
+		started = true
+		return nil
+	}
 	root.SetArgs(args)
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
 	err := root.ExecuteContext(ctx)
+	if err != nil && !started {
+		err = &usageError{err} // cobra's own checks: flags, arguments, commands
+	}
+	if out.err != nil { // the output is lost, whatever else happened
+		err = &writeError{"stdout", out.err}
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -83,7 +112,6 @@ func errorLine(err error) string {
 	return "reqtrace: " + render.Safe(err.Error())
 }
 
-// NewCmdRoot builds the command tree. `reqtrace URL` is `reqtrace trace URL`.
 // plainFlagError words pflag's parse errors without Go's internals:
 // `invalid argument "abc" for "-m, --max-time" flag: strconv.ParseFloat:
 // parsing "abc": invalid syntax` becomes `... flag: not a number`.
@@ -102,6 +130,24 @@ func plainFlagError(err error) string {
 	return head + " flag: not a number"
 }
 
+// plainGroupError words cobra's flag-group error: "if any flags in the
+// group [ipv4 ipv6] are set none of the others can be; [ipv4 ipv6] were
+// all set" becomes "--ipv4 and --ipv6 cannot be used together".
+func plainGroupError(err error) string {
+	msg := err.Error()
+	_, set, ok := strings.Cut(msg, "; [")
+	names, ok2 := strings.CutSuffix(set, "] were all set")
+	if !ok || !ok2 {
+		return msg
+	}
+	flags := strings.Fields(names)
+	for i, f := range flags {
+		flags[i] = "--" + f
+	}
+	return strings.Join(flags, " and ") + " cannot be used together: choose one"
+}
+
+// NewCmdRoot builds the command tree. `reqtrace URL` is `reqtrace trace URL`.
 func NewCmdRoot(ios *IO) *cobra.Command {
 	opts := &traceFlags{}
 	root := &cobra.Command{
@@ -117,8 +163,16 @@ for a tour that needs no network.`,
   reqtrace -v --http1.1 https://example.com/api -H 'Accept: application/json'
   reqtrace --json https://example.com/ | jq .hops[0].timings_ms
   reqtrace demo`,
-		Version:                    trace.Version,
-		Args:                       cobra.MaximumNArgs(1),
+		Version: trace.Version,
+		Args: func(c *cobra.Command, args []string) error {
+			// a mistyped command is not a URL: "reqtrace explian 404"
+			if len(args) > 0 && !strings.ContainsAny(args[0], ".:/[") {
+				if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+					return fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])
+				}
+			}
+			return cobra.MaximumNArgs(1)(c, args)
+		},
 		SilenceUsage:               true,
 		SilenceErrors:              true,
 		SuggestionsMinimumDistance: 2,
@@ -127,17 +181,16 @@ for a tour that needs no network.`,
 			if len(args) == 0 {
 				return c.Help()
 			}
-			if s := c.SuggestionsFor(args[0]); len(s) > 0 && !strings.ContainsAny(args[0], ".:/[") {
-				return fmt.Errorf("unknown command %q: did you mean %q? (give a URL to trace it)", args[0], s[0])
-			}
 			return runTrace(c, ios, opts, args[0])
 		},
 	}
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return fmt.Errorf("%s (see %s --help)", plainFlagError(err), c.CommandPath())
+		return fmt.Errorf("%s (see %s --help)", suggestFlag(c, plainFlagError(err)), c.CommandPath())
 	})
+	root.SetUsageFunc(func(c *cobra.Command) error { return usage(c, ios.Width) })
 	addTraceFlags(root, opts)
-	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
+	addColorFlag(root, ios)
+	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios), newCmdSchema(ios))
 	return root
 }

@@ -52,6 +52,12 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if w := opts.RetryWarning(); w != "" && !f.silent {
 		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}
+	if ios.ErrTTY && !f.silent && ios.Getenv("TERM") != "dumb" {
+		m := startMeter(ios.ErrOut, ios.ErrWidth)
+		defer m.stop()
+		opts.Progress = m.on
+		closeOut = stopFirst(m, closeOut)
+	}
 	if f.count > 1 {
 		return runSeries(c, ios, f, opts, style, closeOut)
 	}
@@ -66,6 +72,16 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return err
 	}
 	return outcome(ios, f, res)
+}
+
+// stopFirst erases the progress line when the transfer ends, before the
+// report or any message is printed: closeOut is the first thing called
+// after the engine returns.
+func stopFirst(m *meter, closeOut func(bool) error) func(bool) error {
+	return func(ok bool) error {
+		m.stop()
+		return closeOut(ok)
+	}
 }
 
 // writeFiles writes what goes to files besides the body: --har FILE,
@@ -119,7 +135,7 @@ func writeFile(flag, name string, perm os.FileMode, write func(io.Writer) error)
 		}
 	}
 	if err != nil {
-		return &exitError{code: ExitWrite, msg: "reqtrace: writing " + flag + " " + name + " failed: " + unwrapPathErr(err).Error()}
+		return &writeError{flag + " " + name, unwrapPathErr(err)}
 	}
 	return nil
 }
@@ -141,7 +157,7 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 		err = render.Text(ios.Out, shown, style)
 	}
 	if err != nil {
-		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+		return &writeError{"stdout", err}
 	}
 	return nil
 }
@@ -184,7 +200,7 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 		err = render.SeriesText(ios.Out, ser, style)
 	}
 	if err != nil {
-		return &exitError{code: ExitFailure, msg: "writing the output failed: " + err.Error()}
+		return &writeError{"stdout", err}
 	}
 	if err := f.writeFiles(ser.Runs); err != nil {
 		return err

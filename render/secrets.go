@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
@@ -23,14 +24,16 @@ const redactedMark = "[redacted]"
 
 // jwtPattern matches a JWT (header.payload.signature, base64url); the
 // signature is the secret part.
-var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}`)
+var jwtPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}`)
+})
 
 // RedactJWT hides the signature of every JWT in s.
 func RedactJWT(s string) string {
 	if !strings.Contains(s, "eyJ") {
 		return s
 	}
-	return jwtPattern.ReplaceAllStringFunc(s, func(tok string) string {
+	return jwtPattern().ReplaceAllStringFunc(s, func(tok string) string {
 		return tok[:strings.LastIndexByte(tok, '.')+1] + redactedMark
 	})
 }

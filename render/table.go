@@ -1,13 +1,9 @@
 package render
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/fatih/color"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // column describes one table column. When the table would not fit the
@@ -26,41 +22,24 @@ const gutter = "  "
 // table prints rows under dimmed headers, indented by lead and cut to the
 // terminal width. Cells are plain text; paint, if not nil, colours a cell
 // after it has been measured and cut (cutting coloured text would split
-// escape sequences).
+// escape sequences). Columns are padded to their widest cell and joined by
+// the gutter; numbers align right; nothing trails a line.
 func (pr *printer) table(lead string, cols []column, rows [][]string, paint func(row, col int) *color.Color) {
 	cols, rows, keep := pr.fitTable(lead, cols, rows)
-	align := make([]tw.Align, len(cols))
-	head := make([]any, len(cols))
+	widths := make([]int, len(cols))
 	for i, c := range cols {
-		align[i] = tw.AlignLeft
-		if c.right {
-			align[i] = tw.AlignRight
+		widths[i] = textWidth(c.head)
+		for _, row := range rows {
+			widths[i] = max(widths[i], textWidth(row[i]))
 		}
+	}
+	head := make([]string, len(cols))
+	for i, c := range cols {
 		head[i] = pr.p.dim.Sprint(c.head)
 	}
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.SeparatorsNone,
-				Lines:      tw.LinesNone,
-			},
-		})),
-		tablewriter.WithEastAsian(tw.Off), // stable widths whatever the locale
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAutoFormat(tw.Off),
-		tablewriter.WithRowAutoWrap(tw.WrapNone), // we cut to fit ourselves
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: gutter, Overwrite: true}),
-		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-	)
-	t.Header(head...)
+	pr.line(lead + tableRow(cols, widths, head))
 	for r, row := range rows {
-		cells := make([]any, len(row))
+		cells := make([]string, len(row))
 		for c, s := range row {
 			if paint != nil {
 				if col := paint(r, keep[c]); col != nil {
@@ -69,33 +48,24 @@ func (pr *printer) table(lead string, cols []column, rows [][]string, paint func
 			}
 			cells[c] = s
 		}
-		if err := t.Append(cells...); err != nil {
-			pr.fail(err)
-			return
-		}
-	}
-	if err := t.Render(); err != nil {
-		pr.fail(err)
-		return
-	}
-	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-		pr.line(lead + trimPadding(l))
+		pr.line(lead + tableRow(cols, widths, cells))
 	}
 }
 
-// trimPadding drops the padding tablewriter leaves after the last cell,
-// along with the reset it puts after that padding when cells are coloured.
-// A reset right after text is the cell's own and stays.
-func trimPadding(l string) string {
-	const reset = "\x1b[0m"
-	for {
-		l = strings.TrimRight(l, " ")
-		rest, ok := strings.CutSuffix(l, reset)
-		if !ok || !strings.HasSuffix(rest, " ") {
-			return l
+// tableRow pads each cell to its column's width (cells may be coloured:
+// the width counts what shows) and joins them with the gutter.
+func tableRow(cols []column, widths []int, cells []string) string {
+	var b strings.Builder
+	for i, s := range cells {
+		pad := strings.Repeat(" ", max(widths[i]-textWidth(s), 0))
+		if cols[i].right {
+			b.WriteString(pad + s)
+		} else {
+			b.WriteString(s + pad)
 		}
-		l = rest
+		b.WriteString(gutter)
 	}
+	return strings.TrimRight(b.String(), " ")
 }
 
 // fitTable makes the table fit the width. It cuts any column wider than a
@@ -158,11 +128,4 @@ func (pr *printer) fitTable(lead string, cols []column, rows [][]string) ([]colu
 		out[r] = kr
 	}
 	return kc, out, keep
-}
-
-// fail records an error from a library call, like a failed write.
-func (pr *printer) fail(err error) {
-	if pr.err == nil {
-		pr.err = err
-	}
 }

@@ -25,18 +25,16 @@ type readMark struct {
 	at    time.Duration
 }
 
-// stampConn wraps a connection to timestamp the bytes on the wire: when
-// the last byte of the request left, and when each byte of the response
-// arrived. These are the truest phase boundaries there are, closer than
+// stampConn wraps a connection to timestamp the bytes on the wire as they
+// arrive. These are the truest phase boundaries there are, closer than
 // what any client-library hook reports.
 type stampConn struct {
 	net.Conn
 	clock *clock
 
-	mu      sync.Mutex
-	read    int64
-	written int64
-	marks   []readMark
+	mu    sync.Mutex
+	read  int64
+	marks []readMark
 }
 
 func newStampConn(c net.Conn, clk *clock) *stampConn {
@@ -55,14 +53,6 @@ func (c *stampConn) Read(p []byte) (int, error) {
 		c.marks = append(c.marks, readMark{c.read, at})
 		c.mu.Unlock()
 	}
-	return n, err
-}
-
-func (c *stampConn) Write(p []byte) (int, error) {
-	n, err := c.Conn.Write(p)
-	c.mu.Lock()
-	c.written += int64(n)
-	c.mu.Unlock()
 	return n, err
 }
 
@@ -91,10 +81,4 @@ func (c *stampConn) bytesRead() int64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.read
-}
-
-func (c *stampConn) bytesWritten() int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.written
 }

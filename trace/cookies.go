@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"cmp"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -31,7 +32,7 @@ func newJar(o *Options) (*cookiejar.Jar, cookieStore) {
 		if fc.Cookie.Secure {
 			scheme = "https"
 		}
-		u := &url.URL{Scheme: scheme, Host: fc.Host, Path: cmp(fc.Cookie.Path, "/")}
+		u := &url.URL{Scheme: scheme, Host: fc.Host, Path: cmp.Or(fc.Cookie.Path, "/")}
 		jar.SetCookies(u, []*http.Cookie{fc.Cookie})
 		store.set(u, fc.Cookie, now)
 	}

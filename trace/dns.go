@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -38,7 +39,7 @@ const (
 
 func newResolver(o *Options, c *clock) (*resolver, *Error) {
 	r := &resolver{ndots: 1, timeout: 5 * time.Second, attempts: 2, family: o.IPVersion, clock: c}
-	path := cmp(o.ResolvConf, defaultResolvConf)
+	path := cmp.Or(o.ResolvConf, defaultResolvConf)
 	cfg, err := dns.ClientConfigFromFile(path)
 	if err == nil {
 		r.search, r.ndots = cfg.Search, cfg.Ndots
@@ -69,12 +70,6 @@ func cmpErr(err, def error) error {
 	return err
 }
 
-func cmp(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
 
 // lookup resolves host to addresses, filling in d (Queries, Tried, and
 // the facts of the answer that decided the outcome).
@@ -173,7 +168,7 @@ func (d *DNS) setAnswer(t NameTried, ans *answer) {
 func triedNote(tried []NameTried) string {
 	parts := make([]string, len(tried))
 	for i, t := range tried {
-		parts[i] = t.Name + " " + cmp(t.Rcode, "no answer")
+		parts[i] = t.Name + " " + cmp.Or(t.Rcode, "no answer")
 	}
 	return "[names tried: " + strings.Join(parts, ", ") + "]"
 }

@@ -1,5 +1,7 @@
 package trace
 
+//lint:file-ignore SA1019 x/net/http2's Transport and ClientConn stay until net/http's HTTP/2 ClientConn is shown to keep every measured behaviour (header order, timings, 1xx, errors): issue 12 item 8.
+
 import (
 	"bufio"
 	"bytes"
@@ -265,7 +267,7 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	r := h.hop.Response
 	r.ServerTiming = ParseServerTiming(headerValues(r.Headers, "Server-Timing"))
 	wire := &countingReader{r: body}
-	src, decoding := io.Reader(wire), h.o.Compressed && decodable(r.Headers)
+	src, decoding := h.meter(wire, want), h.o.Compressed && decodable(r.Headers)
 	if decoding {
 		src = newDecoder(wire, headerValue(r.Headers, "Content-Encoding"))
 	}
@@ -398,6 +400,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 			defer mu.Unlock()
 			if sent < 0 { // it may fire again for a retried request: keep the first
 				sent, h.phase = h.clock.since(), PhaseWait
+				h.o.emit(ProgressEvent{Kind: ProgressPhase, Phase: PhaseWait, At: sent})
 				close(wrote)
 			}
 		},

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"io"
 	"net/netip"
@@ -79,7 +80,7 @@ func lookupHost(ctx context.Context, o *Options, c *clock, host string, port int
 		}
 	}
 	start := c.since()
-	if addrs := filterFamily(lookupHostsFile(cmp(o.HostsFile, defaultHostsFile), host), o.IPVersion); len(addrs) > 0 {
+	if addrs := filterFamily(lookupHostsFile(cmp.Or(o.HostsFile, defaultHostsFile), host), o.IPVersion); len(addrs) > 0 {
 		d := &DNS{Host: host, Source: SourceHosts, Addresses: addrStrings(addrs), Duration: c.since() - start}
 		return d, addrs, nil
 	}

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"crypto/tls"
 	"io"
 	"net"
@@ -92,6 +93,11 @@ type Options struct {
 	// demo point them at the lab.
 	ResolvConf string
 	HostsFile  string
+
+	// Progress, if set, is told of each step as it happens (runs, hops,
+	// phases, body bytes), for a live display; the engine never prints.
+	// It is called on the engine's goroutines and must return quickly.
+	Progress func(ProgressEvent)
 }
 
 // HeaderEdit is one -H argument: set a header, or remove one of ours.
@@ -172,7 +178,7 @@ func optionalPort(s string) (int, error) {
 func (o *Options) target(host string, port int) (string, int, string) {
 	for _, c := range o.ConnectTo {
 		if (c.FromHost == "" || strings.EqualFold(c.FromHost, host)) && (c.FromPort == 0 || c.FromPort == port) {
-			h, p := cmp(c.ToHost, host), port
+			h, p := cmp.Or(c.ToHost, host), port
 			if c.ToPort != 0 {
 				p = c.ToPort
 			}

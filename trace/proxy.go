@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -211,7 +212,7 @@ func (h *hopRun) connectTunnel(ctx context.Context, conn net.Conn, px *url.URL, 
 		conn.SetDeadline(d)
 		defer conn.SetDeadline(time.Time{})
 	}
-	hs := []Header{{"Host", authority}, {"User-Agent", cmp(h.o.UserAgent, "reqtrace/"+Version)}}
+	hs := []Header{{"Host", authority}, {"User-Agent", cmp.Or(h.o.UserAgent, "reqtrace/"+Version)}}
 	if auth := proxyAuthorization(px); auth != "" {
 		hs = append(hs, Header{"Proxy-Authorization", auth})
 	}

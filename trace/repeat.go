@@ -76,6 +76,7 @@ func Repeat(ctx context.Context, o *Options, ro RepeatOptions, onRun func(i int,
 			s.close()
 			s = newSession(o, roots, tickets)
 		}
+		o.emit(ProgressEvent{Kind: ProgressRun, Run: i + 1, Count: ro.Count})
 		r := withRetries(ctx, o, func() *Result { return runOnce(ctx, s) })
 		if ctx.Err() != nil {
 			break

@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"encoding/base64"
 	"net"
 	"net/url"
@@ -33,7 +34,7 @@ func (o *Options) method() string {
 func (o *Options) requestHeaders(u *url.URL, body []byte, credentials bool) []Header {
 	hs := []Header{
 		{"Host", hostHeader(u)},
-		{"User-Agent", cmp(o.UserAgent, "reqtrace/"+Version)},
+		{"User-Agent", cmp.Or(o.UserAgent, "reqtrace/"+Version)},
 		{"Accept", "*/*"},
 	}
 	user := o.User

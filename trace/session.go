@@ -1,5 +1,7 @@
 package trace
 
+//lint:file-ignore SA1019 x/net/http2's Transport and ClientConn stay until net/http's HTTP/2 ClientConn is shown to keep every measured behaviour (header order, timings, 1xx, errors): issue 12 item 8.
+
 import (
 	"bufio"
 	"crypto/tls"

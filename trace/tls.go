@@ -1,6 +1,7 @@
 package trace
 
 import (
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -47,7 +48,7 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 		},
 		ServerName:         host, // SNI and the name checked; Go sends no SNI for IP literals
 		NextProtos:         protos,
-		MinVersion:         cmpVersion(o.TLSMin, tls.VersionTLS12),
+		MinVersion:         cmp.Or(o.TLSMin, tls.VersionTLS12),
 		MaxVersion:         o.TLSMax,
 		InsecureSkipVerify: true, // we verify in VerifyConnection, below
 		VerifyConnection: func(cs tls.ConnectionState) error {
@@ -225,18 +226,19 @@ func handshakeReason(err error) string {
 }
 
 // loadRoots returns the pool to verify against: --cacert's PEM bundle
-// replaces the system roots, as in curl. The system roots are parsed here,
-// before the trace's clock starts, only when the trace may need TLS; nil
-// stands for them otherwise, and crypto/x509 loads them on a first Verify
-// should one come after all. Parsing them cost a plain http:// trace
-// ~30 ms, and the GC cycle their garbage set off overlapped the DNS lookup
-// (issue 16).
+// replaces the system roots, as in curl. The system roots are loaded here,
+// before the trace's clock starts (so the TLS phase stays the handshake's),
+// only when the trace may need TLS, and from one source (systemRoots);
+// nil stands for them otherwise, and verifyChain loads them on a first
+// handshake should one come after all. Parsing them cost a plain http://
+// trace ~30 ms, and the GC cycle their garbage set off overlapped the DNS
+// lookup (issue 16).
 func loadRoots(o *Options) (*x509.CertPool, error) {
 	if o.CACert == nil {
 		if !mayNeedTLS(o) {
 			return nil, nil
 		}
-		return x509.SystemCertPool()
+		return systemRoots(), nil
 	}
 	pool := x509.NewCertPool()
 	if !pool.AppendCertsFromPEM(o.CACert) {

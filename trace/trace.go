@@ -149,6 +149,7 @@ func (h *hopRun) setPhase(p string) {
 	h.mu.Lock()
 	h.phase = p
 	h.mu.Unlock()
+	h.o.emit(ProgressEvent{Kind: ProgressPhase, Phase: p, At: h.clock.since()})
 }
 
 func (h *hopRun) currentPhase() string {
@@ -167,6 +168,7 @@ func (h *hopRun) skip(phase, why string) {
 
 func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 	h.hop.URL = h.req.url.String()
+	h.o.emit(ProgressEvent{Kind: ProgressHop, URL: h.hop.URL})
 	// What was to be sent, kept when the hop fails before sending (HAR
 	// needs the method of a failed entry too); the exchange fills the rest.
 	h.hop.Request = Request{Method: h.req.method, Target: h.req.url.RequestURI()}

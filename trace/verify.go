@@ -29,6 +29,9 @@ func verifyChain(chain []*x509.Certificate, host string, roots *x509.CertPool, n
 		v.reason, v.err = VerifyNoCertificate, errors.New("the server sent no certificate")
 		return v
 	}
+	if roots == nil {
+		roots = systemRoots() // a handshake loadRoots did not foresee: load them now
+	}
 	opts := x509.VerifyOptions{Roots: roots, DNSName: host, Intermediates: x509.NewCertPool(), CurrentTime: now}
 	for _, c := range chain[1:] {
 		opts.Intermediates.AddCert(c)

@@ -145,9 +145,6 @@ type phaseCase struct {
 	viaDNS   bool    // reqtrace resolves through the lab's DNS (curl cannot reach it)
 }
 
-// The phases, with curl's -w figures turned into phases as httpstat does.
-var phaseNames = []string{"dns", "connect", "tls", "wait", "receive", "total"}
-
 func (b *bench) phases(n int) {
 	cases := []phaseCase{
 		{"DNS answer delayed 50 ms", "http", "dnsdelay-50.www.lab.test", "/", "dns", 50, true},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/reqtrace/reqtrace/trace"
@@ -695,7 +696,7 @@ func checkCookiesScore(f fields, https, hstsOn bool) check {
 // ---- Disclosure ---------------------------------------------------------------
 
 // versionRE finds a version number: "nginx/1.25.3", "PHP/8.1", "4.0.30319".
-var versionRE = regexp.MustCompile(`\d+\.\d+|/\d`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d+\.\d+|/\d`) })
 
 // disclosureNotes flags headers that reveal software versions.
 func disclosureNotes(f fields) []trace.Note {
@@ -706,7 +707,7 @@ func disclosureNotes(f fields) []trace.Note {
 			continue
 		}
 		switch {
-		case versionRE.MatchString(v) || strings.HasPrefix(name, "X-AspNet"):
+		case versionRE().MatchString(v) || strings.HasPrefix(name, "X-AspNet"):
 			notes = append(notes, note("security.disclosure", trace.NoteSecurity, trace.LevelWarn, name,
 				"%s: %s reveals the software version, which tells attackers which known vulnerabilities to try. Remove it or drop the version.", name, strconv.Quote(clip(v, 60))))
 		case name != "Server":

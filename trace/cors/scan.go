@@ -92,10 +92,7 @@ func allFailed(ps []Probe) *trace.Error {
 // runProbe sends one origin both ways.
 func runProbe(ctx context.Context, cfg *Config, r *Request, ps probeSpec, send Sender) Probe {
 	p := Probe{Class: ps.class, Origin: ps.origin}
-	get := []trace.Header{{Name: "Origin", Value: ps.origin}}
-	for _, h := range r.Headers {
-		get = append(get, h)
-	}
+	get := append([]trace.Header{{Name: "Origin", Value: ps.origin}}, r.Headers...)
 	if r.Credentials && r.Cookie != "" {
 		get = append(get, trace.Header{Name: "Cookie", Value: r.Cookie})
 	}

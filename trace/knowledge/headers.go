@@ -1,21 +1,25 @@
 package knowledge
 
-// headers is every header entry; the per-domain tables live in the
-// headers_*.go files.
-var headers = concatHeaders(
-	cachingHeaders,
-	conditionalHeaders,
-	contentHeaders,
-	negotiationHeaders,
-	authHeaders,
-	cookieHeaders,
-	corsHeaders,
-	securityHeaders,
-	connectionHeaders,
-	proxyHeaders,
-	timingHeaders,
-	miscHeaders,
-)
+import "sync"
+
+// headers is every header entry, joined on first use; the per-domain
+// tables live in the headers_*.go files.
+var headers = sync.OnceValue(func() []Header {
+	return concatHeaders(
+		cachingHeaders,
+		conditionalHeaders,
+		contentHeaders,
+		negotiationHeaders,
+		authHeaders,
+		cookieHeaders,
+		corsHeaders,
+		securityHeaders,
+		connectionHeaders,
+		proxyHeaders,
+		timingHeaders,
+		miscHeaders,
+	)
+})
 
 func concatHeaders(groups ...[]Header) []Header {
 	var out []Header

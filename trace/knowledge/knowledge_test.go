@@ -326,7 +326,7 @@ func TestHeaders(t *testing.T) {
 	validKind := []string{KindRequest, KindResponse, KindBoth}
 	validCat := []string{"caching", "conditional", "negotiation", "auth", "cookies", "cors", "security", "proxy", "connection", "content", "timing", "misc"}
 	owner := map[string]string{}
-	for _, h := range headers {
+	for _, h := range headers() {
 		what := "header " + h.Name
 		checkSpec(t, what, h.Spec)
 		if h.Summary == "" {

@@ -5,35 +5,37 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// Indexes, built once at package initialisation from the literal tables.
+// Indexes, built from the literal tables on first use, not at start-up:
+// most runs of reqtrace never look a topic up by name.
 var (
-	statusIndex = func() map[int]int {
+	statusIndex = sync.OnceValue(func() map[int]int {
 		m := make(map[int]int, len(statuses))
 		for i, s := range statuses {
 			m[s.Code] = i
 		}
 		return m
-	}()
-	methodIndex = func() map[string]int {
+	})
+	methodIndex = sync.OnceValue(func() map[string]int {
 		m := make(map[string]int, len(methods))
 		for i, x := range methods {
 			m[x.Name] = i
 		}
 		return m
-	}()
+	})
 	// headerIndex maps normalised names and aliases to positions in headers.
-	headerIndex = func() map[string]int {
-		m := make(map[string]int, 2*len(headers))
-		for i, h := range headers {
+	headerIndex = sync.OnceValue(func() map[string]int {
+		m := make(map[string]int, 2*len(headers()))
+		for i, h := range headers() {
 			m[normHeader(h.Name)] = i
 			for _, a := range h.Aliases {
 				m[normHeader(a)] = i
 			}
 		}
 		return m
-	}()
+	})
 )
 
 // normHeader turns user input into an index key: lower case, no surrounding
@@ -49,7 +51,7 @@ func normHeader(s string) string {
 // (including unused, obsolete and temporary ones) and unofficial vendor
 // codes. For other codes in 100..599 use ClassOf.
 func LookupStatus(code int) (Status, bool) {
-	i, ok := statusIndex[code]
+	i, ok := statusIndex()[code]
 	if !ok {
 		return Status{}, false
 	}
@@ -71,7 +73,7 @@ func Classes() []Class {
 
 // LookupMethod returns the entry for a method name, ignoring case.
 func LookupMethod(name string) (Method, bool) {
-	i, ok := methodIndex[strings.ToUpper(strings.TrimSpace(name))]
+	i, ok := methodIndex()[strings.ToUpper(strings.TrimSpace(name))]
 	if !ok {
 		return Method{}, false
 	}
@@ -82,11 +84,11 @@ func LookupMethod(name string) (Method, bool) {
 // case. A trailing colon and surrounding blanks are ignored, and
 // underscores match hyphens ("cache_control" finds Cache-Control).
 func LookupHeader(name string) (Header, bool) {
-	i, ok := headerIndex[normHeader(name)]
+	i, ok := headerIndex()[normHeader(name)]
 	if !ok {
 		return Header{}, false
 	}
-	return cloneHeader(headers[i]), true
+	return cloneHeader(headers()[i]), true
 }
 
 // Statuses returns every status entry, sorted by code.
@@ -108,8 +110,8 @@ func Methods() []Method {
 
 // Headers returns every header entry, sorted by name ignoring case.
 func Headers() []Header {
-	out := make([]Header, len(headers))
-	for i, h := range headers {
+	out := make([]Header, len(headers()))
+	for i, h := range headers() {
 		out[i] = cloneHeader(h)
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -141,7 +143,7 @@ type candidate struct {
 	penalty      int
 }
 
-var candidates = func() []candidate {
+var candidates = sync.OnceValue(func() []candidate {
 	var t []candidate
 	for _, s := range statuses {
 		c := strconv.Itoa(s.Code)
@@ -157,7 +159,7 @@ var candidates = func() []candidate {
 	for _, m := range methods {
 		t = append(t, candidate{strings.ToLower(m.Name), m.Name, 0})
 	}
-	for _, h := range headers {
+	for _, h := range headers() {
 		t = append(t, candidate{normHeader(h.Name), h.Name, 0})
 		for _, a := range h.Aliases {
 			t = append(t, candidate{normHeader(a), h.Name, 1})
@@ -169,7 +171,7 @@ var candidates = func() []candidate {
 		}
 	}
 	return t
-}()
+})
 
 // Closest returns up to n known topics (status codes such as "404", classes
 // such as "4xx", method names and canonical header names) that look most
@@ -194,7 +196,7 @@ func Closest(topic string, n int) []string {
 		lenDiff int
 	}
 	best := map[string]hit{}
-	for _, t := range candidates {
+	for _, t := range candidates() {
 		score := editDistance(q, t.key)
 		if len(q) >= 3 && strings.HasPrefix(t.key, q) {
 			score = min(score, 1)
