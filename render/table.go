@@ -129,3 +129,10 @@ func (pr *printer) fitTable(lead string, cols []column, rows [][]string) ([]colu
 	}
 	return kc, out, keep
 }
+
+// fail records an error from a library call, like a failed write.
+func (pr *printer) fail(err error) {
+	if pr.err == nil {
+		pr.err = err
+	}
+}
