@@ -5,9 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/clipperhouse/displaywidth"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // fmtDur prints a duration compactly and at a steady width (8 columns at
@@ -75,61 +74,12 @@ func plural(n int, word string) string {
 
 // narrow pins East Asian ambiguous characters (─, …, ¹) to one column
 // whatever the locale says, so layout and golden files do not vary.
-var narrow = displaywidth.Options{EastAsianWidth: false}
+var narrow = twwidth.Options{EastAsianWidth: false}
 
-// textWidth is the number of terminal columns s takes, ANSI codes (CSI
-// and OSC sequences) excluded.
-func textWidth(s string) int {
-	w := 0
-	for i := 0; i < len(s); {
-		if n := escapeLen(s[i:]); n > 0 {
-			i += n
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		w += runeWidth(r)
-		i += size
-	}
-	return w
-}
+// textWidth is the number of terminal columns s takes, ANSI codes excluded.
+func textWidth(s string) int { return twwidth.WidthWithOptions(s, narrow) }
 
-func runeWidth(r rune) int {
-	if r == '\t' {
-		return 8
-	}
-	return narrow.Rune(r)
-}
-
-// escapeLen is the length of the ANSI sequence s starts with, 0 if none:
-// CSI (ESC [ parameters intermediates final) or OSC (ESC ] ... BEL or ESC \).
-func escapeLen(s string) int {
-	if len(s) < 2 || s[0] != '\x1b' {
-		return 0
-	}
-	switch s[1] {
-	case '[':
-		i := 2
-		for i < len(s) && s[i] >= 0x30 && s[i] <= 0x3f {
-			i++
-		}
-		for i < len(s) && s[i] >= 0x20 && s[i] <= 0x2f {
-			i++
-		}
-		if i < len(s) && s[i] >= 0x40 && s[i] <= 0x7e {
-			return i + 1
-		}
-	case ']':
-		for i := 2; i < len(s); i++ {
-			if s[i] == '\a' {
-				return i + 1
-			}
-			if s[i] == '\x1b' && i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
-			}
-		}
-	}
-	return 0
-}
+func runeWidth(r rune) int { return twwidth.WidthWithOptions(string(r), narrow) }
 
 // cut shortens plain (uncoloured) text to at most w columns, ending in "…"
 // when something was dropped.

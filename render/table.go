@@ -1,9 +1,13 @@
 package render
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/fatih/color"
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
 // column describes one table column. When the table would not fit the
@@ -22,24 +26,41 @@ const gutter = "  "
 // table prints rows under dimmed headers, indented by lead and cut to the
 // terminal width. Cells are plain text; paint, if not nil, colours a cell
 // after it has been measured and cut (cutting coloured text would split
-// escape sequences). Columns are padded to their widest cell and joined by
-// the gutter; numbers align right; nothing trails a line.
+// escape sequences).
 func (pr *printer) table(lead string, cols []column, rows [][]string, paint func(row, col int) *color.Color) {
 	cols, rows, keep := pr.fitTable(lead, cols, rows)
-	widths := make([]int, len(cols))
+	align := make([]tw.Align, len(cols))
+	head := make([]any, len(cols))
 	for i, c := range cols {
-		widths[i] = textWidth(c.head)
-		for _, row := range rows {
-			widths[i] = max(widths[i], textWidth(row[i]))
+		align[i] = tw.AlignLeft
+		if c.right {
+			align[i] = tw.AlignRight
 		}
-	}
-	head := make([]string, len(cols))
-	for i, c := range cols {
 		head[i] = pr.p.dim.Sprint(c.head)
 	}
-	pr.line(lead + tableRow(cols, widths, head))
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders: tw.BorderNone,
+			Symbols: tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{
+				Separators: tw.SeparatorsNone,
+				Lines:      tw.LinesNone,
+			},
+		})),
+		tablewriter.WithEastAsian(tw.Off), // stable widths whatever the locale
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone), // we cut to fit ourselves
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: gutter, Overwrite: true}),
+		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+	t.Header(head...)
 	for r, row := range rows {
-		cells := make([]string, len(row))
+		cells := make([]any, len(row))
 		for c, s := range row {
 			if paint != nil {
 				if col := paint(r, keep[c]); col != nil {
@@ -48,24 +69,33 @@ func (pr *printer) table(lead string, cols []column, rows [][]string, paint func
 			}
 			cells[c] = s
 		}
-		pr.line(lead + tableRow(cols, widths, cells))
+		if err := t.Append(cells...); err != nil {
+			pr.fail(err)
+			return
+		}
+	}
+	if err := t.Render(); err != nil {
+		pr.fail(err)
+		return
+	}
+	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
+		pr.line(lead + trimPadding(l))
 	}
 }
 
-// tableRow pads each cell to its column's width (cells may be coloured:
-// the width counts what shows) and joins them with the gutter.
-func tableRow(cols []column, widths []int, cells []string) string {
-	var b strings.Builder
-	for i, s := range cells {
-		pad := strings.Repeat(" ", max(widths[i]-textWidth(s), 0))
-		if cols[i].right {
-			b.WriteString(pad + s)
-		} else {
-			b.WriteString(s + pad)
+// trimPadding drops the padding tablewriter leaves after the last cell,
+// along with the reset it puts after that padding when cells are coloured.
+// A reset right after text is the cell's own and stays.
+func trimPadding(l string) string {
+	const reset = "\x1b[0m"
+	for {
+		l = strings.TrimRight(l, " ")
+		rest, ok := strings.CutSuffix(l, reset)
+		if !ok || !strings.HasSuffix(rest, " ") {
+			return l
 		}
-		b.WriteString(gutter)
+		l = rest
 	}
-	return strings.TrimRight(b.String(), " ")
 }
 
 // fitTable makes the table fit the width. It cuts any column wider than a
