@@ -122,6 +122,20 @@ type fetchResult struct {
 	Error   string   `json:"error"`
 }
 
+// specOf is a scenario's fetch() as the lab page's runFetch takes it.
+func specOf(lab *corslab.Lab, s *corslab.Scenario) corslab.Spec {
+	headers := s.Headers
+	if headers == nil {
+		headers = [][2]string{} // fetch() refuses headers: null
+	}
+	sp := corslab.Spec{Name: s.Name, URL: lab.ScenarioURL(s), Method: s.FetchMethod(), Headers: headers,
+		Credentials: map[bool]string{true: "include", false: "omit"}[s.Credentials], Sandbox: s.Sandbox}
+	if s.HasBody {
+		sp.Body = &s.Body
+	}
+	return sp
+}
+
 // fetch runs the scenario's fetch() in the browser.
 func (b *browser) fetch(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) fetchResult {
 	t.Helper()
@@ -129,21 +143,9 @@ func (b *browser) fetch(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) fet
 	if s.PublicPage {
 		tab = b.tabs[lab.PublicPageOrigin()]
 	}
-	headers := s.Headers
-	if headers == nil {
-		headers = [][2]string{} // fetch() refuses headers: null
-	}
-	spec := map[string]any{
-		"url": lab.ScenarioURL(s), "method": s.FetchMethod(), "headers": headers,
-		"credentials": map[bool]string{true: "include", false: "omit"}[s.Credentials],
-		"body":        nil, "sandbox": s.Sandbox,
-	}
-	if s.HasBody {
-		spec["body"] = s.Body
-	}
 	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 	defer cancel()
-	js, err := json.Marshal(spec)
+	js, err := json.Marshal(specOf(lab, s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,14 +188,22 @@ func (b *browser) findConsole(match func(consoleEntry) bool) string {
 // observe runs one scenario in the browser and reads the server's log.
 func (b *browser) observe(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) observed {
 	r := b.fetch(t, lab, s)
-	o := observed{allowed: r.OK}
-	if !r.OK && !strings.Contains(r.Error, "Failed to fetch") {
+	o := fromWire(t, lab, s, r)
+	if !r.OK {
+		o.console = b.consoleFor(s)
+	}
+	return o
+}
+
+// fromWire is what a browser did: what its fetch() resolved to and what
+// reached the lab.
+func fromWire(t *testing.T, lab *corslab.Lab, s *corslab.Scenario, r fetchResult) observed {
+	o := observed{allowed: r.OK, status: r.Status}
+	if !r.OK && !strings.Contains(r.Error, "Failed to fetch") && !strings.Contains(r.Error, "NetworkError") {
 		t.Errorf("%s: fetch() failed in an unexpected way: %s", s.Name, r.Error)
 	}
 	if r.OK {
 		o.readable = slices.Sorted(slices.Values(r.Headers))
-	} else {
-		o.console = b.consoleFor(s)
 	}
 	for _, seen := range lab.Seen(s.Path()) {
 		switch {

@@ -50,6 +50,8 @@ type Lab struct {
 
 	mu  sync.Mutex
 	log map[string][]Seen // by path
+
+	batch batch // the plans and results of /batch (batch.go)
 }
 
 // Seen is one request the API received.
@@ -62,7 +64,8 @@ type Seen struct {
 // when not nil, gives the API's TLS certificate (for https:// scans).
 func New(t testing.TB, certFor func(serverName string) (tls.Certificate, error)) *Lab {
 	t.Helper()
-	l := &Lab{byName: map[string]*Scenario{}, log: map[string][]Seen{}}
+	l := &Lab{byName: map[string]*Scenario{}, log: map[string][]Seen{},
+		batch: batch{plans: map[string]Plan{}, results: map[string]Result{}, done: make(chan struct{})}}
 	for i := range scenarios {
 		l.byName[scenarios[i].Name] = &scenarios[i]
 	}
@@ -205,6 +208,9 @@ func (l *Lab) api() http.Handler {
 // there).
 func (l *Lab) page() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.serveBatch(w, r) {
+			return
+		}
 		if r.URL.Path != "/" {
 			l.record(r)
 			http.NotFound(w, r)

@@ -18,6 +18,9 @@ type Scenario struct {
 	Target    Reply // the answer at /s/{name}-target, where redirects point
 
 	Want Want
+	// Firefox is what Firefox ESR did, where it differs from Want
+	// (Chromium); nil when both engines do the same.
+	Firefox *Want
 	// Limitation says why reqtrace cannot decide this scenario (its
 	// verdict is "unknown"); empty for the scenarios it must agree on.
 	Limitation string
