@@ -5,7 +5,7 @@ package render
 //
 // Compatible extensions of the JSON (not in CONTRACT.md v1):
 //
-//	top level   "same_origin"  true when CORS does not apply
+//	top level   "same_origin"  true when CORS does not apply (the request is still sent and evaluated)
 //	            "summary"      the verdict in one line
 //	            "console"      Chromium's console line for the first problem (null if none)
 //	            "fix"          {"preflight": [header lines], "actual": [header lines]}
@@ -50,10 +50,8 @@ const CORSSchema = "reqtrace.cors/v1"
 func CORSText(w io.Writer, rep *cors.Report, st Style) error {
 	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color)}
 	pr.corsHeadline(rep)
-	if !rep.SameOrigin {
-		pr.corsPreflight(rep)
-		pr.corsActual(rep)
-	}
+	pr.corsPreflight(rep)
+	pr.corsActual(rep)
 	pr.corsVerdict(rep)
 	pr.corsFix(rep)
 	pr.corsReadable(rep)
@@ -352,7 +350,7 @@ func (pr *printer) fixLines(lines []string) {
 // corsReadable says which response headers script can read, and which
 // it cannot (the usual surprise).
 func (pr *printer) corsReadable(rep *cors.Report) {
-	if rep.Verdict != cors.Allowed || rep.SameOrigin {
+	if rep.Verdict != cors.Allowed {
 		return
 	}
 	names := strings.Join(rep.Readable, ", ")
@@ -647,7 +645,7 @@ func corsWire(rep *cors.Report) wireCORS {
 			Checks: wireChecks(p.Checks), MaxAge: wireMaxAgeOf(p.MaxAge), Error: hopErr(p.Hop),
 		},
 		Actual: wireActual{
-			Sent: a.Sent, NotSent: a.NotSent, Request: corsRequest(&a.Exchange, !rep.SameOrigin),
+			Sent: a.Sent, NotSent: a.NotSent, Request: corsRequest(&a.Exchange, true),
 			Response: corsResponse(a.Hop), Passed: a.Passed, Problems: wireProblems(a.Problems),
 			Checks: wireChecks(a.Checks), Redirect: strOrNull(a.Redirect), Error: hopErr(a.Hop),
 			OriginSent: a.OriginSent, Redirects: wireCORSRedirects(a.Redirects),

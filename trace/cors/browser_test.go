@@ -215,7 +215,7 @@ func fromWire(t *testing.T, lab *corslab.Lab, s *corslab.Scenario, r fetchResult
 		}
 	}
 	var reqs []request
-	for _, path := range []string{s.Path(), s.Path() + "-target"} {
+	for _, path := range []string{s.Path(), s.Path() + "-hop", s.Path() + "-target"} {
 		for _, seen := range lab.Seen(path) {
 			reqs = append(reqs, request{path, seen.Method, seen.Headers.Get})
 		}

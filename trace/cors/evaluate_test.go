@@ -389,11 +389,24 @@ func TestNetworkFailure(t *testing.T) {
 	}
 }
 
+// Same origin: fetch runs without CORS. The request is sent (without
+// Origin for GET), never preflighted, and every header is readable.
 func TestSameOrigin(t *testing.T) {
-	f := &fakeServer{}
-	rep := run(t, Config{Origin: "https://api.example.com"}, f)
-	if !rep.SameOrigin || rep.Verdict != Allowed || len(f.methods) != 0 || rep.Preflight.Needed {
-		t.Errorf("same origin: %+v, sent %v", rep, f.methods)
+	f := &fakeServer{actual: resp(404, "X-Secret: 1", "Set-Cookie: a=1", "Content-Type: text/plain")}
+	rep := run(t, Config{Origin: "https://api.example.com", Headers: []trace.HeaderEdit{{Name: "X-Api-Key", Value: "k"}}}, f)
+	if !rep.SameOrigin || rep.Verdict != Allowed || !slices.Equal(f.methods, []string{"GET"}) || rep.Preflight.Needed {
+		t.Fatalf("same origin: %s %q, sent %v", rep.Verdict, rep.Summary, f.methods)
+	}
+	if got := rep.Actual.Hop.Response.Status; got != 404 {
+		t.Errorf("status %d", got)
+	}
+	if !slices.Equal(rep.Readable, []string{"content-type", "x-secret"}) {
+		t.Errorf("readable %v", rep.Readable)
+	}
+	for _, e := range f.sent[0].Headers {
+		if e.Name == "Origin" {
+			t.Errorf("a same-origin GET carries Origin: %s", e.Value)
+		}
 	}
 }
 

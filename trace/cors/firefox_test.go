@@ -169,12 +169,12 @@ func observeFirefox(t *testing.T, exe string, lab testLab, scenarios []corslab.S
 		p := plans[pageOriginOf(lab.Lab, s)]
 		p.Specs = append(p.Specs, specOf(lab.Lab, s))
 	}
-	plans[lab.PageOrigin()].Next = lab.PublicPageOrigin() + "/batch"
+	plans[lab.PageOrigin()].Next = lab.PublicPageOrigin() + "/"
 	for origin, p := range plans {
 		lab.SetPlan(strings.TrimPrefix(origin, "http://"), *p)
 	}
 	start := time.Now()
-	runFirefox(t, exe, lab, lab.PageOrigin()+"/batch")
+	runFirefox(t, exe, lab, lab.PageOrigin()+"/")
 	t.Logf("Firefox ran %d scenarios in %v", len(scenarios), time.Since(start).Round(time.Millisecond))
 	results := lab.Results()
 	out := map[string]observed{}

@@ -85,7 +85,10 @@ func (r *Request) ActualHeaders() []trace.Header {
 		}
 		hs = append(hs, h)
 	}
-	hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
+	if !r.SameOrigin() || r.Method != "GET" && r.Method != "HEAD" {
+		// Fetch sends Origin within an origin too, but not with GET or HEAD.
+		hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
+	}
 	if trustworthy(r.Target) {
 		hs = append(hs, trace.Header{Name: "Sec-Fetch-Mode", Value: "cors"})
 	}

@@ -117,7 +117,7 @@ func (e *evaluation) follow(cur leg, status int, loc string) (leg, bool) {
 		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target)})
 	rd := &a.Redirects[len(a.Redirects)-1]
 	e.await(next)
-	if !next.d.Needed || e.preflightCached(next) {
+	if !next.needsPreflight() || e.preflightCached(next) {
 		return next, true
 	}
 	rd.Preflight = &Exchange{Method: "OPTIONS", URL: nr.URL.String(), Headers: planned(nr.URL, nr.PreflightHeaders(next.d))}
@@ -145,6 +145,7 @@ func (r *Request) redirected(status int, target *url.URL) *Request {
 		n.Method, n.Body = "GET", nil
 		n.Headers = dropHeaders(n.Headers, "content-encoding", "content-language", "content-location", "content-type")
 	}
+	n.corsTainting = !r.SameOrigin() || !r.Origin.Same(n.Target)
 	if cross := !n.Target.Same(r.Target); cross {
 		n.Headers = dropHeaders(n.Headers, "authorization")
 		// Chromium's CheckTainted: leaving an origin that is not the page's.
@@ -155,6 +156,9 @@ func (r *Request) redirected(status int, target *url.URL) *Request {
 	}
 	return &n
 }
+
+// needsPreflight: the request needs one and CORS applies to it.
+func (l leg) needsPreflight() bool { return l.d.Needed && !l.r.SameOrigin() }
 
 func dropHeaders(hs []trace.Header, lower ...string) []trace.Header {
 	return slices.DeleteFunc(hs, func(h trace.Header) bool {

@@ -70,10 +70,16 @@ type Request struct {
 	// crossSite is set when a URL earlier in the redirect chain was
 	// cross-site: Sec-Fetch-Site says so for the rest of the chain.
 	crossSite bool
+	// corsTainting is fetch's response tainting "cors": set once a URL of
+	// the chain was another origin than the page's. From then on every
+	// response is checked, even one back at the page's origin.
+	corsTainting bool
 }
 
-// SameOrigin reports whether CORS applies at all.
-func (r *Request) SameOrigin() bool { return r.Origin.Same(r.Target) }
+// SameOrigin reports whether CORS does not apply to this request: its URL
+// is the page's origin and so was every URL before it. Fetch still runs:
+// the request is sent, and every response header is readable.
+func (r *Request) SameOrigin() bool { return !r.corsTainting && r.Origin.Same(r.Target) }
 
 // SentOrigin is the origin the browser sends and checks responses
 // against: the page's, or the opaque origin "null" once tainted. Referer

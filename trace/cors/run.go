@@ -69,10 +69,7 @@ func newReport(r *Request, d Decision) *Report {
 
 func (e *evaluation) run() {
 	if e.rep.SameOrigin {
-		e.rep.Verdict = Allowed
-		e.rep.Summary = "same origin: CORS does not apply, script reads the response like any other"
-		e.rep.Preflight.Reasons = nil
-		return
+		e.rep.Preflight.Reasons = nil // no preflight within an origin
 	}
 	if !e.rep.Preflight.Needed || e.preflight() {
 		e.actual()
@@ -117,7 +114,11 @@ func (e *evaluation) actual() {
 		return
 	}
 	e.chain()
-	if a.Passed != nil && *a.Passed { // a passing last response is never a redirect
+	switch {
+	case a.Passed == nil || !*a.Passed: // a passing last response is never a redirect
+	case e.last.r.SameOrigin():
+		e.rep.Readable = AllHeaders(a.Hop.Response)
+	default:
 		e.rep.Readable = ReadableHeaders(a.Hop.Response, e.r.Credentials)
 	}
 }
@@ -254,7 +255,7 @@ func (e *evaluation) fix() Fix {
 	if l.r != e.r {
 		f.URL = l.r.URL.String()
 	}
-	if l.d.Needed {
+	if l.needsPreflight() {
 		var hs []trace.Header
 		if x := e.lastPreflight(); x != nil {
 			hs = responseHeaders(x.Hop)
@@ -293,6 +294,9 @@ func (e *evaluation) summary() string {
 		return "blocked: " + e.blockedWhy()
 	case Allowed:
 		s := fmt.Sprintf("allowed: script can read the response (status %d)", rep.Actual.Hop.Response.Status)
+		if e.last.r.SameOrigin() {
+			s = fmt.Sprintf("allowed: same origin, so CORS does not apply: script reads the response and all its headers (status %d)", rep.Actual.Hop.Response.Status)
+		}
 		if rep.Preflight.Needed {
 			s += " after a passing preflight"
 		}

@@ -9,10 +9,10 @@ import (
 
 // A batch runs many fetch() calls in one page load, for a browser driven
 // by no protocol (Firefox): the test sets a plan per page origin, the
-// browser loads /batch, the page runs the plan's specs one after another
-// and posts each result back to /batch/result on its own origin, then
-// goes on to the plan's Next page (another origin's /batch) or posts
-// /batch/done.
+// browser loads the page ("/"), which runs the plan's specs one after
+// another and posts each result back to /batch/result on its own origin,
+// then goes on to the plan's Next page (another origin's "/") or posts
+// /batch/done. Without a plan the page does nothing (Chromium's tabs).
 
 // Spec is one fetch() of a batch, as runFetch takes it.
 type Spec struct {
@@ -75,9 +75,6 @@ func (l *Lab) Results() map[string]Result {
 func (l *Lab) serveBatch(w http.ResponseWriter, r *http.Request) bool {
 	b := &l.batch
 	switch r.URL.Path {
-	case "/batch":
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, batchHTML)
 	case "/batch/plan":
 		b.mu.Lock()
 		p := b.plans[r.Host]
@@ -101,19 +98,13 @@ func (l *Lab) serveBatch(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// batchHTML is the page a batch runs in: the lab page's runFetch, driven
-// by the plan.
-const batchHTML = `<!doctype html>
-<meta charset="utf-8">
-<title>reqtrace CORS lab batch</title>
-<script>
-const fetchAndReport = ` + fetchJS + `;
-` + runFetchJS + `
-async function post(path, v) {
+// batchJS runs the page's plan, if it has one.
+const batchJS = `async function post(path, v) {
   await fetch(path, {method: "POST", body: JSON.stringify(v)});
 }
-async function main() {
+async function runPlan() {
   const plan = await (await fetch("/batch/plan")).json();
+  if (!plan.specs && !plan.next) return;
   for (const spec of plan.specs || []) {
     let r;
     try { r = await runFetch(spec); } catch (e) { r = {ok: false, status: 0, headers: [], error: "runner: " + e}; }
@@ -122,7 +113,4 @@ async function main() {
   }
   if (plan.next) location.href = plan.next; else await post("/batch/done", {});
 }
-window.addEventListener("load", () => main());
-</script>
-<body></body>
-`
+window.addEventListener("load", () => runPlan());`

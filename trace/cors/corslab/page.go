@@ -4,13 +4,14 @@ package corslab
 // spec's URL and init, from the page itself or, with spec.sandbox, from a
 // sandboxed iframe (whose origin is opaque: it sends Origin: null), and
 // resolves to {ok, status, headers, error}: headers are the names script
-// can read.
+// can read. With a plan set (batch.go) the page runs it when loaded.
 const PageHTML = `<!doctype html>
 <meta charset="utf-8">
 <title>reqtrace CORS lab</title>
 <script>
 const fetchAndReport = ` + fetchJS + `;
 ` + runFetchJS + `
+` + batchJS + `
 </script>
 <body></body>
 `

@@ -12,10 +12,15 @@ type Scenario struct {
 	Sandbox     bool // fetch from a sandboxed iframe: Origin null
 	PublicPage  bool // the page is on a public address (Local Network Access)
 	TLS         bool // the API is https:// (a potentially trustworthy URL)
+	// SameOrigin puts the scenario's URL on the page's own origin (its
+	// server answers /s/ too): CORS does not apply until a redirect
+	// leaves the origin.
+	SameOrigin bool
 
 	Preflight Reply // the answer to OPTIONS
 	Actual    Reply // the answer to the actual request
 	Target    Reply // the answer at /s/{name}-target, where redirects point
+	Hop       Reply // the answer at /s/{name}-hop, a redirect chain's middle
 
 	Want Want
 	// Firefox is what Firefox ESR did, where it differs from Want
@@ -57,8 +62,11 @@ type Reached struct {
 
 // URL is the scenario's API URL.
 func (l *Lab) ScenarioURL(s *Scenario) string {
-	if s.TLS {
+	switch {
+	case s.TLS:
 		return l.TLSURL(s.Path())
+	case s.SameOrigin:
+		return l.PageOrigin() + s.Path()
 	}
 	return l.URL(s.Path())
 }
