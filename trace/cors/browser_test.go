@@ -242,6 +242,13 @@ func TestChromiumAgrees(t *testing.T) {
 			chrome := b.observe(t, lab.Lab, s)  // first: the evaluator's own requests land in the same log
 			if os.Getenv("JUDGE_DEBUG") != "" { // to record a new scenario's Want
 				t.Logf("Chromium did: %+v", chrome)
+				if os.Getenv("JUDGE_DEBUG") == "console" {
+					b.mu.Lock()
+					for _, e := range b.console {
+						t.Logf("console: %q (%s)", e.text, e.url)
+					}
+					b.mu.Unlock()
+				}
 			}
 			if d := differences(recorded(lab.Lab, s), chrome); len(d) > 0 {
 				t.Errorf("Chromium no longer does what the table records (update corslab/scenarios.go):\n  %s", strings.Join(d, "\n  "))
@@ -271,6 +278,9 @@ func differences(want, got observed) []string {
 	}
 	if want.allowed != got.allowed {
 		d = append(d, fmt.Sprintf("allowed: recorded %v, now %v", want.allowed, got.allowed))
+	}
+	if want.status != 0 && want.status != got.status {
+		d = append(d, fmt.Sprintf("status: recorded %d, now %d", want.status, got.status))
 	}
 	if want.allowed && got.allowed && !slices.Equal(want.readable, got.readable) {
 		d = append(d, fmt.Sprintf("readable: recorded %v, now %v", want.readable, got.readable))

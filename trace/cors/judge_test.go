@@ -111,7 +111,7 @@ func headerGetter(hs []trace.Header) func(string) string {
 
 // recorded is what Chromium 156 did, as the scenario table holds it.
 func recorded(lab *corslab.Lab, s *corslab.Scenario) observed {
-	o := observed{preflight: s.Want.Preflight, allowed: s.Want.Allowed, readable: s.Want.Readable, requests: s.Want.Requests}
+	o := observed{preflight: s.Want.Preflight, allowed: s.Want.Allowed, readable: s.Want.Readable, requests: s.Want.Requests, status: s.Want.Status}
 	switch {
 	case s.Want.Console != "":
 		o.console = consolePrefix(lab, s) + lab.Expand(s, s.Want.Console)
@@ -154,7 +154,7 @@ func evaluate(t *testing.T, lab testLab, s *corslab.Scenario) *cors.Report {
 	cfg := cors.Config{URL: u, Origin: pageOrigin(lab.Lab, s), Method: s.FetchMethod(), Credentials: s.Credentials, Actual: true,
 		Net: trace.Options{Resolve: lab.Resolve(), CACert: lab.caPEM, MaxTime: 10 * time.Second}}
 	for _, h := range s.Headers {
-		cfg.Headers = append(cfg.Headers, trace.HeaderEdit{Name: h[0], Value: h[1]})
+		cfg.Headers = append(cfg.Headers, trace.HeaderEdit{Name: h[0], Value: byteString(h[1])})
 	}
 	if s.HasBody {
 		cfg.Body = []byte(s.Body)
@@ -193,6 +193,9 @@ func agree(s *corslab.Scenario, rep *cors.Report, b observed) []string {
 	}
 	if b.allowed && !slices.Equal(rep.Readable, b.readable) {
 		add("readable headers", rep.Readable, b.readable)
+	}
+	if b.allowed && b.status != 0 && rep.Verdict == cors.Allowed && rep.Actual.Hop.Response.Status != b.status {
+		add("status", fmt.Sprint(rep.Actual.Hop.Response.Status), fmt.Sprint(b.status))
 	}
 	if rep.Console != b.console && !sameRefusal(rep, b.console) {
 		add("console", rep.Console, b.console)
@@ -313,4 +316,14 @@ func recordedFirefox(lab *corslab.Lab, s *corslab.Scenario) observed {
 	}
 	o.console = ""
 	return o
+}
+
+// byteString is a JavaScript string as fetch() sends it in a header: each
+// code point below 256 becomes one byte (the scenario table is UTF-8).
+func byteString(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = append(b, byte(r))
+	}
+	return string(b)
 }

@@ -65,7 +65,7 @@ func (e *evaluation) chain() {
 		a.Sent = true
 		c := cur.r.checkActual(hop.Response, cur.d, visited)
 		a.Checks, a.Problems, a.Passed = c.checks, c.problems, c.passed()
-		loc, redirect := isRedirect(hop.Response)
+		loc, redirect := cur.r.redirectOf(hop.Response)
 		if !redirect || !*a.Passed {
 			if redirect {
 				a.Redirect = loc // where the browser stopped
@@ -110,7 +110,7 @@ func (e *evaluation) await(l leg) {
 // preflight failed, or the network did.
 func (e *evaluation) follow(cur leg, status int, loc string) (leg, bool) {
 	a := &e.rep.Actual
-	target, _ := cur.r.URL.Parse(loc) // redirectChecks refused what does not parse
+	target, _ := parseWebURL(loc, cur.r.URL) // redirectNetError refused what does not parse
 	nr := cur.r.redirected(status, target)
 	next := leg{nr, nr.Decide()}
 	a.Redirects = append(a.Redirects, RedirectHop{Exchange: a.Exchange, OriginSent: a.OriginSent, Status: status,

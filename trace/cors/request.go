@@ -36,6 +36,9 @@ type Config struct {
 	// --resolve, CA, -k, timeouts, HTTP version). Its URL, Method, Headers
 	// and Body are ignored.
 	Net trace.Options
+	// Browser is the engine to evaluate as where engines differ: Chromium
+	// ("" too) or Firefox.
+	Browser string
 	// OriginSpace overrides the address space of the page's server
 	// (SpacePublic, SpaceLocal, SpaceLoopback). Empty means: find it by
 	// resolving the origin's host. Tests set it to act as a public page.
@@ -46,6 +49,7 @@ type Config struct {
 // normalised it: the method upper-cased where fetch does, forbidden
 // headers gone, repeated headers combined.
 type Request struct {
+	Engine      string // Chromium or Firefox
 	URL         *url.URL
 	Origin      Origin
 	Target      Origin // the URL's origin
@@ -108,7 +112,11 @@ func NewRequest(cfg Config) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Request{URL: cfg.URL, Origin: origin, Target: URLOrigin(cfg.URL), Method: method,
+	engine, err := ParseBrowser(cfg.Browser)
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{Engine: engine, URL: cfg.URL, Origin: origin, Target: URLOrigin(cfg.URL), Method: method,
 		Body: cfg.Body, Credentials: cfg.Credentials}
 	for _, n := range notes {
 		r.Notes = append(r.Notes, Problem{Rule: "origin-normalised", Message: "--origin " + cfg.Origin + ": " + n + "; the browser sends Origin: " + origin.String(),

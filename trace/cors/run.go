@@ -209,7 +209,9 @@ func (e *evaluation) finish() {
 	switch {
 	case len(rep.Problems) > 0:
 		rep.Verdict = Blocked
-		rep.Console = rep.Problems[0].Message
+		if rep.Problems[0].Rule != stageActual+"."+kindRedirectUserinfoSilent {
+			rep.Console = rep.Problems[0].Message
+		}
 		rep.Fix = e.fix()
 	case rep.Err != nil, !rep.Actual.Sent:
 		rep.Verdict = Unknown
@@ -247,8 +249,9 @@ func (e *evaluation) warnings() {
 // fix lists the header lines that make the last request of the chain
 // pass. A redirect loop is not fixed by headers: no lines.
 func (e *evaluation) fix() Fix {
-	if e.rep.Problems[0].Rule == stageActual+"."+kindTooManyRedirects {
-		return Fix{}
+	switch e.rep.Problems[0].Rule {
+	case stageActual + "." + kindTooManyRedirects, stageActual + "." + kindNetError:
+		return Fix{} // no header line repairs the redirect itself
 	}
 	var f Fix
 	l := e.last

@@ -24,6 +24,23 @@ var firefoxDiffers = map[string]Want{
 	// (Local Network Access is Chromium's).
 	"lna-public-http":     {Allowed: true, Readable: basicRead},
 	"lna-public-http-put": {Preflight: true, Allowed: true, Readable: basicRead},
+
+	// Redirects: Firefox follows an empty Location to the response's own
+	// URL, as the standard reads it (into the redirect limit); it fails a
+	// Location holding a tab (the standard strips it); it follows a
+	// same-origin redirect to user:pass@ (the standard does too).
+	"loc-empty":                {Requests: 21},
+	"loc-tab":                  {Requests: 1},
+	"loc-same-origin-userinfo": {Allowed: true, Readable: []string{"content-length", "content-type", "date", "x-a"}, Requests: 2, Target: Reached{Method: "GET"}},
+
+	// Header values: Firefox checks each header-list entry on its own
+	// (two text/plain Content-Types stay simple; the standard combines
+	// them first, and "text/plain, text/plain" is not a MIME type), does
+	// not safelist bytes above 0x7F in Accept, and has no client hints.
+	"value-non-ascii-accept": {Preflight: true},
+	"value-dup-content-type": {Allowed: true, Readable: basicRead},
+	"value-save-data":        {Preflight: true},
+	"value-ect":              {Preflight: true},
 }
 
 func init() {

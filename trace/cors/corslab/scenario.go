@@ -36,6 +36,7 @@ type Want struct {
 	Preflight bool     // it sent an OPTIONS request
 	Allowed   bool     // fetch() resolved
 	Readable  []string // the header names script could read, when allowed
+	Status    int      // the status script read, when allowed; 0 means 200 unless the reply says otherwise
 	// Console is Chromium's console text after "has been blocked by CORS
 	// policy: "; empty when allowed or when no CORS rule failed.
 	Console string

@@ -1,12 +1,21 @@
 package corslab
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // scenarios is the table the browser test runs. Group by group: simple
 // requests and Allow-Origin, credentials, error statuses, readable
 // headers, what needs a preflight, the preflight's checks, redirects,
 // the null origin, Local Network Access.
-var scenarios = []Scenario{
+var scenarios = slices.Concat(coreScenarios, locationScenarios, valueScenarios)
+
+// coreScenarios are the first table: simple requests and Allow-Origin,
+// credentials, error statuses, readable headers, what needs a preflight,
+// the preflight's checks, redirects, the null origin, Local Network
+// Access, same origin.
+var coreScenarios = []Scenario{
 	// Simple GET and Access-Control-Allow-Origin.
 	{Name: "get-star", Actual: Reply{Headers: star}, Want: Want{Allowed: true, Readable: basicRead}},
 	{Name: "get-none", Want: Want{Console: noneAllow}},
