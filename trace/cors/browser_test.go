@@ -212,6 +212,9 @@ func fromWire(t *testing.T, lab *corslab.Lab, s *corslab.Scenario, r fetchResult
 			o.preflightHeaders = pick(seen.Headers.Get)
 		case seen.Method != "OPTIONS" && o.actualHeaders == nil:
 			o.actualHeaders = pick(seen.Headers.Get)
+			if os.Getenv("JUDGE_DEBUG") == "wire" {
+				t.Logf("%s: actual request on the wire: %q", s.Name, seen.Headers)
+			}
 		}
 	}
 	var reqs []request

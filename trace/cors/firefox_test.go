@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/trace/cors"
 	"github.com/reqtrace/reqtrace/trace/cors/corslab"
 )
 
@@ -222,7 +223,25 @@ func TestFirefoxAgrees(t *testing.T) {
 			}
 			want := recordedFirefox(lab.Lab, s)
 			if d := differences(want, fx); len(d) > 0 {
-				t.Errorf("Firefox no longer does what the table records (update corslab/scenarios.go):\n  %s", strings.Join(d, "\n  "))
+				t.Errorf("Firefox no longer does what the table records (update corslab/firefox.go):\n  %s", strings.Join(d, "\n  "))
+			}
+			for _, d := range agree(s, evaluateAs(t, lab, s, cors.Firefox), fx) {
+				t.Error(d)
+			}
+		})
+	}
+}
+
+// TestRecordedFirefox checks the evaluator, as Firefox, against what
+// Firefox ESR did (the table), where no browser is installed.
+func TestRecordedFirefox(t *testing.T) {
+	lab := newLab(t)
+	scenarios := corslab.Scenarios()
+	for i := range scenarios {
+		s := &scenarios[i]
+		t.Run(s.Name, func(t *testing.T) {
+			for _, d := range agree(s, evaluateAs(t, lab, s, cors.Firefox), recordedFirefox(lab.Lab, s)) {
+				t.Error(d)
 			}
 		})
 	}

@@ -117,7 +117,13 @@ func (e *evaluation) follow(cur leg, status int, loc string) (leg, bool) {
 		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target)})
 	rd := &a.Redirects[len(a.Redirects)-1]
 	e.await(next)
-	if !next.needsPreflight() || e.preflightCached(next) {
+	need := next.needsPreflight()
+	if nr.firefox() && e.rep.Preflight.Needed && !nr.SameOrigin() {
+		// Firefox preflights every URL a preflighted request is redirected
+		// to, even when what is left of it is simple.
+		need = true
+	}
+	if !need || e.preflightCached(next) {
 		return next, true
 	}
 	rd.Preflight = &Exchange{Method: "OPTIONS", URL: nr.URL.String(), Headers: planned(nr.URL, nr.PreflightHeaders(next.d))}
@@ -140,14 +146,14 @@ func (r *Request) redirected(status int, target *url.URL) *Request {
 		n.first = r.URL
 	}
 	n.crossSite = r.fetchSite() == "cross-site"
-	n.Headers = slices.Clone(r.Headers)
+	n.Headers, n.Entries = slices.Clone(r.Headers), slices.Clone(r.Entries)
 	if status == 303 && r.Method != "GET" && r.Method != "HEAD" || (status == 301 || status == 302) && r.Method == "POST" {
 		n.Method, n.Body = "GET", nil
-		n.Headers = dropHeaders(n.Headers, "content-encoding", "content-language", "content-location", "content-type")
+		n.dropHeaders("content-encoding", "content-language", "content-location", "content-type")
 	}
 	n.corsTainting = !r.SameOrigin() || !r.Origin.Same(n.Target)
 	if cross := !n.Target.Same(r.Target); cross {
-		n.Headers = dropHeaders(n.Headers, "authorization")
+		n.dropHeaders("authorization")
 		// Chromium's CheckTainted: leaving an origin that is not the page's.
 		n.Tainted = r.Tainted || !r.Origin.Same(r.Target)
 	}
@@ -160,10 +166,12 @@ func (r *Request) redirected(status int, target *url.URL) *Request {
 // needsPreflight: the request needs one and CORS applies to it.
 func (l leg) needsPreflight() bool { return l.d.Needed && !l.r.SameOrigin() }
 
-func dropHeaders(hs []trace.Header, lower ...string) []trace.Header {
-	return slices.DeleteFunc(hs, func(h trace.Header) bool {
-		return slices.Contains(lower, strings.ToLower(h.Name))
-	})
+// dropHeaders removes headers by lower-case name, from the combined list
+// and the entries both.
+func (r *Request) dropHeaders(lower ...string) {
+	drop := func(h trace.Header) bool { return slices.Contains(lower, strings.ToLower(h.Name)) }
+	r.Headers = slices.DeleteFunc(r.Headers, drop)
+	r.Entries = slices.DeleteFunc(r.Entries, drop)
 }
 
 // preflightCached reports whether a preflight that passed earlier in this

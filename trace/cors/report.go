@@ -18,6 +18,7 @@ const (
 
 // Report is everything one evaluation found.
 type Report struct {
+	Browser        string // the engine evaluated as: Chromium or Firefox
 	URL            string
 	Origin         string // as the browser sends it
 	Method         string // after fetch()'s normalisation

@@ -52,7 +52,7 @@ type evaluation struct {
 
 func newReport(r *Request, d Decision) *Report {
 	rep := &Report{
-		URL: r.URL.String(), Origin: r.Origin.String(), Method: r.Method,
+		Browser: r.Engine, URL: r.URL.String(), Origin: r.Origin.String(), Method: r.Method,
 		RequestHeaders: r.HeaderNames(), Credentials: r.Credentials, SameOrigin: r.SameOrigin(),
 	}
 	rep.Preflight.Needed = d.Needed && !rep.SameOrigin
@@ -141,7 +141,7 @@ func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace
 			x.Headers = hop.Request.Headers
 		}
 	}
-	if !e.lnaChecked && hop != nil && hop.Connect != nil && hop.Connect.Address != "" {
+	if !e.lnaChecked && !e.r.firefox() && hop != nil && hop.Connect != nil && hop.Connect.Address != "" {
 		e.lnaChecked = true
 		if e.checkLNA(hop) {
 			return hop, false
