@@ -5,7 +5,11 @@ package render
 //
 // Compatible extensions of the JSON (not in CONTRACT.md v1):
 //
-//	top level   "same_origin"  true when CORS does not apply (the request is still sent and evaluated)
+//	top level   "browser"      the engine evaluated as: "chromium" (default) or "firefox" (--browser)
+//	            "engines"      null when Chromium and Firefox do the same; else both engines'
+//	                           outcomes, the evaluated one first: [{browser, verdict, preflight,
+//	                           status, readable_headers, requests, summary}]
+//	            "same_origin"  true when CORS does not apply (the request is still sent and evaluated)
 //	            "summary"      the verdict in one line
 //	            "console"      Chromium's console line for the first problem (null if none)
 //	            "fix"          {"preflight": [header lines], "actual": [header lines]}
@@ -70,6 +74,9 @@ func (pr *printer) corsHeadline(rep *cors.Report) {
 	if rep.Credentials {
 		creds = "credentials: include"
 	}
+	if rep.Browser == cors.Firefox { // Chromium is the default, and implied
+		creds += ", as Firefox"
+	}
 	pr.title("CORS", Safe(rep.Method)+" "+Safe(rep.URL), "from "+Safe(rep.Origin), pr.p.dim.Sprint(creds))
 }
 
@@ -77,7 +84,11 @@ func (pr *printer) corsHeadline(rep *cors.Report) {
 // request, its response and the checklist.
 func (pr *printer) corsPreflight(rep *cors.Report) {
 	p := &rep.Preflight
-	if !p.Needed {
+	switch {
+	case rep.SameOrigin:
+		pr.title("Preflight", pr.p.dim.Sprint("not needed: same origin, CORS does not apply (unless a redirect leaves the origin)"))
+		return
+	case !p.Needed:
 		pr.title("Preflight", pr.p.dim.Sprint("not needed: a safelisted method with only safelisted headers"))
 		return
 	}
@@ -483,6 +494,8 @@ func corsProbeCell(pr *printer, r cors.ProbeResult) string {
 // never null.
 type wireCORS struct {
 	Schema          string        `json:"schema"`
+	Browser         string        `json:"browser"`
+	Engines         []wireEngine  `json:"engines"`
 	URL             string        `json:"url"`
 	Origin          string        `json:"origin"`
 	Method          string        `json:"method"`
@@ -501,6 +514,29 @@ type wireCORS struct {
 	BlockedEarly    bool          `json:"blocked_before_sending"`
 	Error           *wireError    `json:"error"`
 	Scan            *wireScan     `json:"scan"`
+}
+
+// wireEngine is one engine's outcome where the engines differ.
+type wireEngine struct {
+	Browser         string   `json:"browser"`
+	Verdict         string   `json:"verdict"`
+	Preflight       bool     `json:"preflight"`
+	Status          int      `json:"status"`
+	ReadableHeaders []string `json:"readable_headers"`
+	Requests        []string `json:"requests"`
+	Summary         string   `json:"summary"`
+}
+
+func wireEngines(es []cors.EngineOutcome) []wireEngine {
+	if es == nil {
+		return nil
+	}
+	out := make([]wireEngine, 0, len(es))
+	for _, e := range es {
+		out = append(out, wireEngine{Browser: e.Browser, Verdict: e.Verdict, Preflight: e.Preflight, Status: e.Status,
+			ReadableHeaders: orEmpty(e.Readable), Requests: orEmpty(e.Requests), Summary: e.Summary})
+	}
+	return out
 }
 
 type wireCORSRequest struct {
@@ -637,7 +673,7 @@ func CORSJSON(w io.Writer, rep *cors.Report) error {
 func corsWire(rep *cors.Report) wireCORS {
 	p, a := &rep.Preflight, &rep.Actual
 	return wireCORS{
-		Schema: CORSSchema, URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
+		Schema: CORSSchema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
 		RequestHeaders: orEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
 		Preflight: wirePreflight{
 			Needed: p.Needed, Reasons: orEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),

@@ -83,8 +83,12 @@ func (r *Request) checkActual(resp *trace.Response, d Decision, visited []string
 // accessChecks are the CORS check, split into its two rules.
 func (c *checklist) accessChecks() {
 	acao, _ := headerValue(c.resp.Headers, hACAO)
-	f := corsCheck(c.resp.Headers, c.r.SentOrigin(), c.r.Credentials)
-	title := "Access-Control-Allow-Origin allows " + c.r.SentOrigin().String()
+	origin := c.r.SentOrigin()
+	if c.stage == stagePreflight {
+		origin = c.r.preflightOrigin() // Firefox: the page's, even once tainted
+	}
+	f := corsCheck(c.resp.Headers, origin, c.r.Credentials)
+	title := "Access-Control-Allow-Origin allows " + origin.String()
 	switch {
 	case f == nil || f.kind == kindCredentials:
 		c.pass("allow-origin", title, acao)

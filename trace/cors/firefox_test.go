@@ -240,9 +240,11 @@ func TestRecordedFirefox(t *testing.T) {
 	for i := range scenarios {
 		s := &scenarios[i]
 		t.Run(s.Name, func(t *testing.T) {
-			for _, d := range agree(s, evaluateAs(t, lab, s, cors.Firefox), recordedFirefox(lab.Lab, s)) {
+			rep := evaluateAs(t, lab, s, cors.Firefox)
+			for _, d := range agree(s, rep, recordedFirefox(lab.Lab, s)) {
 				t.Error(d)
 			}
+			checkDifference(t, s, rep)
 		})
 	}
 }

@@ -276,6 +276,7 @@ func TestRecordedChromium(t *testing.T) {
 			for _, d := range agree(s, rep, recorded(lab.Lab, s)) {
 				t.Error(d)
 			}
+			checkDifference(t, s, rep)
 		})
 	}
 }
@@ -333,4 +334,24 @@ func byteString(s string) string {
 		b = append(b, byte(r))
 	}
 	return string(b)
+}
+
+// checkDifference: a scenario where the engines differ (it has a Firefox
+// entry) gets a browser-difference warning and both engines' outcomes,
+// the evaluated one first; one where they agree on what the table
+// records gets no outcomes unless the requests on the wire differ.
+func checkDifference(t *testing.T, s *corslab.Scenario, rep *cors.Report) {
+	t.Helper()
+	warned := slices.ContainsFunc(rep.Warnings, func(p cors.Problem) bool { return p.Rule == "browser-difference" })
+	if s.Firefox != nil && (!warned || len(rep.Engines) != 2) {
+		t.Errorf("the engines differ here, but the report has no browser-difference warning (%v) or no outcomes (%d)", warned, len(rep.Engines))
+	}
+	if len(rep.Engines) == 2 {
+		if rep.Engines[0].Browser != rep.Browser || rep.Engines[1].Browser == rep.Browser {
+			t.Errorf("engines: %s, %s for a %s report", rep.Engines[0].Browser, rep.Engines[1].Browser, rep.Browser)
+		}
+		if s.Firefox == nil && rep.Engines[0].Verdict != rep.Engines[1].Verdict {
+			t.Errorf("reqtrace says the verdicts differ (%s, %s); the table records the same for both browsers", rep.Engines[0].Verdict, rep.Engines[1].Verdict)
+		}
+	}
 }

@@ -42,6 +42,9 @@ type Report struct {
 	BlockedBeforeSending bool
 	Err                  *trace.Error // the network failure that stopped the evaluation
 	Scan                 *Scan        // --scan results
+	// Engines are what Chromium and Firefox each do, the evaluated engine
+	// first, when they differ; nil when they agree.
+	Engines []EngineOutcome
 }
 
 // Exchange is one request the browser sends and what came back.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/reqtrace/reqtrace/trace"
 )
@@ -20,8 +21,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return RunWith(ctx, cfg, trace.Do)
 }
 
-// RunWith is Run with another Sender.
+// RunWith is Run with another Sender. It evaluates as cfg.Browser, then
+// as the other engine, replaying the responses already received (and
+// sending only preflights and GET/HEAD requests not yet sent); where the
+// engines differ the report says so (engines.go).
 func RunWith(ctx context.Context, cfg Config, send Sender) (*Report, error) {
+	rec := &replayer{send: send, seen: map[string]*trace.Result{}}
+	e, err := evaluate(ctx, cfg, rec.record)
+	if err != nil {
+		return nil, err
+	}
+	other := cfg
+	other.Browser, other.Output, other.OutputName = otherEngine(e.r.Engine), nil, ""
+	if o, err := evaluate(ctx, other, rec.replay); err == nil {
+		compareEngines(e.rep, o.rep)
+	}
+	return e.rep, nil
+}
+
+// evaluate runs one engine's evaluation of cfg.
+func evaluate(ctx context.Context, cfg Config, send Sender) (*evaluation, error) {
 	r, err := NewRequest(cfg)
 	if err != nil {
 		return nil, err
@@ -30,7 +49,7 @@ func RunWith(ctx context.Context, cfg Config, send Sender) (*Report, error) {
 	e.last = leg{r, e.d}
 	e.rep = newReport(r, e.d)
 	e.run()
-	return e.rep, nil
+	return e, nil
 }
 
 // evaluation carries one run's state.
@@ -377,7 +396,7 @@ func failPhrase(c Check, where string, r *Request) string {
 	case "redirect-location":
 		return where + " redirects where a cross-origin request may not go (" + c.Detail + ")"
 	case "allow-origin":
-		return where + " does not allow the origin " + r.SentOrigin().String() + " (Access-Control-Allow-Origin: " + c.Detail + ")"
+		return where + " does not allow the origin " + strings.TrimPrefix(c.Title, "Access-Control-Allow-Origin allows ") + " (Access-Control-Allow-Origin: " + c.Detail + ")"
 	case "allow-credentials":
 		return where + " lacks Access-Control-Allow-Credentials: true (" + c.Detail + ")"
 	case "status":
