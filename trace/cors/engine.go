@@ -139,10 +139,10 @@ func compareEngines(rep, other *Report) {
 	if a.Preflight != b.Preflight {
 		what = append(what, "the preflight")
 	}
-	if a.Status != b.Status {
+	if a.Verdict == b.Verdict && a.Status != b.Status {
 		what = append(what, "the status")
 	}
-	if !slices.Equal(a.Readable, b.Readable) {
+	if a.Verdict == b.Verdict && !slices.Equal(a.Readable, b.Readable) {
 		what = append(what, "the readable headers")
 	}
 	if !slices.Equal(a.Requests, b.Requests) {
@@ -154,9 +154,9 @@ func compareEngines(rep, other *Report) {
 	rep.Engines = []EngineOutcome{a, b}
 	msg := engineName(a.Browser) + " and " + engineName(b.Browser) + " differ on " + strings.Join(what, ", ") + ". " +
 		engineName(a.Browser) + ": " + a.Summary + requestsNote(a, b) + ". " + engineName(b.Browser) + ": " + b.Summary + requestsNote(b, a) + "."
-	rep.Warnings = append(rep.Warnings, Problem{Rule: "browser-difference", Message: msg,
-		Fix:   "answer so that both engines pass: " + differenceFix(rep, other),
-		Cause: strings.Join(differenceCauses(rep, other), "; ")})
+	causes := strings.Join(differenceCauses(rep, other), "; ")
+	rep.Warnings = append(rep.Warnings, Problem{Rule: "browser-difference", Message: msg + " Why: " + causes + ".",
+		Fix: "answer so that both engines pass: " + differenceFix(rep, other), Cause: causes})
 }
 
 // requestsNote lists the requests an engine sends that the other does

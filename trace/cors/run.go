@@ -394,6 +394,9 @@ func failPhrase(c Check, where string, r *Request) string {
 	case "redirect-limit":
 		return where + " is one redirect too many (" + c.Detail + "): the fetch fails with net::ERR_TOO_MANY_REDIRECTS"
 	case "redirect-location":
+		if strings.Contains(c.Title, "network stack") {
+			return where + " is a redirect the browser fails as a network error (Location: " + c.Detail + ")"
+		}
 		return where + " redirects where a cross-origin request may not go (" + c.Detail + ")"
 	case "allow-origin":
 		return where + " does not allow the origin " + strings.TrimPrefix(c.Title, "Access-Control-Allow-Origin allows ") + " (Access-Control-Allow-Origin: " + c.Detail + ")"

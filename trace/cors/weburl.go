@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/idna"
+
+	"github.com/reqtrace/reqtrace/trace"
 )
 
 // The URL standard's basic URL parser, as far as fetch needs it: fetch()
@@ -327,4 +329,46 @@ func dotSegments(path string) string {
 		}
 	}
 	return "/" + strings.Join(out, "/")
+}
+
+// ParseFetchURL parses the URL argument as fetch() would: the URL
+// standard's parser, so "?acah=X-Foo, X-Bar" is legal and comes out as
+// the browser sends it ("?acah=X-Foo,%20X-Bar"). As with curl, a URL
+// without "://" gets http://. Only http and https are fetched.
+func ParseFetchURL(raw string) (*url.URL, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return nil, trace.BadInput("the URL is empty: give one such as https://example.com/")
+	}
+	if !strings.Contains(s, "://") {
+		s = "http://" + s
+	}
+	u, err := parseWebURL(s, nil)
+	switch {
+	case err != nil:
+		return nil, trace.BadInput("the URL %q does not parse as fetch() parses it: fetch() throws a TypeError; check the host and the port", raw)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, trace.BadInput("the URL scheme %q is not fetched across origins: use http:// or https://", u.Scheme)
+	}
+	u.Fragment, u.RawFragment = "", "" // never sent
+	return u, nil
+}
+
+// ParseFetchHeader parses one -H "Name: value" as script would set it:
+// the value is normalised as fetch() does; "Name;" sets it empty.
+func ParseFetchHeader(s string) (trace.HeaderEdit, error) {
+	name, value, ok := strings.Cut(s, ":")
+	if !ok {
+		if n, semi := strings.CutSuffix(s, ";"); semi {
+			name, ok = n, true
+		}
+	}
+	if !ok || !isToken(name) {
+		return trace.HeaderEdit{}, trace.BadInput("bad header %q: write it as -H \"Name: value\" (the name is letters, digits and !#$%%&'*+-.^_`|~)", s)
+	}
+	value = strings.Trim(value, " \t\r\n")
+	if err := checkHeaderValue(name, value); err != nil {
+		return trace.HeaderEdit{}, err
+	}
+	return trace.HeaderEdit{Name: name, Value: value}, nil
 }
