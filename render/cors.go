@@ -13,7 +13,7 @@ package render
 //	            "summary"      the verdict in one line
 //	            "console"      Chromium's console line for the first problem (null if none)
 //	            "fix"          {"preflight": [header lines], "actual": [header lines]}
-//	            "blocked_before_sending"  Chromium sends nothing (Local Network Access)
+//	            "blocked_before_sending"  the browser sends nothing (mixed content; Chromium's Local Network Access)
 //	            "error"        the network failure that stopped the evaluation (trace's Error)
 //	            "scan"         --scan results (null without it): {probes, findings}
 //	preflight   "request"      also "method" and "url"

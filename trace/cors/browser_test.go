@@ -82,7 +82,7 @@ func startBrowser(t *testing.T, exe string, lab testLab) *browser {
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(cancelBrowser)
 	b := &browser{tabs: map[string]context.Context{}}
-	for i, origin := range []string{lab.PageOrigin(), lab.PublicPageOrigin()} {
+	for i, origin := range []string{lab.PageOrigin(), lab.PublicPageOrigin(), lab.SecurePageOrigin()} {
 		tab := bctx
 		if i > 0 {
 			var cancel context.CancelFunc
@@ -139,10 +139,7 @@ func specOf(lab *corslab.Lab, s *corslab.Scenario) corslab.Spec {
 // fetch runs the scenario's fetch() in the browser.
 func (b *browser) fetch(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) fetchResult {
 	t.Helper()
-	tab := b.tabs[lab.PageOrigin()]
-	if s.PublicPage {
-		tab = b.tabs[lab.PublicPageOrigin()]
-	}
+	tab := b.tabs[pageOriginOf(lab, s)]
 	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 	defer cancel()
 	js, err := json.Marshal(specOf(lab, s))
@@ -163,7 +160,8 @@ func (b *browser) consoleFor(s *corslab.Scenario) string {
 	needle := "/s/" + s.Name + "'" // also in "(redirected from '…/s/name')"
 	for range 40 {
 		if line := b.findConsole(func(e consoleEntry) bool {
-			return strings.Contains(e.text, needle) && strings.Contains(e.text, "blocked by CORS policy")
+			mixed := strings.HasPrefix(e.text, "Mixed Content:") && strings.Contains(e.text, "/s/"+s.Name+"-target'")
+			return strings.Contains(e.text, needle) && (strings.Contains(e.text, "blocked by CORS policy") || strings.HasPrefix(e.text, "Mixed Content:")) || mixed
 		}); line != "" {
 			return line
 		}

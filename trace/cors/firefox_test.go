@@ -164,15 +164,17 @@ func runFirefox(t *testing.T, exe string, lab testLab, url string) {
 // page origin, the public page's after the lab page's.
 func observeFirefox(t *testing.T, exe string, lab testLab, scenarios []corslab.Scenario) map[string]observed {
 	t.Helper()
-	plans := map[string]*corslab.Plan{lab.PageOrigin(): {}, lab.PublicPageOrigin(): {}}
+	plans := map[string]*corslab.Plan{lab.PageOrigin(): {}, lab.PublicPageOrigin(): {}, lab.SecurePageOrigin(): {}}
 	for i := range scenarios {
 		s := &scenarios[i]
 		p := plans[pageOriginOf(lab.Lab, s)]
 		p.Specs = append(p.Specs, specOf(lab.Lab, s))
 	}
 	plans[lab.PageOrigin()].Next = lab.PublicPageOrigin() + "/"
+	plans[lab.PublicPageOrigin()].Next = lab.SecurePageOrigin() + "/"
 	for origin, p := range plans {
-		lab.SetPlan(strings.TrimPrefix(origin, "http://"), *p)
+		_, host, _ := strings.Cut(origin, "://")
+		lab.SetPlan(host, *p)
 	}
 	start := time.Now()
 	runFirefox(t, exe, lab, lab.PageOrigin()+"/")
@@ -194,8 +196,11 @@ func observeFirefox(t *testing.T, exe string, lab testLab, scenarios []corslab.S
 // pageOriginOf is the origin of the page a scenario's fetch() runs in
 // (a sandboxed frame runs inside the lab page).
 func pageOriginOf(lab *corslab.Lab, s *corslab.Scenario) string {
-	if s.PublicPage {
+	switch {
+	case s.PublicPage:
 		return lab.PublicPageOrigin()
+	case s.SecurePage:
+		return lab.SecurePageOrigin()
 	}
 	return lab.PageOrigin()
 }

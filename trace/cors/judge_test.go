@@ -117,6 +117,8 @@ func recorded(lab *corslab.Lab, s *corslab.Scenario) observed {
 		o.console = consolePrefix(lab, s) + lab.Expand(s, s.Want.Console)
 	case s.Want.Error != "":
 		o.console = "Failed to load resource: " + s.Want.Error
+	case s.Want.Line != "":
+		o.console = lab.Expand(s, s.Want.Line)
 	}
 	t := s.Want.Target
 	o.target = corslab.Reached{Preflight: lab.Expand(s, t.Preflight), Method: t.Method, Origin: lab.Expand(s, t.Origin)}
@@ -139,6 +141,8 @@ func pageOrigin(lab *corslab.Lab, s *corslab.Scenario) string {
 		return "null"
 	case s.PublicPage:
 		return lab.PublicPageOrigin()
+	case s.SecurePage:
+		return lab.SecurePageOrigin()
 	}
 	return lab.PageOrigin()
 }

@@ -117,6 +117,10 @@ func (e *evaluation) follow(cur leg, status int, loc string) (leg, bool) {
 		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target)})
 	rd := &a.Redirects[len(a.Redirects)-1]
 	e.await(next)
+	if e.blockMixed(nr) {
+		a.Hop = nil
+		return next, false
+	}
 	need := next.needsPreflight()
 	if nr.firefox() && e.rep.Preflight.Needed && !nr.SameOrigin() {
 		// Firefox preflights every URL a preflighted request is redirected

@@ -37,8 +37,8 @@ type Report struct {
 	Warnings []Problem // not blocking now, but worth fixing
 	// Fix lists the response header lines that make this request pass.
 	Fix Fix
-	// BlockedBeforeSending is true when Chromium would send nothing at all
-	// (Local Network Access from an insecure page).
+	// BlockedBeforeSending is true when the browser sends nothing at all
+	// (mixed content; Chromium's Local Network Access from an insecure page).
 	BlockedBeforeSending bool
 	Err                  *trace.Error // the network failure that stopped the evaluation
 	Scan                 *Scan        // --scan results

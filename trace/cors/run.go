@@ -62,6 +62,9 @@ type evaluation struct {
 	rep  *Report
 	// lnaChecked is set once the first exchange told the target's space.
 	lnaChecked bool
+	// blockedBy says what blocked the request before it was sent (Local
+	// Network Access, mixed content); "" when nothing did.
+	blockedBy string
 	// last is the last request of the redirect chain (redirect.go).
 	last leg
 	// preflights are the preflights that passed, as Chromium's cache
@@ -89,6 +92,10 @@ func newReport(r *Request, d Decision) *Report {
 func (e *evaluation) run() {
 	if e.rep.SameOrigin {
 		e.rep.Preflight.Reasons = nil // no preflight within an origin
+	}
+	if e.blockMixed(e.r) {
+		e.finish()
+		return
 	}
 	if !e.rep.Preflight.Needed || e.preflight() {
 		e.actual()
@@ -176,6 +183,26 @@ func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace
 	return hop, true
 }
 
+// blockMixed applies the mixed-content rule to a request about to be
+// sent: an https:// page may not fetch an http:// URL that is not
+// potentially trustworthy (localhost and loopback IP literals are). The
+// browser blocks it before CORS, and sends nothing.
+func (e *evaluation) blockMixed(r *Request) bool {
+	if r.Origin.Opaque || r.Origin.Scheme != "https" || r.URL.Scheme != "http" || trustworthy(r.Target) {
+		return false
+	}
+	e.rep.Problems = append(e.rep.Problems, Problem{Rule: "mixed-content",
+		Message: "Mixed Content: The page at '" + r.Origin.String() + "/' was loaded over HTTPS, but requested an insecure resource '" + consoleURL(r.URL) +
+			"'. This request has been blocked; the content must be served over HTTPS.",
+		Fix:   "serve " + r.Target.String() + " over HTTPS and fetch the https:// URL",
+		Cause: "an https:// page may not fetch http:// URLs (mixed content): the browser blocks the request before CORS is looked at, and nothing is sent; only localhost and loopback addresses are exempt"})
+	if r == e.r { // a redirect target: what came before was sent
+		e.rep.BlockedBeforeSending = true
+	}
+	e.blockedBy = "mixed content: an https:// page may not fetch an http:// URL"
+	return true
+}
+
 // checkLNA applies Local Network Access once the target's address is
 // known; it reports whether Chromium would block before sending.
 func (e *evaluation) checkLNA(hop *trace.Hop) bool {
@@ -188,6 +215,7 @@ func (e *evaluation) checkLNA(hop *trace.Hop) bool {
 	}
 	e.rep.Problems = append(e.rep.Problems, *block)
 	e.rep.BlockedBeforeSending = true
+	e.blockedBy = "Local Network Access: an insecure page may not reach a more private address"
 	return true
 }
 
@@ -218,9 +246,8 @@ func hostOf(u *url.URL) string {
 // finish gathers problems and warnings and decides the verdict.
 func (e *evaluation) finish() {
 	rep := e.rep
-	if rep.BlockedBeforeSending {
-		rep.Actual.Sent = false
-		rep.Actual.NotSent = "Chromium sends nothing: Local Network Access blocks the request before it leaves the browser"
+	if rep.BlockedBeforeSending && !rep.Actual.Sent {
+		rep.Actual.NotSent = "the browser sends nothing: " + e.blockedBy + ", and it blocks the request before it leaves the browser"
 	}
 	rep.Problems = append(rep.Problems, rep.Preflight.Problems...)
 	rep.Problems = append(rep.Problems, rep.Actual.Problems...)
@@ -341,8 +368,8 @@ func (e *evaluation) summary() string {
 // last response.
 func (e *evaluation) blockedWhy() string {
 	rep := e.rep
-	if rep.BlockedBeforeSending {
-		return "Chromium does not send it at all (Local Network Access: an insecure page may not reach a more private address)"
+	if e.blockedBy != "" {
+		return "the browser does not send it to " + e.last.r.URL.String() + " (" + e.blockedBy + ")"
 	}
 	if c, ok := firstFailed(rep.Preflight.Checks); ok {
 		return failPhrase(c, "the preflight response", e.r) + "; the " + e.r.Method + " is never sent"

@@ -83,7 +83,7 @@ func New(t testing.TB, certFor func(serverName string) (tls.Certificate, error))
 			c, err := certFor(h.ServerName)
 			return &c, err
 		}}
-		l.TLSPort, err = l.serve(l.apiHandler, cfg)
+		l.TLSPort, err = l.serve(l.secure(), cfg)
 	}
 	if err != nil {
 		l.Close()
@@ -140,7 +140,7 @@ func (l *Lab) Resolve() []trace.ResolveEntry {
 	for _, hp := range []struct {
 		host string
 		port int
-	}{{PageHost, l.PagePort}, {PublicPageHost, l.PublicPort}, {APIHost, l.APIPort}, {APIHost, l.TLSPort}, {OtherHost, l.APIPort}} {
+	}{{PageHost, l.PagePort}, {PublicPageHost, l.PublicPort}, {APIHost, l.APIPort}, {APIHost, l.TLSPort}, {OtherHost, l.APIPort}, {PageHost, l.TLSPort}} {
 		if hp.port != 0 {
 			out = append(out, trace.ResolveEntry{Host: hp.host, Port: hp.port, Addrs: lo})
 		}
@@ -206,6 +206,22 @@ func (l *Lab) api() http.Handler {
 	})
 	return mux
 }
+
+// secure serves the TLS port: the page under PageHost (an https://
+// page, for mixed content), the API under any other name.
+func (l *Lab) secure() http.Handler {
+	page := l.page()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host, _, _ := strings.Cut(r.Host, ":"); host == PageHost {
+			page.ServeHTTP(w, r)
+			return
+		}
+		l.apiHandler.ServeHTTP(w, r)
+	})
+}
+
+// SecurePageOrigin is the page's https:// origin (on the TLS port).
+func (l *Lab) SecurePageOrigin() string { return "https://" + PageHost + ":" + strconv.Itoa(l.TLSPort) }
 
 // scenarioName is the scenario a path element belongs to: "x",
 // "x-hop" and "x-target" are all scenario x's.

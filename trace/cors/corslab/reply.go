@@ -60,7 +60,8 @@ func (l *Lab) replacer(name, origin string) *strings.Replacer {
 	pagehost := PageHost + ":" + strconv.Itoa(l.PagePort)
 	return strings.NewReplacer("{origin}", origin, "{page}", l.PageOrigin(), "{pagehost}", pagehost,
 		"{PAGEHOST}", strings.ToUpper(pagehost), "{apiport}", strconv.Itoa(l.APIPort), "{name}", name,
-		"{other}", "http://"+OtherHost+":"+strconv.Itoa(l.APIPort), "{api}", "http://"+APIHost+":"+strconv.Itoa(l.APIPort))
+		"{other}", "http://"+OtherHost+":"+strconv.Itoa(l.APIPort), "{api}", "http://"+APIHost+":"+strconv.Itoa(l.APIPort),
+		"{secure}", l.SecurePageOrigin(), "{tlsapi}", "https://"+APIHost+":"+strconv.Itoa(l.TLSPort))
 }
 
 // writeRaw hijacks the connection and writes the response as given.

@@ -11,6 +11,7 @@ type Scenario struct {
 	Credentials bool // credentials: "include" (else "omit")
 	Sandbox     bool // fetch from a sandboxed iframe: Origin null
 	PublicPage  bool // the page is on a public address (Local Network Access)
+	SecurePage  bool // the page is https:// (SecurePageOrigin): http:// URLs are mixed content
 	TLS         bool // the API is https:// (a potentially trustworthy URL)
 	// SameOrigin puts the scenario's URL on the page's own origin (its
 	// server answers /s/ too): CORS does not apply until a redirect
@@ -47,6 +48,9 @@ type Want struct {
 	// Error is the network error Chromium logged instead of a CORS
 	// failure ("net::ERR_TOO_MANY_REDIRECTS"); empty when none.
 	Error string
+	// Line is a whole console line of another kind (mixed content), with
+	// placeholders; empty when none.
+	Line string
 
 	// Redirect scenarios also record what the chain looked like (zero
 	// values are not checked).

@@ -72,6 +72,23 @@ var valueScenarios = []Scenario{
 		Want: Want{Preflight: true, Allowed: true, Readable: basicRead}},
 }
 
+// mixedLine is Chromium's console line for a blocked http:// URL.
+func mixedLine(url string) string {
+	return "Mixed Content: The page at '{secure}/' was loaded over HTTPS, but requested an insecure resource '" + url + "'. This request has been blocked; the content must be served over HTTPS."
+}
+
+// mixedScenarios: an https:// page, so http:// URLs are mixed content,
+// blocked before CORS.
+var mixedScenarios = []Scenario{
+	{Name: "mixed-get", SecurePage: true, Actual: Reply{Headers: star}, Want: Want{Line: mixedLine("{api}/s/{name}")}},
+	{Name: "mixed-put", SecurePage: true, Method: "PUT", Preflight: Reply{Headers: with(star, h("Access-Control-Allow-Methods", "PUT"))}, Actual: Reply{Headers: star},
+		Want: Want{Line: mixedLine("{api}/s/{name}")}},
+	{Name: "secure-tls-get", SecurePage: true, TLS: true, Actual: Reply{Headers: star}, Want: Want{Allowed: true, Readable: basicRead}},
+	{Name: "secure-tls-echo-creds", SecurePage: true, TLS: true, Credentials: true, Actual: Reply{Headers: echoCreds}, Want: Want{Allowed: true, Readable: basicRead}},
+	{Name: "mixed-redirect", SecurePage: true, TLS: true, Actual: to302("{api}/s/{name}-target"), Target: Reply{Headers: star},
+		Want: Want{Line: mixedLine("{api}/s/{name}-target"), Requests: 1}},
+}
+
 // engineScenarios are the known differences between the engines that the
 // tables above do not show yet.
 var engineScenarios = []Scenario{
