@@ -9,7 +9,7 @@ import (
 // requests and Allow-Origin, credentials, error statuses, readable
 // headers, what needs a preflight, the preflight's checks, redirects,
 // the null origin, Local Network Access.
-var scenarios = slices.Concat(coreScenarios, locationScenarios, valueScenarios, engineScenarios, mixedScenarios)
+var scenarios = slices.Concat(coreScenarios, locationScenarios, valueScenarios, engineScenarios, mixedScenarios, wptScenarios)
 
 // coreScenarios are the first table: simple requests and Allow-Origin,
 // credentials, error statuses, readable headers, what needs a preflight,
