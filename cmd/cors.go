@@ -51,7 +51,8 @@ func newCmdCors(ios *IO) *cobra.Command {
 		Use:   "cors <url> --origin <origin>",
 		Short: "Tell what a browser does with a cross-origin request, why, and how to fix it",
 		Long: `Cors evaluates fetch(URL, {method, headers, body, mode: "cors", credentials})
-made by a page at ORIGIN the way Chromium does: whether a preflight is sent
+made by a page at ORIGIN the way Chromium (or, with --browser firefox,
+Firefox) does: whether a preflight is sent
 and why, the preflight exactly as the browser sends it, each check the
 browser applies (with its console message), the verdict, the response
 headers script can read, and the header lines that fix it.
@@ -60,7 +61,11 @@ The preflight is sent when the browser would send one. The actual request
 is sent when its method is GET or HEAD, or with --actual: an unsafe method
 is never sent by default. Its redirects are followed as the browser
 follows them, checking CORS on every hop (Origin: null after a hop to
-another origin, a new preflight where one is due, at most 20).
+another origin, a new preflight where one is due, at most 20). A
+same-origin URL is fetched too: CORS applies from the first redirect that
+leaves the origin. The URL and -H values are parsed as fetch() parses them.
+Where Chromium and Firefox differ, a browser-difference warning says what
+each does.
 
 -d is a string body (fetch labels it text/plain;charset=UTF-8 unless
 -H Content-Type says otherwise); -H Cookie stands for the browser's
