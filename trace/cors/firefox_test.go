@@ -151,6 +151,9 @@ func runFirefox(t *testing.T, exe string, lab testLab, url string) {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		<-exited
 	}()
+	if os.Getenv("JUDGE_DEBUG") == "firefox-output" {
+		defer func() { t.Logf("Firefox's output:\n%s", out.String()) }()
+	}
 	select {
 	case <-lab.BatchDone():
 	case err := <-exited:
