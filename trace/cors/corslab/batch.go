@@ -107,7 +107,9 @@ async function runPlan() {
   if (!plan.specs && !plan.next) return;
   for (const spec of plan.specs || []) {
     let r;
-    try { r = await runFetch(spec); } catch (e) { r = {ok: false, status: 0, headers: [], error: "runner: " + e}; }
+    // A fetch that hangs must not stall the batch: 15 s each at most.
+    const timeout = new Promise(resolve => setTimeout(() => resolve({ok: false, status: 0, headers: [], error: "runner: no answer in 15 s"}), 15000));
+    try { r = await Promise.race([runFetch(spec), timeout]); } catch (e) { r = {ok: false, status: 0, headers: [], error: "runner: " + e}; }
     r.name = spec.name;
     await post("/batch/result", r);
   }
