@@ -148,6 +148,9 @@ func (r *Request) contextHeaders() []trace.Header {
 // fetchSite is Sec-Fetch-Site: the least related of the page's origin and
 // each URL of the redirect chain so far.
 func (r *Request) fetchSite() string {
+	if r.SameOrigin() { // every URL so far is the page's origin
+		return "same-origin"
+	}
 	if r.crossSite {
 		return "cross-site"
 	}

@@ -68,6 +68,8 @@ type Reached struct {
 // URL is the scenario's API URL.
 func (l *Lab) ScenarioURL(s *Scenario) string {
 	switch {
+	case s.SameOrigin && s.SecurePage:
+		return l.SecurePageOrigin() + s.Path()
 	case s.TLS:
 		return l.TLSURL(s.Path())
 	case s.SameOrigin:

@@ -92,6 +92,13 @@ var mixedScenarios = []Scenario{
 		Want: Want{Line: mixedLine("{api}/s/{name}")}},
 	{Name: "secure-tls-get", SecurePage: true, TLS: true, Actual: Reply{Headers: star}, Want: Want{Allowed: true, Readable: basicRead}},
 	{Name: "secure-tls-echo-creds", SecurePage: true, TLS: true, Credentials: true, Actual: Reply{Headers: echoCreds}, Want: Want{Allowed: true, Readable: basicRead}},
+	// Same origin over https: fetch metadata says same-origin.
+	{Name: "secure-same-origin-get", SecurePage: true, SameOrigin: true, Actual: Reply{Headers: [][2]string{h("X-A", "1")}},
+		Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date", "x-a"}}},
+	{Name: "secure-same-origin-put", SecurePage: true, SameOrigin: true, Method: "PUT", Headers: [][2]string{h("X-A", "1")},
+		Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date"}}},
+	{Name: "secure-same-to-api-tls", SecurePage: true, SameOrigin: true, Actual: to302("{tlsapi}/s/{name}-target"), Target: Reply{Headers: star},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "{secure}"}}},
 	{Name: "mixed-redirect", SecurePage: true, TLS: true, Actual: to302("{api}/s/{name}-target"), Target: Reply{Headers: star},
 		Want: Want{Line: mixedLine("{api}/s/{name}-target"), Requests: 1}},
 }
