@@ -165,8 +165,11 @@ func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
 	}
 	pr.corsBullet(" ", line)
 	to := "→ " + Safe(rd.Location)
-	if rd.CrossOrigin {
+	switch {
+	case rd.CrossOrigin && rd.NextOrigin == "null":
 		to += pr.p.dim.Sprint("  another origin: from here on the browser sends Origin: null and no Authorization")
+	case rd.CrossOrigin:
+		to += pr.p.dim.Sprint("  another origin: CORS applies from here on (Origin: " + Safe(rd.NextOrigin) + "), and no Authorization is sent")
 	}
 	pr.corsBullet(" ", to)
 	p := rd.Preflight

@@ -2,6 +2,7 @@ package cors
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -171,7 +172,12 @@ func requestsNote(a, b EngineOutcome) string {
 	if len(only) == 0 {
 		return ""
 	}
-	return " (it alone sends: " + strings.Join(only, " | ") + ")"
+	more := ""
+	if len(only) > 3 {
+		more = fmt.Sprintf(" and %d more", len(only)-3)
+		only = only[:3]
+	}
+	return " (it alone sends: " + strings.Join(only, " | ") + more + ")"
 }
 
 // differenceFix is the fix of whichever engine blocks.

@@ -207,7 +207,10 @@ func redirectNote(r *Request, next *url.URL) string {
 	switch {
 	case r.Tainted:
 		note += " (Origin stays null)"
-	case !URLOrigin(next).Same(r.Target):
+	case URLOrigin(next).Same(r.Target):
+	case r.SameOrigin():
+		note += " (another origin: CORS applies from there on)"
+	default:
 		note += " (another origin: from there on the browser sends Origin: null)"
 	}
 	return note

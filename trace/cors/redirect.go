@@ -38,7 +38,10 @@ type RedirectHop struct {
 	// CrossOrigin is true when Location is another origin: Authorization
 	// is dropped there, and the request is tainted from then on.
 	CrossOrigin bool
-	Preflight   *Exchange // sent to Location before following; nil when none was needed
+	// NextOrigin is the origin the request to Location is checked
+	// against: the page's, or "null" once the chain is tainted.
+	NextOrigin string
+	Preflight  *Exchange // sent to Location before following; nil when none was needed
 }
 
 // leg is one request of the chain and its preflight decision.
@@ -114,7 +117,7 @@ func (e *evaluation) follow(cur leg, status int, loc string) (leg, bool) {
 	nr := cur.r.redirected(status, target)
 	next := leg{nr, nr.Decide()}
 	a.Redirects = append(a.Redirects, RedirectHop{Exchange: a.Exchange, OriginSent: a.OriginSent, Status: status,
-		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target)})
+		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target), NextOrigin: nr.SentOrigin().String()})
 	rd := &a.Redirects[len(a.Redirects)-1]
 	e.await(next)
 	if e.blockMixed(nr) {

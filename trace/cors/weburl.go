@@ -83,14 +83,17 @@ func relativeWebURL(base *url.URL, ref string) (*url.URL, error) {
 		return authorityWebURL(base.Scheme, ref[2:])
 	}
 	path, query, fragment := splitRef(ref)
-	bq := base.RawQuery
+	var bq *string // the base's query, nil when it has none
+	if base.RawQuery != "" || base.ForceQuery {
+		bq = &base.RawQuery
+	}
 	switch {
 	case ref == "":
-		path, query = base.EscapedPath(), &bq
+		path, query = base.EscapedPath(), bq
 	case strings.HasPrefix(ref, "?"):
 		path = base.EscapedPath()
 	case strings.HasPrefix(ref, "#"):
-		path, query = base.EscapedPath(), &bq
+		path, query = base.EscapedPath(), bq
 	case !strings.HasPrefix(path, "/"):
 		bp := base.EscapedPath()
 		path = bp[:strings.LastIndex(bp, "/")+1] + path

@@ -24,6 +24,7 @@ func TestParseWebURL(t *testing.T) {
 		{"", "http://api.example.com/a/b?q"},
 		{"?z", "http://api.example.com/a/b?z"},
 		{"#g", "http://api.example.com/a/b?q#g"},
+		{"", "http://api.example.com/a/b?q"},
 		{"//Other.Example:80/p", "http://other.example/p"},
 		{"HTTP://API.EXAMPLE.COM:443/", "http://api.example.com:443/"},
 		{"https://API.example.com:443/", "https://api.example.com/"},
@@ -54,5 +55,13 @@ func TestParseWebURL(t *testing.T) {
 	}
 	if _, err := parseWebURL("/relative", nil); err == nil {
 		t.Error("a relative URL without a base parsed")
+	}
+}
+
+// An empty reference is the base itself, without a "?" it never had.
+func TestParseWebURLEmptyNoQuery(t *testing.T) {
+	base, _ := url.Parse("http://h/p")
+	if u, err := parseWebURL("", base); err != nil || u.String() != "http://h/p" {
+		t.Errorf("got %v %v", u, err)
 	}
 }
