@@ -196,7 +196,7 @@ func (b *browser) observe(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) o
 // fromWire is what a browser did: what its fetch() resolved to and what
 // reached the lab.
 func fromWire(t *testing.T, lab *corslab.Lab, s *corslab.Scenario, r fetchResult) observed {
-	o := observed{allowed: r.OK, status: r.Status}
+	o := observed{allowed: r.OK, status: r.Status, live: true}
 	if !r.OK && !strings.Contains(r.Error, "Failed to fetch") && !strings.Contains(r.Error, "NetworkError") {
 		t.Errorf("%s: fetch() failed in an unexpected way: %s", s.Name, r.Error)
 	}

@@ -93,7 +93,7 @@ func (e *evaluation) run() {
 	if e.rep.SameOrigin {
 		e.rep.Preflight.Reasons = nil // no preflight within an origin
 	}
-	if e.blockMixed(e.r) {
+	if e.blockMixed(e.r) || e.blockLNAEarly() {
 		e.finish()
 		return
 	}
@@ -200,6 +200,33 @@ func (e *evaluation) blockMixed(r *Request) bool {
 		e.rep.BlockedBeforeSending = true
 	}
 	e.blockedBy = "mixed content: an https:// page may not fetch an http:// URL"
+	return true
+}
+
+// blockLNAEarly applies Local Network Access before anything is sent
+// when the target's address is known without sending (an IP literal, a
+// loopback name, --resolve): Chromium blocks before the request leaves.
+// Otherwise checkLNA runs once the first connection tells the address.
+func (e *evaluation) blockLNAEarly() bool {
+	px := e.cfg.Net.Proxy
+	if e.r.firefox() || px.Explicit != nil || px.HTTP != nil || px.HTTPS != nil || px.All != nil || len(e.cfg.Net.ConnectTo) > 0 {
+		return false // the address dialled is not the host's: wait for the connection
+	}
+	to := knownSpace(e.cfg, e.r.Target)
+	if to == "" {
+		return false
+	}
+	e.lnaChecked = true
+	block, warn := e.r.lnaFindings(originSpace(e.ctx, e.cfg, e.r.Origin), to)
+	if warn != nil {
+		e.rep.Warnings = append(e.rep.Warnings, *warn)
+	}
+	if block == nil {
+		return false
+	}
+	e.rep.Problems = append(e.rep.Problems, *block)
+	e.rep.BlockedBeforeSending = true
+	e.blockedBy = "Local Network Access: an insecure page may not reach a more private address"
 	return true
 }
 
