@@ -15,7 +15,7 @@ import (
 
 // corsFlags are the flags of `cors` besides the trace flags it shares.
 type corsFlags struct {
-	origin                    string
+	origin, browser           string
 	credentials, actual, scan bool
 	json                      bool
 }
@@ -51,7 +51,8 @@ func newCmdCors(ios *IO) *cobra.Command {
 		Use:   "cors <url> --origin <origin>",
 		Short: "Tell what a browser does with a cross-origin request, why, and how to fix it",
 		Long: `Cors evaluates fetch(URL, {method, headers, body, mode: "cors", credentials})
-made by a page at ORIGIN the way Chromium does: whether a preflight is sent
+made by a page at ORIGIN the way Chromium (or, with --browser firefox,
+Firefox) does: whether a preflight is sent
 and why, the preflight exactly as the browser sends it, each check the
 browser applies (with its console message), the verdict, the response
 headers script can read, and the header lines that fix it.
@@ -60,7 +61,11 @@ The preflight is sent when the browser would send one. The actual request
 is sent when its method is GET or HEAD, or with --actual: an unsafe method
 is never sent by default. Its redirects are followed as the browser
 follows them, checking CORS on every hop (Origin: null after a hop to
-another origin, a new preflight where one is due, at most 20).
+another origin, a new preflight where one is due, at most 20). A
+same-origin URL is fetched too: CORS applies from the first redirect that
+leaves the origin. The URL and -H values are parsed as fetch() parses them.
+Where Chromium and Firefox differ, a browser-difference warning says what
+each does.
 
 -d is a string body (fetch labels it text/plain;charset=UTF-8 unless
 -H Content-Type says otherwise); -H Cookie stands for the browser's
@@ -86,6 +91,7 @@ or more; 2 for bad input; curl's codes when the network failed (47 when
 	f.StringVar(&cf.origin, "origin", "", "`ORIGIN` of the page making the request: scheme://host[:port], or null (required)")
 	f.BoolVar(&cf.credentials, "credentials", false, "the request is made with credentials: \"include\" (cookies, HTTP auth)")
 	f.BoolVar(&cf.actual, "actual", false, "also send the actual request when its method is not GET or HEAD (it may change data)")
+	f.StringVar(&cf.browser, "browser", cors.Chromium, "engine to answer as where browsers differ: chromium or firefox (the other is evaluated too, and differences are warned about)")
 	f.BoolVar(&cf.scan, "scan", false, "also probe the server with the origins of CORS misconfiguration scanners")
 	f.BoolVar(&cf.json, "json", false, "print one JSON document (schema reqtrace.cors/v1) instead of text")
 	shareTraceFlags(c, tf)
@@ -131,11 +137,33 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 	if strings.TrimSpace(cf.origin) == "" {
 		return trace.BadInput("--origin is required: give the origin of the page that makes the request, e.g. --origin https://app.example.com")
 	}
-	opts, closeOut, err := tf.toOptions(ios, rawURL)
+	browser, err := cors.ParseBrowser(cf.browser)
 	if err != nil {
 		return err
 	}
-	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: opts.Headers,
+	// The URL and the headers are what script passes to fetch(): parsed
+	// with fetch()'s rules, not curl's.
+	u, err := cors.ParseFetchURL(rawURL)
+	if err != nil {
+		return err
+	}
+	var headers []trace.HeaderEdit
+	for _, h := range tf.headers {
+		e, err := cors.ParseFetchHeader(h)
+		if err != nil {
+			return err
+		}
+		headers = append(headers, e)
+	}
+	saved := tf.headers
+	tf.headers = nil
+	opts, closeOut, err := tf.toOptions(ios, u.String())
+	tf.headers = saved
+	if err != nil {
+		return err
+	}
+	opts.URL = u
+	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: headers, Browser: browser,
 		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts,
 		Output: opts.Output, OutputName: opts.OutputName}
 	if cfg.Method == "" && tf.head {

@@ -159,7 +159,8 @@ func TestCorsNetworkExitCodes(t *testing.T) {
 		{[]string{"-X", "PUT", "http://127.0.0.1:" + closed + "/"}, ExitConnect, "connection_refused"},
 	}
 	for _, c := range cases {
-		o := runCorsCLI(t, nil, append([]string{"cors", "--json", "--origin", "https://app.example"}, c.args...)...)
+		// An http:// page: from https:// the http:// URLs would be mixed content.
+		o := runCorsCLI(t, nil, append([]string{"cors", "--json", "--origin", "http://app.example"}, c.args...)...)
 		var doc struct {
 			Verdict string
 			Error   *struct{ Kind string }
@@ -330,5 +331,74 @@ func TestCorsCurlFlags(t *testing.T) {
 	o = runCorsCLI(t, nil, append(labFlags(lab), lab.ScenarioURL(&s), "--origin", lab.PageOrigin(), "-u", "ann:secret", "--show-secrets", "--json")...)
 	if !strings.Contains(o.stdout, "Basic YW5uOnNlY3JldA==") {
 		t.Errorf("--show-secrets hid the Authorization line:\n%s", o.stdout)
+	}
+}
+
+// The URL and the headers are parsed as fetch() parses them: a space in
+// the query is legal (and percent-encoded), a control byte in a value
+// is legal (and needs a preflight), CR/LF are not.
+func TestCorsFetchParsing(t *testing.T) {
+	lab := corsLab(t)
+	base := append(labFlags(lab), "--origin", lab.PageOrigin(), "--json")
+	o := runCorsCLI(t, nil, append(base, lab.URL("/s/get-star")+"?acah=X-Foo, X-Bar")...)
+	var doc struct {
+		URL       string `json:"url"`
+		Browser   string `json:"browser"`
+		Verdict   string `json:"verdict"`
+		Preflight struct {
+			Needed bool `json:"needed"`
+		} `json:"preflight"`
+		Engines []struct {
+			Browser string `json:"browser"`
+			Verdict string `json:"verdict"`
+		} `json:"engines"`
+		Warnings []struct {
+			Rule string `json:"rule"`
+		} `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || o.code != 0 {
+		t.Fatalf("space in the query: exit %d, %v\n%s%s", o.code, err, o.stdout, o.stderr)
+	}
+	if !strings.HasSuffix(doc.URL, "/s/get-star?acah=X-Foo,%20X-Bar") || doc.Verdict != "allowed" || doc.Browser != "chromium" || doc.Engines != nil {
+		t.Errorf("space in the query: url %s, verdict %s, browser %s, engines %v", doc.URL, doc.Verdict, doc.Browser, doc.Engines)
+	}
+	o = runCorsCLI(t, nil, append(base, lab.URL("/s/value-ctl-custom"), "-H", "X-A: a\x01b")...)
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || o.code != 0 || !doc.Preflight.Needed || doc.Verdict != "blocked" {
+		t.Errorf("a control byte in a value: exit %d, preflight %v, verdict %s\n%s", o.code, doc.Preflight.Needed, doc.Verdict, o.stderr)
+	}
+	o = runCorsCLI(t, nil, append(base, lab.URL("/s/get-star"), "-H", "X-A: a\rb")...)
+	if o.code != 2 || !strings.Contains(o.stderr, "TypeError") {
+		t.Errorf("CR in a value: exit %d, %q", o.code, o.stderr)
+	}
+	o = runCorsCLI(t, nil, append(base, lab.URL("/s/get-star"), "--browser", "safari")...)
+	if o.code != 2 || !strings.Contains(o.stderr, "--browser") {
+		t.Errorf("--browser safari: exit %d, %q", o.code, o.stderr)
+	}
+	// Where the engines differ, both say what they do.
+	o = runCorsCLI(t, nil, append(base, lab.URL("/s/value-save-data"), "-H", "Save-Data: on", "--browser", "firefox")...)
+	doc.Engines, doc.Warnings = nil, nil
+	if err := json.Unmarshal([]byte(o.stdout), &doc); err != nil || doc.Browser != "firefox" || doc.Verdict != "blocked" || len(doc.Engines) != 2 ||
+		doc.Engines[1].Browser != "chromium" || doc.Engines[1].Verdict != "allowed" {
+		t.Errorf("--browser firefox: %v, %s %s %+v", err, doc.Browser, doc.Verdict, doc.Engines)
+	}
+	warned := false
+	for _, w := range doc.Warnings {
+		warned = warned || w.Rule == "browser-difference"
+	}
+	if !warned {
+		t.Error("no browser-difference warning")
+	}
+}
+
+// A same-origin URL is fetched and reported, not skipped.
+func TestCorsSameOrigin(t *testing.T) {
+	lab := corsLab(t)
+	s, _ := corslab.ByName("same-get")
+	o := runCorsCLI(t, nil, append(labFlags(lab), lab.ScenarioURL(&s), "--origin", lab.PageOrigin())...)
+	if o.code != 0 || !strings.Contains(o.stdout, "✓ ALLOWED") || !strings.Contains(o.stdout, "x-secret") || !strings.Contains(o.stdout, "same origin") {
+		t.Errorf("same origin: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	if n := len(lab.Seen(s.Path())); n != 1 {
+		t.Errorf("same origin: %d requests reached the server", n)
 	}
 }

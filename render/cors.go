@@ -5,11 +5,15 @@ package render
 //
 // Compatible extensions of the JSON (not in CONTRACT.md v1):
 //
-//	top level   "same_origin"  true when CORS does not apply
+//	top level   "browser"      the engine evaluated as: "chromium" (default) or "firefox" (--browser)
+//	            "engines"      null when Chromium and Firefox do the same; else both engines'
+//	                           outcomes, the evaluated one first: [{browser, verdict, preflight,
+//	                           status, readable_headers, requests, summary}]
+//	            "same_origin"  true when CORS does not apply (the request is still sent and evaluated)
 //	            "summary"      the verdict in one line
 //	            "console"      Chromium's console line for the first problem (null if none)
 //	            "fix"          {"preflight": [header lines], "actual": [header lines]}
-//	            "blocked_before_sending"  Chromium sends nothing (Local Network Access)
+//	            "blocked_before_sending"  the browser sends nothing (mixed content; Chromium's Local Network Access)
 //	            "error"        the network failure that stopped the evaluation (trace's Error)
 //	            "scan"         --scan results (null without it): {probes, findings}
 //	preflight   "request"      also "method" and "url"
@@ -50,10 +54,8 @@ const CORSSchema = "reqtrace.cors/v1"
 func CORSText(w io.Writer, rep *cors.Report, st Style) error {
 	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color)}
 	pr.corsHeadline(rep)
-	if !rep.SameOrigin {
-		pr.corsPreflight(rep)
-		pr.corsActual(rep)
-	}
+	pr.corsPreflight(rep)
+	pr.corsActual(rep)
 	pr.corsVerdict(rep)
 	pr.corsFix(rep)
 	pr.corsReadable(rep)
@@ -72,6 +74,9 @@ func (pr *printer) corsHeadline(rep *cors.Report) {
 	if rep.Credentials {
 		creds = "credentials: include"
 	}
+	if rep.Browser == cors.Firefox { // Chromium is the default, and implied
+		creds += ", as Firefox"
+	}
 	pr.title("CORS", Safe(rep.Method)+" "+Safe(rep.URL), "from "+Safe(rep.Origin), pr.p.dim.Sprint(creds))
 }
 
@@ -79,7 +84,11 @@ func (pr *printer) corsHeadline(rep *cors.Report) {
 // request, its response and the checklist.
 func (pr *printer) corsPreflight(rep *cors.Report) {
 	p := &rep.Preflight
-	if !p.Needed {
+	switch {
+	case rep.SameOrigin:
+		pr.title("Preflight", pr.p.dim.Sprint("not needed: same origin, CORS does not apply (unless a redirect leaves the origin)"))
+		return
+	case !p.Needed:
 		pr.title("Preflight", pr.p.dim.Sprint("not needed: a safelisted method with only safelisted headers"))
 		return
 	}
@@ -156,8 +165,11 @@ func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
 	}
 	pr.corsBullet(" ", line)
 	to := "→ " + Safe(rd.Location)
-	if rd.CrossOrigin {
+	switch {
+	case rd.CrossOrigin && rd.NextOrigin == "null":
 		to += pr.p.dim.Sprint("  another origin: from here on the browser sends Origin: null and no Authorization")
+	case rd.CrossOrigin:
+		to += pr.p.dim.Sprint("  another origin: CORS applies from here on (Origin: " + Safe(rd.NextOrigin) + "), and no Authorization is sent")
 	}
 	pr.corsBullet(" ", to)
 	p := rd.Preflight
@@ -352,7 +364,7 @@ func (pr *printer) fixLines(lines []string) {
 // corsReadable says which response headers script can read, and which
 // it cannot (the usual surprise).
 func (pr *printer) corsReadable(rep *cors.Report) {
-	if rep.Verdict != cors.Allowed || rep.SameOrigin {
+	if rep.Verdict != cors.Allowed {
 		return
 	}
 	names := strings.Join(rep.Readable, ", ")
@@ -485,6 +497,8 @@ func corsProbeCell(pr *printer, r cors.ProbeResult) string {
 // never null.
 type wireCORS struct {
 	Schema          string        `json:"schema"`
+	Browser         string        `json:"browser"`
+	Engines         []wireEngine  `json:"engines"`
 	URL             string        `json:"url"`
 	Origin          string        `json:"origin"`
 	Method          string        `json:"method"`
@@ -503,6 +517,29 @@ type wireCORS struct {
 	BlockedEarly    bool          `json:"blocked_before_sending"`
 	Error           *wireError    `json:"error"`
 	Scan            *wireScan     `json:"scan"`
+}
+
+// wireEngine is one engine's outcome where the engines differ.
+type wireEngine struct {
+	Browser         string   `json:"browser"`
+	Verdict         string   `json:"verdict"`
+	Preflight       bool     `json:"preflight"`
+	Status          int      `json:"status"`
+	ReadableHeaders []string `json:"readable_headers"`
+	Requests        []string `json:"requests"`
+	Summary         string   `json:"summary"`
+}
+
+func wireEngines(es []cors.EngineOutcome) []wireEngine {
+	if es == nil {
+		return nil
+	}
+	out := make([]wireEngine, 0, len(es))
+	for _, e := range es {
+		out = append(out, wireEngine{Browser: e.Browser, Verdict: e.Verdict, Preflight: e.Preflight, Status: e.Status,
+			ReadableHeaders: orEmpty(e.Readable), Requests: orEmpty(e.Requests), Summary: e.Summary})
+	}
+	return out
 }
 
 type wireCORSRequest struct {
@@ -639,7 +676,7 @@ func CORSJSON(w io.Writer, rep *cors.Report) error {
 func corsWire(rep *cors.Report) wireCORS {
 	p, a := &rep.Preflight, &rep.Actual
 	return wireCORS{
-		Schema: CORSSchema, URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
+		Schema: CORSSchema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
 		RequestHeaders: orEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
 		Preflight: wirePreflight{
 			Needed: p.Needed, Reasons: orEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),
@@ -647,7 +684,7 @@ func corsWire(rep *cors.Report) wireCORS {
 			Checks: wireChecks(p.Checks), MaxAge: wireMaxAgeOf(p.MaxAge), Error: hopErr(p.Hop),
 		},
 		Actual: wireActual{
-			Sent: a.Sent, NotSent: a.NotSent, Request: corsRequest(&a.Exchange, !rep.SameOrigin),
+			Sent: a.Sent, NotSent: a.NotSent, Request: corsRequest(&a.Exchange, true),
 			Response: corsResponse(a.Hop), Passed: a.Passed, Problems: wireProblems(a.Problems),
 			Checks: wireChecks(a.Checks), Redirect: strOrNull(a.Redirect), Error: hopErr(a.Hop),
 			OriginSent: a.OriginSent, Redirects: wireCORSRedirects(a.Redirects),

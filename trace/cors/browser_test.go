@@ -82,7 +82,7 @@ func startBrowser(t *testing.T, exe string, lab testLab) *browser {
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	t.Cleanup(cancelBrowser)
 	b := &browser{tabs: map[string]context.Context{}}
-	for i, origin := range []string{lab.PageOrigin(), lab.PublicPageOrigin()} {
+	for i, origin := range []string{lab.PageOrigin(), lab.PublicPageOrigin(), lab.SecurePageOrigin()} {
 		tab := bctx
 		if i > 0 {
 			var cancel context.CancelFunc
@@ -122,28 +122,27 @@ type fetchResult struct {
 	Error   string   `json:"error"`
 }
 
-// fetch runs the scenario's fetch() in the browser.
-func (b *browser) fetch(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) fetchResult {
-	t.Helper()
-	tab := b.tabs[lab.PageOrigin()]
-	if s.PublicPage {
-		tab = b.tabs[lab.PublicPageOrigin()]
-	}
+// specOf is a scenario's fetch() as the lab page's runFetch takes it.
+func specOf(lab *corslab.Lab, s *corslab.Scenario) corslab.Spec {
 	headers := s.Headers
 	if headers == nil {
 		headers = [][2]string{} // fetch() refuses headers: null
 	}
-	spec := map[string]any{
-		"url": lab.ScenarioURL(s), "method": s.FetchMethod(), "headers": headers,
-		"credentials": map[bool]string{true: "include", false: "omit"}[s.Credentials],
-		"body":        nil, "sandbox": s.Sandbox,
-	}
+	sp := corslab.Spec{Name: s.Name, URL: lab.ScenarioURL(s), Method: s.FetchMethod(), Headers: headers,
+		Credentials: map[bool]string{true: "include", false: "omit"}[s.Credentials], Sandbox: s.Sandbox}
 	if s.HasBody {
-		spec["body"] = s.Body
+		sp.Body = &s.Body
 	}
+	return sp
+}
+
+// fetch runs the scenario's fetch() in the browser.
+func (b *browser) fetch(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) fetchResult {
+	t.Helper()
+	tab := b.tabs[pageOriginOf(lab, s)]
 	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 	defer cancel()
-	js, err := json.Marshal(spec)
+	js, err := json.Marshal(specOf(lab, s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +160,8 @@ func (b *browser) consoleFor(s *corslab.Scenario) string {
 	needle := "/s/" + s.Name + "'" // also in "(redirected from '…/s/name')"
 	for range 40 {
 		if line := b.findConsole(func(e consoleEntry) bool {
-			return strings.Contains(e.text, needle) && strings.Contains(e.text, "blocked by CORS policy")
+			mixed := strings.HasPrefix(e.text, "Mixed Content:") && strings.Contains(e.text, "/s/"+s.Name+"-target'")
+			return strings.Contains(e.text, needle) && (strings.Contains(e.text, "blocked by CORS policy") || strings.HasPrefix(e.text, "Mixed Content:")) || mixed
 		}); line != "" {
 			return line
 		}
@@ -186,14 +186,22 @@ func (b *browser) findConsole(match func(consoleEntry) bool) string {
 // observe runs one scenario in the browser and reads the server's log.
 func (b *browser) observe(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) observed {
 	r := b.fetch(t, lab, s)
-	o := observed{allowed: r.OK}
-	if !r.OK && !strings.Contains(r.Error, "Failed to fetch") {
+	o := fromWire(t, lab, s, r)
+	if !r.OK {
+		o.console = b.consoleFor(s)
+	}
+	return o
+}
+
+// fromWire is what a browser did: what its fetch() resolved to and what
+// reached the lab.
+func fromWire(t *testing.T, lab *corslab.Lab, s *corslab.Scenario, r fetchResult) observed {
+	o := observed{allowed: r.OK, status: r.Status, live: true}
+	if !r.OK && !strings.Contains(r.Error, "Failed to fetch") && !strings.Contains(r.Error, "NetworkError") {
 		t.Errorf("%s: fetch() failed in an unexpected way: %s", s.Name, r.Error)
 	}
 	if r.OK {
 		o.readable = slices.Sorted(slices.Values(r.Headers))
-	} else {
-		o.console = b.consoleFor(s)
 	}
 	for _, seen := range lab.Seen(s.Path()) {
 		switch {
@@ -202,10 +210,13 @@ func (b *browser) observe(t *testing.T, lab *corslab.Lab, s *corslab.Scenario) o
 			o.preflightHeaders = pick(seen.Headers.Get)
 		case seen.Method != "OPTIONS" && o.actualHeaders == nil:
 			o.actualHeaders = pick(seen.Headers.Get)
+			if os.Getenv("JUDGE_DEBUG") == "wire" {
+				t.Logf("%s: actual request on the wire: %q", s.Name, seen.Headers)
+			}
 		}
 	}
 	var reqs []request
-	for _, path := range []string{s.Path(), s.Path() + "-target"} {
+	for _, path := range []string{s.Path(), s.Path() + "-hop", s.Path() + "-target"} {
 		for _, seen := range lab.Seen(path) {
 			reqs = append(reqs, request{path, seen.Method, seen.Headers.Get})
 		}
@@ -232,6 +243,13 @@ func TestChromiumAgrees(t *testing.T) {
 			chrome := b.observe(t, lab.Lab, s)  // first: the evaluator's own requests land in the same log
 			if os.Getenv("JUDGE_DEBUG") != "" { // to record a new scenario's Want
 				t.Logf("Chromium did: %+v", chrome)
+				if os.Getenv("JUDGE_DEBUG") == "console" {
+					b.mu.Lock()
+					for _, e := range b.console {
+						t.Logf("console: %q (%s)", e.text, e.url)
+					}
+					b.mu.Unlock()
+				}
 			}
 			if d := differences(recorded(lab.Lab, s), chrome); len(d) > 0 {
 				t.Errorf("Chromium no longer does what the table records (update corslab/scenarios.go):\n  %s", strings.Join(d, "\n  "))
@@ -261,6 +279,9 @@ func differences(want, got observed) []string {
 	}
 	if want.allowed != got.allowed {
 		d = append(d, fmt.Sprintf("allowed: recorded %v, now %v", want.allowed, got.allowed))
+	}
+	if want.status != 0 && want.status != got.status {
+		d = append(d, fmt.Sprintf("status: recorded %d, now %d", want.status, got.status))
 	}
 	if want.allowed && got.allowed && !slices.Equal(want.readable, got.readable) {
 		d = append(d, fmt.Sprintf("readable: recorded %v, now %v", want.readable, got.readable))

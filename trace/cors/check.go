@@ -101,4 +101,62 @@ func isRedirect(resp *trace.Response) (string, bool) {
 	return "", false
 }
 
+// redirectOf reports a response fetch follows: a redirect status with a
+// Location. An empty Location is the standard's puzzle: parsed against
+// the response's URL it names that URL again, and Firefox follows it
+// there (into the redirect limit); Chromium does not treat the response
+// as a redirect at all, and script gets the 3xx.
+func (r *Request) redirectOf(resp *trace.Response) (string, bool) {
+	if _, ok := isRedirect(resp); !ok {
+		return "", false
+	}
+	locs := headerValues(resp.Headers, "Location")
+	if locs[0] == "" && !r.firefox() {
+		return "", false
+	}
+	return locs[0], true
+}
+
+// headerValues are the values of every line named name, trimmed.
+func headerValues(hs []trace.Header, name string) []string {
+	var vals []string
+	for _, h := range hs {
+		if strings.EqualFold(h.Name, name) {
+			vals = append(vals, strings.Trim(h.Value, " \t"))
+		}
+	}
+	return vals
+}
+
+// unsafeRedirectSchemes are the schemes Chromium's network stack never
+// follows a redirect to (net::ERR_UNSAFE_REDIRECT, before any CORS rule).
+var unsafeRedirectSchemes = map[string]bool{"data": true, "file": true, "filesystem": true, "blob": true, "javascript": true, "about": true}
+
+// redirectNetError is the network error the browser fails a redirect
+// with before CORS looks at it: several different Locations, one that
+// does not parse, or an unsafe scheme. "" when there is none.
+func (r *Request) redirectNetError(resp *trace.Response, loc string) string {
+	locs := headerValues(resp.Headers, "Location")
+	for _, l := range locs[1:] {
+		if l != locs[0] {
+			return "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION"
+		}
+	}
+	if r.firefox() && strings.ContainsAny(loc, "\t\r\n") {
+		return firefoxBadLocation // the standard strips them
+	}
+	next, err := parseWebURL(loc, r.URL)
+	switch {
+	case err != nil:
+		return "net::ERR_INVALID_REDIRECT"
+	case unsafeRedirectSchemes[next.Scheme]:
+		return "net::ERR_UNSAFE_REDIRECT"
+	}
+	return ""
+}
+
+// firefoxBadLocation names Firefox 153's failure on a Location holding a
+// tab: it fails the redirect.
+const firefoxBadLocation = "a Location with a tab or line break"
+
 func okStatus(code int) bool { return code >= 200 && code <= 299 }

@@ -1,7 +1,8 @@
 // Package cors tells what a browser does with a cross-origin request, why,
 // and how to fix it. It models fetch(URL, {method, headers, body, mode:
-// "cors", credentials}) made by a page at an origin the way Chromium does
-// (checked against Chromium 156 by the browser test in this directory):
+// "cors", credentials}) made by a page at an origin the way Chromium or
+// Firefox does (checked against Chromium 156 and Firefox ESR 153 by the
+// browser tests in this directory), same-origin requests included:
 //
 //   - request.go, forbidden.go: fetch()'s normalisation (the six method
 //     names, forbidden headers dropped, repeated headers combined);
@@ -14,10 +15,16 @@
 //   - readable.go, warnings.go, space.go: the response headers script can
 //     read, what does not block today (Vary, Max-Age, Local Network Access,
 //     browser differences);
-//   - run.go: the evaluation, sending requests with trace.Do;
+//   - run.go: the evaluation, sending requests with trace.Do (mixed
+//     content and Local Network Access block before anything is sent);
+//   - engine.go: the engines, the second engine's evaluation from the
+//     first one's responses, and the browser-difference warning;
+//   - weburl.go: the URL standard's parser, for the URL argument and
+//     every Location;
 //   - redirect.go: the actual request's redirects, followed hop by hop
-//     (the CORS check on each, Origin: null after another origin, a new
-//     preflight where the browser sends one, the 20-redirect limit);
+//     (network errors first, the CORS check on each, Origin: null after
+//     another origin, a new preflight where the browser sends one, the
+//     20-redirect limit);
 //   - scan.go, scan_probes.go: --scan, the probes of Corsy and CORScanner.
 //
 // Everything a server sends is untrusted: it is parsed defensively here

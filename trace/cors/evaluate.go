@@ -40,7 +40,7 @@ func (c *checklist) passed() *bool { return boolPtr(len(c.problems) == 0) }
 // failure is kept here so that one round of fixes is enough.
 func (r *Request) checkPreflight(resp *trace.Response, d Decision) *checklist {
 	c := &checklist{r: r, d: d, stage: stagePreflight, resp: resp}
-	if loc, ok := isRedirect(resp); ok {
+	if loc, ok := r.redirectOf(resp); ok {
 		c.fail("redirect", "not a redirect", fmt.Sprintf("%d to %s", resp.Status, loc), kindPreflightRedirect, loc)
 		return c // nothing else is looked at
 	}
@@ -62,8 +62,19 @@ func (r *Request) checkPreflight(resp *trace.Response, d Decision) *checklist {
 // visited are the URLs the chain has requested, this one last.
 func (r *Request) checkActual(resp *trace.Response, d Decision, visited []string) *checklist {
 	c := &checklist{r: r, d: d, stage: stageActual, resp: resp}
-	c.accessChecks()
-	if loc, ok := isRedirect(resp); ok && len(c.problems) == 0 {
+	loc, redirect := r.redirectOf(resp)
+	if redirect {
+		if ne := r.redirectNetError(resp, loc); ne != "" {
+			c.fail("redirect-location", "redirect is one the network stack follows", orMissing(loc), kindNetError, ne)
+			return c
+		}
+	}
+	if r.SameOrigin() {
+		c.pass("same-origin", "same origin: no CORS check", r.Target.String())
+	} else {
+		c.accessChecks()
+	}
+	if redirect && len(c.problems) == 0 {
 		c.redirectChecks(loc, visited)
 	}
 	return c
@@ -72,8 +83,12 @@ func (r *Request) checkActual(resp *trace.Response, d Decision, visited []string
 // accessChecks are the CORS check, split into its two rules.
 func (c *checklist) accessChecks() {
 	acao, _ := headerValue(c.resp.Headers, hACAO)
-	f := corsCheck(c.resp.Headers, c.r.SentOrigin(), c.r.Credentials)
-	title := "Access-Control-Allow-Origin allows " + c.r.SentOrigin().String()
+	origin := c.r.SentOrigin()
+	if c.stage == stagePreflight {
+		origin = c.r.preflightOrigin() // Firefox: the page's, even once tainted
+	}
+	f := corsCheck(c.resp.Headers, origin, c.r.Credentials)
+	title := "Access-Control-Allow-Origin allows " + origin.String()
 	switch {
 	case f == nil || f.kind == kindCredentials:
 		c.pass("allow-origin", title, acao)
@@ -160,7 +175,7 @@ func (c *checklist) headersCheck() {
 // Chromium's order: the count (the 21st redirect fails), then the
 // location's scheme and userinfo.
 func (c *checklist) redirectChecks(loc string, visited []string) {
-	next, err := c.r.URL.Parse(loc)
+	next, err := parseWebURL(loc, c.r.URL) // redirectNetError refused what does not parse
 	if followed := len(visited) - 1; followed >= maxRedirects {
 		to := loc
 		if err == nil {
@@ -172,11 +187,15 @@ func (c *checklist) redirectChecks(loc string, visited []string) {
 	}
 	switch {
 	case err != nil:
-		c.fail("redirect-location", "redirect target is usable", loc, kindRedirectScheme, loc)
+		c.fail("redirect-location", "redirect target is usable", loc, kindNetError, "net::ERR_INVALID_REDIRECT")
 	case next.Scheme != "http" && next.Scheme != "https":
-		c.fail("redirect-location", "redirect target is http(s)", next.String(), kindRedirectScheme, next.String())
-	case next.User != nil:
+		// Chromium names the new URL in this message, as the one fetched.
+		c.checks = append(c.checks, Check{Rule: "redirect-location", Title: "redirect target is http(s)", Result: Fail, Detail: next.String()})
+		c.problems = append(c.problems, c.r.redirected(c.resp.Status, next).problem(stageActual, kindRedirectScheme, next.Scheme, c.resp, c.d))
+	case next.User != nil && !c.r.Origin.Same(URLOrigin(next)):
 		c.fail("redirect-location", "redirect target has no user:password@", next.String(), kindRedirectUserinfo, next.String())
+	case next.User != nil && !c.r.firefox():
+		c.fail("redirect-location", "redirect target has no user:password@", next.String(), kindRedirectUserinfoSilent, next.String())
 	default:
 		c.pass("redirect-location", "redirect target is http(s), without user:password@", redirectNote(c.r, next))
 	}
@@ -188,7 +207,10 @@ func redirectNote(r *Request, next *url.URL) string {
 	switch {
 	case r.Tainted:
 		note += " (Origin stays null)"
-	case !URLOrigin(next).Same(r.Target):
+	case URLOrigin(next).Same(r.Target):
+	case r.SameOrigin():
+		note += " (another origin: CORS applies from there on)"
+	default:
 		note += " (another origin: from there on the browser sends Origin: null)"
 	}
 	return note

@@ -266,25 +266,28 @@ func TestRedirectRequests(t *testing.T) {
 		byURL: map[string]*trace.Response{"OPTIONS " + other: resp(204, "Access-Control-Allow-Origin: https://app.example.com", "Access-Control-Allow-Methods: PUT"),
 			"PUT " + other: resp(200, star)}}
 	rep := run(t, Config{Method: "PUT", Actual: true}, f)
-	if !slices.Equal(f.methods, []string{"OPTIONS", "PUT", "OPTIONS"}) || f.sentHeader(2, "Origin") != "null" || rep.Verdict != Blocked {
+	// Then the Firefox pass: its own preflight there, with the page's Origin.
+	if !slices.Equal(f.methods, []string{"OPTIONS", "PUT", "OPTIONS", "OPTIONS"}) || f.sentHeader(2, "Origin") != "null" || rep.Verdict != Blocked ||
+		f.sentHeader(3, "Origin") != "https://app.example.com" {
 		t.Fatalf("307 PUT: sent %v, verdict %s", f.methods, rep.Verdict)
 	}
 	if rd := rep.Actual.Redirects[0]; rd.Preflight == nil || rep.Actual.Hop != nil || rules(rep.Problems)[0] != "preflight.allow-origin-mismatch" ||
 		!strings.Contains(rep.Console, "(redirected from") || !strings.Contains(rep.Summary, "new preflight") {
 		t.Errorf("307 PUT refused at the new preflight: %v %q %q", rules(rep.Problems), rep.Console, rep.Summary)
 	}
-	// 303 turns a POST into a GET without its body: no preflight needed.
+	// 303 turns a POST into a GET without its body: no preflight needed
+	// (the Firefox pass adds one there; f.methods[3:]).
 	f = &fakeServer{preflight: resp(204, star, "Access-Control-Allow-Headers: content-type"), actual: resp(303, "Location: "+other, star),
 		byURL: map[string]*trace.Response{other: resp(200, star)}}
 	rep = run(t, Config{Method: "POST", Body: []byte("{}"), Actual: true, Headers: hdrs("Content-Type: application/json")}, f)
-	if !slices.Equal(f.methods, []string{"OPTIONS", "POST", "GET"}) || f.sent[2].Body != nil || f.sentHeader(2, "Content-Type") != "" || rep.Verdict != Allowed {
+	if !slices.Equal(f.methods[:3], []string{"OPTIONS", "POST", "GET"}) || f.sent[2].Body != nil || f.sentHeader(2, "Content-Type") != "" || rep.Verdict != Allowed {
 		t.Errorf("303 POST: sent %v, body %q, verdict %s", f.methods, f.sent[2].Body, rep.Verdict)
 	}
 	// Authorization stays behind at another origin, and the user hears of it.
 	f = &fakeServer{preflight: resp(204, star, "Access-Control-Allow-Headers: authorization"), actual: resp(302, "Location: "+other, star),
 		byURL: map[string]*trace.Response{other: resp(200, star)}}
 	rep = run(t, Config{Headers: hdrs("Authorization: Bearer t")}, f)
-	if !slices.Equal(f.methods, []string{"OPTIONS", "GET", "GET"}) || f.sentHeader(2, "Authorization") != "" || !slices.Contains(rules(rep.Warnings), "authorization-dropped") {
+	if !slices.Equal(f.methods[:3], []string{"OPTIONS", "GET", "GET"}) || f.sentHeader(2, "Authorization") != "" || !slices.Contains(rules(rep.Warnings), "authorization-dropped") {
 		t.Errorf("authorization across origins: sent %v, warnings %v", f.methods, rules(rep.Warnings))
 	}
 	// Sec-Fetch-Site remembers a cross-site URL earlier in the chain.
@@ -389,11 +392,24 @@ func TestNetworkFailure(t *testing.T) {
 	}
 }
 
+// Same origin: fetch runs without CORS. The request is sent (without
+// Origin for GET), never preflighted, and every header is readable.
 func TestSameOrigin(t *testing.T) {
-	f := &fakeServer{}
-	rep := run(t, Config{Origin: "https://api.example.com"}, f)
-	if !rep.SameOrigin || rep.Verdict != Allowed || len(f.methods) != 0 || rep.Preflight.Needed {
-		t.Errorf("same origin: %+v, sent %v", rep, f.methods)
+	f := &fakeServer{actual: resp(404, "X-Secret: 1", "Set-Cookie: a=1", "Content-Type: text/plain")}
+	rep := run(t, Config{Origin: "https://api.example.com", Headers: []trace.HeaderEdit{{Name: "X-Api-Key", Value: "k"}}}, f)
+	if !rep.SameOrigin || rep.Verdict != Allowed || !slices.Equal(f.methods, []string{"GET"}) || rep.Preflight.Needed {
+		t.Fatalf("same origin: %s %q, sent %v", rep.Verdict, rep.Summary, f.methods)
+	}
+	if got := rep.Actual.Hop.Response.Status; got != 404 {
+		t.Errorf("status %d", got)
+	}
+	if !slices.Equal(rep.Readable, []string{"content-type", "x-secret"}) {
+		t.Errorf("readable %v", rep.Readable)
+	}
+	for _, e := range f.sent[0].Headers {
+		if e.Name == "Origin" {
+			t.Errorf("a same-origin GET carries Origin: %s", e.Value)
+		}
 	}
 }
 

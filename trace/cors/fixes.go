@@ -61,6 +61,10 @@ func (r *Request) fixFor(stage, kind, value string, resp *trace.Response, d Deci
 		return "redirect to a URL without user:password@", "credentials in a redirect target are refused for cross-origin requests"
 	case kindRedirectScheme:
 		return "redirect only to http: or https: URLs", "a cross-origin request may only be redirected to http(s)"
+	case kindRedirectUserinfoSilent:
+		return "redirect to a URL without user:password@", "Chromium rejects the fetch() without a console message when a redirect, even one within the page's origin, carries credentials in the URL; the Fetch standard (and Firefox) refuse them only across origins"
+	case kindNetError:
+		return netErrorFix(value)
 	case kindLNAInsecure:
 		return "serve the page over HTTPS: from a secure context Chromium asks the user for Local Network Access permission instead of blocking",
 			"Chromium (142+) blocks requests from a less private address space (a public page) to a private or loopback address unless the page is a secure context and the user allows it"
@@ -68,6 +72,19 @@ func (r *Request) fixFor(stage, kind, value string, resp *trace.Response, d Deci
 		return "let a URL of the chain answer without redirecting, within 20 redirects: past that fetch() rejects with a TypeError and the console shows no CORS message", value
 	}
 	return "", ""
+}
+
+// netErrorFix says how to repair a redirect the network stack refuses.
+func netErrorFix(name string) (fix, cause string) {
+	switch name {
+	case "net::ERR_RESPONSE_HEADERS_MULTIPLE_LOCATION":
+		return "send exactly one Location header", "the response has several different Location headers (often the app and a proxy both redirect): the browser fails the request rather than pick one"
+	case "net::ERR_INVALID_REDIRECT":
+		return "send a Location that is a valid URL: percent-encode odd characters, a port from 1 to 65535, IPv6 addresses in brackets", "the Location does not parse as a URL, so there is nowhere to go: fetch() rejects with a TypeError and the console shows no CORS message"
+	case "net::ERR_UNSAFE_REDIRECT":
+		return "redirect only to http: or https: URLs", "browsers never follow a redirect to data:, file:, blob: or javascript: URLs; fetch() rejects with a TypeError"
+	}
+	return "send a Location without tabs or line breaks", "Firefox 153 fails a redirect whose Location holds a tab or line break (the URL standard, and Chromium, strip them)"
 }
 
 // taintedCause explains a failure after a redirect to another origin,

@@ -104,3 +104,44 @@ func FuzzReadableHeaders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseWebURL: a Location (from servers) or a URL argument never
+// panics, and what parses is stable: the serialisation parses again to
+// itself, with no space or control byte left in it.
+func FuzzParseWebURL(f *testing.F) {
+	for _, s := range []string{"/s/x", `\s\x`, "http:x", "//h:1/p", " /a\tb\n", "http://[::1/", "http://0x7f.1/", "data:x", "?a b", "#f", "../..", "http://u:p@h/", "http://h:99999/", "http://bücher.example/%2e%2E/"} {
+		f.Add(s)
+	}
+	base := mustURL(f, "http://api.example.com/a/b?q")
+	f.Fuzz(func(t *testing.T, in string) {
+		u, err := parseWebURL(in, base)
+		if err != nil || u.Opaque != "" {
+			return
+		}
+		s := u.String()
+		if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			t.Fatalf("%q serialised with a space or control byte: %q", in, s)
+		}
+		again, err := parseWebURL(s, nil)
+		if err != nil || again.String() != s {
+			t.Fatalf("%q -> %q -> %v %v", in, s, again, err)
+		}
+	})
+}
+
+// FuzzParseFetchHeader: a -H argument never panics; an accepted value
+// holds no NUL, CR or LF and no surrounding whitespace.
+func FuzzParseFetchHeader(f *testing.F) {
+	for _, s := range []string{"X-A: 1", "X-A;", "X-A:\x01", "bad name: x", "X: a\rb", ":x", "X:  \t v \t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		e, err := ParseFetchHeader(in)
+		if err != nil {
+			return
+		}
+		if strings.ContainsAny(e.Value, "\x00\r\n") || strings.Trim(e.Value, " \t") != e.Value || !isToken(e.Name) {
+			t.Fatalf("%q accepted as %q: %q", in, e.Name, e.Value)
+		}
+	})
+}

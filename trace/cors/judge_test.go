@@ -21,8 +21,10 @@ type observed struct {
 	preflight bool     // an OPTIONS reached the server
 	allowed   bool     // fetch() resolved
 	readable  []string // header names script read
+	status    int      // the status script read (0 when fetch() failed)
 	console   string   // the console line ("" when allowed)
 	requests  int      // requests other than OPTIONS that reached the lab
+	live      bool     // seen in a browser: requests is exact even when 0
 	target    corslab.Reached
 	// The compared headers of the first preflight and of the first other
 	// request at the redirect target; nil when none came (or recorded).
@@ -110,12 +112,14 @@ func headerGetter(hs []trace.Header) func(string) string {
 
 // recorded is what Chromium 156 did, as the scenario table holds it.
 func recorded(lab *corslab.Lab, s *corslab.Scenario) observed {
-	o := observed{preflight: s.Want.Preflight, allowed: s.Want.Allowed, readable: s.Want.Readable, requests: s.Want.Requests}
+	o := observed{preflight: s.Want.Preflight, allowed: s.Want.Allowed, readable: s.Want.Readable, requests: s.Want.Requests, status: recordedStatus(s)}
 	switch {
 	case s.Want.Console != "":
 		o.console = consolePrefix(lab, s) + lab.Expand(s, s.Want.Console)
 	case s.Want.Error != "":
 		o.console = "Failed to load resource: " + s.Want.Error
+	case s.Want.Line != "":
+		o.console = lab.Expand(s, s.Want.Line)
 	}
 	t := s.Want.Target
 	o.target = corslab.Reached{Preflight: lab.Expand(s, t.Preflight), Method: t.Method, Origin: lab.Expand(s, t.Origin)}
@@ -138,6 +142,8 @@ func pageOrigin(lab *corslab.Lab, s *corslab.Scenario) string {
 		return "null"
 	case s.PublicPage:
 		return lab.PublicPageOrigin()
+	case s.SecurePage:
+		return lab.SecurePageOrigin()
 	}
 	return lab.PageOrigin()
 }
@@ -146,14 +152,20 @@ func pageOrigin(lab *corslab.Lab, s *corslab.Scenario) string {
 // the actual request whatever its method (the browser does).
 func evaluate(t *testing.T, lab testLab, s *corslab.Scenario) *cors.Report {
 	t.Helper()
+	return evaluateAs(t, lab, s, cors.Chromium)
+}
+
+// evaluateAs is evaluate as one engine.
+func evaluateAs(t *testing.T, lab testLab, s *corslab.Scenario, engine string) *cors.Report {
+	t.Helper()
 	u, err := trace.ParseURL(lab.ScenarioURL(s))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := cors.Config{URL: u, Origin: pageOrigin(lab.Lab, s), Method: s.FetchMethod(), Credentials: s.Credentials, Actual: true,
+	cfg := cors.Config{URL: u, Origin: pageOrigin(lab.Lab, s), Method: s.FetchMethod(), Credentials: s.Credentials, Actual: true, Browser: engine,
 		Net: trace.Options{Resolve: lab.Resolve(), CACert: lab.caPEM, MaxTime: 10 * time.Second}}
 	for _, h := range s.Headers {
-		cfg.Headers = append(cfg.Headers, trace.HeaderEdit{Name: h[0], Value: h[1]})
+		cfg.Headers = append(cfg.Headers, trace.HeaderEdit{Name: h[0], Value: byteString(h[1])})
 	}
 	if s.HasBody {
 		cfg.Body = []byte(s.Body)
@@ -193,7 +205,11 @@ func agree(s *corslab.Scenario, rep *cors.Report, b observed) []string {
 	if b.allowed && !slices.Equal(rep.Readable, b.readable) {
 		add("readable headers", rep.Readable, b.readable)
 	}
-	if rep.Console != b.console && !sameRefusal(rep, b.console) {
+	if b.allowed && b.status != 0 && rep.Verdict == cors.Allowed && rep.Actual.Hop.Response.Status != b.status {
+		add("status", fmt.Sprint(rep.Actual.Hop.Response.Status), fmt.Sprint(b.status))
+	}
+	// Firefox's console is not read (no protocol drives it).
+	if rep.Browser == cors.Chromium && rep.Console != b.console && !sameRefusal(rep, b.console) {
 		add("console", rep.Console, b.console)
 	}
 	if b.preflightHeaders != nil && rep.Preflight.Hop != nil {
@@ -216,7 +232,7 @@ func agreeChain(s *corslab.Scenario, reqs []request, b observed) []string {
 	var ours observed
 	ours.chain(reqs, s.Path()+"-target")
 	var diffs []string
-	if b.requests != 0 && ours.requests != b.requests {
+	if (b.live || b.requests != 0) && ours.requests != b.requests {
 		diffs = append(diffs, fmt.Sprintf("requests: reqtrace sent %d, the browser %d", ours.requests, b.requests))
 	}
 	if b.target != (corslab.Reached{}) && ours.target != b.target {
@@ -265,6 +281,7 @@ func TestRecordedChromium(t *testing.T) {
 			for _, d := range agree(s, rep, recorded(lab.Lab, s)) {
 				t.Error(d)
 			}
+			checkDifference(t, s, rep)
 		})
 	}
 }
@@ -298,4 +315,64 @@ func newLab(t *testing.T) testLab {
 	t.Helper()
 	ca := tracetest.New(t)
 	return testLab{corslab.New(t, ca.Certificate), ca.CAPEM}
+}
+
+// recordedFirefox is what Firefox ESR did: the scenario's Want, with
+// its Firefox entry where Firefox differs. Firefox's console is not
+// read (it is not driven by a protocol), so none is compared.
+func recordedFirefox(lab *corslab.Lab, s *corslab.Scenario) observed {
+	o := recorded(lab, s)
+	if f := s.Firefox; f != nil {
+		c := *s
+		c.Want = *f
+		o = recorded(lab, &c)
+	}
+	o.console = ""
+	return o
+}
+
+// byteString is a JavaScript string as fetch() sends it in a header: each
+// code point below 256 becomes one byte (the scenario table is UTF-8).
+func byteString(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		b = append(b, byte(r))
+	}
+	return string(b)
+}
+
+// checkDifference: a scenario where the engines differ (it has a Firefox
+// entry) gets a browser-difference warning and both engines' outcomes,
+// the evaluated one first; one where they agree on what the table
+// records gets no outcomes unless the requests on the wire differ.
+func checkDifference(t *testing.T, s *corslab.Scenario, rep *cors.Report) {
+	t.Helper()
+	warned := slices.ContainsFunc(rep.Warnings, func(p cors.Problem) bool { return p.Rule == "browser-difference" })
+	if s.Firefox != nil && (!warned || len(rep.Engines) != 2) {
+		t.Errorf("the engines differ here, but the report has no browser-difference warning (%v) or no outcomes (%d)", warned, len(rep.Engines))
+	}
+	if len(rep.Engines) == 2 {
+		if rep.Engines[0].Browser != rep.Browser || rep.Engines[1].Browser == rep.Browser {
+			t.Errorf("engines: %s, %s for a %s report", rep.Engines[0].Browser, rep.Engines[1].Browser, rep.Browser)
+		}
+		if s.Firefox == nil && rep.Engines[0].Verdict != rep.Engines[1].Verdict {
+			t.Errorf("reqtrace says the verdicts differ (%s, %s); the table records the same for both browsers", rep.Engines[0].Verdict, rep.Engines[1].Verdict)
+		}
+	}
+}
+
+// recordedStatus is the status script read: the table's, or else the
+// status of the reply it got (the redirect target's after a chain).
+func recordedStatus(s *corslab.Scenario) int {
+	if s.Want.Status != 0 || !s.Want.Allowed {
+		return s.Want.Status
+	}
+	reply := s.Actual
+	if s.Want.Requests >= 2 {
+		reply = s.Target
+	}
+	if reply.Status == 0 {
+		return 200
+	}
+	return reply.Status
 }

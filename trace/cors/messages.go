@@ -52,7 +52,11 @@ func consoleText(kind, value string) string {
 		// Chromium 156 leaves the location out of this message.
 		return "Redirect location '' contains a username and password, which is disallowed for cross-origin requests."
 	case kindRedirectScheme:
-		return "Redirect location '" + value + "' has a disallowed scheme for cross-origin requests."
+		return "Cross origin requests are only supported for protocol schemes: chrome, chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, http, https, isolated-app."
+	case kindRedirectUserinfoSilent:
+		return "fetch() rejects with a TypeError, and Chromium logs no console line: it refuses a redirect to a URL with user:password@ even within the page's origin"
+	case kindNetError:
+		return "Failed to load resource: " + value
 	case kindLNAInsecure:
 		return "The request client is not a secure context and the resource is in more-private address space `" + value + "`."
 	case kindTooManyRedirects:
@@ -71,8 +75,16 @@ const (
 	kindHeader            = "allow-headers"
 	kindRedirectUserinfo  = "redirect-userinfo"
 	kindRedirectScheme    = "redirect-scheme"
-	kindLNAInsecure       = "local-network-access"
-	kindTooManyRedirects  = "too-many-redirects" // a network error, not a CORS one
+	// kindRedirectUserinfoSilent: Chromium also refuses user:password@ in
+	// a redirect within the page's origin, without a console line (the
+	// standard and Firefox follow it).
+	kindRedirectUserinfoSilent = "redirect-userinfo-same-origin"
+	// kindNetError is a network error the browser logs as it is
+	// ("Failed to load resource: net::ERR_…"), not a CORS failure; the
+	// value is the error's name.
+	kindNetError         = "network-error"
+	kindLNAInsecure      = "local-network-access"
+	kindTooManyRedirects = "too-many-redirects" // a network error, not a CORS one
 )
 
 // withInfix reports whether a preflight failure carries preflightInfix.
@@ -90,7 +102,8 @@ func withInfix(kind string) bool {
 // logged as it is, without the CORS preamble.
 func (r *Request) console(preflight bool, kind, value string) string {
 	text := consoleText(kind, value)
-	if kind == kindTooManyRedirects {
+	switch kind {
+	case kindTooManyRedirects, kindNetError, kindRedirectUserinfoSilent:
 		return text
 	}
 	if preflight && withInfix(kind) {

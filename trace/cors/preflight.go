@@ -27,9 +27,13 @@ func (r *Request) Decide() Decision {
 	}
 	var safe []string
 	total := 0
-	for _, h := range r.Headers {
+	hs := r.Headers
+	if r.firefox() {
+		hs = r.Entries // Firefox checks each header set on its own
+	}
+	for _, h := range hs {
 		name := strings.ToLower(h.Name)
-		if why := unsafeHeaderReason(name, h.Value); why != "" {
+		if why := r.unsafeHeaderReason(name, h.Value); why != "" {
 			d.Unsafe = append(d.Unsafe, name)
 			d.Reasons = append(d.Reasons, why)
 			continue
@@ -37,13 +41,20 @@ func (r *Request) Decide() Decision {
 		safe = append(safe, name)
 		total += len(h.Value)
 	}
-	if total > maxSafelistedTotal {
+	if total > maxSafelistedTotal && !r.firefox() { // Firefox 153 has no such total
 		// Over the cap, every safelisted header turns unsafe.
 		d.Unsafe = append(d.Unsafe, safe...)
 		d.Reasons = append(d.Reasons, fmt.Sprintf("the safelisted header values add up to %d bytes (more than %d), so %s need the preflight too",
 			total, maxSafelistedTotal, strings.Join(safe, ", ")))
 	}
-	d.Unsafe = sortedUnique(d.Unsafe)
+	if r.firefox() {
+		// Firefox lists a name once per header set (x-a,x-a); the standard
+		// and Chromium list each once.
+		slices.Sort(d.Unsafe)
+	} else {
+		d.Unsafe = sortedUnique(d.Unsafe)
+	}
+	d.Reasons = slices.Compact(d.Reasons)
 	d.Needed = len(d.Reasons) > 0
 	return d
 }
@@ -69,8 +80,12 @@ func (r *Request) PreflightHeaders(d Decision) []trace.Header {
 		// "combine" here, and servers such as rs/cors compare it verbatim.
 		hs = append(hs, trace.Header{Name: "Access-Control-Request-Headers", Value: strings.Join(d.Unsafe, ",")})
 	}
-	hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
-	hs = append(hs, trace.Header{Name: "Sec-Fetch-Mode", Value: "cors"})
+	hs = append(hs, trace.Header{Name: "Origin", Value: r.preflightOrigin().String()})
+	if !r.firefox() || trustworthy(r.Target) {
+		// Chromium sets Sec-Fetch-Mode on every preflight; Firefox sends
+		// fetch metadata only to potentially trustworthy URLs.
+		hs = append(hs, trace.Header{Name: "Sec-Fetch-Mode", Value: "cors"})
+	}
 	return append(hs, r.contextHeaders()...)
 }
 
@@ -83,9 +98,16 @@ func (r *Request) ActualHeaders() []trace.Header {
 			hs[0] = h // script's Accept replaces the default
 			continue
 		}
+		if r.firefox() && strings.EqualFold(h.Name, "content-type") {
+			// Firefox's HTTP layer keeps one Content-Type: the last set.
+			h.Value = r.lastEntry("content-type")
+		}
 		hs = append(hs, h)
 	}
-	hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
+	if !r.SameOrigin() || r.Method != "GET" && r.Method != "HEAD" {
+		// Fetch sends Origin within an origin too, but not with GET or HEAD.
+		hs = append(hs, trace.Header{Name: "Origin", Value: r.SentOrigin().String()})
+	}
 	if trustworthy(r.Target) {
 		hs = append(hs, trace.Header{Name: "Sec-Fetch-Mode", Value: "cors"})
 	}
@@ -94,6 +116,16 @@ func (r *Request) ActualHeaders() []trace.Header {
 		hs = append(hs, trace.Header{Name: "Cookie", Value: r.Cookie})
 	}
 	return hs
+}
+
+// lastEntry is the value script set last for a header (lower-case name).
+func (r *Request) lastEntry(lower string) string {
+	for i := len(r.Entries) - 1; i >= 0; i-- {
+		if strings.EqualFold(r.Entries[i].Name, lower) {
+			return r.Entries[i].Value
+		}
+	}
+	return ""
 }
 
 // contextHeaders are Sec-Fetch-Site/-Dest (only to potentially trustworthy
@@ -116,6 +148,9 @@ func (r *Request) contextHeaders() []trace.Header {
 // fetchSite is Sec-Fetch-Site: the least related of the page's origin and
 // each URL of the redirect chain so far.
 func (r *Request) fetchSite() string {
+	if r.SameOrigin() { // every URL so far is the page's origin
+		return "same-origin"
+	}
 	if r.crossSite {
 		return "cross-site"
 	}

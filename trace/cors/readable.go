@@ -12,6 +12,18 @@ var safelistedResponse = map[string]bool{
 	"content-type": true, "expires": true, "last-modified": true, "pragma": true,
 }
 
+// AllHeaders lists the response headers script reads from a same-origin
+// response ("basic" filtering): every one but Set-Cookie and Set-Cookie2.
+func AllHeaders(resp *trace.Response) []string {
+	var out []string
+	for _, h := range resp.Headers {
+		if name := strings.ToLower(h.Name); name != "set-cookie" && name != "set-cookie2" {
+			out = append(out, name)
+		}
+	}
+	return sortedUnique(out)
+}
+
 // ReadableHeaders lists the response headers script can read from a CORS
 // response: the safelisted ones and those named by
 // Access-Control-Expose-Headers, or all of them for "*" when the request

@@ -38,7 +38,10 @@ type RedirectHop struct {
 	// CrossOrigin is true when Location is another origin: Authorization
 	// is dropped there, and the request is tainted from then on.
 	CrossOrigin bool
-	Preflight   *Exchange // sent to Location before following; nil when none was needed
+	// NextOrigin is the origin the request to Location is checked
+	// against: the page's, or "null" once the chain is tainted.
+	NextOrigin string
+	Preflight  *Exchange // sent to Location before following; nil when none was needed
 }
 
 // leg is one request of the chain and its preflight decision.
@@ -65,7 +68,7 @@ func (e *evaluation) chain() {
 		a.Sent = true
 		c := cur.r.checkActual(hop.Response, cur.d, visited)
 		a.Checks, a.Problems, a.Passed = c.checks, c.problems, c.passed()
-		loc, redirect := isRedirect(hop.Response)
+		loc, redirect := cur.r.redirectOf(hop.Response)
 		if !redirect || !*a.Passed {
 			if redirect {
 				a.Redirect = loc // where the browser stopped
@@ -110,14 +113,24 @@ func (e *evaluation) await(l leg) {
 // preflight failed, or the network did.
 func (e *evaluation) follow(cur leg, status int, loc string) (leg, bool) {
 	a := &e.rep.Actual
-	target, _ := cur.r.URL.Parse(loc) // redirectChecks refused what does not parse
+	target, _ := parseWebURL(loc, cur.r.URL) // redirectNetError refused what does not parse
 	nr := cur.r.redirected(status, target)
 	next := leg{nr, nr.Decide()}
 	a.Redirects = append(a.Redirects, RedirectHop{Exchange: a.Exchange, OriginSent: a.OriginSent, Status: status,
-		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target)})
+		Location: nr.URL.String(), CrossOrigin: !nr.Target.Same(cur.r.Target), NextOrigin: nr.SentOrigin().String()})
 	rd := &a.Redirects[len(a.Redirects)-1]
 	e.await(next)
-	if !next.d.Needed || e.preflightCached(next) {
+	if e.blockMixed(nr) {
+		a.Hop = nil
+		return next, false
+	}
+	need := next.needsPreflight()
+	if nr.firefox() && e.rep.Preflight.Needed && !nr.SameOrigin() {
+		// Firefox preflights every URL a preflighted request is redirected
+		// to, even when what is left of it is simple.
+		need = true
+	}
+	if !need || e.preflightCached(next) {
 		return next, true
 	}
 	rd.Preflight = &Exchange{Method: "OPTIONS", URL: nr.URL.String(), Headers: planned(nr.URL, nr.PreflightHeaders(next.d))}
@@ -140,13 +153,14 @@ func (r *Request) redirected(status int, target *url.URL) *Request {
 		n.first = r.URL
 	}
 	n.crossSite = r.fetchSite() == "cross-site"
-	n.Headers = slices.Clone(r.Headers)
+	n.Headers, n.Entries = slices.Clone(r.Headers), slices.Clone(r.Entries)
 	if status == 303 && r.Method != "GET" && r.Method != "HEAD" || (status == 301 || status == 302) && r.Method == "POST" {
 		n.Method, n.Body = "GET", nil
-		n.Headers = dropHeaders(n.Headers, "content-encoding", "content-language", "content-location", "content-type")
+		n.dropHeaders("content-encoding", "content-language", "content-location", "content-type")
 	}
+	n.corsTainting = !r.SameOrigin() || !r.Origin.Same(n.Target)
 	if cross := !n.Target.Same(r.Target); cross {
-		n.Headers = dropHeaders(n.Headers, "authorization")
+		n.dropHeaders("authorization")
 		// Chromium's CheckTainted: leaving an origin that is not the page's.
 		n.Tainted = r.Tainted || !r.Origin.Same(r.Target)
 	}
@@ -156,10 +170,15 @@ func (r *Request) redirected(status int, target *url.URL) *Request {
 	return &n
 }
 
-func dropHeaders(hs []trace.Header, lower ...string) []trace.Header {
-	return slices.DeleteFunc(hs, func(h trace.Header) bool {
-		return slices.Contains(lower, strings.ToLower(h.Name))
-	})
+// needsPreflight: the request needs one and CORS applies to it.
+func (l leg) needsPreflight() bool { return l.d.Needed && !l.r.SameOrigin() }
+
+// dropHeaders removes headers by lower-case name, from the combined list
+// and the entries both.
+func (r *Request) dropHeaders(lower ...string) {
+	drop := func(h trace.Header) bool { return slices.Contains(lower, strings.ToLower(h.Name)) }
+	r.Headers = slices.DeleteFunc(r.Headers, drop)
+	r.Entries = slices.DeleteFunc(r.Entries, drop)
 }
 
 // preflightCached reports whether a preflight that passed earlier in this

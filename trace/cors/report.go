@@ -18,6 +18,7 @@ const (
 
 // Report is everything one evaluation found.
 type Report struct {
+	Browser        string // the engine evaluated as: Chromium or Firefox
 	URL            string
 	Origin         string // as the browser sends it
 	Method         string // after fetch()'s normalisation
@@ -36,11 +37,14 @@ type Report struct {
 	Warnings []Problem // not blocking now, but worth fixing
 	// Fix lists the response header lines that make this request pass.
 	Fix Fix
-	// BlockedBeforeSending is true when Chromium would send nothing at all
-	// (Local Network Access from an insecure page).
+	// BlockedBeforeSending is true when the browser sends nothing at all
+	// (mixed content; Chromium's Local Network Access from an insecure page).
 	BlockedBeforeSending bool
 	Err                  *trace.Error // the network failure that stopped the evaluation
 	Scan                 *Scan        // --scan results
+	// Engines are what Chromium and Firefox each do, the evaluated engine
+	// first, when they differ; nil when they agree.
+	Engines []EngineOutcome
 }
 
 // Exchange is one request the browser sends and what came back.

@@ -36,6 +36,9 @@ type Config struct {
 	// --resolve, CA, -k, timeouts, HTTP version). Its URL, Method, Headers
 	// and Body are ignored.
 	Net trace.Options
+	// Browser is the engine to evaluate as where engines differ: Chromium
+	// ("" too) or Firefox.
+	Browser string
 	// OriginSpace overrides the address space of the page's server
 	// (SpacePublic, SpaceLocal, SpaceLoopback). Empty means: find it by
 	// resolving the origin's host. Tests set it to act as a public page.
@@ -46,11 +49,15 @@ type Config struct {
 // normalised it: the method upper-cased where fetch does, forbidden
 // headers gone, repeated headers combined.
 type Request struct {
-	URL         *url.URL
-	Origin      Origin
-	Target      Origin // the URL's origin
-	Method      string
-	Headers     []trace.Header // script's header list, in first-set order, names as typed
+	Engine  string // Chromium or Firefox
+	URL     *url.URL
+	Origin  Origin
+	Target  Origin // the URL's origin
+	Method  string
+	Headers []trace.Header // script's header list, in first-set order, names as typed
+	// Entries are script's headers one per set call, before combining:
+	// Firefox checks the safelist on each (engine.go).
+	Entries     []trace.Header
 	Body        []byte
 	Credentials bool
 	// Cookie stands for the browser's cookie jar: a -H Cookie value is sent
@@ -70,10 +77,16 @@ type Request struct {
 	// crossSite is set when a URL earlier in the redirect chain was
 	// cross-site: Sec-Fetch-Site says so for the rest of the chain.
 	crossSite bool
+	// corsTainting is fetch's response tainting "cors": set once a URL of
+	// the chain was another origin than the page's. From then on every
+	// response is checked, even one back at the page's origin.
+	corsTainting bool
 }
 
-// SameOrigin reports whether CORS applies at all.
-func (r *Request) SameOrigin() bool { return r.Origin.Same(r.Target) }
+// SameOrigin reports whether CORS does not apply to this request: its URL
+// is the page's origin and so was every URL before it. Fetch still runs:
+// the request is sent, and every response header is readable.
+func (r *Request) SameOrigin() bool { return !r.corsTainting && r.Origin.Same(r.Target) }
 
 // SentOrigin is the origin the browser sends and checks responses
 // against: the page's, or the opaque origin "null" once tainted. Referer
@@ -83,6 +96,17 @@ func (r *Request) SentOrigin() Origin {
 		return Origin{Opaque: true}
 	}
 	return r.Origin
+}
+
+// preflightOrigin is the Origin of a preflight: the one the request
+// sends, except that Firefox sends the page's origin on the preflight it
+// makes after a redirect to another origin (the standard and Chromium
+// send null there).
+func (r *Request) preflightOrigin() Origin {
+	if r.firefox() {
+		return r.Origin
+	}
+	return r.SentOrigin()
 }
 
 // NewRequest validates cfg the way fetch() would: a TypeError there is a
@@ -102,13 +126,20 @@ func NewRequest(cfg Config) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Request{URL: cfg.URL, Origin: origin, Target: URLOrigin(cfg.URL), Method: method,
+	engine, err := ParseBrowser(cfg.Browser)
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{Engine: engine, URL: cfg.URL, Origin: origin, Target: URLOrigin(cfg.URL), Method: method,
 		Body: cfg.Body, Credentials: cfg.Credentials}
 	for _, n := range notes {
 		r.Notes = append(r.Notes, Problem{Rule: "origin-normalised", Message: "--origin " + cfg.Origin + ": " + n + "; the browser sends Origin: " + origin.String(),
 			Fix: "configure the server with the origin exactly as browsers send it: " + origin.String()})
 	}
 	for _, e := range cfg.Headers {
+		if err := checkHeaderValue(e.Name, e.Value); err != nil {
+			return nil, err
+		}
 		r.addHeader(e.Name, e.Value)
 	}
 	if cfg.Body != nil && r.header("content-type") < 0 {
@@ -118,8 +149,23 @@ func NewRequest(cfg Config) (*Request, error) {
 			bt = "text/plain;charset=UTF-8"
 		}
 		r.Headers = append(r.Headers, trace.Header{Name: "Content-Type", Value: bt})
+		r.Entries = append(r.Entries, trace.Header{Name: "Content-Type", Value: bt})
 	}
 	return r, nil
+}
+
+// checkHeaderValue applies fetch()'s rule for header values: after
+// leading and trailing HTTP whitespace is stripped, only NUL, CR and LF
+// make a value invalid (a TypeError). Other control bytes are legal; they
+// only make a header CORS-unsafe (a preflight).
+func checkHeaderValue(name, value string) error {
+	if !isToken(name) {
+		return trace.BadInput("-H %q: the name is not a valid header name: fetch() throws a TypeError", name)
+	}
+	if i := strings.IndexAny(value, "\x00\r\n"); i >= 0 {
+		return trace.BadInput("-H %s: the value holds the byte 0x%02x: fetch() throws a TypeError for NUL, CR and LF in a header value", name, value[i])
+	}
+	return nil
 }
 
 // sixMethods are the names fetch() upper-cases; every other method is
@@ -156,7 +202,7 @@ func normalizeMethod(m string, hasBody bool) (string, error) {
 // (the browser ignores them silently), repeated names are combined with
 // ", " as the Headers object does.
 func (r *Request) addHeader(name, value string) {
-	value = strings.Trim(value, " \t")
+	value = strings.Trim(value, " \t\r\n") // fetch's "normalize"
 	lower := strings.ToLower(name)
 	if lower == "cookie" {
 		r.addCookie(value)
@@ -164,16 +210,19 @@ func (r *Request) addHeader(name, value string) {
 	}
 	if lower == "user-agent" {
 		r.Notes = append(r.Notes, Problem{Rule: "browser-difference",
-			Message: "Chromium drops -H " + name + " (it still forbids script to set User-Agent); Firefox sends it, and since it is not safelisted, preflights it",
+			Message: "Chromium drops -H " + name + " (it still forbids script to set User-Agent); Firefox sends it, and since it is not safelisted, preflights it (the Fetch standard sides with Firefox: User-Agent is no longer a forbidden header)",
 			Fix:     "for Firefox, list user-agent in Access-Control-Allow-Headers, or stop setting it"})
-		return
+		if !r.firefox() {
+			return
+		}
 	}
-	if why := forbiddenHeader(lower, value); why != "" {
+	if why := forbiddenHeader(lower, value); why != "" && !(lower == "user-agent" && r.firefox()) {
 		r.Notes = append(r.Notes, Problem{Rule: "forbidden-header",
 			Message: "the browser drops -H " + name + ": " + why + "; script cannot set it and it is not sent",
 			Fix:     "remove the header from the request code: the browser controls it"})
 		return
 	}
+	r.Entries = append(r.Entries, trace.Header{Name: name, Value: value})
 	if i := r.header(lower); i >= 0 {
 		r.Headers[i].Value += ", " + value
 		return

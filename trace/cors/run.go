@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 
 	"github.com/reqtrace/reqtrace/trace"
 )
@@ -20,8 +21,26 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return RunWith(ctx, cfg, trace.Do)
 }
 
-// RunWith is Run with another Sender.
+// RunWith is Run with another Sender. It evaluates as cfg.Browser, then
+// as the other engine, replaying the responses already received (and
+// sending only preflights and GET/HEAD requests not yet sent); where the
+// engines differ the report says so (engines.go).
 func RunWith(ctx context.Context, cfg Config, send Sender) (*Report, error) {
+	rec := &replayer{send: send, seen: map[string]*trace.Result{}}
+	e, err := evaluate(ctx, cfg, rec.record)
+	if err != nil {
+		return nil, err
+	}
+	other := cfg
+	other.Browser, other.Output, other.OutputName = otherEngine(e.r.Engine), nil, ""
+	if o, err := evaluate(ctx, other, rec.replay); err == nil {
+		compareEngines(e.rep, o.rep)
+	}
+	return e.rep, nil
+}
+
+// evaluate runs one engine's evaluation of cfg.
+func evaluate(ctx context.Context, cfg Config, send Sender) (*evaluation, error) {
 	r, err := NewRequest(cfg)
 	if err != nil {
 		return nil, err
@@ -30,7 +49,7 @@ func RunWith(ctx context.Context, cfg Config, send Sender) (*Report, error) {
 	e.last = leg{r, e.d}
 	e.rep = newReport(r, e.d)
 	e.run()
-	return e.rep, nil
+	return e, nil
 }
 
 // evaluation carries one run's state.
@@ -43,6 +62,9 @@ type evaluation struct {
 	rep  *Report
 	// lnaChecked is set once the first exchange told the target's space.
 	lnaChecked bool
+	// blockedBy says what blocked the request before it was sent (Local
+	// Network Access, mixed content); "" when nothing did.
+	blockedBy string
 	// last is the last request of the redirect chain (redirect.go).
 	last leg
 	// preflights are the preflights that passed, as Chromium's cache
@@ -52,7 +74,7 @@ type evaluation struct {
 
 func newReport(r *Request, d Decision) *Report {
 	rep := &Report{
-		URL: r.URL.String(), Origin: r.Origin.String(), Method: r.Method,
+		Browser: r.Engine, URL: r.URL.String(), Origin: r.Origin.String(), Method: r.Method,
 		RequestHeaders: r.HeaderNames(), Credentials: r.Credentials, SameOrigin: r.SameOrigin(),
 	}
 	rep.Preflight.Needed = d.Needed && !rep.SameOrigin
@@ -69,9 +91,10 @@ func newReport(r *Request, d Decision) *Report {
 
 func (e *evaluation) run() {
 	if e.rep.SameOrigin {
-		e.rep.Verdict = Allowed
-		e.rep.Summary = "same origin: CORS does not apply, script reads the response like any other"
-		e.rep.Preflight.Reasons = nil
+		e.rep.Preflight.Reasons = nil // no preflight within an origin
+	}
+	if e.blockMixed(e.r) || e.blockLNAEarly() {
+		e.finish()
 		return
 	}
 	if !e.rep.Preflight.Needed || e.preflight() {
@@ -117,7 +140,11 @@ func (e *evaluation) actual() {
 		return
 	}
 	e.chain()
-	if a.Passed != nil && *a.Passed { // a passing last response is never a redirect
+	switch {
+	case a.Passed == nil || !*a.Passed: // a passing last response is never a redirect
+	case e.last.r.SameOrigin():
+		e.rep.Readable = AllHeaders(a.Hop.Response)
+	default:
 		e.rep.Readable = ReadableHeaders(a.Hop.Response, e.r.Credentials)
 	}
 }
@@ -140,7 +167,7 @@ func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace
 			x.Headers = hop.Request.Headers
 		}
 	}
-	if !e.lnaChecked && hop != nil && hop.Connect != nil && hop.Connect.Address != "" {
+	if !e.lnaChecked && !e.r.firefox() && hop != nil && hop.Connect != nil && hop.Connect.Address != "" {
 		e.lnaChecked = true
 		if e.checkLNA(hop) {
 			return hop, false
@@ -156,6 +183,53 @@ func (e *evaluation) exchange(x *Exchange, u *url.URL, method string, hs []trace
 	return hop, true
 }
 
+// blockMixed applies the mixed-content rule to a request about to be
+// sent: an https:// page may not fetch an http:// URL that is not
+// potentially trustworthy (localhost and loopback IP literals are). The
+// browser blocks it before CORS, and sends nothing.
+func (e *evaluation) blockMixed(r *Request) bool {
+	if r.Origin.Opaque || r.Origin.Scheme != "https" || r.URL.Scheme != "http" || trustworthy(r.Target) {
+		return false
+	}
+	e.rep.Problems = append(e.rep.Problems, Problem{Rule: "mixed-content",
+		Message: "Mixed Content: The page at '" + r.Origin.String() + "/' was loaded over HTTPS, but requested an insecure resource '" + consoleURL(r.URL) +
+			"'. This request has been blocked; the content must be served over HTTPS.",
+		Fix:   "serve " + r.Target.String() + " over HTTPS and fetch the https:// URL",
+		Cause: "an https:// page may not fetch http:// URLs (mixed content): the browser blocks the request before CORS is looked at, and nothing is sent; only localhost and loopback addresses are exempt"})
+	if r == e.r { // a redirect target: what came before was sent
+		e.rep.BlockedBeforeSending = true
+	}
+	e.blockedBy = "mixed content: an https:// page may not fetch an http:// URL"
+	return true
+}
+
+// blockLNAEarly applies Local Network Access before anything is sent
+// when the target's address is known without sending (an IP literal, a
+// loopback name, --resolve): Chromium blocks before the request leaves.
+// Otherwise checkLNA runs once the first connection tells the address.
+func (e *evaluation) blockLNAEarly() bool {
+	px := e.cfg.Net.Proxy
+	if e.r.firefox() || px.Explicit != nil || px.HTTP != nil || px.HTTPS != nil || px.All != nil || len(e.cfg.Net.ConnectTo) > 0 {
+		return false // the address dialled is not the host's: wait for the connection
+	}
+	to := knownSpace(e.cfg, e.r.Target)
+	if to == "" {
+		return false
+	}
+	e.lnaChecked = true
+	block, warn := e.r.lnaFindings(originSpace(e.ctx, e.cfg, e.r.Origin), to)
+	if warn != nil {
+		e.rep.Warnings = append(e.rep.Warnings, *warn)
+	}
+	if block == nil {
+		return false
+	}
+	e.rep.Problems = append(e.rep.Problems, *block)
+	e.rep.BlockedBeforeSending = true
+	e.blockedBy = "Local Network Access: an insecure page may not reach a more private address"
+	return true
+}
+
 // checkLNA applies Local Network Access once the target's address is
 // known; it reports whether Chromium would block before sending.
 func (e *evaluation) checkLNA(hop *trace.Hop) bool {
@@ -168,6 +242,7 @@ func (e *evaluation) checkLNA(hop *trace.Hop) bool {
 	}
 	e.rep.Problems = append(e.rep.Problems, *block)
 	e.rep.BlockedBeforeSending = true
+	e.blockedBy = "Local Network Access: an insecure page may not reach a more private address"
 	return true
 }
 
@@ -198,9 +273,8 @@ func hostOf(u *url.URL) string {
 // finish gathers problems and warnings and decides the verdict.
 func (e *evaluation) finish() {
 	rep := e.rep
-	if rep.BlockedBeforeSending {
-		rep.Actual.Sent = false
-		rep.Actual.NotSent = "Chromium sends nothing: Local Network Access blocks the request before it leaves the browser"
+	if rep.BlockedBeforeSending && !rep.Actual.Sent {
+		rep.Actual.NotSent = "the browser sends nothing: " + e.blockedBy + ", and it blocks the request before it leaves the browser"
 	}
 	rep.Problems = append(rep.Problems, rep.Preflight.Problems...)
 	rep.Problems = append(rep.Problems, rep.Actual.Problems...)
@@ -208,7 +282,9 @@ func (e *evaluation) finish() {
 	switch {
 	case len(rep.Problems) > 0:
 		rep.Verdict = Blocked
-		rep.Console = rep.Problems[0].Message
+		if rep.Problems[0].Rule != stageActual+"."+kindRedirectUserinfoSilent {
+			rep.Console = rep.Problems[0].Message
+		}
 		rep.Fix = e.fix()
 	case rep.Err != nil, !rep.Actual.Sent:
 		rep.Verdict = Unknown
@@ -246,15 +322,16 @@ func (e *evaluation) warnings() {
 // fix lists the header lines that make the last request of the chain
 // pass. A redirect loop is not fixed by headers: no lines.
 func (e *evaluation) fix() Fix {
-	if e.rep.Problems[0].Rule == stageActual+"."+kindTooManyRedirects {
-		return Fix{}
+	switch e.rep.Problems[0].Rule {
+	case stageActual + "." + kindTooManyRedirects, stageActual + "." + kindNetError:
+		return Fix{} // no header line repairs the redirect itself
 	}
 	var f Fix
 	l := e.last
 	if l.r != e.r {
 		f.URL = l.r.URL.String()
 	}
-	if l.d.Needed {
+	if l.needsPreflight() {
 		var hs []trace.Header
 		if x := e.lastPreflight(); x != nil {
 			hs = responseHeaders(x.Hop)
@@ -293,6 +370,9 @@ func (e *evaluation) summary() string {
 		return "blocked: " + e.blockedWhy()
 	case Allowed:
 		s := fmt.Sprintf("allowed: script can read the response (status %d)", rep.Actual.Hop.Response.Status)
+		if e.last.r.SameOrigin() {
+			s = fmt.Sprintf("allowed: same origin, so CORS does not apply: script reads the response and all its headers (status %d)", rep.Actual.Hop.Response.Status)
+		}
 		if rep.Preflight.Needed {
 			s += " after a passing preflight"
 		}
@@ -315,8 +395,8 @@ func (e *evaluation) summary() string {
 // last response.
 func (e *evaluation) blockedWhy() string {
 	rep := e.rep
-	if rep.BlockedBeforeSending {
-		return "Chromium does not send it at all (Local Network Access: an insecure page may not reach a more private address)"
+	if e.blockedBy != "" {
+		return "the browser does not send it to " + e.last.r.URL.String() + " (" + e.blockedBy + ")"
 	}
 	if c, ok := firstFailed(rep.Preflight.Checks); ok {
 		return failPhrase(c, "the preflight response", e.r) + "; the " + e.r.Method + " is never sent"
@@ -368,9 +448,12 @@ func failPhrase(c Check, where string, r *Request) string {
 	case "redirect-limit":
 		return where + " is one redirect too many (" + c.Detail + "): the fetch fails with net::ERR_TOO_MANY_REDIRECTS"
 	case "redirect-location":
+		if strings.Contains(c.Title, "network stack") {
+			return where + " is a redirect the browser fails as a network error (Location: " + c.Detail + ")"
+		}
 		return where + " redirects where a cross-origin request may not go (" + c.Detail + ")"
 	case "allow-origin":
-		return where + " does not allow the origin " + r.SentOrigin().String() + " (Access-Control-Allow-Origin: " + c.Detail + ")"
+		return where + " does not allow the origin " + strings.TrimPrefix(c.Title, "Access-Control-Allow-Origin allows ") + " (Access-Control-Allow-Origin: " + c.Detail + ")"
 	case "allow-credentials":
 		return where + " lacks Access-Control-Allow-Credentials: true (" + c.Detail + ")"
 	case "status":

@@ -21,7 +21,7 @@ func safelistedMethod(m string) bool { return m == "GET" || m == "HEAD" || m == 
 // standard's plus Chromium's client hints, checked against Chromium 156.
 func unsafeHeaderReason(name, value string) string {
 	check, ok := safelistRules[name]
-	if !ok {
+	if !ok || name == "user-agent" {
 		return name + " is not a CORS-safelisted header"
 	}
 	if len(value) > maxSafelistedValue {
@@ -31,6 +31,21 @@ func unsafeHeaderReason(name, value string) string {
 		return name + ": " + why
 	}
 	return ""
+}
+
+// unsafeHeaderReason is the package rule as r's engine applies it:
+// Firefox has no client hints in its safelist, and takes no byte above
+// 0x7F in Accept.
+func (r *Request) unsafeHeaderReason(name, value string) string {
+	if r.firefox() {
+		if chromiumOnly(name) {
+			return name + " is not a CORS-safelisted header in Firefox (client hints are Chromium's)"
+		}
+		if name == "accept" && strings.ContainsFunc(value, func(c rune) bool { return c > 0x7f }) && len(value) <= maxSafelistedValue {
+			return "accept: Firefox does not safelist bytes above 0x7F in Accept (the standard does)"
+		}
+	}
+	return unsafeHeaderReason(name, value)
 }
 
 // safelistRules maps each safelisted name to its value rule.

@@ -74,13 +74,8 @@ func originSpace(ctx context.Context, cfg *Config, o Origin) string {
 	case isLoopbackName(o.Host):
 		return SpaceLoopback
 	}
-	if ip, err := netip.ParseAddr(o.Host); err == nil {
-		return spaceOf(ip)
-	}
-	for _, e := range cfg.Net.Resolve {
-		if (e.Host == o.Host || e.Host == "*") && e.Port == o.Port && len(e.Addrs) > 0 {
-			return spaceOf(e.Addrs[0])
-		}
+	if s := knownSpace(cfg, o); s != "" {
+		return s
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
@@ -89,6 +84,26 @@ func originSpace(ctx context.Context, cfg *Config, o Origin) string {
 		return ""
 	}
 	return spaceOf(ips[0])
+}
+
+// knownSpace is the space of o's host when it is known without a DNS
+// query: a loopback name, an IP literal, or a --resolve entry; "" else.
+func knownSpace(cfg *Config, o Origin) string {
+	if o.Opaque {
+		return ""
+	}
+	if isLoopbackName(o.Host) {
+		return SpaceLoopback
+	}
+	if ip, err := netip.ParseAddr(o.Host); err == nil {
+		return spaceOf(ip)
+	}
+	for _, e := range cfg.Net.Resolve {
+		if (e.Host == o.Host || e.Host == "*") && e.Port == o.Port && len(e.Addrs) > 0 {
+			return spaceOf(e.Addrs[0])
+		}
+	}
+	return ""
 }
 
 // resolver asks the --dns-servers when given, else the system's.

@@ -50,6 +50,9 @@ type Lab struct {
 
 	mu  sync.Mutex
 	log map[string][]Seen // by path
+
+	batch      batch        // the plans and results of /batch (batch.go)
+	apiHandler http.Handler // the API's routes, also served by the page's server for same-origin scenarios
 }
 
 // Seen is one request the API received.
@@ -62,23 +65,25 @@ type Seen struct {
 // when not nil, gives the API's TLS certificate (for https:// scans).
 func New(t testing.TB, certFor func(serverName string) (tls.Certificate, error)) *Lab {
 	t.Helper()
-	l := &Lab{byName: map[string]*Scenario{}, log: map[string][]Seen{}}
+	l := &Lab{byName: map[string]*Scenario{}, log: map[string][]Seen{},
+		batch: batch{plans: map[string]Plan{}, results: map[string]Result{}, done: make(chan struct{})}}
 	for i := range scenarios {
 		l.byName[scenarios[i].Name] = &scenarios[i]
 	}
 	var err error
+	l.apiHandler = l.api()
 	if l.PagePort, err = l.serve(l.page(), nil); err == nil {
 		l.PublicPort, err = l.serve(l.page(), nil)
 	}
 	if err == nil {
-		l.APIPort, err = l.serve(l.api(), nil)
+		l.APIPort, err = l.serve(l.apiHandler, nil)
 	}
 	if err == nil && certFor != nil {
 		cfg := &tls.Config{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
 			c, err := certFor(h.ServerName)
 			return &c, err
 		}}
-		l.TLSPort, err = l.serve(l.api(), cfg)
+		l.TLSPort, err = l.serve(l.secure(), cfg)
 	}
 	if err != nil {
 		l.Close()
@@ -135,7 +140,7 @@ func (l *Lab) Resolve() []trace.ResolveEntry {
 	for _, hp := range []struct {
 		host string
 		port int
-	}{{PageHost, l.PagePort}, {PublicPageHost, l.PublicPort}, {APIHost, l.APIPort}, {APIHost, l.TLSPort}, {OtherHost, l.APIPort}} {
+	}{{PageHost, l.PagePort}, {PublicPageHost, l.PublicPort}, {APIHost, l.APIPort}, {APIHost, l.TLSPort}, {OtherHost, l.APIPort}, {PageHost, l.TLSPort}} {
 		if hp.port != 0 {
 			out = append(out, trace.ResolveEntry{Host: hp.host, Port: hp.port, Addrs: lo})
 		}
@@ -179,7 +184,7 @@ func (l *Lab) api() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/s/{name}", func(w http.ResponseWriter, r *http.Request) {
 		l.record(r)
-		sc := l.byName[strings.TrimSuffix(r.PathValue("name"), "-target")]
+		sc := l.byName[scenarioName(r.PathValue("name"))]
 		if sc == nil {
 			http.NotFound(w, r)
 			return
@@ -188,6 +193,8 @@ func (l *Lab) api() http.Handler {
 		switch {
 		case strings.HasSuffix(r.PathValue("name"), "-target"):
 			reply = sc.Target
+		case strings.HasSuffix(r.PathValue("name"), "-hop"):
+			reply = sc.Hop
 		case r.Method == http.MethodOptions:
 			reply = sc.Preflight
 		}
@@ -200,11 +207,40 @@ func (l *Lab) api() http.Handler {
 	return mux
 }
 
+// secure serves the TLS port: the page under PageHost (an https://
+// page, for mixed content), the API under any other name.
+func (l *Lab) secure() http.Handler {
+	page := l.page()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if host, _, _ := strings.Cut(r.Host, ":"); host == PageHost {
+			page.ServeHTTP(w, r)
+			return
+		}
+		l.apiHandler.ServeHTTP(w, r)
+	})
+}
+
+// SecurePageOrigin is the page's https:// origin (on the TLS port).
+func (l *Lab) SecurePageOrigin() string { return "https://" + PageHost + ":" + strconv.Itoa(l.TLSPort) }
+
+// scenarioName is the scenario a path element belongs to: "x",
+// "x-hop" and "x-target" are all scenario x's.
+func scenarioName(elem string) string {
+	return strings.TrimSuffix(strings.TrimSuffix(elem, "-target"), "-hop")
+}
+
 // page serves the page at "/"; anything else is a 404 that is logged
 // like the API's requests (a redirect back to the page's origin lands
 // there).
 func (l *Lab) page() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.serveBatch(w, r) {
+			return
+		}
+		if strings.HasPrefix(r.URL.Path, "/s/") {
+			l.apiHandler.ServeHTTP(w, r) // same-origin scenarios
+			return
+		}
 		if r.URL.Path != "/" {
 			l.record(r)
 			http.NotFound(w, r)

@@ -12,8 +12,8 @@ import (
 // Reply is how the API answers: a status and header lines. In names and
 // values, {origin} is the request's Origin, {page} the page's origin,
 // {pagehost} its host:port ({PAGEHOST} in upper case), {apiport} the
-// API's port, {other} the API's origin under OtherHost and {name} the
-// scenario's name.
+// API's port, {api} the API's origin, {other} the API's origin under
+// OtherHost and {name} the scenario's name.
 type Reply struct {
 	Status  int         // 0: 204 for OPTIONS, else 200
 	Headers [][2]string // in order; a repeated name sends two lines
@@ -31,7 +31,7 @@ func (rp Reply) write(w http.ResponseWriter, r *http.Request, l *Lab) {
 			status = http.StatusNoContent
 		}
 	}
-	name := strings.TrimSuffix(r.PathValue("name"), "-target")
+	name := scenarioName(r.PathValue("name"))
 	rep := l.replacer(name, r.Header.Get("Origin"))
 	hs := make([][2]string, len(rp.Headers))
 	for i, h := range rp.Headers {
@@ -60,7 +60,8 @@ func (l *Lab) replacer(name, origin string) *strings.Replacer {
 	pagehost := PageHost + ":" + strconv.Itoa(l.PagePort)
 	return strings.NewReplacer("{origin}", origin, "{page}", l.PageOrigin(), "{pagehost}", pagehost,
 		"{PAGEHOST}", strings.ToUpper(pagehost), "{apiport}", strconv.Itoa(l.APIPort), "{name}", name,
-		"{other}", "http://"+OtherHost+":"+strconv.Itoa(l.APIPort))
+		"{other}", "http://"+OtherHost+":"+strconv.Itoa(l.APIPort), "{api}", "http://"+APIHost+":"+strconv.Itoa(l.APIPort),
+		"{secure}", l.SecurePageOrigin(), "{tlsapi}", "https://"+APIHost+":"+strconv.Itoa(l.TLSPort))
 }
 
 // writeRaw hijacks the connection and writes the response as given.

@@ -11,13 +11,22 @@ type Scenario struct {
 	Credentials bool // credentials: "include" (else "omit")
 	Sandbox     bool // fetch from a sandboxed iframe: Origin null
 	PublicPage  bool // the page is on a public address (Local Network Access)
+	SecurePage  bool // the page is https:// (SecurePageOrigin): http:// URLs are mixed content
 	TLS         bool // the API is https:// (a potentially trustworthy URL)
+	// SameOrigin puts the scenario's URL on the page's own origin (its
+	// server answers /s/ too): CORS does not apply until a redirect
+	// leaves the origin.
+	SameOrigin bool
 
 	Preflight Reply // the answer to OPTIONS
 	Actual    Reply // the answer to the actual request
 	Target    Reply // the answer at /s/{name}-target, where redirects point
+	Hop       Reply // the answer at /s/{name}-hop, a redirect chain's middle
 
 	Want Want
+	// Firefox is what Firefox ESR did, where it differs from Want
+	// (Chromium); nil when both engines do the same.
+	Firefox *Want
 	// Limitation says why reqtrace cannot decide this scenario (its
 	// verdict is "unknown"); empty for the scenarios it must agree on.
 	Limitation string
@@ -28,6 +37,7 @@ type Want struct {
 	Preflight bool     // it sent an OPTIONS request
 	Allowed   bool     // fetch() resolved
 	Readable  []string // the header names script could read, when allowed
+	Status    int      // the status script read, when allowed; 0 means 200 unless the reply says otherwise
 	// Console is Chromium's console text after "has been blocked by CORS
 	// policy: "; empty when allowed or when no CORS rule failed.
 	Console string
@@ -38,6 +48,9 @@ type Want struct {
 	// Error is the network error Chromium logged instead of a CORS
 	// failure ("net::ERR_TOO_MANY_REDIRECTS"); empty when none.
 	Error string
+	// Line is a whole console line of another kind (mixed content), with
+	// placeholders; empty when none.
+	Line string
 
 	// Redirect scenarios also record what the chain looked like (zero
 	// values are not checked).
@@ -54,8 +67,13 @@ type Reached struct {
 
 // URL is the scenario's API URL.
 func (l *Lab) ScenarioURL(s *Scenario) string {
-	if s.TLS {
+	switch {
+	case s.SameOrigin && s.SecurePage:
+		return l.SecurePageOrigin() + s.Path()
+	case s.TLS:
 		return l.TLSURL(s.Path())
+	case s.SameOrigin:
+		return l.PageOrigin() + s.Path()
 	}
 	return l.URL(s.Path())
 }

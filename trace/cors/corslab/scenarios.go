@@ -1,12 +1,21 @@
 package corslab
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // scenarios is the table the browser test runs. Group by group: simple
 // requests and Allow-Origin, credentials, error statuses, readable
 // headers, what needs a preflight, the preflight's checks, redirects,
 // the null origin, Local Network Access.
-var scenarios = []Scenario{
+var scenarios = slices.Concat(coreScenarios, locationScenarios, valueScenarios, engineScenarios, mixedScenarios, wptScenarios)
+
+// coreScenarios are the first table: simple requests and Allow-Origin,
+// credentials, error statuses, readable headers, what needs a preflight,
+// the preflight's checks, redirects, the null origin, Local Network
+// Access, same origin.
+var coreScenarios = []Scenario{
 	// Simple GET and Access-Control-Allow-Origin.
 	{Name: "get-star", Actual: Reply{Headers: star}, Want: Want{Allowed: true, Readable: basicRead}},
 	{Name: "get-none", Want: Want{Console: noneAllow}},
@@ -225,4 +234,40 @@ var scenarios = []Scenario{
 		Want: Want{Console: "The request client is not a secure context and the resource is in more-private address space `loopback`."}},
 	{Name: "lna-public-http-put", PublicPage: true, Method: "PUT", Preflight: Reply{Headers: with(star, h("Access-Control-Allow-Methods", "PUT"))}, Actual: Reply{Headers: star},
 		Want: Want{Console: "The request client is not a secure context and the resource is in more-private address space `loopback`."}},
+	// Same origin: fetch runs without CORS (no Origin on GET, no
+	// preflight, every header readable) until a redirect leaves the
+	// origin; from that hop on CORS applies, and a second hop to yet
+	// another origin taints the request (Origin: null).
+	{Name: "same-get", SameOrigin: true, Actual: Reply{Headers: [][2]string{h("X-Secret", "1"), h("Set-Cookie", "a=1")}},
+		Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date", "x-secret"}}},
+	{Name: "same-404", SameOrigin: true, Actual: Reply{Status: 404}, Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date"}}},
+	{Name: "same-put-custom", SameOrigin: true, Method: "PUT", Headers: [][2]string{h("X-Api-Key", "k"), h("Content-Type", "application/json")}, HasBody: true, Body: "{}",
+		Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date"}}},
+	{Name: "same-post", SameOrigin: true, Method: "POST", HasBody: true, Body: "a=1", Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date"}}},
+	{Name: "same-creds", SameOrigin: true, Credentials: true, Actual: Reply{Headers: [][2]string{h("X-A", "1")}},
+		Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date", "x-a"}}},
+	{Name: "same-redirect-same", SameOrigin: true, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "/s/{name}-target")}}, Target: Reply{Headers: [][2]string{h("X-A", "1")}},
+		Want: Want{Allowed: true, Readable: []string{"content-length", "content-type", "date", "x-a"}, Requests: 2, Target: Reached{Method: "GET"}}},
+	{Name: "same-redirect-api-star", SameOrigin: true, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "{api}/s/{name}-target")}}, Target: Reply{Headers: with(star, h("X-A", "1"))},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Method: "GET", Origin: "{page}"}}},
+	{Name: "same-redirect-api-none", SameOrigin: true, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "{api}/s/{name}-target")}},
+		Want: Want{Console: noneAllow, At: "{api}/s/{name}-target", Requests: 2, Target: Reached{Method: "GET", Origin: "{page}"}}},
+	{Name: "same-redirect-api-put", SameOrigin: true, Method: "PUT", Actual: Reply{Status: 307, Headers: [][2]string{h("Location", "{api}/s/{name}-target")}},
+		Target: Reply{Headers: with(echo, h("Access-Control-Allow-Methods", "PUT"))},
+		Want:   Want{Preflight: false, Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Preflight: "{page}", Method: "PUT", Origin: "{page}"}}},
+	{Name: "same-redirect-api-put-refused", SameOrigin: true, Method: "PUT", Actual: Reply{Status: 307, Headers: [][2]string{h("Location", "{api}/s/{name}-target")}},
+		Target: Reply{Headers: star},
+		Want:   Want{Console: method("PUT"), At: "{api}/s/{name}-target", Requests: 1, Target: Reached{Preflight: "{page}"}}},
+	{Name: "same-redirect-api-header", SameOrigin: true, Headers: [][2]string{h("X-Api-Key", "k")}, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "{api}/s/{name}-target")}},
+		Target: Reply{Headers: with(star, h("Access-Control-Allow-Headers", "x-api-key"))},
+		Want:   Want{Allowed: true, Readable: basicRead, Requests: 2, Target: Reached{Preflight: "{page}", Method: "GET", Origin: "{page}"}}},
+	{Name: "same-redirect-api-other", SameOrigin: true, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "{api}/s/{name}-hop")}},
+		Hop: Reply{Status: 302, Headers: with(star, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: echo},
+		Want: Want{Allowed: true, Readable: basicRead, Requests: 3, Target: Reached{Method: "GET", Origin: "null"}}},
+	{Name: "same-redirect-api-other-page-only", SameOrigin: true, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "{api}/s/{name}-hop")}},
+		Hop: Reply{Status: 302, Headers: with(star, h("Location", "{other}/s/{name}-target"))}, Target: Reply{Headers: [][2]string{h("Access-Control-Allow-Origin", "{page}")}},
+		Want: Want{Console: mismatch("{page}"), At: "{other}/s/{name}-target", Requests: 3, Target: Reached{Method: "GET", Origin: "null"}}},
+	{Name: "same-redirect-api-back", SameOrigin: true, Actual: Reply{Status: 302, Headers: [][2]string{h("Location", "{api}/s/{name}-hop")}},
+		Hop: Reply{Status: 302, Headers: with(star, h("Location", "{page}/s/{name}-target"))}, Target: Reply{Headers: [][2]string{h("X-A", "1")}},
+		Want: Want{Console: noneAllow, At: "{page}/s/{name}-target", Requests: 3, Target: Reached{Method: "GET", Origin: "null"}}},
 }
