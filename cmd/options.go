@@ -35,6 +35,7 @@ type traceFlags struct {
 	retryDelay, retryMaxTime                   float64
 	writeOut, proxy, noProxy, proxyUser        string
 	harFile                                    string
+	asserts                                    []string
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh                            bool
 	maxRedirs, count                           int
@@ -108,6 +109,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.Float64Var(&o.retryDelay, "retry-delay", 0, "SECONDS between retries (default: Retry-After, else 1 s doubling)")
 	f.Float64Var(&o.retryMaxTime, "retry-max-time", 0, "SECONDS after which no retry starts (0: no limit)")
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
+	f.StringArrayVar(&o.asserts, "assert", nil, "EXPR that must hold, or exit 4 (repeatable): 'status == 200', 'timings.wait < 200ms', 'p95(timings.total) < 300ms' with -n")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
 	f.StringVar(&o.harFile, "har", "", "also write the trace as a HAR 1.2 file (one entry per hop)")

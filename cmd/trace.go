@@ -12,6 +12,7 @@ import (
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/annotate"
+	"github.com/reqtrace/reqtrace/trace/assert"
 )
 
 func newCmdTrace(ios *IO) *cobra.Command {
@@ -45,6 +46,10 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	checks, err := parseAsserts(f.asserts)
+	if err != nil {
+		return err
+	}
 	opts, closeOut, err := f.toOptions(ios, rawURL)
 	if err != nil {
 		return err
@@ -53,7 +58,7 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}
 	if f.count > 1 {
-		return runSeries(c, ios, f, opts, style, closeOut)
+		return runSeries(c, ios, f, opts, style, closeOut, checks)
 	}
 	res := trace.Do(c.Context(), opts)
 	annotate.Result(res, time.Now())
@@ -64,6 +69,12 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return err
 	}
 	if err := f.writeFiles([]*trace.Result{res}); err != nil {
+		return err
+	}
+	if res.Err != nil {
+		return outcome(ios, f, res)
+	}
+	if err := checkAsserts(ios, f, checks, []*trace.Result{res}); err != nil {
 		return err
 	}
 	return outcome(ios, f, res)
@@ -151,7 +162,7 @@ func (f *traceFlags) exitOf(res *trace.Result) int {
 
 // runSeries runs the request -n times and reports each run and the
 // statistics; Ctrl-C ends it early and still reports what ran.
-func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error) error {
+func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check) error {
 	interval, err := seconds("--interval", f.interval)
 	if err != nil {
 		return err
@@ -190,6 +201,9 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 		if ser.Runs[i].Err != nil {
 			return outcome(ios, f, ser.Runs[i])
 		}
+	}
+	if err := checkAsserts(ios, f, checks, ser.Runs); err != nil {
+		return err
 	}
 	return outcome(ios, f, ser.Runs[len(ser.Runs)-1])
 }
