@@ -137,6 +137,6 @@ for a tour that needs no network.`,
 		return fmt.Errorf("%s (see %s --help)", plainFlagError(err), c.CommandPath())
 	})
 	addTraceFlags(root, opts)
-	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios))
+	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios), newCmdProbe(ios))
 	return root
 }
