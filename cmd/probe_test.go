@@ -188,9 +188,9 @@ func TestProbeMetrics(t *testing.T) {
 // server starts.
 func TestProbeBadConfig(t *testing.T) {
 	for text, want := range map[string]string{
-		"modules:\n  a:\n    http:\n      methd: GET\n":                  "field methd not found",
+		"modules:\n  a:\n    http:\n      methd: GET\n":                 "field methd not found",
 		"modules:\n  a:\n    http:\n      assertions: ['status = 2']\n": "write == to compare",
-		"modules:\n  a:\n    prober: icmp\n":                           "http only",
+		"modules:\n  a:\n    prober: icmp\n":                            "http only",
 		"modules: {}\n":                                                 "no modules",
 	} {
 		o := reqtrace(t, nil, "probe", "--listen", "127.0.0.1:0", "--config", writeConfig(t, text))
