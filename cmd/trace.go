@@ -54,14 +54,20 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	sp, err := f.traceContext(ios, opts)
+	if err != nil {
+		return err
+	}
+	defer sp.close(ios, f.silent)
 	if w := opts.RetryWarning(); w != "" && !f.silent {
 		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}
 	if f.count > 1 {
-		return runSeries(c, ios, f, opts, style, closeOut, checks)
+		return runSeries(c, ios, f, opts, style, closeOut, checks, sp)
 	}
 	res := trace.Do(c.Context(), opts)
 	annotate.Result(res, time.Now())
+	sp.export(res)
 	if cerr := closeOut(res.Err == nil); cerr != nil && res.Err == nil {
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
@@ -162,13 +168,13 @@ func (f *traceFlags) exitOf(res *trace.Result) int {
 
 // runSeries runs the request -n times and reports each run and the
 // statistics; Ctrl-C ends it early and still reports what ran.
-func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check) error {
+func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check, sp *spans) error {
 	interval, err := seconds("--interval", f.interval)
 	if err != nil {
 		return err
 	}
 	ser := trace.Repeat(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh},
-		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()) })
+		func(_ int, r *trace.Result) { annotate.Result(r, time.Now()); sp.export(r) })
 	_ = closeOut(slices.ContainsFunc(ser.Runs, func(r *trace.Result) bool { return r.Err == nil }))
 	if !f.showSecrets {
 		for i, r := range ser.Runs {
