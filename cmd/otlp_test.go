@@ -105,7 +105,7 @@ func TestOTLPSpansInJaeger(t *testing.T) {
 	waitFor(t, query+"/api/services", 60*time.Second, d)
 
 	lab := tracetest.New(t)
-	exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(otlpURL))
+	exp, err := otlptracehttp.New(context.Background(), otlptracehttp.WithEndpointURL(otlpURL+"/v1/traces"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,11 +13,14 @@ package otlp
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
+	"net/url"
 	"net"
 	"strconv"
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -45,8 +48,17 @@ func New(ctx context.Context, endpoint, version string) (*Exporter, error) {
 		if !strings.Contains(endpoint, "://") {
 			endpoint = "http://" + endpoint
 		}
-		opts = append(opts, otlptracehttp.WithEndpointURL(endpoint))
+		u, err := url.Parse(endpoint)
+		if err != nil || u.Host == "" {
+			return nil, fmt.Errorf("not a URL: give it as http://HOST:4318")
+		}
+		if u.Path == "" || u.Path == "/" {
+			u.Path = "/v1/traces" // OTLP/HTTP's path, as the SDK adds it to OTEL_EXPORTER_OTLP_ENDPOINT
+		}
+		opts = append(opts, otlptracehttp.WithEndpointURL(u.String()))
 	}
+	// The SDK logs export failures itself, unprefixed; Close reports them.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(error) {}))
 	exp, err := otlptracehttp.New(ctx, opts...)
 	if err != nil {
 		return nil, err
