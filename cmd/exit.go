@@ -12,6 +12,7 @@ const (
 	ExitOK              = 0
 	ExitFailure         = 1
 	ExitUsage           = 2 // bad usage or bad input (curl would say 2 or 3)
+	ExitAssert          = 4 // an --assert check failed (hurl's number; curl's 4 is a feature not built in)
 	ExitDNS             = 6
 	ExitConnect         = 7
 	ExitWeirdReply      = 8

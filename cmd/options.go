@@ -36,6 +36,8 @@ type traceFlags struct {
 	retryDelay, retryMaxTime                   float64
 	writeOut, proxy, noProxy, proxyUser        string
 	harFile                                    string
+	asserts                                    []string
+	otlp, traceparent                          string
 	insecure, ipv4, ipv6, http11, http2, head  bool
 	location, fresh, writeOutSet, noSessionID  bool // writeOutSet: -w given, even '' (prints nothing, as curl)
 	locationTrusted                            bool
@@ -112,6 +114,9 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.Float64Var(&o.retryDelay, "retry-delay", 0, "`SECONDS` between retries (default: Retry-After, else 1 s doubling)")
 	f.Float64Var(&o.retryMaxTime, "retry-max-time", 0, "`SECONDS` after which no retry starts (0: no limit)")
 	f.BoolVarP(&o.fail, "fail", "f", false, "exit 22 when the HTTP status is 400 or more")
+	f.StringVar(&o.otlp, "otlp", "", "ENDPOINT (OTLP/HTTP, e.g. http://127.0.0.1:4318) to send the trace to as OpenTelemetry spans; OTEL_EXPORTER_OTLP_ENDPOINT works too")
+	f.StringVar(&o.traceparent, "traceparent", "", "W3C traceparent to join (00-TRACEID-SPANID-01), or off; with --otlp a new trace is started and sent on every request")
+	f.StringArrayVar(&o.asserts, "assert", nil, "EXPR that must hold, or exit 4 (repeatable): 'status == 200', 'timings.wait < 200ms', 'p95(timings.total) < 300ms' with -n")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "also show the request headers, the certificate chain and every DNS query")
 	f.BoolVar(&o.json, "json", false, "print one JSON document (schema reqtrace.trace/v1) instead of text")
 	f.StringVar(&o.harFile, "har", "", "`FILE` to write the trace to as HAR 1.2, as well (one entry per hop)")

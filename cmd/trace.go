@@ -10,6 +10,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/assert"
 )
 
 func newCmdTrace(ios *IO) *cobra.Command {
@@ -44,11 +45,20 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 	if err != nil {
 		return err
 	}
+	checks, err := parseAsserts(f.asserts)
+	if err != nil {
+		return err
+	}
 	opts, closeOut, err := f.toOptions(ios, rawURL)
 	if err != nil {
 		return err
 	}
 	routeLibraryLog(ios, f.verbose && !f.silent)
+	sp, err := f.traceContext(ios, opts)
+	if err != nil {
+		return err
+	}
+	defer sp.close(ios, f.silent)
 	if w := opts.RetryWarning(); w != "" && !f.silent {
 		fmt.Fprintln(ios.ErrOut, "reqtrace: warning: "+w)
 	}
@@ -59,9 +69,10 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		closeOut = stopFirst(m, closeOut)
 	}
 	if f.count > 1 {
-		return runSeries(c, ios, f, opts, style, closeOut)
+		return runSeries(c, ios, f, opts, style, closeOut, checks, sp)
 	}
 	res := traced(c.Context(), opts)
+	sp.export(res)
 	if cerr := closeOut(f.exitOf(res) == ExitOK); cerr != nil && res.Err == nil { // curl -f leaves no -o file for an error status
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
 	}
@@ -69,6 +80,12 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		return err
 	}
 	if err := f.writeFiles([]*trace.Result{res}); err != nil {
+		return err
+	}
+	if res.Err != nil {
+		return outcome(ios, f, res)
+	}
+	if err := checkAsserts(ios, f, checks, []*trace.Result{res}); err != nil {
 		return err
 	}
 	return outcome(ios, f, res)
@@ -175,12 +192,15 @@ func (f *traceFlags) exitOf(res *trace.Result) int {
 
 // runSeries runs the request -n times and reports each run and the
 // statistics; Ctrl-C ends it early and still reports what ran.
-func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error) error {
+func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check, sp *spans) error {
 	interval, err := seconds("--interval", f.interval)
 	if err != nil {
 		return err
 	}
 	ser := repeated(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh})
+	for _, r := range ser.Runs {
+		sp.export(r)
+	}
 	_ = closeOut(slices.ContainsFunc(ser.Runs, func(r *trace.Result) bool { return r.Err == nil }))
 	if !f.showSecrets {
 		for i, r := range ser.Runs {
@@ -213,6 +233,9 @@ func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, st
 		if ser.Runs[i].Err != nil {
 			return outcome(ios, f, ser.Runs[i])
 		}
+	}
+	if err := checkAsserts(ios, f, checks, ser.Runs); err != nil {
+		return err
 	}
 	return outcome(ios, f, ser.Runs[len(ser.Runs)-1])
 }

@@ -89,6 +89,12 @@ type Options struct {
 	Output     io.Writer
 	OutputName string // the name to report for Output
 
+	// TraceParent, when set, sends a W3C traceparent header on every
+	// request (--otlp, --traceparent): its trace ID, and a new parent span
+	// ID for each hop, kept in Hop.SpanID, so that the server's spans join
+	// the client's trace.
+	TraceParent *TraceParent
+
 	// ResolvConf and HostsFile default to the system files; tests and the
 	// demo point them at the lab.
 	ResolvConf string

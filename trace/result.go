@@ -39,6 +39,12 @@ type Hop struct {
 	// that came before the final response, in arrival order.
 	Informational []Informational
 	Timings       Timings
+	// Started is the wall clock when the hop began; the phases' offsets
+	// count from it.
+	Started time.Time
+	// SpanID is the parent span ID sent in this hop's traceparent header
+	// (zero when none was sent).
+	SpanID [8]byte
 	// ConnID numbers the connections of a trace from 1; hops that reuse a
 	// connection share its number (HAR's "connection", curl's num_connects).
 	ConnID int

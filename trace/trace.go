@@ -125,6 +125,7 @@ type hopRun struct {
 // hop runs one exchange, on an idle connection to the origin if there is
 // one, else on a new one.
 func (s *session) hop(ctx context.Context, req request) Hop {
+	span := s.traceparent(&req)
 	h := &hopRun{s: s, o: s.o, req: req, clock: newClock()}
 	h.run(ctx, true)
 	if h.staleReuse() {
@@ -134,6 +135,7 @@ func (s *session) hop(ctx context.Context, req request) Hop {
 		h = &hopRun{s: s, o: s.o, req: req, clock: newClock()}
 		h.run(ctx, false)
 	}
+	h.hop.Started, h.hop.SpanID = h.clock.start, span
 	return h.hop
 }
 

@@ -69,7 +69,7 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/api/private", privateAPI)
 	mux.HandleFunc("/set-cookie", setCookie)
 	mux.HandleFunc("/", notFound)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return l.spans.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		done, ok := l.track()
 		if !ok {
 			http.Error(w, "the lab is closing", http.StatusServiceUnavailable)
@@ -79,7 +79,7 @@ func (l *Lab) handler() http.Handler {
 		l.countRequest(r.URL.Path)
 		w.Header().Set("Server", ServerHeader)
 		mux.ServeHTTP(w, r)
-	})
+	}))
 }
 
 func hello(w http.ResponseWriter, r *http.Request) {

@@ -85,6 +85,7 @@ type Lab struct {
 	// so DNSQueries tells which source a client used). Removed by Close.
 	HostsFile string
 
+	spans   spans // OpenTelemetry server spans, once Instrument is called
 	certs   *certStore
 	dir     string        // temp dir holding the files above
 	done    chan struct{} // closed by Close: cuts every delay short
