@@ -44,6 +44,9 @@ func statusLine(proto string, status int, reason string) string {
 	if strings.HasPrefix(proto, "HTTP/2") {
 		return "HTTP/2 " + strconv.Itoa(status)
 	}
+	if strings.HasPrefix(proto, "HTTP/3") {
+		return "HTTP/3 " + strconv.Itoa(status)
+	}
 	line := proto + " " + strconv.Itoa(status)
 	if reason != "" {
 		line += " " + reason
