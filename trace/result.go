@@ -174,13 +174,13 @@ type Query struct {
 
 // Connect describes the TCP connection the request used.
 type Connect struct {
-	Address  string // remote "ip:port" of the winning attempt
-	Local    string // local "ip:port"
-	Reused   bool   // an idle connection was reused: no DNS, TCP or TLS
-	Via      string // how the address was chosen when not from the URL ("--connect-to host:port")
+	Address string // remote "ip:port" of the winning attempt
+	Local   string // local "ip:port"
+	Reused  bool   // an idle connection was reused: no DNS, TCP or TLS
+	Via     string // how the address was chosen when not from the URL ("--connect-to host:port")
 	// Transport is "udp" for an HTTP/3 hop's QUIC connection, "" for TCP.
 	Transport string
-	Duration time.Duration
+	Duration  time.Duration
 	// Attempts lists every dial, winners and losers (Happy Eyeballs),
 	// in the order started.
 	Attempts []Attempt
