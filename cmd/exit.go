@@ -17,6 +17,7 @@ const (
 	ExitConnect         = 7
 	ExitWeirdReply      = 8
 	ExitHTTP2           = 16
+	ExitHTTP3           = 95 // curl's CURLE_HTTP3
 	ExitHTTPError       = 22 // status >= 400 with --fail
 	ExitWrite           = 23
 	ExitTimeout         = 28
@@ -62,6 +63,8 @@ var exitFor = map[string]int{
 	trace.KindReceive:          ExitReceive,
 	trace.KindBadResponse:      ExitWeirdReply,
 	trace.KindHTTP2:            ExitHTTP2,
+	trace.KindHTTP3:            ExitHTTP3,
+	trace.KindQUICTimeout:      ExitTimeout,
 	trace.KindWrite:            ExitWrite,
 	trace.KindBadEncoding:      ExitBadEncoding,
 	trace.KindProxy:            ExitReceive, // curl: CONNECT tunnel failed

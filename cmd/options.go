@@ -31,6 +31,7 @@ type traceFlags struct {
 	connectTo                                  []string
 	unixSocket, tlsMax                         string
 	tls10, tls11, tls12, tls13, h2Prior        bool
+	http3, http3Only                           bool
 	include, silent, showError, remoteName     bool
 	retry                                      int
 	retryDelay, retryMaxTime                   float64
@@ -90,6 +91,8 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.BoolVar(&o.http11, "http1.1", false, "use HTTP/1.1 only")
 	f.BoolVar(&o.http2, "http2", false, "use HTTP/2 (over TLS, via ALPN; the default for https)")
 	f.BoolVar(&o.h2Prior, "http2-prior-knowledge", false, "speak HTTP/2 at once, without TLS on http:// (h2c)")
+	f.BoolVar(&o.http3, "http3", false, "try HTTP/3 over QUIC (UDP) first on https://, falling back to TCP and saying why")
+	f.BoolVar(&o.http3Only, "http3-only", false, "use HTTP/3 over QUIC only: no TCP fallback")
 	f.BoolVar(&o.tls10, "tlsv1.0", false, "TLS 1.0 or later")
 	f.BoolVar(&o.tls10, "tlsv1", false, "TLS 1.0 or later")
 	f.BoolVar(&o.tls11, "tlsv1.1", false, "TLS 1.1 or later")
@@ -125,7 +128,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVarP(&o.writeOut, "write-out", "w", "", "`FORMAT` to print with curl's %{variables} instead of the report (@file, @- for stdin)")
 	groupTraceFlags(c)
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
-	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge")
+	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only")
 	c.MarkFlagsMutuallyExclusive("output", "remote-name")
 	c.MarkFlagsMutuallyExclusive("json", "write-out")
 	c.MarkFlagsMutuallyExclusive("head", "form")
@@ -387,6 +390,10 @@ func (f *traceFlags) network(o *trace.Options, getenv func(string) string) error
 		o.HTTP = "2"
 	case f.h2Prior:
 		o.HTTP = "2-prior"
+	case f.http3:
+		o.HTTP = "3"
+	case f.http3Only:
+		o.HTTP = "3-only"
 	}
 	for _, c := range f.connectTo {
 		rule, err := trace.ParseConnectTo(c)

@@ -50,6 +50,9 @@ func statusLine(proto string, status int, received string) string {
 	if strings.HasPrefix(proto, "HTTP/2") {
 		return trace.H2StatusLine(status)
 	}
+	if strings.HasPrefix(proto, "HTTP/3") {
+		return trace.H3StatusLine(status)
+	}
 	return cmpLine(received, proto+" "+strconv.Itoa(status))
 }
 

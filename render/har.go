@@ -281,7 +281,19 @@ func harTimingsOf(t *trace.Timings) harTimings {
 	if out.SSL >= 0 {
 		out.Connect = round3(max(out.Connect, 0) + out.SSL)
 	}
+	if t.QUIC != nil { // as Chrome exports HTTP/3: connect is the QUIC handshake, TLS inside it
+		out.Connect, out.SSL = opt(t.QUIC), opt(t.QUIC)
+	}
 	return out
+}
+
+// harVersion is the protocol as HAR files spell it; HTTP/3 as Chrome
+// exports it ("h3").
+func harVersion(proto string) string {
+	if proto == "HTTP/3.0" {
+		return "h3"
+	}
+	return proto
 }
 
 // harTotal is entry.time: the sum of the phases, ssl excluded (it is
@@ -315,7 +327,7 @@ func (opt HAROptions) request(u string, rq *trace.Request) harRequest {
 	out := harRequest{
 		Method:      rq.Method,
 		URL:         opt.url(u),
-		HTTPVersion: rq.Proto,
+		HTTPVersion: harVersion(rq.Proto),
 		Cookies:     []harCookie{},
 		Headers:     opt.headers(rq.Headers),
 		QueryString: queryString(u),
@@ -507,7 +519,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 	out := harResponse{
 		Status:      rs.Status,
 		StatusText:  reason,
-		HTTPVersion: rs.Proto,
+		HTTPVersion: harVersion(rs.Proto),
 		Cookies:     []harCookie{},
 		Headers:     opt.headers(rs.Headers),
 		Content:     content(h),

@@ -115,6 +115,8 @@ type wireHop struct {
 	Skipped       map[string]string   `json:"skipped"`
 	ConnID        int                 `json:"conn_id"`
 	Proxy         *wireProxy          `json:"proxy"`
+	QUIC          *wireQUIC           `json:"quic,omitempty"`     // HTTP/3 only
+	Fallback      string              `json:"fallback,omitempty"` // why --http3 went over TCP
 	Redirect      *wireRedirect       `json:"redirect"`
 	Notes         []wireNote          `json:"notes"`
 	Error         *wireError          `json:"error"`
@@ -287,6 +289,7 @@ type wireTimings struct {
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
 	Proxy   *float64 `json:"proxy,omitempty"` // only when a proxy was used
+	QUIC    *float64 `json:"quic,omitempty"`  // only for HTTP/3
 	TLS     *float64 `json:"tls"`
 	Send    *float64 `json:"send"`
 	Wait    *float64 `json:"wait"`
@@ -298,6 +301,7 @@ type wireOffsets struct {
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
 	Proxy   *float64 `json:"proxy,omitempty"`
+	QUIC    *float64 `json:"quic,omitempty"`
 	TLS     *float64 `json:"tls"`
 	Send    *float64 `json:"send"`
 	Wait    *float64 `json:"wait"`
@@ -418,21 +422,41 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 		Response:      wireResponseOf(h.Response),
 		Informational: wireInfos(h.Informational),
 		TimingsMS: wireTimings{
-			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), TLS: spanMS(t.TLS),
+			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), QUIC: spanMS(t.QUIC), TLS: spanMS(t.TLS),
 			Send: spanMS(t.Send), Wait: spanMS(t.Wait), Receive: spanMS(t.Receive),
 			Total: ms(t.Total),
 		},
 		OffsetsMS: wireOffsets{
-			DNS: startMS(t.DNS), Connect: startMS(t.Connect), Proxy: startMS(t.Proxy), TLS: startMS(t.TLS),
+			DNS: startMS(t.DNS), Connect: startMS(t.Connect), Proxy: startMS(t.Proxy), QUIC: startMS(t.QUIC), TLS: startMS(t.TLS),
 			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
 		},
 		Skipped:  skipped,
 		ConnID:   h.ConnID,
 		Proxy:    wireProxyOf(h.Proxy),
+		QUIC:     wireQUICOf(h.QUIC),
+		Fallback: h.Fallback,
 		Redirect: wireRedirectOf(h.Redirect),
 		Notes:    wireNotes(h.Notes),
 		Error:    wireErr(h.Err),
 	}
+}
+
+type wireQUIC struct {
+	Version       string  `json:"version"`
+	Used0RTT      bool    `json:"used_0rtt"`
+	Datagrams     bool    `json:"datagrams"`
+	MinRTTMS      float64 `json:"min_rtt_ms"`
+	SmoothedRTTMS float64 `json:"smoothed_rtt_ms"`
+	PacketsSent   uint64  `json:"packets_sent"`
+	PacketsLost   uint64  `json:"packets_lost"`
+}
+
+func wireQUICOf(q *trace.QUIC) *wireQUIC {
+	if q == nil {
+		return nil
+	}
+	return &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: ms(q.MinRTT),
+		SmoothedRTTMS: ms(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost}
 }
 
 func wireRedirectOf(rd *trace.Redirect) *wireRedirect {

@@ -80,6 +80,7 @@ func newPalette(on bool) *palette {
 			trace.PhaseConnect: mk(color.FgYellow),
 			trace.PhaseProxy:   mk(color.FgHiYellow),
 			trace.PhaseTLS:     mk(color.FgMagenta),
+			trace.PhaseQUIC:    mk(color.FgMagenta),
 			trace.PhaseSend:    mk(color.FgWhite),
 			trace.PhaseWait:    mk(color.FgGreen),
 			trace.PhaseReceive: mk(color.FgBlue),

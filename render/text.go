@@ -142,6 +142,9 @@ func (pr *printer) hop(i int, h *trace.Hop) {
 		// Said up front too: every answer below came from an unauthenticated server.
 		pr.line(indent + pr.p.warn.Sprint("⚠ certificate verification was skipped (-k)"))
 	}
+	if h.Fallback != "" {
+		pr.line(indent + pr.p.warn.Sprint("⚠ "+Safe(h.Fallback)))
+	}
 	pr.waterfall(h)
 	if pr.st.Verbose {
 		pr.request(h)
@@ -287,6 +290,8 @@ func phaseTitle(phase string) string {
 		return "TLS handshake"
 	case trace.PhaseProxy:
 		return "proxy handshake"
+	case trace.PhaseQUIC:
+		return "QUIC handshake"
 	case trace.PhaseSend:
 		return "sending the request"
 	case trace.PhaseWait:

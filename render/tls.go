@@ -33,6 +33,14 @@ func (pr *printer) tls(h *trace.Hop) {
 		conn = append(conn, "OCSP stapled")
 	}
 	pr.kvParts(indent, "handshake", conn...)
+	if q := h.QUIC; q != nil {
+		parts := []string{"QUIC " + Safe(q.Version), "RTT " + fmt.Sprintf("%.2f ms", float64(q.SmoothedRTT.Microseconds())/1000),
+			fmt.Sprintf("%d packets sent, %d lost", q.PacketsSent, q.PacketsLost)}
+		if q.Used0RTT {
+			parts = append(parts, "0-RTT")
+		}
+		pr.kvParts(indent, "transport", parts...)
+	}
 	if t.ServerName != "" {
 		pr.kv("SNI", Safe(t.ServerName))
 	}

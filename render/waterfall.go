@@ -41,6 +41,9 @@ func phaseRows(t *trace.Timings) []phaseRow {
 	if t.Proxy != nil { // DevTools' "Proxy negotiation": CONNECT, a SOCKS5 handshake, or TLS with the proxy
 		rows = slices.Insert(rows, 2, phaseRow{trace.PhaseProxy, "Proxy handshake", t.Proxy})
 	}
+	if t.QUIC != nil { // HTTP/3: one handshake stands for TCP's and TLS's
+		rows = slices.Replace(rows, 1, 3, phaseRow{trace.PhaseQUIC, "QUIC handshake", t.QUIC})
+	}
 	return rows
 }
 
@@ -253,6 +256,9 @@ func curlTimes(t *trace.Timings) []curlTime {
 	if t.TLS != nil {
 		app = t.TLS.End()
 		pre = app
+	}
+	if t.QUIC != nil { // curl's HTTP/3: connect and appconnect both end with the QUIC handshake
+		connect, app, pre = t.QUIC.End(), t.QUIC.End(), t.QUIC.End()
 	}
 	if t.Send != nil {
 		pre = t.Send.Start

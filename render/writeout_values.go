@@ -295,6 +295,10 @@ func woMarksOf(h *trace.Hop) woMarks {
 	m.namelookup = done(t.DNS, trace.PhaseDNS)
 	m.connect = done(t.Connect, trace.PhaseConnect)
 	m.appconnect = done(t.TLS, trace.PhaseTLS)
+	if t.QUIC != nil { // curl's HTTP/3: connect and appconnect both end with the QUIC handshake
+		m.connect = done(t.QUIC, trace.PhaseQUIC)
+		m.appconnect = m.connect
+	}
 	switch {
 	case t.Send != nil:
 		m.pretransfer = max(t.Send.Start, 0)

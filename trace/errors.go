@@ -51,6 +51,8 @@ const (
 	KindBadResponse   = "bad_response"
 	KindReceive       = "receive_error"
 	KindHTTP2         = "http2_error"
+	KindHTTP3         = "http3_error"  // HTTP/3 over an established QUIC connection (curl's 95)
+	KindQUICTimeout   = "quic_timeout" // no QUIC answer: UDP filtered, or no HTTP/3 there
 	KindWrite         = "write_error"
 	KindBadEncoding   = "bad_content_encoding"
 	KindProxy         = "proxy_error"

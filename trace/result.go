@@ -48,6 +48,11 @@ type Hop struct {
 	// ConnID numbers the connections of a trace from 1; hops that reuse a
 	// connection share its number (HAR's "connection", curl's num_connects).
 	ConnID int
+	// QUIC describes the QUIC connection of an HTTP/3 hop; nil otherwise.
+	QUIC *QUIC
+	// Fallback says why an --http3 hop went over TCP instead: the QUIC
+	// attempt's failure; empty when it did not fall back.
+	Fallback string
 	// Proxy describes the proxy the hop went through; nil for none.
 	Proxy *Proxy
 	// Redirect says where a 3xx pointed and what the client does next;
@@ -198,11 +203,13 @@ type Query struct {
 
 // Connect describes the TCP connection the request used.
 type Connect struct {
-	Address  string // remote "ip:port" of the winning attempt
-	Local    string // local "ip:port"
-	Reused   bool   // an idle connection was reused: no DNS, TCP or TLS
-	Via      string // how the address was chosen when not from the URL ("--connect-to host:port")
-	Duration time.Duration
+	Address string // remote "ip:port" of the winning attempt
+	Local   string // local "ip:port"
+	Reused  bool   // an idle connection was reused: no DNS, TCP or TLS
+	Via     string // how the address was chosen when not from the URL ("--connect-to host:port")
+	// Transport is "udp" for an HTTP/3 hop's QUIC connection, "" for TCP.
+	Transport string
+	Duration  time.Duration
 	// Attempts lists every dial, winners and losers (Happy Eyeballs),
 	// in the order started.
 	Attempts []Attempt
@@ -323,6 +330,7 @@ func (s Span) End() time.Duration { return s.Start + s.Duration }
 type Timings struct {
 	DNS     *Span
 	Connect *Span
+	QUIC    *Span // HTTP/3: the QUIC handshake, TCP's connect and TLS's in one
 	Proxy   *Span // the proxy's CONNECT round trip (and TLS to an https:// proxy)
 	TLS     *Span
 	Send    *Span // connection ready → request fully written

@@ -31,6 +31,23 @@ type session struct {
 	tickets tls.ClientSessionCache
 	// cookies lists what jar holds, for -c (cookiestore.go); nil with jar.
 	cookies cookieStore
+	// quicCache keeps the TLS sessions of HTTP/3 hops, so that a later
+	// hop or run to the same server resumes (0-RTT) as a browser's would.
+	quicCache tls.ClientSessionCache
+}
+
+// quicTickets is the session's TLS session cache for QUIC.
+func (s *session) quicTickets() tls.ClientSessionCache {
+	if s.quicCache == nil {
+		s.quicCache = tls.NewLRUClientSessionCache(16)
+	}
+	return s.quicCache
+}
+
+// nextConnID numbers a connection the pool does not hold (HTTP/3's).
+func (s *session) nextConnID() int {
+	s.nextID++
+	return s.nextID
 }
 
 func newSession(o *Options, roots *x509.CertPool, tickets tls.ClientSessionCache) *session {

@@ -135,6 +135,15 @@ func (s *session) hop(ctx context.Context, req request) Hop {
 		h = &hopRun{s: s, o: s.o, req: req, clock: newClock()}
 		h.run(ctx, false)
 	}
+	if h.h3Failure() && s.o.HTTP == "3" {
+		// --http3 falls back to TCP as curl does, and says why.
+		why := h.hop.Err.Message
+		o := *s.o
+		o.HTTP = ""
+		h = &hopRun{s: s, o: &o, req: req, clock: newClock()}
+		h.run(ctx, true)
+		h.hop.Fallback = "HTTP/3 failed (" + why + "); fell back to TCP"
+	}
 	h.hop.Started, h.hop.SpanID = h.clock.start, span
 	return h.hop
 }
@@ -189,6 +198,10 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 		return
 	}
 
+	if h.wantsH3() {
+		h.exchangeH3(ctx)
+		return
+	}
 	var c *conn
 	if mayReuse {
 		c = h.s.take(h.req.url)
@@ -413,6 +426,7 @@ var phaseDoing = map[string]string{
 	PhaseConnect: "the TCP handshake",
 	PhaseTLS:     "the TLS handshake",
 	PhaseProxy:   "the proxy's handshake (CONNECT or SOCKS5)",
+	PhaseQUIC:    "the QUIC handshake",
 	PhaseSend:    "sending the request",
 	PhaseWait:    "waiting for the server's first byte",
 	PhaseReceive: "receiving the body",
@@ -423,6 +437,7 @@ var phaseTimeoutHint = map[string]string{
 	PhaseConnect: "the server did not accept the connection in time: a firewall may drop packets, or the host is down",
 	PhaseTLS:     "the server accepted TCP but did not finish the TLS handshake: is the port really TLS?",
 	PhaseProxy:   "the proxy did not set up the tunnel in time: check that it can reach the server",
+	PhaseQUIC:    "no QUIC answer in time: UDP to this port may be filtered (many firewalls drop it), or the server does not speak HTTP/3 here; without --http3-only reqtrace falls back to TCP",
 	PhaseSend:    "the server stopped reading the request: it may be overloaded, or the body is too large for the limit",
 	PhaseWait:    "the server is slow to answer: look at its processing time (logs, Server-Timing), or raise -m",
 	PhaseReceive: "the body is slow or endless: raise -m, use -I for headers only, or check the server's streaming",
@@ -435,6 +450,8 @@ func (h *hopRun) timeout(phase, limit string, cause *Error) *Error {
 		kind = KindDNSTimeout
 	case PhaseConnect:
 		kind = KindConnectTimeout
+	case PhaseQUIC:
+		kind = KindQUICTimeout
 	}
 	doing, hint := phaseDoing[phase], phaseTimeoutHint[phase]
 	if phase == PhaseWait && h.headPartial > 0 {

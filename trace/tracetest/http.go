@@ -78,6 +78,7 @@ func (l *Lab) handler() http.Handler {
 		defer done()
 		l.countRequest(r.URL.Path)
 		w.Header().Set("Server", ServerHeader)
+		l.altSvc(w, r)
 		mux.ServeHTTP(w, r)
 	}))
 }

@@ -51,6 +51,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"github.com/quic-go/quic-go/http3"
 	"io"
 	"log"
 	"net"
@@ -98,6 +99,7 @@ type Lab struct {
 	tlsConfigs  tlsConfigs
 	dnsServers  []*dns.Server
 	httpServers []*http.Server
+	h3          *http3.Server
 	listeners   []net.Listener
 	serving     sync.WaitGroup // Serve and ActivateAndServe goroutines
 	active      sync.WaitGroup // handlers running; guarded by mu for Add
@@ -158,6 +160,9 @@ func (l *Lab) Close() {
 		l.stop()
 		for _, s := range l.httpServers {
 			s.Close()
+		}
+		if l.h3 != nil {
+			l.h3.Close()
 		}
 		for _, ln := range l.listeners {
 			ln.Close() // in case Close beat Serve to the listener
@@ -255,10 +260,12 @@ func (l *Lab) startHTTP() error {
 	if err != nil {
 		return err
 	}
-	tlsLn, err := l.listen()
+	// HTTPS and HTTP/3 share the port number, over TCP and UDP.
+	tlsLn, udp, err := listenSamePort()
 	if err != nil {
 		return err
 	}
+	l.listeners = append(l.listeners, tlsLn)
 	l.HTTPPort = plainLn.Addr().(*net.TCPAddr).Port
 	l.HTTPSPort = tlsLn.Addr().(*net.TCPAddr).Port
 
@@ -276,6 +283,7 @@ func (l *Lab) startHTTP() error {
 	l.httpServers = append(l.httpServers, plain, secure)
 	l.serving.Go(func() { plain.Serve(plainLn) })
 	l.serving.Go(func() { secure.ServeTLS(tlsLn, "", "") })
+	l.startH3(h, udp)
 	return nil
 }
 

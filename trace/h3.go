@@ -1,0 +1,258 @@
+package trace
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/netip"
+	"net/textproto"
+	"strconv"
+	"time"
+
+	"github.com/quic-go/quic-go"
+	"github.com/quic-go/quic-go/http3"
+)
+
+// PhaseQUIC is the QUIC handshake: the first Initial packet sent to the
+// handshake complete, TCP's connect and TLS's handshake in one.
+const PhaseQUIC = "quic"
+
+// QUIC describes the QUIC connection an HTTP/3 hop used.
+type QUIC struct {
+	Version   string // "v1", "v2"
+	Used0RTT  bool   // the request went in 0-RTT data (a resumed session)
+	Datagrams bool   // the server supports QUIC datagrams (RFC 9221)
+	// Round trips and losses as quic-go measured them over the hop.
+	MinRTT, SmoothedRTT      time.Duration
+	PacketsSent, PacketsLost uint64
+}
+
+// wantsH3 reports whether the hop is to try HTTP/3: --http3 or
+// --http3-only on an https:// URL without a proxy or a Unix socket (QUIC
+// cannot go through either).
+func (h *hopRun) wantsH3() bool {
+	if h.o.HTTP != "3" && h.o.HTTP != "3-only" || h.req.url.Scheme != "https" || h.o.UnixSocket != "" {
+		return false
+	}
+	px, _ := h.o.Proxy.For(h.req.url)
+	return px == nil
+}
+
+// h3Failure reports whether the hop failed before any HTTP/3 response
+// came back: the failure --http3 falls back to TCP from.
+func (h *hopRun) h3Failure() bool {
+	return h.hop.Err != nil && h.hop.Response == nil && h.hop.Err.Phase == PhaseQUIC
+}
+
+// exchangeH3 runs the whole hop over HTTP/3 with quic-go, on reqtrace's
+// own UDP socket to the address reqtrace resolved, so DNS stays ours and
+// every phase is on the hop's clock. The connection is not kept: each hop
+// handshakes anew.
+func (h *hopRun) exchangeH3(ctx context.Context) {
+	cctx, cancel := context.WithTimeout(ctx, cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout))
+	defer cancel()
+	host, port := h.req.url.Hostname(), Port(h.req.url)
+	dialHost, dialPort, via := h.o.target(host, port)
+	addrs, ok := h.resolve(ctx, cctx, dialHost, dialPort)
+	if !ok {
+		return
+	}
+	h.skip(PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
+	h.skip(PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
+	qc, udp, ok := h.quicHandshake(ctx, cctx, sortHappyEyeballs(addrs)[0], dialPort, host, via)
+	if !ok {
+		return
+	}
+	defer udp.Close()
+	defer qc.CloseWithError(0, "")
+	h.hop.ConnID = h.s.nextConnID()
+	h.roundTripH3(ctx, qc)
+	st := qc.ConnectionStats()
+	h.hop.QUIC.MinRTT, h.hop.QUIC.SmoothedRTT = st.MinRTT, st.SmoothedRTT
+	h.hop.QUIC.PacketsSent, h.hop.QUIC.PacketsLost = st.PacketsSent, st.PacketsLost
+}
+
+// quicHandshake opens a UDP socket and runs the QUIC handshake to addr.
+func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port int, host, via string) (*quic.Conn, *net.UDPConn, bool) {
+	h.setPhase(PhaseQUIC)
+	start := h.clock.since()
+	network := "udp4"
+	if addr.Is6() {
+		network = "udp6"
+	}
+	udp, err := net.ListenUDP(network, nil)
+	if err != nil {
+		h.fail(ctx, cctx, &Error{Phase: PhaseQUIC, Kind: KindConnect, Message: "cannot open a UDP socket: " + err.Error(), Err: err})
+		return nil, nil, false
+	}
+	remote := net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, uint16(port)))
+	sess := newTLSSession(h.o, host, h.s.roots)
+	cfg := sess.config.Clone()
+	cfg.NextProtos = []string{http3.NextProtoH3}
+	cfg.MinVersion = tls.VersionTLS13 // QUIC carries TLS 1.3 only
+	cfg.ClientSessionCache = h.s.quicTickets()
+	tr := &quic.Transport{Conn: udp}
+	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout)})
+	if err == nil {
+		select {
+		case <-qc.HandshakeComplete():
+		case <-cctx.Done():
+			err = cctx.Err()
+		}
+	}
+	d := h.clock.since() - start
+	h.hop.Timings.QUIC = &Span{start, d}
+	h.hop.Connect = &Connect{Address: remote.String(), Local: udp.LocalAddr().String(), Via: via, Transport: "udp", Duration: d,
+		Attempts: []Attempt{{Address: remote.String(), Start: start, Duration: d}}}
+	h.hop.TLS = &TLS{Duration: d}
+	if qc != nil {
+		cs := qc.ConnectionState()
+		fillTLS(h.hop.TLS, cs.TLS, sess.verdict)
+		h.hop.QUIC = &QUIC{Version: cs.Version.String(), Used0RTT: cs.Used0RTT, Datagrams: cs.SupportsDatagrams.Remote}
+	}
+	if err != nil {
+		if qc != nil {
+			qc.CloseWithError(0, "")
+		}
+		udp.Close()
+		h.hop.Connect.Attempts[0].Err = dialErrorText(err)
+		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port))
+		return nil, nil, false
+	}
+	return qc, udp, true
+}
+
+// quicError classifies a failed QUIC handshake.
+func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
+	if v != nil && v.err != nil {
+		e := tlsError(err, v)
+		e.Phase = PhaseQUIC
+		return e
+	}
+	var idle *quic.IdleTimeoutError
+	var hsTimeout *quic.HandshakeTimeoutError
+	if errors.As(err, &idle) || errors.As(err, &hsTimeout) || errors.Is(err, context.DeadlineExceeded) {
+		return &Error{Phase: PhaseQUIC, Kind: KindQUICTimeout, Err: err,
+			Message: fmt.Sprintf("no QUIC answer from %s within the connect timeout", net.JoinHostPort(addr.String(), strconv.Itoa(port))),
+			Hint:    "UDP to this port may be filtered (many firewalls drop it), or the server does not speak HTTP/3 here; without --http3-only reqtrace falls back to TCP"}
+	}
+	var tErr *quic.TransportError
+	if errors.As(err, &tErr) && tErr.ErrorCode.IsCryptoError() {
+		return &Error{Phase: PhaseQUIC, Kind: KindHandshake, Err: err,
+			Message: "the QUIC handshake failed: " + tErr.Error(),
+			Hint:    "the server refused the TLS 1.3 handshake inside QUIC (ALPN h3, name or version); openssl s_client cannot test QUIC, try curl --http3"}
+	}
+	return &Error{Phase: PhaseQUIC, Kind: KindHandshake, Err: err, Message: "the QUIC handshake failed: " + dialErrorText(err),
+		Hint: "check that the server serves HTTP/3 on this UDP port (its Alt-Svc header names the port)"}
+}
+
+// roundTripH3 sends the request on the QUIC connection and reads the
+// response, timed by quic-go's httptrace hooks as HTTP/2's are.
+func (h *hopRun) roundTripH3(ctx context.Context, qc *quic.Conn) {
+	all := h.s.headers(h.req)
+	method := h.req.method
+	h.hop.Request = h.sentRequest("HTTP/3.0", h2SentHeaders(all), headSize(method+" "+h.req.url.RequestURI()+" HTTP/3", all))
+	req := h.h2Request(ctx, all)
+	if req == nil {
+		return
+	}
+	h.setPhase(PhaseSend)
+	sendStart := h.clock.since()
+	var sent, firstByte time.Duration = -1, -1
+	mu := &h.mu
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(httptrace.WroteRequestInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			if sent < 0 {
+				sent, h.phase = h.clock.since(), PhaseWait
+			}
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if firstByte < 0 {
+				firstByte = h.clock.since()
+			}
+		},
+		Got1xxResponse: func(code int, hdr textproto.MIMEHeader) error {
+			at := h.clock.since()
+			mu.Lock()
+			defer mu.Unlock()
+			if len(h.hop.Informational) >= maxInformatonal {
+				return fmt.Errorf("more than %d informational responses", maxInformatonal)
+			}
+			h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h.keepInformational(h2Headers(http.Header(hdr))), At: at})
+			return nil
+		},
+	}))
+	cc := (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(qc)
+	resp, err := cc.RoundTrip(req)
+	got := h.clock.since()
+	mu.Lock()
+	sentAt, firstAt, informational := sent, firstByte, len(h.hop.Informational)
+	mu.Unlock()
+	if sentAt < 0 {
+		sentAt = got
+	}
+	final := firstAt
+	if final < 0 || informational > 0 {
+		final = got
+	}
+	sentAt = min(sentAt, final)
+	h.hop.Timings.Send = &Span{sendStart, max(sentAt-sendStart, 0)}
+	if err != nil {
+		h.fail(ctx, nil, h3Error(err, h.currentPhase()))
+		return
+	}
+	defer resp.Body.Close()
+	h.hop.Timings.Wait = &Span{sentAt, final - sentAt}
+	h.hop.Response = &Response{Proto: "HTTP/3.0", Status: resp.StatusCode, Headers: h2Headers(resp.Header), DecodedBytes: -1}
+	h.capH2Headers()
+	h.hop.Response.HeadBytes = h3HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational)
+	h.setPhase(PhaseReceive)
+	var body io.Reader = resp.Body
+	want := resp.ContentLength
+	if method == "HEAD" { // no body, whatever Content-Length says
+		body, want = bytes.NewReader(nil), 0
+	}
+	h.receive(ctx, body, want, final)
+}
+
+// h3HeadBytes counts HTTP/3 heads as HTTP/1.1 would write them, as curl's
+// size_header does.
+func h3HeadBytes(status int, hs []Header, infos []Informational) int64 {
+	n := headSize(H3StatusLine(status), hs)
+	for _, in := range infos {
+		n += headSize(H3StatusLine(in.Status), in.Headers)
+	}
+	return n
+}
+
+// H3StatusLine is the status line curl writes for an HTTP/3 response, as
+// for HTTP/2: no reason phrase, and a space where it would be.
+func H3StatusLine(status int) string { return "HTTP/3 " + strconv.Itoa(status) + " " }
+
+// h3Error classifies an HTTP/3 failure after the handshake.
+func h3Error(err error, phase string) *Error {
+	var app *quic.ApplicationError
+	var stream *quic.StreamError
+	switch {
+	case errors.As(err, &stream):
+		return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: "the server reset the HTTP/3 stream: " + stream.Error(),
+			Hint: "the server or a proxy abandoned this request; check its logs"}
+	case errors.As(err, &app):
+		return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: "the server closed the QUIC connection: " + app.Error(),
+			Hint: "the server ended the connection with an HTTP/3 error; check its logs"}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &Error{Phase: phase, Kind: KindTimeout, Err: err, Message: "timed out in " + phase + " (-m)"}
+	}
+	return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: "HTTP/3 failed: " + dialErrorText(err),
+		Hint: "the QUIC connection broke; try again without --http3 to compare with TCP"}
+}

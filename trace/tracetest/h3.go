@@ -1,0 +1,45 @@
+package tracetest
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/quic-go/quic-go/http3"
+)
+
+// startH3 serves HTTP/3 on UDP at the HTTPS port, with the same handler
+// and certificates (tlsdelay-N slows the QUIC handshake as it slows TLS
+// over TCP). The name noquic.lab.test never gets a QUIC answer, as if UDP
+// were filtered; responses for h3.lab.test names advertise HTTP/3 with
+// Alt-Svc.
+func (l *Lab) startH3(h http.Handler, udp net.PacketConn) {
+	base := l.tlsConfigs.server()
+	choose := base.GetConfigForClient
+	base.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		if parseName(hello.ServerName).kind == "noquic" {
+			select { // drop it: the client waits out its timeout
+			case <-hello.Context().Done():
+			case <-l.done:
+			}
+			return nil, errClosing
+		}
+		return choose(hello)
+	}
+	s := &http3.Server{Handler: h, TLSConfig: http3.ConfigureTLSConfig(base)}
+	l.h3 = s
+	l.serving.Go(func() { s.Serve(udp) })
+}
+
+// altSvc advertises HTTP/3 on the HTTPS port for h3.lab.test names.
+func (l *Lab) altSvc(w http.ResponseWriter, r *http.Request) {
+	host, _, err := net.SplitHostPort(r.Host)
+	if err != nil {
+		host = r.Host
+	}
+	if parseName(host).kind == "h3" || strings.HasPrefix(host, "h3.") {
+		w.Header().Set("Alt-Svc", fmt.Sprintf(`h3=":%d"; ma=60`, l.HTTPSPort))
+	}
+}
