@@ -70,7 +70,6 @@ func cmpErr(err, def error) error {
 	return err
 }
 
-
 // lookup resolves host to addresses, filling in d (Queries, Tried, and
 // the facts of the answer that decided the outcome).
 //
