@@ -91,7 +91,7 @@ or more; 2 for bad input; curl's codes when the network failed (47 when
 	f.StringVar(&cf.origin, "origin", "", "`ORIGIN` of the page making the request: scheme://host[:port], or null (required)")
 	f.BoolVar(&cf.credentials, "credentials", false, "the request is made with credentials: \"include\" (cookies, HTTP auth)")
 	f.BoolVar(&cf.actual, "actual", false, "also send the actual request when its method is not GET or HEAD (it may change data)")
-	f.StringVar(&cf.browser, "browser", cors.Chromium, "engine to answer as where browsers differ: chromium or firefox (the other is evaluated too, and differences are warned about)")
+	f.StringVar(&cf.browser, "browser", cors.Chromium, "`ENGINE` to answer as where browsers differ: chromium or firefox (the other is evaluated too, and differences are warned about)")
 	f.BoolVar(&cf.scan, "scan", false, "also probe the server with the origins of CORS misconfiguration scanners")
 	f.BoolVar(&cf.json, "json", false, "print one JSON document (schema reqtrace.cors/v1) instead of text")
 	shareTraceFlags(c, tf)

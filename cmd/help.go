@@ -26,11 +26,12 @@ var flagGroups = []struct {
 	{"Where (DNS, connect, proxy)", []string{"resolve", "dns-servers", "connect-to", "unix-socket", "ipv4", "ipv6",
 		"proxy", "proxy-user", "noproxy"}},
 	{"TLS and HTTP", []string{"insecure", "cacert", "cert", "key", "tlsv1.0", "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3",
-		"tls-max", "http1.1", "http2", "http2-prior-knowledge"}},
+		"tls-max", "no-sessionid", "http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only"}},
 	{"Time", []string{"max-time", "connect-timeout", "retry", "retry-delay", "retry-max-time"}},
-	{"Redirects and runs", []string{"location", "max-redirs", "count", "interval", "fresh"}},
+	{"Redirects and runs", []string{"location", "location-trusted", "max-redirs", "count", "interval", "fresh"}},
 	{"Output", []string{"output", "remote-name", "include", "silent", "show-error", "fail", "verbose", "json",
 		"write-out", "dump-header", "har", "show-secrets"}},
+	{"Checks and telemetry", []string{"assert", "otlp", "traceparent"}},
 }
 
 // groupTraceFlags labels the trace flags of c with their heading.

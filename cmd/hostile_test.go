@@ -775,12 +775,14 @@ func TestHostileInvisibleEverywhere(t *testing.T) {
 		t.Errorf("har --json: the invisible characters do not decode back")
 	}
 
-	cors := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: https://app.lab.test"+tracetest.EscInvisible+
+	// An http:// page: from an https:// one the browser would block the
+	// http:// URL as mixed content before any response came.
+	cors := tracetest.NewHostile(t, tracetest.Reply("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: http://app.lab.test"+tracetest.EscInvisible+
 		"\r\nX-All: "+tracetest.EscAll+"\r\nContent-Length: 0\r\n\r\n"), tracetest.HostileOptions{})
 	cu := hostileURL("http", cors, "/")
-	check("cors", reqtrace(t, nil, append([]string{"cors", "--color", "never", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...), `\u200b`)
-	check("cors --color always", reqtrace(t, nil, append([]string{"cors", "--color", "always", "-v", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
-	jsonSafe(t, reqtrace(t, nil, append([]string{"cors", "--json", "--origin", "https://app.lab.test", cu}, hostileArgs(lab)...)...))
+	check("cors", reqtrace(t, nil, append([]string{"cors", "--color", "never", "-v", "--origin", "http://app.lab.test", cu}, hostileArgs(lab)...)...), `\u200b`)
+	check("cors --color always", reqtrace(t, nil, append([]string{"cors", "--color", "always", "-v", "--origin", "http://app.lab.test", cu}, hostileArgs(lab)...)...))
+	jsonSafe(t, reqtrace(t, nil, append([]string{"cors", "--json", "--origin", "http://app.lab.test", cu}, hostileArgs(lab)...)...))
 }
 
 // TestHostileEchoedSecretsAreHidden: a server that echoes the request
@@ -973,7 +975,9 @@ func TestHostileHeaderInjectionExit2(t *testing.T) {
 	for _, u := range []string{hostileURL("http", plain, "/"), hostileURL("https", h2, "/")} {
 		o := reqtrace(t, nil, append(hostileArgs(lab), "-A", "ua\r\nX-Injected: 1", u)...)
 		terminalSafe(t, "stderr", o.stderr)
-		if o.code != 2 || !strings.Contains(o.stderr, "User-Agent") || !strings.Contains(o.stderr, "injection") {
+		// cmd refuses it first (naming the flag); the engine's own check is
+		// the net under it (trace's hostile tests).
+		if low := strings.ToLower(o.stderr); o.code != 2 || !strings.Contains(low, "user-agent") || !strings.Contains(low, "inject") {
 			t.Errorf("%s: exit %d, stderr %q; want exit 2 naming User-Agent and header injection", u, o.code, o.stderr)
 		}
 	}
