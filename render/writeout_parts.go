@@ -134,8 +134,11 @@ var woX509 = map[trace.VerifyReason]int64{
 // chain and the number depends on the chain's shape alone; reqtrace
 // reports what curl does.
 func woVerifyResult(t *trace.TLS, insecure bool) int64 {
-	if t == nil || t.Verify == "" {
-		return 0 // no TLS, or no certificate was checked
+	if t == nil {
+		return 0 // no TLS
+	}
+	if t.Verify == "" {
+		return woX509Unspecified // a handshake that ended before the check: curl's starting value, 1
 	}
 	if insecure && len(t.Certificates) > 0 {
 		return woUnknownIssuer(t.Certificates)

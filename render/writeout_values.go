@@ -119,6 +119,9 @@ var woVars = []woVar{
 		if f.last == nil || f.last.Response == nil {
 			return woNum(0)
 		}
+		if t := f.last.Response.Trailers; len(t) > 0 {
+			return woNum(int64(len(t))) // curl counts the last block of fields it read: the trailers
+		}
 		return woNum(int64(len(f.last.Response.Headers) + f.last.Response.HeadersCut))
 	}},
 	{"num_redirects", woLong, func(f *woFacts) woVal { return woNum(f.redirects) }},
@@ -151,8 +154,8 @@ var woVars = []woVar{
 	{"remote_port", woLong, func(f *woFacts) woVal { _, port := f.remote(); return woNum(port) }},
 	{"response_code", woLong, (*woFacts).status},
 	{"scheme", woString, func(f *woFacts) woVal {
-		if f.last == nil {
-			return woVal{}
+		if f.last == nil || f.last.Connect == nil || f.last.Connect.Address == "" {
+			return woVal{} // curl 7.88 knows the scheme only once it is connected
 		}
 		v := woURLPart(f.last.URL, "scheme", false)
 		v.s = strings.ToUpper(v.s) // curl 7.88 prints "HTTPS" (8.8 and later: "https")
@@ -270,7 +273,13 @@ func newWoFacts(r *trace.Result, exit int, opts WriteOutOptions) *woFacts {
 			f.sizeHeader += max(h.Response.HeadBytes, 0)
 		}
 		if h.Timings.Send != nil {
-			f.sizeRequest += max(h.Request.HeadBytes, 0) + max(h.Request.BodyBytes, 0)
+			f.sizeRequest += max(h.Request.HeadBytes, 0)
+			if !h.Request.Upload { // curl leaves a -T upload out of size_request
+				f.sizeRequest += max(h.Request.BodyBytes, 0)
+			}
+		}
+		if h.Proxy != nil && h.Proxy.Tunnel && (h.Connect == nil || !h.Connect.Reused) {
+			f.sizeRequest += h.Proxy.RequestBytes // and counts the CONNECT request in it
 		}
 	}
 	return f

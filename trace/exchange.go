@@ -539,7 +539,7 @@ func (h *hopRun) orderH2Headers(tap *h2Tap, stream uint32) {
 func (h *hopRun) sentRequest(proto string, headers []Header, headBytes int64) Request {
 	body := h.req.body
 	return Request{Method: h.req.method, Target: h.req.url.RequestURI(), Proto: proto, Headers: headers,
-		HeadBytes: headBytes, BodyBytes: int64(len(body)), BodyPreview: body[:min(len(body), maxBodyPreviewSent)]}
+		HeadBytes: headBytes, BodyBytes: int64(len(body)), Upload: h.req.upload && body != nil, BodyPreview: body[:min(len(body), maxBodyPreviewSent)]}
 }
 
 // maxBodyPreviewSent caps the copy of the request body kept in the Result.
@@ -674,7 +674,8 @@ func h2Error(err error, phase string) *Error {
 		return &Error{Phase: phase, Kind: KindTimeout, Message: "timed out over HTTP/2", Err: err}
 	}
 	if http1Answer(err) {
-		return &Error{Phase: phase, Kind: KindHTTP2, Err: err,
+		// curl calls this an empty reply (exit 52): no HTTP/2 response came.
+		return &Error{Phase: phase, Kind: KindEmptyReply, Err: err,
 			Message: "the port speaks HTTP/1.1, not HTTP/2: it answered the HTTP/2 connection preface with an HTTP/1.1 response",
 			Hint:    "drop --http2-prior-knowledge (or use --http1.1), or turn on h2c for this port at the server"}
 	}

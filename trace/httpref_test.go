@@ -173,7 +173,7 @@ func TestPriorKnowledgeToHTTP1Port(t *testing.T) {
 	lab := tracetest.New(t)
 	addr := rawServer(t, "HTTP/1.1 400 Bad Request\r\nContent-Length: 11\r\nConnection: close\r\n\r\nBad Request")
 	res := run(t, lab, "http://"+addr+"/", func(o *trace.Options) { o.HTTP = "2-prior" })
-	if e := res.Err; e == nil || e.Kind != trace.KindHTTP2 || !strings.Contains(e.Message, "speaks HTTP/1.1") || !strings.Contains(e.Hint, "--http2-prior-knowledge") {
+	if e := res.Err; e == nil || e.Kind != trace.KindEmptyReply || !strings.Contains(e.Message, "speaks HTTP/1.1") || !strings.Contains(e.Hint, "--http2-prior-knowledge") {
 		t.Errorf("err = %+v", e)
 	}
 }

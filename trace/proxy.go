@@ -37,6 +37,9 @@ type Proxy struct {
 	Status     int      // the CONNECT response's status
 	StatusLine string   // its status line as received ("HTTP/1.0 200 Connection established")
 	Headers    []Header // the CONNECT response's headers
+	// RequestBytes is the size of the CONNECT request sent (curl counts it
+	// in size_request); 0 without a tunnel.
+	RequestBytes int64
 }
 
 // ParseProxy reads a proxy URL as curl does: http:// by default, port
@@ -212,11 +215,14 @@ func (h *hopRun) connectTunnel(ctx context.Context, conn net.Conn, px *url.URL, 
 		conn.SetDeadline(d)
 		defer conn.SetDeadline(time.Time{})
 	}
-	hs := []Header{{"Host", authority}, {"User-Agent", cmp.Or(h.o.UserAgent, "reqtrace/"+Version)}}
+	// The fields curl 7.88 sends with CONNECT, Proxy-Connection included.
+	hs := []Header{{"Host", authority}, {"User-Agent", cmp.Or(h.o.UserAgent, "reqtrace/"+Version)}, {"Proxy-Connection", "Keep-Alive"}}
 	if auth := proxyAuthorization(px); auth != "" {
 		hs = append(hs, Header{"Proxy-Authorization", auth})
 	}
-	if _, err := conn.Write(writeRequestHead("CONNECT", authority, hs, nil)); err != nil {
+	head0 := writeRequestHead("CONNECT", authority, hs, nil)
+	h.hop.Proxy.RequestBytes = int64(len(head0))
+	if _, err := conn.Write(head0); err != nil {
 		return nil, &Error{Phase: PhaseProxy, Kind: KindProxy, Err: err, Message: "sending CONNECT to the proxy failed: " + dialErrorText(err),
 			Hint: "the proxy closed the connection; check its address and logs"}
 	}

@@ -151,6 +151,8 @@ func methodRule(status int, cur request, next *request) string {
 		// where a POST would become a GET (a browser would send a GET).
 		next.body = nil
 		return fmt.Sprintf("%d: curl keeps -X %s on every hop, without the body (a browser would send a GET; use 307/308 to keep the body)", status, cur.method)
+	case cur.custom && (status == 301 || status == 302):
+		return fmt.Sprintf("%d: curl keeps -X %s on every hop (a browser would turn a POST into a GET)", status, cur.method)
 	case status == 303 && cur.method != "HEAD":
 		next.method, next.body = "GET", nil
 		return "303 See Other: the next request is a GET without a body"

@@ -118,6 +118,9 @@ type Request struct {
 	// (curl's size_request counts the same way for HTTP/2).
 	HeadBytes int64
 	BodyBytes int64
+	// Upload is true when the body is a -T upload, which curl leaves out
+	// of size_request (it counts only the head then).
+	Upload bool
 	// BodyPreview holds the first bytes of the body sent (for HAR's postData).
 	BodyPreview []byte
 }

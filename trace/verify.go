@@ -148,7 +148,7 @@ func (v *verdict) explain() *Error {
 	case VerifyNotYetValid:
 		e.Kind = KindExpired // the contract's kind for both; Verify tells them apart
 		e.Message = expiryMessage(v.timeFault(), v.now)
-		e.Hint = "check the clocks, the client's and the server's (a certificate issued by a clock that runs ahead starts in the future); renewing will not help; -k skips the check for a test"
+		e.Hint = "check the clocks, the client's and the server's (a certificate issued by a clock that runs ahead starts in the future); a new certificate will not help; -k skips the check for a test"
 	case VerifyMissingIntermediate:
 		e.Message = fmt.Sprintf("the chain is incomplete: the server did not send the intermediate certificate %s, which issued its certificate", issuer)
 		e.Hint = "serve the full chain: the certificate followed by its intermediates (e.g. fullchain.pem, not cert.pem); browsers may fetch the missing one and hide the fault, curl and most clients do not"

@@ -33,9 +33,27 @@ var deliberate = map[string]string{
 	"nginx h1 redirect loop|nginx log lines":                           loopWhy,
 	"netns DNS server never answers|exit code":                         "README: a DNS server that never answers is exit 28 (dns_timeout); curl, through getaddrinfo, cannot tell it from a name that does not resolve and exits 6",
 	"w.header_json (failed transfer)":                                  "README: when -L stops at --max-redirs, header_json still shows the last response's headers; curl 7.88 prints {}",
-	"nginx h1 404 -f|w.size_download":                                  "README: with -f reqtrace still reads the error body to show it, curl stops at the head",
-	"nginx h1 404 -f|w.speed_download is zero (failed transfer)":       "README: with -f reqtrace still reads the error body to show it, curl stops at the head",
+	// -X HEAD over HTTP/2: curl waits for the body Content-Length announces.
+	"nginx h2 -X HEAD|exit code":         headWhy,
+	"nginx h2 -X HEAD|body bytes":        headWhy,
+	"nginx h2 -X HEAD|w.errormsg is set": headWhy,
+	"nginx h2 -X HEAD|w.exitcode":        headWhy,
+	"nginx h2 prior knowledge to an HTTP/1.1 port|w.time_starttransfer is zero (failed transfer)": h1AnswerWhy,
+	"nginx h2 prior knowledge to an HTTP/1.1 port|w.size_request":                                 h1AnswerWhy,
+	"IPv4 number 2130706433|w.url": ipv4Why,
+	"IPv4 short form 127.1|w.url":  ipv4Why,
+	// -o into a folder that does not exist is refused before sending.
+	"nginx h1 -o missing directory|*":                            outWhy,
+	"nginx h1 404 -f|w.size_download":                            "README: with -f reqtrace still reads the error body to show it, curl stops at the head",
+	"nginx h1 404 -f|w.speed_download is zero (failed transfer)": "README: with -f reqtrace still reads the error body to show it, curl stops at the head",
 }
+
+const (
+	h1AnswerWhy = "README: an HTTP/1.1 answer to the HTTP/2 preface is no HTTP/2 response: reqtrace records no first byte and no request sent; curl counts the bytes it wrote and read"
+	headWhy     = "README: -X HEAD reads no body, as -I does; curl waits for the bytes Content-Length announces and fails with 18"
+	ipv4Why     = "README: url_effective is the URL as reqtrace parsed it, numeric hosts in dotted form (127.1 is 127.0.0.1), as browsers show it"
+	outWhy      = "README: reqtrace checks that -o's folder exists before it sends anything (exit 23); curl sends the request and fails on the first body byte"
+)
 
 const loopWhy = "README: reqtrace stops a redirect loop at the first repeated URL (exit 47, as curl at --max-redirs)"
 
@@ -102,6 +120,9 @@ func knownWhy(name, field string) (string, bool) {
 
 func lookup(m map[string]string, name, field string) (string, bool) {
 	if why, ok := m[name+"|"+field]; ok {
+		return why, true
+	}
+	if why, ok := m[name+"|*"]; ok { // the whole case differs, for one reason
 		return why, true
 	}
 	why, ok := m[field]
