@@ -439,7 +439,15 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	}
 	if err != nil {
 		h.headPartial = c.tap.partialHead(stream)
-		h.fail(ctx, nil, h2Error(c.tap.explain(err), h.currentPhase()))
+		e := h2Error(c.tap.explain(err), h.currentPhase())
+		if http1Answer(err) && !c.h2c {
+			// ALPN agreed on h2, then the server spoke HTTP/1.1: an HTTP/2
+			// failure of the server's, not a prior-knowledge mistake of ours.
+			e.Kind = KindHTTP2
+			e.Message = "the server agreed to HTTP/2 in the TLS handshake (ALPN h2), then answered in HTTP/1.1"
+			e.Hint = "a misconfigured server or a proxy in front of it; compare with --http1.1"
+		}
+		h.fail(ctx, nil, e)
 		return false
 	}
 	defer resp.Body.Close()
