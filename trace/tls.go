@@ -62,13 +62,6 @@ func newTLSSession(o *Options, host string, roots *x509.CertPool) *tlsSession {
 	return s
 }
 
-func cmpVersion(v, def uint16) uint16 {
-	if v == 0 {
-		return def
-	}
-	return v
-}
-
 // handshake runs the TLS handshake on conn and records it in info.
 func (s *tlsSession) handshake(ctx context.Context, conn net.Conn, info *TLS) (*tls.Conn, error) {
 	tc := tls.Client(conn, s.config)

@@ -217,7 +217,13 @@ func (e *env) fixedPorts() {
 	}
 	e.ports["silent"] = l.Addr().(*net.TCPAddr).Port
 	go func() {
+		// Accepted connections stay open, never answered: a silent server.
 		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
 		for {
 			c, err := l.Accept()
 			if err != nil {
