@@ -2,7 +2,6 @@ package cmd_test
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -11,24 +10,11 @@ import (
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
-// curlPath finds curl: CI installs it (.ci/run), elsewhere the test skips.
-func curlPath(t *testing.T) string {
-	t.Helper()
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("curl not found, and .ci/run should have installed it")
-		}
-		t.Skip("curl not found")
-	}
-	return curl
-}
-
 // TestSSLVerifyResultAgreesWithCurl runs curl and reqtrace on the lab's
 // certificate faults, each one exactly one fault, and compares
 // %{ssl_verify_result} and the exit code, with and without -k.
 func TestSSLVerifyResultAgreesWithCurl(t *testing.T) {
-	curl := curlPath(t)
+	curl := curlBinary(t)
 	lab := tracetest.New(t)
 	cases := []struct {
 		host       string
@@ -71,7 +57,7 @@ func TestSSLVerifyResultAgreesWithCurl(t *testing.T) {
 // CONNECT (000 without one), as curl reports it, for a tunnel the proxy
 // opens, refuses (403) and wants credentials for (407).
 func TestHTTPConnectAgreesWithCurl(t *testing.T) {
-	curl := curlPath(t)
+	curl := curlBinary(t)
 	lab := tracetest.New(t)
 	const format = "%{http_connect} %{exitcode} %{http_code}"
 	for _, c := range []struct{ url, want string }{

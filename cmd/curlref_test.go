@@ -27,14 +27,7 @@ import (
 // curlBinary finds curl; CI installs it, elsewhere the test is skipped.
 func curlBinary(t *testing.T) string {
 	t.Helper()
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("curl not found, and .ci/run should have installed it")
-		}
-		t.Skip("curl not found")
-	}
-	return curl
+	return need(t, "curl", "curl")
 }
 
 // runCurl runs curl with args and returns its exit code and stdout.

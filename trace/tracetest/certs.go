@@ -22,6 +22,12 @@ type authority struct {
 }
 
 func newAuthority(commonName string) (*authority, error) {
+	return newCA(commonName, 10*365*day, false, nil)
+}
+
+// newCA makes a CA certificate valid for life, signed by parent (nil: by
+// itself, a root); pathLenZero forbids CAs under it.
+func newCA(commonName string, life time.Duration, pathLenZero bool, parent *authority) (*authority, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -31,12 +37,17 @@ func newAuthority(commonName string) (*authority, error) {
 		SerialNumber:          serialNumber(),
 		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"reqtrace"}},
 		NotBefore:             now.Add(-365 * day),
-		NotAfter:              now.Add(10 * 365 * day),
+		NotAfter:              now.Add(life),
 		IsCA:                  true,
 		BasicConstraintsValid: true,
+		MaxPathLenZero:        pathLenZero,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	issuer, signer := tmpl, any(key)
+	if parent != nil {
+		issuer, signer = parent.cert, parent.key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, issuer, &key.PublicKey, signer)
 	if err != nil {
 		return nil, err
 	}
@@ -75,30 +86,7 @@ func randomBytes(n int) []byte {
 // intermediate signs an intermediate CA under a, as public CAs issue
 // their leaves from one.
 func (a *authority) intermediate(commonName string) (*authority, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serialNumber(),
-		Subject:               pkix.Name{CommonName: commonName, Organization: []string{"reqtrace"}},
-		NotBefore:             now.Add(-365 * day),
-		NotAfter:              now.Add(5 * 365 * day),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		MaxPathLenZero:        true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &authority{cert: cert, key: key}, nil
+	return newCA(commonName, 5*365*day, true, a)
 }
 
 // selfSigned makes tmpl its own issuer: a leaf no authority vouches for.
