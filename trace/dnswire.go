@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"syscall"
 	"time"
 
 	"github.com/miekg/dns"
@@ -171,7 +170,7 @@ func (r *resolver) udpRound(ctx context.Context, server, name string, fs []*flig
 			return
 		}
 		if f, m, err := match(fs, buf[:n], name); f != nil {
-			if flags&syscall.MSG_TRUNC != 0 && m != nil {
+			if msgTrunc != 0 && flags&msgTrunc != 0 && m != nil {
 				m.Truncated, err = true, nil // cut by our buffer: retry over TCP
 			}
 			r.settle(f, m, err)
