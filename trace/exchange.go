@@ -440,12 +440,11 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	if err != nil {
 		h.headPartial = c.tap.partialHead(stream)
 		e := h2Error(c.tap.explain(err), h.currentPhase())
-		if http1Answer(err) && !c.h2c {
-			// ALPN agreed on h2, then the server spoke HTTP/1.1: an HTTP/2
-			// failure of the server's, not a prior-knowledge mistake of ours.
-			e.Kind = KindHTTP2
-			e.Message = "the server agreed to HTTP/2 in the TLS handshake (ALPN h2), then answered in HTTP/1.1"
-			e.Hint = "a misconfigured server or a proxy in front of it; compare with --http1.1"
+		// x/net says "frame too large" for an HTTP/1.1 answer, or only that
+		// the connection broke when the server closed it right after: the
+		// tap saw which bytes came.
+		if http1Answer(err) || c.tap.spokeHTTP1() {
+			e = http1AnswerError(h.currentPhase(), c.h2c, err)
 		}
 		h.fail(ctx, nil, e)
 		return false
@@ -649,6 +648,20 @@ func isHTTP2Error(err error) bool {
 		err != nil && strings.Contains(err.Error(), "http2: ")
 }
 
+// http1AnswerError is the error for an HTTP/1.1 answer to HTTP/2: after
+// prior knowledge, curl's empty reply (exit 52: no HTTP/2 response came);
+// after ALPN agreed on h2, an HTTP/2 failure of the server's.
+func http1AnswerError(phase string, priorKnowledge bool, err error) *Error {
+	if priorKnowledge {
+		return &Error{Phase: phase, Kind: KindEmptyReply, Err: err,
+			Message: "the port speaks HTTP/1.1, not HTTP/2: it answered the HTTP/2 connection preface with an HTTP/1.1 response",
+			Hint:    "drop --http2-prior-knowledge (or use --http1.1), or turn on h2c for this port at the server"}
+	}
+	return &Error{Phase: phase, Kind: KindHTTP2, Err: err,
+		Message: "the server agreed to HTTP/2 in the TLS handshake (ALPN h2), then answered in HTTP/1.1",
+		Hint:    "a misconfigured server or a proxy in front of it; compare with --http1.1"}
+}
+
 // http1Answer reports whether an HTTP/2 exchange failed because the
 // server answered in HTTP/1.1: x/net reads "HTTP/1.1 " as the header of
 // a frame far too large, and says what it looked like.
@@ -682,10 +695,7 @@ func h2Error(err error, phase string) *Error {
 		return &Error{Phase: phase, Kind: KindTimeout, Message: "timed out over HTTP/2", Err: err}
 	}
 	if http1Answer(err) {
-		// curl calls this an empty reply (exit 52): no HTTP/2 response came.
-		return &Error{Phase: phase, Kind: KindEmptyReply, Err: err,
-			Message: "the port speaks HTTP/1.1, not HTTP/2: it answered the HTTP/2 connection preface with an HTTP/1.1 response",
-			Hint:    "drop --http2-prior-knowledge (or use --http1.1), or turn on h2c for this port at the server"}
+		return http1AnswerError(phase, true, err)
 	}
 	var se http2.StreamError
 	var ga http2.GoAwayError

@@ -77,6 +77,10 @@ type h2Tap struct {
 	written int64        // bytes the client wrote
 	flood   error        // set once noise passed maxH2Noise: every Read fails with it
 
+	// first holds the first bytes the server sent, to tell an HTTP/1.1
+	// answer to the HTTP/2 preface whatever error x/net reports for it.
+	first []byte
+
 	// What x/net is about to refuse, in words it does not give (its
 	// errors say only PROTOCOL_ERROR): the first violation seen.
 	violation string
@@ -145,6 +149,9 @@ func (t *h2Tap) Read(p []byte) (int, error) {
 	n, err := t.Conn.Read(p)
 	if n > 0 {
 		t.mu.Lock()
+		if room := len("HTTP/1.") - len(t.first); room > 0 {
+			t.first = append(t.first, p[:min(room, n)]...)
+		}
 		t.scan(p[:n])
 		flood = t.flood
 		t.mu.Unlock()
@@ -153,6 +160,13 @@ func (t *h2Tap) Read(p []byte) (int, error) {
 		return 0, flood // the connection ends here: x/net closes it
 	}
 	return n, err
+}
+
+// spokeHTTP1 reports whether the server answered in HTTP/1.x.
+func (t *h2Tap) spokeHTTP1() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.first) == "HTTP/1."
 }
 
 // Write counts what the client sends: WINDOW_UPDATE frames answer it.
