@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
 )
 
@@ -15,7 +16,7 @@ import (
 // over TCP). The name noquic.lab.test never gets a QUIC answer, as if UDP
 // were filtered; responses for h3.lab.test names advertise HTTP/3 with
 // Alt-Svc.
-func (l *Lab) startH3(h http.Handler, udp net.PacketConn) {
+func (l *Lab) startH3(h http.Handler, udp net.PacketConn) error {
 	base := l.tlsConfigs.server()
 	choose := base.GetConfigForClient
 	base.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
@@ -28,9 +29,16 @@ func (l *Lab) startH3(h http.Handler, udp net.PacketConn) {
 		}
 		return choose(hello)
 	}
-	s := &http3.Server{Handler: h, TLSConfig: http3.ConfigureTLSConfig(base)}
+	s := &http3.Server{Handler: h}
+	// Listening here, not in Serve's goroutine, starts quic-go's own
+	// goroutines before Start returns: tests count goroutines from then.
+	ln, err := quic.ListenEarly(udp, http3.ConfigureTLSConfig(base), &quic.Config{})
+	if err != nil {
+		return fmt.Errorf("tracetest: HTTP/3 on UDP %d: %w", l.HTTPSPort, err)
+	}
 	l.h3 = s
-	l.serving.Go(func() { s.Serve(udp) })
+	l.serving.Go(func() { s.ServeListener(ln) })
+	return nil
 }
 
 // altSvc advertises HTTP/3 on the HTTPS port for h3.lab.test names.

@@ -283,8 +283,7 @@ func (l *Lab) startHTTP() error {
 	l.httpServers = append(l.httpServers, plain, secure)
 	l.serving.Go(func() { plain.Serve(plainLn) })
 	l.serving.Go(func() { secure.ServeTLS(tlsLn, "", "") })
-	l.startH3(h, udp)
-	return nil
+	return l.startH3(h, udp)
 }
 
 func (l *Lab) listen() (net.Listener, error) {
