@@ -166,8 +166,12 @@ func need(t *testing.T, names ...string) {
 	}
 }
 
+// port is a server's port; servers of the second group read the first's
+// while starting in parallel, hence the lock.
 func (e *env) port(name string) int {
+	e.mu.Lock()
 	p, ok := e.ports[name]
+	e.mu.Unlock()
 	if !ok {
 		panic("realtest: no port " + name)
 	}

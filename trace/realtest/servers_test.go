@@ -171,7 +171,7 @@ AllowCONNECT 1024-65535
 	SSLCertificateFile %[6]s
 	SSLCertificateKeyFile %[7]s
 </VirtualHost>
-`, d, ports[0], ports[1], e.www, e.ports["nginx.http"], filepath.Join(d, "valid.crt"), filepath.Join(d, "valid.key"))
+`, d, ports[0], ports[1], e.www, e.port("nginx.http"), filepath.Join(d, "valid.crt"), filepath.Join(d, "valid.key"))
 	return b.String()
 }
 
@@ -225,7 +225,7 @@ frontend fe
 	default_backend be
 backend be
 	server nginx 127.0.0.1:%d
-`, ports[0], ports[1], e.pki.pem("valid"), e.ports["nginx.http"])
+`, ports[0], ports[1], e.pki.pem("valid"), e.port("nginx.http"))
 }
 
 func startHaproxy(e *env) error {
