@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/annotate"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
@@ -110,5 +111,23 @@ func TestHTTP3Resumes(t *testing.T) {
 	}
 	if first, second := ser.Runs[0].Hops[0].TLS, ser.Runs[1].Hops[0].TLS; first.Resumed || !second.Resumed {
 		t.Errorf("resumed: first %v, second %v", first.Resumed, second.Resumed)
+	}
+}
+
+// A response that advertises HTTP/3 gets a note saying so, and that
+// --http3 traces what a browser would then do; over HTTP/3 it says that.
+func TestAltSvcNote(t *testing.T) {
+	lab := tracetest.New(t)
+	for mode, want := range map[string]string{"": "The server offers HTTP/3 (UDP port", "3-only": "This response came over HTTP/3"} {
+		res := run(t, lab, lab.URL("https", "h3.lab.test", "/"), h3(mode))
+		hop := ok(t, res)
+		annotate.Result(res, time.Now())
+		found := false
+		for _, n := range hop.Notes {
+			found = found || n.ID == "timing.alt-svc-h3" && strings.Contains(n.Message, want)
+		}
+		if !found {
+			t.Errorf("HTTP %q: no Alt-Svc note saying %q in %+v", mode, want, hop.Notes)
+		}
 	}
 }

@@ -175,6 +175,7 @@ func hopNotes(h *trace.Hop, start, now time.Time) []trace.Note {
 		notes = append(notes, securityNotes(x)...)
 	}
 	notes = append(notes, timingNotes(x)...)
+	notes = append(notes, altSvcNotes(x)...)
 	return notes
 }
 
