@@ -217,23 +217,19 @@ func (e *evaluation) blockLNAEarly() bool {
 		return false
 	}
 	e.lnaChecked = true
-	block, warn := e.r.lnaFindings(originSpace(e.ctx, e.cfg, e.r.Origin), to)
-	if warn != nil {
-		e.rep.Warnings = append(e.rep.Warnings, *warn)
-	}
-	if block == nil {
-		return false
-	}
-	e.rep.Problems = append(e.rep.Problems, *block)
-	e.rep.BlockedBeforeSending = true
-	e.blockedBy = "Local Network Access: an insecure page may not reach a more private address"
-	return true
+	return e.applyLNA(to)
 }
 
 // checkLNA applies Local Network Access once the target's address is
 // known; it reports whether Chromium would block before sending.
 func (e *evaluation) checkLNA(hop *trace.Hop) bool {
-	block, warn := e.r.lnaFindings(originSpace(e.ctx, e.cfg, e.r.Origin), targetSpace(hop))
+	return e.applyLNA(targetSpace(hop))
+}
+
+// applyLNA records what Local Network Access says of a request from the
+// page's address space to space, and whether it blocks it before sending.
+func (e *evaluation) applyLNA(space string) bool {
+	block, warn := e.r.lnaFindings(originSpace(e.ctx, e.cfg, e.r.Origin), space)
 	if warn != nil {
 		e.rep.Warnings = append(e.rep.Warnings, *warn)
 	}
