@@ -45,13 +45,7 @@ func rawH2Server(t *testing.T, lab *tracetest.Lab, blocks ...[]hpack.HeaderField
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	addr := serveOnce(t, l, func(c net.Conn) {
 		preface := make([]byte, len(http2.ClientPreface))
 		if _, err := io.ReadFull(c, preface); err != nil {
 			return
@@ -79,7 +73,7 @@ func rawH2Server(t *testing.T, lab *tracetest.Lab, blocks ...[]hpack.HeaderField
 				return
 			}
 		}
-	}()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
+	})
+	_, port, _ := net.SplitHostPort(addr)
 	return port
 }

@@ -187,13 +187,7 @@ func TestUploadWithoutAnswerSendsAfterAWhile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { l.Close() })
-		go func() {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
+		return "http://" + serveOnce(t, l, func(c net.Conn) {
 			br := bufio.NewReader(c)
 			for line, err := br.ReadString('\n'); err == nil && line != "\r\n"; line, err = br.ReadString('\n') {
 			}
@@ -201,8 +195,7 @@ func TestUploadWithoutAnswerSendsAfterAWhile(t *testing.T) {
 				io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 			}
 			io.Copy(io.Discard, br)
-		}()
-		return "http://" + l.Addr().String() + "/"
+		}) + "/"
 	}
 	hop := ok(t, run(t, lab, quiet(true), func(o *trace.Options) { o.Upload, o.Body = true, []byte("hello") }))
 	if hop.Response.Status != 200 || len(hop.Informational) != 0 || hop.Request.BodyBytes != 5 {

@@ -543,13 +543,7 @@ func rawServer(t *testing.T, reply string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		c, err := l.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	return serveOnce(t, l, func(c net.Conn) {
 		buf := make([]byte, 4096)
 		var got []byte
 		for !bytes.Contains(got, []byte("\r\n\r\n")) {
@@ -560,6 +554,20 @@ func rawServer(t *testing.T, reply string) string {
 			got = append(got, buf[:n]...)
 		}
 		c.Write([]byte(reply))
+	})
+}
+
+// serveOnce hands the first connection l accepts to serve, closes it
+// afterwards, closes l when the test ends, and returns l's address.
+func serveOnce(t *testing.T, l net.Listener, serve func(net.Conn)) string {
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		serve(c)
 	}()
 	return l.Addr().String()
 }
