@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/page"
 )
 
 // kind is a value's type; expressions are checked for it when parsed.
@@ -79,7 +80,7 @@ type node interface {
 	typ() kind
 	// eval evaluates the node over the runs; run is the run a per-run
 	// node reads (aggregates read them all).
-	eval(runs []*trace.Result, run int) value
+	eval(runs []subject, run int) value
 	// perRun reports whether the node reads one run (so a check over -n
 	// runs holds only if it holds for each).
 	perRun() bool
@@ -91,22 +92,23 @@ type literal struct {
 	text string
 }
 
-func (l *literal) typ() kind                       { return l.v.k }
-func (l *literal) eval([]*trace.Result, int) value { return l.v }
-func (l *literal) perRun() bool                    { return false }
-func (l *literal) String() string                  { return l.text }
+func (l *literal) typ() kind                 { return l.v.k }
+func (l *literal) eval([]subject, int) value { return l.v }
+func (l *literal) perRun() bool              { return false }
+func (l *literal) String() string            { return l.text }
 
 type fieldNode struct {
 	path string
-	f    field
+	k    kind
+	read func(subject) value
 }
 
-func (n *fieldNode) typ() kind { return n.f.k }
-func (n *fieldNode) eval(runs []*trace.Result, run int) value {
+func (n *fieldNode) typ() kind { return n.k }
+func (n *fieldNode) eval(runs []subject, run int) value {
 	if run < 0 || run >= len(runs) {
 		return absent()
 	}
-	return n.f.get(runs[run])
+	return n.read(runs[run])
 }
 func (n *fieldNode) perRun() bool   { return true }
 func (n *fieldNode) String() string { return n.path }
@@ -114,11 +116,14 @@ func (n *fieldNode) String() string { return n.path }
 type headerNode struct{ name string }
 
 func (n *headerNode) typ() kind { return kStr }
-func (n *headerNode) eval(runs []*trace.Result, run int) value {
+func (n *headerNode) eval(runs []subject, run int) value {
 	if run < 0 || run >= len(runs) {
 		return absent()
 	}
-	resp := final(runs[run]).Response
+	if runs[run].trace == nil {
+		return absent()
+	}
+	resp := final(runs[run].trace).Response
 	if resp == nil {
 		return absent()
 	}
@@ -144,7 +149,7 @@ type aggregate struct {
 }
 
 func (a *aggregate) typ() kind { return a.arg.typ() }
-func (a *aggregate) eval(runs []*trace.Result, _ int) value {
+func (a *aggregate) eval(runs []subject, _ int) value {
 	var xs []float64
 	for i := range runs {
 		if v := a.arg.eval(runs, i); v.ordered() {
@@ -187,6 +192,9 @@ func percentile(xs []float64, p float64) float64 {
 var aggregates = map[string]float64{"p50": 50, "median": 50, "p90": 90, "p95": 95, "p99": 99, "min": 0, "max": 100, "mean": -1}
 
 func newCall(p *parser, name token, args []node) (node, error) {
+	if _, ok := pageFunctions[name.text]; ok && p.page {
+		return newPageCall(p, name, args)
+	}
 	if name.text == "header" {
 		if len(args) != 1 {
 			return nil, p.errAt(name, `header takes one name: header("cache-control")`)
@@ -198,7 +206,13 @@ func newCall(p *parser, name token, args []node) (node, error) {
 		return &headerNode{name: l.v.s}, nil
 	}
 	if _, ok := aggregates[name.text]; !ok {
-		return nil, p.errAt(name, "no function "+strconv.Quote(name.text)+": there are header, p50, p90, p95, p99, median, min, max and mean")
+		known := "header, p50, p90, p95, p99, median, min, max and mean"
+		if p.page {
+			known = strings.Join(pageFunctionNames(), ", ") + ", " + known
+		} else if _, ok := pageFunctions[name.text]; ok {
+			return nil, p.errAt(name, name.text+" is a function of reqtrace page, which loads the whole page")
+		}
+		return nil, p.errAt(name, "no function "+strconv.Quote(name.text)+": there are "+known)
 	}
 	if len(args) != 1 {
 		return nil, p.errAt(name, name.text+" takes one field: "+name.text+"(timings.total)")
@@ -253,7 +267,7 @@ func newCompare(p *parser, t token, op string, left, right node) (node, error) {
 func (c *compare) typ() kind      { return kBool }
 func (c *compare) perRun() bool   { return c.left.perRun() || c.right.perRun() }
 func (c *compare) String() string { return c.left.String() + " " + c.op + " " + c.right.String() }
-func (c *compare) eval(runs []*trace.Result, run int) value {
+func (c *compare) eval(runs []subject, run int) value {
 	l, r := c.left.eval(runs, run), c.right.eval(runs, run)
 	if !l.present() || !r.present() {
 		return boolean(false)
@@ -296,7 +310,7 @@ func (n *logicNode) String() string {
 	}
 	return "(" + n.left.String() + " or " + n.right.String() + ")"
 }
-func (n *logicNode) eval(runs []*trace.Result, run int) value {
+func (n *logicNode) eval(runs []subject, run int) value {
 	l := n.left.eval(runs, run).truth()
 	if n.and && !l || !n.and && l {
 		return boolean(l)
@@ -309,7 +323,7 @@ type notNode struct{ n node }
 func (n *notNode) typ() kind      { return kBool }
 func (n *notNode) perRun() bool   { return n.n.perRun() }
 func (n *notNode) String() string { return "not " + n.n.String() }
-func (n *notNode) eval(runs []*trace.Result, run int) value {
+func (n *notNode) eval(runs []subject, run int) value {
 	return boolean(!n.n.eval(runs, run).truth())
 }
 
@@ -328,7 +342,32 @@ type Outcome struct {
 // Eval runs the check over the runs of a trace (one, or -n of them). A
 // check that reads one run holds when it holds for every run; the first
 // run where it does not is the one reported.
-func (c *Check) Eval(runs []*trace.Result) Outcome {
+func (c *Check) Eval(results []*trace.Result) Outcome {
+	runs := make([]subject, len(results))
+	for i, r := range results {
+		runs[i] = subject{trace: r}
+	}
+	return c.eval(runs)
+}
+
+// EvalPage runs a check of ParsePage over a page load: page fields read
+// the page, the others its document's trace.
+func (c *Check) EvalPage(p *page.Result) Outcome {
+	s := subject{page: p}
+	if len(p.Requests) > 0 {
+		s.trace = p.Requests[0].Trace
+	}
+	return c.eval([]subject{s})
+}
+
+// subject is what one run gives a check to read: a trace, and in page
+// mode the page whose document that trace fetched.
+type subject struct {
+	trace *trace.Result
+	page  *page.Result
+}
+
+func (c *Check) eval(runs []subject) Outcome {
 	o := Outcome{Expr: c.Expr, Passed: true}
 	if len(runs) == 0 {
 		return Outcome{Expr: c.Expr}
@@ -354,13 +393,13 @@ func (c *Check) Eval(runs []*trace.Result) Outcome {
 
 // actuals lists each field, header or aggregate the check reads, once,
 // with its value in run.
-func actuals(n node, runs []*trace.Result, run int) []string {
+func actuals(n node, runs []subject, run int) []string {
 	var out []string
 	seen := map[string]bool{}
 	var walk func(node)
 	walk = func(n node) {
 		switch x := n.(type) {
-		case *fieldNode, *headerNode, *aggregate:
+		case *fieldNode, *headerNode, *aggregate, *pageCall:
 			if s := x.String(); !seen[s] {
 				seen[s] = true
 				out = append(out, s+" = "+x.eval(runs, run).text())

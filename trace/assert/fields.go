@@ -1,6 +1,7 @@
 package assert
 
 import (
+	"maps"
 	"net"
 	"slices"
 	"sort"
@@ -65,6 +66,14 @@ var fields = map[string]field{
 	"tls.resumed":   {kBool, "the session was resumed", tlsField(func(t *trace.TLS) value { return boolean(t.Resumed) })},
 	"tls.days_left": {kNum, "days until the leaf certificate expires", tlsField(daysLeft)},
 	"tls.issuer":    {kStr, "the leaf certificate's issuer", tlsField(func(t *trace.TLS) value { return leaf(t, func(c trace.Certificate) value { return str(c.Issuer) }) })},
+}
+
+// read is the field's value in one run: absent without a trace.
+func (f field) read(s subject) value {
+	if s.trace == nil {
+		return absent()
+	}
+	return f.get(s.trace)
 }
 
 // Fields lists the names a check can read, sorted, each with its type and
@@ -199,9 +208,13 @@ func errKind(r *trace.Result) string {
 }
 
 // suggest names the closest fields to a mistyped one.
-func suggest(path string) string {
+func suggest(path string, page bool) string {
 	var close []string
-	for n := range fields {
+	names := slices.Collect(maps.Keys(fields))
+	if page {
+		names = slices.AppendSeq(names, maps.Keys(pageFields))
+	}
+	for _, n := range names {
 		if strings.Contains(n, path) || strings.Contains(path, n) || distance(n, path) <= 2 {
 			close = append(close, n)
 		}

@@ -43,8 +43,15 @@ type Check struct {
 	root node
 }
 
-// Parse parses and type-checks one expression.
-func Parse(expr string) (*Check, error) {
+// Parse parses and type-checks one expression over a trace.
+func Parse(expr string) (*Check, error) { return parse(expr, false) }
+
+// ParsePage parses one expression over a page load (reqtrace page): the
+// page.* fields and the requests, bytes and finding functions, and every
+// field of a trace, read from the document's.
+func ParsePage(expr string) (*Check, error) { return parse(expr, true) }
+
+func parse(expr string, page bool) (*Check, error) {
 	if len(expr) > MaxLength {
 		return nil, &SyntaxError{Expr: expr[:40] + "…", Msg: fmt.Sprintf("longer than %d bytes", MaxLength)}
 	}
@@ -52,7 +59,7 @@ func Parse(expr string) (*Check, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{expr: expr, toks: toks}
+	p := &parser{expr: expr, toks: toks, page: page}
 	n, err := p.or(0)
 	if err != nil {
 		return nil, err
@@ -244,6 +251,7 @@ type parser struct {
 	expr string
 	toks []token
 	i    int
+	page bool // ParsePage: the page fields and functions are known too
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -399,11 +407,17 @@ func (p *parser) field(first token) (node, error) {
 		}
 		path += "." + t.text
 	}
+	if f, ok := pageFields[path]; ok && p.page {
+		return &fieldNode{path: path, k: f.k, read: f.read}, nil
+	}
 	f, ok := fields[path]
 	if !ok {
-		return nil, p.errAt(first, "no field "+strconv.Quote(path)+suggest(path))
+		if _, page := pageFields[path]; page {
+			return nil, p.errAt(first, path+" is a field of reqtrace page, which loads the whole page")
+		}
+		return nil, p.errAt(first, "no field "+strconv.Quote(path)+suggest(path, p.page))
 	}
-	return &fieldNode{path: path, f: f}, nil
+	return &fieldNode{path: path, k: f.k, read: f.read}, nil
 }
 
 func (p *parser) call(name token, depth int) (node, error) {
