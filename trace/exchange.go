@@ -186,6 +186,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 		}
 		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Reason: head.reason, StatusLine: head.line,
 			Headers: h.keepInformational(head.headers), At: at})
+		h.emitInformational()
 		if head.status == 100 && sendHeld != nil {
 			if !sendHeld() {
 				return nil, 0, false
@@ -417,6 +418,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 				return errTooManyInformational // x/net has no bound of its own: it resets the stream
 			}
 			h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
+			h.emitInformational()
 			return nil
 		},
 	}))
@@ -506,6 +508,12 @@ func (h *hopRun) keepInformational(hs []Header) []Header {
 		kept = append(kept, f)
 	}
 	return kept
+}
+
+// emitInformational reports the 1xx response just kept.
+func (h *hopRun) emitInformational() {
+	in := h.hop.Informational[len(h.hop.Informational)-1]
+	h.o.emit(ProgressEvent{Kind: ProgressInformational, Status: in.Status, Headers: in.Headers, At: in.At})
 }
 
 // capH2Headers applies the caps HTTP/1.1 heads get while they are read.

@@ -25,6 +25,9 @@ type Options struct {
 	RepeatView bool
 	// Progress, if set, is told of each request as it starts and ends.
 	Progress func(Event)
+	// SaveDir, when set, receives every body the network sent, at
+	// DIR/host/path (-o DIR; see savePath).
+	SaveDir string
 }
 
 // DefaultMaxRequests bounds a page load when Options.MaxRequests is 0.
@@ -64,6 +67,8 @@ type Result struct {
 	// Err is what stopped the page: the document's failure. A failed
 	// subresource is recorded on its Request, not here.
 	Err *trace.Error
+
+	cache *cache // the HTTP cache this load filled, for the repeat view
 }
 
 // Reasons a resource was found but not requested.
@@ -72,6 +77,7 @@ const (
 	SkipOtherSite   = "other-site"   // --same-site and another site
 	SkipScheme      = "scheme"       // data:, blob:, javascript: and other non-HTTP URLs
 	SkipDuplicate   = "duplicate"    // already requested (browsers fetch a URL once per page)
+	SkipIframeDepth = "iframe-depth" // an iframe inside an iframe: only one level is loaded
 )
 
 // Request is one resource of the page.

@@ -1,0 +1,106 @@
+package page
+
+import (
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/reqtrace/reqtrace/trace"
+)
+
+// End is the request's offset from Result.Started when its last hop
+// ended; for a request the cache answered, when it was taken from it.
+func (r Request) End() time.Duration {
+	if r.Trace == nil || len(r.Trace.Hops) == 0 {
+		return r.Start()
+	}
+	first, last := r.Trace.Hops[0], r.Trace.Hops[len(r.Trace.Hops)-1]
+	return r.Start() + last.Started.Sub(first.Started) + last.Timings.Total
+}
+
+// events approximates the browser's DOMContentLoaded (the document and
+// its render-blocking resources have arrived: scripts run only after
+// them) and load (every request the load event waits for has ended:
+// all but Async ones, the iframes' included).
+func events(res *Result) (dcl, load time.Duration) {
+	for i, r := range res.Requests {
+		end := r.End()
+		if i == 0 || r.RenderBlocking {
+			dcl = max(dcl, end)
+		}
+		if !r.Async {
+			load = max(load, end)
+		}
+	}
+	return dcl, max(load, dcl)
+}
+
+// connections lists the connections the hops opened, in the order
+// opened, with the requests each carried and the other origins it
+// carried them for (HTTP/2 coalescing).
+func connections(res *Result) []Connection {
+	var conns []Connection
+	byID := map[int]int{}
+	for _, r := range res.Requests {
+		if r.Trace == nil {
+			continue
+		}
+		for _, h := range r.Trace.Hops {
+			if h.ConnID == 0 || h.Connect == nil {
+				continue
+			}
+			origin := hopOrigin(h.URL)
+			i, ok := byID[h.ConnID]
+			if !ok {
+				i = len(conns)
+				byID[h.ConnID] = i
+				conns = append(conns, Connection{ID: h.ConnID, Origin: origin, Address: h.Connect.Address, Opened: h.Started.Sub(res.Started)})
+			}
+			c := &conns[i]
+			if h.Response != nil && c.Proto == "" {
+				c.Proto = h.Response.Proto
+			}
+			if !h.Connect.Reused {
+				c.Opened = min(c.Opened, h.Started.Sub(res.Started))
+			}
+			if origin != c.Origin && !slices.Contains(c.Coalesced, origin) {
+				c.Coalesced = append(c.Coalesced, origin)
+			}
+			c.Requests++
+		}
+	}
+	slices.SortStableFunc(conns, func(a, b Connection) int { return int(a.Opened - b.Opened) })
+	return conns
+}
+
+// hopOrigin is scheme://host:port, the port always written.
+func hopOrigin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), strconv.Itoa(trace.Port(u)))
+}
+
+// site is the registrable domain (eTLD+1, by the public suffix list) of
+// the URL's host; an IP address or a bare public suffix is its own site.
+func site(u *url.URL) string {
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if net.ParseIP(host) != nil {
+		return host
+	}
+	if s, err := publicsuffix.EffectiveTLDPlusOne(host); err == nil {
+		return s
+	}
+	return host
+}
+
+// summarize adds the totals, critical path and findings (package page's
+// Summarize, from the report side) once the load is complete.
+// Until h/pagereport's Summarize is merged, the Result carries no totals.
+func summarize(res *Result) {}
