@@ -239,7 +239,7 @@ func TestLoadUnresolvableAndLoopingSubresources(t *testing.T) {
 		"/{$}": func(w http.ResponseWriter, r *http.Request) {
 			html(fmt.Sprintf(`<script src="http://x.nxdomain.lab.test:%d/a.js"></script><script src="/loop"></script><img src="/ok.png">`, s.port))(w, r)
 		},
-		"/loop": func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) },
+		"/loop":   func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) },
 		"/ok.png": delayed(0, "image/png", "x"),
 	})
 	res := load(t, s.options(t, s.url("www.lab.test", "/")))
@@ -283,7 +283,7 @@ func TestLoadHundredThousandLinks(t *testing.T) {
 func TestRepeatView(t *testing.T) {
 	lm := time.Now().Add(-100 * 24 * time.Hour).UTC().Format(http.TimeFormat)
 	s := newSite(t, map[string]http.HandlerFunc{
-		"/{$}": html(`<link rel=stylesheet href="/fresh.css"><script src="/etag.js"></script><script src="/lm.js"></script><img src="/nostore.png"><img src="/heuristic.png">`),
+		"/{$}":       html(`<link rel=stylesheet href="/fresh.css"><script src="/etag.js"></script><script src="/lm.js"></script><img src="/nostore.png"><img src="/heuristic.png">`),
 		"/fresh.css": delayed(0, "text/css", strings.Repeat("a", 5000), "Cache-Control", "max-age=3600"),
 		"/etag.js": func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("ETag", `"v1"`)

@@ -1,0 +1,40 @@
+package cmd_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reqtrace/reqtrace/trace/tracetest"
+)
+
+func TestPageCommand(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("https", "www.lab.test", "/page")
+	page := func(args ...string) outcome {
+		return reqtrace(t, nil, append(append([]string{"page"}, labArgs(lab)...), args...)...)
+	}
+	dir := filepath.Join(t.TempDir(), "bodies")
+	o := page("-o", dir, url)
+	if o.code != 0 || !strings.Contains(o.stdout, url) || o.stderr != "" {
+		t.Fatalf("page: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	host := strings.TrimPrefix(strings.TrimSuffix(url, "/page"), "https://")
+	body, err := os.ReadFile(filepath.Join(dir, strings.ReplaceAll(host, ":", "_"), "page"))
+	if err != nil || !strings.Contains(string(body), "lab page") {
+		t.Errorf("-o DIR: %v %q", err, body)
+	}
+
+	// The document's failure is the exit status, curl's code.
+	if o := page(lab.URL("https", "www.nxdomain.lab.test", "/")); o.code != 6 || !strings.Contains(o.stderr, "nxdomain") && !strings.Contains(o.stderr, "NXDOMAIN") {
+		t.Errorf("nxdomain document: exit %d, stderr %q", o.code, o.stderr)
+	}
+	file := filepath.Join(t.TempDir(), "f")
+	os.WriteFile(file, nil, 0o644)
+	for _, args := range [][]string{{"--max-requests", "0", url}, {"-o", file, url}} {
+		if o := page(args...); o.code != 2 || !strings.Contains(o.stderr, args[0]) {
+			t.Errorf("%v: exit %d, stderr %q", args, o.code, o.stderr)
+		}
+	}
+}
