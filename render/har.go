@@ -8,8 +8,8 @@ package render
 // not take place is -1; send, wait and receive are required and never
 // negative, so a phase the hop never reached is 0 there (as in Chrome's
 // export) and null in _reqtrace.offsets_ms. "time" is the sum of the
-// phases without ssl and without the -1s. "blocked" is always -1: reqtrace
-// never queues a request.
+// phases without ssl and without the -1s. "blocked" is the wait for a
+// connection (trace.Pool's queueing), -1 when there was none.
 //
 // What HAR has no field for goes in "_reqtrace" objects, named as in the
 // --json document (CONTRACT.md):
@@ -270,7 +270,7 @@ func harTimingsOf(t *trace.Timings) harTimings {
 	}
 	req := func(s *trace.Span) float64 { return max(opt(s), 0) }
 	out := harTimings{
-		Blocked: -1,
+		Blocked: opt(t.Blocked),
 		DNS:     opt(t.DNS),
 		Connect: opt(t.Connect),
 		SSL:     opt(t.TLS),

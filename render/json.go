@@ -220,6 +220,7 @@ type wireConnect struct {
 	Address      string        `json:"address"`
 	LocalAddress *string       `json:"local_address"`
 	Reused       bool          `json:"reused"`
+	Coalesced    string        `json:"coalesced,omitempty"` // the origin the HTTP/2 connection was opened to (trace.Pool)
 	DurationMS   float64       `json:"duration_ms"`
 	Attempts     []wireAttempt `json:"attempts"`
 }
@@ -286,6 +287,7 @@ type wireInformational struct {
 }
 
 type wireTimings struct {
+	Blocked *float64 `json:"blocked,omitempty"` // only when the hop waited for a connection (trace.Pool)
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
 	Proxy   *float64 `json:"proxy,omitempty"` // only when a proxy was used
@@ -422,7 +424,7 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 		Response:      wireResponseOf(h.Response),
 		Informational: wireInfos(h.Informational),
 		TimingsMS: wireTimings{
-			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), QUIC: spanMS(t.QUIC), TLS: spanMS(t.TLS),
+			Blocked: spanMS(t.Blocked), DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), QUIC: spanMS(t.QUIC), TLS: spanMS(t.TLS),
 			Send: spanMS(t.Send), Wait: spanMS(t.Wait), Receive: spanMS(t.Receive),
 			Total: ms(t.Total),
 		},
@@ -546,6 +548,7 @@ func wireConnectOf(c *trace.Connect) *wireConnect {
 		Address:      c.Address,
 		LocalAddress: strOrNull(c.Local),
 		Reused:       c.Reused,
+		Coalesced:    c.Coalesced,
 		DurationMS:   ms(c.Duration),
 		Attempts:     make([]wireAttempt, 0, len(c.Attempts)),
 	}

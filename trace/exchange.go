@@ -138,12 +138,13 @@ func (h *hopRun) expectContinue(hs []Header) ([]Header, bool) {
 }
 
 // readyAt is when the connection was ready for the request: the end of
-// the last connection phase, or the hop's start on a reused connection.
+// the last connection phase, or the hop's start (or the end of its wait
+// for a connection) on a reused connection.
 // The send phase starts there, so that the phases add up to the total.
 func (h *hopRun) readyAt() time.Duration {
 	var at time.Duration
 	tm := h.hop.Timings
-	for _, s := range []*Span{tm.DNS, tm.Connect, tm.Proxy, tm.TLS} {
+	for _, s := range []*Span{tm.Blocked, tm.DNS, tm.Connect, tm.Proxy, tm.TLS} {
 		if s != nil {
 			at = max(at, s.End())
 		}
@@ -373,16 +374,21 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 
 	h.setPhase(PhaseSend)
 	sendStart := h.readyAt()
+	c.xmu.Lock() // for now one stream at a time
+	defer c.xmu.Unlock()
+	c.mu.Lock()
 	if c.h2 == nil {
 		t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
 		c.tap = newH2Tap(c.sc)
 		cc, err := t.NewClientConn(c.tap)
 		if err != nil {
+			c.mu.Unlock()
 			h.fail(ctx, nil, h2Error(err, PhaseSend))
 			return false
 		}
 		c.h2 = cc
 	}
+	c.mu.Unlock()
 	c.streams++
 	stream := 2*c.streams - 1 // client streams are odd, opened in order
 	c.tap.expect(stream)

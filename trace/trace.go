@@ -37,9 +37,7 @@ func runOnce(ctx context.Context, s *session) *Result {
 	if s.o.Revalidate && res.Err == nil {
 		s.revalidate(ctx, res)
 	}
-	if s.cookies != nil {
-		res.Cookies = s.cookies.list(time.Now())
-	}
+	res.Cookies = s.p.listCookies()
 	return res
 }
 
@@ -202,35 +200,59 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 		h.exchangeH3(ctx)
 		return
 	}
-	var c *conn
-	if mayReuse {
-		c = h.s.take(h.req.url)
-	}
-	if c != nil {
-		h.reuse(c)
-	} else if c = h.dial(ctx); c == nil {
+	c, ok := h.connection(ctx, mayReuse)
+	if !ok {
 		return
 	}
 	h.hop.ConnID = c.id
 	// From here on -m bounds every read and write: cancelling ctx fails
-	// whatever I/O is blocked.
-	stop := context.AfterFunc(ctx, func() { c.sc.SetDeadline(time.Unix(1, 0)) })
+	// whatever I/O is blocked. Not on an HTTP/2 connection that other
+	// traces of a Pool share: there ctx cancels the request's stream only.
+	stop := func() bool { return true }
+	if !(h.s.p.browser && c.isH2()) {
+		stop = context.AfterFunc(ctx, func() { c.sc.SetDeadline(time.Unix(1, 0)) })
+	}
 	var reusable bool
 	if c.isH2() {
 		reusable = h.exchangeH2(ctx, c)
 	} else {
 		reusable = h.exchangeH1(ctx, c)
 	}
-	if stop() && reusable {
-		h.s.keep(c)
-	} else {
-		c.close()
+	h.s.p.release(c, stop() && reusable)
+}
+
+// connection finds the hop a connection from the pool, waiting if it
+// must (the wait is the hop's blocked time), or opens a new one.
+func (h *hopRun) connection(ctx context.Context, mayReuse bool) (*conn, bool) {
+	u := h.req.url
+	multiplex := u.Scheme == "https" && h.o.HTTP != "1.1" || u.Scheme == "http" && h.o.HTTP == "2-prior"
+	key := h.s.poolKey(u)
+	g, waited, err := h.s.p.get(ctx, key, multiplex, !mayReuse)
+	if waited {
+		h.blocked()
 	}
+	if err != nil {
+		h.hop.Err = h.blockedError(ctx, err, key)
+		return nil, false
+	}
+	if g.c != nil {
+		h.reuse(g.c)
+		return g.c, true
+	}
+	c := h.dial(ctx)
+	if c == nil {
+		h.s.p.failed(key, g.probing)
+		return nil, false
+	}
+	h.s.p.opened(c, g.probing)
+	return c, true
 }
 
 // reuse records that the hop runs on an idle connection: no DNS, TCP or TLS.
 func (h *hopRun) reuse(c *conn) {
-	c.sc.startHop(h.clock)
+	if !c.isH2() { // an HTTP/2 connection's hops time themselves (httptrace)
+		c.sc.startHop(h.clock)
+	}
 	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true}
 	h.hop.Proxy, h.certAsked = c.proxy, c.certAsked
 	why := fmt.Sprintf("connection #%d was reused", c.id)
