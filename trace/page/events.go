@@ -1,6 +1,7 @@
 package page
 
 import (
+	"cmp"
 	"net"
 	"net/url"
 	"slices"
@@ -55,11 +56,12 @@ func connections(res *Result) []Connection {
 				continue
 			}
 			origin := hopOrigin(h.URL)
+			opener := cmp.Or(h.Connect.Coalesced, origin) // a coalesced hop rides another origin's connection
 			i, ok := byID[h.ConnID]
 			if !ok {
 				i = len(conns)
 				byID[h.ConnID] = i
-				conns = append(conns, Connection{ID: h.ConnID, Origin: origin, Address: h.Connect.Address, Opened: h.Started.Sub(res.Started)})
+				conns = append(conns, Connection{ID: h.ConnID, Origin: opener, Address: h.Connect.Address, Opened: h.Started.Sub(res.Started)})
 			}
 			c := &conns[i]
 			if h.Response != nil && c.Proto == "" {
@@ -84,7 +86,7 @@ func hopOrigin(raw string) string {
 	if err != nil {
 		return raw
 	}
-	return u.Scheme + "://" + net.JoinHostPort(u.Hostname(), strconv.Itoa(trace.Port(u)))
+	return u.Scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), strconv.Itoa(trace.Port(u)))
 }
 
 // site is the registrable domain (eTLD+1, by the public suffix list) of

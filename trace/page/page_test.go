@@ -178,6 +178,22 @@ func TestLoadPhasesAndOrder(t *testing.T) {
 	if res.Skipped[page.SkipDuplicate] != 1 || res.Skipped[page.SkipScheme] != 1 {
 		t.Errorf("skipped: %v, want one duplicate and one data: URL", res.Skipped)
 	}
+	if n := s.lab.DNSQueries("www.lab.test."); n != 2 {
+		t.Errorf("DNS: %d queries for www.lab.test, want 2 (A and AAAA, once for the page)", n)
+	}
+	if len(res.Connections) == 0 || len(res.Connections) > 6 {
+		t.Errorf("connections: %+v, want 1 to 6 to the one HTTP/1.1 origin", res.Connections)
+	}
+	carried := 0
+	for _, c := range res.Connections {
+		carried += c.Requests
+		if c.Origin != s.url("www.lab.test", "") || c.Proto != "HTTP/1.1" {
+			t.Errorf("connection %+v", c)
+		}
+	}
+	if carried != 5 {
+		t.Errorf("the connections carried %d requests, want 5", carried)
+	}
 	for _, p := range []string{"/", "/a.css", "/app.js", "/img.png", "/missing.png"} {
 		if n := s.hitsOf("www.lab.test", p); n != 1 {
 			t.Errorf("%s requested %d times, want once", p, n)

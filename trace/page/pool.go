@@ -9,6 +9,7 @@ import (
 // fetcher sends one request (and its redirects) over connections it
 // shares between calls: trace.Pool, which keeps six HTTP/1.1 connections
 // and one HTTP/2 connection per origin and resolves each host once.
+// Tests may stand another in.
 type fetcher interface {
 	Do(ctx context.Context, o *trace.Options) *trace.Result
 	Close()
@@ -16,12 +17,5 @@ type fetcher interface {
 
 // newFetcher opens the pool one page load shares.
 var newFetcher = func(o *trace.Options) (fetcher, error) {
-	return interimPool{}, nil
+	return trace.NewPool(o)
 }
-
-// interimPool runs each request as its own trace until trace.Pool lands:
-// no connection is shared.
-type interimPool struct{}
-
-func (interimPool) Do(ctx context.Context, o *trace.Options) *trace.Result { return trace.Do(ctx, o) }
-func (interimPool) Close()                                                 {}
