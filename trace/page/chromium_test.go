@@ -99,6 +99,9 @@ func chromiumLoad(t *testing.T, exe, u string) browserLoad {
 		defer mu.Unlock()
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
+			if os.Getenv("JUDGE_DEBUG") != "" {
+				t.Logf("%.3f send %s", float64(e.Timestamp), e.Request.URL)
+			}
 			conn(e.RedirectResponse)
 			if !seen[e.RequestID] && !strings.HasSuffix(e.Request.URL, "/favicon.ico") {
 				seen[e.RequestID] = true
@@ -106,6 +109,10 @@ func chromiumLoad(t *testing.T, exe, u string) browserLoad {
 			}
 		case *network.EventResponseReceived:
 			conn(e.Response)
+		case *network.EventLoadingFinished:
+			if os.Getenv("JUDGE_DEBUG") != "" {
+				t.Logf("%.3f done %s", float64(e.Timestamp), e.RequestID)
+			}
 		}
 	})
 	if err == nil {
