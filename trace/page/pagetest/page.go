@@ -51,7 +51,7 @@ func Page() *page.Result {
 			Discovered: 104, Hops: []Hop{{Conn: 1, Wait: 44.1, Receive: 12.6, Body: 30211, Decoded: 98304,
 				Headers: []trace.Header{H("Content-Type", "text/javascript"), gzipEnc, H("Last-Modified", "Sun, 01 Feb 2026 10:00:00 GMT")}}}},
 		{URL: Static + "/img/hero.jpg", Type: d.TypeImage, Init: 0, Kind: d.InitParser, Line: 21, Priority: d.PriorityLow,
-			Image: &page.ImageSize{Width: 2400, Height: 1600, DisplayWidth: 600, DisplayHeight: 400},
+			Image:      &page.ImageSize{Width: 2400, Height: 1600, DisplayWidth: 600, DisplayHeight: 400},
 			Discovered: 104, Hops: []Hop{{Conn: 3, New: true, Proto: "HTTP/1.1", DNS: 9.7, Connect: 21.3, TLS: 30.8, Wait: 35.4, Receive: 118.0,
 				Body: 389120, Headers: []trace.Header{H("Content-Type", "image/jpeg"), longCache}}}},
 	}
@@ -109,7 +109,7 @@ func PageRepeat() *page.Result {
 			rq.Cache = page.CacheRevalidated
 			id, opened := conn(r.URL)
 			rq.Hops = []Hop{{Conn: id, New: opened, DNS: 0.2, Connect: 5.0, TLS: 9.8, Status: 304, Wait: 30.1, Receive: 0.1,
-				Headers: []trace.Header{H("ETag", `"d0c-1"`), H("Cache-Control", "no-cache")},
+				Headers:        []trace.Header{H("ETag", `"d0c-1"`), H("Cache-Control", "no-cache")},
 				RequestHeaders: []trace.Header{H("If-None-Match", `"d0c-1"`)}}}
 		case r.Status() == 200 && len(r.Trace.Hops) == 1:
 			if _, ok := lifetime(h); ok {
