@@ -113,7 +113,7 @@ type Request struct {
 }
 
 // Start and End are the request's offsets from Result.Started: from its
-// first hop's start to its last hop's end.
+// first hop's start to its last hop's end (End is in summary.go).
 func (r Request) Start() time.Duration { return r.Discovered + r.Queued }
 
 // How the repeat view's cache served a request.
@@ -159,6 +159,14 @@ type Totals struct {
 	DecodedBytes  int64
 	ByOrigin      []Sum // in order of first request
 	ByType        []Sum // in order of first request
+	// Cached counts the resources the repeat view's cache answered with no
+	// request at all, Revalidated those it answered after a 304; both are
+	// 0 on a first load. Requests and the bytes leave the Cached ones out.
+	Cached      int
+	Revalidated int
+	// SavedBytes is, for the repeat view, how many fewer bytes crossed the
+	// wire than on the first load; 0 on the first load.
+	SavedBytes int64
 }
 
 // Sum is one row of the totals.
