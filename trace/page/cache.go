@@ -89,11 +89,11 @@ func (e *entry) conditional() []trace.HeaderEdit {
 	}
 	var hs []trace.HeaderEdit
 	if v := headerValues(e.resp.Headers, "ETag"); len(v) > 0 {
-		hs = append(hs, header("If-None-Match", v[0]))
+		hs = append(hs, headerEdit("If-None-Match", v[0]))
 	}
 	if v := headerValues(e.resp.Headers, "Last-Modified"); len(v) > 0 {
 		if _, err := http.ParseTime(v[0]); err == nil {
-			hs = append(hs, header("If-Modified-Since", v[0]))
+			hs = append(hs, headerEdit("If-Modified-Since", v[0]))
 		}
 	}
 	return hs

@@ -14,16 +14,6 @@ import (
 	"github.com/reqtrace/reqtrace/trace"
 )
 
-// End is the request's offset from Result.Started when its last hop
-// ended; for a request the cache answered, when it was taken from it.
-func (r Request) End() time.Duration {
-	if r.Trace == nil || len(r.Trace.Hops) == 0 {
-		return r.Start()
-	}
-	first, last := r.Trace.Hops[0], r.Trace.Hops[len(r.Trace.Hops)-1]
-	return r.Start() + last.Started.Sub(first.Started) + last.Timings.Total
-}
-
 // events approximates the browser's DOMContentLoaded (the document and
 // its render-blocking resources have arrived: scripts run only after
 // them) and load (every request the load event waits for has ended:
@@ -101,8 +91,3 @@ func site(u *url.URL) string {
 	}
 	return host
 }
-
-// summarize adds the totals, critical path and findings (package page's
-// Summarize, from the report side) once the load is complete.
-// Until h/pagereport's Summarize is merged, the Result carries no totals.
-func summarize(res *Result) {}

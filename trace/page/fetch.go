@@ -80,7 +80,7 @@ func (l *loader) options(j *job, conditional []trace.HeaderEdit) *trace.Options 
 	}
 	o.Headers = slices.Clone(o.Headers)
 	if !hasHeader(o.Headers, "Accept") {
-		o.Headers = append(o.Headers, header("Accept", accept(j.ref.Type)))
+		o.Headers = append(o.Headers, headerEdit("Accept", accept(j.ref.Type)))
 	}
 	o.Headers = append(o.Headers, conditional...)
 	if j.idx > 0 {
@@ -230,20 +230,10 @@ func referer(page, to *url.URL) string {
 
 func originOf(u *url.URL) string { return u.Scheme + "://" + u.Host }
 
-func header(name, value string) trace.HeaderEdit {
+func headerEdit(name, value string) trace.HeaderEdit {
 	return trace.HeaderEdit{Name: name, Value: value, Typed: " " + value}
 }
 
 func hasHeader(hs []trace.HeaderEdit, name string) bool {
 	return slices.ContainsFunc(hs, func(h trace.HeaderEdit) bool { return strings.EqualFold(h.Name, name) })
-}
-
-func headerValues(hs []trace.Header, name string) []string {
-	var vs []string
-	for _, h := range hs {
-		if strings.EqualFold(h.Name, name) {
-			vs = append(vs, h.Value)
-		}
-	}
-	return vs
 }

@@ -21,6 +21,7 @@ func Load(ctx context.Context, o *Options) *Result {
 	if o.RepeatView && res.Err == nil {
 		res.Repeat = load(ctx, o, res.cache, nil)
 	}
+	Summarize(res) // the repeat view's too
 	return res
 }
 
@@ -59,7 +60,6 @@ func load(ctx context.Context, o *Options, from, store *cache) *Result {
 	}
 	l.res.Connections = connections(l.res)
 	l.res.DOMContentLoaded, l.res.Load = events(l.res)
-	summarize(l.res)
 	return l.res
 }
 

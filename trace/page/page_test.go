@@ -356,6 +356,9 @@ func TestRepeatView(t *testing.T) {
 	if css := rep[s.url("www.lab.test", "/fresh.css")]; css.DecodedBytes != 5000 || css.TransferBytes != 0 {
 		t.Errorf("fresh css bytes: %d decoded, %d transferred", css.DecodedBytes, css.TransferBytes)
 	}
+	if res.Repeat.Totals.Cached != 2 || res.Repeat.Totals.Revalidated != 2 || res.Repeat.Totals.SavedBytes != transferred(res)-transferred(res.Repeat) {
+		t.Errorf("repeat totals: %+v", res.Repeat.Totals)
+	}
 	first, second := transferred(res), transferred(res.Repeat)
 	if saved := first - second; saved < 8000 {
 		t.Errorf("the repeat view saved %d bytes (%d then %d), want at least the css and etag.js bodies", saved, first, second)
