@@ -395,3 +395,34 @@ func TestIframeOneLevel(t *testing.T) {
 
 var _ = discover.TypeImage
 var _ = url.Parse
+
+func TestEarlyHintsAndLinkHeaders(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/{$}": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</hint.css>; rel=preload; as=style")
+			w.WriteHeader(http.StatusEarlyHints)
+			time.Sleep(200 * time.Millisecond) // the server thinks; the browser fetches the hint meanwhile
+			w.Header().Set("Link", "</font.woff2>; rel=preload; as=font; crossorigin")
+			html(`<link rel=stylesheet href="/hint.css"><p>hi`)(w, r)
+		},
+		"/hint.css":   delayed(0, "text/css", "p{}"),
+		"/font.woff2": delayed(0, "font/woff2", "w"),
+	})
+	res := load(t, s.options(t, s.url("www.lab.test", "/")))
+	reqs := byURL(res)
+	doc, hint, font := res.Requests[0], reqs[s.url("www.lab.test", "/hint.css")], reqs[s.url("www.lab.test", "/font.woff2")]
+	first := doc.Trace.Hops[0]
+	body := first.Started.Sub(res.Started) + first.Timings.Wait.End()
+	if hint.Initiator.Kind != discover.InitEarlyHints || hint.Discovered >= body || hint.End() >= body {
+		t.Errorf("the hinted CSS: %s discovered at %v, ended at %v; the document's response came at %v", hint.Initiator.Kind, hint.Discovered, hint.End(), body)
+	}
+	if body < 200*time.Millisecond {
+		t.Errorf("the document's response came at %v, before the injected 200ms", body)
+	}
+	if font.Initiator.Kind != discover.InitLinkHeader || font.Discovered < body {
+		t.Errorf("the Link header's font: %+v", font)
+	}
+	if n := s.hitsOf("www.lab.test", "/hint.css"); n != 1 || res.Skipped[page.SkipDuplicate] != 1 {
+		t.Errorf("hint.css asked %d times (skipped %v): the markup's reference is the preload's", n, res.Skipped)
+	}
+}
