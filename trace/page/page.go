@@ -193,6 +193,14 @@ func (l *loader) mayStart(j *job) bool {
 func (l *loader) begin(j *job) {
 	l.count(j, 1)
 	l.res.Requests[j.idx].Queued = l.since() - l.res.Requests[j.idx].Discovered
+	l.emit(Event{Request: j.idx})
+}
+
+// emit tells Options.Progress, under l.mu: it must return quickly.
+func (l *loader) emit(e Event) {
+	if l.o.Progress != nil {
+		l.o.Progress(e)
+	}
 }
 
 func (l *loader) count(j *job, n int) {
@@ -231,6 +239,7 @@ func (l *loader) run(j *job) {
 	l.count(j, -1)
 	r := &l.res.Requests[j.idx]
 	f.fill(r, j)
+	l.emit(Event{Request: j.idx, Done: true})
 	if j.idx > 0 {
 		// The scheduler's Queued ends when the first hop began; the
 		// pool's wait for a connection is the hop's Timings.Blocked.

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -283,8 +284,25 @@ func TestLoadHundredThousandLinks(t *testing.T) {
 		"/{$}": html(body),
 		"/":    delayed(0, "image/png", "x"),
 	})
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	start := time.Now()
-	res := load(t, s.options(t, s.url("www.lab.test", "/")))
+	o := s.options(t, s.url("www.lab.test", "/"))
+	events := 0
+	o.Progress = func(page.Event) { events++ } // called under the engine's lock
+	res := load(t, o)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if held := int64(after.HeapAlloc) - int64(before.HeapAlloc); held > 64<<20 {
+		t.Errorf("the result holds %d MiB", held>>20)
+	}
+	if churn := after.TotalAlloc - before.TotalAlloc; churn > 1<<30 {
+		t.Errorf("the load allocated %d MiB in all", churn>>20)
+	}
+	if events != 2*page.DefaultMaxRequests {
+		t.Errorf("progress: %d events, want a start and an end for each request", events)
+	}
 	if len(res.Requests) != page.DefaultMaxRequests {
 		t.Errorf("requests: %d, want the default bound %d", len(res.Requests), page.DefaultMaxRequests)
 	}
