@@ -1,0 +1,137 @@
+package discover
+
+import (
+	"strings"
+
+	"github.com/tdewolff/parse/v2/css"
+)
+
+// selectorMatches reports whether a rule's selector list can match an
+// element of the document. Deliberately simple: only the subject (the
+// last compound selector) of each complex selector is checked, by its
+// type, #id and .classes; attribute selectors and pseudo-classes are taken
+// to match, except user-action ones (:hover, :focus, ...), which match
+// nothing at load; a pseudo-element matches nothing. Combinators and
+// ancestors are not checked, so it errs towards fetching.
+func (c *cssParser) selectorMatches(vals []css.Token) bool {
+	if c.doc == nil || c.inline || len(c.doc.elements) >= maxElements {
+		return true
+	}
+	for _, sel := range splitTokens(vals, css.CommaToken) {
+		if c.complexMatches(sel) {
+			return true
+		}
+	}
+	return false
+}
+
+// compound is the simple selectors of one compound selector.
+type compound struct {
+	tag, id string
+	classes []string
+	never   bool // a pseudo-element or a user-action pseudo-class
+}
+
+func (c *cssParser) complexMatches(sel []css.Token) bool {
+	comp, ok := subject(sel)
+	if !ok {
+		return false
+	}
+	if comp.never {
+		return false
+	}
+	for _, e := range c.doc.elements {
+		if comp.matches(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// subject parses the last compound selector of sel.
+func subject(sel []css.Token) (compound, bool) {
+	start := 0
+	depth := 0
+	for i, t := range sel {
+		switch {
+		case t.TokenType == css.FunctionToken || t.TokenType == css.LeftBracketToken || t.TokenType == css.LeftParenthesisToken:
+			depth++
+		case t.TokenType == css.RightParenthesisToken || t.TokenType == css.RightBracketToken:
+			depth--
+		case depth == 0 && (t.TokenType == css.WhitespaceToken || t.TokenType == css.DelimToken && (t.Data[0] == '>' || t.Data[0] == '+' || t.Data[0] == '~')):
+			start = i + 1
+		}
+	}
+	var comp compound
+	toks := sel[start:]
+	if len(toks) == 0 {
+		return comp, false
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch t.TokenType {
+		case css.IdentToken:
+			if i == 0 {
+				comp.tag = strings.ToLower(unescape(string(t.Data)))
+			}
+		case css.HashToken:
+			comp.id = unescape(string(t.Data[1:]))
+		case css.DelimToken:
+			switch t.Data[0] {
+			case '.':
+				if i+1 < len(toks) && toks[i+1].TokenType == css.IdentToken {
+					comp.classes = append(comp.classes, unescape(string(toks[i+1].Data)))
+					i++
+				}
+			case '&', '*':
+			}
+		case css.ColonToken:
+			if i+1 < len(toks) && toks[i+1].TokenType == css.ColonToken {
+				comp.never = true // ::before, ::after, ::marker, ...
+				return comp, true
+			}
+			if i+1 < len(toks) {
+				name := strings.ToLower(strings.TrimSuffix(string(toks[i+1].Data), "("))
+				switch name {
+				case "hover", "focus", "focus-within", "focus-visible", "active", "visited", "target",
+					"checked", "before", "after", "first-line", "first-letter", "selection", "placeholder":
+					comp.never = true
+					return comp, true
+				}
+				if toks[i+1].TokenType == css.FunctionToken {
+					rest := skipFunction(toks[i+1:])
+					i = len(toks) - len(rest) - 1
+				} else {
+					i++
+				}
+			}
+		case css.LeftBracketToken:
+			for i < len(toks) && toks[i].TokenType != css.RightBracketToken {
+				i++
+			}
+		}
+	}
+	return comp, true
+}
+
+func (s compound) matches(e element) bool {
+	if s.tag != "" && s.tag != e.tag {
+		return false
+	}
+	if s.id != "" && s.id != e.id {
+		return false
+	}
+	for _, want := range s.classes {
+		found := false
+		for _, have := range e.classes {
+			if have == want {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
