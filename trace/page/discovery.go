@@ -3,9 +3,6 @@ package page
 import (
 	"bytes"
 	"net/url"
-	"strings"
-
-	"golang.org/x/net/html"
 
 	"github.com/reqtrace/reqtrace/trace/page/discover"
 )
@@ -13,60 +10,25 @@ import (
 // The three ways a page names its subresources. They call package
 // discover; the engine never reads markup itself.
 
-// htmlRefs lists what a document (or an iframe's) names.
-func htmlRefs(base *url.URL, body []byte) []discover.Ref {
-	return interimHTML(base, body)
+// htmlRefs lists what a document (or an iframe's) names; the Document
+// is what its stylesheets are matched against.
+func htmlRefs(base *url.URL, body []byte) (*discover.Document, []discover.Ref) {
+	doc, _ := discover.HTML(base, bytes.NewReader(body)) // a read error cannot come from a byte slice
+	return doc, doc.Refs
 }
 
-// cssRefs lists what a stylesheet names: @import, fonts, backgrounds.
-func cssRefs(base *url.URL, body []byte) []discover.Ref {
-	return nil
+// cssRefs lists what a stylesheet applied to doc names: @import, the
+// fonts doc uses, the backgrounds of rules that match.
+func cssRefs(base *url.URL, body []byte, doc *discover.Document) []discover.Ref {
+	return discover.CSS(base, bytes.NewReader(body), doc)
 }
 
 // linkRefs lists the preloads of Link header values (a response's, or a
 // 103 Early Hints').
 func linkRefs(base *url.URL, values []string, kind string) []discover.Ref {
-	return nil
-}
-
-// interimHTML stands in for discover.HTML until it lands.
-func interimHTML(base *url.URL, body []byte) []discover.Ref {
 	var refs []discover.Ref
-	z := html.NewTokenizer(bytes.NewReader(body))
-	add := func(raw, typ, prio string, blocking bool) {
-		u, err := base.Parse(strings.TrimSpace(raw))
-		if err == nil && raw != "" {
-			refs = append(refs, discover.Ref{URL: u, Type: typ, Kind: discover.InitParser, Priority: prio, RenderBlocking: blocking})
-		}
+	for _, v := range values {
+		refs = append(refs, discover.LinkHeader(base, v, kind)...)
 	}
-	for {
-		tt := z.Next()
-		if tt == html.ErrorToken {
-			return refs
-		}
-		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
-			continue
-		}
-		t := z.Token()
-		attr := func(k string) string {
-			for _, a := range t.Attr {
-				if a.Key == k {
-					return a.Val
-				}
-			}
-			return ""
-		}
-		switch t.Data {
-		case "link":
-			if attr("rel") == "stylesheet" {
-				add(attr("href"), discover.TypeStylesheet, discover.PriorityHighest, true)
-			}
-		case "script":
-			add(attr("src"), discover.TypeScript, discover.PriorityHigh, false)
-		case "img":
-			add(attr("src"), discover.TypeImage, discover.PriorityLow, false)
-		case "iframe":
-			add(attr("src"), discover.TypeIframe, discover.PriorityLowest, false)
-		}
-	}
+	return refs
 }

@@ -35,6 +35,11 @@ type fetched struct {
 	body  []byte // the markup or stylesheet, for discovery
 	refs  []discover.Ref
 	entry *entry // what the repeat view's cache answered with
+	// doc is the parsed markup of a document or iframe; css and base are
+	// a 2xx stylesheet and its final URL, parsed once a document applies it.
+	doc  *discover.Document
+	css  []byte
+	base *url.URL
 }
 
 // fetch sends the request through the pool, or answers it from the
@@ -64,7 +69,7 @@ func (l *loader) fetch(j *job) fetched {
 			l.store.put(j.url.String(), f.trace, f.body)
 		}
 	}
-	f.refs = l.discover(j, f)
+	l.discover(j, &f)
 	return f
 }
 
@@ -109,9 +114,9 @@ func (l *loader) options(j *job, conditional []trace.HeaderEdit) *trace.Options 
 	return &o
 }
 
-// discover lists what a 2xx markup or stylesheet names, and the preloads
-// of the final response's Link headers.
-func (l *loader) discover(j *job, f fetched) []discover.Ref {
+// discover lists what a 2xx document names and the preloads of the final
+// response's Link headers, and keeps a 2xx stylesheet for its document.
+func (l *loader) discover(j *job, f *fetched) {
 	base, status, hs := j.url, 0, []trace.Header(nil)
 	if f.entry != nil {
 		base, status, hs = j.url, f.entry.resp.Status, f.entry.resp.Headers
@@ -125,17 +130,21 @@ func (l *loader) discover(j *job, f fetched) []discover.Ref {
 			base = u
 		}
 	}
-	refs := linkRefs(base, headerValues(hs, "Link"), discover.InitLinkHeader)
+	f.refs = linkRefs(base, headerValues(hs, "Link"), discover.InitLinkHeader)
 	if status/100 != 2 {
-		return refs
+		return
 	}
 	switch j.ref.Type {
 	case discover.TypeDocument, discover.TypeIframe:
-		refs = append(refs, htmlRefs(base, f.body)...)
+		var refs []discover.Ref
+		f.doc, refs = htmlRefs(base, f.body)
+		f.refs = append(f.refs, refs...)
 	case discover.TypeStylesheet:
-		refs = append(refs, cssRefs(base, f.body)...)
+		f.css, f.base = f.body, base
+		if f.css == nil {
+			f.css = []byte{} // an empty sheet still applies (and names nothing)
+		}
 	}
-	return refs
 }
 
 // fill writes what came back into the Request. l.mu is held.

@@ -31,7 +31,7 @@ func load(ctx context.Context, o *Options, from, store *cache) *Result {
 	l := &loader{
 		ctx: ctx, o: o, from: from, store: store,
 		start:   time.Now(),
-		seen:    map[string]bool{},
+		seen:    map[string]*job{},
 		perHost: map[string]int{},
 		max:     o.MaxRequests,
 	}
@@ -49,7 +49,7 @@ func load(ctx context.Context, o *Options, from, store *cache) *Result {
 	l.pool = pool
 
 	l.mu.Lock()
-	l.add(discover.Ref{URL: o.Trace.URL, Type: discover.TypeDocument, Kind: discover.InitOther, Priority: discover.PriorityHighest}, -1, 0)
+	l.add(discover.Ref{URL: o.Trace.URL, Type: discover.TypeDocument, Kind: discover.InitOther, Priority: discover.PriorityHighest}, -1, 0, nil)
 	l.schedule()
 	l.mu.Unlock()
 	l.wg.Wait()
@@ -79,7 +79,7 @@ type loader struct {
 	res     *Result
 	jobs    []*job // by index into res.Requests
 	pending []*job // added, not started, in discovery order
-	seen    map[string]bool
+	seen    map[string]*job
 	// What the scheduler counts: the render-blocking requests in flight,
 	// and the delayable ones, in all and per host.
 	blocking, delayable int
@@ -92,6 +92,17 @@ type job struct {
 	url   *url.URL
 	ref   discover.Ref
 	depth int // 0 for the page's own resources, 1 inside an iframe
+	// doc is the document whose markup (or stylesheet) named it: a
+	// stylesheet's rules are matched against it.
+	doc *discover.Document
+	// A stylesheet is parsed once it has arrived (css holds it, base is
+	// its final URL) and a document applies it (applies: a preload
+	// alone does not); parsed says it was.
+	applies, done, parsed bool
+	css                   []byte
+	base                  *url.URL
+	// blocks: counted as render-blocking by the scheduler while in flight.
+	blocks bool
 }
 
 // since is an offset from the page's start.
@@ -100,7 +111,7 @@ func (l *loader) since() time.Duration { return time.Since(l.start) }
 // add records a resource found by the request at index parent (-1 for
 // the document), unless a bound or an earlier request rules it out.
 // l.mu is held.
-func (l *loader) add(ref discover.Ref, parent, depth int) {
+func (l *loader) add(ref discover.Ref, parent, depth int, doc *discover.Document) {
 	u := ref.URL
 	if u == nil {
 		return
@@ -116,8 +127,9 @@ func (l *loader) add(ref discover.Ref, parent, depth int) {
 	u = withoutFragment(u)
 	key := u.String()
 	switch {
-	case l.seen[key]:
+	case l.seen[key] != nil:
 		l.res.Skipped[SkipDuplicate]++
+		l.apply(l.seen[key], ref, doc)
 		return
 	case parent >= 0 && l.o.SameSite && site(u) != l.site:
 		l.res.Skipped[SkipOtherSite]++
@@ -126,7 +138,6 @@ func (l *loader) add(ref discover.Ref, parent, depth int) {
 		l.res.Skipped[SkipMaxRequests]++
 		return
 	}
-	l.seen[key] = true
 	r := Request{
 		URL: key, Type: ref.Type, Priority: ref.Priority,
 		RenderBlocking: ref.RenderBlocking && depth == 0,
@@ -137,7 +148,8 @@ func (l *loader) add(ref discover.Ref, parent, depth int) {
 	if parent >= 0 {
 		r.Initiator.URL = l.res.Requests[parent].URL
 	}
-	j := &job{idx: len(l.res.Requests), url: u, ref: ref, depth: depth}
+	j := &job{idx: len(l.res.Requests), url: u, ref: ref, depth: depth, doc: doc, applies: applies(ref)}
+	l.seen[key] = j
 	l.res.Requests = append(l.res.Requests, r)
 	l.jobs = append(l.jobs, j)
 	l.pending = append(l.pending, j)
@@ -191,6 +203,7 @@ func (l *loader) mayStart(j *job) bool {
 
 // begin and end keep the scheduler's counts. l.mu is held.
 func (l *loader) begin(j *job) {
+	j.blocks = j.idx == 0 || l.res.Requests[j.idx].RenderBlocking
 	l.count(j, 1)
 	l.res.Requests[j.idx].Queued = l.since() - l.res.Requests[j.idx].Discovered
 	l.emit(Event{Request: j.idx})
@@ -204,7 +217,7 @@ func (l *loader) emit(e Event) {
 }
 
 func (l *loader) count(j *job, n int) {
-	if l.res.Requests[j.idx].RenderBlocking || j.idx == 0 {
+	if j.blocks {
 		l.blocking += n
 	}
 	if delayable(j) {
@@ -235,8 +248,10 @@ func (l *loader) run(j *job) {
 	defer l.wg.Done()
 	f := l.fetch(j)
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.count(j, -1)
+	j.done, j.css, j.base = true, f.css, f.base
+	parse := j.applies && j.css != nil
+	j.parsed = parse
 	r := &l.res.Requests[j.idx]
 	f.fill(r, j)
 	l.emit(Event{Request: j.idx, Done: true})
@@ -247,12 +262,56 @@ func (l *loader) run(j *job) {
 			r.Queued = max(0, r.Trace.Hops[0].Started.Sub(l.start)-r.Discovered)
 		}
 	}
-	for _, ref := range f.refs {
-		depth := j.depth
+	depth, doc := j.depth, j.doc
+	if f.doc != nil { // the job was a document: what it names belongs to it
+		doc = f.doc
 		if j.ref.Type == discover.TypeIframe {
 			depth++
 		}
-		l.add(ref, j.idx, depth)
+	}
+	for _, ref := range f.refs {
+		l.add(ref, j.idx, depth, doc)
+	}
+	l.schedule()
+	l.mu.Unlock()
+	if parse {
+		l.applyCSS(j)
+	}
+}
+
+// applies reports whether a document applies the stylesheet ref names:
+// <link rel=stylesheet> and @import do, a preload does not.
+func applies(ref discover.Ref) bool { return ref.Type == discover.TypeStylesheet && !ref.Async }
+
+// apply handles a stylesheet named again, now applied by a document
+// (preloaded first, by Early Hints, a Link header or <link rel=preload>):
+// its rules are matched once both the sheet and the document are there.
+// l.mu is held.
+func (l *loader) apply(j *job, ref discover.Ref, doc *discover.Document) {
+	if j.applies || !applies(ref) {
+		return
+	}
+	j.applies, j.doc = true, doc
+	r := &l.res.Requests[j.idx] // what the document makes of it now
+	r.RenderBlocking = r.RenderBlocking || ref.RenderBlocking && j.depth == 0
+	r.Async = false
+	if j.done && j.css != nil && !j.parsed {
+		j.parsed = true
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			l.applyCSS(j)
+		}()
+	}
+}
+
+// applyCSS adds what a stylesheet names, parsed outside the lock.
+func (l *loader) applyCSS(j *job) {
+	refs := cssRefs(j.base, j.css, j.doc)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, ref := range refs {
+		l.add(ref, j.idx, j.depth, j.doc)
 	}
 	l.schedule()
 }
@@ -271,7 +330,7 @@ func (l *loader) earlyHints(j *job, hopURL string, hs []trace.Header) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, ref := range refs {
-		l.add(ref, j.idx, j.depth)
+		l.add(ref, j.idx, j.depth, j.doc)
 	}
 	l.schedule()
 }

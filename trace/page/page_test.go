@@ -444,3 +444,32 @@ func TestEarlyHintsAndLinkHeaders(t *testing.T) {
 		t.Errorf("hint.css asked %d times (skipped %v): the markup's reference is the preload's", n, res.Skipped)
 	}
 }
+
+func TestStylesheetsOnceApplied(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/{$}": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Link", "</a.css>; rel=preload; as=style")
+			w.WriteHeader(http.StatusEarlyHints)
+			time.Sleep(50 * time.Millisecond)
+			html(`<link rel=preload as=style href="/unused.css"><link rel=stylesheet href="/a.css"><p>text</p>`)(w, r)
+		},
+		"/a.css":      delayed(0, "text/css", `@import "/b.css"; p { background: url(/bg.png) } @font-face { font-family: F; src: url(/f.woff2) format("woff2") } p { font-family: F }`),
+		"/b.css":      delayed(0, "text/css", "p { color: red }"),
+		"/unused.css": delayed(0, "text/css", "p { background: url(/never.png) }"),
+		"/":           delayed(0, "application/octet-stream", "x"),
+	})
+	res := load(t, s.options(t, s.url("www.lab.test", "/")))
+	reqs := byURL(res)
+	for _, p := range []string{"/b.css", "/bg.png", "/f.woff2"} {
+		r, ok := reqs[s.url("www.lab.test", p)]
+		if !ok || r.Initiator.Kind != discover.InitCSS || r.Initiator.URL != s.url("www.lab.test", "/a.css") {
+			t.Errorf("%s: %+v (all: %v)", p, r.Initiator, keys(reqs))
+		}
+	}
+	if _, ok := reqs[s.url("www.lab.test", "/never.png")]; ok {
+		t.Error("a preloaded stylesheet no document applies had its images fetched")
+	}
+	if n := s.hitsOf("www.lab.test", "/a.css"); n != 1 {
+		t.Errorf("a.css asked %d times", n)
+	}
+}
