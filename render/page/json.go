@@ -27,7 +27,7 @@ type wirePage struct {
 	Started          string            `json:"started,omitempty"`
 	DOMContentLoaded float64           `json:"dom_content_loaded_ms"`
 	Load             float64           `json:"load_ms"`
-	Requests         []wireResource     `json:"requests"`
+	Requests         []wireResource    `json:"requests"`
 	Connections      []wireConnection  `json:"connections"`
 	CriticalPath     []int             `json:"critical_path"`
 	Totals           wireTotals        `json:"totals"`
