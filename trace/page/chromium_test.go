@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
+	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
 // The judge is Chromium itself: it loads the same page in headless
@@ -176,27 +176,7 @@ func TestChromiumAgrees(t *testing.T) {
 	res := load(t, o)
 	b := chromiumLoad(t, exe, u)
 
-	ours := map[string]bool{}
-	for _, r := range res.Requests {
-		ours[r.URL] = true
-	}
-	if missing, extra := diff(b.urls, ours); len(missing)+len(extra) > 0 {
-		t.Errorf("URL sets differ:\n  Chromium only: %v\n  reqtrace only: %v", missing, extra)
-	}
-	conns := map[string]int{}
-	for _, c := range res.Connections {
-		conns[c.Origin]++
-	}
-	for origin, ids := range b.conns {
-		if conns[origin] != len(ids) {
-			t.Errorf("%s: reqtrace opened %d connections, Chromium %d (%s)", origin, conns[origin], len(ids), b.proto[origin])
-		}
-	}
-	for origin, n := range conns {
-		if b.conns[origin] == nil {
-			t.Errorf("%s: reqtrace opened %d connections, Chromium none", origin, n)
-		}
-	}
+	judge(t, "judge page", res, b)
 }
 
 func diff(want, got map[string]bool) (missing, extra []string) {
@@ -215,5 +195,48 @@ func diff(want, got map[string]bool) (missing, extra []string) {
 	return missing, extra
 }
 
-var _ = slices.Sort[[]string]
-var _ page.Options
+// TestChromiumAgreesOnLabPages judges the lab's pages end to end: the big
+// page (about 40 subresources over 3 origins, one HTTP/1.1-only, fonts,
+// @import, Early Hints, a redirected script, a missing image) and the
+// iframe page.
+func TestChromiumAgreesOnLabPages(t *testing.T) {
+	exe := needChromium(t)
+	lab := tracetest.New(t)
+	for _, p := range []string{tracetest.PagePath, tracetest.IframePagePath} {
+		u := lab.PageURL(p)
+		pu, err := trace.ParseURL(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := load(t, &page.Options{Trace: trace.Options{URL: pu, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf,
+			HostsFile: lab.HostsFile, CACert: lab.CAPEM, Compressed: true, MaxTime: 20 * time.Second}})
+		judge(t, p, res, chromiumLoad(t, exe, u))
+	}
+}
+
+// judge compares a page load with Chromium's: the URL set, and the
+// connections per origin.
+func judge(t *testing.T, name string, res *page.Result, b browserLoad) {
+	t.Helper()
+	ours := map[string]bool{}
+	for _, r := range res.Requests {
+		ours[r.URL] = true
+	}
+	if missing, extra := diff(b.urls, ours); len(missing)+len(extra) > 0 {
+		t.Errorf("%s: URL sets differ:\n  Chromium only: %v\n  reqtrace only: %v", name, missing, extra)
+	}
+	conns := map[string]int{}
+	for _, c := range res.Connections {
+		conns[c.Origin]++
+	}
+	for origin, ids := range b.conns {
+		if conns[origin] != len(ids) {
+			t.Errorf("%s: %s: reqtrace opened %d connections, Chromium %d (%s)", name, origin, conns[origin], len(ids), b.proto[origin])
+		}
+	}
+	for origin, n := range conns {
+		if b.conns[origin] == nil {
+			t.Errorf("%s: %s: reqtrace opened %d connections, Chromium none", name, origin, n)
+		}
+	}
+}

@@ -280,8 +280,13 @@ func (l *loader) run(j *job) {
 }
 
 // applies reports whether a document applies the stylesheet ref names:
-// <link rel=stylesheet> and @import do, a preload does not.
-func applies(ref discover.Ref) bool { return ref.Type == discover.TypeStylesheet && !ref.Async }
+// <link rel=stylesheet> and @import do when their media matches the
+// screen (discover marks those, and only those, render-blocking); a
+// preload does not, nor does media=print (fetched, at lowest priority,
+// but its rules never match, so nothing they name is fetched).
+func applies(ref discover.Ref) bool {
+	return ref.Type == discover.TypeStylesheet && !ref.Async && ref.RenderBlocking
+}
 
 // apply handles a stylesheet named again, now applied by a document
 // (preloaded first, by Early Hints, a Link header or <link rel=preload>):
