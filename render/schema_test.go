@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 )
 
 // The schemas of the struct-based documents are generated from the wire
@@ -47,7 +49,7 @@ func TestSchemaFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		path := filepath.Join("schema", d.name+".json")
-		if *update {
+		if *rendertest.Update {
 			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
 				t.Fatal(err)
 			}
