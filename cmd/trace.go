@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/writeout"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/assert"
 )
@@ -168,8 +169,8 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 	case f.json:
 		err = render.JSON(ios.Out, shown)
 	case f.writeOutSet:
-		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
-			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets, Filename: f.output})
+		err = writeout.WriteOut(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
+			writeout.WriteOutOptions{Output: writeout.OpenWriteOutFile, ShowSecrets: f.showSecrets, Filename: f.output})
 	default:
 		err = render.Text(ios.Out, shown, style)
 	}

@@ -568,3 +568,20 @@ func TestHARSchema(t *testing.T) {
 		t.Errorf("validate-har.js passed a broken HAR: %v\n%s", err, out)
 	}
 }
+
+// TestHostileHAR: the HAR file shows the attacks escaped, as -w does
+// (TestHostileWriteOut); JSON keeps the data.
+func TestHostileHAR(t *testing.T) {
+	var har bytes.Buffer
+	if err := HAR(&har, []*trace.Result{rendertest.Hostile()}, HAROptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rendertest.AssertTerminalSafe(t, har.Bytes(), false)
+	var doc map[string]any
+	if err := json.Unmarshal(har.Bytes(), &doc); err != nil {
+		t.Fatalf("the HAR is not JSON: %v", err)
+	}
+	if !strings.Contains(har.String(), `\u200b`) || !strings.Contains(har.String(), `\udb40\udc41`) {
+		t.Errorf("the HAR does not escape the invisible characters")
+	}
+}

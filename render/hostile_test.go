@@ -82,32 +82,6 @@ func TestErrorLine(t *testing.T) {
 	}
 }
 
-// TestHostileWriteOutAndHAR: -w (plain and %{json}) and the HAR file show
-// the same attacks escaped; JSON keeps the data.
-func TestHostileWriteOutAndHAR(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := WriteOut(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", rendertest.Hostile(), 56, WriteOutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	rendertest.AssertTerminalSafe(t, out.Bytes(), false)
-	rendertest.AssertTerminalSafe(t, errb.Bytes(), false)
-	if !strings.Contains(out.String(), `\u200b`) || !strings.Contains(out.String(), `\U000e0041`) {
-		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
-	}
-	var har bytes.Buffer
-	if err := HAR(&har, []*trace.Result{rendertest.Hostile()}, HAROptions{}); err != nil {
-		t.Fatal(err)
-	}
-	rendertest.AssertTerminalSafe(t, har.Bytes(), false)
-	var doc map[string]any
-	if err := json.Unmarshal(har.Bytes(), &doc); err != nil {
-		t.Fatalf("the HAR is not JSON: %v", err)
-	}
-	if !strings.Contains(har.String(), `\u200b`) || !strings.Contains(har.String(), `\udb40\udc41`) {
-		t.Errorf("the HAR does not escape the invisible characters")
-	}
-}
-
 // TestRedactEchoedSecrets: the credentials a request carried are hidden
 // wherever the response repeats them; a value too short to search for
 // (under minSecret) only loses its own header.

@@ -359,12 +359,12 @@ func writeEscaped(w io.Writer, b []byte) error {
 	start := 0
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r == 0x7f || unsafeRune(r) {
+		if r == 0x7f || UnsafeRune(r) {
 			if _, err := w.Write(b[start:i]); err != nil {
 				return err
 			}
 			var esc strings.Builder
-			writeJSONEscape(&esc, r)
+			WriteJSONEscape(&esc, r)
 			if _, err := io.WriteString(w, esc.String()); err != nil {
 				return err
 			}

@@ -1,4 +1,4 @@
-package render
+package writeout
 
 import (
 	"bytes"
@@ -973,4 +973,18 @@ func FuzzWriteOut(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHostileWriteOut: -w (plain and %{json}) shows the attacks escaped, as the
+// HAR file does (TestHostileHAR); JSON keeps the data.
+func TestHostileWriteOut(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := WriteOut(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", rendertest.Hostile(), 56, WriteOutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rendertest.AssertTerminalSafe(t, out.Bytes(), false)
+	rendertest.AssertTerminalSafe(t, errb.Bytes(), false)
+	if !strings.Contains(out.String(), `\u200b`) || !strings.Contains(out.String(), `\U000e0041`) {
+		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
+	}
 }
