@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/har"
 	"github.com/reqtrace/reqtrace/render/writeout"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/assert"
@@ -106,7 +107,7 @@ func stopFirst(m *meter, closeOut func(bool) error) func(bool) error {
 // -c FILE and -D FILE.
 func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	err := writeFile("--har", f.harFile, 0o666, func(w io.Writer) error {
-		return render.HAR(w, f.redacted(rs), render.HAROptions{ShowSecrets: f.showSecrets})
+		return har.HAR(w, f.redacted(rs), har.HAROptions{ShowSecrets: f.showSecrets})
 	})
 	if err != nil {
 		return err

@@ -47,7 +47,7 @@ func TestHostileJSON(t *testing.T) {
 	var doc struct {
 		Hops []struct {
 			Response struct {
-				Headers []wireHeader `json:"headers"`
+				Headers []WireHeader `json:"headers"`
 			} `json:"response"`
 		} `json:"hops"`
 	}
@@ -103,7 +103,7 @@ func TestRedactEchoedSecrets(t *testing.T) {
 		t.Errorf("body preview:\n got %s\nwant %s", body, want)
 	}
 	hs := got.Hops[0].Response.Headers
-	if v := hs[len(hs)-1].Value; v != redactedMark {
+	if v := hs[len(hs)-1].Value; v != RedactedMark {
 		t.Errorf("echoed header: %q", v)
 	}
 	if m := got.Hops[0].Err.Message; m != "saw [redacted]" || h.Err.Message != "saw hunter2pass" {

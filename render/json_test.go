@@ -142,7 +142,7 @@ func TestJSONDurations(t *testing.T) {
 			t.Errorf("JSON lacks %s", want)
 		}
 	}
-	if ms(1500) != 0.002 || ms(1499) != 0.001 {
-		t.Errorf("ms rounds wrong: %v %v", ms(1500), ms(1499))
+	if Millis(1500) != 0.002 || Millis(1499) != 0.001 {
+		t.Errorf("ms rounds wrong: %v %v", Millis(1500), Millis(1499))
 	}
 }

@@ -87,7 +87,7 @@ func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		name := strings.TrimPrefix(t.Name(), "wire")
+		name := strings.TrimPrefix(strings.TrimPrefix(t.Name(), "wire"), "Wire")
 		if _, ok := g.defs[name]; !ok {
 			g.defs[name] = nil // a recursive type refers to itself
 			g.defs[name] = g.object(t)

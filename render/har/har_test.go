@@ -1,4 +1,4 @@
-package render
+package har
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/har"
@@ -438,10 +439,10 @@ func compareResults(t *testing.T, want, got *trace.Result) {
 		t.Errorf("JSON differs after the round trip:\n%s", lineDiff(w, g))
 	}
 	var wText, gText bytes.Buffer
-	if err := Text(&wText, want, Style{Width: 100}); err != nil {
+	if err := render.Text(&wText, want, render.Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Text(&gText, got, Style{Width: 100}); err != nil {
+	if err := render.Text(&gText, got, render.Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
 	if wText.String() != gText.String() {
@@ -485,7 +486,7 @@ func comparableJSON(t *testing.T, r *trace.Result) string {
 		}
 	}
 	var buf bytes.Buffer
-	if err := JSON(&buf, &c); err != nil {
+	if err := render.JSON(&buf, &c); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
