@@ -515,7 +515,7 @@ type wireCORS struct {
 	Warnings        []wireProblem `json:"warnings"`
 	Fix             wireFix       `json:"fix"`
 	BlockedEarly    bool          `json:"blocked_before_sending"`
-	Error           *wireError    `json:"error"`
+	Error           *WireError    `json:"error"`
 	Scan            *wireScan     `json:"scan"`
 }
 
@@ -537,7 +537,7 @@ func wireEngines(es []cors.EngineOutcome) []wireEngine {
 	out := make([]wireEngine, 0, len(es))
 	for _, e := range es {
 		out = append(out, wireEngine{Browser: e.Browser, Verdict: e.Verdict, Preflight: e.Preflight, Status: e.Status,
-			ReadableHeaders: orEmpty(e.Readable), Requests: orEmpty(e.Requests), Summary: e.Summary})
+			ReadableHeaders: OrEmpty(e.Readable), Requests: OrEmpty(e.Requests), Summary: e.Summary})
 	}
 	return out
 }
@@ -545,14 +545,14 @@ func wireEngines(es []cors.EngineOutcome) []wireEngine {
 type wireCORSRequest struct {
 	Method  string       `json:"method"`
 	URL     string       `json:"url"`
-	Headers []wireHeader `json:"headers"`
+	Headers []WireHeader `json:"headers"`
 }
 
 type wireCORSResponse struct {
 	Proto   string       `json:"proto"`
 	Status  int          `json:"status"`
 	Reason  string       `json:"reason"`
-	Headers []wireHeader `json:"headers"`
+	Headers []WireHeader `json:"headers"`
 }
 
 type wirePreflight struct {
@@ -564,7 +564,7 @@ type wirePreflight struct {
 	Problems []wireProblem     `json:"problems"`
 	Checks   []wireCheck       `json:"checks"`
 	MaxAge   *wireMaxAge       `json:"max_age"`
-	Error    *wireError        `json:"error"`
+	Error    *WireError        `json:"error"`
 }
 
 type wireActual struct {
@@ -576,7 +576,7 @@ type wireActual struct {
 	Problems []wireProblem     `json:"problems"`
 	Checks   []wireCheck       `json:"checks"`
 	Redirect *string           `json:"redirect"`
-	Error    *wireError        `json:"error"`
+	Error    *WireError        `json:"error"`
 
 	OriginSent string             `json:"origin_sent"`
 	Redirects  []wireCORSRedirect `json:"redirects"`
@@ -605,7 +605,7 @@ type wireExchange struct {
 	Passed   *bool             `json:"passed"`
 	Problems []wireProblem     `json:"problems"`
 	Checks   []wireCheck       `json:"checks"`
-	Error    *wireError        `json:"error"`
+	Error    *WireError        `json:"error"`
 }
 
 type wireProblem struct {
@@ -655,7 +655,7 @@ type wireProbeResult struct {
 	Vary     *string    `json:"vary"`
 	Multiple bool       `json:"multiple_allow_origin"`
 	Allowed  bool       `json:"allowed"`
-	Error    *wireError `json:"error"`
+	Error    *WireError `json:"error"`
 }
 
 type wireFinding struct {
@@ -670,16 +670,16 @@ type wireFinding struct {
 
 // CORSJSON writes rep as one reqtrace.cors/v1 document.
 func CORSJSON(w io.Writer, rep *cors.Report) error {
-	return writeJSON(w, corsWire(rep))
+	return WriteJSON(w, corsWire(rep))
 }
 
 func corsWire(rep *cors.Report) wireCORS {
 	p, a := &rep.Preflight, &rep.Actual
 	return wireCORS{
 		Schema: CORSSchema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
-		RequestHeaders: orEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
+		RequestHeaders: OrEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
 		Preflight: wirePreflight{
-			Needed: p.Needed, Reasons: orEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),
+			Needed: p.Needed, Reasons: OrEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),
 			Response: corsResponse(p.Hop), Passed: p.Passed, Problems: wireProblems(p.Problems),
 			Checks: wireChecks(p.Checks), MaxAge: wireMaxAgeOf(p.MaxAge), Error: hopErr(p.Hop),
 		},
@@ -689,18 +689,18 @@ func corsWire(rep *cors.Report) wireCORS {
 			Checks: wireChecks(a.Checks), Redirect: strOrNull(a.Redirect), Error: hopErr(a.Hop),
 			OriginSent: a.OriginSent, Redirects: wireCORSRedirects(a.Redirects),
 		},
-		ReadableHeaders: orEmpty(rep.Readable),
+		ReadableHeaders: OrEmpty(rep.Readable),
 		Verdict:         rep.Verdict, Summary: rep.Summary, Console: strOrNull(rep.Console),
 		Problems: wireProblems(rep.Problems), Warnings: wireProblems(rep.Warnings),
-		Fix:          wireFix{Preflight: orEmpty(rep.Fix.Preflight), Actual: orEmpty(rep.Fix.Actual), URL: strOrNull(rep.Fix.URL)},
-		BlockedEarly: rep.BlockedBeforeSending, Error: wireErr(rep.Err), Scan: wireScanOf(rep.Scan),
+		Fix:          wireFix{Preflight: OrEmpty(rep.Fix.Preflight), Actual: OrEmpty(rep.Fix.Actual), URL: strOrNull(rep.Fix.URL)},
+		BlockedEarly: rep.BlockedBeforeSending, Error: WireErr(rep.Err), Scan: wireScanOf(rep.Scan),
 	}
 }
 
 // corsRequest is the request as sent or as it would be sent; without
 // one, its headers are empty.
 func corsRequest(x *cors.Exchange, exists bool) wireCORSRequest {
-	r := wireCORSRequest{Method: x.Method, URL: x.URL, Headers: []wireHeader{}}
+	r := wireCORSRequest{Method: x.Method, URL: x.URL, Headers: []WireHeader{}}
 	if exists {
 		r.Headers = wireHeaders(x.Headers)
 	}
@@ -712,7 +712,7 @@ func corsResponse(h *trace.Hop) *wireCORSResponse {
 		return nil
 	}
 	rs := h.Response
-	reason := reasonOf(rs.Proto, rs.Status, rs.Reason)
+	reason := ReasonOf(rs.Proto, rs.Status, rs.Reason)
 	return &wireCORSResponse{Proto: rs.Proto, Status: rs.Status, Reason: reason, Headers: wireHeaders(rs.Headers)}
 }
 
@@ -731,11 +731,11 @@ func wireCORSRedirects(rds []cors.RedirectHop) []wireCORSRedirect {
 	return out
 }
 
-func hopErr(h *trace.Hop) *wireError {
+func hopErr(h *trace.Hop) *WireError {
 	if h == nil {
 		return nil
 	}
-	return wireErr(h.Err)
+	return WireErr(h.Err)
 }
 
 func wireProblems(ps []cors.Problem) []wireProblem {
@@ -770,13 +770,13 @@ func wireScanOf(s *cors.Scan) *wireScan {
 		out.Probes = append(out.Probes, wireProbe{Class: p.Class, Origin: p.Origin, GET: wireProbeOf(p.GET), Preflight: wireProbeOf(p.Preflight)})
 	}
 	for _, f := range s.Findings {
-		out.Findings = append(out.Findings, wireFinding{Class: f.Class, Severity: f.Severity, Origins: orEmpty(f.Origins),
-			Via: orEmpty(f.Via), Credentials: f.Credentials, Message: f.Message, Fix: f.Fix})
+		out.Findings = append(out.Findings, wireFinding{Class: f.Class, Severity: f.Severity, Origins: OrEmpty(f.Origins),
+			Via: OrEmpty(f.Via), Credentials: f.Credentials, Message: f.Message, Fix: f.Fix})
 	}
 	return out
 }
 
 func wireProbeOf(r cors.ProbeResult) wireProbeResult {
 	return wireProbeResult{Status: r.Status, ACAO: strOrNull(r.ACAO), ACAC: strOrNull(r.ACAC), ACAM: strOrNull(r.ACAM),
-		ACAH: strOrNull(r.ACAH), Vary: strOrNull(r.Vary), Multiple: r.Multiple, Allowed: r.Allowed, Error: wireErr(r.Err)}
+		ACAH: strOrNull(r.ACAH), Vary: strOrNull(r.Vary), Multiple: r.Multiple, Allowed: r.Allowed, Error: WireErr(r.Err)}
 }

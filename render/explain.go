@@ -206,7 +206,7 @@ type wireDirective struct {
 
 // ExplainJSON writes the explain document for t (schema reqtrace.explain/v1).
 func ExplainJSON(w io.Writer, t knowledge.Topic) error {
-	return writeJSON(w, explainWire(t))
+	return WriteJSON(w, explainWire(t))
 }
 
 func explainWire(t knowledge.Topic) wireExplain {
@@ -282,5 +282,5 @@ func ExplainListJSON(w io.Writer, kind string) error {
 		}
 	}
 	out["topics"] = topics
-	return writeJSON(w, out)
+	return WriteJSON(w, out)
 }

@@ -137,7 +137,7 @@ func JWTJSON(w io.Writer, r JWTReport) error {
 		"signature_bytes": t.SignatureLen,
 		"verified":        r.Verified,
 		"verify_error":    strOrNull(r.VerifyError),
-		"problems":        orEmpty(r.problems()),
+		"problems":        OrEmpty(r.problems()),
 	}
-	return writeJSON(w, doc)
+	return WriteJSON(w, doc)
 }

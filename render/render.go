@@ -23,7 +23,7 @@ type Style struct {
 	Include bool // -i: the body itself, as much as was kept
 }
 
-var errNilResult = errors.New("render: nil *trace.Result")
+var ErrNilResult = errors.New("render: nil *trace.Result")
 
 // defaultWidth is used when Style.Width is 0; minWidth keeps the layout
 // arithmetic sane on absurdly narrow terminals (output then just wraps).

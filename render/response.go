@@ -101,7 +101,7 @@ func (pr *printer) redirect(rd *trace.Redirect) {
 // reasonOf is the phrase shown after a status: the server's own over
 // HTTP/1.x, even an empty one (no phrase is invented); HTTP/2 sends none,
 // so there it is the registry's.
-func reasonOf(proto string, code int, reason string) string {
+func ReasonOf(proto string, code int, reason string) string {
 	if strings.HasPrefix(proto, "HTTP/1") {
 		return reason
 	}
@@ -111,7 +111,7 @@ func reasonOf(proto string, code int, reason string) string {
 // responseStatus is "404 Not Found", or "418" when the server sent the
 // code alone.
 func responseStatus(rs *trace.Response) string {
-	return strings.TrimSpace(fmt.Sprintf("%d %s", rs.Status, reasonOf(rs.Proto, rs.Status, rs.Reason)))
+	return strings.TrimSpace(fmt.Sprintf("%d %s", rs.Status, ReasonOf(rs.Proto, rs.Status, rs.Reason)))
 }
 
 // infoReason is reasonOf for a 1xx, which came over HTTP/1.x when it has
@@ -181,7 +181,7 @@ func (pr *printer) body(h *trace.Hop) {
 	default:
 		b.WriteString(fmtInt(rs.BodyBytes) + " bytes")
 	}
-	if ct := headerValue(rs.Headers, "Content-Type"); ct != "" && rs.BodyBytes > 0 {
+	if ct := HeaderValue(rs.Headers, "Content-Type"); ct != "" && rs.BodyBytes > 0 {
 		mt, _, _ := strings.Cut(ct, ";")
 		b.WriteString(" (" + Safe(strings.TrimSpace(mt)) + ")")
 	}
@@ -275,7 +275,7 @@ func looksBinary(p []byte) bool {
 }
 
 // headerValue returns the first value of a header, matched case-insensitively.
-func headerValue(hs []trace.Header, name string) string {
+func HeaderValue(hs []trace.Header, name string) string {
 	for _, h := range hs {
 		if strings.EqualFold(h.Name, name) {
 			return h.Value

@@ -209,7 +209,7 @@ type wirePhaseStat struct {
 // SeriesJSON writes a repeated trace as one JSON document.
 func SeriesJSON(w io.Writer, ser *trace.Series) error {
 	if ser == nil || len(ser.Runs) == 0 {
-		return errNilResult
+		return ErrNilResult
 	}
 	doc := wireSeries{wireResult: toWire(ser.Runs[0])}
 	for _, r := range ser.Runs {
@@ -221,12 +221,12 @@ func SeriesJSON(w io.Writer, ser *trace.Series) error {
 	for _, ps := range s.Phases {
 		doc.Stats.Phases[ps.Phase] = wireStat(ps)
 	}
-	return writeJSON(w, doc)
+	return WriteJSON(w, doc)
 }
 
 func wireStat(ps trace.PhaseStats) *wirePhaseStat {
 	if ps.N == 0 {
 		return nil
 	}
-	return &wirePhaseStat{N: ps.N, MinMS: ms(ps.Min), MedianMS: ms(ps.Median), P95MS: ms(ps.P95), MaxMS: ms(ps.Max), MeanMS: ms(ps.Mean)}
+	return &wirePhaseStat{N: ps.N, MinMS: Millis(ps.Min), MedianMS: Millis(ps.Median), P95MS: Millis(ps.P95), MaxMS: Millis(ps.Max), MeanMS: Millis(ps.Mean)}
 }

@@ -18,7 +18,7 @@ import (
 // Every server- or DNS-controlled string goes through Safe first.
 func Text(w io.Writer, r *trace.Result, st Style) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
 	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color), res: r}
 	for i := range r.Hops {

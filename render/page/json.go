@@ -2,7 +2,7 @@ package page
 
 // The `reqtrace page --json` document, reqtrace.page/v1 (schema:
 // render/schema/page.json, `reqtrace schema page`). Each request carries
-// its hops exactly as `reqtrace trace --json` writes them (render.HopJSON),
+// its hops exactly as `reqtrace trace --json` writes them (render.WireHop),
 // so a tool reading one trace document reads every request of a page.
 // Offsets count from the page's start, in milliseconds.
 
@@ -34,7 +34,7 @@ type wirePage struct {
 	Findings         []wireFinding     `json:"findings"`
 	Skipped          map[string]int    `json:"skipped"`
 	Repeat           *wirePage         `json:"repeat"`
-	Error            *render.ErrorJSON `json:"error"`
+	Error            *render.WireError `json:"error"`
 }
 
 type wireResource struct {
@@ -55,8 +55,8 @@ type wireResource struct {
 	TransferBytes  int64             `json:"transfer_bytes"`
 	DecodedBytes   int64             `json:"decoded_bytes"`
 	Image          *wireImage        `json:"image"`
-	Hops           []render.HopJSON  `json:"hops"`
-	Error          *render.ErrorJSON `json:"error"`
+	Hops           []render.WireHop  `json:"hops"`
+	Error          *render.WireError `json:"error"`
 }
 
 type wireInitiator struct {
@@ -130,7 +130,7 @@ func toWire(res *page.Result) *wirePage {
 		Totals:       wireTotalsOf(res.Totals),
 		Findings:     make([]wireFinding, 0, len(res.Findings)),
 		Skipped:      map[string]int{},
-		Error:        render.ErrorJSONOf(res.Err),
+		Error:        render.WireErr(res.Err),
 	}
 	if !res.Started.IsZero() {
 		out.Started = res.Started.Format(time.RFC3339Nano)
@@ -167,14 +167,14 @@ func wireRequestOf(i int, r page.Request) wireResource {
 		DiscoveredMS: ms(r.Discovered), QueuedMS: ms(r.Queued), StartMS: ms(r.Start()), EndMS: ms(r.End()),
 		Cache: r.Cache, Status: r.Status(), NewConnection: r.NewConnection(),
 		TransferBytes: r.TransferBytes, DecodedBytes: r.DecodedBytes,
-		Hops: []render.HopJSON{},
+		Hops: []render.WireHop{},
 	}
 	if im := r.Image; im != nil {
 		w.Image = &wireImage{Width: im.Width, Height: im.Height, DisplayWidth: im.DisplayWidth, DisplayHeight: im.DisplayHeight}
 	}
 	if r.Trace != nil {
-		w.Hops = render.HopsJSON(r.Trace)
-		w.Error = render.ErrorJSONOf(r.Trace.Err)
+		w.Hops = render.WireHops(r.Trace)
+		w.Error = render.WireErr(r.Trace.Err)
 	}
 	return w
 }

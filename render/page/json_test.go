@@ -3,7 +3,6 @@ package page_test
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	rpage "github.com/reqtrace/reqtrace/render/page"
 	"github.com/reqtrace/reqtrace/render/schema"
 	"github.com/reqtrace/reqtrace/trace"
@@ -28,20 +28,8 @@ func TestJSONGolden(t *testing.T) {
 // The schema is generated from the wire types, so it cannot drift from
 // them; rewrite it with -update and review the diff.
 func TestSchemaFile(t *testing.T) {
-	b, err := schema.Generate("page", "reqtrace page --json", rpage.Schema, rpage.WireType())
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join("..", "schema", "page.json")
-	if *update {
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, b) {
-		t.Errorf("%s is not what the wire types say (err %v): run go test ./render/page -run TestSchemaFile -update", path, err)
-	}
+	rendertest.CheckSchema(t, filepath.Join("..", "schema"), rendertest.SchemaDoc{
+		Name: "page", Title: "reqtrace page --json", Schema: rpage.Schema, Type: rpage.WireType()})
 }
 
 // Real output validates against the embedded schema (`reqtrace schema

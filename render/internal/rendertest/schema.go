@@ -1,31 +1,37 @@
-package schema
+package rendertest
 
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"testing"
 )
 
-// Generate writes the JSON Schema (draft 2020-12) of what encoding/json
-// writes for the wire type typ: a pointer, slice or map may be null;
-// omitempty fields are not required; no property beyond the struct's.
-// Each nested struct is one $defs entry, named as its type without
-// "wire". The "schema" property is pinned to the document's version
-// string. The tests of render and its sub-packages compare the result
-// with the checked-in file, so a field added, renamed or made nullable
-// shows up in review.
-func Generate(name, title, version string, typ reflect.Type) ([]byte, error) {
-	g := &gen{defs: map[string]any{}, types: map[string]reflect.Type{}}
-	root := g.object(typ)
-	root["properties"].(map[string]any)["schema"] = map[string]any{"const": version}
+// SchemaDoc is a struct-based JSON document and the schema file generated
+// from its wire types: a field added, renamed or made nullable shows up as a
+// change to render/schema/*.json in review (rewrite with -update).
+type SchemaDoc struct {
+	Name, Title, Schema string
+	Type                reflect.Type
+}
+
+// CheckSchema compares the schema generated from d.Type with dir/NAME.json,
+// or rewrites the file with -update.
+func CheckSchema(t *testing.T, dir string, d SchemaDoc) {
+	t.Helper()
+	g := &schemaGen{defs: map[string]any{}, types: map[string]reflect.Type{}}
+	root := g.object(d.Type)
+	root["properties"].(map[string]any)["schema"] = map[string]any{"const": d.Schema}
 	if len(g.defs) > 0 {
 		root["$defs"] = g.defs
 	}
 	doc := map[string]any{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
-		"$id":     "https://github.com/reqtrace/reqtrace/render/schema/" + name + ".json",
-		"title":   title,
+		"$id":     "https://github.com/reqtrace/reqtrace/render/schema/" + d.Name + ".json",
+		"title":   d.Title,
 	}
 	for k, v := range root {
 		doc[k] = v
@@ -35,17 +41,31 @@ func Generate(name, title, version string, typ reflect.Type) ([]byte, error) {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(doc); err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
-	return buf.Bytes(), nil
+	path := filepath.Join(dir, d.Name+".json")
+	if *Update {
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	old, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(old, buf.Bytes()) {
+		t.Errorf("%s is not what the wire types say (err %v): run go test -run Schema -update in this package and review the diff", path, err)
+	}
 }
 
-type gen struct {
+// schemaGen maps Go types to the JSON Schema of what encoding/json writes
+// for them: a pointer, slice or map may be null; omitempty fields are not
+// required; no property beyond the struct's. Each struct is one $defs
+// entry, named as the wire type without "wire".
+type schemaGen struct {
 	defs  map[string]any
-	types map[string]reflect.Type // which type each $defs name stands for
+	types map[string]reflect.Type // the type each $defs name stands for
 }
 
-func (g *gen) schemaOf(t reflect.Type) map[string]any {
+func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
 	switch t.Kind() {
 	case reflect.Pointer:
 		return nullable(g.schemaOf(t.Elem()))
@@ -64,9 +84,10 @@ func (g *gen) schemaOf(t reflect.Type) map[string]any {
 	case reflect.Interface:
 		return map[string]any{}
 	case reflect.Struct:
-		name := strings.TrimPrefix(t.Name(), "wire")
+		name := strings.TrimPrefix(strings.TrimPrefix(t.Name(), "wire"), "Wire")
 		if seen, ok := g.types[name]; ok && seen != t {
-			// two packages' wire types of one name would share a $defs entry
+			// two packages' wire types of one name (render's wireRequest
+			// and a document's own) would share one $defs entry
 			panic("schema: " + seen.String() + " and " + t.String() + " are both $defs/" + name)
 		}
 		g.types[name] = t
@@ -76,18 +97,18 @@ func (g *gen) schemaOf(t reflect.Type) map[string]any {
 		}
 		return map[string]any{"$ref": "#/$defs/" + name}
 	}
-	panic("schema: no schema for " + t.String())
+	panic("schemaOf: no schema for " + t.String())
 }
 
 // object is the schema of struct t, written out.
-func (g *gen) object(t reflect.Type) map[string]any {
+func (g *schemaGen) object(t reflect.Type) map[string]any {
 	props, required := map[string]any{}, []string{}
 	g.addFields(t, props, &required)
 	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
 }
 
 // addFields adds t's JSON fields, those of embedded structs inline.
-func (g *gen) addFields(t reflect.Type, props map[string]any, required *[]string) {
+func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]string) {
 	for f := range t.Fields() {
 		if f.Anonymous && f.Type.Kind() == reflect.Struct {
 			g.addFields(f.Type, props, required)

@@ -1,4 +1,4 @@
-package render
+package writeout
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
@@ -25,7 +26,7 @@ func woSpan(start, dur int64) *trace.Span {
 
 // woHTTPS is the https_h2 fixture with head sizes and a connection id.
 func woHTTPS() *trace.Result {
-	r := httpsH2()
+	r := rendertest.HTTPSH2()
 	h := &r.Hops[0]
 	h.ConnID = 1
 	h.Request.HeadBytes = 60
@@ -42,7 +43,7 @@ func woChain3() *trace.Result {
 	}
 	return &trace.Result{
 		URL:     "http://example.test/old",
-		Started: started,
+		Started: rendertest.Started,
 		Hops: []trace.Hop{
 			{
 				URL:     "http://example.test/old",
@@ -113,12 +114,12 @@ type woFixture struct {
 func woFixtures() []woFixture {
 	return []woFixture{
 		{"https_h2", woHTTPS, 0},
-		{"http_ip", httpIP, 0},
-		{"redirect", redirect, 0},
+		{"http_ip", rendertest.HTTPIP, 0},
+		{"redirect", rendertest.Redirect, 0},
 		{"chain3", woChain3, 0},
-		{"tls_expired", tlsExpired, 60},
-		{"dns_nxdomain", dnsNXDomain, 6},
-		{"insecure", insecure, 0},
+		{"tls_expired", rendertest.TLSExpired, 60},
+		{"dns_nxdomain", rendertest.DNSNXDomain, 6},
+		{"insecure", rendertest.Insecure, 0},
 	}
 }
 
@@ -187,7 +188,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"proxy_used", "0"},
 			{"tls_earlydata", "0"},
 		}},
-		{"plain http to an IP literal", httpIP(), 0, []row{
+		{"plain http to an IP literal", rendertest.HTTPIP(), 0, []row{
 			{"time_namelookup", "0.000000"}, // curl shows a few µs here
 			{"time_connect", "0.000420"},
 			{"time_appconnect", "0.000000"}, // no TLS: 0, as in curl
@@ -238,7 +239,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"num_certs", "1"},
 			{"content_type", "text/plain"},
 		}},
-		{"failure in TLS", tlsExpired(), 60, []row{
+		{"failure in TLS", rendertest.TLSExpired(), 60, []row{
 			{"time_namelookup", "0.003200"},
 			{"time_connect", "0.004350"},
 			{"time_appconnect", "0.000000"},
@@ -261,7 +262,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"size_request", "0"},
 			{"content_type", ""},
 		}},
-		{"failure in DNS", dnsNXDomain(), 6, []row{
+		{"failure in DNS", rendertest.DNSNXDomain(), 6, []row{
 			{"time_namelookup", "0.000000"},
 			{"time_connect", "0.000000"},
 			{"time_total", "0.008400"},
@@ -320,7 +321,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"errormsg", "connection refused"},
 		}},
 		{"failure while sending", func() *trace.Result {
-			r := httpIP()
+			r := rendertest.HTTPIP()
 			h := &r.Hops[0]
 			h.Timings.Send, h.Timings.Wait, h.Timings.Receive, h.Response = nil, nil, nil, nil
 			h.Err = &trace.Error{Phase: trace.PhaseSend, Kind: trace.KindSend, Message: "sending the request failed"}
@@ -333,13 +334,13 @@ func TestWriteOutVariables(t *testing.T) {
 			{"time_starttransfer", "0.000000"},
 			{"size_request", "0"},
 		}},
-		{"-k against a self-signed certificate", insecure(), 0, []row{
+		{"-k against a self-signed certificate", rendertest.Insecure(), 0, []row{
 			{"ssl_verify_result", "18"},
 			{"http_code", "404"},
 			{"errormsg", ""},
 		}},
 		{"a redirect not followed", func() *trace.Result {
-			r := redirect()
+			r := rendertest.Redirect()
 			r.Hops = r.Hops[:1]
 			r.Hops[0].Redirect = &trace.Redirect{Location: "http://192.0.2.20:8080/health"}
 			return r
@@ -370,11 +371,11 @@ func TestWriteOutVariables(t *testing.T) {
 }
 
 func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
-	out, _ := woRun(t, "%{errormsg}|%{exitcode}", insecure(), 22, WriteOutOptions{})
+	out, _ := woRun(t, "%{errormsg}|%{exitcode}", rendertest.Insecure(), 22, WriteOutOptions{})
 	if out != "The requested URL returned error: 404|22" {
 		t.Errorf("--fail: %q", out)
 	}
-	out, _ = woRun(t, "%{errormsg}", httpIP(), 28, WriteOutOptions{})
+	out, _ = woRun(t, "%{errormsg}", rendertest.HTTPIP(), 28, WriteOutOptions{})
 	if out != "Timeout was reached" {
 		t.Errorf("exit 28 without a trace error: %q", out)
 	}
@@ -383,10 +384,10 @@ func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
 // curl prints the -o name in filename_effective whatever happened to the
 // transfer (found by trace/realtest against curl 7.88).
 func TestWriteOutFilenameEffectiveOnFailure(t *testing.T) {
-	if out, _ := woRun(t, "%{filename_effective}", dnsNXDomain(), 6, WriteOutOptions{Filename: "out.html"}); out != "out.html" {
+	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, WriteOutOptions{Filename: "out.html"}); out != "out.html" {
 		t.Errorf("after a DNS failure with -o out.html: %q", out)
 	}
-	if out, _ := woRun(t, "%{filename_effective}", dnsNXDomain(), 6, WriteOutOptions{}); out != "" {
+	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, WriteOutOptions{}); out != "" {
 		t.Errorf("without -o: %q", out)
 	}
 }
@@ -510,7 +511,7 @@ func TestWriteOutCerts(t *testing.T) {
 // --- syntax
 
 func TestWriteOutEscapes(t *testing.T) {
-	r := httpIP()
+	r := rendertest.HTTPIP()
 	cases := []struct{ format, want string }{
 		{`a\nb`, "a\nb"},
 		{`\r\t`, "\r\t"},
@@ -541,7 +542,7 @@ func TestWriteOutEscapes(t *testing.T) {
 }
 
 func TestWriteOutUnknownVariable(t *testing.T) {
-	out, errOut := woRun(t, `a%{nope}b%{nope}c%{HTTP_CODE}%{}\n`, httpIP(), 0, WriteOutOptions{})
+	out, errOut := woRun(t, `a%{nope}b%{nope}c%{HTTP_CODE}%{}\n`, rendertest.HTTPIP(), 0, WriteOutOptions{})
 	if out != "abc\n" {
 		t.Errorf("stdout %q", out)
 	}
@@ -552,14 +553,14 @@ func TestWriteOutUnknownVariable(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errOut, want)
 	}
 	// A hostile name is shown escaped.
-	_, errOut = woRun(t, "%{\x1b[2J}", httpIP(), 0, WriteOutOptions{})
+	_, errOut = woRun(t, "%{\x1b[2J}", rendertest.HTTPIP(), 0, WriteOutOptions{})
 	if errOut != "reqtrace: unknown --write-out variable: '\\x1b[2J'\n" {
 		t.Errorf("escaped name: %q", errOut)
 	}
 }
 
 func TestWriteOutStreams(t *testing.T) {
-	out, errOut := woRun(t, `1%{stderr}2%{nope}3%{stdout}4%{stderr}5\n`, httpIP(), 0, WriteOutOptions{})
+	out, errOut := woRun(t, `1%{stderr}2%{nope}3%{stdout}4%{stderr}5\n`, rendertest.HTTPIP(), 0, WriteOutOptions{})
 	if out != "14" {
 		t.Errorf("stdout %q", out)
 	}
@@ -568,11 +569,11 @@ func TestWriteOutStreams(t *testing.T) {
 	}
 	// One writer for both keeps the order.
 	var both bytes.Buffer
-	if err := WriteOut(&both, &both, `a%{stderr}b%{stdout}c`, httpIP(), 0, WriteOutOptions{}); err != nil || both.String() != "abc" {
+	if err := WriteOut(&both, &both, `a%{stderr}b%{stdout}c`, rendertest.HTTPIP(), 0, WriteOutOptions{}); err != nil || both.String() != "abc" {
 		t.Errorf("shared writer: %q %v", both.String(), err)
 	}
 	// nil writers discard.
-	if err := WriteOut(nil, nil, `%{json}%{stderr}%{nope}`, httpIP(), 0, WriteOutOptions{}); err != nil {
+	if err := WriteOut(nil, nil, `%{json}%{stderr}%{nope}`, rendertest.HTTPIP(), 0, WriteOutOptions{}); err != nil {
 		t.Error(err)
 	}
 }
@@ -582,7 +583,7 @@ type woFailWriter struct{}
 func (woFailWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
 
 func TestWriteOutWriteError(t *testing.T) {
-	err := WriteOut(woFailWriter{}, io.Discard, "x", httpIP(), 0, WriteOutOptions{})
+	err := WriteOut(woFailWriter{}, io.Discard, "x", rendertest.HTTPIP(), 0, WriteOutOptions{})
 	if err == nil || err.Error() != "broken pipe" {
 		t.Errorf("err = %v", err)
 	}
@@ -590,19 +591,19 @@ func TestWriteOutWriteError(t *testing.T) {
 
 func TestWriteOutOnError(t *testing.T) {
 	const format = `%{http_code}\n%{onerror}failed: %{errormsg} (%{exitcode})\n`
-	if out, _ := woRun(t, format, httpIP(), 0, WriteOutOptions{}); out != "200\n" {
+	if out, _ := woRun(t, format, rendertest.HTTPIP(), 0, WriteOutOptions{}); out != "200\n" {
 		t.Errorf("success: %q", out)
 	}
-	out, _ := woRun(t, format, tlsExpired(), 60, WriteOutOptions{})
+	out, _ := woRun(t, format, rendertest.TLSExpired(), 60, WriteOutOptions{})
 	if out != "000\nfailed: the certificate of expired.example.test expired on 2026-02-01 (28 days ago) (60)\n" {
 		t.Errorf("failure: %q", out)
 	}
 	// --fail: no trace error, but a non-zero exit
-	if out, _ := woRun(t, format, insecure(), 22, WriteOutOptions{}); out != "404\nfailed: The requested URL returned error: 404 (22)\n" {
+	if out, _ := woRun(t, format, rendertest.Insecure(), 22, WriteOutOptions{}); out != "404\nfailed: The requested URL returned error: 404 (22)\n" {
 		t.Errorf("--fail: %q", out)
 	}
 	// Nothing after %{onerror} runs: no warning either.
-	if _, errOut := woRun(t, "%{onerror}%{nope}", httpIP(), 0, WriteOutOptions{}); errOut != "" {
+	if _, errOut := woRun(t, "%{onerror}%{nope}", rendertest.HTTPIP(), 0, WriteOutOptions{}); errOut != "" {
 		t.Errorf("warned after onerror: %q", errOut)
 	}
 }
@@ -644,7 +645,7 @@ func TestWriteOutHeader(t *testing.T) {
 		{chain, `%header{location:all: > }`, false, "https://example.test/old > /new"},
 		{chain, `%header{x-hop\}}`, false, ""}, // \} does not end it; the name has a brace
 		{chain, `%header{}`, false, ""},
-		{dnsNXDomain(), `%header{x-hop}|%header{x-hop:all:,}`, false, "|"},
+		{rendertest.DNSNXDomain(), `%header{x-hop}|%header{x-hop:all:,}`, false, "|"},
 	}
 	for _, c := range cases {
 		out, errOut := woRun(t, c.format, c.res, 0, WriteOutOptions{ShowSecrets: c.show})
@@ -666,7 +667,7 @@ func TestWriteOutTime(t *testing.T) {
 		{"%time{" + strings.Repeat("x", 256) + "}", ""}, // too long for curl's buffer
 	}
 	for _, c := range cases {
-		if out, _ := woRun(t, c.format, httpIP(), 0, WriteOutOptions{Now: now}); out != c.want {
+		if out, _ := woRun(t, c.format, rendertest.HTTPIP(), 0, WriteOutOptions{Now: now}); out != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.format, out, c.want)
 		}
 	}
@@ -683,7 +684,7 @@ func TestWriteOutOutputFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "wo.txt")
 	format := "a%output{" + file + "}b%{http_code}%output{>>" + file + "}c%{stdout}d\n"
-	out, errOut := woRun(t, format, httpIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
+	out, errOut := woRun(t, format, rendertest.HTTPIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
 	if out != "ad\n" || errOut != "" {
 		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
@@ -695,12 +696,12 @@ func TestWriteOutOutputFile(t *testing.T) {
 		t.Errorf("mode: %v %v", fi.Mode(), err)
 	}
 	// A file that cannot be created leaves the output where it was.
-	out, errOut = woRun(t, "a%output{"+filepath.Join(dir, "no", "such")+"}b", httpIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
+	out, errOut = woRun(t, "a%output{"+filepath.Join(dir, "no", "such")+"}b", rendertest.HTTPIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
 	if out != "ab" || !strings.Contains(errOut, "cannot write to") {
 		t.Errorf("unopenable: %q %q", out, errOut)
 	}
 	// Without Output, %output{} is ignored with one warning.
-	out, errOut = woRun(t, "a%output{x}b%output{y}c", httpIP(), 0, WriteOutOptions{})
+	out, errOut = woRun(t, "a%output{x}b%output{y}c", rendertest.HTTPIP(), 0, WriteOutOptions{})
 	if out != "abc" || strings.Count(errOut, "%output{} is not available") != 1 {
 		t.Errorf("no Output: %q %q", out, errOut)
 	}
@@ -790,7 +791,7 @@ func TestWriteOutJSON(t *testing.T) {
 			if vals["ftp_entry_path"] != nil || vals["url.options"] != nil {
 				t.Errorf("want null for what reqtrace has not")
 			}
-			assertTerminalSafe(t, []byte(out), false)
+			rendertest.AssertTerminalSafe(t, []byte(out), false)
 		})
 	}
 	out, _ := woRun(t, "%{json}", woHTTPS(), 0, WriteOutOptions{})
@@ -803,7 +804,7 @@ func TestWriteOutJSON(t *testing.T) {
 			t.Errorf("json lacks %s", want)
 		}
 	}
-	out, _ = woRun(t, "%{json}", dnsNXDomain(), 6, WriteOutOptions{})
+	out, _ = woRun(t, "%{json}", rendertest.DNSNXDomain(), 6, WriteOutOptions{})
 	_, vals := woJSONKeys(t, out)
 	if vals["http_code"] != json.Number("0") || vals["errormsg"] == nil || vals["exitcode"] != json.Number("6") {
 		t.Errorf("failure: http_code %v errormsg %v exitcode %v", vals["http_code"], vals["errormsg"], vals["exitcode"])
@@ -827,18 +828,18 @@ func TestWriteOutHeaderJSON(t *testing.T) {
 	if len(m) != 11 {
 		t.Errorf("%d names, want 11 (set-cookie twice)", len(m))
 	}
-	if out, _ := woRun(t, "%{header_json}", dnsNXDomain(), 6, WriteOutOptions{}); out != "{\n}" {
+	if out, _ := woRun(t, "%{header_json}", rendertest.DNSNXDomain(), 6, WriteOutOptions{}); out != "{\n}" {
 		t.Errorf("no response: %q", out)
 	}
 }
 
 func TestWriteOutHostile(t *testing.T) {
-	r := hostile()
+	r := rendertest.Hostile()
 	format := `%header{x-evil}|%header{x-title}|%header{x-c1}|%header{x-bad}|%{certs}|%{errormsg}|%{json}|%{header_json}` +
-		`|%header{x-evil` + clear + `:all:,}`
+		`|%header{x-evil` + rendertest.Clear + `:all:,}`
 	out, errOut := woRun(t, format, r, 56, WriteOutOptions{})
-	assertTerminalSafe(t, []byte(out), false)
-	assertTerminalSafe(t, []byte(errOut), false)
+	rendertest.AssertTerminalSafe(t, []byte(out), false)
+	rendertest.AssertTerminalSafe(t, []byte(errOut), false)
 	for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`, `\u2028`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks the escaped form %s", want)
@@ -899,7 +900,7 @@ const (
 
 func woGolden(t *testing.T, name, out string) {
 	t.Helper()
-	golden(t, name, []byte(strings.ReplaceAll(out, "reqtrace/"+trace.Version, "reqtrace/VERSION")))
+	rendertest.Golden(t, name, []byte(strings.ReplaceAll(out, "reqtrace/"+trace.Version, "reqtrace/VERSION")))
 }
 
 func TestWriteOutGolden(t *testing.T) {
@@ -954,14 +955,14 @@ func FuzzWriteOut(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	results := []*trace.Result{woChain3(), hostile(), dnsNXDomain(), {}}
+	results := []*trace.Result{woChain3(), rendertest.Hostile(), rendertest.DNSNXDomain(), {}}
 	f.Fuzz(func(t *testing.T, format string) {
 		for i, r := range results {
 			var out, errOut woCounter
 			files := &woCounter{}
 			opts := WriteOutOptions{
 				ShowSecrets: i%2 == 0,
-				Now:         func() time.Time { return started },
+				Now:         func() time.Time { return rendertest.Started },
 				Output:      func(string, bool) (io.WriteCloser, error) { return files, nil },
 			}
 			if err := WriteOut(&out, &errOut, format, r, i, opts); err != nil {
@@ -972,4 +973,18 @@ func FuzzWriteOut(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHostileWriteOut: -w (plain and %{json}) shows the attacks escaped, as the
+// HAR file does (TestHostileHAR); JSON keeps the data.
+func TestHostileWriteOut(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := WriteOut(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", rendertest.Hostile(), 56, WriteOutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rendertest.AssertTerminalSafe(t, out.Bytes(), false)
+	rendertest.AssertTerminalSafe(t, errb.Bytes(), false)
+	if !strings.Contains(out.String(), `\u200b`) || !strings.Contains(out.String(), `\U000e0041`) {
+		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
+	}
 }

@@ -1,4 +1,4 @@
-package render
+package har
 
 // HAR 1.2 output (http://www.softwareishard.com/blog/har-12-spec/), what
 // `--har FILE` writes: one log, one page per Result, one entry per hop.
@@ -40,6 +40,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
@@ -54,7 +55,7 @@ type HAROptions struct {
 const HARVersion = "1.2"
 
 // redacted replaces a secret.
-const redacted = redactedMark
+const redacted = render.RedactedMark
 
 type harDoc struct {
 	Log harLog `json:"log"`
@@ -86,9 +87,9 @@ type harPageTimings struct {
 }
 
 type harPageExtra struct {
-	URL      string     `json:"url"`
-	Insecure bool       `json:"insecure"`
-	Error    *wireError `json:"error"`
+	URL      string            `json:"url"`
+	Insecure bool              `json:"insecure"`
+	Error    *render.WireError `json:"error"`
 }
 
 type harEntry struct {
@@ -105,15 +106,15 @@ type harEntry struct {
 }
 
 type harRequest struct {
-	Method      string       `json:"method"`
-	URL         string       `json:"url"`
-	HTTPVersion string       `json:"httpVersion"`
-	Cookies     []harCookie  `json:"cookies"`
-	Headers     []wireHeader `json:"headers"`
-	QueryString []wireHeader `json:"queryString"`
-	PostData    *harPostData `json:"postData,omitempty"`
-	HeadersSize int64        `json:"headersSize"`
-	BodySize    int64        `json:"bodySize"`
+	Method      string              `json:"method"`
+	URL         string              `json:"url"`
+	HTTPVersion string              `json:"httpVersion"`
+	Cookies     []harCookie         `json:"cookies"`
+	Headers     []render.WireHeader `json:"headers"`
+	QueryString []render.WireHeader `json:"queryString"`
+	PostData    *harPostData        `json:"postData,omitempty"`
+	HeadersSize int64               `json:"headersSize"`
+	BodySize    int64               `json:"bodySize"`
 }
 
 type harPostData struct {
@@ -134,16 +135,16 @@ type harCookie struct {
 }
 
 type harResponse struct {
-	Status      int          `json:"status"`
-	StatusText  string       `json:"statusText"`
-	HTTPVersion string       `json:"httpVersion"`
-	Cookies     []harCookie  `json:"cookies"`
-	Headers     []wireHeader `json:"headers"`
-	Content     harContent   `json:"content"`
-	RedirectURL string       `json:"redirectURL"`
-	HeadersSize int64        `json:"headersSize"`
-	BodySize    int64        `json:"bodySize"`
-	Error       *string      `json:"_error,omitempty"`
+	Status      int                 `json:"status"`
+	StatusText  string              `json:"statusText"`
+	HTTPVersion string              `json:"httpVersion"`
+	Cookies     []harCookie         `json:"cookies"`
+	Headers     []render.WireHeader `json:"headers"`
+	Content     harContent          `json:"content"`
+	RedirectURL string              `json:"redirectURL"`
+	HeadersSize int64               `json:"headersSize"`
+	BodySize    int64               `json:"bodySize"`
+	Error       *string             `json:"_error,omitempty"`
 }
 
 type harContent struct {
@@ -166,18 +167,18 @@ type harTimings struct {
 }
 
 type harHopExtras struct {
-	Target        string              `json:"target"`
-	DNS           *wireDNS            `json:"dns"`
-	Connect       *wireConnect        `json:"connect"`
-	TLS           *wireTLS            `json:"tls"`
-	Informational []wireInformational `json:"informational"`
-	ServerTiming  []harServerTiming   `json:"server_timing"`
-	Redirect      *harRedirect        `json:"redirect"`
-	Error         *wireError          `json:"error"`
-	OffsetsMS     wireOffsets         `json:"offsets_ms"`
-	Skipped       map[string]string   `json:"skipped"`
-	TotalMS       float64             `json:"total_ms"`
-	HeadersCut    int                 `json:"headers_cut"`
+	Target        string                     `json:"target"`
+	DNS           *render.WireDNS            `json:"dns"`
+	Connect       *render.WireConnect        `json:"connect"`
+	TLS           *render.WireTLS            `json:"tls"`
+	Informational []render.WireInformational `json:"informational"`
+	ServerTiming  []harServerTiming          `json:"server_timing"`
+	Redirect      *harRedirect               `json:"redirect"`
+	Error         *render.WireError          `json:"error"`
+	OffsetsMS     render.WireOffsets         `json:"offsets_ms"`
+	Skipped       map[string]string          `json:"skipped"`
+	TotalMS       float64                    `json:"total_ms"`
+	HeadersCut    int                        `json:"headers_cut"`
 }
 
 type harServerTiming struct {
@@ -209,7 +210,7 @@ func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
 	}}
 	for i, r := range rs {
 		if r == nil {
-			return errNilResult
+			return render.ErrNilResult
 		}
 		id := "page_" + strconv.Itoa(i+1)
 		doc.Log.Pages = append(doc.Log.Pages, harPage{
@@ -217,7 +218,7 @@ func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
 			ID:              id,
 			Title:           opt.given(r.URL),
 			PageTimings:     harPageTimings{OnContentLoad: -1, OnLoad: -1},
-			Reqtrace:        harPageExtra{URL: opt.given(r.URL), Insecure: r.Insecure, Error: wireErr(r.Err)},
+			Reqtrace:        harPageExtra{URL: opt.given(r.URL), Insecure: r.Insecure, Error: render.WireErr(r.Err)},
 		})
 		start := r.Started
 		for j := range r.Hops {
@@ -226,7 +227,7 @@ func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
 			start = start.Add(max(h.Timings.Total, 0))
 		}
 	}
-	return writeJSON(w, doc)
+	return render.WriteJSON(w, doc)
 }
 
 // harTime is HAR's ISO 8601 date: UTC, to the microsecond.
@@ -266,7 +267,7 @@ func harTimingsOf(t *trace.Timings) harTimings {
 		if s == nil {
 			return -1
 		}
-		return ms(max(s.Duration, 0))
+		return render.Millis(max(s.Duration, 0))
 	}
 	req := func(s *trace.Span) float64 { return max(opt(s), 0) }
 	out := harTimings{
@@ -340,7 +341,7 @@ func (opt HAROptions) request(u string, rq *trace.Request) harRequest {
 		}
 	}
 	if rq.BodyBytes > 0 {
-		pd := &harPostData{MimeType: headerValue(rq.Headers, "Content-Type")}
+		pd := &harPostData{MimeType: render.HeaderValue(rq.Headers, "Content-Type")}
 		switch {
 		case int64(len(rq.BodyPreview)) < rq.BodyBytes:
 			pd.Note = fmt.Sprintf("text left out: reqtrace kept only the first %d of %d bytes", len(rq.BodyPreview), rq.BodyBytes)
@@ -404,8 +405,8 @@ func hideUserinfo(s string) string {
 }
 
 // queryString lists the query's pairs in order, decoded where they decode.
-func queryString(s string) []wireHeader {
-	out := []wireHeader{}
+func queryString(s string) []render.WireHeader {
+	out := []render.WireHeader{}
 	u, err := url.Parse(s)
 	if err != nil || u.RawQuery == "" {
 		return out
@@ -415,7 +416,7 @@ func queryString(s string) []wireHeader {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		out = append(out, wireHeader{Name: unescapeQuery(k), Value: unescapeQuery(v)})
+		out = append(out, render.WireHeader{Name: unescapeQuery(k), Value: unescapeQuery(v)})
 	}
 	return out
 }
@@ -428,10 +429,10 @@ func unescapeQuery(s string) string {
 }
 
 // headers copies header lines, with the secrets redacted.
-func (opt HAROptions) headers(hs []trace.Header) []wireHeader {
-	out := make([]wireHeader, 0, len(hs))
+func (opt HAROptions) headers(hs []trace.Header) []render.WireHeader {
+	out := make([]render.WireHeader, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, wireHeader{Name: h.Name, Value: opt.headerValue(h)})
+		out = append(out, render.WireHeader{Name: h.Name, Value: opt.headerValue(h)})
 	}
 	return out
 }
@@ -440,7 +441,7 @@ func (opt HAROptions) headerValue(h trace.Header) string {
 	if opt.ShowSecrets {
 		return h.Value
 	}
-	return RedactHeader(h.Name, h.Value)
+	return render.RedactHeader(h.Name, h.Value)
 }
 
 func (opt HAROptions) secret(v string) string {
@@ -506,7 +507,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 	if rs == nil {
 		// Chrome's shape for a request that got no response.
 		return harResponse{
-			Cookies: []harCookie{}, Headers: []wireHeader{},
+			Cookies: []harCookie{}, Headers: []render.WireHeader{},
 			Content:     harContent{MimeType: "x-unknown"},
 			HeadersSize: -1, BodySize: -1, Error: errText,
 		}
@@ -515,7 +516,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 	if h.Timings.Wait != nil {
 		received = start.Add(h.Timings.Wait.End())
 	}
-	reason := reasonOf(rs.Proto, rs.Status, rs.Reason) // HTTP/2 has no reason phrase
+	reason := render.ReasonOf(rs.Proto, rs.Status, rs.Reason) // HTTP/2 has no reason phrase
 	out := harResponse{
 		Status:      rs.Status,
 		StatusText:  reason,
@@ -542,7 +543,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 // encoding saved, and the text when reqtrace kept all of it and it is text.
 func content(h *trace.Hop) harContent {
 	rs := h.Response
-	mime := headerValue(rs.Headers, "Content-Type")
+	mime := render.HeaderValue(rs.Headers, "Content-Type")
 	if mime == "" {
 		mime = "x-unknown"
 	}
@@ -587,26 +588,26 @@ func (opt HAROptions) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 	}
 	out := harHopExtras{
 		Target:        h.Request.Target,
-		DNS:           wireDNSOf(h.DNS),
-		Connect:       wireConnectOf(h.Connect),
-		TLS:           wireTLSOf(h.TLS, r),
-		Informational: wireInfos(infos),
+		DNS:           render.WireDNSOf(h.DNS),
+		Connect:       render.WireConnectOf(h.Connect),
+		TLS:           render.WireTLSOf(h.TLS, r),
+		Informational: render.WireInfos(infos),
 		ServerTiming:  []harServerTiming{},
 		Redirect:      harRedirectOf(h.Redirect),
-		Error:         wireErr(h.Err),
-		OffsetsMS: wireOffsets{
-			DNS: startMS(t.DNS), Connect: startMS(t.Connect), TLS: startMS(t.TLS),
-			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
+		Error:         render.WireErr(h.Err),
+		OffsetsMS: render.WireOffsets{
+			DNS: render.StartMillis(t.DNS), Connect: render.StartMillis(t.Connect), TLS: render.StartMillis(t.TLS),
+			Send: render.StartMillis(t.Send), Wait: render.StartMillis(t.Wait), Receive: render.StartMillis(t.Receive),
 		},
 		Skipped: skipped,
-		TotalMS: ms(t.Total),
+		TotalMS: render.Millis(t.Total),
 	}
 	if rs := h.Response; rs != nil {
 		out.HeadersCut = rs.HeadersCut
 		for _, m := range rs.ServerTiming {
 			st := harServerTiming{Name: m.Name, Description: m.Description}
 			if m.HasDuration {
-				d := ms(m.Duration)
+				d := render.Millis(m.Duration)
 				st.DurationMS = &d
 			}
 			out.ServerTiming = append(out.ServerTiming, st)
@@ -629,6 +630,6 @@ func harRedirectOf(rd *trace.Redirect) *harRedirect {
 	}
 	return &harRedirect{
 		Location: rd.Location, Method: rd.Method, KeepsBody: rd.KeepsBody, Rule: rd.Rule,
-		CrossOrigin: rd.CrossOrigin, Dropped: orEmpty(rd.Dropped), Followed: rd.Followed,
+		CrossOrigin: rd.CrossOrigin, Dropped: render.OrEmpty(rd.Dropped), Followed: rd.Followed,
 	}
 }
