@@ -105,12 +105,10 @@ func LabOptions(lab *tracetest.Lab) *trace.Options {
 	}
 }
 
-// demoPagePath is the lab page the demo loads with 'reqtrace page'.
-const demoPagePath = "/page"
 
 // demoPage loads a lab page as a browser would, after the tour's traces.
 func demoPage(c *cobra.Command, ios *IO, lab *tracetest.Lab, title *color.Color, style render.Style) error {
-	u, err := trace.ParseURL(lab.URL("https", "www.lab.test", demoPagePath))
+	u, err := trace.ParseURL(lab.PageURL(tracetest.PagePath))
 	if err != nil {
 		return err
 	}
@@ -119,7 +117,7 @@ func demoPage(c *cobra.Command, ios *IO, lab *tracetest.Lab, title *color.Color,
 	fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: a whole page load, every subresource as a browser fetches it", len(demoTour)+1, len(demoTour)+1))
 	fmt.Fprintf(ios.Out, "   $ reqtrace page %s\n\n", u)
 	res := page.Load(c.Context(), &page.Options{Trace: *opts})
-	if err := renderPage(ios.Out, res, &pageFlags{}, style.Width); err != nil {
+	if err := renderPage(ios.Out, res, &pageFlags{}, &traceFlags{}, style); err != nil {
 		return err
 	}
 	fmt.Fprintln(ios.Out)

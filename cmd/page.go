@@ -5,10 +5,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"time"
+	"slices"
 
 	"github.com/spf13/cobra"
 
+	"github.com/reqtrace/reqtrace/render"
+	pagerender "github.com/reqtrace/reqtrace/render/page"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
 )
@@ -105,7 +107,7 @@ func runPage(c *cobra.Command, ios *IO, tf *traceFlags, pf *pageFlags, rawURL st
 	}
 	routeLibraryLog(ios, tf.verbose && !tf.silent)
 	res := page.Load(c.Context(), po)
-	if err := renderPage(ios.Out, res, pf, style.Width); err != nil {
+	if err := renderPage(ios.Out, res, pf, tf, style); err != nil {
 		return &writeError{"stdout", err}
 	}
 	if err := writePageHAR(pf.harFile, res); err != nil {
@@ -144,36 +146,30 @@ func failedSubresources(res *page.Result) int {
 	return n
 }
 
-// renderPage writes the report. Until render/page lands (h/pagereport),
-// a plain list: one line per request.
-func renderPage(w io.Writer, res *page.Result, pf *pageFlags, width int) error {
+// renderPage writes the report (render/page), its secrets masked unless
+// --show-secrets.
+func renderPage(w io.Writer, res *page.Result, pf *pageFlags, tf *traceFlags, style render.Style) error {
+	if !tf.showSecrets {
+		res = redactedPage(res)
+	}
 	if pf.json {
-		return fmt.Errorf("--json needs render/page, not merged yet")
+		return pagerender.JSON(w, res)
 	}
-	for i, r := range res.Requests {
-		status := "-"
-		if r.Cache == page.CacheFresh {
-			status = "cache"
-		} else if resp := lastHopResponse(r.Trace); resp != nil {
-			status = fmt.Sprint(resp.Status)
-		} else if r.Trace != nil && r.Trace.Err != nil {
-			status = r.Trace.Err.Kind
-		}
-		if _, err := fmt.Fprintf(w, "%3d %-6s %-10s %7s %7s %8d  %s\n", i, status, r.Type, ms(r.Start()), ms(r.End()-r.Start()), r.TransferBytes, r.URL); err != nil {
-			return err
-		}
-	}
-	_, err := fmt.Fprintf(w, "%d requests, %d connections, DOMContentLoaded %s, load %s\n", len(res.Requests), len(res.Connections), ms(res.DOMContentLoaded), ms(res.Load))
-	return err
+	return pagerender.Text(w, res, pagerender.Options{Color: style.Color, Width: style.Width, Verbose: style.Verbose})
 }
 
-func ms(d time.Duration) string { return fmt.Sprintf("%dms", d.Milliseconds()) }
-
-func lastHopResponse(r *trace.Result) *trace.Response {
-	if r == nil || len(r.Hops) == 0 {
+// redactedPage is res with every request's trace redacted as trace's is.
+func redactedPage(res *page.Result) *page.Result {
+	if res == nil {
 		return nil
 	}
-	return r.Hops[len(r.Hops)-1].Response
+	out := *res
+	out.Requests = slices.Clone(res.Requests)
+	for i := range out.Requests {
+		out.Requests[i].Trace = render.Redact(out.Requests[i].Trace)
+	}
+	out.Repeat = redactedPage(res.Repeat)
+	return &out
 }
 
 func writePageHAR(name string, res *page.Result) error {

@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,6 +25,19 @@ func TestPageCommand(t *testing.T) {
 	body, err := os.ReadFile(filepath.Join(dir, strings.ReplaceAll(host, ":", "_"), "page"))
 	if err != nil || !strings.Contains(string(body), "lab page") {
 		t.Errorf("-o DIR: %v %q", err, body)
+	}
+
+	o = page("--json", "--repeat-view", url)
+	var doc struct {
+		Schema   string `json:"schema"`
+		Requests []any  `json:"requests"`
+		Repeat   any    `json:"repeat"`
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &doc); o.code != 0 || err != nil || doc.Schema != "reqtrace.page/v1" || len(doc.Requests) != 1 {
+		t.Errorf("--json: exit %d, %v, %+v\n%s", o.code, err, doc, o.stderr)
+	}
+	if !strings.Contains(o.stdout, `"revalidated"`) && !strings.Contains(o.stdout, `"fresh"`) {
+		t.Errorf("--json --repeat-view: the repeat view's cache is not in the document:\n%.2000s", o.stdout)
 	}
 
 	// The document's failure is the exit status, curl's code.

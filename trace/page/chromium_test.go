@@ -83,6 +83,7 @@ func chromiumLoad(t *testing.T, exe, u string) browserLoad {
 	var mu sync.Mutex
 	b := browserLoad{urls: map[string]bool{}, conns: map[string]map[float64]bool{}, proto: map[string]string{}}
 	seen := map[network.RequestID]bool{}
+	names, t0 := map[network.RequestID]string{}, 0.0 // JUDGE_DEBUG's log
 	conn := func(r *network.Response) {
 		if r == nil || strings.HasSuffix(r.URL, "/favicon.ico") || r.FromDiskCache {
 			return
@@ -100,7 +101,11 @@ func chromiumLoad(t *testing.T, exe, u string) browserLoad {
 		switch e := ev.(type) {
 		case *network.EventRequestWillBeSent:
 			if os.Getenv("JUDGE_DEBUG") != "" {
-				t.Logf("%.3f send %s", float64(e.Timestamp), e.Request.URL)
+				if t0 == 0 {
+					t0 = float64(e.Timestamp)
+				}
+				names[e.RequestID] = e.Request.URL
+				t.Logf("%7.1f send %s", (float64(e.Timestamp)-t0)*1000, e.Request.URL)
 			}
 			conn(e.RedirectResponse)
 			if !seen[e.RequestID] && !strings.HasSuffix(e.Request.URL, "/favicon.ico") {
@@ -111,7 +116,7 @@ func chromiumLoad(t *testing.T, exe, u string) browserLoad {
 			conn(e.Response)
 		case *network.EventLoadingFinished:
 			if os.Getenv("JUDGE_DEBUG") != "" {
-				t.Logf("%.3f done %s", float64(e.Timestamp), e.RequestID)
+				t.Logf("%7.1f done %s", (float64(e.Timestamp)-t0)*1000, names[e.RequestID])
 			}
 		}
 	})
