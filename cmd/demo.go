@@ -105,7 +105,6 @@ func LabOptions(lab *tracetest.Lab) *trace.Options {
 	}
 }
 
-
 // demoPage loads a lab page as a browser would, after the tour's traces.
 func demoPage(c *cobra.Command, ios *IO, lab *tracetest.Lab, title *color.Color, style render.Style) error {
 	u, err := trace.ParseURL(lab.PageURL(tracetest.PagePath))
