@@ -56,7 +56,6 @@ var snippets = map[string]string{
 <video>
 <source src="/site/s/media/unknown.xyz" type="video/x-unknown">
 <source src="/site/s/media/v.webm" type="video/webm">
-<source src="/site/s/media/second.webm" type="video/webm">
 </video>
 <audio src="/site/s/media/a.mp3"></audio>
 <audio src="/site/s/media/a-none.mp3" preload="none"></audio>
