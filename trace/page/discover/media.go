@@ -275,6 +275,9 @@ func rangeMatches(c []tok) (bool, bool) {
 	}
 	vals := make([]float64, len(parts))
 	for i, p := range parts {
+		if len(p) == 0 {
+			return false, false
+		}
 		if len(p) == 1 && p[0].t == css.IdentToken {
 			switch p[0].s {
 			case "width", "device-width":
