@@ -104,7 +104,7 @@ func TestChromiumAgrees(t *testing.T) {
 			}
 			for u, p := range prio {
 				if w, ok := wantPrio[u]; ok && w != p {
-					t.Logf("priority of %s: Chromium %s, discovery %s", u, p, w)
+					t.Errorf("priority of %s: Chromium %s, discovery %s", u, p, w)
 				}
 			}
 		})

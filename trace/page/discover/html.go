@@ -213,7 +213,7 @@ func (p *htmlParser) start(tag string, a map[string]string, selfClosing bool) {
 		}
 	case "input":
 		if strings.EqualFold(strings.TrimSpace(a["type"]), "image") {
-			p.add(a["src"], Ref{Type: TypeImage, Priority: PriorityLow})
+			p.add(a["src"], Ref{Type: TypeImage, Priority: PriorityMedium})
 		}
 	case "image":
 		if p.svg > 0 {
@@ -221,7 +221,7 @@ func (p *htmlParser) start(tag string, a map[string]string, selfClosing bool) {
 			if !ok {
 				h = a["xlink:href"]
 			}
-			p.add(h, Ref{Type: TypeImage, Priority: PriorityLow})
+			p.add(h, Ref{Type: TypeImage, Priority: PriorityMedium}) // Chromium says so; not counted among the five
 		}
 	case "body", "table", "td", "th":
 		if bg := a["background"]; bg != "" {
@@ -328,7 +328,7 @@ func (p *htmlParser) link(a map[string]string) {
 	// so); rel=next, prev, prerender and the like it does not.
 	switch {
 	case rel["icon"] || rel["apple-touch-icon"]:
-		p.add(href, Ref{Type: TypeImage, Priority: PriorityLow, Async: true})
+		p.add(href, Ref{Type: TypeImage, Priority: PriorityHigh, Async: true})
 	case rel["manifest"]:
 		p.add(href, Ref{Type: TypeManifest, Priority: PriorityMedium, Async: true})
 	case rel["prefetch"]:
@@ -383,10 +383,7 @@ func (p *htmlParser) script(a map[string]string) {
 		case p.sawImage:
 			r.Priority = PriorityMedium
 		}
-	case "module":
-		if async {
-			r.Priority = PriorityLow
-		}
+	case "module": // high, async or not
 	default:
 		return // a data block (type="text/template", JSON, ...)
 	}
