@@ -71,7 +71,6 @@ func TestPageEarlyHintsAndLink(t *testing.T) {
 	}
 }
 
-
 func TestPageAssets(t *testing.T) {
 	l := New(t)
 	c := pageClient(l)
