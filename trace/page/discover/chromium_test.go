@@ -91,7 +91,9 @@ func TestChromiumAgrees(t *testing.T) {
 			}
 			served := lab.SiteRequests()
 			want, wantPrio := discoverPage(t, client, pageURL)
-			if missing, extra := diff(got, want); len(missing)+len(extra) > 0 {
+			missing, extra := diff(got, want)
+			missing, extra = expected(t, missing, extra)
+			if len(missing)+len(extra) > 0 {
 				t.Errorf("Chromium requested but discovery missed:\n  %s\ndiscovery found but Chromium did not request:\n  %s",
 					strings.Join(missing, "\n  "), strings.Join(extra, "\n  "))
 			}
@@ -109,6 +111,46 @@ func TestChromiumAgrees(t *testing.T) {
 			}
 		})
 	}
+}
+
+// knownDifferences are the URL paths where discovery deliberately differs
+// from Chromium (see the README): true when discovery finds what Chromium
+// does not fetch, false for the reverse. Each must still differ, on its
+// side: a difference that went away is news too.
+var knownDifferences = map[string]bool{
+	"/site/s/diff/lazy-far.png":       true,  // a lazy image far below the viewport: needs layout
+	"/site/s/diff/overridden.png":     true,  // a declaration the cascade overrides
+	"/site/s/diff/wrong-ancestor.png": true,  // only the subject of a selector is matched
+	"/site/s/diff/empty.woff2":        true,  // a font used only by an element without text
+	"/site/s/diff/fallback.webm":      false, // the next <source>, after the first failed
+}
+
+// expected drops the known differences from missing and extra, failing
+// for one found on the wrong side or not at all.
+func expected(t *testing.T, missing, extra []string) ([]string, []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	keep := func(list []string, side bool) []string {
+		var out []string
+		for _, u := range list {
+			pu, _ := url.Parse(u)
+			if want, ok := knownDifferences[pu.Path]; ok && want == side {
+				seen[pu.Path] = true
+				continue
+			}
+			out = append(out, u)
+		}
+		return out
+	}
+	missing, extra = keep(missing, false), keep(extra, true)
+	if strings.Contains(t.Name(), "differences") {
+		for p := range knownDifferences {
+			if !seen[p] {
+				t.Errorf("known difference %s is gone: update the README and knownDifferences", p)
+			}
+		}
+	}
+	return missing, extra
 }
 
 // redirectTarget: a URL reached by a 302 of the lab (to= knob) is one
