@@ -1,5 +1,9 @@
 package tracetest
 
+// DifferencesPath is the page of discovery's deliberate differences from
+// Chromium.
+const DifferencesPath = "/site/s/differences.html"
+
 // Snippet pages: one element kind each, so the Chromium judge rules on
 // every discovery rule. Each names only assets under its own folder.
 func init() {
@@ -12,6 +16,18 @@ func init() {
 }
 
 var snippets = map[string]string{
+	// DifferencesPath: where discovery deliberately differs from Chromium
+	// (the README lists why); the judge checks each difference is still
+	// there, on the side it is expected.
+	DifferencesPath: `<!doctype html><head><title>differences</title>
+<link rel="stylesheet" href="/site/s/diff/diff.css">
+</head><body><p>text</p>
+<div class="a">a</div><div class="b">b</div><div class="empty"></div>
+<video><source src="/site/s/diff/first.webm" type="video/webm"><source src="/site/s/diff/fallback.webm" type="video/webm"></video>
+<div style="height: 5000px"></div>
+<img src="/site/s/diff/lazy-far.png" loading="lazy" alt="">
+</body>
+`,
 	"/site/s/links.html": `<!doctype html><head><title>links</title>
 <link rel="icon" href="/site/s/links/icon.png">
 <link rel="manifest" href="/site/s/links/manifest.json">
@@ -56,7 +72,6 @@ var snippets = map[string]string{
 <video>
 <source src="/site/s/media/unknown.xyz" type="video/x-unknown">
 <source src="/site/s/media/v.webm" type="video/webm">
-<source src="/site/s/media/second.webm" type="video/webm">
 </video>
 <audio src="/site/s/media/a.mp3"></audio>
 <audio src="/site/s/media/a-none.mp3" preload="none"></audio>
@@ -110,6 +125,12 @@ div.card > span.label { background: url(/site/s/styles/label.png) }
 }
 
 var snippetCSS = map[string]string{
+	"/site/s/diff/diff.css": `.a { background: url(/site/s/diff/overridden.png) }
+.a { background: url(/site/s/diff/winner.png) }
+.nope .b { background: url(/site/s/diff/wrong-ancestor.png) }
+@font-face { font-family: Empty; src: url(/site/s/diff/empty.woff2) format("woff2"); }
+.empty { font-family: Empty }
+`,
 	"/site/s/links/ok.css":        "p { color: blue }\n",
 	"/site/s/styles/imported.css": "p { color: green }\n",
 	"/site/s/styles/sheet.css": `.late { color: red }

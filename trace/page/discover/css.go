@@ -19,8 +19,19 @@ import (
 // stylesheet's URL. A nil doc matches every rule and uses every font. It
 // reads at most MaxBytes and returns at most MaxRefs refs.
 func CSS(base *url.URL, r io.Reader, doc *Document) []Ref {
+	return CSSMedia(base, r, doc, "")
+}
+
+// CSSMedia is CSS for a stylesheet whose media condition (Ref.Media) may
+// not apply: Chromium still fetches such a sheet and its @imports, but
+// none of its images or fonts.
+func CSSMedia(base *url.URL, r io.Reader, doc *Document, media string) []Ref {
 	b, _ := io.ReadAll(io.LimitReader(r, MaxBytes))
-	return newCSSParser(base, b, doc, false).run()
+	c := newCSSParser(base, b, doc, false)
+	if !MediaMatches(media) {
+		c.frames = append(c.frames, frame{}) // nothing applies; @import is checked first
+	}
+	return c.run()
 }
 
 // imageProperties are the properties whose url()s Chromium fetches as
@@ -131,7 +142,7 @@ func (c *cssParser) atRule(name string, vals []css.Token) {
 	case "@charset", "@layer", "@namespace":
 		return
 	case "@import":
-		if c.ruleSeen || len(c.frames) > 0 {
+		if c.ruleSeen || len(c.frames) > 0 && c.frames[0].applies || len(c.frames) > 1 {
 			return // an @import after a rule is invalid, and not fetched
 		}
 		u, media := importTarget(vals)
@@ -139,7 +150,7 @@ func (c *cssParser) atRule(name string, vals []css.Token) {
 			return
 		}
 		applies := MediaMatches(media)
-		c.add(u, Ref{Type: TypeStylesheet, Priority: PriorityHighest, RenderBlocking: applies})
+		c.add(u, Ref{Type: TypeStylesheet, Priority: PriorityHighest, RenderBlocking: applies, Media: media})
 		return
 	}
 	c.ruleSeen = true
@@ -179,9 +190,6 @@ func (c *cssParser) declaration(prop string, vals []css.Token) {
 	}
 	if !imageProperties[strings.TrimPrefix(prop, "-webkit-")] && !imageProperties[prop] {
 		return
-	}
-	if prop == "content" && !c.inline {
-		return // content: url() applies to ::before/::after, which never match here
 	}
 	if (prop == "list-style" || prop == "list-style-image") && !c.matchesTag("li") {
 		return // only a list item draws its marker

@@ -213,7 +213,7 @@ func (p *htmlParser) start(tag string, a map[string]string, selfClosing bool) {
 		}
 	case "input":
 		if strings.EqualFold(strings.TrimSpace(a["type"]), "image") {
-			p.add(a["src"], Ref{Type: TypeImage, Priority: PriorityLow})
+			p.add(a["src"], Ref{Type: TypeImage, Priority: PriorityMedium})
 		}
 	case "image":
 		if p.svg > 0 {
@@ -221,7 +221,7 @@ func (p *htmlParser) start(tag string, a map[string]string, selfClosing bool) {
 			if !ok {
 				h = a["xlink:href"]
 			}
-			p.add(h, Ref{Type: TypeImage, Priority: PriorityLow})
+			p.add(h, Ref{Type: TypeImage, Priority: PriorityMedium}) // Chromium says so; not counted among the five
 		}
 	case "body", "table", "td", "th":
 		if bg := a["background"]; bg != "" {
@@ -299,15 +299,18 @@ func (p *htmlParser) link(a map[string]string) {
 	href := a["href"]
 	media := a["media"]
 	switch {
-	case rel["stylesheet"] && !rel["alternate"]:
+	case rel["stylesheet"]:
 		if _, disabled := a["disabled"]; disabled {
 			return
 		}
 		if t := strings.TrimSpace(a["type"]); t != "" && !strings.EqualFold(mimeEssence(t), "text/css") {
 			return
 		}
+		if rel["alternate"] {
+			media = "not all" // fetched, but its rules do not apply
+		}
 		applies := MediaMatches(media)
-		r := Ref{Type: TypeStylesheet, Priority: PriorityHighest, RenderBlocking: applies}
+		r := Ref{Type: TypeStylesheet, Priority: PriorityHighest, RenderBlocking: applies, Media: media}
 		if !applies {
 			r.Priority = PriorityLowest
 		}
@@ -321,9 +324,16 @@ func (p *htmlParser) link(a map[string]string) {
 			p.doc.Preconnect = append(p.doc.Preconnect, &url.URL{Scheme: u.Scheme, Host: u.Host})
 		}
 	}
-	// rel=icon, manifest and prefetch: headless Chromium does not fetch
-	// them on a page load (see the README); nor does it fetch rel=alternate
-	// stylesheets, rel=next/prev or rel=prerender.
+	// Headless Chromium fetches these on a page load too (the judge says
+	// so); rel=next, prev, prerender and the like it does not.
+	switch {
+	case rel["icon"] || rel["apple-touch-icon"]:
+		p.add(href, Ref{Type: TypeImage, Priority: PriorityHigh, Async: true})
+	case rel["manifest"]:
+		p.add(href, Ref{Type: TypeManifest, Priority: PriorityMedium, Async: true})
+	case rel["prefetch"]:
+		p.add(href, Ref{Type: TypeOther, Priority: PriorityLowest, Async: true})
+	}
 }
 
 // preloadTypes maps a preload's as= to the resource type; a missing or
@@ -373,10 +383,7 @@ func (p *htmlParser) script(a map[string]string) {
 		case p.sawImage:
 			r.Priority = PriorityMedium
 		}
-	case "module":
-		if async {
-			r.Priority = PriorityLow
-		}
+	case "module": // high, async or not
 	default:
 		return // a data block (type="text/template", JSON, ...)
 	}
@@ -433,7 +440,7 @@ func (p *htmlParser) img(a map[string]string) {
 	if strings.TrimSpace(srcset) != "" {
 		raw = PickCandidate(srcset, sizes, raw)
 	}
-	r := Ref{Type: TypeImage, Priority: PriorityLow,
+	r := Ref{Type: TypeImage, Priority: p.imagePriority(a),
 		DisplayWidth: dimension(a["width"]), DisplayHeight: dimension(a["height"])}
 	switch strings.ToLower(strings.TrimSpace(a["fetchpriority"])) {
 	case "high":
@@ -445,6 +452,17 @@ func (p *htmlParser) img(a map[string]string) {
 	if p.add(raw, r) != nil {
 		p.sawImage = true
 	}
+}
+
+// imagePriority is Chromium's: low, but medium for the first five
+// images that are not small (width × height attributes under 10 000 px²).
+func (p *htmlParser) imagePriority(a map[string]string) string {
+	w, h := dimension(a["width"]), dimension(a["height"])
+	if w > 0 && h > 0 && w*h < 10000 || p.imageCount >= 5 {
+		return PriorityLow
+	}
+	p.imageCount++
+	return PriorityMedium
 }
 
 // source is a <source> of a <picture>, <video> or <audio>.
@@ -476,7 +494,7 @@ func (p *htmlParser) source(a map[string]string) {
 func (p *htmlParser) mediaStart(tag string, a map[string]string) {
 	if tag == "video" {
 		if poster := a["poster"]; poster != "" {
-			p.add(poster, Ref{Type: TypeImage, Priority: PriorityLow})
+			p.add(poster, Ref{Type: TypeImage, Priority: p.imagePriority(a)})
 		}
 	}
 	preload := strings.ToLower(strings.TrimSpace(a["preload"]))

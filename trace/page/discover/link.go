@@ -25,7 +25,7 @@ func ParseLinkHeader(value string) []Link {
 	var out []Link
 	s := value
 	for len(s) > 0 && len(out) < MaxRefs {
-		s = strings.TrimLeft(s, " \t,")
+		s = strings.TrimLeft(s, " \t\r\n,")
 		if s == "" || s[0] != '<' {
 			s = skipPastComma(s)
 			continue

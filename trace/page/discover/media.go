@@ -87,7 +87,9 @@ func queryMatches(q []tok) bool {
 		q = q[1:]
 	}
 	result := true
+	first := true
 	if len(q) > 0 && q[0].t == css.IdentToken {
+		first = false // a media type: "and (feature)" may follow
 		switch q[0].s {
 		case "all", "screen":
 		case "print", "speech", "tv", "projection", "handheld", "braille", "embossed", "aural", "tty":
@@ -98,7 +100,6 @@ func queryMatches(q []tok) bool {
 		q = q[1:]
 	}
 	or := false
-	first := true
 	for len(q) > 0 {
 		if !first {
 			if q[0].t != css.IdentToken || q[0].s != "and" && q[0].s != "or" {
@@ -274,6 +275,9 @@ func rangeMatches(c []tok) (bool, bool) {
 	}
 	vals := make([]float64, len(parts))
 	for i, p := range parts {
+		if len(p) == 0 {
+			return false, false
+		}
 		if len(p) == 1 && p[0].t == css.IdentToken {
 			switch p[0].s {
 			case "width", "device-width":

@@ -87,14 +87,21 @@ func subject(sel []css.Token) (compound, bool) {
 			}
 		case css.ColonToken:
 			if i+1 < len(toks) && toks[i+1].TokenType == css.ColonToken {
-				comp.never = true // ::before, ::after, ::marker, ...
+				// ::before and ::after are taken to have content (Chromium
+				// draws them, backgrounds and all, when they do); other
+				// pseudo-elements match nothing at load.
+				if i+2 < len(toks) && (string(toks[i+2].Data) == "before" || string(toks[i+2].Data) == "after") {
+					i += 2
+					continue
+				}
+				comp.never = true
 				return comp, true
 			}
 			if i+1 < len(toks) {
 				name := strings.ToLower(strings.TrimSuffix(string(toks[i+1].Data), "("))
 				switch name {
 				case "hover", "focus", "focus-within", "focus-visible", "active", "visited", "target",
-					"checked", "before", "after", "first-line", "first-letter", "selection", "placeholder":
+					"checked", "first-line", "first-letter", "selection", "placeholder":
 					comp.never = true
 					return comp, true
 				}
