@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fatih/color"
+
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
@@ -85,11 +87,27 @@ func Text(w io.Writer, res *page.Result, opt Options) error {
 	}
 	if res.Err != nil {
 		pr.blank()
-		for _, l := range strings.Split(render.ErrorLine(res.Err), "\n") {
-			pr.line(pr.p.Bad.Sprint(l))
-		}
+		pr.errorLines(res.Err)
 	}
 	return pr.err
+}
+
+// errorLines prints render.ErrorLine's message and hint, wrapped.
+func (pr *printer) errorLines(e *trace.Error) {
+	for _, l := range strings.Split(render.ErrorLine(e), "\n") {
+		pr.wrapped(pr.p.Bad, l, indent+"  ")
+	}
+}
+
+// wrapped writes plain text in colour c, wrapped to the width, the lines
+// after the first indented by hang.
+func (pr *printer) wrapped(c *color.Color, s, hang string) {
+	for i, l := range render.Wrap(s, pr.width-1-len(hang)) {
+		if i > 0 {
+			l = hang + l
+		}
+		pr.line(c.Sprint(l))
+	}
 }
 
 func (pr *printer) headline(res *page.Result) {
@@ -228,9 +246,14 @@ func (pr *printer) criticalPath(res *page.Result) {
 			}
 			how += ")"
 		}
-		tail := fmt.Sprintf("  %s → %s%s", render.FmtDur(r.Start()), render.FmtDur(r.End()), how)
-		room := pr.width - 1 - render.TextWidth(lead) - render.TextWidth(tail) - len(typeLabel(r.Type)) - 2
-		pr.line(lead + typeLabel(r.Type) + "  " + render.Cut(shortURL(r.URL, res.URL), max(room, 12)) + pr.p.Dim.Sprint(tail))
+		tail := fmt.Sprintf("  %s → %s", render.FmtDur(r.Start()), render.FmtDur(r.End()))
+		label := typeLabel(r.Type) + "  "
+		room := pr.width - 1 - render.TextWidth(lead) - render.TextWidth(label) - render.TextWidth(tail)
+		if room-render.TextWidth(how) >= 16 {
+			tail += how // how it was found, when there is room for it
+			room -= render.TextWidth(how)
+		}
+		pr.line(lead + label + render.Cut(shortURL(r.URL, res.URL), max(room, 4)) + pr.p.Dim.Sprint(tail))
 	}
 }
 
@@ -244,7 +267,7 @@ func (pr *printer) findings(res *page.Result) {
 	pr.heading("Findings", plural(len(res.Findings), "finding"))
 	for _, f := range res.Findings {
 		mark, c := pr.p.Level(f.Level)
-		head := indent + c.Sprint(mark) + " " + pr.p.Title.Sprint(render.Safe(f.ID))
+		head := indent + c.Sprint(mark) + " " + pr.p.Title.Sprint(render.Cut(render.Safe(f.ID), 40))
 		var saves []string
 		if f.SavingsTime > 0 {
 			saves = append(saves, "~"+render.FmtDur(f.SavingsTime))
@@ -379,7 +402,7 @@ func (pr *printer) skipped(sk map[string]int) {
 	slices.Sort(other) // map order is random; the report is not
 	parts = append(parts, other...)
 	pr.blank()
-	pr.line(pr.p.Dim.Sprintf("Found but not requested: %d (%s)", total, strings.Join(parts, ", ")))
+	pr.wrapped(pr.p.Dim, fmt.Sprintf("Found but not requested: %d (%s)", total, strings.Join(parts, ", ")), "")
 }
 
 // repeat shows what a returning visitor pays: the requests the cache
@@ -403,6 +426,6 @@ func (pr *printer) repeat(rv *page.Result) {
 		pr.waterfall(rv, "")
 	}
 	if rv.Err != nil {
-		pr.line(pr.p.Bad.Sprint(render.ErrorLine(rv.Err)))
+		pr.errorLines(rv.Err)
 	}
 }
