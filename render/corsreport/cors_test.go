@@ -1,4 +1,4 @@
-package render
+package corsreport
 
 import (
 	"bytes"
@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
@@ -124,7 +126,7 @@ func TestCORSGolden(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			rep := corsReport(t, f)
 			var text, js bytes.Buffer
-			if err := CORSText(&text, rep, Style{Width: 100}); err != nil {
+			if err := CORSText(&text, rep, render.Style{Width: 100}); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.Golden(t, "cors_text_"+f.name, text.Bytes())
@@ -135,12 +137,12 @@ func TestCORSGolden(t *testing.T) {
 		})
 	}
 	var verbose bytes.Buffer
-	if err := CORSText(&verbose, corsReport(t, corsFixtures()[4]), Style{Width: 100, Verbose: true}); err != nil {
+	if err := CORSText(&verbose, corsReport(t, corsFixtures()[4]), render.Style{Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "cors_text_scan_verbose", verbose.Bytes())
 	var color bytes.Buffer
-	if err := CORSText(&color, corsReport(t, corsFixtures()[0]), Style{Width: 80, Color: true, Verbose: true}); err != nil {
+	if err := CORSText(&color, corsReport(t, corsFixtures()[0]), render.Style{Width: 80, Color: true, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "cors_text_preflight_401_color_verbose", color.Bytes())
@@ -181,7 +183,7 @@ func TestCORSHostile(t *testing.T) {
 	}}
 	f.server.preflight.Reason = "OK" + rendertest.Clear
 	rep := corsReport(t, f)
-	for _, st := range []Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
+	for _, st := range []render.Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
 		var buf bytes.Buffer
 		if err := CORSText(&buf, rep, st); err != nil {
 			t.Fatal(err)
@@ -205,7 +207,7 @@ func TestCORSHostileRedirect(t *testing.T) {
 	for _, loc := range []string{"https://cdn.example.net/" + evil, evil} {
 		f := corsFixture{cfg: cors.Config{}, server: corsServer{actual: corsResp(302, "Location: "+loc, "Access-Control-Allow-Origin: *")}}
 		rep := corsReport(t, f)
-		for _, st := range []Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
+		for _, st := range []render.Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
 			var buf bytes.Buffer
 			if err := CORSText(&buf, rep, st); err != nil {
 				t.Fatal(err)
@@ -218,4 +220,8 @@ func TestCORSHostileRedirect(t *testing.T) {
 		}
 		rendertest.AssertTerminalSafe(t, js.Bytes(), false)
 	}
+}
+
+func TestSchemaFile(t *testing.T) {
+	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "cors", Title: "reqtrace cors --json", Schema: CORSSchema, Type: reflect.TypeFor[wireCORS]()})
 }
