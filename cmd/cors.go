@@ -201,9 +201,9 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		rep = render.RedactCORS(rep)
 	}
 	if cf.json {
-		err = corsreport.CORSJSON(ios.Out, rep)
+		err = corsreport.JSON(ios.Out, rep)
 	} else {
-		err = corsreport.CORSText(ios.Out, rep, style)
+		err = corsreport.Text(ios.Out, rep, style)
 	}
 	if err != nil {
 		return &writeError{"stdout", err}

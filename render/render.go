@@ -2,6 +2,11 @@
 // an annotated text report for terminals (Text), the versioned JSON document
 // of the public contract (JSON) and the one-line error for stderr (ErrorLine).
 //
+// The other documents have a package each, built on the shared pieces
+// here (Safe and the escaping, the secret redaction, the Printer and its
+// Palette, the format helpers, the Wire* objects of the JSON document):
+// render/writeout (curl's -w), render/har (--har), render/corsreport (cors).
+//
 // render never touches the network, the environment or color.NoColor: cmd
 // decides colour and width once and passes them in a Style.
 package render
@@ -23,6 +28,7 @@ type Style struct {
 	Include bool // -i: the body itself, as much as was kept
 }
 
+// ErrNilResult is what every writer returns for a nil Result.
 var ErrNilResult = errors.New("render: nil *trace.Result")
 
 // defaultWidth is used when Style.Width is 0; minWidth keeps the layout

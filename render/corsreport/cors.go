@@ -1,7 +1,9 @@
+// Package corsreport writes what the cors command found: the text report
+// and the reqtrace.cors/v1 JSON document.
 package corsreport
 
-// `cors` output: the text report (CORSText) and the reqtrace.cors/v1
-// JSON document of CONTRACT.md (CORSJSON).
+// `cors` output: the text report (Text) and the reqtrace.cors/v1
+// JSON document of CONTRACT.md (JSON).
 //
 // Compatible extensions of the JSON (not in CONTRACT.md v1):
 //
@@ -45,14 +47,14 @@ import (
 	"github.com/reqtrace/reqtrace/trace/cors"
 )
 
-// CORSSchema names the cors JSON document.
-const CORSSchema = "reqtrace.cors/v1"
+// Schema names the cors JSON document.
+const Schema = "reqtrace.cors/v1"
 
-// CORSText writes the report: the request as the browser sends it, the
+// Text writes the report: the request as the browser sends it, the
 // checklist of each rule, the verdict in one line, the fix, the readable
 // headers and the warnings. Every server-controlled string goes through
 // Safe.
-func CORSText(w io.Writer, rep *cors.Report, st render.Style) error {
+func Text(w io.Writer, rep *cors.Report, st render.Style) error {
 	pr := &printer{render.NewPrinter(w, st)}
 	pr.corsHeadline(rep)
 	pr.corsPreflight(rep)
@@ -672,15 +674,15 @@ type wireFinding struct {
 	Fix         string   `json:"fix"`
 }
 
-// CORSJSON writes rep as one reqtrace.cors/v1 document.
-func CORSJSON(w io.Writer, rep *cors.Report) error {
+// JSON writes rep as one reqtrace.cors/v1 document.
+func JSON(w io.Writer, rep *cors.Report) error {
 	return render.WriteJSON(w, corsWire(rep))
 }
 
 func corsWire(rep *cors.Report) wireCORS {
 	p, a := &rep.Preflight, &rep.Actual
 	return wireCORS{
-		Schema: CORSSchema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
+		Schema: Schema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
 		RequestHeaders: render.OrEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
 		Preflight: wirePreflight{
 			Needed: p.Needed, Reasons: render.OrEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),

@@ -126,23 +126,23 @@ func TestCORSGolden(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			rep := corsReport(t, f)
 			var text, js bytes.Buffer
-			if err := CORSText(&text, rep, render.Style{Width: 100}); err != nil {
+			if err := Text(&text, rep, render.Style{Width: 100}); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.Golden(t, "cors_text_"+f.name, text.Bytes())
-			if err := CORSJSON(&js, rep); err != nil {
+			if err := JSON(&js, rep); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.Golden(t, "cors_json_"+f.name, js.Bytes())
 		})
 	}
 	var verbose bytes.Buffer
-	if err := CORSText(&verbose, corsReport(t, corsFixtures()[4]), render.Style{Width: 100, Verbose: true}); err != nil {
+	if err := Text(&verbose, corsReport(t, corsFixtures()[4]), render.Style{Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "cors_text_scan_verbose", verbose.Bytes())
 	var color bytes.Buffer
-	if err := CORSText(&color, corsReport(t, corsFixtures()[0]), render.Style{Width: 80, Color: true, Verbose: true}); err != nil {
+	if err := Text(&color, corsReport(t, corsFixtures()[0]), render.Style{Width: 80, Color: true, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "cors_text_preflight_401_color_verbose", color.Bytes())
@@ -153,7 +153,7 @@ func TestCORSGolden(t *testing.T) {
 func TestCORSJSONContract(t *testing.T) {
 	for _, f := range corsFixtures() {
 		var buf bytes.Buffer
-		if err := CORSJSON(&buf, corsReport(t, f)); err != nil {
+		if err := JSON(&buf, corsReport(t, f)); err != nil {
 			t.Fatal(err)
 		}
 		doc := rendertest.DecodeOne(t, buf.Bytes())
@@ -185,13 +185,13 @@ func TestCORSHostile(t *testing.T) {
 	rep := corsReport(t, f)
 	for _, st := range []render.Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
 		var buf bytes.Buffer
-		if err := CORSText(&buf, rep, st); err != nil {
+		if err := Text(&buf, rep, st); err != nil {
 			t.Fatal(err)
 		}
 		rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 	}
 	var js bytes.Buffer
-	if err := CORSJSON(&js, rep); err != nil {
+	if err := JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.AssertTerminalSafe(t, js.Bytes(), false)
@@ -209,13 +209,13 @@ func TestCORSHostileRedirect(t *testing.T) {
 		rep := corsReport(t, f)
 		for _, st := range []render.Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
 			var buf bytes.Buffer
-			if err := CORSText(&buf, rep, st); err != nil {
+			if err := Text(&buf, rep, st); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 		}
 		var js bytes.Buffer
-		if err := CORSJSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
+		if err := JSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
 			t.Fatalf("JSON: %v", err)
 		}
 		rendertest.AssertTerminalSafe(t, js.Bytes(), false)
@@ -223,5 +223,5 @@ func TestCORSHostileRedirect(t *testing.T) {
 }
 
 func TestSchemaFile(t *testing.T) {
-	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "cors", Title: "reqtrace cors --json", Schema: CORSSchema, Type: reflect.TypeFor[wireCORS]()})
+	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "cors", Title: "reqtrace cors --json", Schema: Schema, Type: reflect.TypeFor[wireCORS]()})
 }
