@@ -20,7 +20,7 @@ type Entry = harEntry
 type Page = harPage
 
 // Entry is the entry of hop h of r, started at start, on page pageID.
-func (opt HAROptions) Entry(pageID string, start time.Time, h *trace.Hop, r *trace.Result) Entry {
+func (opt Options) Entry(pageID string, start time.Time, h *trace.Hop, r *trace.Result) Entry {
 	return opt.entry(pageID, start, h, r)
 }
 
@@ -28,7 +28,7 @@ func (opt HAROptions) Entry(pageID string, start time.Time, h *trace.Hop, r *tra
 // _reqtrace.url are url (password hidden), its error err; the timings are
 // the load's DOMContentLoaded and load events, offsets from started (a
 // negative one is HAR's -1: not known).
-func (opt HAROptions) Page(id string, started time.Time, url string, insecure bool, err *trace.Error, contentLoad, load time.Duration) Page {
+func (opt Options) Page(id string, started time.Time, url string, insecure bool, err *trace.Error, contentLoad, load time.Duration) Page {
 	ms := func(d time.Duration) float64 {
 		if d < 0 {
 			return -1
@@ -54,9 +54,9 @@ func (e *Entry) Blocked(d time.Duration, started time.Time) {
 	e.Time = harTotal(e.Timings)
 }
 
-// Write writes one HAR 1.2 log of pages and entries (each entry an Entry,
+// WriteLog writes one HAR 1.2 log of pages and entries (each entry an Entry,
 // or a struct embedding one), indented two spaces, and a newline.
-func Write[E any](w io.Writer, pages []Page, entries []E) error {
+func WriteLog[E any](w io.Writer, pages []Page, entries []E) error {
 	type log struct {
 		Version string     `json:"version"`
 		Creator harCreator `json:"creator"`
@@ -71,5 +71,5 @@ func Write[E any](w io.Writer, pages []Page, entries []E) error {
 	}
 	return render.WriteJSON(w, struct {
 		Log log `json:"log"`
-	}{log{Version: HARVersion, Creator: harCreator{Name: "reqtrace", Version: trace.Version}, Pages: pages, Entries: entries}})
+	}{log{Version: Version, Creator: harCreator{Name: "reqtrace", Version: trace.Version}, Pages: pages, Entries: entries}})
 }

@@ -42,7 +42,7 @@ type harInitiator struct {
 }
 
 // HAR writes res as a HAR 1.2 log of one page.
-func HAR(w io.Writer, res *page.Result, opt har.HAROptions) error {
+func HAR(w io.Writer, res *page.Result, opt har.Options) error {
 	if res == nil {
 		return errNil
 	}
@@ -67,7 +67,7 @@ func HAR(w io.Writer, res *page.Result, opt har.HAROptions) error {
 			start = start.Add(max(h.Timings.Total, 0))
 		}
 	}
-	return har.Write(w, pages, entries)
+	return har.WriteLog(w, pages, entries)
 }
 
 func insecure(res *page.Result) bool {

@@ -18,7 +18,7 @@ import (
 func pageHAR(t *testing.T) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := rpage.HAR(&buf, repeated(), har.HAROptions{}); err != nil {
+	if err := rpage.HAR(&buf, repeated(), har.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -57,7 +57,7 @@ func TestHAREntriesAreTraceHARs(t *testing.T) {
 	n := 0
 	for i, r := range res.Requests {
 		var buf bytes.Buffer
-		if err := har.HAR(&buf, []*trace.Result{r.Trace}, har.HAROptions{}); err != nil {
+		if err := har.Write(&buf, []*trace.Result{r.Trace}, har.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		var one struct {

@@ -60,7 +60,7 @@ func TestHostileJSONAndHAR(t *testing.T) {
 	if err := rpage.JSON(&js, hostile()); err != nil {
 		t.Fatal(err)
 	}
-	if err := rpage.HAR(&hr, hostile(), har.HAROptions{}); err != nil {
+	if err := rpage.HAR(&hr, hostile(), har.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	for name, b := range map[string][]byte{"json": js.Bytes(), "har": hr.Bytes()} {

@@ -36,7 +36,7 @@ type printer struct {
 	opt   Options
 	st    render.Style
 	width int
-	p     render.Palette
+	p     *render.Palette
 	res   *page.Result
 	err   error
 	lines int
@@ -72,7 +72,7 @@ func Text(w io.Writer, res *page.Result, opt Options) error {
 		return errNil
 	}
 	st := render.Style{Color: opt.Color, Width: opt.Width, Verbose: opt.Verbose}
-	pr := &printer{w: w, opt: opt, st: st, width: st.Columns(), p: render.NewPalette(opt.Color), res: res}
+	pr := &printer{w: w, opt: opt, st: st, width: st.LineWidth(), p: render.NewPalette(opt.Color), res: res}
 	pr.headline(res)
 	if len(res.Requests) > 0 {
 		pr.waterfall(res, "Waterfall")
@@ -114,9 +114,9 @@ func (pr *printer) headline(res *page.Result) {
 	pr.line(pr.p.Title.Sprint("Page ") + render.Cut(render.Safe(res.URL), pr.width-6))
 	t := res.Totals
 	parts := []string{
-		plural(t.Requests, "request"),
+		render.Plural(t.Requests, "request"),
 		fmtBytes(t.TransferBytes) + " transferred (" + fmtBytes(t.DecodedBytes) + " decoded)",
-		plural(len(res.Connections), "connection"),
+		render.Plural(len(res.Connections), "connection"),
 	}
 	if res.DOMContentLoaded > 0 || res.Load > 0 {
 		parts = append(parts, "DOMContentLoaded "+render.FmtDur(res.DOMContentLoaded), "Load "+render.FmtDur(res.Load))
@@ -142,13 +142,6 @@ func (pr *printer) packSep(parts []string, sep string) {
 	if cur != "" {
 		pr.line(indent + cur)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // fmtBytes says a size the way DevTools does: "512 B", "12.3 KiB".
@@ -264,7 +257,7 @@ func (pr *printer) findings(res *page.Result) {
 		pr.heading("Findings", "nothing to fix")
 		return
 	}
-	pr.heading("Findings", plural(len(res.Findings), "finding"))
+	pr.heading("Findings", render.Plural(len(res.Findings), "finding"))
 	for _, f := range res.Findings {
 		mark, c := pr.p.Level(f.Level)
 		head := indent + c.Sprint(mark) + " " + pr.p.Title.Sprint(render.Cut(render.Safe(f.ID), 40))
@@ -413,7 +406,7 @@ func (pr *printer) repeat(rv *page.Result) {
 	parts := []string{
 		fmt.Sprintf("%d from the cache without a request", t.Cached),
 		fmt.Sprintf("%d revalidated (304)", t.Revalidated),
-		plural(t.Requests, "request") + ", " + fmtBytes(t.TransferBytes) + " transferred",
+		render.Plural(t.Requests, "request") + ", " + fmtBytes(t.TransferBytes) + " transferred",
 	}
 	if first := pr.res.Totals.TransferBytes; first > 0 && t.SavedBytes > 0 {
 		parts = append(parts, fmt.Sprintf("%s saved (%.0f%%)", fmtBytes(t.SavedBytes), float64(t.SavedBytes)*100/float64(first)))
