@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/corsreport"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
 )
@@ -206,9 +207,9 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		rep = render.RedactCORS(rep)
 	}
 	if cf.json {
-		err = render.CORSJSON(ios.Out, rep)
+		err = corsreport.JSON(ios.Out, rep)
 	} else {
-		err = render.CORSText(ios.Out, rep, style)
+		err = corsreport.Text(ios.Out, rep, style)
 	}
 	if err != nil {
 		return &writeError{"stdout", err}

@@ -107,7 +107,7 @@ func stopFirst(m *meter, closeOut func(bool) error) func(bool) error {
 // -c FILE and -D FILE.
 func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	err := writeFile("--har", f.harFile, 0o666, func(w io.Writer) error {
-		return har.HAR(w, f.redacted(rs), har.HAROptions{ShowSecrets: f.showSecrets})
+		return har.Write(w, f.redacted(rs), har.Options{ShowSecrets: f.showSecrets})
 	})
 	if err != nil {
 		return err
@@ -170,8 +170,8 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 	case f.json:
 		err = render.JSON(ios.Out, shown)
 	case f.writeOutSet:
-		err = writeout.WriteOut(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
-			writeout.WriteOutOptions{Output: writeout.OpenWriteOutFile, ShowSecrets: f.showSecrets, Filename: f.output})
+		err = writeout.Write(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
+			writeout.Options{Output: writeout.OpenFile, ShowSecrets: f.showSecrets, Filename: f.output})
 	default:
 		err = render.Text(ios.Out, shown, style)
 	}

@@ -414,7 +414,7 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 			Method:    h.Request.Method,
 			Target:    h.Request.Target,
 			Proto:     h.Request.Proto,
-			Headers:   wireHeaders(h.Request.Headers),
+			Headers:   WireHeaders(h.Request.Headers),
 			HeadBytes: h.Request.HeadBytes,
 			BodyBytes: h.Request.BodyBytes,
 		},
@@ -473,7 +473,7 @@ func wireProxyOf(p *trace.Proxy) *wireProxy {
 	if p == nil {
 		return nil
 	}
-	return &wireProxy{URL: p.URL, Source: p.Source, Tunnel: p.Tunnel, Status: p.Status, Headers: wireHeaders(p.Headers)}
+	return &wireProxy{URL: p.URL, Source: p.Source, Tunnel: p.Tunnel, Status: p.Status, Headers: WireHeaders(p.Headers)}
 }
 
 func wireNotes(ns []trace.Note) []wireNote {
@@ -502,9 +502,9 @@ func WireDNSOf(d *trace.DNS) *WireDNS {
 	}
 	out := &WireDNS{
 		Host:       d.Host,
-		HostUni:    strOrNull(d.HostUnicode),
+		HostUni:    StrOrNull(d.HostUnicode),
 		Name:       d.Name,
-		Server:     strOrNull(d.Server),
+		Server:     StrOrNull(d.Server),
 		Source:     d.Source,
 		Rcode:      d.Rcode,
 		Records:    make([]wireRecord, 0, len(d.Records)),
@@ -522,8 +522,8 @@ func WireDNSOf(d *trace.DNS) *WireDNS {
 	}
 	out.Tried = make([]wireTried, 0, len(d.Tried))
 	for _, t := range d.Tried {
-		w := wireTried{Name: t.Name, Server: strOrNull(t.Server), Rcode: strOrNull(t.Rcode), NegTTL: t.NegativeTTL,
-			StartMS: Millis(t.Start), DurationMS: Millis(t.Duration), Error: strOrNull(t.Err), Authority: make([]wireRecord, 0, len(t.Authority))}
+		w := wireTried{Name: t.Name, Server: StrOrNull(t.Server), Rcode: StrOrNull(t.Rcode), NegTTL: t.NegativeTTL,
+			StartMS: Millis(t.Start), DurationMS: Millis(t.Duration), Error: StrOrNull(t.Err), Authority: make([]wireRecord, 0, len(t.Authority))}
 		for _, rr := range t.Authority {
 			w.Authority = append(w.Authority, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
 		}
@@ -533,8 +533,8 @@ func WireDNSOf(d *trace.DNS) *WireDNS {
 		out.Queries = append(out.Queries, wireQuery{
 			Name: q.Name, Type: q.Type, Server: q.Server, Transport: q.Transport,
 			StartMS: Millis(q.Start), DurationMS: Millis(q.Duration),
-			Rcode: strOrNull(q.Rcode), Truncated: q.Truncated, Flags: q.Flags, Answers: q.Answers,
-			Error: strOrNull(q.Err),
+			Rcode: StrOrNull(q.Rcode), Truncated: q.Truncated, Flags: q.Flags, Answers: q.Answers,
+			Error: StrOrNull(q.Err),
 		})
 	}
 	return out
@@ -546,7 +546,7 @@ func WireConnectOf(c *trace.Connect) *WireConnect {
 	}
 	out := &WireConnect{
 		Address:      c.Address,
-		LocalAddress: strOrNull(c.Local),
+		LocalAddress: StrOrNull(c.Local),
 		Reused:       c.Reused,
 		Coalesced:    c.Coalesced,
 		DurationMS:   Millis(c.Duration),
@@ -554,7 +554,7 @@ func WireConnectOf(c *trace.Connect) *WireConnect {
 	}
 	for _, a := range c.Attempts {
 		out.Attempts = append(out.Attempts, wireAttempt{
-			Address: a.Address, StartMS: Millis(a.Start), DurationMS: Millis(a.Duration), Error: strOrNull(a.Err),
+			Address: a.Address, StartMS: Millis(a.Start), DurationMS: Millis(a.Duration), Error: StrOrNull(a.Err),
 		})
 	}
 	return out
@@ -567,7 +567,7 @@ func WireTLSOf(t *trace.TLS, r *trace.Result) *WireTLS {
 	out := &WireTLS{
 		Version: t.Version, CipherSuite: t.CipherSuite, ALPN: t.ALPN, Group: t.Group,
 		ServerName: t.ServerName, Resumed: t.Resumed, OCSPStapled: t.OCSPStapled,
-		Verified: t.Verified, VerifyError: strOrNull(t.VerifyError), VerifyReason: strOrNull(string(t.Verify)), Insecure: r.Insecure,
+		Verified: t.Verified, VerifyError: StrOrNull(t.VerifyError), VerifyReason: StrOrNull(string(t.Verify)), Insecure: r.Insecure,
 		DurationMS:   Millis(t.Duration),
 		Certificates: make([]wireCert, 0, len(t.Certificates)),
 	}
@@ -598,7 +598,7 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 	}
 	return &wireResponse{
 		Proto: rs.Proto, Status: rs.Status, Reason: reason,
-		Headers:      wireHeaders(rs.Headers),
+		Headers:      WireHeaders(rs.Headers),
 		HeadersCut:   rs.HeadersCut,
 		ValuesCut:    rs.ValuesCut,
 		BudgetCut:    rs.HeadBudgetCut,
@@ -606,7 +606,7 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 		BodyBytes:    rs.BodyBytes,
 		DecodedBytes: decoded,
 		ServerTiming: wireServerTimings(rs.ServerTiming),
-		Trailers:     wireHeaders(rs.Trailers),
+		Trailers:     WireHeaders(rs.Trailers),
 		BodyPreview:  strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
 		SavedTo:      rs.SavedTo,
 	}
@@ -616,12 +616,12 @@ func WireInfos(is []trace.Informational) []WireInformational {
 	out := make([]WireInformational, 0, len(is))
 	for _, i := range is {
 		out = append(out, WireInformational{Status: i.Status, Reason: infoReason(i),
-			Headers: wireHeaders(i.Headers), AtMS: Millis(i.At)})
+			Headers: WireHeaders(i.Headers), AtMS: Millis(i.At)})
 	}
 	return out
 }
 
-func wireHeaders(hs []trace.Header) []WireHeader {
+func WireHeaders(hs []trace.Header) []WireHeader {
 	out := make([]WireHeader, 0, len(hs))
 	for _, h := range hs {
 		out = append(out, WireHeader{Name: h.Name, Value: h.Value})
@@ -657,7 +657,7 @@ func StartMillis(s *trace.Span) *float64 {
 	return &v
 }
 
-func strOrNull(s string) *string {
+func StrOrNull(s string) *string {
 	if s == "" {
 		return nil
 	}

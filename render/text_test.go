@@ -38,8 +38,8 @@ func TestTextFitsWidth(t *testing.T) {
 			for _, v := range []bool{false, true} {
 				out := renderText(t, f, Style{Width: w, Verbose: v, Color: true})
 				for _, l := range strings.Split(string(out), "\n") {
-					if textWidth(l) > w {
-						t.Errorf("%s width %d verbose=%v: %d columns: %q", f.Name, w, v, textWidth(l), l)
+					if TextWidth(l) > w {
+						t.Errorf("%s width %d verbose=%v: %d columns: %q", f.Name, w, v, TextWidth(l), l)
 					}
 				}
 			}
@@ -78,13 +78,13 @@ func TestFmtInt(t *testing.T) {
 }
 
 func TestWrapAndCut(t *testing.T) {
-	if got := cut("abcdef", 4); got != "abc…" {
+	if got := Cut("abcdef", 4); got != "abc…" {
 		t.Errorf("cut = %q", got)
 	}
-	if got := cut("日本語テキスト", 5); got != "日本…" {
+	if got := Cut("日本語テキスト", 5); got != "日本…" {
 		t.Errorf("cut wide = %q", got)
 	}
-	got := wrap("max-age=63072000; includeSubDomains; preload", 20)
+	got := Wrap("max-age=63072000; includeSubDomains; preload", 20)
 	want := []string{"max-age=63072000;", "includeSubDomains;", "preload"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("wrap = %q, want %q", got, want)

@@ -1,3 +1,4 @@
+// Package har writes the HAR 1.2 file of --har FILE from trace Results.
 package har
 
 // HAR 1.2 output (http://www.softwareishard.com/blog/har-12-spec/), what
@@ -22,7 +23,7 @@ package har
 //	response _error   the error message of a hop that failed (status 0 when no response came)
 //	postData _note    why "text" is missing
 //
-// Secrets: unless HAROptions.ShowSecrets, the credentials in Authorization,
+// Secrets: unless Options.ShowSecrets, the credentials in Authorization,
 // Proxy-Authorization, Cookie and Set-Cookie values and in the cookie
 // arrays become "[redacted]" (the auth scheme, the cookie names and the
 // Set-Cookie attributes stay), and a password in a URL becomes "xxxxx".
@@ -44,15 +45,15 @@ import (
 	"github.com/reqtrace/reqtrace/trace"
 )
 
-// HAROptions tunes the HAR output.
-type HAROptions struct {
+// Options tunes the HAR output.
+type Options struct {
 	// ShowSecrets keeps credentials (Authorization, Proxy-Authorization,
 	// Cookie, Set-Cookie) as sent and received instead of "[redacted]".
 	ShowSecrets bool
 }
 
-// HARVersion is the HAR format version written.
-const HARVersion = "1.2"
+// Version is the HAR format version written.
+const Version = "1.2"
 
 // redacted replaces a secret.
 const redacted = render.RedactedMark
@@ -197,13 +198,13 @@ type harRedirect struct {
 	Followed    bool     `json:"followed"`
 }
 
-// HAR writes rs as one HAR 1.2 log: a page per Result, in order, and an
+// Write writes rs as one HAR 1.2 log: a page per Result, in order, and an
 // entry per hop, each hop starting where the previous one ended (hops of a
 // trace run one after the other). The document is indented two spaces and
 // ends with a newline.
-func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
+func Write(w io.Writer, rs []*trace.Result, opt Options) error {
 	doc := harDoc{Log: harLog{
-		Version: HARVersion,
+		Version: Version,
 		Creator: harCreator{Name: "reqtrace", Version: trace.Version},
 		Pages:   make([]harPage, 0, len(rs)),
 		Entries: []harEntry{},
@@ -235,7 +236,7 @@ func harTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }
 
-func (opt HAROptions) entry(page string, start time.Time, h *trace.Hop, r *trace.Result) harEntry {
+func (opt Options) entry(page string, start time.Time, h *trace.Hop, r *trace.Result) harEntry {
 	u := h.URL
 	if u == "" {
 		u = r.URL
@@ -324,7 +325,7 @@ func hostIP(addr string) string {
 	return ip.WithZone("").String()
 }
 
-func (opt HAROptions) request(u string, rq *trace.Request) harRequest {
+func (opt Options) request(u string, rq *trace.Request) harRequest {
 	out := harRequest{
 		Method:      rq.Method,
 		URL:         opt.url(u),
@@ -365,7 +366,7 @@ func sizeOrUnknown(n int64) int64 {
 
 // url is a request URL as HAR wants it: without the fragment, which is
 // never sent, and with any password hidden.
-func (opt HAROptions) url(s string) string {
+func (opt Options) url(s string) string {
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
@@ -373,7 +374,7 @@ func (opt HAROptions) url(s string) string {
 }
 
 // given is a URL as the user gave it, with any password hidden.
-func (opt HAROptions) given(s string) string {
+func (opt Options) given(s string) string {
 	if opt.ShowSecrets {
 		return s
 	}
@@ -429,7 +430,7 @@ func unescapeQuery(s string) string {
 }
 
 // headers copies header lines, with the secrets redacted.
-func (opt HAROptions) headers(hs []trace.Header) []render.WireHeader {
+func (opt Options) headers(hs []trace.Header) []render.WireHeader {
 	out := make([]render.WireHeader, 0, len(hs))
 	for _, h := range hs {
 		out = append(out, render.WireHeader{Name: h.Name, Value: opt.headerValue(h)})
@@ -437,14 +438,14 @@ func (opt HAROptions) headers(hs []trace.Header) []render.WireHeader {
 	return out
 }
 
-func (opt HAROptions) headerValue(h trace.Header) string {
+func (opt Options) headerValue(h trace.Header) string {
 	if opt.ShowSecrets {
 		return h.Value
 	}
 	return render.RedactHeader(h.Name, h.Value)
 }
 
-func (opt HAROptions) secret(v string) string {
+func (opt Options) secret(v string) string {
 	if opt.ShowSecrets {
 		return v
 	}
@@ -452,7 +453,7 @@ func (opt HAROptions) secret(v string) string {
 }
 
 // requestCookies parses a Cookie header: "a=1; b=2".
-func (opt HAROptions) requestCookies(v string) []harCookie {
+func (opt Options) requestCookies(v string) []harCookie {
 	var out []harCookie
 	for _, p := range strings.Split(v, ";") {
 		p = strings.TrimSpace(p)
@@ -467,7 +468,7 @@ func (opt HAROptions) requestCookies(v string) []harCookie {
 
 // responseCookie parses one Set-Cookie value. received is when the
 // response came, the origin of Max-Age.
-func (opt HAROptions) responseCookie(v string, received time.Time) harCookie {
+func (opt Options) responseCookie(v string, received time.Time) harCookie {
 	c, err := http.ParseSetCookie(v)
 	if err != nil {
 		// Not a cookie Go accepts; still show its name and value.
@@ -498,7 +499,7 @@ func (opt HAROptions) responseCookie(v string, received time.Time) harCookie {
 	return out
 }
 
-func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
+func (opt Options) response(h *trace.Hop, start time.Time) harResponse {
 	rs := h.Response
 	var errText *string
 	if h.Err != nil {
@@ -575,7 +576,7 @@ func contentEncoded(hs []trace.Header) bool {
 	return false
 }
 
-func (opt HAROptions) extras(h *trace.Hop, r *trace.Result) harHopExtras {
+func (opt Options) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 	t := &h.Timings
 	skipped := map[string]string{}
 	for k, v := range t.Skipped {
@@ -616,7 +617,7 @@ func (opt HAROptions) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 	return out
 }
 
-func redactHeaders(opt HAROptions, hs []trace.Header) []trace.Header {
+func redactHeaders(opt Options, hs []trace.Header) []trace.Header {
 	out := make([]trace.Header, len(hs))
 	for i, h := range hs {
 		out[i] = trace.Header{Name: h.Name, Value: opt.headerValue(h)}

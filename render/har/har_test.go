@@ -120,10 +120,10 @@ func harFixtures() []rendertest.Fixture {
 	return append(rendertest.Fixtures(), rendertest.Fixture{Name: "rich", Res: harRich()})
 }
 
-func writeHAR(t *testing.T, opt HAROptions, rs ...*trace.Result) []byte {
+func writeHAR(t *testing.T, opt Options, rs ...*trace.Result) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := HAR(&buf, rs, opt); err != nil {
+	if err := Write(&buf, rs, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -132,19 +132,19 @@ func writeHAR(t *testing.T, opt HAROptions, rs ...*trace.Result) []byte {
 func TestHARGolden(t *testing.T) {
 	for _, f := range harFixtures() {
 		t.Run(f.Name, func(t *testing.T) {
-			rendertest.Golden(t, "har_"+f.Name, writeHAR(t, HAROptions{}, f.Res))
+			rendertest.Golden(t, "har_"+f.Name, writeHAR(t, Options{}, f.Res))
 		})
 	}
-	rendertest.Golden(t, "har_rich_secrets", writeHAR(t, HAROptions{ShowSecrets: true}, harRich()))
-	rendertest.Golden(t, "har_two_pages", writeHAR(t, HAROptions{}, rendertest.HTTPIP(), rendertest.DNSNXDomain()))
+	rendertest.Golden(t, "har_rich_secrets", writeHAR(t, Options{ShowSecrets: true}, harRich()))
+	rendertest.Golden(t, "har_two_pages", writeHAR(t, Options{}, rendertest.HTTPIP(), rendertest.DNSNXDomain()))
 }
 
 func TestHARNil(t *testing.T) {
 	var buf bytes.Buffer
-	if err := HAR(&buf, []*trace.Result{rendertest.HTTPIP(), nil}, HAROptions{}); err == nil {
+	if err := Write(&buf, []*trace.Result{rendertest.HTTPIP(), nil}, Options{}); err == nil {
 		t.Error("a nil Result: want an error")
 	}
-	doc := harDecode(t, writeHAR(t, HAROptions{}))
+	doc := harDecode(t, writeHAR(t, Options{}))
 	if n := len(doc["log"].(map[string]any)["entries"].([]any)); n != 0 {
 		t.Errorf("no results: %d entries", n)
 	}
@@ -177,7 +177,7 @@ func num(v any) float64 { return v.(float64) }
 func TestHARTimingRules(t *testing.T) {
 	for _, f := range harFixtures() {
 		t.Run(f.Name, func(t *testing.T) {
-			entries := harEntries(t, writeHAR(t, HAROptions{}, f.Res))
+			entries := harEntries(t, writeHAR(t, Options{}, f.Res))
 			if len(entries) != len(f.Res.Hops) {
 				t.Fatalf("%d entries for %d hops", len(entries), len(f.Res.Hops))
 			}
@@ -227,7 +227,7 @@ func TestHARTimingRules(t *testing.T) {
 }
 
 func TestHARTimingsHTTPS(t *testing.T) {
-	e := harEntries(t, writeHAR(t, HAROptions{}, rendertest.HTTPSH2()))[0]
+	e := harEntries(t, writeHAR(t, Options{}, rendertest.HTTPSH2()))[0]
 	want := map[string]float64{"blocked": -1, "dns": 12.3, "connect": 15.3, "ssl": 10.2, "send": 0.214, "wait": 12, "receive": 2.3}
 	if got := e["timings"].(map[string]any); !reflect.DeepEqual(got, map[string]any{
 		"blocked": want["blocked"], "dns": want["dns"], "connect": want["connect"], "ssl": want["ssl"],
@@ -242,7 +242,7 @@ func TestHARTimingsHTTPS(t *testing.T) {
 
 func TestHARSecrets(t *testing.T) {
 	secrets := []string{"hunter2", "eyJhbGciOi", "secret-token", "abc123", "7f3a", "=dark", "=gone"}
-	hidden := string(writeHAR(t, HAROptions{}, harRich(), rendertest.HTTPSH2()))
+	hidden := string(writeHAR(t, Options{}, harRich(), rendertest.HTTPSH2()))
 	for _, s := range secrets {
 		if strings.Contains(hidden, s) {
 			t.Errorf("default output holds the secret %q", s)
@@ -257,13 +257,13 @@ func TestHARSecrets(t *testing.T) {
 			t.Errorf("default output lacks %s", s)
 		}
 	}
-	shown := string(writeHAR(t, HAROptions{ShowSecrets: true}, harRich(), rendertest.HTTPSH2()))
+	shown := string(writeHAR(t, Options{ShowSecrets: true}, harRich(), rendertest.HTTPSH2()))
 	for _, s := range secrets {
 		if !strings.Contains(shown, s) {
 			t.Errorf("ShowSecrets output lacks %q", s)
 		}
 	}
-	h := HAROptions{}
+	h := Options{}
 	for in, want := range map[string]string{
 		"Basic": "[redacted]", "Bearer  x": "Bearer [redacted]", "Digest a=1, b=2": "Digest [redacted]",
 		"tok&en": "[redacted]", "": "[redacted]",
@@ -285,7 +285,7 @@ func TestHARSecrets(t *testing.T) {
 }
 
 func TestHARCookies(t *testing.T) {
-	e := harEntries(t, writeHAR(t, HAROptions{ShowSecrets: true}, harRich()))
+	e := harEntries(t, writeHAR(t, Options{ShowSecrets: true}, harRich()))
 	req := e[0]["request"].(map[string]any)["cookies"]
 	if want := []any{
 		map[string]any{"name": "sid", "value": "abc123"},
@@ -314,7 +314,7 @@ func TestHARCookies(t *testing.T) {
 }
 
 func TestHARBodies(t *testing.T) {
-	e := harEntries(t, writeHAR(t, HAROptions{}, harRich()))
+	e := harEntries(t, writeHAR(t, Options{}, harRich()))
 	pd := e[0]["request"].(map[string]any)["postData"].(map[string]any)
 	if pd["mimeType"] != "application/json" || pd["text"] != `{"name":"widget","qty":2}` {
 		t.Errorf("postData %v", pd)
@@ -335,7 +335,7 @@ func TestHARBodies(t *testing.T) {
 	h.Request.Method, h.Request.BodyBytes, h.Request.BodyPreview = "POST", 3, []byte{0xff, 0xfe, 0}
 	h.Request.Headers = append(h.Request.Headers, trace.Header{Name: "Content-Type", Value: "application/octet-stream"})
 	h.Response.BodyPreview = h.Response.BodyPreview[:5] // only part of the body was kept
-	e = harEntries(t, writeHAR(t, HAROptions{}, r))
+	e = harEntries(t, writeHAR(t, Options{}, r))
 	pd = e[0]["request"].(map[string]any)["postData"].(map[string]any)
 	if _, ok := pd["text"]; ok || !strings.Contains(pd["_note"].(string), "UTF-8") {
 		t.Errorf("binary postData %v", pd)
@@ -344,14 +344,14 @@ func TestHARBodies(t *testing.T) {
 		t.Error("content.text from a partial preview")
 	}
 	h.Request.BodyBytes = 1 << 20
-	e = harEntries(t, writeHAR(t, HAROptions{}, r))
+	e = harEntries(t, writeHAR(t, Options{}, r))
 	if note := e[0]["request"].(map[string]any)["postData"].(map[string]any)["_note"]; !strings.Contains(note.(string), "first 3 of 1048576 bytes") {
 		t.Errorf("cut postData: _note %v", note)
 	}
 }
 
 func TestHARHostile(t *testing.T) {
-	out := writeHAR(t, HAROptions{ShowSecrets: true}, rendertest.Hostile())
+	out := writeHAR(t, Options{ShowSecrets: true}, rendertest.Hostile())
 	rendertest.AssertTerminalSafe(t, out, false)
 	harDecode(t, out)
 }
@@ -365,14 +365,14 @@ func TestHARRoundTrip(t *testing.T) {
 	for _, f := range harFixtures() {
 		all = append(all, f.Res)
 		t.Run(f.Name, func(t *testing.T) {
-			got := readHAR(t, writeHAR(t, HAROptions{ShowSecrets: true}, f.Res))
+			got := readHAR(t, writeHAR(t, Options{ShowSecrets: true}, f.Res))
 			if len(got) != 1 {
 				t.Fatalf("%d results", len(got))
 			}
 			compareResults(t, f.Res, got[0])
 		})
 	}
-	got := readHAR(t, writeHAR(t, HAROptions{ShowSecrets: true}, all...))
+	got := readHAR(t, writeHAR(t, Options{ShowSecrets: true}, all...))
 	if len(got) != len(all) {
 		t.Fatalf("%d results written, %d read", len(all), len(got))
 	}
@@ -545,12 +545,12 @@ func TestHARSchema(t *testing.T) {
 	}
 	var all []*trace.Result
 	for _, f := range harFixtures() {
-		add(f.Name, writeHAR(t, HAROptions{}, f.Res))
+		add(f.Name, writeHAR(t, Options{}, f.Res))
 		all = append(all, f.Res)
 	}
-	add("all_secrets", writeHAR(t, HAROptions{ShowSecrets: true}, all...))
-	add("hostile", writeHAR(t, HAROptions{}, rendertest.Hostile()))
-	add("empty", writeHAR(t, HAROptions{}))
+	add("all_secrets", writeHAR(t, Options{ShowSecrets: true}, all...))
+	add("hostile", writeHAR(t, Options{}, rendertest.Hostile()))
+	add("empty", writeHAR(t, Options{}))
 	cmd := exec.Command(node, filepath.Join("testdata", "validate-har.js"))
 	cmd.Args = append(cmd.Args, files...)
 	cmd.Env = append(os.Environ(), "HAR_VALIDATOR_DIR="+dir)
@@ -559,7 +559,7 @@ func TestHARSchema(t *testing.T) {
 		t.Fatalf("validate-har.js: %v\n%s", err, out)
 	}
 	// The validator must also be able to fail.
-	bad := writeHAR(t, HAROptions{}, rendertest.HTTPIP())
+	bad := writeHAR(t, Options{}, rendertest.HTTPIP())
 	bad = bytes.Replace(bad, []byte(`"send": 0.051`), []byte(`"send": -2`), 1)
 	bad = bytes.Replace(bad, []byte(`"method": "GET"`), []byte(`"method": 1`), 1)
 	add("bad", bad)
@@ -574,7 +574,7 @@ func TestHARSchema(t *testing.T) {
 // (TestHostileWriteOut); JSON keeps the data.
 func TestHostileHAR(t *testing.T) {
 	var har bytes.Buffer
-	if err := HAR(&har, []*trace.Result{rendertest.Hostile()}, HAROptions{}); err != nil {
+	if err := Write(&har, []*trace.Result{rendertest.Hostile()}, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.AssertTerminalSafe(t, har.Bytes(), false)

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/fatih/color"
+
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
@@ -34,7 +36,7 @@ type printer struct {
 	opt   Options
 	st    render.Style
 	width int
-	p     render.Palette
+	p     *render.Palette
 	res   *page.Result
 	err   error
 	lines int
@@ -70,7 +72,7 @@ func Text(w io.Writer, res *page.Result, opt Options) error {
 		return errNil
 	}
 	st := render.Style{Color: opt.Color, Width: opt.Width, Verbose: opt.Verbose}
-	pr := &printer{w: w, opt: opt, st: st, width: st.Columns(), p: render.NewPalette(opt.Color), res: res}
+	pr := &printer{w: w, opt: opt, st: st, width: st.LineWidth(), p: render.NewPalette(opt.Color), res: res}
 	pr.headline(res)
 	if len(res.Requests) > 0 {
 		pr.waterfall(res, "Waterfall")
@@ -85,20 +87,36 @@ func Text(w io.Writer, res *page.Result, opt Options) error {
 	}
 	if res.Err != nil {
 		pr.blank()
-		for _, l := range strings.Split(render.ErrorLine(res.Err), "\n") {
-			pr.line(pr.p.Bad.Sprint(l))
-		}
+		pr.errorLines(res.Err)
 	}
 	return pr.err
+}
+
+// errorLines prints render.ErrorLine's message and hint, wrapped.
+func (pr *printer) errorLines(e *trace.Error) {
+	for _, l := range strings.Split(render.ErrorLine(e), "\n") {
+		pr.wrapped(pr.p.Bad, l, indent+"  ")
+	}
+}
+
+// wrapped writes plain text in colour c, wrapped to the width, the lines
+// after the first indented by hang.
+func (pr *printer) wrapped(c *color.Color, s, hang string) {
+	for i, l := range render.Wrap(s, pr.width-1-len(hang)) {
+		if i > 0 {
+			l = hang + l
+		}
+		pr.line(c.Sprint(l))
+	}
 }
 
 func (pr *printer) headline(res *page.Result) {
 	pr.line(pr.p.Title.Sprint("Page ") + render.Cut(render.Safe(res.URL), pr.width-6))
 	t := res.Totals
 	parts := []string{
-		plural(t.Requests, "request"),
+		render.Plural(t.Requests, "request"),
 		fmtBytes(t.TransferBytes) + " transferred (" + fmtBytes(t.DecodedBytes) + " decoded)",
-		plural(len(res.Connections), "connection"),
+		render.Plural(len(res.Connections), "connection"),
 	}
 	if res.DOMContentLoaded > 0 || res.Load > 0 {
 		parts = append(parts, "DOMContentLoaded "+render.FmtDur(res.DOMContentLoaded), "Load "+render.FmtDur(res.Load))
@@ -124,13 +142,6 @@ func (pr *printer) packSep(parts []string, sep string) {
 	if cur != "" {
 		pr.line(indent + cur)
 	}
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // fmtBytes says a size the way DevTools does: "512 B", "12.3 KiB".
@@ -228,9 +239,14 @@ func (pr *printer) criticalPath(res *page.Result) {
 			}
 			how += ")"
 		}
-		tail := fmt.Sprintf("  %s → %s%s", render.FmtDur(r.Start()), render.FmtDur(r.End()), how)
-		room := pr.width - 1 - render.TextWidth(lead) - render.TextWidth(tail) - len(typeLabel(r.Type)) - 2
-		pr.line(lead + typeLabel(r.Type) + "  " + render.Cut(shortURL(r.URL, res.URL), max(room, 12)) + pr.p.Dim.Sprint(tail))
+		tail := fmt.Sprintf("  %s → %s", render.FmtDur(r.Start()), render.FmtDur(r.End()))
+		label := typeLabel(r.Type) + "  "
+		room := pr.width - 1 - render.TextWidth(lead) - render.TextWidth(label) - render.TextWidth(tail)
+		if room-render.TextWidth(how) >= 16 {
+			tail += how // how it was found, when there is room for it
+			room -= render.TextWidth(how)
+		}
+		pr.line(lead + label + render.Cut(shortURL(r.URL, res.URL), max(room, 4)) + pr.p.Dim.Sprint(tail))
 	}
 }
 
@@ -241,10 +257,10 @@ func (pr *printer) findings(res *page.Result) {
 		pr.heading("Findings", "nothing to fix")
 		return
 	}
-	pr.heading("Findings", plural(len(res.Findings), "finding"))
+	pr.heading("Findings", render.Plural(len(res.Findings), "finding"))
 	for _, f := range res.Findings {
 		mark, c := pr.p.Level(f.Level)
-		head := indent + c.Sprint(mark) + " " + pr.p.Title.Sprint(render.Safe(f.ID))
+		head := indent + c.Sprint(mark) + " " + pr.p.Title.Sprint(render.Cut(render.Safe(f.ID), 40))
 		var saves []string
 		if f.SavingsTime > 0 {
 			saves = append(saves, "~"+render.FmtDur(f.SavingsTime))
@@ -379,7 +395,7 @@ func (pr *printer) skipped(sk map[string]int) {
 	slices.Sort(other) // map order is random; the report is not
 	parts = append(parts, other...)
 	pr.blank()
-	pr.line(pr.p.Dim.Sprintf("Found but not requested: %d (%s)", total, strings.Join(parts, ", ")))
+	pr.wrapped(pr.p.Dim, fmt.Sprintf("Found but not requested: %d (%s)", total, strings.Join(parts, ", ")), "")
 }
 
 // repeat shows what a returning visitor pays: the requests the cache
@@ -390,7 +406,7 @@ func (pr *printer) repeat(rv *page.Result) {
 	parts := []string{
 		fmt.Sprintf("%d from the cache without a request", t.Cached),
 		fmt.Sprintf("%d revalidated (304)", t.Revalidated),
-		plural(t.Requests, "request") + ", " + fmtBytes(t.TransferBytes) + " transferred",
+		render.Plural(t.Requests, "request") + ", " + fmtBytes(t.TransferBytes) + " transferred",
 	}
 	if first := pr.res.Totals.TransferBytes; first > 0 && t.SavedBytes > 0 {
 		parts = append(parts, fmt.Sprintf("%s saved (%.0f%%)", fmtBytes(t.SavedBytes), float64(t.SavedBytes)*100/float64(first)))
@@ -403,6 +419,6 @@ func (pr *printer) repeat(rv *page.Result) {
 		pr.waterfall(rv, "")
 	}
 	if rv.Err != nil {
-		pr.line(pr.p.Bad.Sprint(render.ErrorLine(rv.Err)))
+		pr.errorLines(rv.Err)
 	}
 }

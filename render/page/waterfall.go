@@ -40,6 +40,7 @@ const (
 
 type layout struct {
 	start      bool // the start column is shown
+	size, conn bool // the size and connection columns are shown
 	url, bar   int
 	axis       time.Duration
 	dcl, load  int // the events' cells, -1 when unknown
@@ -47,16 +48,26 @@ type layout struct {
 }
 
 func (pr *printer) layoutFor(res *page.Result) layout {
-	l := layout{start: pr.width >= wideLayout, indexWidth: len(fmt.Sprint(len(res.Requests) - 1))}
-	fixed := len(indent) + l.indexWidth + 1 + 3 + 1 + 5 + 1 + 9 + 1 + 4 + 1
-	if l.start {
-		fixed += 9
+	// the narrower the terminal, the fewer columns: the bar and the URL
+	// stay, the size, the connection and the start offset go in turn
+	l := layout{start: pr.width >= wideLayout, conn: pr.width >= 72, size: pr.width >= 64,
+		indexWidth: len(fmt.Sprint(len(res.Requests) - 1))}
+	fixed := len(indent) + l.indexWidth + 1 + 3 + 1 + 5 + 1
+	for _, c := range []struct {
+		on bool
+		w  int
+	}{{l.size, 10}, {l.conn, 5}, {l.start, 9}} {
+		if c.on {
+			fixed += c.w
+		}
 	}
 	avail := pr.width - 1 - fixed
 	l.url = min(max(avail*2/5, 12), 50)
 	l.bar = avail - l.url - 1
 	if l.bar < minBar {
-		l.bar, l.url = minBar, max(avail-minBar-1, 8)
+		l.bar = max(minBar, avail*3/5)
+		l.url = max(avail-l.bar-1, 6)
+		l.bar = avail - l.url - 1
 	}
 	l.axis = res.Load
 	for _, r := range res.Requests {
@@ -89,8 +100,13 @@ func (pr *printer) waterfall(res *page.Result, title string) {
 }
 
 func (pr *printer) axisLine(l layout) {
-	head := indent + render.PadLeft("#", l.indexWidth) + " " + "St " + " " + render.PadRight("Type", 5) + " " +
-		render.PadLeft("Size", 9) + " " + "Conn" + " "
+	head := indent + render.PadLeft("#", l.indexWidth) + " " + "St " + " " + render.PadRight("Type", 5) + " "
+	if l.size {
+		head += render.PadLeft("Size", 9) + " "
+	}
+	if l.conn {
+		head += "Conn "
+	}
 	if l.start {
 		head += render.PadLeft("Start", 8) + " "
 	}
@@ -114,8 +130,13 @@ func (pr *printer) row(res *page.Result, l layout, i int, r page.Request) {
 		}
 	}
 	line := indent + pr.p.Dim.Sprint(render.PadLeft(fmt.Sprint(i), l.indexWidth)) + " " +
-		sc.Sprint(render.PadRight(status, 3)) + " " + render.PadRight(typeLabel(r.Type), 5) + " " +
-		render.PadLeft(size, 9) + " " + render.PadRight(render.Cut(conn, 4), 4) + " "
+		sc.Sprint(render.PadRight(status, 3)) + " " + render.PadRight(typeLabel(r.Type), 5) + " "
+	if l.size {
+		line += render.PadLeft(size, 9) + " "
+	}
+	if l.conn {
+		line += render.PadRight(render.Cut(conn, 4), 4) + " "
+	}
 	if l.start {
 		line += render.PadLeft(render.FmtDur(r.Start()), 8) + " "
 	}

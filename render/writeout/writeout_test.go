@@ -123,10 +123,10 @@ func woFixtures() []woFixture {
 	}
 }
 
-func woRun(t testing.TB, format string, r *trace.Result, exit int, opts WriteOutOptions) (stdout, stderr string) {
+func woRun(t testing.TB, format string, r *trace.Result, exit int, opts Options) (stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if err := WriteOut(&out, &errOut, format, r, exit, opts); err != nil {
+	if err := Write(&out, &errOut, format, r, exit, opts); err != nil {
 		t.Fatalf("WriteOut(%q): %v", format, err)
 	}
 	return out.String(), errOut.String()
@@ -361,7 +361,7 @@ func TestWriteOutVariables(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, r := range c.rows {
-				out, errOut := woRun(t, "%{"+r.variable+"}", c.res, c.exit, WriteOutOptions{})
+				out, errOut := woRun(t, "%{"+r.variable+"}", c.res, c.exit, Options{})
 				if out != r.want || errOut != "" {
 					t.Errorf("%%{%s} = %q (stderr %q), want %q", r.variable, out, errOut, r.want)
 				}
@@ -371,11 +371,11 @@ func TestWriteOutVariables(t *testing.T) {
 }
 
 func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
-	out, _ := woRun(t, "%{errormsg}|%{exitcode}", rendertest.Insecure(), 22, WriteOutOptions{})
+	out, _ := woRun(t, "%{errormsg}|%{exitcode}", rendertest.Insecure(), 22, Options{})
 	if out != "The requested URL returned error: 404|22" {
 		t.Errorf("--fail: %q", out)
 	}
-	out, _ = woRun(t, "%{errormsg}", rendertest.HTTPIP(), 28, WriteOutOptions{})
+	out, _ = woRun(t, "%{errormsg}", rendertest.HTTPIP(), 28, Options{})
 	if out != "Timeout was reached" {
 		t.Errorf("exit 28 without a trace error: %q", out)
 	}
@@ -384,10 +384,10 @@ func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
 // curl prints the -o name in filename_effective whatever happened to the
 // transfer (found by trace/realtest against curl 7.88).
 func TestWriteOutFilenameEffectiveOnFailure(t *testing.T) {
-	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, WriteOutOptions{Filename: "out.html"}); out != "out.html" {
+	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, Options{Filename: "out.html"}); out != "out.html" {
 		t.Errorf("after a DNS failure with -o out.html: %q", out)
 	}
-	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, WriteOutOptions{}); out != "" {
+	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, Options{}); out != "" {
 		t.Errorf("without -o: %q", out)
 	}
 }
@@ -396,7 +396,7 @@ func TestWriteOutNesting(t *testing.T) {
 	// Within any one result the marks are in curl's order (appconnect aside,
 	// which is 0 without TLS).
 	for _, fx := range woFixtures() {
-		f := newWoFacts(fx.res(), fx.exit, WriteOutOptions{})
+		f := newWoFacts(fx.res(), fx.exit, Options{})
 		// A failed run leaves the later marks at 0: compare those it set.
 		var seq []time.Duration
 		for _, d := range []time.Duration{f.namelookup, f.connect, f.pretransfer, f.posttransfer, f.total} {
@@ -476,21 +476,21 @@ func TestWriteOutURLParts(t *testing.T) {
 		"urle.host":    "[fe80::1]", // no hop: the effective URL is the one given
 	}
 	for v, w := range want {
-		if out, _ := woRun(t, "%{"+v+"}", r, 0, WriteOutOptions{}); out != w {
+		if out, _ := woRun(t, "%{"+v+"}", r, 0, Options{}); out != w {
 			t.Errorf("%%{%s} = %q, want %q", v, out, w)
 		}
 	}
-	if out, _ := woRun(t, "%{url.password} %{url}", r, 0, WriteOutOptions{ShowSecrets: true}); out != "pw "+r.URL {
+	if out, _ := woRun(t, "%{url.password} %{url}", r, 0, Options{ShowSecrets: true}); out != "pw "+r.URL {
 		t.Errorf("ShowSecrets: %q", out)
 	}
 	r = &trace.Result{URL: "http://example.test"}
-	if out, _ := woRun(t, "%{url.path}|%{url.port}|%{url.query}|%{url.user}|%{url.host}", r, 0, WriteOutOptions{}); out != "/|80|||example.test" {
+	if out, _ := woRun(t, "%{url.path}|%{url.port}|%{url.query}|%{url.user}|%{url.host}", r, 0, Options{}); out != "/|80|||example.test" {
 		t.Errorf("defaults: %q", out)
 	}
 }
 
 func TestWriteOutCerts(t *testing.T) {
-	out, _ := woRun(t, "%{certs}", woHTTPS(), 0, WriteOutOptions{})
+	out, _ := woRun(t, "%{certs}", woHTTPS(), 0, Options{})
 	for _, want := range []string{
 		"Subject:CN=www.example.test,O=Example Corp,C=US\n",
 		"Issuer:CN=Example Test CA R1,O=Example Test PKI,C=US\n",
@@ -535,14 +535,14 @@ func TestWriteOutEscapes(t *testing.T) {
 		{"", ""},
 	}
 	for _, c := range cases {
-		if out, errOut := woRun(t, c.format, r, 0, WriteOutOptions{}); out != c.want || errOut != "" {
+		if out, errOut := woRun(t, c.format, r, 0, Options{}); out != c.want || errOut != "" {
 			t.Errorf("%q: %q (stderr %q), want %q", c.format, out, errOut, c.want)
 		}
 	}
 }
 
 func TestWriteOutUnknownVariable(t *testing.T) {
-	out, errOut := woRun(t, `a%{nope}b%{nope}c%{HTTP_CODE}%{}\n`, rendertest.HTTPIP(), 0, WriteOutOptions{})
+	out, errOut := woRun(t, `a%{nope}b%{nope}c%{HTTP_CODE}%{}\n`, rendertest.HTTPIP(), 0, Options{})
 	if out != "abc\n" {
 		t.Errorf("stdout %q", out)
 	}
@@ -553,14 +553,14 @@ func TestWriteOutUnknownVariable(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errOut, want)
 	}
 	// A hostile name is shown escaped.
-	_, errOut = woRun(t, "%{\x1b[2J}", rendertest.HTTPIP(), 0, WriteOutOptions{})
+	_, errOut = woRun(t, "%{\x1b[2J}", rendertest.HTTPIP(), 0, Options{})
 	if errOut != "reqtrace: unknown --write-out variable: '\\x1b[2J'\n" {
 		t.Errorf("escaped name: %q", errOut)
 	}
 }
 
 func TestWriteOutStreams(t *testing.T) {
-	out, errOut := woRun(t, `1%{stderr}2%{nope}3%{stdout}4%{stderr}5\n`, rendertest.HTTPIP(), 0, WriteOutOptions{})
+	out, errOut := woRun(t, `1%{stderr}2%{nope}3%{stdout}4%{stderr}5\n`, rendertest.HTTPIP(), 0, Options{})
 	if out != "14" {
 		t.Errorf("stdout %q", out)
 	}
@@ -569,11 +569,11 @@ func TestWriteOutStreams(t *testing.T) {
 	}
 	// One writer for both keeps the order.
 	var both bytes.Buffer
-	if err := WriteOut(&both, &both, `a%{stderr}b%{stdout}c`, rendertest.HTTPIP(), 0, WriteOutOptions{}); err != nil || both.String() != "abc" {
+	if err := Write(&both, &both, `a%{stderr}b%{stdout}c`, rendertest.HTTPIP(), 0, Options{}); err != nil || both.String() != "abc" {
 		t.Errorf("shared writer: %q %v", both.String(), err)
 	}
 	// nil writers discard.
-	if err := WriteOut(nil, nil, `%{json}%{stderr}%{nope}`, rendertest.HTTPIP(), 0, WriteOutOptions{}); err != nil {
+	if err := Write(nil, nil, `%{json}%{stderr}%{nope}`, rendertest.HTTPIP(), 0, Options{}); err != nil {
 		t.Error(err)
 	}
 }
@@ -583,7 +583,7 @@ type woFailWriter struct{}
 func (woFailWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
 
 func TestWriteOutWriteError(t *testing.T) {
-	err := WriteOut(woFailWriter{}, io.Discard, "x", rendertest.HTTPIP(), 0, WriteOutOptions{})
+	err := Write(woFailWriter{}, io.Discard, "x", rendertest.HTTPIP(), 0, Options{})
 	if err == nil || err.Error() != "broken pipe" {
 		t.Errorf("err = %v", err)
 	}
@@ -591,19 +591,19 @@ func TestWriteOutWriteError(t *testing.T) {
 
 func TestWriteOutOnError(t *testing.T) {
 	const format = `%{http_code}\n%{onerror}failed: %{errormsg} (%{exitcode})\n`
-	if out, _ := woRun(t, format, rendertest.HTTPIP(), 0, WriteOutOptions{}); out != "200\n" {
+	if out, _ := woRun(t, format, rendertest.HTTPIP(), 0, Options{}); out != "200\n" {
 		t.Errorf("success: %q", out)
 	}
-	out, _ := woRun(t, format, rendertest.TLSExpired(), 60, WriteOutOptions{})
+	out, _ := woRun(t, format, rendertest.TLSExpired(), 60, Options{})
 	if out != "000\nfailed: the certificate of expired.example.test expired on 2026-02-01 (28 days ago) (60)\n" {
 		t.Errorf("failure: %q", out)
 	}
 	// --fail: no trace error, but a non-zero exit
-	if out, _ := woRun(t, format, rendertest.Insecure(), 22, WriteOutOptions{}); out != "404\nfailed: The requested URL returned error: 404 (22)\n" {
+	if out, _ := woRun(t, format, rendertest.Insecure(), 22, Options{}); out != "404\nfailed: The requested URL returned error: 404 (22)\n" {
 		t.Errorf("--fail: %q", out)
 	}
 	// Nothing after %{onerror} runs: no warning either.
-	if _, errOut := woRun(t, "%{onerror}%{nope}", rendertest.HTTPIP(), 0, WriteOutOptions{}); errOut != "" {
+	if _, errOut := woRun(t, "%{onerror}%{nope}", rendertest.HTTPIP(), 0, Options{}); errOut != "" {
 		t.Errorf("warned after onerror: %q", errOut)
 	}
 }
@@ -648,7 +648,7 @@ func TestWriteOutHeader(t *testing.T) {
 		{rendertest.DNSNXDomain(), `%header{x-hop}|%header{x-hop:all:,}`, false, "|"},
 	}
 	for _, c := range cases {
-		out, errOut := woRun(t, c.format, c.res, 0, WriteOutOptions{ShowSecrets: c.show})
+		out, errOut := woRun(t, c.format, c.res, 0, Options{ShowSecrets: c.show})
 		if out != c.want || errOut != "" {
 			t.Errorf("%s (show %v): %q (stderr %q), want %q", c.format, c.show, out, errOut, c.want)
 		}
@@ -667,7 +667,7 @@ func TestWriteOutTime(t *testing.T) {
 		{"%time{" + strings.Repeat("x", 256) + "}", ""}, // too long for curl's buffer
 	}
 	for _, c := range cases {
-		if out, _ := woRun(t, c.format, rendertest.HTTPIP(), 0, WriteOutOptions{Now: now}); out != c.want {
+		if out, _ := woRun(t, c.format, rendertest.HTTPIP(), 0, Options{Now: now}); out != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.format, out, c.want)
 		}
 	}
@@ -684,7 +684,7 @@ func TestWriteOutOutputFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "wo.txt")
 	format := "a%output{" + file + "}b%{http_code}%output{>>" + file + "}c%{stdout}d\n"
-	out, errOut := woRun(t, format, rendertest.HTTPIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
+	out, errOut := woRun(t, format, rendertest.HTTPIP(), 0, Options{Output: OpenFile})
 	if out != "ad\n" || errOut != "" {
 		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
@@ -696,12 +696,12 @@ func TestWriteOutOutputFile(t *testing.T) {
 		t.Errorf("mode: %v %v", fi.Mode(), err)
 	}
 	// A file that cannot be created leaves the output where it was.
-	out, errOut = woRun(t, "a%output{"+filepath.Join(dir, "no", "such")+"}b", rendertest.HTTPIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
+	out, errOut = woRun(t, "a%output{"+filepath.Join(dir, "no", "such")+"}b", rendertest.HTTPIP(), 0, Options{Output: OpenFile})
 	if out != "ab" || !strings.Contains(errOut, "cannot write to") {
 		t.Errorf("unopenable: %q %q", out, errOut)
 	}
 	// Without Output, %output{} is ignored with one warning.
-	out, errOut = woRun(t, "a%output{x}b%output{y}c", rendertest.HTTPIP(), 0, WriteOutOptions{})
+	out, errOut = woRun(t, "a%output{x}b%output{y}c", rendertest.HTTPIP(), 0, Options{})
 	if out != "abc" || strings.Count(errOut, "%output{} is not available") != 1 {
 		t.Errorf("no Output: %q %q", out, errOut)
 	}
@@ -760,7 +760,7 @@ func woJSONKeys(t *testing.T, doc string) ([]string, map[string]any) {
 func TestWriteOutJSON(t *testing.T) {
 	for _, fx := range woFixtures() {
 		t.Run(fx.name, func(t *testing.T) {
-			out, _ := woRun(t, "%{json}", fx.res(), fx.exit, WriteOutOptions{})
+			out, _ := woRun(t, "%{json}", fx.res(), fx.exit, Options{})
 			order, vals := woJSONKeys(t, out)
 			if !slices.Equal(order, woCurlKeys) {
 				t.Fatalf("keys differ from curl's:\n got %v\nwant %v", order, woCurlKeys)
@@ -794,7 +794,7 @@ func TestWriteOutJSON(t *testing.T) {
 			rendertest.AssertTerminalSafe(t, []byte(out), false)
 		})
 	}
-	out, _ := woRun(t, "%{json}", woHTTPS(), 0, WriteOutOptions{})
+	out, _ := woRun(t, "%{json}", woHTTPS(), 0, Options{})
 	for _, want := range []string{
 		`{"certs":"Subject:CN=www.example.test,O=Example Corp,C=US\n`,
 		`"errormsg":null,`, `"exitcode":0,`, `"http_code":200,`, `"http_version":"2",`,
@@ -804,7 +804,7 @@ func TestWriteOutJSON(t *testing.T) {
 			t.Errorf("json lacks %s", want)
 		}
 	}
-	out, _ = woRun(t, "%{json}", rendertest.DNSNXDomain(), 6, WriteOutOptions{})
+	out, _ = woRun(t, "%{json}", rendertest.DNSNXDomain(), 6, Options{})
 	_, vals := woJSONKeys(t, out)
 	if vals["http_code"] != json.Number("0") || vals["errormsg"] == nil || vals["exitcode"] != json.Number("6") {
 		t.Errorf("failure: http_code %v errormsg %v exitcode %v", vals["http_code"], vals["errormsg"], vals["exitcode"])
@@ -812,12 +812,12 @@ func TestWriteOutJSON(t *testing.T) {
 }
 
 func TestWriteOutHeaderJSON(t *testing.T) {
-	out, _ := woRun(t, "%{header_json}", woChain3(), 0, WriteOutOptions{})
+	out, _ := woRun(t, "%{header_json}", woChain3(), 0, Options{})
 	want := "{\"content-type\":[\"text/plain\"],\n\"x-hop\":[\"four\"],\n\"content-length\":[\"1000\"]\n}"
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
-	out, _ = woRun(t, "%{header_json}", woHTTPS(), 0, WriteOutOptions{})
+	out, _ = woRun(t, "%{header_json}", woHTTPS(), 0, Options{})
 	var m map[string][]string
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -828,7 +828,7 @@ func TestWriteOutHeaderJSON(t *testing.T) {
 	if len(m) != 11 {
 		t.Errorf("%d names, want 11 (set-cookie twice)", len(m))
 	}
-	if out, _ := woRun(t, "%{header_json}", rendertest.DNSNXDomain(), 6, WriteOutOptions{}); out != "{\n}" {
+	if out, _ := woRun(t, "%{header_json}", rendertest.DNSNXDomain(), 6, Options{}); out != "{\n}" {
 		t.Errorf("no response: %q", out)
 	}
 }
@@ -837,7 +837,7 @@ func TestWriteOutHostile(t *testing.T) {
 	r := rendertest.Hostile()
 	format := `%header{x-evil}|%header{x-title}|%header{x-c1}|%header{x-bad}|%{certs}|%{errormsg}|%{json}|%{header_json}` +
 		`|%header{x-evil` + rendertest.Clear + `:all:,}`
-	out, errOut := woRun(t, format, r, 56, WriteOutOptions{})
+	out, errOut := woRun(t, format, r, 56, Options{})
 	rendertest.AssertTerminalSafe(t, []byte(out), false)
 	rendertest.AssertTerminalSafe(t, []byte(errOut), false)
 	for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`, `\u2028`} {
@@ -858,11 +858,11 @@ func TestWriteOutHostile(t *testing.T) {
 func TestWriteOutCap(t *testing.T) {
 	var out, errOut bytes.Buffer
 	format := strings.Repeat("%{json}", 1000) // about 3 MB
-	if err := WriteOut(&out, &errOut, format, woHTTPS(), 0, WriteOutOptions{}); err != nil {
+	if err := Write(&out, &errOut, format, woHTTPS(), 0, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if out.Len() != WriteOutMax {
-		t.Errorf("stdout %d bytes, want the cap %d", out.Len(), WriteOutMax)
+	if out.Len() != Max {
+		t.Errorf("stdout %d bytes, want the cap %d", out.Len(), Max)
 	}
 	if errOut.String() != "reqtrace: --write-out output cut at 1 MiB\n" {
 		t.Errorf("stderr %q", errOut.String())
@@ -871,10 +871,10 @@ func TestWriteOutCap(t *testing.T) {
 	out.Reset()
 	errOut.Reset()
 	format = strings.Repeat("%{stdout}%{json}%{stderr}%{json}", 500)
-	if err := WriteOut(&out, &errOut, format, woHTTPS(), 0, WriteOutOptions{}); err != nil {
+	if err := Write(&out, &errOut, format, woHTTPS(), 0, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if total := out.Len() + errOut.Len(); total > WriteOutMax+100 {
+	if total := out.Len() + errOut.Len(); total > Max+100 {
 		t.Errorf("%d bytes in all", total)
 	}
 }
@@ -906,20 +906,20 @@ func woGolden(t *testing.T, name, out string) {
 func TestWriteOutGolden(t *testing.T) {
 	for _, fx := range woFixtures() {
 		t.Run(fx.name, func(t *testing.T) {
-			out, errOut := woRun(t, woHTTPStatFormat, fx.res(), fx.exit, WriteOutOptions{})
+			out, errOut := woRun(t, woHTTPStatFormat, fx.res(), fx.exit, Options{})
 			if errOut != "" {
 				t.Errorf("stderr %q", errOut)
 			}
 			woGolden(t, "writeout_httpstat_"+fx.name, out)
-			out, _ = woRun(t, woOneLiner, fx.res(), fx.exit, WriteOutOptions{})
+			out, _ = woRun(t, woOneLiner, fx.res(), fx.exit, Options{})
 			woGolden(t, "writeout_oneliner_"+fx.name, out)
 		})
 	}
-	out, _ := woRun(t, `%{json}\n`, woHTTPS(), 0, WriteOutOptions{})
+	out, _ := woRun(t, `%{json}\n`, woHTTPS(), 0, Options{})
 	woGolden(t, "writeout_json_https_h2", out)
-	out, _ = woRun(t, `%{json}\n`, woChain3(), 0, WriteOutOptions{})
+	out, _ = woRun(t, `%{json}\n`, woChain3(), 0, Options{})
 	woGolden(t, "writeout_json_chain3", out)
-	out, _ = woRun(t, `%{header_json}\n`, woHTTPS(), 0, WriteOutOptions{})
+	out, _ = woRun(t, `%{header_json}\n`, woHTTPS(), 0, Options{})
 	woGolden(t, "writeout_header_json_https_h2", out)
 }
 
@@ -944,7 +944,7 @@ func (c *woCounter) Write(p []byte) (int, error) { c.n += len(p); return len(p),
 func (c *woCounter) Close() error                { return nil }
 
 // FuzzWriteOut checks that no format panics and that the output, on both
-// streams and in %output{} files together, stays within WriteOutMax (plus
+// streams and in %output{} files together, stays within Max (plus
 // the one line that says it was cut).
 func FuzzWriteOut(f *testing.F) {
 	for _, s := range []string{
@@ -960,15 +960,15 @@ func FuzzWriteOut(f *testing.F) {
 		for i, r := range results {
 			var out, errOut woCounter
 			files := &woCounter{}
-			opts := WriteOutOptions{
+			opts := Options{
 				ShowSecrets: i%2 == 0,
 				Now:         func() time.Time { return rendertest.Started },
 				Output:      func(string, bool) (io.WriteCloser, error) { return files, nil },
 			}
-			if err := WriteOut(&out, &errOut, format, r, i, opts); err != nil {
+			if err := Write(&out, &errOut, format, r, i, opts); err != nil {
 				t.Fatal(err)
 			}
-			if total := out.n + errOut.n + files.n; total > WriteOutMax+100 {
+			if total := out.n + errOut.n + files.n; total > Max+100 {
 				t.Fatalf("%d bytes written for a %d-byte format", total, len(format))
 			}
 		}
@@ -979,7 +979,7 @@ func FuzzWriteOut(f *testing.F) {
 // HAR file does (TestHostileHAR); JSON keeps the data.
 func TestHostileWriteOut(t *testing.T) {
 	var out, errb bytes.Buffer
-	if err := WriteOut(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", rendertest.Hostile(), 56, WriteOutOptions{}); err != nil {
+	if err := Write(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", rendertest.Hostile(), 56, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.AssertTerminalSafe(t, out.Bytes(), false)

@@ -1,4 +1,4 @@
-package render
+package corsreport
 
 import (
 	"bytes"
@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
@@ -124,23 +126,23 @@ func TestCORSGolden(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			rep := corsReport(t, f)
 			var text, js bytes.Buffer
-			if err := CORSText(&text, rep, Style{Width: 100}); err != nil {
+			if err := Text(&text, rep, render.Style{Width: 100}); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.Golden(t, "cors_text_"+f.name, text.Bytes())
-			if err := CORSJSON(&js, rep); err != nil {
+			if err := JSON(&js, rep); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.Golden(t, "cors_json_"+f.name, js.Bytes())
 		})
 	}
 	var verbose bytes.Buffer
-	if err := CORSText(&verbose, corsReport(t, corsFixtures()[4]), Style{Width: 100, Verbose: true}); err != nil {
+	if err := Text(&verbose, corsReport(t, corsFixtures()[4]), render.Style{Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "cors_text_scan_verbose", verbose.Bytes())
 	var color bytes.Buffer
-	if err := CORSText(&color, corsReport(t, corsFixtures()[0]), Style{Width: 80, Color: true, Verbose: true}); err != nil {
+	if err := Text(&color, corsReport(t, corsFixtures()[0]), render.Style{Width: 80, Color: true, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "cors_text_preflight_401_color_verbose", color.Bytes())
@@ -151,7 +153,7 @@ func TestCORSGolden(t *testing.T) {
 func TestCORSJSONContract(t *testing.T) {
 	for _, f := range corsFixtures() {
 		var buf bytes.Buffer
-		if err := CORSJSON(&buf, corsReport(t, f)); err != nil {
+		if err := JSON(&buf, corsReport(t, f)); err != nil {
 			t.Fatal(err)
 		}
 		doc := rendertest.DecodeOne(t, buf.Bytes())
@@ -181,15 +183,15 @@ func TestCORSHostile(t *testing.T) {
 	}}
 	f.server.preflight.Reason = "OK" + rendertest.Clear
 	rep := corsReport(t, f)
-	for _, st := range []Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
+	for _, st := range []render.Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
 		var buf bytes.Buffer
-		if err := CORSText(&buf, rep, st); err != nil {
+		if err := Text(&buf, rep, st); err != nil {
 			t.Fatal(err)
 		}
 		rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 	}
 	var js bytes.Buffer
-	if err := CORSJSON(&js, rep); err != nil {
+	if err := JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.AssertTerminalSafe(t, js.Bytes(), false)
@@ -205,17 +207,21 @@ func TestCORSHostileRedirect(t *testing.T) {
 	for _, loc := range []string{"https://cdn.example.net/" + evil, evil} {
 		f := corsFixture{cfg: cors.Config{}, server: corsServer{actual: corsResp(302, "Location: "+loc, "Access-Control-Allow-Origin: *")}}
 		rep := corsReport(t, f)
-		for _, st := range []Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
+		for _, st := range []render.Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
 			var buf bytes.Buffer
-			if err := CORSText(&buf, rep, st); err != nil {
+			if err := Text(&buf, rep, st); err != nil {
 				t.Fatal(err)
 			}
 			rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 		}
 		var js bytes.Buffer
-		if err := CORSJSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
+		if err := JSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
 			t.Fatalf("JSON: %v", err)
 		}
 		rendertest.AssertTerminalSafe(t, js.Bytes(), false)
 	}
+}
+
+func TestSchemaFile(t *testing.T) {
+	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "cors", Title: "reqtrace cors --json", Schema: Schema, Type: reflect.TypeFor[wireCORS]()})
 }
