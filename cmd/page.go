@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/har"
 	pagerender "github.com/reqtrace/reqtrace/render/page"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
@@ -110,7 +111,7 @@ func runPage(c *cobra.Command, ios *IO, tf *traceFlags, pf *pageFlags, rawURL st
 	if err := renderPage(ios.Out, res, pf, tf, style); err != nil {
 		return &writeError{"stdout", err}
 	}
-	if err := writePageHAR(pf.harFile, res); err != nil {
+	if err := writePageHAR(pf.harFile, res, tf.showSecrets); err != nil {
 		return err
 	}
 	if n := failedSubresources(res); n > 0 && !tf.silent && res.Err == nil {
@@ -172,9 +173,9 @@ func redactedPage(res *page.Result) *page.Result {
 	return &out
 }
 
-func writePageHAR(name string, res *page.Result) error {
-	if name == "" {
-		return nil
-	}
-	return fmt.Errorf("--har needs render/page, not merged yet")
+// writePageHAR writes --har FILE: the whole first load as one HAR page.
+func writePageHAR(name string, res *page.Result, showSecrets bool) error {
+	return writeFile("--har", name, 0o666, func(w io.Writer) error {
+		return pagerender.HAR(w, res, har.Options{ShowSecrets: showSecrets})
+	})
 }

@@ -27,6 +27,21 @@ func TestPageCommand(t *testing.T) {
 		t.Errorf("-o DIR: %v %q", err, body)
 	}
 
+	harFile := filepath.Join(t.TempDir(), "page.har")
+	if o := page("--har", harFile, url); o.code != 0 {
+		t.Errorf("--har: exit %d %s", o.code, o.stderr)
+	}
+	var h struct {
+		Log struct {
+			Pages   []any `json:"pages"`
+			Entries []struct {
+				Initiator map[string]any `json:"_initiator"`
+			} `json:"entries"`
+		} `json:"log"`
+	}
+	if b, err := os.ReadFile(harFile); err != nil || json.Unmarshal(b, &h) != nil || len(h.Log.Pages) != 1 || len(h.Log.Entries) != 1 || h.Log.Entries[0].Initiator["type"] != "other" {
+		t.Errorf("--har: %v %+v", err, h)
+	}
 	o = page("--json", "--repeat-view", url)
 	var doc struct {
 		Schema   string `json:"schema"`
