@@ -17,10 +17,11 @@ func htmlRefs(base *url.URL, body []byte) (*discover.Document, []discover.Ref) {
 	return doc, doc.Refs
 }
 
-// cssRefs lists what a stylesheet applied to doc names: @import, the
-// fonts doc uses, the backgrounds of rules that match.
-func cssRefs(base *url.URL, body []byte, doc *discover.Document) []discover.Ref {
-	return discover.CSS(base, bytes.NewReader(body), doc)
+// cssRefs lists what a stylesheet applied to doc under the media
+// condition names: @import, and when the media matches the screen, the
+// fonts doc uses and the backgrounds of rules that match.
+func cssRefs(base *url.URL, body []byte, doc *discover.Document, media string) []discover.Ref {
+	return discover.CSSMedia(base, bytes.NewReader(body), doc, media)
 }
 
 // linkRefs lists the preloads of Link header values (a response's, or a

@@ -280,12 +280,11 @@ func (l *loader) run(j *job) {
 }
 
 // applies reports whether a document applies the stylesheet ref names:
-// <link rel=stylesheet> and @import do when their media matches the
-// screen (discover marks those, and only those, render-blocking); a
-// preload does not, nor does media=print (fetched, at lowest priority,
-// but its rules never match, so nothing they name is fetched).
+// <link rel=stylesheet> and @import do (under their media: a print
+// sheet's @imports are fetched, its images and fonts are not); a preload
+// does not.
 func applies(ref discover.Ref) bool {
-	return ref.Type == discover.TypeStylesheet && !ref.Async && ref.RenderBlocking
+	return ref.Type == discover.TypeStylesheet && !ref.Async
 }
 
 // apply handles a stylesheet named again, now applied by a document
@@ -296,7 +295,7 @@ func (l *loader) apply(j *job, ref discover.Ref, doc *discover.Document) {
 	if j.applies || !applies(ref) {
 		return
 	}
-	j.applies, j.doc = true, doc
+	j.applies, j.doc, j.ref.Media = true, doc, ref.Media
 	r := &l.res.Requests[j.idx] // what the document makes of it now
 	r.RenderBlocking = r.RenderBlocking || ref.RenderBlocking && j.depth == 0
 	r.Async = false
@@ -312,7 +311,7 @@ func (l *loader) apply(j *job, ref discover.Ref, doc *discover.Document) {
 
 // applyCSS adds what a stylesheet names, parsed outside the lock.
 func (l *loader) applyCSS(j *job) {
-	refs := cssRefs(j.base, j.css, j.doc)
+	refs := cssRefs(j.base, j.css, j.doc, j.ref.Media)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, ref := range refs {
