@@ -1,10 +1,20 @@
 package trace_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
@@ -114,5 +124,122 @@ func TestPoolHTTP2OneConnection(t *testing.T) {
 			t.Fatalf("request %d over %s", i, h.Response.Proto)
 		}
 		within(t, "wait", h.Timings.Wait, 100*time.Millisecond)
+	}
+}
+
+// rawH2Streams serves HTTP/2 by hand on one TLS connection at a time:
+// each stream's request for /wait/{ms} is answered after ms, the streams
+// interleaved, with header fields in an order no map gives back, naming
+// the stream and the path they answer.
+func rawH2Streams(t *testing.T, lab *tracetest.Lab, name string) string {
+	t.Helper()
+	cert, err := lab.Certificate(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { l.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				serveH2Streams(c, &wg)
+			}()
+		}
+	}()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	return port
+}
+
+func serveH2Streams(c net.Conn, wg *sync.WaitGroup) {
+	preface := make([]byte, len(http2.ClientPreface))
+	if _, err := io.ReadFull(c, preface); err != nil {
+		return
+	}
+	var wmu sync.Mutex // the framer and the encoder: one block at a time, in order
+	fr := http2.NewFramer(c, c)
+	fr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
+	var buf bytes.Buffer
+	enc := hpack.NewEncoder(&buf)
+	fr.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 100})
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			return
+		}
+		switch f := f.(type) {
+		case *http2.SettingsFrame:
+			if !f.IsAck() {
+				wmu.Lock()
+				fr.WriteSettingsAck()
+				wmu.Unlock()
+			}
+		case *http2.MetaHeadersFrame:
+			id, path := f.StreamID, f.PseudoValue("path")
+			ms, _ := strconv.Atoi(strings.TrimPrefix(path, "/wait/"))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				time.Sleep(time.Duration(ms) * time.Millisecond)
+				wmu.Lock()
+				defer wmu.Unlock()
+				buf.Reset()
+				for _, hf := range []hpack.HeaderField{{Name: ":status", Value: "200"}, {Name: "z-stream", Value: strconv.Itoa(int(id))},
+					{Name: "m-path", Value: path}, {Name: "a-last", Value: "x"}} {
+					enc.WriteField(hf)
+				}
+				fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: buf.Bytes(), EndHeaders: true})
+				fr.WriteData(id, true, []byte("ok\n"))
+			}()
+		}
+	}
+}
+
+// TestPoolHTTP2ConcurrentStreams: 12 requests at once multiplex on one
+// connection, each on its own stream, each with its own wait and its own
+// response's headers in wire order.
+func TestPoolHTTP2ConcurrentStreams(t *testing.T) {
+	lab := tracetest.New(t)
+	port := rawH2Streams(t, lab, "www.lab.test")
+	p := newPool(t, lab)
+	var urls []string
+	for i := range 12 {
+		urls = append(urls, fmt.Sprintf("https://www.lab.test:%s/wait/%d", port, 300-20*i))
+	}
+	start := time.Now()
+	rs := doAll(t, lab, p, urls)
+	elapsed := time.Since(start)
+	if ids := conns(t, rs); len(ids) != 1 {
+		t.Fatalf("%d connections %v, want 1", len(ids), ids)
+	}
+	streams := map[uint32]bool{}
+	for i, r := range rs {
+		h := r.Hops[0]
+		path := fmt.Sprintf("/wait/%d", 300-20*i)
+		if h.Stream == 0 || h.Stream%2 == 0 || streams[h.Stream] {
+			t.Errorf("request %d: stream %d (seen: %v)", i, h.Stream, streams)
+		}
+		streams[h.Stream] = true
+		want := []trace.Header{{"z-stream", strconv.Itoa(int(h.Stream))}, {"m-path", path}, {"a-last", "x"}}
+		if !equalJSON(h.Response.Headers, want) {
+			t.Errorf("request %d: headers %v, want %v", i, h.Response.Headers, want)
+		}
+		within(t, "wait", h.Timings.Wait, time.Duration(300-20*i)*time.Millisecond)
+	}
+	// One at a time the requests would take 12 × their mean of 190 ms.
+	if serial := 12 * 190 * time.Millisecond; elapsed >= serial {
+		t.Errorf("12 requests took %v: not concurrent (serially %v)", elapsed, serial)
 	}
 }

@@ -45,9 +45,12 @@ type Hop struct {
 	// SpanID is the parent span ID sent in this hop's traceparent header
 	// (zero when none was sent).
 	SpanID [8]byte
-	// ConnID numbers the connections of a trace from 1; hops that reuse a
+	// ConnID numbers the connections of a trace (of a Pool) from 1; hops that reuse a
 	// connection share its number (HAR's "connection", curl's num_connects).
 	ConnID int
+	// Stream is the HTTP/2 stream the hop's request went on (odd, from
+	// 1, as the client's wire bytes showed); 0 over HTTP/1.x and HTTP/3.
+	Stream uint32
 	// QUIC describes the QUIC connection of an HTTP/3 hop; nil otherwise.
 	QUIC *QUIC
 	// Fallback says why an --http3 hop went over TCP instead: the QUIC

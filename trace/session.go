@@ -69,12 +69,12 @@ type conn struct {
 
 	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
 
-	// mu guards the HTTP/2 client's creation and the opening of streams.
+	// mu guards the HTTP/2 client's creation; opening is held while a
+	// hop opens a stream, so that the tap can tell whose stream it is.
 	mu      sync.Mutex
-	xmu     sync.Mutex
+	opening sync.Mutex
 	h2      *http2.ClientConn // HTTP/2: opened on first use
 	tap     *h2Tap
-	streams uint32 // HTTP/2 streams opened so far
 }
 
 func (c *conn) isH2() bool { return c.h2c || c.tls != nil && c.tls.ALPN == "h2" }
