@@ -31,7 +31,7 @@ var pageUsage = map[string]string{
 	"cookie":     "`COOKIES` to send to the page's own origin, \"name=value; n2=v2\"",
 	"user":       "`USER:PASS` for the page's own origin (never sent to other origins)",
 	"compressed": "ask for compressed bodies and decode them, as a browser does (--compressed=false for raw bytes)",
-	"max-time":   "`SECONDS` each request of the page may take at most",
+	"max-time":   "`SECONDS` each request of the page may take at most (default 60)",
 }
 
 type pageFlags struct {

@@ -27,6 +27,9 @@ const (
 	maxRedirects  = 20       // Chrome's limit (net::URLRequest's kMaxRedirects)
 )
 
+// DefaultRequestTimeout bounds each request of a page when -m does not.
+const DefaultRequestTimeout = 60 * time.Second
+
 // fetched is what one request brought back, before it is written into
 // the Result under the loader's lock.
 type fetched struct {
@@ -82,6 +85,9 @@ func (l *loader) options(j *job, conditional []trace.HeaderEdit) *trace.Options 
 	o.FollowRedirects, o.Revalidate = true, false
 	if o.MaxRedirects == 0 {
 		o.MaxRedirects = maxRedirects
+	}
+	if o.MaxTime == 0 {
+		o.MaxTime = DefaultRequestTimeout // one endless response must not hold the page forever
 	}
 	o.Headers = slices.Clone(o.Headers)
 	if !hasHeader(o.Headers, "Accept") {

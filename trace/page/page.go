@@ -17,6 +17,9 @@ import (
 // connection pool. The Result is never nil; Result.Err is the document's
 // failure, a subresource's is on its Request.
 func Load(ctx context.Context, o *Options) *Result {
+	if o.Trace.URL == nil {
+		return &Result{Started: time.Now(), Skipped: map[string]int{}, Err: trace.BadInput("no page URL: give one such as https://example.com/")}
+	}
 	res := load(ctx, o, nil, newCache())
 	if o.RepeatView && res.Err == nil {
 		res.Repeat = load(ctx, o, res.cache, nil)

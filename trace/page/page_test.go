@@ -473,3 +473,32 @@ func TestStylesheetsOnceApplied(t *testing.T) {
 		t.Errorf("a.css asked %d times", n)
 	}
 }
+
+func TestEndlessSubresourceTimesOutAlone(t *testing.T) {
+	s := newSite(t, map[string]http.HandlerFunc{
+		"/{$}": html(`<img src="/endless.png"><img src="/ok.png">`),
+		"/endless.png": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "image/png")
+			for r.Context().Err() == nil {
+				w.Write([]byte("x"))
+				w.(http.Flusher).Flush()
+				time.Sleep(10 * time.Millisecond)
+			}
+		},
+		"/ok.png": delayed(0, "image/png", "x"),
+	})
+	o := s.options(t, s.url("www.lab.test", "/"))
+	o.Trace.MaxTime = time.Second
+	start := time.Now()
+	res := load(t, o)
+	if d := time.Since(start); d < time.Second || d > 15*time.Second {
+		t.Errorf("the page took %v with a 1s bound per request", d)
+	}
+	reqs := byURL(res)
+	if e := reqs[s.url("www.lab.test", "/endless.png")].Trace.Err; e == nil || e.Kind != trace.KindTimeout {
+		t.Errorf("the endless image: %v", e)
+	}
+	if ok := reqs[s.url("www.lab.test", "/ok.png")]; ok.Trace.Err != nil {
+		t.Errorf("ok.png: %v", ok.Trace.Err)
+	}
+}
