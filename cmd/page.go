@@ -135,6 +135,9 @@ func saveDir(dir string) (string, error) {
 // error status.
 func failedSubresources(res *page.Result) int {
 	n := 0
+	if len(res.Requests) < 2 {
+		return 0
+	}
 	for _, r := range res.Requests[1:] {
 		if r.Trace == nil {
 			continue

@@ -61,7 +61,7 @@ func TestPageCommand(t *testing.T) {
 	}
 	file := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(file, nil, 0o644)
-	for _, args := range [][]string{{"--max-requests", "0", url}, {"-o", file, url}} {
+	for _, args := range [][]string{{"--max-requests", "0", url}, {"-o", file, url}, {"--cacert", file, url}} {
 		if o := page(args...); o.code != 2 || !strings.Contains(o.stderr, args[0]) {
 			t.Errorf("%v: exit %d, stderr %q", args, o.code, o.stderr)
 		}
