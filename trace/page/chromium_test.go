@@ -202,12 +202,12 @@ func diff(want, got map[string]bool) (missing, extra []string) {
 
 // TestChromiumAgreesOnLabPages judges the lab's pages end to end: the big
 // page (about 40 subresources over 3 origins, one HTTP/1.1-only, fonts,
-// @import, Early Hints, a redirected script, a missing image) and the
-// iframe page.
+// @import, Early Hints, a redirected script, a missing image), the
+// iframe page, and the srcset and picture pages.
 func TestChromiumAgreesOnLabPages(t *testing.T) {
 	exe := needChromium(t)
 	lab := tracetest.New(t)
-	for _, p := range []string{tracetest.PagePath, tracetest.IframePagePath} {
+	for _, p := range []string{tracetest.PagePath, tracetest.IframePagePath, tracetest.SrcsetPagePath, tracetest.PicturePagePath} {
 		u := lab.PageURL(p)
 		pu, err := trace.ParseURL(u)
 		if err != nil {
