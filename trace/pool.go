@@ -10,6 +10,8 @@ import (
 	"net/http/cookiejar"
 	"net/netip"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -313,6 +315,11 @@ func (p *Pool) forget(oc *originConns, c *conn) {
 	if oc.h2 == c {
 		oc.h2 = nil
 	}
+	for _, k := range c.aliases {
+		if a := p.origins[k]; a != nil && a.h2 == c {
+			a.h2 = nil
+		}
+	}
 	if !c.isH2() {
 		oc.open--
 	}
@@ -344,6 +351,97 @@ type dnsEntry struct {
 	d     *DNS
 	addrs []netip.Addr
 	err   *Error
+	retry bool // the lookup ran out of its requester's time: ask again
+}
+
+// dnsEntryFor returns the pool's lookup of host, and first when the
+// caller is to make it (then settleLookup). Nil when the pool does not
+// cache it: Do's pool of one, an IP address, a --resolve entry.
+func (p *Pool) dnsEntryFor(o *Options, host string, port int) (e *dnsEntry, first bool) {
+	if !p.browser {
+		return nil, false
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil, false
+	}
+	key := strings.ToLower(strings.TrimSuffix(host, "."))
+	for _, r := range o.Resolve {
+		if (r.Host == key || r.Host == "*") && r.Port == port {
+			return nil, false
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e = p.dns[key]; e == nil {
+		e, first = &dnsEntry{done: make(chan struct{})}, true
+		p.dns[key] = e
+	}
+	return e, first
+}
+
+// settleLookup records the answer of the lookup the caller made for the
+// requests waiting on e. A failure is not cached: a later request asks
+// again. One that ran out of its own request's time makes the waiters ask
+// again themselves (retry).
+func (p *Pool) settleLookup(host string, e *dnsEntry, addrs []netip.Addr, err *Error, timedOut bool) {
+	e.addrs = addrs
+	if err != nil {
+		cp := *err
+		e.err, e.retry = &cp, timedOut
+		p.mu.Lock()
+		if key := strings.ToLower(strings.TrimSuffix(host, ".")); p.dns[key] == e {
+			delete(p.dns, key)
+		}
+		p.mu.Unlock()
+	}
+	close(e.done)
+}
+
+// coalescable finds an HTTP/2 connection opened to another origin that
+// u's request may ride, as Chrome pools connections: one whose
+// certificate is valid for u's host, at an address (and port) u's host
+// resolved to, with no proxy in between. Nil for none.
+func (p *Pool) coalescable(o *Options, u *url.URL, addrs []netip.Addr, port int) *conn {
+	if !p.browser || u.Scheme != "https" || o.HTTP == "1.1" || o.UnixSocket != "" {
+		return nil
+	}
+	if px, _ := o.Proxy.For(u); px != nil {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var best *conn
+	for _, oc := range p.origins {
+		c := oc.h2
+		if c == nil || c.tls == nil || c.proxy != nil || (best != nil && best.id < c.id) {
+			continue
+		}
+		ap, err := netip.ParseAddrPort(c.addr)
+		if err != nil || int(ap.Port()) != port || !slices.Contains(addrs, ap.Addr().Unmap()) {
+			continue
+		}
+		if c.covers(u.Hostname(), p.roots, o.Insecure) && c.usable() {
+			best = c
+		}
+	}
+	return best
+}
+
+// coalesce makes c, found by coalescable, the HTTP/2 connection of key's
+// origin too, giving back the slot the caller had to open one.
+func (p *Pool) coalesce(key string, c *conn, probing bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	oc := p.originOf(key)
+	oc.open--
+	if probing {
+		oc.probing = false
+	}
+	if p.all[c] && (oc.h2 == nil || !oc.h2.usable()) {
+		oc.h2 = c
+		c.aliases = append(c.aliases, key)
+	}
+	p.dispatch(oc)
 }
 
 // blockedError is why a hop got no connection.

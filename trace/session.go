@@ -67,6 +67,13 @@ type conn struct {
 	proxy     *Proxy // the proxy it goes through, reported again on reuse
 	certAsked bool   // the server asked for a client certificate
 
+	// peerCerts is the chain the server sent, kept to tell whether
+	// another origin may ride the connection (Pool.coalescable).
+	peerCerts []*x509.Certificate
+	// aliases are the other origins (pool keys) whose HTTP/2 connection
+	// this is, by coalescing; guarded by the Pool's mu.
+	aliases []string
+
 	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
 
 	// mu guards the HTTP/2 client's creation; opening is held while a
@@ -78,6 +85,18 @@ type conn struct {
 }
 
 func (c *conn) isH2() bool { return c.h2c || c.tls != nil && c.tls.ALPN == "h2" }
+
+// covers reports whether the connection's certificate is valid for host
+// (with -k: names it).
+func (c *conn) covers(host string, roots *x509.CertPool, insecure bool) bool {
+	if len(c.peerCerts) == 0 {
+		return false
+	}
+	if insecure {
+		return c.peerCerts[0].VerifyHostname(host) == nil
+	}
+	return verifyChain(c.peerCerts, host, roots, time.Now()).err == nil
+}
 
 // usable reports whether an HTTP/2 connection takes new streams.
 func (c *conn) usable() bool {
@@ -172,11 +191,14 @@ func socketOf(nc net.Conn) (raw syscall.Conn, overTLS bool) {
 func (s *session) close() { s.p.Close() }
 
 // open wraps a freshly connected (and handshaken) connection.
-func (s *session) open(u *url.URL, nc net.Conn, at *Connect, tls *TLS, clk *clock) *conn {
-	c := &conn{id: s.p.newConnID(), origin: s.poolKey(u), sc: newStampConn(nc, clk), tls: tls,
+func (s *session) open(u *url.URL, nc net.Conn, at *Connect, info *TLS, clk *clock) *conn {
+	c := &conn{id: s.p.newConnID(), origin: s.poolKey(u), sc: newStampConn(nc, clk), tls: info,
 		addr: at.Address, local: at.Local, h2c: s.o.HTTP == "2-prior" && u.Scheme == "http"}
 	if !c.isH2() {
 		c.br = bufio.NewReaderSize(c.sc, copyBuffer)
+	}
+	if tc, ok := nc.(*tls.Conn); ok {
+		c.peerCerts = tc.ConnectionState().PeerCertificates
 	}
 	return c
 }

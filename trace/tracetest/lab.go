@@ -33,7 +33,9 @@
 // leaf), nointermediate (issued by the lab's intermediate, which the server
 // does not send); fullchain sends leaf and intermediate, as it should; tls12 (TLS 1.2
 // at most), h1only (ALPN http/1.1 only), mtls (wants a client certificate
-// from ClientCertificate). A label tlsdelay-N anywhere in the
+// from ClientCertificate), coalesce (the leaf also names
+// *.coalesce.lab.test, so a.coalesce.lab.test's certificate covers
+// b.coalesce.lab.test: HTTP/2 connection coalescing). A label tlsdelay-N anywhere in the
 // SNI delays the handshake N ms.
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
