@@ -34,6 +34,11 @@ const (
 	PageEarlyHints = "</site/css/hint.css>; rel=preload; as=style"
 	// PageLinkHeader is the Link header of PagePath's 200.
 	PageLinkHeader = "</site/img/preload.png?w=64&h=64>; rel=preload; as=image"
+	// HintsPagePath sends a 103 with HintsEarlyHints, whose preload the
+	// page itself does not name: over HTTP/2 Chromium fetches it, over
+	// HTTP/1.1 (from h1only.lab.test) it ignores the 103.
+	HintsPagePath   = "/site/s/hints.html"
+	HintsEarlyHints = "</site/s/hints/early.css>; rel=preload; as=style"
 	// PageDelay is PagePath's think time before its 200, after the 103.
 	PageDelay = 30 * time.Millisecond
 )
@@ -138,6 +143,16 @@ func crc(s string) uint32 {
 // sitePage serves a page, with PagePath's 103 and Link header.
 func (l *Lab) sitePage(w http.ResponseWriter, r *http.Request, body string) {
 	h := w.Header()
+	if r.URL.Path == HintsPagePath {
+		h.Add("Link", HintsEarlyHints)
+		w.WriteHeader(http.StatusEarlyHints)
+		h.Del("Link")
+		// Long enough for the preload to reach the lab before the page
+		// commits: Chromium drops an unused hint's request then.
+		if !l.sleep(r.Context(), 300*time.Millisecond) {
+			return
+		}
+	}
 	if r.URL.Path == PagePath {
 		h.Add("Link", PageEarlyHints)
 		w.WriteHeader(http.StatusEarlyHints)

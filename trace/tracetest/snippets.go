@@ -16,6 +16,8 @@ func init() {
 }
 
 var snippets = map[string]string{
+	HintsPagePath: `<!doctype html><title>hints</title><p>Only the 103 names a preload.</p>
+`,
 	// DifferencesPath: where discovery deliberately differs from Chromium
 	// (the README lists why); the judge checks each difference is still
 	// there, on the side it is expected.
@@ -96,6 +98,7 @@ ne	wline.png" alt="">
 </body>
 `,
 	"/site/s/base.html": `<!doctype html><head><title>base</title>
+<link rel="stylesheet" href="before-base.css">
 <base href="/site/s/base/sub/">
 <link rel="stylesheet" href="after-base.css">
 </head><body><p>base</p><img src="img.png" alt=""><img src="../up.png" alt=""></body>

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
@@ -29,7 +30,9 @@ import (
 // a page load applies it (document, Link headers and 103, stylesheets and
 // their @imports, fonts, backgrounds, one level of iframes).
 // Chromium's /favicon.ico, which it asks for whatever the page says, is
-// left out.
+// left out. What Chromium requested is what the tab's Network events show
+// and what the lab served (the browser process fetches a 103's preloads
+// before the tab has the document).
 
 func chromiumPath() string {
 	if p := os.Getenv("CHROMIUM"); p != "" {
@@ -77,32 +80,50 @@ func TestChromiumAgrees(t *testing.T) {
 	}
 	client := labClient(lab)
 	checkedViewport := false
+	pageURLs := map[string]string{} // name -> URL
 	for _, path := range tracetest.PagePaths() {
 		if path == "/site/frame.html" {
 			continue // loaded as PagePath's iframe
 		}
-		pageURL := lab.PageURL(path)
-		t.Run(strings.TrimPrefix(path, "/site/"), func(t *testing.T) {
+		pageURLs[strings.TrimPrefix(path, "/site/")] = lab.PageURL(path)
+	}
+	// The 103 over HTTP/1.1, which Chromium ignores.
+	pageURLs["s/hints.html over HTTP/1.1"] = lab.URL("https", tracetest.H1OnlyHost, tracetest.HintsPagePath)
+	names := slices.Sorted(mapsKeys(pageURLs))
+	for _, name := range names {
+		pageURL := pageURLs[name]
+		t.Run(name, func(t *testing.T) {
 			lab.SiteRequests()
 			got, prio, err := chromiumLoad(bctx, pageURL, !checkedViewport)
 			checkedViewport = true
 			if err != nil {
 				t.Fatalf("chromium: %v", err)
 			}
-			served := lab.SiteRequests()
+			// The browser process makes some requests the tab's events do
+			// not show (a 103's preloads, before the document commits):
+			// what the lab served counts too.
+			for _, u := range lab.SiteRequests() {
+				if u != pageURL && !redirectTarget(u) {
+					got[u] = true
+				}
+			}
 			want, wantPrio := discoverPage(t, client, pageURL)
 			missing, extra := diff(got, want)
 			missing, extra = expected(t, missing, extra)
+			// A 103's preload that the page never uses: Chromium (156)
+			// fetches it over HTTP/2 on most loads but sometimes drops it
+			// before it leaves the browser; over HTTP/1.1 it never does,
+			// which the other subtest asserts.
+			extra = slices.DeleteFunc(extra, func(u string) bool {
+				if name == "s/hints.html" && strings.HasSuffix(u, "/site/s/hints/early.css") {
+					t.Logf("Chromium did not fetch the 103's unused preload %s this time", u)
+					return true
+				}
+				return false
+			})
 			if len(missing)+len(extra) > 0 {
 				t.Errorf("Chromium requested but discovery missed:\n  %s\ndiscovery found but Chromium did not request:\n  %s",
 					strings.Join(missing, "\n  "), strings.Join(extra, "\n  "))
-			}
-			// What the server saw must be what Chromium reported (a
-			// fetch by the browser process would not show in the tab).
-			for _, u := range served {
-				if u != pageURL && !got[u] && !redirectTarget(u) {
-					t.Errorf("the lab served %s, which the tab's events do not show", u)
-				}
 			}
 			for u, p := range prio {
 				if w, ok := wantPrio[u]; ok && w != p {
@@ -230,6 +251,16 @@ func chromiumLoad(bctx context.Context, pageURL string, checkViewport bool) (map
 	return maps(got), maps(prio), nil
 }
 
+func mapsKeys[K comparable, V any](m map[K]V) iter.Seq[K] {
+	return func(yield func(K) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
 func maps[K comparable, V any](m map[K]V) map[K]V {
 	out := make(map[K]V, len(m))
 	for k, v := range m {
@@ -248,7 +279,8 @@ func labClient(lab *tracetest.Lab) *http.Client {
 }
 
 // fetch GETs u and returns its body, final URL, Link header and the Link
-// headers of any 103 before it.
+// headers of any 103 before it (only over HTTP/2 and later: Chromium
+// ignores a 103 over HTTP/1.1, and so must a page load).
 func fetch(t *testing.T, c *http.Client, u string) (body []byte, final *url.URL, link, early string) {
 	t.Helper()
 	var hints []string
@@ -268,6 +300,9 @@ func fetch(t *testing.T, c *http.Client, u string) (body []byte, final *url.URL,
 	}
 	defer resp.Body.Close()
 	body, _ = io.ReadAll(io.LimitReader(resp.Body, discover.MaxBytes))
+	if resp.ProtoMajor < 2 {
+		hints = nil
+	}
 	return body, resp.Request.URL, strings.Join(resp.Header.Values("Link"), ", "), strings.Join(hints, ", ")
 }
 

@@ -61,6 +61,7 @@ type cssParser struct {
 	face      *fontFace // the @font-face being read
 	fontFaces []fontFace
 	families  []string
+	work      int // element comparisons so far, against maxMatchWork
 }
 
 // frame is one open block: a rule set or an at-rule.
@@ -203,12 +204,7 @@ func (c *cssParser) matchesTag(tag string) bool {
 	if c.doc == nil || c.inline {
 		return true
 	}
-	for _, e := range c.doc.elements {
-		if e.tag == tag {
-			return true
-		}
-	}
-	return false
+	return len(c.doc.index().byTag[tag]) > 0 || len(c.doc.elements) >= maxElements
 }
 
 func (c *cssParser) add(raw string, r Ref) {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func mustURL(s string) *url.URL {
@@ -262,5 +263,28 @@ func TestBounds(t *testing.T) {
 	}
 	if refs := CSS(base, strings.NewReader(strings.Repeat("@media all{", 100000)+"a{background:url(x.png)}"), nil); len(refs) != 1 {
 		t.Errorf("deep @media: %d refs", len(refs))
+	}
+}
+
+// TestSelectorWorkBounded: many rules against many elements none of them
+// matches stays fast (the index and the work budget).
+func TestSelectorWorkBounded(t *testing.T) {
+	var doc strings.Builder
+	for i := 0; i < 50000; i++ {
+		if i%2 == 0 {
+			doc.WriteString(`<p class=a>x</p>`)
+		} else {
+			doc.WriteString(`<p class=b>x</p>`)
+		}
+	}
+	d, _ := HTML(mustURL("https://www.lab.test/"), strings.NewReader(doc.String()))
+	sheet := strings.Repeat(".a.b{background:url(x.png)}", 50000)
+	start := time.Now()
+	refs := CSS(mustURL("https://www.lab.test/"), strings.NewReader(sheet), d)
+	if took := time.Since(start); took > 20*time.Second {
+		t.Errorf("took %v", took)
+	}
+	if len(refs) > MaxRefs {
+		t.Errorf("%d refs", len(refs))
 	}
 }

@@ -38,6 +38,9 @@ type Document struct {
 
 	mu    sync.Mutex // guards fonts: CSS may be called from several goroutines
 	fonts fontState
+
+	indexOnce sync.Once // builds idx, for selector matching
+	idx       *elementIndex
 }
 
 // element is what selector matching knows of one element.
@@ -370,7 +373,7 @@ func (p *htmlParser) script(a map[string]string) {
 	_, deferred := a["defer"]
 	_, nomodule := a["nomodule"]
 	r := Ref{Type: TypeScript, Priority: PriorityHigh}
-	switch scriptKind(a["type"], a["language"], a["type"] != "" || hasKey(a, "type")) {
+	switch scriptKind(a["type"], a["language"], hasKey(a, "type")) {
 	case "classic":
 		if nomodule {
 			return // Chromium runs modules, so it skips nomodule scripts

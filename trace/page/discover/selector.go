@@ -34,18 +34,68 @@ type compound struct {
 
 func (c *cssParser) complexMatches(sel []css.Token) bool {
 	comp, ok := subject(sel)
-	if !ok {
+	if !ok || comp.never {
 		return false
 	}
-	if comp.never {
-		return false
+	idx := c.doc.index()
+	// Only the elements under the rarest of the compound's keys can match.
+	cands, all := idx.all, true
+	narrow := func(list []int) {
+		if all || len(list) < len(cands) {
+			cands, all = list, false
+		}
 	}
-	for _, e := range c.doc.elements {
-		if comp.matches(e) {
+	if comp.id != "" {
+		narrow(idx.byID[comp.id])
+	}
+	for _, cl := range comp.classes {
+		narrow(idx.byClass[cl])
+	}
+	if comp.tag != "" {
+		narrow(idx.byTag[comp.tag])
+	}
+	if all {
+		return len(cands) > 0 // "*", or only pseudo-classes and attributes
+	}
+	for _, i := range cands {
+		// A budget on the work of one sheet: past it, every selector is
+		// taken to match (more fetches, never a stall).
+		if c.work++; c.work > maxMatchWork {
+			return true
+		}
+		if comp.matches(c.doc.elements[i]) {
 			return true
 		}
 	}
 	return false
+}
+
+// maxMatchWork bounds the element comparisons of one stylesheet.
+const maxMatchWork = 10_000_000
+
+// elementIndex finds elements by tag, id and class.
+type elementIndex struct {
+	all                  []int
+	byTag, byID, byClass map[string][]int
+}
+
+// index builds the document's element index once.
+func (d *Document) index() *elementIndex {
+	d.indexOnce.Do(func() {
+		x := &elementIndex{byTag: map[string][]int{}, byID: map[string][]int{}, byClass: map[string][]int{}}
+		for i, e := range d.elements {
+			x.all = append(x.all, i)
+			x.byTag[e.tag] = append(x.byTag[e.tag], i)
+			if e.id != "" {
+				x.byID[e.id] = append(x.byID[e.id], i)
+			}
+			for _, cl := range e.classes {
+				x.byClass[cl] = append(x.byClass[cl], i)
+			}
+		}
+		d.idx = x
+	})
+	return d.idx
 }
 
 // subject parses the last compound selector of sel.
