@@ -229,7 +229,7 @@ func TestVersionDemoCompletion(t *testing.T) {
 		}
 	}
 	o := reqtrace(t, nil, "demo")
-	if o.code != 0 || !strings.Contains(o.stdout, "demo 4/4") || !strings.Contains(o.stdout, "expired") || strings.Contains(o.stdout, "\x1b") {
+	if o.code != 0 || !strings.Contains(o.stdout, "demo 5/5") || !strings.Contains(o.stdout, "expired") || !strings.Contains(o.stdout, "reqtrace page ") || strings.Contains(o.stdout, "\x1b") {
 		t.Errorf("demo: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
 	}
 	if o := reqtrace(t, nil, "completion", "bash"); o.code != 0 || !strings.Contains(o.stdout, "reqtrace") {

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/corsreport"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
 )
@@ -102,16 +103,23 @@ or more; 2 for bad input; curl's codes when the network failed (47 when
 // shareTraceFlags adds the trace flags cors shares, as addTraceFlags
 // defines them, so names, help and parsing stay the same.
 func shareTraceFlags(c *cobra.Command, tf *traceFlags) {
+	shareFlags(c, tf, sharedTraceFlags, corsUsage, map[string]string{"max-redirs": "20"}) // fetch's limit, not curl's -L default
+	c.MarkFlagsMutuallyExclusive("data", "form")
+}
+
+// shareFlags adds the named trace flags to c, as addTraceFlags defines
+// them, with usage reworded and defaults changed where the maps say.
+func shareFlags(c *cobra.Command, tf *traceFlags, names []string, usage, defaults map[string]string) {
 	all := &cobra.Command{}
 	addTraceFlags(all, tf)
-	for _, name := range sharedTraceFlags {
+	for _, name := range names {
 		if fl := all.Flags().Lookup(name); fl != nil {
-			if u, ok := corsUsage[name]; ok {
+			if u, ok := usage[name]; ok {
 				fl.Usage = u // the flag is this command's own copy
 			}
-			if name == "max-redirs" { // fetch's limit, not curl's -L default
-				_ = fl.Value.Set("20")
-				fl.DefValue = "20"
+			if d, ok := defaults[name]; ok {
+				_ = fl.Value.Set(d)
+				fl.DefValue = d
 			}
 			c.Flags().AddFlag(fl)
 		}
@@ -123,7 +131,6 @@ func shareTraceFlags(c *cobra.Command, tf *traceFlags) {
 	})
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2")
-	c.MarkFlagsMutuallyExclusive("data", "form")
 }
 
 // runCors evaluates the request, renders the report and turns a network
@@ -200,9 +207,9 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		rep = render.RedactCORS(rep)
 	}
 	if cf.json {
-		err = render.CORSJSON(ios.Out, rep)
+		err = corsreport.JSON(ios.Out, rep)
 	} else {
-		err = render.CORSText(ios.Out, rep, style)
+		err = corsreport.Text(ios.Out, rep, style)
 	}
 	if err != nil {
 		return &writeError{"stdout", err}

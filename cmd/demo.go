@@ -8,6 +8,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/page"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
 )
 
@@ -73,7 +74,7 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 		}
 		opts := LabOptions(lab)
 		opts.URL, opts.Revalidate = u, stop.revalidate
-		fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: %s", i+1, len(demoTour), stop.title))
+		fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: %s", i+1, len(demoTour)+1, stop.title))
 		flag := ""
 		if stop.revalidate {
 			flag = "--revalidate "
@@ -84,6 +85,9 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 			return err
 		}
 		fmt.Fprintln(ios.Out)
+	}
+	if err := demoPage(c, ios, lab, title, style); err != nil {
+		return err
 	}
 	fmt.Fprintln(ios.Out, "Every phase above is real: the lab's DNS server, TLS handshakes and server delays ran on 127.0.0.1.")
 	fmt.Fprintln(ios.Out, "Try it on your own URL: reqtrace https://example.com/   (and reqtrace --help)")
@@ -99,4 +103,22 @@ func LabOptions(lab *tracetest.Lab) *trace.Options {
 		HostsFile:  lab.HostsFile,
 		CACert:     lab.CAPEM,
 	}
+}
+
+// demoPage loads a lab page as a browser would, after the tour's traces.
+func demoPage(c *cobra.Command, ios *IO, lab *tracetest.Lab, title *color.Color, style render.Style) error {
+	u, err := trace.ParseURL(lab.PageURL(tracetest.PagePath))
+	if err != nil {
+		return err
+	}
+	opts := LabOptions(lab)
+	opts.URL, opts.Compressed = u, true
+	fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: a whole page load, every subresource as a browser fetches it", len(demoTour)+1, len(demoTour)+1))
+	fmt.Fprintf(ios.Out, "   $ reqtrace page %s\n\n", u)
+	res := page.Load(c.Context(), &page.Options{Trace: *opts})
+	if err := renderPage(ios.Out, res, &pageFlags{}, &traceFlags{}, style); err != nil {
+		return err
+	}
+	fmt.Fprintln(ios.Out)
+	return nil
 }

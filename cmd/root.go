@@ -191,6 +191,6 @@ for a tour that needs no network.`,
 	root.SetUsageFunc(func(c *cobra.Command) error { return usage(c, ios.Width) })
 	addTraceFlags(root, opts)
 	addColorFlag(root, ios)
-	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios), newCmdSchema(ios), newCmdProbe(ios))
+	root.AddCommand(newCmdTrace(ios), newCmdExplain(ios), newCmdCors(ios), newCmdHAR(ios), newCmdJWT(ios), newCmdDemo(ios), newCmdVersion(ios), newCmdSchema(ios), newCmdProbe(ios), newCmdPage(ios))
 	return root
 }

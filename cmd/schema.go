@@ -12,7 +12,7 @@ import (
 func newCmdSchema(ios *IO) *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema [name]",
-		Short: "Print the JSON Schema of a --json document (trace, series, cors, explain, explain-list, jwt)",
+		Short: "Print the JSON Schema of a --json document (trace, series, cors, explain, explain-list, jwt, page)",
 		Long: `Schema prints the JSON Schema (draft 2020-12) of one of reqtrace's JSON
 documents, as kept in the repository (render/schema); without a name it
 lists them. trace is 'trace --json', series 'trace -n N --json'.`,

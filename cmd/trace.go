@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/har"
+	"github.com/reqtrace/reqtrace/render/writeout"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/assert"
 )
@@ -105,7 +107,7 @@ func stopFirst(m *meter, closeOut func(bool) error) func(bool) error {
 // -c FILE and -D FILE.
 func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	err := writeFile("--har", f.harFile, 0o666, func(w io.Writer) error {
-		return render.HAR(w, f.redacted(rs), render.HAROptions{ShowSecrets: f.showSecrets})
+		return har.Write(w, f.redacted(rs), har.Options{ShowSecrets: f.showSecrets})
 	})
 	if err != nil {
 		return err
@@ -168,8 +170,8 @@ func (f *traceFlags) report(ios *IO, res *trace.Result, style render.Style) erro
 	case f.json:
 		err = render.JSON(ios.Out, shown)
 	case f.writeOutSet:
-		err = render.WriteOut(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
-			render.WriteOutOptions{Output: render.OpenWriteOutFile, ShowSecrets: f.showSecrets, Filename: f.output})
+		err = writeout.Write(ios.Out, ios.ErrOut, f.writeOut, shown, f.exitOf(res),
+			writeout.Options{Output: writeout.OpenFile, ShowSecrets: f.showSecrets, Filename: f.output})
 	default:
 		err = render.Text(ios.Out, shown, style)
 	}

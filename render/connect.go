@@ -9,21 +9,21 @@ import (
 // connect shows the TCP connection: every dial when there was more than
 // one (Happy Eyeballs winners and losers), and -v adds the local address.
 // A single successful dial is already on the headline and the waterfall.
-func (pr *printer) connect(h *trace.Hop) {
+func (pr *Printer) connect(h *trace.Hop) {
 	c := h.Connect
-	if c == nil || (len(c.Attempts) <= 1 && !pr.st.Verbose && !c.Reused) {
+	if c == nil || (len(c.Attempts) <= 1 && !pr.St.Verbose && !c.Reused) {
 		return
 	}
 	summary := []string{Safe(c.Address)}
-	if pr.st.Verbose && c.Local != "" {
-		summary[0] += pr.p.dim.Sprint(" from " + Safe(c.Local))
+	if pr.St.Verbose && c.Local != "" {
+		summary[0] += pr.Pal.Dim.Sprint(" from " + Safe(c.Local))
 	}
 	if len(c.Attempts) > 1 {
-		summary = append(summary, pr.p.dim.Sprint("won after "+plural(len(c.Attempts), "attempt")))
+		summary = append(summary, pr.Pal.Dim.Sprint("won after "+Plural(len(c.Attempts), "attempt")))
 	}
-	pr.title("Connection", summary...)
+	pr.Title("Connection", summary...)
 	if c.Reused {
-		pr.line(indent + "reused an idle connection" + pr.p.dim.Sprint(": no DNS, TCP or TLS for this hop"))
+		pr.Line(Indent + "reused an idle connection" + pr.Pal.Dim.Sprint(": no DNS, TCP or TLS for this hop"))
 	}
 	if len(c.Attempts) == 0 {
 		return
@@ -41,13 +41,13 @@ func (pr *printer) connect(h *trace.Hop) {
 		}
 		rows[i] = []string{Safe(a.Address), fmtDur(a.Start), fmtDur(a.Duration), result}
 	}
-	pr.table(indent, cols, rows, func(r, col int) *color.Color {
+	pr.table(Indent, cols, rows, func(r, col int) *color.Color {
 		if col != 3 {
 			return nil
 		}
 		if c.Attempts[r].Err != "" {
-			return pr.p.dim
+			return pr.Pal.Dim
 		}
-		return pr.p.ok
+		return pr.Pal.OK
 	})
 }

@@ -12,22 +12,22 @@ import (
 // dns shows how the host became addresses: which resolver answered, with
 // what rcode, and every record of the answer, CNAME chain included
 // (-v: every query sent, in the order started).
-func (pr *printer) dns(h *trace.Hop) {
+func (pr *Printer) dns(h *trace.Hop) {
 	d := h.DNS
 	if d == nil {
 		return
 	}
 	summary := Safe(d.Host)
 	if d.HostUnicode != "" { // both forms: the one asked, and the one people read
-		summary += pr.p.dim.Sprint(" (" + Safe(d.HostUnicode) + ")")
+		summary += pr.Pal.Dim.Sprint(" (" + Safe(d.HostUnicode) + ")")
 	}
 	if len(d.Addresses) > 0 {
-		summary += " → " + joinFit(d.Addresses, pr.width-textWidth(summary)-10)
+		summary += " → " + joinFit(d.Addresses, pr.Width-TextWidth(summary)-10)
 	}
-	pr.title("DNS", summary)
+	pr.Title("DNS", summary)
 	pr.kv("source", pr.dnsSource(d))
 	if d.Name != "" && !sameName(d.Name, d.Host) {
-		pr.kv("name", Safe(d.Name)+pr.p.dim.Sprint(" (after the search list)"))
+		pr.kv("name", Safe(d.Name)+pr.Pal.Dim.Sprint(" (after the search list)"))
 	}
 	if len(d.Tried) > 1 {
 		pr.tried(d.Tried, d.Name)
@@ -36,43 +36,43 @@ func (pr *printer) dns(h *trace.Hop) {
 		pr.records(d.Records)
 	}
 	for _, r := range d.Authority { // a negative answer: dig's AUTHORITY SECTION
-		pr.kvParts(indent, "authority", soaParts(r)...)
+		pr.kvParts(Indent, "authority", soaParts(r)...)
 	}
-	if pr.st.Verbose && len(d.Queries) > 0 {
+	if pr.St.Verbose && len(d.Queries) > 0 {
 		pr.queries(d.Queries)
 	}
 }
 
 // dnsSource says where the addresses came from, in one line.
-func (pr *printer) dnsSource(d *trace.DNS) string {
+func (pr *Printer) dnsSource(d *trace.DNS) string {
 	switch d.Source {
 	case trace.SourceHosts:
-		return "the hosts file" + pr.p.dim.Sprint(" (no DNS query)")
+		return "the hosts file" + pr.Pal.Dim.Sprint(" (no DNS query)")
 	case trace.SourceResolve:
-		return "--resolve" + pr.p.dim.Sprint(" (no DNS query)")
+		return "--resolve" + pr.Pal.Dim.Sprint(" (no DNS query)")
 	case trace.SourceLiteral:
-		return "the URL" + pr.p.dim.Sprint(" (the host is an IP address)")
+		return "the URL" + pr.Pal.Dim.Sprint(" (the host is an IP address)")
 	}
 	s := "DNS server " + Safe(d.Server)
 	if d.Server == "" {
 		s = "DNS"
 	}
 	if d.Rcode != "" {
-		s += pr.p.dim.Sprint(" · ") + pr.rcode(d.Rcode).Sprint(Safe(d.Rcode))
+		s += pr.Pal.Dim.Sprint(" · ") + pr.rcode(d.Rcode).Sprint(Safe(d.Rcode))
 	}
-	return s + pr.p.dim.Sprint(" · "+fmtDur(d.Duration))
+	return s + pr.Pal.Dim.Sprint(" · "+fmtDur(d.Duration))
 }
 
 // rcode colours a DNS response code: NOERROR is fine, NXDOMAIN is the
 // usual typo, anything else is the resolver's trouble.
-func (pr *printer) rcode(rc string) *color.Color {
+func (pr *Printer) rcode(rc string) *color.Color {
 	switch rc {
 	case "NOERROR":
-		return pr.p.ok
+		return pr.Pal.OK
 	case "NXDOMAIN":
-		return pr.p.warn
+		return pr.Pal.Warn
 	}
-	return pr.p.bad
+	return pr.Pal.Bad
 }
 
 // sameName compares a host with a fully qualified name ("a.test" and "a.test.").
@@ -81,15 +81,15 @@ func sameName(fqdn, host string) bool {
 }
 
 // records is the answer as dig would show it: name, type, TTL, value.
-func (pr *printer) records(rs []trace.Record) {
+func (pr *Printer) records(rs []trace.Record) {
 	cols := []column{{head: "NAME"}, {head: "TYPE"}, {head: "TTL", right: true}, {head: "VALUE", fill: true}}
 	rows := make([][]string, len(rs))
 	for i, r := range rs {
 		rows[i] = []string{Safe(r.Name), Safe(r.Type), strconv.FormatUint(uint64(r.TTL), 10), Safe(r.Value)}
 	}
-	pr.table(indent, cols, rows, func(_, c int) *color.Color {
+	pr.table(Indent, cols, rows, func(_, c int) *color.Color {
 		if c == 1 {
-			return pr.p.name
+			return pr.Pal.Name
 		}
 		return nil
 	})
@@ -109,8 +109,8 @@ func soaParts(r trace.Record) []string {
 
 // queries lists every question sent (-v): the A/AAAA pair, the search list,
 // UDP answers retried over TCP ("AAAA/tcp"), servers that failed.
-func (pr *printer) queries(qs []trace.Query) {
-	pr.line(indent + pr.p.dim.Sprint("queries, in the order sent:"))
+func (pr *Printer) queries(qs []trace.Query) {
+	pr.Line(Indent + pr.Pal.Dim.Sprint("queries, in the order sent:"))
 	cols := []column{
 		{head: "NAME", fill: true}, {head: "TYPE"}, {head: "SERVER"},
 		{head: "START", right: true, optional: true}, {head: "TIME", right: true},
@@ -143,12 +143,12 @@ func (pr *printer) queries(qs []trace.Query) {
 			rows[i] = rows[i][:len(cols)]
 		}
 	}
-	pr.table(indent, cols, rows, func(r, c int) *color.Color {
+	pr.table(Indent, cols, rows, func(r, c int) *color.Color {
 		switch {
 		case c == 5 && qs[r].Rcode != "":
 			return pr.rcode(qs[r].Rcode)
 		case c == 8 && qs[r].Err != "":
-			return pr.p.bad
+			return pr.Pal.Bad
 		}
 		return nil
 	})
@@ -157,8 +157,8 @@ func (pr *printer) queries(qs []trace.Query) {
 // tried lists the names of the search list, each with its own answer:
 // rcode, the zone whose SOA came with a negative answer, and how long
 // resolvers cache that answer. The name that decided the outcome is marked.
-func (pr *printer) tried(ts []trace.NameTried, decided string) {
-	pr.line(indent + pr.p.dim.Sprint("search list, in the order asked:"))
+func (pr *Printer) tried(ts []trace.NameTried, decided string) {
+	pr.Line(Indent + pr.Pal.Dim.Sprint("search list, in the order asked:"))
 	cols := []column{{head: "NAME", fill: true}, {head: "RCODE"}, {head: "NEG TTL", right: true},
 		{head: "SOA", optional: true}, {head: "TIME", right: true}, {head: "NOTE", fill: true}}
 	rows := make([][]string, len(ts))
@@ -179,7 +179,7 @@ func (pr *printer) tried(ts []trace.NameTried, decided string) {
 		}
 		rows[i] = []string{Safe(t.Name), cmpDash(Safe(t.Rcode)), neg, zone, fmtDur(t.Duration), note}
 	}
-	pr.table(indent, cols, rows, func(r, c int) *color.Color {
+	pr.table(Indent, cols, rows, func(r, c int) *color.Color {
 		if c == 1 && ts[r].Rcode != "" {
 			return pr.rcode(ts[r].Rcode)
 		}

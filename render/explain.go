@@ -15,47 +15,47 @@ const ExplainSchema = "reqtrace.explain/v1"
 // ExplainText writes a short, scannable explanation of t: the title, the
 // summary, the details, the fix, related facts, and the spec last.
 func ExplainText(w io.Writer, t knowledge.Topic, st Style) error {
-	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color)}
+	pr := NewPrinter(w, st)
 	e := explanationOf(t)
-	pr.line(pr.p.title.Sprint(e.title) + "  " + pr.p.dim.Sprint(e.tag))
-	pr.para("", e.summary)
+	pr.Line(pr.Pal.Title.Sprint(e.title) + "  " + pr.Pal.Dim.Sprint(e.tag))
+	pr.Para("", e.summary)
 	if e.details != "" {
 		pr.blank()
-		pr.para("", e.details)
+		pr.Para("", e.details)
 	}
 	pr.blank()
 	for _, f := range e.facts {
-		pr.para(f[0], f[1])
+		pr.Para(f[0], f[1])
 	}
 	if len(e.directives) > 0 {
-		pr.line(indent + pr.p.name.Sprint("directives"))
+		pr.Line(Indent + pr.Pal.Name.Sprint("directives"))
 		for _, d := range e.directives {
-			pr.line(indent + "  " + pr.p.title.Sprint(d[0]))
-			for _, l := range wrap(d[1], pr.width-len(indent)-6) {
-				pr.line(indent + "      " + l)
+			pr.Line(Indent + "  " + pr.Pal.Title.Sprint(d[0]))
+			for _, l := range Wrap(d[1], pr.Width-len(Indent)-6) {
+				pr.Line(Indent + "      " + l)
 			}
 		}
 	}
-	pr.para("spec", e.spec)
-	return pr.err
+	pr.Para("spec", e.spec)
+	return pr.Err
 }
 
 // para prints "key  text" with the text wrapped under itself; with no
 // key, a plain indented paragraph.
-func (pr *printer) para(key, text string) {
+func (pr *Printer) Para(key, text string) {
 	if text == "" {
 		return
 	}
 	pad := 0
 	if key != "" {
-		pad = max(keyCol+1, textWidth(key)+2)
+		pad = max(keyCol+1, TextWidth(key)+2)
 	}
-	for i, l := range wrap(text, pr.width-len(indent)-pad) {
+	for i, l := range Wrap(text, pr.Width-len(Indent)-pad) {
 		k := ""
 		if i == 0 && key != "" {
-			k = pr.p.name.Sprint(key)
+			k = pr.Pal.Name.Sprint(key)
 		}
-		pr.line(indent + padRight(k, pad) + l)
+		pr.Line(Indent + PadRight(k, pad) + l)
 	}
 }
 
@@ -206,7 +206,7 @@ type wireDirective struct {
 
 // ExplainJSON writes the explain document for t (schema reqtrace.explain/v1).
 func ExplainJSON(w io.Writer, t knowledge.Topic) error {
-	return writeJSON(w, explainWire(t))
+	return WriteJSON(w, explainWire(t))
 }
 
 func explainWire(t knowledge.Topic) wireExplain {
@@ -258,18 +258,18 @@ func joinFix(client, server string) string {
 
 // ExplainList writes the topics of a kind ("" for all), grouped.
 func ExplainList(w io.Writer, kind string) error {
-	pr := &printer{w: w, width: defaultWidth, p: newPalette(false)}
+	pr := &Printer{w: w, Width: defaultWidth, Pal: NewPalette(false)}
 	for _, k := range []string{knowledge.TopicStatus, knowledge.TopicClass, knowledge.TopicMethod, knowledge.TopicHeader} {
 		if kind != "" && kind != k {
 			continue
 		}
 		topics := knowledge.Topics(k)
 		pr.printf("%s (%d)\n", k, len(topics))
-		for _, line := range pack(topics, "  ", pr.width-len(indent)) {
-			pr.printf("%s%s\n", indent, line)
+		for _, line := range pack(topics, "  ", pr.Width-len(Indent)) {
+			pr.printf("%s%s\n", Indent, line)
 		}
 	}
-	return pr.err
+	return pr.Err
 }
 
 // ExplainListJSON writes {"schema": ..., "topics": {kind: [names]}}.
@@ -282,5 +282,5 @@ func ExplainListJSON(w io.Writer, kind string) error {
 		}
 	}
 	out["topics"] = topics
-	return writeJSON(w, out)
+	return WriteJSON(w, out)
 }

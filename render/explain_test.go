@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace/knowledge"
 )
 
@@ -28,8 +29,8 @@ func TestExplainGolden(t *testing.T) {
 		if err := ExplainJSON(&js, tp); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "explain_"+strings.ToLower(topic), text.Bytes())
-		golden(t, "explain_"+strings.ToLower(topic)+"_json", js.Bytes())
+		rendertest.Golden(t, "explain_"+strings.ToLower(topic), text.Bytes())
+		rendertest.Golden(t, "explain_"+strings.ToLower(topic)+"_json", js.Bytes())
 	}
 }
 

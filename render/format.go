@@ -65,7 +65,7 @@ func fmtShare(part, total time.Duration) string {
 }
 
 // plural returns "1 attempt" or "3 attempts".
-func plural(n int, word string) string {
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}
@@ -77,14 +77,14 @@ func plural(n int, word string) string {
 var narrow = twwidth.Options{EastAsianWidth: false}
 
 // textWidth is the number of terminal columns s takes, ANSI codes excluded.
-func textWidth(s string) int { return twwidth.WidthWithOptions(s, narrow) }
+func TextWidth(s string) int { return twwidth.WidthWithOptions(s, narrow) }
 
 func runeWidth(r rune) int { return twwidth.WidthWithOptions(string(r), narrow) }
 
 // cut shortens plain (uncoloured) text to at most w columns, ending in "…"
 // when something was dropped.
-func cut(s string, w int) string {
-	if textWidth(s) <= w {
+func Cut(s string, w int) string {
+	if TextWidth(s) <= w {
 		return s
 	}
 	if w <= 0 {
@@ -105,13 +105,13 @@ func cut(s string, w int) string {
 
 // wrap breaks plain text into lines of at most w columns, preferring to
 // break after a space, comma or semicolon so header values stay readable.
-func wrap(s string, w int) []string { return wrapHanging(s, w, w) }
+func Wrap(s string, w int) []string { return WrapHanging(s, w, w) }
 
 // wrapHanging is wrap with a different width for the first line, for
 // values that start after a label and continue under a smaller indent.
-func wrapHanging(s string, first, rest int) []string {
+func WrapHanging(s string, first, rest int) []string {
 	var lines []string
-	for w := max(first, 8); textWidth(s) > w; w = max(rest, 8) {
+	for w := max(first, 8); TextWidth(s) > w; w = max(rest, 8) {
 		runes := []rune(s)
 		used, end, soft := 0, 0, 0
 		for i, r := range runes {
@@ -135,8 +135,8 @@ func wrapHanging(s string, first, rest int) []string {
 }
 
 // padRight pads s (which may hold ANSI codes) with spaces to w columns.
-func padRight(s string, w int) string {
-	if n := w - textWidth(s); n > 0 {
+func PadRight(s string, w int) string {
+	if n := w - TextWidth(s); n > 0 {
 		return s + strings.Repeat(" ", n)
 	}
 	return s
@@ -144,7 +144,7 @@ func padRight(s string, w int) string {
 
 // padLeft right-aligns s in w columns.
 func padLeft(s string, w int) string {
-	if n := w - textWidth(s); n > 0 {
+	if n := w - TextWidth(s); n > 0 {
 		return strings.Repeat(" ", n) + s
 	}
 	return s
@@ -156,7 +156,7 @@ func pack(parts []string, sep string, room int) []string {
 	var lines []string
 	cur := ""
 	for _, p := range parts {
-		if cur != "" && textWidth(cur)+textWidth(sep)+textWidth(p) > room {
+		if cur != "" && TextWidth(cur)+TextWidth(sep)+TextWidth(p) > room {
 			lines = append(lines, cur)
 			cur = ""
 		}

@@ -3,81 +3,12 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"testing"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 )
-
-// Terminal attacks a hostile server can try: retitle the window (OSC with
-// BEL), clear the screen (CSI), the one-byte C1 CSI, and bytes that are not
-// UTF-8 at all.
-const (
-	oscTitle = "\x1b]0;pwned\x07"
-	clear    = "\x1b[2J"
-	c1CSI    = "\u009b31m"
-	badUTF8  = "\xff\xfe"
-	// invisible is format characters (Unicode Cf) a person cannot see but
-	// that change what is read: bidi marks, embeddings, overrides and
-	// isolates, zero widths, the BOM, a soft hyphen, a tag character.
-	invisible = "\u200e\u200f\u061c\u202a\u202d\u2066\u2069\u200b\u200d\u2060\ufeff\u00ad\U000e0041"
-)
-
-func hostile() *trace.Result {
-	r := httpsH2()
-	h := &r.Hops[0]
-	evil := "x" + oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028y" + invisible
-	h.Response.Reason = "OK" + clear
-	h.Response.Headers = append(h.Response.Headers,
-		trace.Header{Name: "x-evil" + clear, Value: evil},
-		trace.Header{Name: "x-title", Value: oscTitle},
-		trace.Header{Name: "x-c1", Value: c1CSI},
-		trace.Header{Name: "x-bad", Value: badUTF8},
-	)
-	h.Response.BodyPreview = []byte("<p>" + evil + "</p>\n")
-	h.Informational[0].Headers = append(h.Informational[0].Headers, trace.Header{Name: "link", Value: evil})
-	h.TLS.Certificates[0].Subject = "CN=" + evil
-	h.TLS.Certificates[0].DNSNames = append(h.TLS.Certificates[0].DNSNames, evil)
-	h.DNS.Records = append(h.DNS.Records, trace.Record{Name: evil, Type: "TXT", TTL: 1, Value: evil})
-	h.DNS.Queries[0].Err = evil
-	h.Connect.Attempts[0].Err = evil
-	h.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindReceive, Message: evil, Hint: evil}
-	r.Err = h.Err
-	return r
-}
-
-// sgr matches the colour sequences we emit ourselves.
-var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
-
-// assertTerminalSafe fails if out holds anything a terminal would act on
-// beyond newlines (and, when allowed, our own SGR colour codes).
-func assertTerminalSafe(t *testing.T, out []byte, allowSGR bool) {
-	t.Helper()
-	if allowSGR {
-		out = sgr.ReplaceAll(out, nil)
-	}
-	if !utf8.Valid(out) {
-		t.Errorf("output is not valid UTF-8")
-	}
-	for i, r := range string(out) {
-		switch {
-		case r == '\n':
-		case r < 0x20 || r == 0x7f:
-			t.Fatalf("raw control %#x at byte %d: %q", r, i, context(out, i))
-		case r >= 0x80 && r <= 0x9f:
-			t.Fatalf("raw C1 control %U at byte %d: %q", r, i, context(out, i))
-		case r == 0x2028 || r == 0x2029 || unicode.Is(unicode.Cf, r):
-			t.Fatalf("raw %U at byte %d: %q", r, i, context(out, i))
-		}
-	}
-}
-
-func context(b []byte, i int) string {
-	return string(b[max(i-30, 0):min(i+30, len(b))])
-}
 
 func TestHostileText(t *testing.T) {
 	for _, st := range []Style{
@@ -85,10 +16,10 @@ func TestHostileText(t *testing.T) {
 		{Width: 100, Color: true, Verbose: true},
 	} {
 		var buf bytes.Buffer
-		if err := Text(&buf, hostile(), st); err != nil {
+		if err := Text(&buf, rendertest.Hostile(), st); err != nil {
 			t.Fatal(err)
 		}
-		assertTerminalSafe(t, buf.Bytes(), st.Color)
+		rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 		out := buf.String()
 		for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`,
 			`\u200e`, `\u061c`, `\u2066`, `\u200b`, `\ufeff`, `\u00ad`, `\U000e0041`} {
@@ -101,10 +32,10 @@ func TestHostileText(t *testing.T) {
 
 func TestHostileJSON(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JSON(&buf, hostile()); err != nil {
+	if err := JSON(&buf, rendertest.Hostile()); err != nil {
 		t.Fatal(err)
 	}
-	assertTerminalSafe(t, buf.Bytes(), false)
+	rendertest.AssertTerminalSafe(t, buf.Bytes(), false)
 	out := buf.String()
 	for _, want := range []string{`\u001b]0;pwned\u0007`, `\u001b[2J`, `\u009b31m`, `\ufffd`, `\u202e`, `\u2028`,
 		`\u200e\u200f\u061c\u202a\u202d\u2066\u2069\u200b\u200d\u2060\ufeff\u00ad\udb40\udc41`} {
@@ -116,7 +47,7 @@ func TestHostileJSON(t *testing.T) {
 	var doc struct {
 		Hops []struct {
 			Response struct {
-				Headers []wireHeader `json:"headers"`
+				Headers []WireHeader `json:"headers"`
 			} `json:"response"`
 		} `json:"hops"`
 	}
@@ -124,14 +55,14 @@ func TestHostileJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := doc.Hops[0].Response.Headers
-	if got := hs[len(hs)-4].Value; !strings.HasSuffix(got, invisible) {
-		t.Errorf("the invisible characters decoded as %q, want %q at the end", got, invisible)
+	if got := hs[len(hs)-4].Value; !strings.HasSuffix(got, rendertest.Invisible) {
+		t.Errorf("the invisible characters decoded as %q, want %q at the end", got, rendertest.Invisible)
 	}
-	if got := hs[len(hs)-2].Value; got != c1CSI {
-		t.Errorf("C1 header decoded as %q, want %q", got, c1CSI)
+	if got := hs[len(hs)-2].Value; got != rendertest.C1CSI {
+		t.Errorf("C1 header decoded as %q, want %q", got, rendertest.C1CSI)
 	}
-	if got := hs[len(hs)-3].Value; got != oscTitle {
-		t.Errorf("OSC header decoded as %q, want %q", got, oscTitle)
+	if got := hs[len(hs)-3].Value; got != rendertest.OSCTitle {
+		t.Errorf("OSC header decoded as %q, want %q", got, rendertest.OSCTitle)
 	}
 }
 
@@ -142,7 +73,7 @@ func TestErrorLine(t *testing.T) {
 	}{
 		{nil, ""},
 		{&trace.Error{Message: "no such host"}, "reqtrace: no such host"},
-		{&trace.Error{Message: "boom" + clear, Hint: "retry"}, "reqtrace: boom\\x1b[2J\n  hint: retry"},
+		{&trace.Error{Message: "boom" + rendertest.Clear, Hint: "retry"}, "reqtrace: boom\\x1b[2J\n  hint: retry"},
 	}
 	for _, tt := range tests {
 		if got := ErrorLine(tt.err); got != tt.want {
@@ -151,37 +82,11 @@ func TestErrorLine(t *testing.T) {
 	}
 }
 
-// TestHostileWriteOutAndHAR: -w (plain and %{json}) and the HAR file show
-// the same attacks escaped; JSON keeps the data.
-func TestHostileWriteOutAndHAR(t *testing.T) {
-	var out, errb bytes.Buffer
-	if err := WriteOut(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", hostile(), 56, WriteOutOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	assertTerminalSafe(t, out.Bytes(), false)
-	assertTerminalSafe(t, errb.Bytes(), false)
-	if !strings.Contains(out.String(), `\u200b`) || !strings.Contains(out.String(), `\U000e0041`) {
-		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
-	}
-	var har bytes.Buffer
-	if err := HAR(&har, []*trace.Result{hostile()}, HAROptions{}); err != nil {
-		t.Fatal(err)
-	}
-	assertTerminalSafe(t, har.Bytes(), false)
-	var doc map[string]any
-	if err := json.Unmarshal(har.Bytes(), &doc); err != nil {
-		t.Fatalf("the HAR is not JSON: %v", err)
-	}
-	if !strings.Contains(har.String(), `\u200b`) || !strings.Contains(har.String(), `\udb40\udc41`) {
-		t.Errorf("the HAR does not escape the invisible characters")
-	}
-}
-
 // TestRedactEchoedSecrets: the credentials a request carried are hidden
 // wherever the response repeats them; a value too short to search for
 // (under minSecret) only loses its own header.
 func TestRedactEchoedSecrets(t *testing.T) {
-	r := httpsH2()
+	r := rendertest.HTTPSH2()
 	h := &r.Hops[0]
 	r.URL = "https://bob:url-secret@www.example.test/"
 	h.Request.Headers = append(h.Request.Headers,
@@ -198,7 +103,7 @@ func TestRedactEchoedSecrets(t *testing.T) {
 		t.Errorf("body preview:\n got %s\nwant %s", body, want)
 	}
 	hs := got.Hops[0].Response.Headers
-	if v := hs[len(hs)-1].Value; v != redactedMark {
+	if v := hs[len(hs)-1].Value; v != RedactedMark {
 		t.Errorf("echoed header: %q", v)
 	}
 	if m := got.Hops[0].Err.Message; m != "saw [redacted]" || h.Err.Message != "saw hunter2pass" {

@@ -88,7 +88,7 @@ type wireResult struct {
 	Started  string     `json:"started,omitempty"`
 	Insecure bool       `json:"insecure"`
 	Hops     []wireHop  `json:"hops"`
-	Error    *wireError `json:"error"`
+	Error    *WireError `json:"error"`
 	// extensions, only when they apply
 	Retries      []wireRetry `json:"retries,omitempty"`
 	Revalidation *wireHop    `json:"revalidation,omitempty"`
@@ -99,19 +99,19 @@ type wireRetry struct {
 	Reason  string     `json:"reason"`
 	WaitMS  float64    `json:"wait_ms"`
 	Status  int        `json:"status"`
-	Error   *wireError `json:"error"`
+	Error   *WireError `json:"error"`
 }
 
 type wireHop struct {
 	URL           string              `json:"url"`
 	Request       wireRequest         `json:"request"`
-	DNS           *wireDNS            `json:"dns"`
-	Connect       *wireConnect        `json:"connect"`
-	TLS           *wireTLS            `json:"tls"`
+	DNS           *WireDNS            `json:"dns"`
+	Connect       *WireConnect        `json:"connect"`
+	TLS           *WireTLS            `json:"tls"`
 	Response      *wireResponse       `json:"response"`
-	Informational []wireInformational `json:"informational"`
+	Informational []WireInformational `json:"informational"`
 	TimingsMS     wireTimings         `json:"timings_ms"`
-	OffsetsMS     wireOffsets         `json:"offsets_ms"`
+	OffsetsMS     WireOffsets         `json:"offsets_ms"`
 	Skipped       map[string]string   `json:"skipped"`
 	ConnID        int                 `json:"conn_id"`
 	Proxy         *wireProxy          `json:"proxy"`
@@ -119,7 +119,7 @@ type wireHop struct {
 	Fallback      string              `json:"fallback,omitempty"` // why --http3 went over TCP
 	Redirect      *wireRedirect       `json:"redirect"`
 	Notes         []wireNote          `json:"notes"`
-	Error         *wireError          `json:"error"`
+	Error         *WireError          `json:"error"`
 }
 
 type wireRedirect struct {
@@ -137,7 +137,7 @@ type wireProxy struct {
 	Source  string       `json:"source"`
 	Tunnel  bool         `json:"tunnel"`
 	Status  int          `json:"status"`
-	Headers []wireHeader `json:"headers"`
+	Headers []WireHeader `json:"headers"`
 }
 
 type wireNote struct {
@@ -154,7 +154,7 @@ type wireServerTiming struct {
 	Description string   `json:"description"`
 }
 
-type wireHeader struct {
+type WireHeader struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
@@ -163,12 +163,12 @@ type wireRequest struct {
 	Method    string       `json:"method"`
 	Target    string       `json:"target"`
 	Proto     string       `json:"proto"`
-	Headers   []wireHeader `json:"headers"`
+	Headers   []WireHeader `json:"headers"`
 	HeadBytes int64        `json:"head_bytes"`
 	BodyBytes int64        `json:"body_bytes"`
 }
 
-type wireDNS struct {
+type WireDNS struct {
 	Host       string       `json:"host"`
 	HostUni    *string      `json:"host_unicode"`
 	Name       string       `json:"name"`
@@ -216,10 +216,11 @@ type wireQuery struct {
 	Error      *string `json:"error"`
 }
 
-type wireConnect struct {
+type WireConnect struct {
 	Address      string        `json:"address"`
 	LocalAddress *string       `json:"local_address"`
 	Reused       bool          `json:"reused"`
+	Coalesced    string        `json:"coalesced,omitempty"` // the origin the HTTP/2 connection was opened to (trace.Pool)
 	DurationMS   float64       `json:"duration_ms"`
 	Attempts     []wireAttempt `json:"attempts"`
 }
@@ -231,7 +232,7 @@ type wireAttempt struct {
 	Error      *string `json:"error"`
 }
 
-type wireTLS struct {
+type WireTLS struct {
 	Version      string     `json:"version"`
 	CipherSuite  string     `json:"cipher_suite"`
 	ALPN         string     `json:"alpn"`
@@ -265,7 +266,7 @@ type wireResponse struct {
 	Proto        string             `json:"proto"`
 	Status       int                `json:"status"`
 	Reason       string             `json:"reason"`
-	Headers      []wireHeader       `json:"headers"`
+	Headers      []WireHeader       `json:"headers"`
 	HeadersCut   int                `json:"headers_cut"`
 	ValuesCut    int                `json:"values_cut"`
 	BudgetCut    bool               `json:"head_budget_cut,omitempty"` // lines dropped by the budget for followed redirects' heads
@@ -273,19 +274,20 @@ type wireResponse struct {
 	BodyBytes    int64              `json:"body_bytes"`
 	DecodedBytes *int64             `json:"decoded_bytes"`
 	ServerTiming []wireServerTiming `json:"server_timing"`
-	Trailers     []wireHeader       `json:"trailers"`
+	Trailers     []WireHeader       `json:"trailers"`
 	BodyPreview  string             `json:"body_preview,omitempty"`
 	SavedTo      string             `json:"saved_to,omitempty"`
 }
 
-type wireInformational struct {
+type WireInformational struct {
 	Status  int          `json:"status"`
 	Reason  string       `json:"reason"` // as received over HTTP/1.x; the registry's over HTTP/2
-	Headers []wireHeader `json:"headers"`
+	Headers []WireHeader `json:"headers"`
 	AtMS    float64      `json:"at_ms"`
 }
 
 type wireTimings struct {
+	Blocked *float64 `json:"blocked,omitempty"` // only when the hop waited for a connection (trace.Pool)
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
 	Proxy   *float64 `json:"proxy,omitempty"` // only when a proxy was used
@@ -297,7 +299,7 @@ type wireTimings struct {
 	Total   float64  `json:"total"`
 }
 
-type wireOffsets struct {
+type WireOffsets struct {
 	DNS     *float64 `json:"dns"`
 	Connect *float64 `json:"connect"`
 	Proxy   *float64 `json:"proxy,omitempty"`
@@ -308,7 +310,7 @@ type wireOffsets struct {
 	Receive *float64 `json:"receive"`
 }
 
-type wireError struct {
+type WireError struct {
 	Phase   string `json:"phase"`
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
@@ -319,9 +321,9 @@ type wireError struct {
 // newline.
 func JSON(w io.Writer, r *trace.Result) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
-	return writeJSON(w, toWire(r))
+	return WriteJSON(w, toWire(r))
 }
 
 // JSONList writes several traces as one JSON array of trace documents.
@@ -329,17 +331,17 @@ func JSONList(w io.Writer, rs []*trace.Result) error {
 	docs := make([]wireResult, len(rs))
 	for i, r := range rs {
 		if r == nil {
-			return errNilResult
+			return ErrNilResult
 		}
 		docs[i] = toWire(r)
 	}
-	return writeJSON(w, docs)
+	return WriteJSON(w, docs)
 }
 
 // writeJSON writes v as one JSON document indented two spaces, with HTML
 // escaping off ("<" in a Link header should stay readable) and the runes
 // a terminal acts on escaped.
-func writeJSON(w io.Writer, v any) error {
+func WriteJSON(w io.Writer, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -359,12 +361,12 @@ func writeEscaped(w io.Writer, b []byte) error {
 	start := 0
 	for i := 0; i < len(b); {
 		r, n := utf8.DecodeRune(b[i:])
-		if r == 0x7f || unsafeRune(r) {
+		if r == 0x7f || UnsafeRune(r) {
 			if _, err := w.Write(b[start:i]); err != nil {
 				return err
 			}
 			var esc strings.Builder
-			writeJSONEscape(&esc, r)
+			WriteJSONEscape(&esc, r)
 			if _, err := io.WriteString(w, esc.String()); err != nil {
 				return err
 			}
@@ -382,7 +384,7 @@ func toWire(r *trace.Result) wireResult {
 		URL:      r.URL,
 		Insecure: r.Insecure,
 		Hops:     make([]wireHop, 0, len(r.Hops)),
-		Error:    wireErr(r.Err),
+		Error:    WireErr(r.Err),
 	}
 	if !r.Started.IsZero() {
 		out.Started = r.Started.Format(time.RFC3339Nano)
@@ -391,7 +393,7 @@ func toWire(r *trace.Result) wireResult {
 		out.Hops = append(out.Hops, wireHopOf(&r.Hops[i], r))
 	}
 	for _, rt := range r.Retries {
-		out.Retries = append(out.Retries, wireRetry{rt.Attempt, rt.Reason, ms(rt.Wait), rt.Status, wireErr(rt.Err)})
+		out.Retries = append(out.Retries, wireRetry{rt.Attempt, rt.Reason, Millis(rt.Wait), rt.Status, WireErr(rt.Err)})
 	}
 	if r.Revalidation != nil {
 		rv := wireHopOf(r.Revalidation, r)
@@ -412,23 +414,23 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 			Method:    h.Request.Method,
 			Target:    h.Request.Target,
 			Proto:     h.Request.Proto,
-			Headers:   wireHeaders(h.Request.Headers),
+			Headers:   WireHeaders(h.Request.Headers),
 			HeadBytes: h.Request.HeadBytes,
 			BodyBytes: h.Request.BodyBytes,
 		},
-		DNS:           wireDNSOf(h.DNS),
-		Connect:       wireConnectOf(h.Connect),
-		TLS:           wireTLSOf(h.TLS, r),
+		DNS:           WireDNSOf(h.DNS),
+		Connect:       WireConnectOf(h.Connect),
+		TLS:           WireTLSOf(h.TLS, r),
 		Response:      wireResponseOf(h.Response),
-		Informational: wireInfos(h.Informational),
+		Informational: WireInfos(h.Informational),
 		TimingsMS: wireTimings{
-			DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), QUIC: spanMS(t.QUIC), TLS: spanMS(t.TLS),
+			Blocked: spanMS(t.Blocked), DNS: spanMS(t.DNS), Connect: spanMS(t.Connect), Proxy: spanMS(t.Proxy), QUIC: spanMS(t.QUIC), TLS: spanMS(t.TLS),
 			Send: spanMS(t.Send), Wait: spanMS(t.Wait), Receive: spanMS(t.Receive),
-			Total: ms(t.Total),
+			Total: Millis(t.Total),
 		},
-		OffsetsMS: wireOffsets{
-			DNS: startMS(t.DNS), Connect: startMS(t.Connect), Proxy: startMS(t.Proxy), QUIC: startMS(t.QUIC), TLS: startMS(t.TLS),
-			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
+		OffsetsMS: WireOffsets{
+			DNS: StartMillis(t.DNS), Connect: StartMillis(t.Connect), Proxy: StartMillis(t.Proxy), QUIC: StartMillis(t.QUIC), TLS: StartMillis(t.TLS),
+			Send: StartMillis(t.Send), Wait: StartMillis(t.Wait), Receive: StartMillis(t.Receive),
 		},
 		Skipped:  skipped,
 		ConnID:   h.ConnID,
@@ -437,7 +439,7 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 		Fallback: h.Fallback,
 		Redirect: wireRedirectOf(h.Redirect),
 		Notes:    wireNotes(h.Notes),
-		Error:    wireErr(h.Err),
+		Error:    WireErr(h.Err),
 	}
 }
 
@@ -455,8 +457,8 @@ func wireQUICOf(q *trace.QUIC) *wireQUIC {
 	if q == nil {
 		return nil
 	}
-	return &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: ms(q.MinRTT),
-		SmoothedRTTMS: ms(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost}
+	return &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: Millis(q.MinRTT),
+		SmoothedRTTMS: Millis(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost}
 }
 
 func wireRedirectOf(rd *trace.Redirect) *wireRedirect {
@@ -464,14 +466,14 @@ func wireRedirectOf(rd *trace.Redirect) *wireRedirect {
 		return nil
 	}
 	return &wireRedirect{Location: rd.Location, Method: rd.Method, KeepsBody: rd.KeepsBody, Rule: rd.Rule,
-		CrossOrigin: rd.CrossOrigin, Dropped: orEmpty(rd.Dropped), Followed: rd.Followed}
+		CrossOrigin: rd.CrossOrigin, Dropped: OrEmpty(rd.Dropped), Followed: rd.Followed}
 }
 
 func wireProxyOf(p *trace.Proxy) *wireProxy {
 	if p == nil {
 		return nil
 	}
-	return &wireProxy{URL: p.URL, Source: p.Source, Tunnel: p.Tunnel, Status: p.Status, Headers: wireHeaders(p.Headers)}
+	return &wireProxy{URL: p.URL, Source: p.Source, Tunnel: p.Tunnel, Status: p.Status, Headers: WireHeaders(p.Headers)}
 }
 
 func wireNotes(ns []trace.Note) []wireNote {
@@ -487,28 +489,28 @@ func wireServerTimings(metrics []trace.ServerTiming) []wireServerTiming {
 	for i, m := range metrics {
 		out[i] = wireServerTiming{Name: m.Name, Description: m.Description}
 		if m.HasDuration {
-			d := ms(m.Duration)
+			d := Millis(m.Duration)
 			out[i].DurationMS = &d
 		}
 	}
 	return out
 }
 
-func wireDNSOf(d *trace.DNS) *wireDNS {
+func WireDNSOf(d *trace.DNS) *WireDNS {
 	if d == nil {
 		return nil
 	}
-	out := &wireDNS{
+	out := &WireDNS{
 		Host:       d.Host,
-		HostUni:    strOrNull(d.HostUnicode),
+		HostUni:    StrOrNull(d.HostUnicode),
 		Name:       d.Name,
-		Server:     strOrNull(d.Server),
+		Server:     StrOrNull(d.Server),
 		Source:     d.Source,
 		Rcode:      d.Rcode,
 		Records:    make([]wireRecord, 0, len(d.Records)),
-		Addresses:  orEmpty(d.Addresses),
+		Addresses:  OrEmpty(d.Addresses),
 		Queries:    make([]wireQuery, 0, len(d.Queries)),
-		DurationMS: ms(d.Duration),
+		DurationMS: Millis(d.Duration),
 		Authority:  make([]wireRecord, 0, len(d.Authority)),
 		NegTTL:     d.NegativeTTL,
 	}
@@ -520,8 +522,8 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 	}
 	out.Tried = make([]wireTried, 0, len(d.Tried))
 	for _, t := range d.Tried {
-		w := wireTried{Name: t.Name, Server: strOrNull(t.Server), Rcode: strOrNull(t.Rcode), NegTTL: t.NegativeTTL,
-			StartMS: ms(t.Start), DurationMS: ms(t.Duration), Error: strOrNull(t.Err), Authority: make([]wireRecord, 0, len(t.Authority))}
+		w := wireTried{Name: t.Name, Server: StrOrNull(t.Server), Rcode: StrOrNull(t.Rcode), NegTTL: t.NegativeTTL,
+			StartMS: Millis(t.Start), DurationMS: Millis(t.Duration), Error: StrOrNull(t.Err), Authority: make([]wireRecord, 0, len(t.Authority))}
 		for _, rr := range t.Authority {
 			w.Authority = append(w.Authority, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
 		}
@@ -530,48 +532,49 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 	for _, q := range d.Queries {
 		out.Queries = append(out.Queries, wireQuery{
 			Name: q.Name, Type: q.Type, Server: q.Server, Transport: q.Transport,
-			StartMS: ms(q.Start), DurationMS: ms(q.Duration),
-			Rcode: strOrNull(q.Rcode), Truncated: q.Truncated, Flags: q.Flags, Answers: q.Answers,
-			Error: strOrNull(q.Err),
+			StartMS: Millis(q.Start), DurationMS: Millis(q.Duration),
+			Rcode: StrOrNull(q.Rcode), Truncated: q.Truncated, Flags: q.Flags, Answers: q.Answers,
+			Error: StrOrNull(q.Err),
 		})
 	}
 	return out
 }
 
-func wireConnectOf(c *trace.Connect) *wireConnect {
+func WireConnectOf(c *trace.Connect) *WireConnect {
 	if c == nil {
 		return nil
 	}
-	out := &wireConnect{
+	out := &WireConnect{
 		Address:      c.Address,
-		LocalAddress: strOrNull(c.Local),
+		LocalAddress: StrOrNull(c.Local),
 		Reused:       c.Reused,
-		DurationMS:   ms(c.Duration),
+		Coalesced:    c.Coalesced,
+		DurationMS:   Millis(c.Duration),
 		Attempts:     make([]wireAttempt, 0, len(c.Attempts)),
 	}
 	for _, a := range c.Attempts {
 		out.Attempts = append(out.Attempts, wireAttempt{
-			Address: a.Address, StartMS: ms(a.Start), DurationMS: ms(a.Duration), Error: strOrNull(a.Err),
+			Address: a.Address, StartMS: Millis(a.Start), DurationMS: Millis(a.Duration), Error: StrOrNull(a.Err),
 		})
 	}
 	return out
 }
 
-func wireTLSOf(t *trace.TLS, r *trace.Result) *wireTLS {
+func WireTLSOf(t *trace.TLS, r *trace.Result) *WireTLS {
 	if t == nil {
 		return nil
 	}
-	out := &wireTLS{
+	out := &WireTLS{
 		Version: t.Version, CipherSuite: t.CipherSuite, ALPN: t.ALPN, Group: t.Group,
 		ServerName: t.ServerName, Resumed: t.Resumed, OCSPStapled: t.OCSPStapled,
-		Verified: t.Verified, VerifyError: strOrNull(t.VerifyError), VerifyReason: strOrNull(string(t.Verify)), Insecure: r.Insecure,
-		DurationMS:   ms(t.Duration),
+		Verified: t.Verified, VerifyError: StrOrNull(t.VerifyError), VerifyReason: StrOrNull(string(t.Verify)), Insecure: r.Insecure,
+		DurationMS:   Millis(t.Duration),
 		Certificates: make([]wireCert, 0, len(t.Certificates)),
 	}
 	for _, c := range t.Certificates {
 		wc := wireCert{
 			Subject: c.Subject, Issuer: c.Issuer,
-			DNSNames: orEmpty(c.DNSNames), IPAddresses: orEmpty(c.IPAddresses),
+			DNSNames: OrEmpty(c.DNSNames), IPAddresses: OrEmpty(c.IPAddresses),
 			NotBefore: rfc3339(c.NotBefore), NotAfter: rfc3339(c.NotAfter),
 			Serial: c.SerialNumber, SignatureAlgorithm: c.SignatureAlgorithm,
 			PublicKey: c.PublicKey, IsCA: c.IsCA,
@@ -588,14 +591,14 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 	if rs == nil {
 		return nil
 	}
-	reason := reasonOf(rs.Proto, rs.Status, rs.Reason)
+	reason := ReasonOf(rs.Proto, rs.Status, rs.Reason)
 	var decoded *int64
 	if rs.DecodedBytes >= 0 {
 		decoded = &rs.DecodedBytes
 	}
 	return &wireResponse{
 		Proto: rs.Proto, Status: rs.Status, Reason: reason,
-		Headers:      wireHeaders(rs.Headers),
+		Headers:      WireHeaders(rs.Headers),
 		HeadersCut:   rs.HeadersCut,
 		ValuesCut:    rs.ValuesCut,
 		BudgetCut:    rs.HeadBudgetCut,
@@ -603,38 +606,38 @@ func wireResponseOf(rs *trace.Response) *wireResponse {
 		BodyBytes:    rs.BodyBytes,
 		DecodedBytes: decoded,
 		ServerTiming: wireServerTimings(rs.ServerTiming),
-		Trailers:     wireHeaders(rs.Trailers),
+		Trailers:     WireHeaders(rs.Trailers),
 		BodyPreview:  strings.ToValidUTF8(string(rs.BodyPreview), "\uFFFD"),
 		SavedTo:      rs.SavedTo,
 	}
 }
 
-func wireInfos(is []trace.Informational) []wireInformational {
-	out := make([]wireInformational, 0, len(is))
+func WireInfos(is []trace.Informational) []WireInformational {
+	out := make([]WireInformational, 0, len(is))
 	for _, i := range is {
-		out = append(out, wireInformational{Status: i.Status, Reason: infoReason(i),
-			Headers: wireHeaders(i.Headers), AtMS: ms(i.At)})
+		out = append(out, WireInformational{Status: i.Status, Reason: infoReason(i),
+			Headers: WireHeaders(i.Headers), AtMS: Millis(i.At)})
 	}
 	return out
 }
 
-func wireHeaders(hs []trace.Header) []wireHeader {
-	out := make([]wireHeader, 0, len(hs))
+func WireHeaders(hs []trace.Header) []WireHeader {
+	out := make([]WireHeader, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, wireHeader{Name: h.Name, Value: h.Value})
+		out = append(out, WireHeader{Name: h.Name, Value: h.Value})
 	}
 	return out
 }
 
-func wireErr(e *trace.Error) *wireError {
+func WireErr(e *trace.Error) *WireError {
 	if e == nil {
 		return nil
 	}
-	return &wireError{Phase: e.Phase, Kind: e.Kind, Message: e.Message, Hint: e.Hint}
+	return &WireError{Phase: e.Phase, Kind: e.Kind, Message: e.Message, Hint: e.Hint}
 }
 
 // ms is a duration in float milliseconds, rounded to the microsecond.
-func ms(d time.Duration) float64 {
+func Millis(d time.Duration) float64 {
 	return math.Round(float64(d)/float64(time.Microsecond)) / 1000
 }
 
@@ -642,26 +645,26 @@ func spanMS(s *trace.Span) *float64 {
 	if s == nil {
 		return nil
 	}
-	v := ms(s.Duration)
+	v := Millis(s.Duration)
 	return &v
 }
 
-func startMS(s *trace.Span) *float64 {
+func StartMillis(s *trace.Span) *float64 {
 	if s == nil {
 		return nil
 	}
-	v := ms(s.Start)
+	v := Millis(s.Start)
 	return &v
 }
 
-func strOrNull(s string) *string {
+func StrOrNull(s string) *string {
 	if s == "" {
 		return nil
 	}
 	return &s
 }
 
-func orEmpty(s []string) []string {
+func OrEmpty(s []string) []string {
 	if s == nil {
 		return []string{}
 	}

@@ -2,13 +2,12 @@ package render
 
 import (
 	"bytes"
-	"encoding/json"
-	"errors"
-	"io"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 )
 
 // The contract's keys (CONTRACT.md, trace --json) and our documented
@@ -59,59 +58,25 @@ func exactKeys(t *testing.T, what string, obj any, contract, ext []string) map[s
 	return m
 }
 
-func hasKeys(t *testing.T, what string, obj any, want []string) map[string]any {
-	t.Helper()
-	m, ok := obj.(map[string]any)
-	if !ok {
-		t.Fatalf("%s: want an object, got %T", what, obj)
-	}
-	for _, k := range want {
-		if _, ok := m[k]; !ok {
-			t.Errorf("%s: contract key %q missing", what, k)
-		}
-	}
-	return m
-}
-
-func decodeOne(t *testing.T, b []byte) map[string]any {
-	t.Helper()
-	if !bytes.HasSuffix(b, []byte("}\n")) || bytes.Count(b[len(b)-2:], []byte("\n")) != 1 {
-		t.Fatalf("want one document ending in a single newline")
-	}
-	if !bytes.HasPrefix(b, []byte("{\n  \"schema\": ")) {
-		t.Fatalf("want two-space indentation and schema first, got %q", b[:min(20, len(b))])
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		t.Fatal(err)
-	}
-	var extra any
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		t.Fatalf("more than one JSON document (err %v)", err)
-	}
-	return doc
-}
-
 func TestJSONContract(t *testing.T) {
-	for _, f := range fixtures() {
-		t.Run(f.name, func(t *testing.T) {
+	for _, f := range rendertest.Fixtures() {
+		t.Run(f.Name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := JSON(&buf, f.res); err != nil {
+			if err := JSON(&buf, f.Res); err != nil {
 				t.Fatal(err)
 			}
-			doc := exactKeys(t, "top", decodeOne(t, buf.Bytes()), contractTop, extTop)
+			doc := exactKeys(t, "top", rendertest.DecodeOne(t, buf.Bytes()), contractTop, extTop)
 			if doc["schema"] != "reqtrace.trace/v1" {
 				t.Errorf("schema = %v", doc["schema"])
 			}
-			if (doc["error"] == nil) != (f.res.Err == nil) {
+			if (doc["error"] == nil) != (f.Res.Err == nil) {
 				t.Errorf("error = %v, want null iff Result.Err is nil", doc["error"])
 			} else if doc["error"] != nil {
 				exactKeys(t, "error", doc["error"], contractError, nil)
 			}
 			hops := doc["hops"].([]any)
-			if len(hops) != len(f.res.Hops) {
-				t.Fatalf("%d hops, want %d", len(hops), len(f.res.Hops))
+			if len(hops) != len(f.Res.Hops) {
+				t.Fatalf("%d hops, want %d", len(hops), len(f.Res.Hops))
 			}
 			for i, h := range hops {
 				checkHop(t, h, i, f)
@@ -120,11 +85,11 @@ func TestJSONContract(t *testing.T) {
 	}
 }
 
-func checkHop(t *testing.T, obj any, i int, f fixture) {
+func checkHop(t *testing.T, obj any, i int, f rendertest.Fixture) {
 	t.Helper()
-	src := &f.res.Hops[i]
+	src := &f.Res.Hops[i]
 	hop := exactKeys(t, "hop", obj, contractHop, extHop)
-	hasKeys(t, "request", hop["request"], contractRequest)
+	rendertest.HasKeys(t, "request", hop["request"], contractRequest)
 	nullIff := func(key string, absent bool) bool {
 		if (hop[key] == nil) != absent {
 			t.Errorf("hop %d: %s = %v, want null: %v", i, key, hop[key], absent)
@@ -133,22 +98,22 @@ func checkHop(t *testing.T, obj any, i int, f fixture) {
 		return !absent
 	}
 	if nullIff("dns", src.DNS == nil) {
-		hasKeys(t, "dns", hop["dns"], contractDNS)
+		rendertest.HasKeys(t, "dns", hop["dns"], contractDNS)
 	}
 	if nullIff("connect", src.Connect == nil) {
-		c := hasKeys(t, "connect", hop["connect"], contractConnect)
+		c := rendertest.HasKeys(t, "connect", hop["connect"], contractConnect)
 		for _, a := range c["attempts"].([]any) {
-			hasKeys(t, "attempt", a, contractAttempt)
+			rendertest.HasKeys(t, "attempt", a, contractAttempt)
 		}
 	}
 	if nullIff("tls", src.TLS == nil) {
-		c := hasKeys(t, "tls", hop["tls"], contractTLS)
+		c := rendertest.HasKeys(t, "tls", hop["tls"], contractTLS)
 		for _, cert := range c["certificates"].([]any) {
-			hasKeys(t, "certificate", cert, contractCert)
+			rendertest.HasKeys(t, "certificate", cert, contractCert)
 		}
 	}
 	if nullIff("response", src.Response == nil) {
-		hasKeys(t, "response", hop["response"], contractResponse)
+		rendertest.HasKeys(t, "response", hop["response"], contractResponse)
 	}
 	nullIff("error", src.Err == nil)
 	tm := exactKeys(t, "timings_ms", hop["timings_ms"], contractTimings, []string{"proxy"})
@@ -169,7 +134,7 @@ func checkHop(t *testing.T, obj any, i int, f fixture) {
 // Durations are milliseconds rounded to the microsecond, never more digits.
 func TestJSONDurations(t *testing.T) {
 	var buf bytes.Buffer
-	if err := JSON(&buf, httpsH2()); err != nil {
+	if err := JSON(&buf, rendertest.HTTPSH2()); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"dns": 12.3,`, `"send": 0.214,`, `"total": 42.3`, `"days_left": 45`} {
@@ -177,7 +142,7 @@ func TestJSONDurations(t *testing.T) {
 			t.Errorf("JSON lacks %s", want)
 		}
 	}
-	if ms(1500) != 0.002 || ms(1499) != 0.001 {
-		t.Errorf("ms rounds wrong: %v %v", ms(1500), ms(1499))
+	if Millis(1500) != 0.002 || Millis(1499) != 0.001 {
+		t.Errorf("ms rounds wrong: %v %v", Millis(1500), Millis(1499))
 	}
 }

@@ -58,13 +58,13 @@ func ago(d time.Duration) string {
 // JWTText writes the token's header, claims (times as dates, relative to
 // now), signature size and verification. The signature is never shown.
 func JWTText(w io.Writer, r JWTReport, st Style) error {
-	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color)}
+	pr := NewPrinter(w, st)
 	t := r.Token
 	kind := "JWS (signed)"
 	if t.Encrypted {
 		kind = "JWE (encrypted): only the header can be read"
 	}
-	pr.title("JWT", Safe(t.Alg), kind)
+	pr.Title("JWT", Safe(t.Alg), kind)
 	pr.claims("header", t.Header, r.Now)
 	if !t.Encrypted {
 		pr.claims("claims", t.Claims, r.Now)
@@ -72,31 +72,31 @@ func JWTText(w io.Writer, r JWTReport, st Style) error {
 	}
 	switch {
 	case r.Verified == nil && t.Encrypted:
-		pr.kv("verified", pr.p.dim.Sprint("no signature to check: the payload is encrypted (reqtrace does not decrypt)"))
+		pr.kv("verified", pr.Pal.Dim.Sprint("no signature to check: the payload is encrypted (reqtrace does not decrypt)"))
 	case r.Verified == nil:
-		pr.kv("verified", pr.p.dim.Sprint("not checked: give --secret or --key"))
+		pr.kv("verified", pr.Pal.Dim.Sprint("not checked: give --secret or --key"))
 	case *r.Verified:
-		pr.kv("verified", pr.p.ok.Sprint("✓ the signature matches the key"))
+		pr.kv("verified", pr.Pal.OK.Sprint("✓ the signature matches the key"))
 	default:
-		pr.kv("verified", pr.p.bad.Sprint("✗ "+Safe(r.VerifyError)))
+		pr.kv("verified", pr.Pal.Bad.Sprint("✗ "+Safe(r.VerifyError)))
 	}
 	for _, p := range r.problems() {
-		pr.line(indent + pr.p.warn.Sprint("⚠ ") + Safe(p))
+		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ ") + Safe(p))
 	}
-	return pr.err
+	return pr.Err
 }
 
 // claims prints a JSON object's members sorted, with NumericDate claims
 // as dates.
-func (pr *printer) claims(title string, m map[string]any, now time.Time) {
-	pr.line(indent + pr.p.title.Sprint(title))
+func (pr *Printer) claims(title string, m map[string]any, now time.Time) {
+	pr.Line(Indent + pr.Pal.Title.Sprint(title))
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		pr.kvWrap(indent, Safe(k), Safe(claimText(k, m[k], now)))
+		pr.kvWrap(Indent, Safe(k), Safe(claimText(k, m[k], now)))
 	}
 }
 
@@ -136,8 +136,8 @@ func JWTJSON(w io.Writer, r JWTReport) error {
 		"encrypted":       t.Encrypted,
 		"signature_bytes": t.SignatureLen,
 		"verified":        r.Verified,
-		"verify_error":    strOrNull(r.VerifyError),
-		"problems":        orEmpty(r.problems()),
+		"verify_error":    StrOrNull(r.VerifyError),
+		"problems":        OrEmpty(r.problems()),
 	}
-	return writeJSON(w, doc)
+	return WriteJSON(w, doc)
 }

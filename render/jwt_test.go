@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace/annotate"
 )
 
@@ -21,11 +22,11 @@ func TestJWTGolden(t *testing.T) {
 	if err := JWTText(&text, rep, Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "jwt_text", text.Bytes())
+	rendertest.Golden(t, "jwt_text", text.Bytes())
 	if err := JWTJSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "jwt_json", js.Bytes())
+	rendertest.Golden(t, "jwt_json", js.Bytes())
 	var doc map[string]any
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc["verified"] != false || len(doc["problems"].([]any)) != 1 {
 		t.Errorf("json %v: %s", err, js.Bytes())

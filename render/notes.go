@@ -25,36 +25,36 @@ func notesFor(ns []trace.Note, s string) []trace.Note {
 }
 
 // noteMark is the level's sign and colour.
-func (pr *printer) noteMark(level string) (string, *color.Color) {
+func (pr *Printer) noteMark(level string) (string, *color.Color) {
 	switch level {
 	case trace.LevelGood:
-		return "✓", pr.p.ok
+		return "✓", pr.Pal.OK
 	case trace.LevelWarn:
-		return "⚠", pr.p.warn
+		return "⚠", pr.Pal.Warn
 	case trace.LevelBad:
-		return "✗", pr.p.bad
+		return "✗", pr.Pal.Bad
 	}
-	return "·", pr.p.redirect
+	return "·", pr.Pal.Redirect
 }
 
 // notes prints notes under lead: one line each, cut to the width, or
 // wrapped whole with -v.
-func (pr *printer) notes(ns []trace.Note, lead string) {
-	room := pr.width - len(lead) - 3
+func (pr *Printer) notes(ns []trace.Note, lead string) {
+	room := pr.Width - len(lead) - 3
 	for _, n := range ns {
 		mark, c := pr.noteMark(n.Level)
 		msg := Safe(n.Message)
-		if !pr.st.Verbose {
-			short := cut(msg, room)
+		if !pr.St.Verbose {
+			short := Cut(msg, room)
 			pr.notesCut = pr.notesCut || short != msg
-			pr.line(lead + c.Sprint(mark) + " " + short)
+			pr.Line(lead + c.Sprint(mark) + " " + short)
 			continue
 		}
-		for i, l := range wrap(msg, room) {
+		for i, l := range Wrap(msg, room) {
 			if i == 0 {
-				pr.line(lead + c.Sprint(mark) + " " + l)
+				pr.Line(lead + c.Sprint(mark) + " " + l)
 			} else {
-				pr.line(lead + "  " + l)
+				pr.Line(lead + "  " + l)
 			}
 		}
 	}
@@ -62,8 +62,8 @@ func (pr *printer) notes(ns []trace.Note, lead string) {
 
 // statusNotes shows the notes about the status code (annotation is part of
 // producing a Result, so every response has at least its meaning).
-func (pr *printer) statusNotes(h *trace.Hop) {
-	pr.notes(notesFor(h.Notes, strconv.Itoa(h.Response.Status)), indent)
+func (pr *Printer) statusNotes(h *trace.Hop) {
+	pr.notes(notesFor(h.Notes, strconv.Itoa(h.Response.Status)), Indent)
 }
 
 // headerNotes returns, for each header line, the notes to print after it:
@@ -108,14 +108,14 @@ func indexHeaderFold(hs []trace.Header, name string) int {
 }
 
 // notesBlock prints the other notes, each with its subject.
-func (pr *printer) notesBlock(h *trace.Hop) {
+func (pr *Printer) notesBlock(h *trace.Hop) {
 	ns := otherNotes(h)
 	if len(ns) == 0 {
 		return
 	}
-	pr.title("Notes")
+	pr.Title("Notes")
 	for _, n := range ns {
 		n.Message = n.Subject + ": " + n.Message
-		pr.notes([]trace.Note{n}, indent)
+		pr.notes([]trace.Note{n}, Indent)
 	}
 }

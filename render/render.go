@@ -2,6 +2,11 @@
 // an annotated text report for terminals (Text), the versioned JSON document
 // of the public contract (JSON) and the one-line error for stderr (ErrorLine).
 //
+// The other documents have a package each, built on the shared pieces
+// here (Safe and the escaping, the secret redaction, the Printer and its
+// Palette, the format helpers, the Wire* objects of the JSON document):
+// render/writeout (curl's -w), render/har (--har), render/corsreport (cors).
+//
 // render never touches the network, the environment or color.NoColor: cmd
 // decides colour and width once and passes them in a Style.
 package render
@@ -23,7 +28,8 @@ type Style struct {
 	Include bool // -i: the body itself, as much as was kept
 }
 
-var errNilResult = errors.New("render: nil *trace.Result")
+// ErrNilResult is what every writer returns for a nil Result.
+var ErrNilResult = errors.New("render: nil *trace.Result")
 
 // defaultWidth is used when Style.Width is 0; minWidth keeps the layout
 // arithmetic sane on absurdly narrow terminals (output then just wraps).
@@ -32,7 +38,7 @@ const (
 	minWidth     = 50
 )
 
-func (st Style) width() int {
+func (st Style) LineWidth() int {
 	switch {
 	case st.Width <= 0:
 		return defaultWidth
@@ -45,14 +51,14 @@ func (st Style) width() int {
 // palette holds one *color.Color per role. Each is switched on or off
 // explicitly so the result never depends on color.NoColor or NO_COLOR,
 // which fatih/color reads from the process (see library-notes §2).
-type palette struct {
-	title, dim, name, ok, warn, bad, redirect *color.Color
-	phase                                     map[string]*color.Color
+type Palette struct {
+	Title, Dim, Name, OK, Warn, Bad, Redirect *color.Color
+	Phase                                     map[string]*color.Color
 	// bold variants of the status colours, for the status line itself
-	boldOK, boldRedirect, boldWarn *color.Color
+	BoldOK, BoldRedirect, BoldWarn *color.Color
 }
 
-func newPalette(on bool) *palette {
+func NewPalette(on bool) *Palette {
 	mk := func(a ...color.Attribute) *color.Color {
 		c := color.New(a...)
 		if on {
@@ -62,20 +68,20 @@ func newPalette(on bool) *palette {
 		}
 		return c
 	}
-	return &palette{
-		title:    mk(color.Bold),
-		dim:      mk(color.Faint),
-		name:     mk(color.FgCyan),
-		ok:       mk(color.FgGreen),
-		warn:     mk(color.FgYellow),
-		bad:      mk(color.FgRed, color.Bold),
-		redirect: mk(color.FgCyan),
+	return &Palette{
+		Title:    mk(color.Bold),
+		Dim:      mk(color.Faint),
+		Name:     mk(color.FgCyan),
+		OK:       mk(color.FgGreen),
+		Warn:     mk(color.FgYellow),
+		Bad:      mk(color.FgRed, color.Bold),
+		Redirect: mk(color.FgCyan),
 
-		boldOK:       mk(color.FgGreen, color.Bold),
-		boldRedirect: mk(color.FgCyan, color.Bold),
-		boldWarn:     mk(color.FgYellow, color.Bold),
+		BoldOK:       mk(color.FgGreen, color.Bold),
+		BoldRedirect: mk(color.FgCyan, color.Bold),
+		BoldWarn:     mk(color.FgYellow, color.Bold),
 		// DevTools-like hues, so the waterfall reads like the Timing tab.
-		phase: map[string]*color.Color{
+		Phase: map[string]*color.Color{
 			trace.PhaseDNS:     mk(color.FgCyan),
 			trace.PhaseConnect: mk(color.FgYellow),
 			trace.PhaseProxy:   mk(color.FgHiYellow),
@@ -89,29 +95,29 @@ func newPalette(on bool) *palette {
 }
 
 // status picks the colour of a status code by class.
-func (p *palette) status(code int) *color.Color {
+func (p *Palette) status(code int) *color.Color {
 	switch {
 	case code >= 500:
-		return p.bad
+		return p.Bad
 	case code >= 400:
-		return p.warn
+		return p.Warn
 	case code >= 300:
-		return p.redirect
+		return p.Redirect
 	case code >= 200:
-		return p.ok
+		return p.OK
 	}
-	return p.dim
+	return p.Dim
 }
 
 // statusBold is status in bold, for the status line.
-func (p *palette) statusBold(code int) *color.Color {
+func (p *Palette) StatusBold(code int) *color.Color {
 	switch c := p.status(code); c {
-	case p.ok:
-		return p.boldOK
-	case p.redirect:
-		return p.boldRedirect
-	case p.warn:
-		return p.boldWarn
+	case p.OK:
+		return p.BoldOK
+	case p.Redirect:
+		return p.BoldRedirect
+	case p.Warn:
+		return p.BoldWarn
 	default:
 		return c
 	}

@@ -4,39 +4,14 @@ import (
 	"bytes"
 	"flag"
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/annotate"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
-
-// golden compares got with testdata/name.golden, or rewrites the file with
-// -update (review the diff before committing).
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./render -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test ./render -update and review the diff\n--- got ---\n%s\n--- want ---\n%s", path, got, want)
-	}
-}
 
 // annotated is r with the notes cmd always adds (a copy: r is left as it
 // is), as of a minute after the fixtures started.
@@ -46,43 +21,43 @@ func annotated(r *trace.Result) *trace.Result {
 	for i := range c.Hops {
 		c.Hops[i].Notes = slices.Clone(c.Hops[i].Notes)
 	}
-	annotate.Result(&c, started.Add(time.Minute))
+	annotate.Result(&c, rendertest.Started.Add(time.Minute))
 	return &c
 }
 
-func renderText(t *testing.T, f fixture, st Style) []byte {
+func renderText(t *testing.T, f rendertest.Fixture, st Style) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := Text(&buf, annotated(f.res), st); err != nil {
+	if err := Text(&buf, annotated(f.Res), st); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
 func TestTextGolden(t *testing.T) {
-	for _, f := range fixtures() {
-		t.Run(f.name, func(t *testing.T) {
-			golden(t, "text_"+f.name, renderText(t, f, Style{Width: 100}))
+	for _, f := range rendertest.Fixtures() {
+		t.Run(f.Name, func(t *testing.T) {
+			rendertest.Golden(t, "text_"+f.Name, renderText(t, f, Style{Width: 100}))
 		})
 	}
 }
 
 func TestTextVariantsGolden(t *testing.T) {
-	https := fixture{"https_h2", httpsH2()}
-	golden(t, "text_https_h2_color", renderText(t, https, Style{Color: true, Width: 100}))
-	golden(t, "text_https_h2_verbose", renderText(t, https, Style{Width: 100, Verbose: true}))
-	golden(t, "text_https_h2_w70", renderText(t, https, Style{Width: 70}))
-	golden(t, "text_dns_nxdomain_verbose", renderText(t, fixture{"dns_nxdomain", dnsNXDomain()}, Style{Width: 100, Verbose: true}))
+	https := rendertest.Fixture{Name: "https_h2", Res: rendertest.HTTPSH2()}
+	rendertest.Golden(t, "text_https_h2_color", renderText(t, https, Style{Color: true, Width: 100}))
+	rendertest.Golden(t, "text_https_h2_verbose", renderText(t, https, Style{Width: 100, Verbose: true}))
+	rendertest.Golden(t, "text_https_h2_w70", renderText(t, https, Style{Width: 70}))
+	rendertest.Golden(t, "text_dns_nxdomain_verbose", renderText(t, rendertest.Fixture{Name: "dns_nxdomain", Res: rendertest.DNSNXDomain()}, Style{Width: 100, Verbose: true}))
 }
 
 func TestJSONGolden(t *testing.T) {
-	for _, f := range fixtures() {
-		t.Run(f.name, func(t *testing.T) {
+	for _, f := range rendertest.Fixtures() {
+		t.Run(f.Name, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := JSON(&buf, f.res); err != nil {
+			if err := JSON(&buf, f.Res); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "json_"+f.name, buf.Bytes())
+			rendertest.Golden(t, "json_"+f.Name, buf.Bytes())
 		})
 	}
 }
@@ -100,9 +75,9 @@ func TestShow(t *testing.T) {
 	if !*show {
 		t.Skip("use -show")
 	}
-	for _, f := range fixtures() {
-		os.Stdout.WriteString("\n======== " + f.name + "\n")
-		if err := Text(os.Stdout, f.res, Style{Width: *showWidth, Color: *showColor, Verbose: *showV}); err != nil {
+	for _, f := range rendertest.Fixtures() {
+		os.Stdout.WriteString("\n======== " + f.Name + "\n")
+		if err := Text(os.Stdout, f.Res, Style{Width: *showWidth, Color: *showColor, Verbose: *showV}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -20,7 +20,7 @@ const (
 
 // request shows what went on the wire (-v only): the request line and
 // the headers in the order written. A request never sent is not shown.
-func (pr *printer) request(h *trace.Hop) {
+func (pr *Printer) request(h *trace.Hop) {
 	if h.Timings.Send == nil && len(h.Request.Headers) == 0 {
 		return
 	}
@@ -29,60 +29,60 @@ func (pr *printer) request(h *trace.Hop) {
 	if target == "" {
 		target = "/"
 	}
-	pr.title("Request", Safe(rq.Method)+" "+Safe(target)+" "+pr.p.dim.Sprint(Safe(rq.Proto)))
-	pr.headers(rq.Headers, indent)
+	pr.Title("Request", Safe(rq.Method)+" "+Safe(target)+" "+pr.Pal.Dim.Sprint(Safe(rq.Proto)))
+	pr.headers(rq.Headers, Indent)
 	if rq.BodyBytes > 0 {
-		pr.line(indent + pr.p.dim.Sprint("body: ") + fmtInt(rq.BodyBytes) + " bytes")
+		pr.Line(Indent + pr.Pal.Dim.Sprint("body: ") + fmtInt(rq.BodyBytes) + " bytes")
 	}
 }
 
 // response shows what the server said, in arrival order: any 1xx interim
 // responses, then the final status, what it means, the headers and the body.
-func (pr *printer) response(h *trace.Hop) {
+func (pr *Printer) response(h *trace.Hop) {
 	rs := h.Response
 	if rs == nil && len(h.Informational) == 0 {
 		return
 	}
-	pr.title("Response")
+	pr.Title("Response")
 	for _, info := range h.Informational {
-		pr.line(indent + pr.p.dim.Sprint(Safe(infoStatus(info))) + pr.p.dim.Sprint("  at "+fmtDur(info.At)))
-		pr.headers(info.Headers, indent+"  ")
+		pr.Line(Indent + pr.Pal.Dim.Sprint(Safe(infoStatus(info))) + pr.Pal.Dim.Sprint("  at "+fmtDur(info.At)))
+		pr.headers(info.Headers, Indent+"  ")
 	}
 	if rs == nil {
 		return
 	}
-	status := pr.p.title.Sprint(Safe(rs.Proto)) + " " +
-		pr.p.statusBold(rs.Status).Sprint(Safe(responseStatus(rs)))
+	status := pr.Pal.Title.Sprint(Safe(rs.Proto)) + " " +
+		pr.Pal.StatusBold(rs.Status).Sprint(Safe(ResponseStatus(rs)))
 	if t := h.Timings.Wait; t != nil {
-		status += pr.p.dim.Sprint("  at " + fmtDur(t.End()))
+		status += pr.Pal.Dim.Sprint("  at " + fmtDur(t.End()))
 	}
-	pr.line(indent + status)
+	pr.Line(Indent + status)
 	pr.statusNotes(h)
 	pr.redirect(h.Redirect)
-	pr.notedHeaders(rs.Headers, indent, headerNotes(rs.Headers, h.Notes))
+	pr.notedHeaders(rs.Headers, Indent, headerNotes(rs.Headers, h.Notes))
 	switch {
 	case rs.HeadersCut > 0 && rs.HeadBudgetCut:
-		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (reqtrace keeps 1 MiB of header lines over all the redirects it follows)", plural(rs.HeadersCut, "more header line")))
+		pr.Line(Indent + pr.Pal.Warn.Sprintf("… %s not kept (reqtrace keeps 1 MiB of header lines over all the redirects it follows)", Plural(rs.HeadersCut, "more header line")))
 	case rs.HeadersCut > 0:
-		pr.line(indent + pr.p.warn.Sprintf("… %s not kept (reqtrace keeps 1000 lines, 256 KiB per response)", plural(rs.HeadersCut, "more header line")))
+		pr.Line(Indent + pr.Pal.Warn.Sprintf("… %s not kept (reqtrace keeps 1000 lines, 256 KiB per response)", Plural(rs.HeadersCut, "more header line")))
 	}
 	if rs.ValuesCut > 0 {
-		pr.line(indent + pr.p.warn.Sprintf("… %s cut at 16 KiB", plural(rs.ValuesCut, "header value")))
+		pr.Line(Indent + pr.Pal.Warn.Sprintf("… %s cut at 16 KiB", Plural(rs.ValuesCut, "header value")))
 	}
 	pr.body(h)
 	if len(rs.Trailers) > 0 {
-		pr.line(indent + pr.p.dim.Sprint("trailers, after the body:"))
-		pr.headers(rs.Trailers, indent+"  ")
+		pr.Line(Indent + pr.Pal.Dim.Sprint("trailers, after the body:"))
+		pr.headers(rs.Trailers, Indent+"  ")
 	}
 }
 
 // redirect says where a 3xx points, what the next request will be and
 // what it leaves behind, or how to follow it.
-func (pr *printer) redirect(rd *trace.Redirect) {
+func (pr *Printer) redirect(rd *trace.Redirect) {
 	if rd == nil {
 		return
 	}
-	pr.line(indent + pr.p.redirect.Sprint("↪ ") + cut(Safe(rd.Location), pr.width-len(indent)-3))
+	pr.Line(Indent + pr.Pal.Redirect.Sprint("↪ ") + Cut(Safe(rd.Location), pr.Width-len(Indent)-3))
 	text := Safe(rd.Rule)
 	if len(rd.Dropped) > 0 {
 		text += "; not sent on: " + Safe(strings.Join(rd.Dropped, ", "))
@@ -93,15 +93,15 @@ func (pr *printer) redirect(rd *trace.Redirect) {
 	if !rd.Followed {
 		text += " — add -L to follow it"
 	}
-	for _, l := range wrap(text, pr.width-len(indent)-2) {
-		pr.line(indent + "  " + pr.p.dim.Sprint(l))
+	for _, l := range Wrap(text, pr.Width-len(Indent)-2) {
+		pr.Line(Indent + "  " + pr.Pal.Dim.Sprint(l))
 	}
 }
 
 // reasonOf is the phrase shown after a status: the server's own over
 // HTTP/1.x, even an empty one (no phrase is invented); HTTP/2 sends none,
 // so there it is the registry's.
-func reasonOf(proto string, code int, reason string) string {
+func ReasonOf(proto string, code int, reason string) string {
 	if strings.HasPrefix(proto, "HTTP/1") {
 		return reason
 	}
@@ -110,8 +110,8 @@ func reasonOf(proto string, code int, reason string) string {
 
 // responseStatus is "404 Not Found", or "418" when the server sent the
 // code alone.
-func responseStatus(rs *trace.Response) string {
-	return strings.TrimSpace(fmt.Sprintf("%d %s", rs.Status, reasonOf(rs.Proto, rs.Status, rs.Reason)))
+func ResponseStatus(rs *trace.Response) string {
+	return strings.TrimSpace(fmt.Sprintf("%d %s", rs.Status, ReasonOf(rs.Proto, rs.Status, rs.Reason)))
 }
 
 // infoReason is reasonOf for a 1xx, which came over HTTP/1.x when it has
@@ -128,7 +128,7 @@ func infoStatus(in trace.Informational) string {
 }
 
 // statusText is "200 OK": the reason given, else the standard one.
-func statusText(code int, reason string) string {
+func StatusText(code int, reason string) string {
 	if reason == "" {
 		reason = http.StatusText(code)
 	}
@@ -137,11 +137,11 @@ func statusText(code int, reason string) string {
 
 // headers prints field lines in the order given, never sorted or merged.
 // Long values are cut at the terminal width, or wrapped in full with -v.
-func (pr *printer) headers(hs []trace.Header, lead string) { pr.notedHeaders(hs, lead, nil) }
+func (pr *Printer) headers(hs []trace.Header, lead string) { pr.notedHeaders(hs, lead, nil) }
 
 // notedHeaders is headers with notes after the lines they concern.
-func (pr *printer) notedHeaders(hs []trace.Header, lead string, notes map[int][]trace.Note) {
-	room := pr.width - len(lead) - 1
+func (pr *Printer) notedHeaders(hs []trace.Header, lead string, notes map[int][]trace.Note) {
+	room := pr.Width - len(lead) - 1
 	for i, hd := range hs {
 		pr.header(hd, lead, room)
 		pr.notes(notes[i], lead+"  ")
@@ -149,28 +149,28 @@ func (pr *printer) notedHeaders(hs []trace.Header, lead string, notes map[int][]
 }
 
 // header prints one field line: cut to the width, or wrapped with -v.
-func (pr *printer) header(hd trace.Header, lead string, room int) {
+func (pr *Printer) header(hd trace.Header, lead string, room int) {
 	name, value := Safe(hd.Name), Safe(hd.Value)
 	head := name + ": "
-	if !pr.st.Verbose {
-		pr.line(lead + pr.p.name.Sprint(name) + ": " + cut(value, room-textWidth(head)))
+	if !pr.St.Verbose {
+		pr.Line(lead + pr.Pal.Name.Sprint(name) + ": " + Cut(value, room-TextWidth(head)))
 		return
 	}
 	// Continuation lines hang under the value, unless the name is so
 	// long that this would leave too little room for it.
-	hang := textWidth(head)
+	hang := TextWidth(head)
 	if hang > room/3 {
 		hang = 4
 	}
-	lines := wrapHanging(value, room-textWidth(head), room-hang)
-	pr.line(lead + pr.p.name.Sprint(name) + ": " + lines[0])
+	lines := WrapHanging(value, room-TextWidth(head), room-hang)
+	pr.Line(lead + pr.Pal.Name.Sprint(name) + ": " + lines[0])
 	for _, l := range lines[1:] {
-		pr.line(lead + strings.Repeat(" ", hang) + l)
+		pr.Line(lead + strings.Repeat(" ", hang) + l)
 	}
 }
 
 // body summarises the body in one line; -v adds the first lines of it.
-func (pr *printer) body(h *trace.Hop) {
+func (pr *Printer) body(h *trace.Hop) {
 	rs := h.Response
 	var b strings.Builder
 	switch {
@@ -181,7 +181,7 @@ func (pr *printer) body(h *trace.Hop) {
 	default:
 		b.WriteString(fmtInt(rs.BodyBytes) + " bytes")
 	}
-	if ct := headerValue(rs.Headers, "Content-Type"); ct != "" && rs.BodyBytes > 0 {
+	if ct := HeaderValue(rs.Headers, "Content-Type"); ct != "" && rs.BodyBytes > 0 {
 		mt, _, _ := strings.Cut(ct, ";")
 		b.WriteString(" (" + Safe(strings.TrimSpace(mt)) + ")")
 	}
@@ -190,31 +190,31 @@ func (pr *printer) body(h *trace.Hop) {
 		if rs.BodyBytes >= rateMin { // the rate of a small body is mostly noise
 			took += ", " + rate(rs.BodyBytes, t.Duration)
 		}
-		b.WriteString(pr.p.dim.Sprint(took))
+		b.WriteString(pr.Pal.Dim.Sprint(took))
 	}
 	if rs.SavedTo != "" {
 		b.WriteString(" saved to " + Safe(rs.SavedTo))
 	}
-	pr.line(indent + pr.p.dim.Sprint("body: ") + b.String())
+	pr.Line(Indent + pr.Pal.Dim.Sprint("body: ") + b.String())
 	switch {
-	case pr.st.Include && len(rs.BodyPreview) > 0:
+	case pr.St.Include && len(rs.BodyPreview) > 0:
 		pr.fullBody(rs)
-	case pr.st.Verbose && len(rs.BodyPreview) > 0:
+	case pr.St.Verbose && len(rs.BodyPreview) > 0:
 		pr.preview(rs.BodyPreview)
 	}
 }
 
 // fullBody shows the kept body whole (-i), wrapped, made safe, and says
 // how much was not kept.
-func (pr *printer) fullBody(rs *trace.Response) {
-	bar := pr.p.dim.Sprint("│ ")
+func (pr *Printer) fullBody(rs *trace.Response) {
+	bar := pr.Pal.Dim.Sprint("│ ")
 	if looksBinary(rs.BodyPreview) {
-		pr.line(indent + bar + pr.p.dim.Sprint("(binary, not shown; -o FILE saves it)"))
+		pr.Line(Indent + bar + pr.Pal.Dim.Sprint("(binary, not shown; -o FILE saves it)"))
 		return
 	}
 	for _, l := range strings.Split(strings.TrimRight(string(rs.BodyPreview), "\r\n"), "\n") {
-		for _, w := range wrap(Safe(strings.TrimSuffix(l, "\r")), pr.width-len(indent)-3) {
-			pr.line(indent + bar + w)
+		for _, w := range Wrap(Safe(strings.TrimSuffix(l, "\r")), pr.Width-len(Indent)-3) {
+			pr.Line(Indent + bar + w)
 		}
 	}
 	body := rs.BodyBytes
@@ -222,7 +222,7 @@ func (pr *printer) fullBody(rs *trace.Response) {
 		body = rs.DecodedBytes
 	}
 	if rest := body - int64(len(rs.BodyPreview)); rest > 0 {
-		pr.line(indent + bar + pr.p.dim.Sprintf("… %s more bytes not shown (-o FILE saves the whole body)", fmtInt(rest)))
+		pr.Line(Indent + bar + pr.Pal.Dim.Sprintf("… %s more bytes not shown (-o FILE saves the whole body)", fmtInt(rest)))
 	}
 }
 
@@ -240,19 +240,19 @@ func rate(n int64, d time.Duration) string {
 
 // preview shows the first lines of the body, made safe, or says it is
 // binary: escaping a PNG byte by byte helps nobody.
-func (pr *printer) preview(p []byte) {
-	bar := pr.p.dim.Sprint("│ ")
+func (pr *Printer) preview(p []byte) {
+	bar := pr.Pal.Dim.Sprint("│ ")
 	if looksBinary(p) {
-		pr.line(indent + bar + pr.p.dim.Sprintf("(binary, first %s bytes not shown)", fmtInt(int64(len(p)))))
+		pr.Line(Indent + bar + pr.Pal.Dim.Sprintf("(binary, first %s bytes not shown)", fmtInt(int64(len(p)))))
 		return
 	}
 	lines := strings.Split(strings.TrimRight(string(p), "\r\n"), "\n")
 	for i, l := range lines {
 		if i == previewLines {
-			pr.line(indent + bar + pr.p.dim.Sprintf("… %s more in the preview", plural(len(lines)-i, "line")))
+			pr.Line(Indent + bar + pr.Pal.Dim.Sprintf("… %s more in the preview", Plural(len(lines)-i, "line")))
 			break
 		}
-		pr.line(indent + bar + cut(Safe(strings.TrimSuffix(l, "\r")), pr.width-len(indent)-3))
+		pr.Line(Indent + bar + Cut(Safe(strings.TrimSuffix(l, "\r")), pr.Width-len(Indent)-3))
 	}
 }
 
@@ -275,7 +275,7 @@ func looksBinary(p []byte) bool {
 }
 
 // headerValue returns the first value of a header, matched case-insensitively.
-func headerValue(hs []trace.Header, name string) string {
+func HeaderValue(hs []trace.Header, name string) string {
 	for _, h := range hs {
 		if strings.EqualFold(h.Name, name) {
 			return h.Value

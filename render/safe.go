@@ -43,7 +43,7 @@ func Safe(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	escapeInto(&b, s, ' ')
+	EscapeInto(&b, s, ' ')
 	if cut > 0 {
 		b.WriteString("… (" + strconv.Itoa(cut) + " bytes cut)")
 	}
@@ -52,7 +52,7 @@ func Safe(s string) string {
 
 // writeEscape writes prefix and r as digits lower-case hex digits. It
 // avoids fmt, whose pooled state makes fuzzing coverage flaky and slow.
-func writeEscape(b *strings.Builder, prefix string, r rune, digits int) {
+func WriteEscape(b *strings.Builder, prefix string, r rune, digits int) {
 	const hex = "0123456789abcdef"
 	b.WriteString(prefix)
 	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
@@ -64,7 +64,7 @@ func writeEscape(b *strings.Builder, prefix string, r rune, digits int) {
 // that change how the surrounding text is displayed while being invisible
 // themselves: a zero-width space or a right-to-left override in a header
 // makes what a person reads differ from what was sent.
-func unsafeRune(r rune) bool {
+func UnsafeRune(r rune) bool {
 	switch {
 	case r >= 0x80 && r <= 0x9f: // C1 controls: CSI, OSC, DCS... in 8-bit terminals
 		return true
@@ -81,22 +81,22 @@ func unsafeRune(r rune) bool {
 // person to read.
 func writeRuneEscape(b *strings.Builder, r rune) {
 	if r > 0xffff {
-		writeEscape(b, `\U`, r, 8)
+		WriteEscape(b, `\U`, r, 8)
 		return
 	}
-	writeEscape(b, `\u`, r, 4)
+	WriteEscape(b, `\u`, r, 4)
 }
 
 // writeJSONEscape writes r as a JSON \uNNNN escape: a UTF-16 surrogate
 // pair above U+FFFF, as JSON spells those.
-func writeJSONEscape(b *strings.Builder, r rune) {
+func WriteJSONEscape(b *strings.Builder, r rune) {
 	if r > 0xffff {
 		hi, lo := utf16.EncodeRune(r)
-		writeEscape(b, `\u`, hi, 4)
-		writeEscape(b, `\u`, lo, 4)
+		WriteEscape(b, `\u`, hi, 4)
+		WriteEscape(b, `\u`, lo, 4)
 		return
 	}
-	writeEscape(b, `\u`, r, 4)
+	WriteEscape(b, `\u`, r, 4)
 }
 
 // isPlainASCII is the fast path: printable ASCII needs no work.
@@ -111,12 +111,12 @@ func isPlainASCII(s string) bool {
 
 // escapeInto writes s with control characters, C1, bidi overrides and
 // bytes that are not UTF-8 shown as escapes; a tab becomes tab.
-func escapeInto(b *strings.Builder, s string, tab byte) {
+func EscapeInto(b *strings.Builder, s string, tab byte) {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && n == 1:
-			writeEscape(b, `\x`, rune(s[i]), 2)
+			WriteEscape(b, `\x`, rune(s[i]), 2)
 		case r == '\t':
 			b.WriteByte(tab)
 		case r == '\n':
@@ -124,8 +124,8 @@ func escapeInto(b *strings.Builder, s string, tab byte) {
 		case r == '\r':
 			b.WriteString(`\r`)
 		case r < 0x20 || r == 0x7f:
-			writeEscape(b, `\x`, r, 2)
-		case unsafeRune(r):
+			WriteEscape(b, `\x`, r, 2)
+		case UnsafeRune(r):
 			writeRuneEscape(b, r)
 		default:
 			b.WriteString(s[i : i+n])

@@ -62,7 +62,7 @@ func FuzzSafe(f *testing.F) {
 			}
 		}
 		for _, r := range out {
-			if (r >= 0x80 && r <= 0x9f) || unsafeRune(r) {
+			if (r >= 0x80 && r <= 0x9f) || UnsafeRune(r) {
 				t.Fatalf("Safe(%q) = %q: rune %U", in, out, r)
 			}
 		}

@@ -1,146 +1,18 @@
 package render
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
+
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 )
 
-// The schemas of the struct-based documents are generated from the wire
-// types: a field added, renamed or made nullable shows up as a change to
-// render/schema/*.json in review (rewrite with -update).
-var schemaDocs = []struct {
-	name, title, schema string
-	typ                 reflect.Type
-}{
-	{"trace", "reqtrace trace --json (also each document of har --json)", Schema, reflect.TypeFor[wireResult]()},
-	{"series", "reqtrace trace -n N --json: run 1's trace document, every run, the statistics", Schema, reflect.TypeFor[wireSeries]()},
-	{"cors", "reqtrace cors --json", CORSSchema, reflect.TypeFor[wireCORS]()},
-	{"explain", "reqtrace explain TOPIC --json", ExplainSchema, reflect.TypeFor[wireExplain]()},
-}
-
 func TestSchemaFiles(t *testing.T) {
-	for _, d := range schemaDocs {
-		g := &schemaGen{defs: map[string]any{}}
-		root := g.object(d.typ)
-		root["properties"].(map[string]any)["schema"] = map[string]any{"const": d.schema}
-		if len(g.defs) > 0 {
-			root["$defs"] = g.defs
-		}
-		doc := map[string]any{
-			"$schema": "https://json-schema.org/draft/2020-12/schema",
-			"$id":     "https://github.com/reqtrace/reqtrace/render/schema/" + d.name + ".json",
-			"title":   d.title,
-		}
-		for k, v := range root {
-			doc[k] = v
-		}
-		var buf bytes.Buffer
-		enc := json.NewEncoder(&buf)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(doc); err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("schema", d.name+".json")
-		if *update {
-			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		old, err := os.ReadFile(path)
-		if err != nil || !bytes.Equal(old, buf.Bytes()) {
-			t.Errorf("%s is not what the wire types say (err %v): run go test ./render -run TestSchemaFiles -update and review the diff", path, err)
-		}
+	for _, d := range []rendertest.SchemaDoc{
+		{Name: "trace", Title: "reqtrace trace --json (also each document of har --json)", Schema: Schema, Type: reflect.TypeFor[wireResult]()},
+		{Name: "series", Title: "reqtrace trace -n N --json: run 1's trace document, every run, the statistics", Schema: Schema, Type: reflect.TypeFor[wireSeries]()},
+		{Name: "explain", Title: "reqtrace explain TOPIC --json", Schema: ExplainSchema, Type: reflect.TypeFor[wireExplain]()},
+	} {
+		rendertest.CheckSchema(t, "schema", d)
 	}
-}
-
-// schemaGen maps Go types to the JSON Schema of what encoding/json writes
-// for them: a pointer, slice or map may be null; omitempty fields are not
-// required; no property beyond the struct's. Each struct is one $defs
-// entry, named as the wire type without "wire".
-type schemaGen struct{ defs map[string]any }
-
-func (g *schemaGen) schemaOf(t reflect.Type) map[string]any {
-	switch t.Kind() {
-	case reflect.Pointer:
-		return nullable(g.schemaOf(t.Elem()))
-	case reflect.Slice:
-		return nullable(map[string]any{"type": "array", "items": g.schemaOf(t.Elem())})
-	case reflect.Map:
-		return nullable(map[string]any{"type": "object", "additionalProperties": g.schemaOf(t.Elem())})
-	case reflect.String:
-		return map[string]any{"type": "string"}
-	case reflect.Bool:
-		return map[string]any{"type": "boolean"}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return map[string]any{"type": "integer"}
-	case reflect.Float32, reflect.Float64:
-		return map[string]any{"type": "number"}
-	case reflect.Interface:
-		return map[string]any{}
-	case reflect.Struct:
-		name := strings.TrimPrefix(t.Name(), "wire")
-		if _, ok := g.defs[name]; !ok {
-			g.defs[name] = nil // a recursive type refers to itself
-			g.defs[name] = g.object(t)
-		}
-		return map[string]any{"$ref": "#/$defs/" + name}
-	}
-	panic("schemaOf: no schema for " + t.String())
-}
-
-// object is the schema of struct t, written out.
-func (g *schemaGen) object(t reflect.Type) map[string]any {
-	props, required := map[string]any{}, []string{}
-	g.addFields(t, props, &required)
-	return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
-}
-
-// addFields adds t's JSON fields, those of embedded structs inline.
-func (g *schemaGen) addFields(t reflect.Type, props map[string]any, required *[]string) {
-	for f := range t.Fields() {
-		if f.Anonymous && f.Type.Kind() == reflect.Struct {
-			g.addFields(f.Type, props, required)
-			continue
-		}
-		tag := f.Tag.Get("json")
-		name, opts, _ := strings.Cut(tag, ",")
-		if name == "-" || !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		s := g.schemaOf(f.Type)
-		if strings.Contains(opts, "omitempty") {
-			s = nonNull(s) // omitted, never null
-		} else {
-			*required = append(*required, name)
-		}
-		props[name] = s
-	}
-}
-
-func nullable(s map[string]any) map[string]any {
-	if typ, ok := s["type"].(string); ok {
-		s["type"] = []any{typ, "null"}
-		return s
-	}
-	return map[string]any{"anyOf": []any{s, map[string]any{"type": "null"}}}
-}
-
-func nonNull(s map[string]any) map[string]any {
-	if typ, ok := s["type"].([]any); ok && len(typ) == 2 && typ[1] == "null" {
-		s["type"] = typ[0]
-	}
-	if alt, ok := s["anyOf"].([]any); ok && len(alt) == 2 {
-		return alt[0].(map[string]any)
-	}
-	return s
 }

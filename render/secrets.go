@@ -20,7 +20,7 @@ import (
 // requests carried are also hidden wherever they come back: a server that
 // echoes the request puts them in its body, its headers or a Location.
 
-const redactedMark = "[redacted]"
+const RedactedMark = "[redacted]"
 
 // jwtPattern matches a JWT (header.payload.signature, base64url); the
 // signature is the secret part.
@@ -34,7 +34,7 @@ func RedactJWT(s string) string {
 		return s
 	}
 	return jwtPattern().ReplaceAllStringFunc(s, func(tok string) string {
-		return tok[:strings.LastIndexByte(tok, '.')+1] + redactedMark
+		return tok[:strings.LastIndexByte(tok, '.')+1] + RedactedMark
 	})
 }
 
@@ -43,14 +43,14 @@ func RedactHeader(name, value string) string {
 	switch strings.ToLower(name) {
 	case "authorization", "proxy-authorization":
 		if scheme, _, ok := strings.Cut(strings.TrimSpace(value), " "); ok {
-			return scheme + " " + redactedMark
+			return scheme + " " + RedactedMark
 		}
-		return redactedMark
+		return RedactedMark
 	case "set-cookie", "set-cookie2":
 		pair, attrs, hasAttrs := strings.Cut(value, ";")
-		out := redactedMark
+		out := RedactedMark
 		if name, _, ok := strings.Cut(pair, "="); ok {
-			out = name + "=" + redactedMark
+			out = name + "=" + RedactedMark
 		}
 		if hasAttrs {
 			out += ";" + attrs
@@ -60,9 +60,9 @@ func RedactHeader(name, value string) string {
 		pairs := strings.Split(value, ";")
 		for i, p := range pairs {
 			if name, _, ok := strings.Cut(strings.TrimSpace(p), "="); ok {
-				pairs[i] = name + "=" + redactedMark
+				pairs[i] = name + "=" + RedactedMark
 			} else {
-				pairs[i] = redactedMark
+				pairs[i] = RedactedMark
 			}
 		}
 		return strings.Join(pairs, "; ")
@@ -214,7 +214,7 @@ func sentSecrets(hops []trace.Hop, extra [][]trace.Header, urls ...string) secre
 	found = slices.Compact(found)
 	pairs := make([]string, 0, 2*len(found))
 	for _, f := range found {
-		pairs = append(pairs, f, redactedMark)
+		pairs = append(pairs, f, RedactedMark)
 	}
 	return secrets{strings.NewReplacer(pairs...)}
 }

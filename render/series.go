@@ -30,16 +30,17 @@ func SeriesText(w io.Writer, ser *trace.Series, st Style) error {
 			return err
 		}
 	}
-	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color), lines: 1}
+	pr := NewPrinter(w, st)
+	pr.lines = 1
 	pr.runsTable(ser.Runs)
 	pr.statsTable(ser)
-	return pr.err
+	return pr.Err
 }
 
 // runsTable lists each run: status, connection, main phases and total;
 // a PROXY column when a run went through a proxy.
-func (pr *printer) runsTable(runs []*trace.Result) {
-	pr.title("Runs", plural(len(runs), "run"))
+func (pr *Printer) runsTable(runs []*trace.Result) {
+	pr.Title("Runs", Plural(len(runs), "run"))
 	keys := []string{trace.PhaseDNS, trace.PhaseConnect, trace.PhaseTLS, trace.PhaseWait}
 	if slices.ContainsFunc(runs, func(r *trace.Result) bool { return runPhases(r)[trace.PhaseProxy] != "—" }) {
 		keys = slices.Insert(keys, 2, trace.PhaseProxy)
@@ -58,7 +59,7 @@ func (pr *printer) runsTable(runs []*trace.Result) {
 		}
 		rows[i] = append(rows[i], ph["total"])
 	}
-	pr.table(indent, cols, rows, nil)
+	pr.table(Indent, cols, rows, nil)
 }
 
 // runPhases formats a run's phases, summed over its hops, "—" if absent.
@@ -110,16 +111,16 @@ func runConn(r *trace.Result) string {
 
 // statsTable prints min, median, p95 and max per phase, cold against warm,
 // and the totals as a sparkline.
-func (pr *printer) statsTable(ser *trace.Series) {
+func (pr *Printer) statsTable(ser *trace.Series) {
 	s := ser.Stats
-	summary := []string{plural(s.Runs, "run")}
+	summary := []string{Plural(s.Runs, "run")}
 	if s.Failed > 0 {
-		summary = append(summary, pr.p.bad.Sprintf("%d failed", s.Failed))
+		summary = append(summary, pr.Pal.Bad.Sprintf("%d failed", s.Failed))
 	}
 	if ser.Interrupted {
-		summary = append(summary, pr.p.warn.Sprint("interrupted"))
+		summary = append(summary, pr.Pal.Warn.Sprint("interrupted"))
 	}
-	pr.title("Statistics", summary...)
+	pr.Title("Statistics", summary...)
 	cols := []column{{head: "PHASE"}, {head: "N", right: true}, {head: "MIN", right: true},
 		{head: "MEDIAN", right: true}, {head: "P95", right: true}, {head: "MAX", right: true}}
 	var rows [][]string
@@ -134,10 +135,10 @@ func (pr *printer) statsTable(ser *trace.Series) {
 			rows = append(rows, statsRow(map[string]string{"cold": "total, new conn", "warm": "total, reused"}[ps.Phase], ps))
 		}
 	}
-	pr.table(indent, cols, rows, nil)
+	pr.table(Indent, cols, rows, nil)
 	if total := s.Phases[len(s.Phases)-1]; total.N > 1 {
-		pr.line(indent + pr.p.dim.Sprint("totals  ") + sparkline(total.Values, pr.width-len(indent)-10) +
-			pr.p.dim.Sprint("  "+fmtDur(total.Min)+" … "+fmtDur(total.Max)))
+		pr.Line(Indent + pr.Pal.Dim.Sprint("totals  ") + sparkline(total.Values, pr.Width-len(Indent)-10) +
+			pr.Pal.Dim.Sprint("  "+fmtDur(total.Min)+" … "+fmtDur(total.Max)))
 	}
 }
 
@@ -209,7 +210,7 @@ type wirePhaseStat struct {
 // SeriesJSON writes a repeated trace as one JSON document.
 func SeriesJSON(w io.Writer, ser *trace.Series) error {
 	if ser == nil || len(ser.Runs) == 0 {
-		return errNilResult
+		return ErrNilResult
 	}
 	doc := wireSeries{wireResult: toWire(ser.Runs[0])}
 	for _, r := range ser.Runs {
@@ -221,12 +222,12 @@ func SeriesJSON(w io.Writer, ser *trace.Series) error {
 	for _, ps := range s.Phases {
 		doc.Stats.Phases[ps.Phase] = wireStat(ps)
 	}
-	return writeJSON(w, doc)
+	return WriteJSON(w, doc)
 }
 
 func wireStat(ps trace.PhaseStats) *wirePhaseStat {
 	if ps.N == 0 {
 		return nil
 	}
-	return &wirePhaseStat{N: ps.N, MinMS: ms(ps.Min), MedianMS: ms(ps.Median), P95MS: ms(ps.P95), MaxMS: ms(ps.Max), MeanMS: ms(ps.Mean)}
+	return &wirePhaseStat{N: ps.N, MinMS: Millis(ps.Min), MedianMS: Millis(ps.Median), P95MS: Millis(ps.P95), MaxMS: Millis(ps.Max), MeanMS: Millis(ps.Mean)}
 }

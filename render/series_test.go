@@ -7,22 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
 // series is three runs of the http fixture: a cold one and two warm ones.
 func series() *trace.Series {
-	cold := httpIP()
+	cold := rendertest.HTTPIP()
 	var runs []*trace.Result
 	runs = append(runs, cold)
 	for i, wait := range []float64{0.9, 1.4} {
-		warm := httpIP()
+		warm := rendertest.HTTPIP()
 		h := &warm.Hops[0]
 		h.DNS, h.TLS = nil, nil
 		h.Connect = &trace.Connect{Address: "192.0.2.20:8080", Reused: true}
-		h.Timings = trace.Timings{Send: span(0, 0.02), Wait: span(0.02, wait), Receive: span(0.02+wait, 0.01),
-			Total: msec(0.03 + wait), Skipped: map[string]string{trace.PhaseDNS: "connection #1 was reused"}}
-		warm.Started = started.Add(time.Duration(i+1) * time.Second)
+		h.Timings = trace.Timings{Send: rendertest.Span(0, 0.02), Wait: rendertest.Span(0.02, wait), Receive: rendertest.Span(0.02+wait, 0.01),
+			Total: rendertest.Msec(0.03 + wait), Skipped: map[string]string{trace.PhaseDNS: "connection #1 was reused"}}
+		warm.Started = rendertest.Started.Add(time.Duration(i+1) * time.Second)
 		runs = append(runs, warm)
 	}
 	for i, r := range runs {
@@ -36,11 +37,11 @@ func TestSeriesGolden(t *testing.T) {
 	if err := SeriesText(&text, series(), Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "series_text", text.Bytes())
+	rendertest.Golden(t, "series_text", text.Bytes())
 	if err := SeriesJSON(&js, series()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "series_json", js.Bytes())
+	rendertest.Golden(t, "series_json", js.Bytes())
 
 	var doc map[string]any
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
@@ -69,8 +70,8 @@ func TestSeriesProxyPhase(t *testing.T) {
 	ser := series()
 	for _, r := range ser.Runs {
 		h := &r.Hops[0]
-		h.Timings.Proxy = span(0, 7.5)
-		h.Timings.Total += msec(7.5)
+		h.Timings.Proxy = rendertest.Span(0, 7.5)
+		h.Timings.Total += rendertest.Msec(7.5)
 	}
 	ser.Stats = trace.Summarize(ser.Runs)
 	var text bytes.Buffer
@@ -82,7 +83,7 @@ func TestSeriesProxyPhase(t *testing.T) {
 	if !strings.Contains(out, "PROXY") || !strings.Contains(stats, "Proxy handshake   3  7.500 ms") {
 		t.Errorf("no PROXY column or proxy statistics in\n%s", out)
 	}
-	if ps := ser.Stats.Phase(trace.PhaseProxy); ps.N != 3 || ps.Min != msec(7.5) {
+	if ps := ser.Stats.Phase(trace.PhaseProxy); ps.N != 3 || ps.Min != rendertest.Msec(7.5) {
 		t.Errorf("proxy stats %+v", ps)
 	}
 }

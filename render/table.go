@@ -27,7 +27,7 @@ const gutter = "  "
 // terminal width. Cells are plain text; paint, if not nil, colours a cell
 // after it has been measured and cut (cutting coloured text would split
 // escape sequences).
-func (pr *printer) table(lead string, cols []column, rows [][]string, paint func(row, col int) *color.Color) {
+func (pr *Printer) table(lead string, cols []column, rows [][]string, paint func(row, col int) *color.Color) {
 	cols, rows, keep := pr.fitTable(lead, cols, rows)
 	align := make([]tw.Align, len(cols))
 	head := make([]any, len(cols))
@@ -36,7 +36,7 @@ func (pr *printer) table(lead string, cols []column, rows [][]string, paint func
 		if c.right {
 			align[i] = tw.AlignRight
 		}
-		head[i] = pr.p.dim.Sprint(c.head)
+		head[i] = pr.Pal.Dim.Sprint(c.head)
 	}
 	var buf bytes.Buffer
 	t := tablewriter.NewTable(&buf,
@@ -79,7 +79,7 @@ func (pr *printer) table(lead string, cols []column, rows [][]string, paint func
 		return
 	}
 	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-		pr.line(lead + trimPadding(l))
+		pr.Line(lead + trimPadding(l))
 	}
 }
 
@@ -102,25 +102,25 @@ func trimPadding(l string) string {
 // third of the line (a hostile DNS name must not push the rest off-screen),
 // then the fill columns, then leaves out optional columns. It returns the
 // columns and rows kept and, for each kept column, its original index.
-func (pr *printer) fitTable(lead string, cols []column, rows [][]string) ([]column, [][]string, []int) {
+func (pr *Printer) fitTable(lead string, cols []column, rows [][]string) ([]column, [][]string, []int) {
 	out := make([][]string, len(rows))
 	for r, row := range rows {
 		out[r] = append([]string(nil), row...)
 	}
-	colMax := max((pr.width-len(lead))/3, 12)
+	colMax := max((pr.Width-len(lead))/3, 12)
 	widths := make([]int, len(cols))
 	for i, c := range cols {
-		widths[i] = textWidth(c.head)
+		widths[i] = TextWidth(c.head)
 	}
 	for _, row := range out {
 		for i, s := range row {
-			if !cols[i].fill && textWidth(s) > colMax {
-				row[i] = cut(s, colMax)
+			if !cols[i].fill && TextWidth(s) > colMax {
+				row[i] = Cut(s, colMax)
 			}
-			widths[i] = max(widths[i], textWidth(row[i]))
+			widths[i] = max(widths[i], TextWidth(row[i]))
 		}
 	}
-	over := len(lead) + len(gutter)*(len(cols)-1) - (pr.width - 1)
+	over := len(lead) + len(gutter)*(len(cols)-1) - (pr.Width - 1)
 	for _, w := range widths {
 		over += w
 	}
@@ -128,11 +128,11 @@ func (pr *printer) fitTable(lead string, cols []column, rows [][]string) ([]colu
 		if !cols[i].fill {
 			continue
 		}
-		room := max(widths[i]-over, textWidth(cols[i].head), 8)
+		room := max(widths[i]-over, TextWidth(cols[i].head), 8)
 		over -= widths[i] - room
 		widths[i] = min(widths[i], room)
 		for _, row := range out {
-			row[i] = cut(row[i], widths[i])
+			row[i] = Cut(row[i], widths[i])
 		}
 	}
 	keep := make([]int, 0, len(cols))
@@ -161,8 +161,8 @@ func (pr *printer) fitTable(lead string, cols []column, rows [][]string) ([]colu
 }
 
 // fail records an error from a library call, like a failed write.
-func (pr *printer) fail(err error) {
-	if pr.err == nil {
-		pr.err = err
+func (pr *Printer) fail(err error) {
+	if pr.Err == nil {
+		pr.Err = err
 	}
 }

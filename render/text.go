@@ -18,9 +18,10 @@ import (
 // Every server- or DNS-controlled string goes through Safe first.
 func Text(w io.Writer, r *trace.Result, st Style) error {
 	if r == nil {
-		return errNilResult
+		return ErrNilResult
 	}
-	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color), res: r}
+	pr := NewPrinter(w, st)
+	pr.res = r
 	for i := range r.Hops {
 		if i > 0 {
 			pr.blank()
@@ -34,89 +35,95 @@ func Text(w io.Writer, r *trace.Result, st Style) error {
 	pr.revalidation()
 	if pr.notesCut {
 		pr.blank()
-		pr.line(pr.p.dim.Sprint("Notes are cut to the width; -v shows them whole."))
+		pr.Line(pr.Pal.Dim.Sprint("Notes are cut to the width; -v shows them whole."))
 	}
 	pr.finalError()
-	return pr.err
+	return pr.Err
 }
 
-// printer carries the writer, the style and the first write error, so the
+// Printer carries the writer, the style and the first write error, so the
 // section functions can stay short and error-free.
-type printer struct {
+type Printer struct {
 	w     io.Writer
-	st    Style
-	width int
-	p     *palette
+	St    Style
+	Width int
+	Pal   *Palette
 	res   *trace.Result
-	err   error
+	Err   error
 	lines int // lines written so far: no blank line before the first
 	// notesCut is set when a note was cut to the width (-v wraps them).
 	notesCut bool
 }
 
+// NewPrinter starts a report on w in style st; the report packages
+// (corsreport) write their sections with its methods.
+func NewPrinter(w io.Writer, st Style) *Printer {
+	return &Printer{w: w, St: st, Width: st.LineWidth(), Pal: NewPalette(st.Color)}
+}
+
 // indent is the left margin of everything below a section title; keyCol
 // is the key column of the "key  value" blocks (TLS, certificate, DNS).
 const (
-	indent = "  "
+	Indent = "  "
 	keyCol = 11
 )
 
-func (pr *printer) printf(format string, args ...any) {
-	if pr.err == nil {
-		_, pr.err = fmt.Fprintf(pr.w, format, args...)
+func (pr *Printer) printf(format string, args ...any) {
+	if pr.Err == nil {
+		_, pr.Err = fmt.Fprintf(pr.w, format, args...)
 	}
 }
 
 // line writes one line, dropping trailing blanks so output diffs cleanly.
-func (pr *printer) line(s string) {
+func (pr *Printer) Line(s string) {
 	pr.printf("%s\n", strings.TrimRight(s, " "))
 	pr.lines++
 }
 
 // blank separates sections; it is dropped at the very top of the output.
-func (pr *printer) blank() {
+func (pr *Printer) blank() {
 	if pr.lines > 0 {
-		pr.line("")
+		pr.Line("")
 	}
 }
 
 // title starts a section: a blank line and the name in bold, then an
 // optional summary on the same line, its parts joined by " · " and
 // continued under the summary when they do not fit.
-func (pr *printer) title(name string, summary ...string) {
-	pr.heading(pr.p.title.Sprint(name), summary...)
+func (pr *Printer) Title(name string, summary ...string) {
+	pr.Heading(pr.Pal.Title.Sprint(name), summary...)
 }
 
 // heading is title with the name already painted (the error block's is red).
-func (pr *printer) heading(name string, summary ...string) {
+func (pr *Printer) Heading(name string, summary ...string) {
 	pr.blank()
 	summary = nonEmpty(summary...)
 	if len(summary) == 0 {
-		pr.line(name)
+		pr.Line(name)
 		return
 	}
 	lead := name + "  "
-	for _, l := range pack(summary, pr.p.dim.Sprint(" · "), pr.width-1-textWidth(lead)) {
-		pr.line(lead + l)
-		lead = strings.Repeat(" ", textWidth(lead))
+	for _, l := range pack(summary, pr.Pal.Dim.Sprint(" · "), pr.Width-1-TextWidth(lead)) {
+		pr.Line(lead + l)
+		lead = strings.Repeat(" ", TextWidth(lead))
 	}
 }
 
 // kv prints an indented "key  value" line with the key dimmed and padded,
 // the layout used by the TLS, certificate and DNS blocks.
-func (pr *printer) kv(key, value string) { pr.kvAt(indent, key, value) }
+func (pr *Printer) kv(key, value string) { pr.kvAt(Indent, key, value) }
 
 // kvAt is kv with another left margin (certificates of the chain nest).
-func (pr *printer) kvAt(lead, key, value string) {
-	pr.line(lead + pr.p.dim.Sprint(padRight(key, keyCol)) + "  " + value)
+func (pr *Printer) kvAt(lead, key, value string) {
+	pr.Line(lead + pr.Pal.Dim.Sprint(PadRight(key, keyCol)) + "  " + value)
 }
 
 // kvRoom is the room for a kv value before the right margin.
-func (pr *printer) kvRoom(lead string) int { return pr.width - len(lead) - keyCol - 3 }
+func (pr *Printer) kvRoom(lead string) int { return pr.Width - len(lead) - keyCol - 3 }
 
 // kvWrap is kv for long plain values: it wraps under the value column.
-func (pr *printer) kvWrap(lead, key, value string) {
-	for _, l := range wrap(value, pr.kvRoom(lead)) {
+func (pr *Printer) kvWrap(lead, key, value string) {
+	for _, l := range Wrap(value, pr.kvRoom(lead)) {
 		pr.kvAt(lead, key, l)
 		key = ""
 	}
@@ -124,29 +131,29 @@ func (pr *printer) kvWrap(lead, key, value string) {
 
 // kvParts is kv for a list of (possibly coloured) parts joined by " · ",
 // packed onto as many lines as the width needs.
-func (pr *printer) kvParts(lead, key string, parts ...string) {
+func (pr *Printer) kvParts(lead, key string, parts ...string) {
 	parts = nonEmpty(parts...)
 	if len(parts) == 0 {
 		return
 	}
-	for _, l := range pack(parts, pr.p.dim.Sprint(" · "), pr.kvRoom(lead)) {
+	for _, l := range pack(parts, pr.Pal.Dim.Sprint(" · "), pr.kvRoom(lead)) {
 		pr.kvAt(lead, key, l)
 		key = ""
 	}
 }
 
 // hop renders one request/response exchange.
-func (pr *printer) hop(i int, h *trace.Hop) {
+func (pr *Printer) hop(i int, h *trace.Hop) {
 	pr.headline(i, h)
 	if pr.res.Insecure && h.TLS != nil {
 		// Said up front too: every answer below came from an unauthenticated server.
-		pr.line(indent + pr.p.warn.Sprint("⚠ certificate verification was skipped (-k)"))
+		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"))
 	}
 	if h.Fallback != "" {
-		pr.line(indent + pr.p.warn.Sprint("⚠ "+Safe(h.Fallback)))
+		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ "+Safe(h.Fallback)))
 	}
 	pr.waterfall(h)
-	if pr.st.Verbose {
+	if pr.St.Verbose {
 		pr.request(h)
 	}
 	pr.response(h)
@@ -155,13 +162,13 @@ func (pr *printer) hop(i int, h *trace.Hop) {
 	pr.dns(h)
 	pr.connect(h)
 	if h.Err != nil {
-		pr.errorBlock(h.Err)
+		pr.ErrorBlock(h.Err)
 	}
 }
 
 // headline is the first line of a hop: method, URL, where it went, and how.
 // "GET https://example.test/ → 192.0.2.10:443 · HTTP/2.0 · TLS 1.3"
-func (pr *printer) headline(i int, h *trace.Hop) {
+func (pr *Printer) headline(i int, h *trace.Hop) {
 	url := h.URL
 	if url == "" {
 		url = pr.res.URL
@@ -174,27 +181,27 @@ func (pr *printer) headline(i int, h *trace.Hop) {
 	if n := len(pr.res.Hops); n > 1 {
 		prefix = fmt.Sprintf("[%d/%d] ", i+1, n)
 	}
-	head := pr.p.title.Sprint(cut(Safe(method)+" "+Safe(url), pr.width-1-len(prefix)))
+	head := pr.Pal.Title.Sprint(Cut(Safe(method)+" "+Safe(url), pr.Width-1-len(prefix)))
 	if prefix != "" {
-		head = pr.p.dim.Sprint(prefix) + head
+		head = pr.Pal.Dim.Sprint(prefix) + head
 	}
 	parts := pr.destination(h, url)
 	if len(parts) == 0 {
-		pr.line(head)
+		pr.Line(head)
 		return
 	}
-	to := "→ " + strings.Join(parts, pr.p.dim.Sprint(" · "))
-	if textWidth(head)+1+textWidth(to) <= pr.width-1 {
-		pr.line(head + " " + to)
+	to := "→ " + strings.Join(parts, pr.Pal.Dim.Sprint(" · "))
+	if TextWidth(head)+1+TextWidth(to) <= pr.Width-1 {
+		pr.Line(head + " " + to)
 		return
 	}
-	pr.line(head) // a long URL: the destination goes on its own line
-	pr.line(strings.Repeat(" ", len(prefix)) + indent + to)
+	pr.Line(head) // a long URL: the destination goes on its own line
+	pr.Line(strings.Repeat(" ", len(prefix)) + Indent + to)
 }
 
 // destination is where and how the hop connected: address, protocol and
 // TLS version, or nothing when no connection was made.
-func (pr *printer) destination(h *trace.Hop, url string) []string {
+func (pr *Printer) destination(h *trace.Hop, url string) []string {
 	c := h.Connect
 	if c == nil || c.Address == "" {
 		return nil
@@ -226,7 +233,7 @@ func hopProto(h *trace.Hop) string {
 }
 
 // finalError prints Result.Err unless the last hop already showed it.
-func (pr *printer) finalError() {
+func (pr *Printer) finalError() {
 	e := pr.res.Err
 	if e == nil {
 		return
@@ -236,7 +243,7 @@ func (pr *printer) finalError() {
 			return
 		}
 	}
-	pr.errorBlock(e)
+	pr.ErrorBlock(e)
 }
 
 func sameError(a, b *trace.Error) bool {
@@ -245,20 +252,20 @@ func sameError(a, b *trace.Error) bool {
 
 // errorBlock is the failure, stated plainly: where, what kind, the message
 // and what to do about it.
-func (pr *printer) errorBlock(e *trace.Error) {
+func (pr *Printer) ErrorBlock(e *trace.Error) {
 	where := phaseTitle(e.Phase)
-	pr.heading(pr.p.bad.Sprint("✗ Failed"), pr.p.bad.Sprint(where), pr.p.dim.Sprint(Safe(pr.kindLabel(e))))
-	for _, l := range wrap(Safe(e.Message), pr.width-len(indent)) {
-		pr.line(indent + l)
+	pr.Heading(pr.Pal.Bad.Sprint("✗ Failed"), pr.Pal.Bad.Sprint(where), pr.Pal.Dim.Sprint(Safe(pr.kindLabel(e))))
+	for _, l := range Wrap(Safe(e.Message), pr.Width-len(Indent)) {
+		pr.Line(Indent + l)
 	}
 	if e.Hint != "" {
-		hint := wrap(Safe(e.Hint), pr.width-len(indent)-len("hint: "))
+		hint := Wrap(Safe(e.Hint), pr.Width-len(Indent)-len("hint: "))
 		for j, l := range hint {
 			lead := "hint: "
 			if j > 0 {
 				lead = "      "
 			}
-			pr.line(indent + pr.p.warn.Sprint(lead) + l)
+			pr.Line(Indent + pr.Pal.Warn.Sprint(lead) + l)
 		}
 	}
 }
@@ -267,7 +274,7 @@ func (pr *printer) errorBlock(e *trace.Error) {
 // check's own reason (TLS.Verify), which refines the contract's kinds:
 // "expired" also covers a certificate not valid yet, "unknown_authority"
 // a missing intermediate or a self-signed one.
-func (pr *printer) kindLabel(e *trace.Error) string {
+func (pr *Printer) kindLabel(e *trace.Error) string {
 	if e.Phase != trace.PhaseTLS || pr.res == nil {
 		return e.Kind
 	}
@@ -308,7 +315,7 @@ func phaseTitle(phase string) string {
 
 // redirects sums up a -L chain: each hop's status, connection, time and
 // URL, and a total row: the number curl's time_total gives for the chain.
-func (pr *printer) redirects() {
+func (pr *Printer) redirects() {
 	var total time.Duration
 	rows := make([][]string, 0, len(pr.res.Hops)+1)
 	for i, h := range pr.res.Hops {
@@ -323,20 +330,20 @@ func (pr *printer) redirects() {
 		rows = append(rows, []string{strconv.Itoa(i + 1), status, connLabel(&h), fmtDur(h.Timings.Total), Safe(h.URL)})
 	}
 	rows = append(rows, []string{"", "", "total", fmtDur(total), ""})
-	pr.title(chainTitle(pr.res.Hops), plural(len(pr.res.Hops), "hop"), fmtDur(total)+" in all")
+	pr.Title(chainTitle(pr.res.Hops), Plural(len(pr.res.Hops), "hop"), fmtDur(total)+" in all")
 	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "CONNECTION"}, {head: "TIME", right: true}, {head: "URL", fill: true}}
-	pr.table(indent, cols, rows, func(r, c int) *color.Color {
+	pr.table(Indent, cols, rows, func(r, c int) *color.Color {
 		if r >= len(pr.res.Hops) {
-			return pr.p.title
+			return pr.Pal.Title
 		}
 		h := pr.res.Hops[r]
 		switch {
 		case c != 1:
 			return nil
 		case h.Response != nil:
-			return pr.p.status(h.Response.Status)
+			return pr.Pal.status(h.Response.Status)
 		case h.Err != nil:
-			return pr.p.bad
+			return pr.Pal.Bad
 		}
 		return nil
 	})

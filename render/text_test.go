@@ -6,24 +6,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
 // Colour off must mean no escape sequence at all, whatever fatih/color's
 // globals say: cmd relies on it for pipes, files and NO_COLOR.
 func TestNoColorWhenOff(t *testing.T) {
-	for _, f := range append(fixtures(), fixture{"hostile", hostile()}) {
+	for _, f := range append(rendertest.Fixtures(), rendertest.Fixture{Name: "hostile", Res: rendertest.Hostile()}) {
 		for _, v := range []bool{false, true} {
 			out := renderText(t, f, Style{Width: 100, Verbose: v})
 			if i := bytes.IndexByte(out, 0x1b); i >= 0 {
-				t.Errorf("%s verbose=%v: ESC at byte %d", f.name, v, i)
+				t.Errorf("%s verbose=%v: ESC at byte %d", f.Name, v, i)
 			}
 		}
 	}
 }
 
 func TestColorWhenOn(t *testing.T) {
-	out := renderText(t, fixture{"https_h2", httpsH2()}, Style{Width: 100, Color: true})
+	out := renderText(t, rendertest.Fixture{Name: "https_h2", Res: rendertest.HTTPSH2()}, Style{Width: 100, Color: true})
 	if !bytes.Contains(out, []byte("\x1b[32;1m200 OK\x1b[0;22m")) {
 		t.Errorf("a 200 status should be green")
 	}
@@ -32,13 +33,13 @@ func TestColorWhenOn(t *testing.T) {
 // Every line fits the terminal, at the default and a narrow width, so the
 // terminal never wraps the waterfall or the tables.
 func TestTextFitsWidth(t *testing.T) {
-	for _, f := range append(fixtures(), fixture{"hostile", hostile()}) {
+	for _, f := range append(rendertest.Fixtures(), rendertest.Fixture{Name: "hostile", Res: rendertest.Hostile()}) {
 		for _, w := range []int{100, 70} {
 			for _, v := range []bool{false, true} {
 				out := renderText(t, f, Style{Width: w, Verbose: v, Color: true})
 				for _, l := range strings.Split(string(out), "\n") {
-					if textWidth(l) > w {
-						t.Errorf("%s width %d verbose=%v: %d columns: %q", f.name, w, v, textWidth(l), l)
+					if TextWidth(l) > w {
+						t.Errorf("%s width %d verbose=%v: %d columns: %q", f.Name, w, v, TextWidth(l), l)
 					}
 				}
 			}
@@ -77,13 +78,13 @@ func TestFmtInt(t *testing.T) {
 }
 
 func TestWrapAndCut(t *testing.T) {
-	if got := cut("abcdef", 4); got != "abc…" {
+	if got := Cut("abcdef", 4); got != "abc…" {
 		t.Errorf("cut = %q", got)
 	}
-	if got := cut("日本語テキスト", 5); got != "日本…" {
+	if got := Cut("日本語テキスト", 5); got != "日本…" {
 		t.Errorf("cut wide = %q", got)
 	}
-	got := wrap("max-age=63072000; includeSubDomains; preload", 20)
+	got := Wrap("max-age=63072000; includeSubDomains; preload", 20)
 	want := []string{"max-age=63072000;", "includeSubDomains;", "preload"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("wrap = %q, want %q", got, want)
@@ -93,7 +94,7 @@ func TestWrapAndCut(t *testing.T) {
 // A bad URL fails before any hop: the report is just the error block.
 func TestTextInputError(t *testing.T) {
 	r := &trace.Result{URL: "htp:/x", Err: trace.BadInput(`unsupported scheme "htp": use http or https`)}
-	out := renderText(t, fixture{"input", r}, Style{})
+	out := renderText(t, rendertest.Fixture{Name: "input", Res: r}, Style{})
 	want := "✗ Failed  input · bad_input\n  unsupported scheme \"htp\": use http or https\n"
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
@@ -106,19 +107,19 @@ func TestTextInputError(t *testing.T) {
 // A note cut to the width says how to read it whole; -v wraps it whole
 // and needs no such line.
 func TestCutNotesSayHowToSeeThemWhole(t *testing.T) {
-	r := httpIP()
+	r := rendertest.HTTPIP()
 	long := "Cache-Control: " + strings.Repeat("a long explanation of what this header means ", 4) + "END"
 	r.Hops[0].Notes = append(r.Hops[0].Notes, trace.Note{ID: "test.long", Category: "caching", Level: trace.LevelInfo, Subject: "Cache-Control", Message: long})
 	const hint = "Notes are cut to the width; -v shows them whole."
-	short := string(renderText(t, fixture{"long_note", r}, Style{Width: 70}))
+	short := string(renderText(t, rendertest.Fixture{Name: "long_note", Res: r}, Style{Width: 70}))
 	if !strings.Contains(short, hint) || strings.Contains(short, "END") {
 		t.Errorf("cut note without the hint:\n%s", short)
 	}
-	whole := string(renderText(t, fixture{"long_note", r}, Style{Width: 70, Verbose: true}))
+	whole := string(renderText(t, rendertest.Fixture{Name: "long_note", Res: r}, Style{Width: 70, Verbose: true}))
 	if strings.Contains(whole, hint) || !strings.Contains(whole, "END") {
 		t.Errorf("-v: the note should be whole, without the hint:\n%s", whole)
 	}
-	if plain := string(renderText(t, fixture{"http_ip", httpIP()}, Style{Width: 400})); strings.Contains(plain, hint) {
+	if plain := string(renderText(t, rendertest.Fixture{Name: "http_ip", Res: rendertest.HTTPIP()}, Style{Width: 400})); strings.Contains(plain, hint) {
 		t.Errorf("the hint shows with no note cut:\n%s", plain)
 	}
 }
@@ -126,9 +127,9 @@ func TestCutNotesSayHowToSeeThemWhole(t *testing.T) {
 // The failure heading names the certificate check's own reason, which the
 // contract's kind ("expired" for a certificate not valid yet too) hides.
 func TestErrorHeadingNamesTheVerifyReason(t *testing.T) {
-	r := tlsExpired()
+	r := rendertest.TLSExpired()
 	r.Hops[0].TLS.Verify = trace.VerifyNotYetValid
-	out := string(renderText(t, fixture{"notyet", r}, Style{Width: 100}))
+	out := string(renderText(t, rendertest.Fixture{Name: "notyet", Res: r}, Style{Width: 100}))
 	if !strings.Contains(out, "✗ Failed  TLS handshake · not_yet_valid") {
 		t.Errorf("heading without the reason:\n%s", out)
 	}
@@ -137,9 +138,9 @@ func TestErrorHeadingNamesTheVerifyReason(t *testing.T) {
 // TestServerTimingLongerThanTheWait: a metric longer than the wait it is
 // part of is flagged, not drawn at several hundred percent past it.
 func TestServerTimingLongerThanTheWait(t *testing.T) {
-	res := httpsH2()
+	res := rendertest.HTTPSH2()
 	res.Hops[0].Response.ServerTiming = []trace.ServerTiming{{Name: "db", Duration: 42240 * time.Microsecond, HasDuration: true}}
-	out := string(renderText(t, fixture{"st", res}, Style{Width: 100}))
+	out := string(renderText(t, rendertest.Fixture{Name: "st", Res: res}, Style{Width: 100}))
 	if strings.Contains(out, "352%") || !strings.Contains(out, "longer than the wait") {
 		t.Errorf("waterfall:\n%s", out)
 	}

@@ -11,12 +11,12 @@ import (
 
 // tls shows the handshake's outcome, whether the server is trusted, and
 // the leaf certificate (-v: every certificate, as sent).
-func (pr *printer) tls(h *trace.Hop) {
+func (pr *Printer) tls(h *trace.Hop) {
 	t := h.TLS
 	if t == nil {
 		return
 	}
-	pr.title("TLS", Safe(t.Version), Safe(t.CipherSuite))
+	pr.Title("TLS", Safe(t.Version), Safe(t.CipherSuite))
 	conn := []string{"no ALPN"}
 	if t.ALPN != "" {
 		conn[0] = "ALPN " + Safe(t.ALPN)
@@ -32,14 +32,14 @@ func (pr *printer) tls(h *trace.Hop) {
 	if t.OCSPStapled {
 		conn = append(conn, "OCSP stapled")
 	}
-	pr.kvParts(indent, "handshake", conn...)
+	pr.kvParts(Indent, "handshake", conn...)
 	if q := h.QUIC; q != nil {
 		parts := []string{"QUIC " + Safe(q.Version), "RTT " + fmt.Sprintf("%.2f ms", float64(q.SmoothedRTT.Microseconds())/1000),
 			fmt.Sprintf("%d packets sent, %d lost", q.PacketsSent, q.PacketsLost)}
 		if q.Used0RTT {
 			parts = append(parts, "0-RTT")
 		}
-		pr.kvParts(indent, "transport", parts...)
+		pr.kvParts(Indent, "transport", parts...)
 	}
 	if t.ServerName != "" {
 		pr.kv("SNI", Safe(t.ServerName))
@@ -47,37 +47,37 @@ func (pr *printer) tls(h *trace.Hop) {
 	pr.trust(t)
 	switch {
 	case len(t.Certificates) == 0:
-	case pr.st.Verbose:
+	case pr.St.Verbose:
 		pr.chain(t.Certificates)
 	default:
-		pr.cert(t.Certificates[0], indent, false)
+		pr.cert(t.Certificates[0], Indent, false)
 	}
 }
 
 // trust says in one line whether the certificate was checked and passed.
 // With -k it says so plainly, and whether it would have passed.
-func (pr *printer) trust(t *trace.TLS) {
+func (pr *Printer) trust(t *trace.TLS) {
 	switch {
 	case pr.res.Insecure && t.VerifyError != "":
-		pr.kv("trust", pr.p.warn.Sprint("⚠ certificate verification was skipped (-k)"))
-		pr.kvWrap(indent, "", "without -k it fails: "+Safe(t.VerifyError))
+		pr.kv("trust", pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"))
+		pr.kvWrap(Indent, "", "without -k it fails: "+Safe(t.VerifyError))
 	case pr.res.Insecure:
-		pr.kvParts(indent, "trust", pr.p.warn.Sprint("⚠ certificate verification was skipped (-k)"),
-			pr.p.dim.Sprint("it would have passed"))
+		pr.kvParts(Indent, "trust", pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"),
+			pr.Pal.Dim.Sprint("it would have passed"))
 	case t.VerifyError != "":
-		pr.kvWrap(indent, "trust", "✗ "+Safe(t.VerifyError))
+		pr.kvWrap(Indent, "trust", "✗ "+Safe(t.VerifyError))
 	case t.Verified:
 		who := ""
 		if t.ServerName != "" {
 			who = " for " + Safe(t.ServerName)
 		}
-		pr.kv("trust", pr.p.ok.Sprint("✓ ")+"chain verified"+who)
+		pr.kv("trust", pr.Pal.OK.Sprint("✓ ")+"chain verified"+who)
 	}
 }
 
 // chain lists every certificate the server sent, leaf first (-v).
-func (pr *printer) chain(certs []trace.Certificate) {
-	pr.kv("chain", plural(len(certs), "certificate")+pr.p.dim.Sprint(", leaf first, as sent"))
+func (pr *Printer) chain(certs []trace.Certificate) {
+	pr.kv("chain", Plural(len(certs), "certificate")+pr.Pal.Dim.Sprint(", leaf first, as sent"))
 	for i, c := range certs {
 		role := "leaf"
 		switch {
@@ -88,19 +88,19 @@ func (pr *printer) chain(certs []trace.Certificate) {
 		case i > 0:
 			role = "not a CA"
 		}
-		pr.line(indent + pr.p.dim.Sprintf("[%d] ", i) + pr.p.title.Sprint(cut(Safe(c.Subject), pr.width-20)) + pr.p.dim.Sprint("  "+role))
-		pr.cert(c, indent+"    ", true)
+		pr.Line(Indent + pr.Pal.Dim.Sprintf("[%d] ", i) + pr.Pal.Title.Sprint(Cut(Safe(c.Subject), pr.Width-20)) + pr.Pal.Dim.Sprint("  "+role))
+		pr.cert(c, Indent+"    ", true)
 	}
 }
 
 // cert prints one certificate's identity and validity. The subject line
 // is printed by the caller in verbose mode (it heads each chain entry).
-func (pr *printer) cert(c trace.Certificate, lead string, verbose bool) {
+func (pr *Printer) cert(c trace.Certificate, lead string, verbose bool) {
 	room := pr.kvRoom(lead)
 	if !verbose {
-		pr.kvAt(lead, "certificate", cut(Safe(c.Subject), room))
+		pr.kvAt(lead, "certificate", Cut(Safe(c.Subject), room))
 	}
-	pr.kvAt(lead, "issuer", cut(Safe(c.Issuer), room))
+	pr.kvAt(lead, "issuer", Cut(Safe(c.Issuer), room))
 	names := append(append([]string{}, c.DNSNames...), c.IPAddresses...)
 	switch {
 	case len(names) == 0:
@@ -113,14 +113,14 @@ func (pr *printer) cert(c trace.Certificate, lead string, verbose bool) {
 	if verbose {
 		pr.kvParts(lead, "key", Safe(c.PublicKey), Safe(c.SignatureAlgorithm))
 		if c.SerialNumber != "" {
-			pr.kvAt(lead, "serial", cut(Safe(c.SerialNumber), room))
+			pr.kvAt(lead, "serial", Cut(Safe(c.SerialNumber), room))
 		}
 	}
 }
 
 // validity is "until 2026-04-01", "45 days left", coloured when close to
 // or past expiry; -v shows both ends with times.
-func (pr *printer) validity(c trace.Certificate, verbose bool) []string {
+func (pr *Printer) validity(c trace.Certificate, verbose bool) []string {
 	span := "until " + c.NotAfter.UTC().Format(time.DateOnly)
 	if verbose {
 		const f = "2006-01-02 15:04 MST"
@@ -131,13 +131,13 @@ func (pr *printer) validity(c trace.Certificate, verbose bool) []string {
 	case !ok:
 		return []string{span}
 	case days < 0:
-		return []string{span, pr.p.bad.Sprint(expiredAgo(pr.res.Started, c.NotAfter))}
+		return []string{span, pr.Pal.Bad.Sprint(expiredAgo(pr.res.Started, c.NotAfter))}
 	case pr.res.Started.Before(c.NotBefore):
-		return []string{span, pr.p.bad.Sprint("not valid yet")}
+		return []string{span, pr.Pal.Bad.Sprint("not valid yet")}
 	case days < 14:
-		return []string{span, pr.p.warn.Sprintf("%s left", plural(days, "day"))}
+		return []string{span, pr.Pal.Warn.Sprintf("%s left", Plural(days, "day"))}
 	}
-	return []string{span, pr.p.dim.Sprint(fmtInt(int64(days)) + " days left")}
+	return []string{span, pr.Pal.Dim.Sprint(fmtInt(int64(days)) + " days left")}
 }
 
 // daysLeft counts whole days from the trace's start to notAfter, rounding
@@ -163,12 +163,12 @@ func joinFit(names []string, room int) string {
 		if out != "" {
 			next = out + ", " + n
 		}
-		if textWidth(next)+textWidth(more) > room && out != "" {
+		if TextWidth(next)+TextWidth(more) > room && out != "" {
 			return out + fmt.Sprintf(" +%d more", len(names)-i)
 		}
 		out = next
 	}
-	return cut(out, room)
+	return Cut(out, room)
 }
 
 // nonEmpty drops empty strings, for joining optional parts.
@@ -189,5 +189,5 @@ func expiredAgo(start, notAfter time.Time) string {
 	if days == 0 {
 		return "expired today"
 	}
-	return "expired " + plural(days, "day") + " ago"
+	return "expired " + Plural(days, "day") + " ago"
 }

@@ -16,7 +16,7 @@ const (
 	labelCol  = 17
 	durCol    = 8
 	shareCol  = 4
-	barPrefix = len(indent) + labelCol + 1 + durCol + 2 + shareCol + 2
+	barPrefix = len(Indent) + labelCol + 1 + durCol + 2 + shareCol + 2
 	minBar    = 12
 	failMark  = " ✗" // after the bar of the phase that failed
 )
@@ -72,14 +72,14 @@ func (f *footnotes) mark(reason, label string) string {
 // waterfall answers "where did the time go": one row per phase placed on a
 // shared time axis, so gaps and overlaps show, then the total and the same
 // numbers in curl -w terms.
-func (pr *printer) waterfall(h *trace.Hop) {
+func (pr *Printer) waterfall(h *trace.Hop) {
 	t := &h.Timings
 	rows := phaseRows(t)
 	if !anySpan(rows) && t.Total == 0 {
 		return // nothing was measured: an empty chart says nothing
 	}
 	axis := axisLength(t, rows)
-	bar := max(pr.width-barPrefix-len(failMark)-1, minBar)
+	bar := max(pr.Width-barPrefix-len(failMark)-1, minBar)
 	failed := ""
 	if h.Err != nil {
 		failed = h.Err.Phase
@@ -98,8 +98,8 @@ func (pr *printer) waterfall(h *trace.Hop) {
 	for i, reason := range notes.reasons {
 		who := strings.Join(notes.phases[i], ", ")
 		note := superscripts[min(i, len(superscripts)-1)] + " " + who + ": skipped, " + Safe(reason)
-		for _, l := range wrap(note, pr.width-len(indent)-2) {
-			pr.line(indent + pr.p.dim.Sprint(l))
+		for _, l := range Wrap(note, pr.Width-len(Indent)-2) {
+			pr.Line(Indent + pr.Pal.Dim.Sprint(l))
 		}
 	}
 	pr.curlLine(h)
@@ -128,77 +128,77 @@ func axisLength(t *trace.Timings, rows []phaseRow) time.Duration {
 }
 
 // axisLine labels the two ends of the time axis above the bars.
-func (pr *printer) axisLine(axis time.Duration, bar int) {
+func (pr *Printer) axisLine(axis time.Duration, bar int) {
 	left, right := "0", fmtDur(axis)
-	gap := max(bar-len(left)-textWidth(right), 1)
-	pr.line(strings.Repeat(" ", barPrefix) + pr.p.dim.Sprint(left+strings.Repeat(" ", gap)+right))
+	gap := max(bar-len(left)-TextWidth(right), 1)
+	pr.Line(strings.Repeat(" ", barPrefix) + pr.Pal.Dim.Sprint(left+strings.Repeat(" ", gap)+right))
 }
 
-func (pr *printer) phaseLine(row phaseRow, t *trace.Timings, axis time.Duration, bar int, failed bool, notes *footnotes) {
+func (pr *Printer) phaseLine(row phaseRow, t *trace.Timings, axis time.Duration, bar int, failed bool, notes *footnotes) {
 	label := row.label
 	if row.span == nil {
 		if reason, ok := t.Skipped[row.key]; ok {
 			label += notes.mark(reason, phaseTitle(row.key))
 		}
 	}
-	line := indent + padRight(label, labelCol) + " "
+	line := Indent + PadRight(label, labelCol) + " "
 	switch {
 	case row.span != nil:
-		c := pr.p.phase[row.key]
+		c := pr.Pal.Phase[row.key]
 		if failed {
-			c = pr.p.bad
+			c = pr.Pal.Bad
 		}
 		line += padLeft(fmtDur(row.span.Duration), durCol) + "  " +
 			padLeft(fmtShare(row.span.Duration, t.Total), shareCol) + "  " +
 			c.Sprint(drawBar(*row.span, axis, bar))
 		if failed {
-			line += pr.p.bad.Sprint(failMark)
+			line += pr.Pal.Bad.Sprint(failMark)
 		}
 	case failed:
-		line += padLeft("—", durCol) + strings.Repeat(" ", 2+shareCol+2) + pr.p.bad.Sprint("✗ failed here")
+		line += padLeft("—", durCol) + strings.Repeat(" ", 2+shareCol+2) + pr.Pal.Bad.Sprint("✗ failed here")
 	default:
-		line += pr.p.dim.Sprint(padLeft("—", durCol))
+		line += pr.Pal.Dim.Sprint(padLeft("—", durCol))
 	}
-	pr.line(line)
+	pr.Line(line)
 }
 
 // serverTiming shows the Server-Timing metrics inside the wait phase: the
 // server's own account of where its think time went. The server gives
 // durations, not offsets, so each bar starts where the wait does.
-func (pr *printer) serverTiming(ms []trace.ServerTiming, wait trace.Span, axis time.Duration, bar int) {
+func (pr *Printer) serverTiming(ms []trace.ServerTiming, wait trace.Span, axis time.Duration, bar int) {
 	for _, m := range ms {
-		label := "  ↳ " + cut(Safe(m.Name), labelCol-4)
-		line := indent + pr.p.dim.Sprint(padRight(label, labelCol)) + " "
+		label := "  ↳ " + Cut(Safe(m.Name), labelCol-4)
+		line := Indent + pr.Pal.Dim.Sprint(PadRight(label, labelCol)) + " "
 		switch {
 		case m.HasDuration && m.Duration > wait.Duration:
 			// Longer than the wait it is part of: not drawn past it, and
 			// flagged (a timing note says why it cannot be).
-			line += pr.p.dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  ") + pr.p.warn.Sprint(padLeft(">", shareCol)) + "  " +
-				pr.p.phase[trace.PhaseWait].Sprint(drawBar(wait, axis, bar)) + pr.p.warn.Sprint(" ⚠ longer than the wait")
+			line += pr.Pal.Dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  ") + pr.Pal.Warn.Sprint(padLeft(">", shareCol)) + "  " +
+				pr.Pal.Phase[trace.PhaseWait].Sprint(drawBar(wait, axis, bar)) + pr.Pal.Warn.Sprint(" ⚠ longer than the wait")
 		case m.HasDuration:
-			line += pr.p.dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  "+padLeft(fmtShare(m.Duration, wait.Duration), shareCol)) + "  " +
-				pr.p.phase[trace.PhaseWait].Sprint(drawBar(trace.Span{Start: wait.Start, Duration: m.Duration}, axis, bar))
+			line += pr.Pal.Dim.Sprint(padLeft(fmtDur(m.Duration), durCol)+"  "+padLeft(fmtShare(m.Duration, wait.Duration), shareCol)) + "  " +
+				pr.Pal.Phase[trace.PhaseWait].Sprint(drawBar(trace.Span{Start: wait.Start, Duration: m.Duration}, axis, bar))
 		default:
-			line += pr.p.dim.Sprint(padLeft("·", durCol))
+			line += pr.Pal.Dim.Sprint(padLeft("·", durCol))
 		}
 		if m.Description != "" {
-			room := pr.width - 1 - textWidth(line) - 2
+			room := pr.Width - 1 - TextWidth(line) - 2
 			if room > 8 {
-				line += "  " + pr.p.dim.Sprint(cut(Safe(m.Description), room))
+				line += "  " + pr.Pal.Dim.Sprint(Cut(Safe(m.Description), room))
 			}
 		}
-		pr.line(line)
+		pr.Line(line)
 	}
 }
 
 // totalLine closes the waterfall with the hop's duration under a rule that
 // spans the whole axis.
-func (pr *printer) totalLine(total time.Duration, bar int) {
-	line := indent + pr.p.title.Sprint(padRight("Total", labelCol)) + " " +
-		pr.p.title.Sprint(padLeft(fmtDur(total), durCol)) + "  " +
+func (pr *Printer) totalLine(total time.Duration, bar int) {
+	line := Indent + pr.Pal.Title.Sprint(PadRight("Total", labelCol)) + " " +
+		pr.Pal.Title.Sprint(padLeft(fmtDur(total), durCol)) + "  " +
 		padLeft("100%", shareCol) + "  " +
-		pr.p.dim.Sprint("└"+strings.Repeat("─", bar-2)+"┘")
-	pr.line(line)
+		pr.Pal.Dim.Sprint("└"+strings.Repeat("─", bar-2)+"┘")
+	pr.Line(line)
 }
 
 // drawBar places a span on an axis of n cells: blanks up to its start,
@@ -220,7 +220,7 @@ func drawBar(s trace.Span, axis time.Duration, n int) string {
 
 // curlLine repeats the timings in curl -w's cumulative vocabulary
 // (seconds since the start), for users comparing with curl.
-func (pr *printer) curlLine(h *trace.Hop) {
+func (pr *Printer) curlLine(h *trace.Hop) {
 	if h.Response == nil {
 		return // curl's numbers only mean something for a completed exchange
 	}
@@ -228,13 +228,13 @@ func (pr *printer) curlLine(h *trace.Hop) {
 	for _, it := range curlTimes(&h.Timings) {
 		words = append(words, it.name+" "+it.value)
 	}
-	lead := indent + "curl -w  "
-	for i, l := range pack(words, "  ", pr.width-1-len(lead)) {
-		prefix := pr.p.dim.Sprint(lead)
+	lead := Indent + "curl -w  "
+	for i, l := range pack(words, "  ", pr.Width-1-len(lead)) {
+		prefix := pr.Pal.Dim.Sprint(lead)
 		if i > 0 {
 			prefix = strings.Repeat(" ", len(lead))
 		}
-		pr.line(prefix + l)
+		pr.Line(prefix + l)
 	}
 }
 

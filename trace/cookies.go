@@ -66,10 +66,7 @@ func (s *session) storeCookies(u *url.URL, hop *Hop) {
 		}
 	}
 	s.jar.SetCookies(u, cs)
-	now := time.Now()
-	for _, c := range cs {
-		s.cookies.set(u, c, now)
-	}
+	s.p.storeCookies(u, cs)
 }
 
 // FileCookie is a cookie from a -b file and the host it belongs to.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -138,12 +139,13 @@ func (h *hopRun) expectContinue(hs []Header) ([]Header, bool) {
 }
 
 // readyAt is when the connection was ready for the request: the end of
-// the last connection phase, or the hop's start on a reused connection.
+// the last connection phase, or the hop's start (or the end of its wait
+// for a connection) on a reused connection.
 // The send phase starts there, so that the phases add up to the total.
 func (h *hopRun) readyAt() time.Duration {
 	var at time.Duration
 	tm := h.hop.Timings
-	for _, s := range []*Span{tm.DNS, tm.Connect, tm.Proxy, tm.TLS} {
+	for _, s := range []*Span{tm.Blocked, tm.DNS, tm.Connect, tm.Proxy, tm.TLS} {
 		if s != nil {
 			at = max(at, s.End())
 		}
@@ -186,6 +188,7 @@ func (h *hopRun) readFinalHead(ctx context.Context, c *stampConn, br *bufio.Read
 		}
 		h.hop.Informational = append(h.hop.Informational, Informational{Status: head.status, Reason: head.reason, StatusLine: head.line,
 			Headers: h.keepInformational(head.headers), At: at})
+		h.emitInformational()
 		if head.status == 100 && sendHeld != nil {
 			if !sendHeld() {
 				return nil, 0, false
@@ -361,6 +364,25 @@ func (s *bodySink) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// startH2 starts the HTTP/2 client on the connection, once; fail is
+// called when it cannot.
+func (c *conn) startH2(fail func(error)) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.h2 != nil {
+		return true
+	}
+	t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
+	c.tap = newH2Tap(c.sc)
+	cc, err := t.NewClientConn(c.tap)
+	if err != nil {
+		fail(err)
+		return false
+	}
+	c.h2 = cc
+	return true
+}
+
 // exchangeH2 sends the request over HTTP/2 with x/net/http2 on our own
 // connection (net/http would not take a connection it did not dial), and
 // times the exchange with its httptrace hooks. It reports whether the
@@ -372,29 +394,32 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 
 	h.setPhase(PhaseSend)
 	sendStart := h.readyAt()
-	if c.h2 == nil {
-		t := &http2.Transport{DisableCompression: true, MaxHeaderListSize: maxHeadBytes}
-		c.tap = newH2Tap(c.sc)
-		cc, err := t.NewClientConn(c.tap)
-		if err != nil {
-			h.fail(ctx, nil, h2Error(err, PhaseSend))
-			return false
-		}
-		c.h2 = cc
+	if !c.startH2(func(err error) { h.fail(ctx, nil, h2Error(err, PhaseSend)) }) {
+		return false
 	}
-	c.streams++
-	stream := 2*c.streams - 1 // client streams are odd, opened in order
-	c.tap.expect(stream)
-	defer c.tap.forget(stream)
-
 	req := h.h2Request(ctx, all)
 	if req == nil {
 		return false
 	}
+	// Only the opening of the stream is serialised on the connection: from
+	// before RoundTrip until its HEADERS frame is written (or RoundTrip
+	// fails), so that the tap knows the stream x/net gave this hop.
+	c.opening.Lock()
+	st := c.tap.open()
+	var stream uint32
+	opened := sync.OnceFunc(func() {
+		stream = c.tap.settle(st)
+		c.opening.Unlock()
+	})
+	defer func() {
+		opened()
+		c.tap.forget(stream)
+	}()
 	var sent, firstByte time.Duration = -1, -1
 	var mu = &h.mu
 	wrote := make(chan struct{})
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteHeaders: opened,
 		WroteRequest: func(httptrace.WroteRequestInfo) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -417,12 +442,15 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 				return errTooManyInformational // x/net has no bound of its own: it resets the stream
 			}
 			h.hop.Informational = append(h.hop.Informational, Informational{Status: code, Headers: h2Headers(http.Header(hdr)), At: at})
+			h.emitInformational()
 			return nil
 		},
 	}))
 
 	resp, err := c.h2.RoundTrip(req)
 	got := h.clock.since()
+	opened()
+	h.hop.Stream = stream
 	if err == nil {
 		// The writer goroutine reports the write; the response may have
 		// overtaken its report, never the write itself.
@@ -439,7 +467,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	}
 	if err != nil {
 		h.headPartial = c.tap.partialHead(stream)
-		e := h2Error(c.tap.explain(err), h.currentPhase())
+		e := h2Error(c.tap.explain(stream, err), h.currentPhase())
 		// x/net says "frame too large" for an HTTP/1.1 answer, or only that
 		// the connection broke when the server closed it right after: the
 		// tap saw which bytes came.
@@ -471,7 +499,7 @@ func (h *hopRun) exchangeH2(ctx context.Context, c *conn) bool {
 	h.capH2Headers()
 	h.hop.Response.HeadBytes = h2HeadBytes(h.hop.Response.Status, h.hop.Response.Headers, h.hop.Informational) + h.tunnelHeadBytes()
 	h.setPhase(PhaseReceive)
-	var body io.Reader = &explainReader{resp.Body, c.tap}
+	var body io.Reader = &explainReader{resp.Body, c.tap, stream}
 	want := resp.ContentLength
 	if noBody(method, resp.StatusCode) {
 		// Content-Length on a HEAD or 304 tells the size of the body a GET
@@ -506,6 +534,12 @@ func (h *hopRun) keepInformational(hs []Header) []Header {
 		kept = append(kept, f)
 	}
 	return kept
+}
+
+// emitInformational reports the 1xx response just kept.
+func (h *hopRun) emitInformational() {
+	in := h.hop.Informational[len(h.hop.Informational)-1]
+	h.o.emit(ProgressEvent{Kind: ProgressInformational, Status: in.Status, Headers: in.Headers, At: in.At})
 }
 
 // capH2Headers applies the caps HTTP/1.1 heads get while they are read.
@@ -671,14 +705,15 @@ func http1Answer(err error) bool {
 
 // explainReader gives the tap's words to the HTTP/2 errors that end a body.
 type explainReader struct {
-	r   io.Reader
-	tap *h2Tap
+	r      io.Reader
+	tap    *h2Tap
+	stream uint32
 }
 
 func (e *explainReader) Read(p []byte) (int, error) {
 	n, err := e.r.Read(p)
 	if err != nil && err != io.EOF {
-		err = e.tap.explain(err)
+		err = e.tap.explain(e.stream, err)
 	}
 	return n, err
 }

@@ -24,10 +24,16 @@ import (
 // A server chooses what the decoder produces, and HPACK lets one byte
 // name a field of up to 4 KiB again: decoded, blocks can be dozens of
 // times larger than on the wire. So the tap decodes a fragment at a time
-// and keeps fields only for the stream the engine has in flight (expect),
-// within the caps a Result's heads have anyway: at most maxInformatonal
-// 1xx blocks and one final block, keeper's caps per block, and
-// maxInformationalKept over all the 1xx fields.
+// and keeps fields only for the streams the engine has in flight (a Pool
+// runs many on one connection), within the caps a Result's heads have
+// anyway: per stream at most maxInformatonal 1xx blocks and one final
+// block, keeper's caps per block, and maxInformationalKept over all the
+// 1xx fields; and at most maxTapStreams streams followed at once.
+//
+// Which stream is whose is read off the wire too: the client's bytes pass
+// through the tap's Write, and the first new stream's HEADERS frame
+// written while a hop holds the connection's open lock (see open) is that
+// hop's, whatever ID x/net gave it.
 
 // HTTP/2 frame types and flags (RFC 9113 section 6).
 const (
@@ -65,12 +71,22 @@ type h2Tap struct {
 	dec    *hpack.Decoder
 	broken bool // something did not parse: give up, the map order stays
 
-	want     uint32    // the stream whose blocks are kept; 0 for none
-	blocks   []h2Block // want's blocks, in order
-	cur      *h2Block  // the block being decoded, when it is kept
-	infoKept int       // bytes of names and values kept over want's 1xx blocks
+	streams map[uint32]*tapStream // the streams whose blocks are kept
+	cur     *h2Block              // the block being decoded, when it is kept
+	curSt   *tapStream            // whose it is
 
-	// Frames that do not advance want's response, since the last that did.
+	// The client's side: pending is the stream a hop is opening, which
+	// the next new stream's HEADERS frame the client writes belongs to.
+	pending   *tapStream
+	out       [9]byte // the client frame header being written
+	outN      int
+	outLeft   int
+	maxClient uint32 // the highest stream the client opened
+	// prefaceLeft counts the bytes of the client's connection preface
+	// ("PRI * HTTP/2.0...") still to be written: they come before any frame.
+	prefaceLeft int
+
+	// Frames that do not advance a followed response, since the last that did.
 	noise   int
 	noiseBy map[byte]int // by frame type
 	updates int          // WINDOW_UPDATE frames, over the connection's life
@@ -82,12 +98,28 @@ type h2Tap struct {
 	first []byte
 
 	// What x/net is about to refuse, in words it does not give (its
-	// errors say only PROTOCOL_ERROR): the first violation seen.
+	// errors say only PROTOCOL_ERROR): the first violation seen on the
+	// connection (each followed stream keeps its own too).
 	violation string
-	length    int   // the current frame's payload length
-	padCheck  bool  // the current frame is a padded DATA frame: check its first byte
-	partial   int64 // bytes of want's header block in progress (not yet END_HEADERS)
+	length    int  // the current frame's payload length
+	padCheck  bool // the current frame is a padded DATA frame: check its first byte
 }
+
+// tapStream is what the tap keeps of one followed stream.
+type tapStream struct {
+	id        uint32    // 0 until its HEADERS frame was written
+	blocks    []h2Block // its blocks, in order
+	infoKept  int       // bytes of names and values kept over its 1xx blocks
+	partial   int64     // bytes of its header block in progress (not yet END_HEADERS)
+	violation string    // the first violation seen on its frames
+}
+
+// maxTapStreams bounds the streams followed at once, and with the
+// per-stream caps the tap's memory: a stream opened beyond it keeps the
+// map order (sorted). x/net's default for the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS is 100 until the server says; Chrome
+// allows at most 256 streams per session.
+const maxTapStreams = 256
 
 // maxH2Noise bounds the frames a server may send without advancing the
 // response in flight (HEADERS or DATA on its stream): PING, SETTINGS,
@@ -125,18 +157,52 @@ func (e *h2FloodError) types() string {
 }
 
 func newH2Tap(c net.Conn) *h2Tap {
-	t := &h2Tap{Conn: c}
+	t := &h2Tap{Conn: c, streams: map[uint32]*tapStream{}, prefaceLeft: len(http2.ClientPreface)}
 	t.dec = hpack.NewDecoder(4096, t.field)
 	t.dec.SetMaxStringLength(maxHeadBytes)
 	return t
 }
 
-// expect makes stream the one whose header blocks are kept, before its
-// request is sent; what was kept for another is dropped.
+// expect follows a stream whose ID is known (tests, and any stream the
+// caller opened itself).
 func (t *h2Tap) expect(stream uint32) {
 	t.mu.Lock()
-	t.want, t.blocks, t.cur, t.infoKept, t.partial, t.violation = stream, nil, nil, 0, 0, ""
+	defer t.mu.Unlock()
+	t.follow(&tapStream{id: stream})
+}
+
+// follow starts keeping st's blocks. A connection without other streams in
+// flight starts afresh: what it saw for an earlier one is no concern of
+// st's. t.mu is held.
+func (t *h2Tap) follow(st *tapStream) {
+	if len(t.streams) == 0 {
+		t.violation = ""
+	}
+	if len(t.streams) < maxTapStreams {
+		t.streams[st.id] = st
+	}
+}
+
+// open marks the stream a hop is about to open: the next new stream the
+// client writes HEADERS for is st. The caller holds the connection's
+// open lock until settle.
+func (t *h2Tap) open() *tapStream {
+	st := &tapStream{}
+	t.mu.Lock()
+	t.pending = st
 	t.mu.Unlock()
+	return st
+}
+
+// settle ends the opening of st and returns its stream ID, 0 when its
+// HEADERS frame was never written.
+func (t *h2Tap) settle(st *tapStream) uint32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pending == st {
+		t.pending = nil
+	}
+	return st.id
 }
 
 func (t *h2Tap) Read(p []byte) (int, error) {
@@ -169,13 +235,50 @@ func (t *h2Tap) spokeHTTP1() bool {
 	return string(t.first) == "HTTP/1."
 }
 
-// Write counts what the client sends: WINDOW_UPDATE frames answer it.
+// Write counts what the client sends (WINDOW_UPDATE frames answer it)
+// and finds the stream a hop opens, before the bytes go out: the
+// server's answer cannot come before the tap knows whose it is.
 func (t *h2Tap) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	t.scanOut(p)
+	t.mu.Unlock()
 	n, err := t.Conn.Write(p)
 	t.mu.Lock()
 	t.written += int64(n)
 	t.mu.Unlock()
 	return n, err
+}
+
+// scanOut walks the client's frames, headers only. t.mu is held.
+func (t *h2Tap) scanOut(b []byte) {
+	if k := min(t.prefaceLeft, len(b)); k > 0 { // the preface is no frame
+		t.prefaceLeft -= k
+		b = b[k:]
+	}
+	for len(b) > 0 {
+		if t.outLeft > 0 {
+			k := min(t.outLeft, len(b))
+			t.outLeft -= k
+			b = b[k:]
+			continue
+		}
+		k := copy(t.out[t.outN:], b)
+		t.outN += k
+		b = b[k:]
+		if t.outN < len(t.out) {
+			return
+		}
+		t.outN = 0
+		t.outLeft = int(t.out[0])<<16 | int(t.out[1])<<8 | int(t.out[2])
+		id := binary.BigEndian.Uint32(t.out[5:]) & 0x7fffffff
+		if t.out[3] == frameHeaders && id > t.maxClient {
+			t.maxClient = id
+			if st := t.pending; st != nil {
+				t.pending, st.id = nil, id
+				t.follow(st)
+			}
+		}
+	}
 }
 
 // scan advances the frame parser over b.
@@ -200,8 +303,8 @@ func (t *h2Tap) scan(b []byte) {
 		if t.keep {
 			t.frag = append(t.frag, b[:k]...)
 		}
-		if t.keep && t.stream == t.want {
-			t.partial += int64(k)
+		if st := t.streams[t.stream]; t.keep && st != nil {
+			st.partial += int64(k)
 		}
 		t.left -= k
 		b = b[k:]
@@ -222,8 +325,8 @@ func (t *h2Tap) startFrame() {
 	if t.padCheck && t.left == 0 {
 		t.violate("the server sent an empty padded DATA frame (no room for its pad length), which RFC 9113 forbids")
 	}
-	if t.keep && t.stream == t.want {
-		t.partial += int64(len(t.head))
+	if st := t.streams[t.stream]; t.keep && st != nil {
+		st.partial += int64(len(t.head))
 	}
 	t.count()
 	if t.keep && t.left > maxHeadBytes { // larger than any peer may send (16 KiB unless we raise it)
@@ -245,10 +348,11 @@ func (t *h2Tap) endFrame() {
 		t.broken = true
 		return
 	}
+	st := t.streams[t.stream]
 	if t.ftype != frameContinuation {
-		t.cur = nil
-		if t.ftype == frameHeaders && t.stream == t.want && t.want != 0 && len(t.blocks) <= maxInformatonal {
-			t.cur = &h2Block{}
+		t.cur, t.curSt = nil, nil
+		if t.ftype == frameHeaders && st != nil && len(st.blocks) <= maxInformatonal {
+			t.cur, t.curSt = &h2Block{}, st
 		}
 	}
 	if _, err := t.dec.Write(frag); err != nil {
@@ -258,16 +362,16 @@ func (t *h2Tap) endFrame() {
 	if t.flags&flagEndHeaders == 0 {
 		return // CONTINUATION frames follow
 	}
-	if t.stream == t.want {
-		t.partial = 0
+	if st != nil {
+		st.partial = 0
 	}
 	if err := t.dec.Close(); err != nil {
 		t.broken = true
 		return
 	}
 	if t.cur != nil {
-		t.blocks = append(t.blocks, *t.cur)
-		t.cur = nil
+		t.curSt.blocks = append(t.curSt.blocks, *t.cur)
+		t.cur, t.curSt = nil, nil
 	}
 }
 
@@ -289,26 +393,27 @@ func (t *h2Tap) field(f hpack.HeaderField) {
 	case b.status/100 == 1:
 		// The 1xx fields share one budget, as keepInformational's.
 		n := len(f.Name) + min(len(f.Value), maxValueKept)
-		if b.full || t.infoKept+n > maxInformationalKept {
+		if b.full || t.curSt.infoKept+n > maxInformationalKept {
 			b.full = true
 			b.linesCut++
 			return
 		}
 		kept := len(b.headers)
 		if b.add(f.Name, f.Value); len(b.headers) > kept {
-			t.infoKept += n
+			t.curSt.infoKept += n
 		}
 	default:
 		b.add(f.Name, f.Value)
 	}
 }
 
-// count classifies the frame just begun as progress on the response in
+// count classifies the frame just begun as progress on a response in
 // flight or as noise, and ends the connection when the noise is endless.
 func (t *h2Tap) count() {
-	ours := t.stream == t.want && t.want != 0
+	st := t.streams[t.stream]
+	ours := st != nil
 	switch {
-	case ours && t.ftype == frameData && !t.broken && len(t.blocks) == 0 && t.cur == nil:
+	case ours && t.ftype == frameData && !t.broken && len(st.blocks) == 0 && t.curSt != st:
 		t.violate("the server sent DATA before the response's HEADERS, which RFC 9113 forbids")
 	case ours && t.ftype == frameHeaders, ours && t.ftype == frameData && t.left > 0:
 		t.noise, t.noiseBy = 0, nil
@@ -366,6 +471,9 @@ func (t *h2Tap) violate(what string) {
 	if t.violation == "" {
 		t.violation = what
 	}
+	if st := t.streams[t.stream]; st != nil && st.violation == "" {
+		st.violation = what
+	}
 }
 
 // h2Violation is an error x/net's client raised against the server's
@@ -379,15 +487,27 @@ func (v *h2Violation) Error() string { return v.what + ": " + v.err.Error() }
 func (v *h2Violation) Unwrap() error { return v.err }
 
 // explain adds the violation the tap saw, if any, to an HTTP/2 error the
-// client raised itself (a connection error, or a stream error it did not
-// receive from the server).
-func (t *h2Tap) explain(err error) error {
-	t.mu.Lock()
-	what := t.violation
-	t.mu.Unlock()
+// client raised itself: a connection error gets the connection's first,
+// a stream error it did not receive from the server the stream's own
+// (or the connection's, when the stream is the only one in flight).
+func (t *h2Tap) explain(stream uint32, err error) error {
 	var ce http2.ConnectionError
 	var se http2.StreamError
-	if what == "" || !(errors.As(err, &ce) || errors.As(err, &se) && !fromPeer(se)) {
+	t.mu.Lock()
+	what := ""
+	switch {
+	case errors.As(err, &ce):
+		what = t.violation
+	case errors.As(err, &se) && !fromPeer(se):
+		if st := t.streams[stream]; st != nil {
+			what = st.violation
+		}
+		if what == "" && len(t.streams) <= 1 {
+			what = t.violation
+		}
+	}
+	t.mu.Unlock()
+	if what == "" {
 		return err
 	}
 	return &h2Violation{what, err}
@@ -405,10 +525,10 @@ func fromPeer(se http2.StreamError) bool {
 func (t *h2Tap) partialHead(stream uint32) int64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if stream != t.want {
-		return 0
+	if st := t.streams[stream]; st != nil {
+		return st.partial
 	}
-	return t.partial
+	return 0
 }
 
 // response returns the ordered header blocks of a stream: the 1xx ones and
@@ -417,12 +537,13 @@ func (t *h2Tap) partialHead(stream uint32) int64 {
 func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, final *h2Block, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.broken || stream != t.want || len(t.blocks) == 0 {
+	st := t.streams[stream]
+	if t.broken || st == nil || len(st.blocks) == 0 {
 		return nil, nil, false
 	}
-	for i, b := range t.blocks {
+	for i, b := range st.blocks {
 		if b.status == status {
-			return t.blocks[:i], &t.blocks[i], true
+			return st.blocks[:i], &st.blocks[i], true
 		}
 	}
 	return nil, nil, false
@@ -431,8 +552,11 @@ func (t *h2Tap) response(stream uint32, status int) (informational []h2Block, fi
 // forget drops a finished stream's blocks.
 func (t *h2Tap) forget(stream uint32) {
 	t.mu.Lock()
-	if t.want == stream {
-		t.want, t.blocks, t.cur = 0, nil, nil
+	if st := t.streams[stream]; st != nil {
+		delete(t.streams, stream)
+		if t.curSt == st {
+			t.cur, t.curSt = nil, nil
+		}
 	}
 	t.mu.Unlock()
 }

@@ -58,13 +58,14 @@ func TestH2TapKeepsOnlyTheExpectedStream(t *testing.T) {
 	if tap.broken {
 		t.Fatal("the tap gave up on valid frames")
 	}
-	if len(tap.blocks) != maxInformatonal+1 {
-		t.Errorf("%d blocks kept, want %d (the 1xx cap and one more)", len(tap.blocks), maxInformatonal+1)
+	st := tap.streams[1]
+	if len(st.blocks) != maxInformatonal+1 {
+		t.Errorf("%d blocks kept, want %d (the 1xx cap and one more)", len(st.blocks), maxInformatonal+1)
 	}
-	if tap.infoKept > maxInformationalKept {
-		t.Errorf("%d bytes of 1xx fields kept, the cap is %d", tap.infoKept, maxInformationalKept)
+	if st.infoKept > maxInformationalKept {
+		t.Errorf("%d bytes of 1xx fields kept, the cap is %d", st.infoKept, maxInformationalKept)
 	}
-	for _, b := range tap.blocks {
+	for _, b := range st.blocks {
 		for _, h := range b.headers {
 			if h.Name == "x-other" {
 				t.Fatal("a block of another stream was kept")
@@ -90,7 +91,7 @@ func TestH2TapKeepsOnlyTheExpectedStream(t *testing.T) {
 		t.Fatalf("response: ok %v infos %+v final %+v", ok, infos, final)
 	}
 	tap.forget(1)
-	if tap.blocks != nil {
+	if tap.streams[1] != nil {
 		t.Error("forget kept the blocks")
 	}
 }
@@ -112,26 +113,81 @@ func FuzzH2Tap(f *testing.F) {
 	f.Add(g.buf.Bytes(), uint8(7))
 	f.Add([]byte{0, 0, 1, 1, 4, 0, 0, 0, 1, 0xbe}, uint8(1))
 	f.Fuzz(func(t *testing.T, b []byte, step uint8) {
+		// Two streams followed at once, as a Pool's connection has them.
 		whole := newH2Tap(nil)
 		whole.expect(1)
+		whole.expect(3)
 		whole.scan(b)
 		parts := newH2Tap(nil)
 		parts.expect(1)
+		parts.expect(3)
 		for rest, n := b, int(step)+1; len(rest) > 0; {
 			k := min(n, len(rest))
 			parts.scan(rest[:k])
 			rest = rest[k:]
 		}
-		if whole.broken != parts.broken || len(whole.blocks) != len(parts.blocks) {
-			t.Fatalf("one read: broken %v, %d blocks; reads of %d: broken %v, %d blocks", whole.broken, len(whole.blocks), step+1, parts.broken, len(parts.blocks))
-		}
-		if len(whole.blocks) > maxInformatonal+1 || whole.infoKept > maxInformationalKept {
-			t.Fatalf("%d blocks, %d bytes of 1xx fields kept", len(whole.blocks), whole.infoKept)
-		}
-		for _, bl := range whole.blocks {
-			if len(bl.headers) > maxHeadersKept || bl.bytes > maxHeadKept {
-				t.Fatalf("a block keeps %d lines, %d bytes", len(bl.headers), bl.bytes)
+		for _, id := range []uint32{1, 3} {
+			w, p := whole.streams[id], parts.streams[id]
+			if whole.broken != parts.broken || len(w.blocks) != len(p.blocks) {
+				t.Fatalf("stream %d: one read: broken %v, %d blocks; reads of %d: broken %v, %d blocks", id, whole.broken, len(w.blocks), step+1, parts.broken, len(p.blocks))
+			}
+			if len(w.blocks) > maxInformatonal+1 || w.infoKept > maxInformationalKept {
+				t.Fatalf("stream %d: %d blocks, %d bytes of 1xx fields kept", id, len(w.blocks), w.infoKept)
+			}
+			for _, bl := range w.blocks {
+				if len(bl.headers) > maxHeadersKept || bl.bytes > maxHeadKept {
+					t.Fatalf("a block keeps %d lines, %d bytes", len(bl.headers), bl.bytes)
+				}
 			}
 		}
 	})
+}
+
+// TestH2TapFollowsManyStreams: blocks of streams in flight together are
+// kept apart, each in its own order, and the client's HEADERS frame tells
+// which stream a hop opened; no more than maxTapStreams are followed.
+func TestH2TapFollowsManyStreams(t *testing.T) {
+	tap := newH2Tap(nil)
+	client := newH2Frames()
+	client.buf.WriteString(http2.ClientPreface)
+	client.fr.WriteSettings()
+	client.headers(1, ":method", "GET")
+	tap.scanOut(client.buf.Bytes()[:10]) // the preface split over writes
+	tap.scanOut(client.buf.Bytes()[10:])
+	tap.expect(1)
+	// Another stream's trailers are no new stream.
+	client.buf.Reset()
+	st := tap.open()
+	client.headers(1, "x-trailer", "t")
+	client.headers(5, ":method", "GET")
+	tap.scanOut(client.buf.Bytes())
+	if id := tap.settle(st); id != 5 {
+		t.Fatalf("the hop's stream is %d, want 5", id)
+	}
+	if tap.open() != nil && tap.settle(&tapStream{}) != 0 {
+		t.Fatal("a stream never written has an ID")
+	}
+
+	f := newH2Frames()
+	f.headers(5, ":status", "200", "b", "5", "a", "5")
+	f.headers(1, ":status", "103", "link", "</1>")
+	f.headers(1, ":status", "404", "z", "1", "y", "1")
+	tap.scan(f.buf.Bytes())
+	for id, want := range map[uint32][]string{1: {"z", "y"}, 5: {"b", "a"}} {
+		status := map[uint32]int{1: 404, 5: 200}[id]
+		infos, final, ok := tap.response(id, status)
+		if !ok || len(final.headers) != 2 || final.headers[0].Name != want[0] || final.headers[1].Name != want[1] {
+			t.Fatalf("stream %d: ok %v final %+v", id, ok, final)
+		}
+		if len(infos) != map[uint32]int{1: 1, 5: 0}[id] {
+			t.Errorf("stream %d: %d 1xx blocks", id, len(infos))
+		}
+	}
+
+	for i := range maxTapStreams + 10 {
+		tap.expect(uint32(7 + 2*i))
+	}
+	if len(tap.streams) != maxTapStreams {
+		t.Errorf("%d streams followed, the cap is %d", len(tap.streams), maxTapStreams)
+	}
 }

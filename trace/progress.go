@@ -19,6 +19,10 @@ const (
 	// ProgressBody: Bytes of the body have arrived (on the wire), of
 	// Total (Content-Length, -1 when unknown); Done on the last one.
 	ProgressBody
+	// ProgressInformational: a 1xx response arrived (103 Early Hints, 100
+	// Continue); Status and Headers are its, At when it came. A page load
+	// acts on Early Hints' Link headers as they arrive.
+	ProgressInformational
 )
 
 // ProgressEvent is one step of a trace, for a live display. The engine
@@ -32,6 +36,8 @@ type ProgressEvent struct {
 	Bytes      int64         // ProgressBody
 	Total      int64         // ProgressBody: -1 when unknown
 	Done       bool          // ProgressBody: the body ended (whole or not)
+	Status     int           // ProgressInformational
+	Headers    []Header      // ProgressInformational: as kept in Hop.Informational
 }
 
 // progressEvery spaces body events: a display redraws a few times a

@@ -45,9 +45,12 @@ type Hop struct {
 	// SpanID is the parent span ID sent in this hop's traceparent header
 	// (zero when none was sent).
 	SpanID [8]byte
-	// ConnID numbers the connections of a trace from 1; hops that reuse a
+	// ConnID numbers the connections of a trace (of a Pool) from 1; hops that reuse a
 	// connection share its number (HAR's "connection", curl's num_connects).
 	ConnID int
+	// Stream is the HTTP/2 stream the hop's request went on (odd, from
+	// 1, as the client's wire bytes showed); 0 over HTTP/1.x and HTTP/3.
+	Stream uint32
 	// QUIC describes the QUIC connection of an HTTP/3 hop; nil otherwise.
 	QUIC *QUIC
 	// Fallback says why an --http3 hop went over TCP instead: the QUIC
@@ -209,7 +212,11 @@ type Connect struct {
 	Address string // remote "ip:port" of the winning attempt
 	Local   string // local "ip:port"
 	Reused  bool   // an idle connection was reused: no DNS, TCP or TLS
-	Via     string // how the address was chosen when not from the URL ("--connect-to host:port")
+	// Coalesced is the origin an HTTP/2 connection was opened to, when the
+	// hop rode it for another origin its certificate also covers, at the
+	// same address (a Pool's connection coalescing, as Chrome does).
+	Coalesced string
+	Via       string // how the address was chosen when not from the URL ("--connect-to host:port")
 	// Transport is "udp" for an HTTP/3 hop's QUIC connection, "" for TCP.
 	Transport string
 	Duration  time.Duration
@@ -331,6 +338,11 @@ func (s Span) End() time.Duration { return s.Start + s.Duration }
 // Timings holds the hop's phases in HAR's vocabulary. A nil phase did not
 // take place; Skipped carries the reason, keyed by phase name.
 type Timings struct {
+	// Blocked is the time the hop waited, from its start, for a
+	// connection (all of the origin's busy, or its first HTTPS one still
+	// negotiating) or for another request's DNS lookup of the same host:
+	// HAR's blocked. Only a Pool's hops wait; nil when the hop did not.
+	Blocked *Span
 	DNS     *Span
 	Connect *Span
 	QUIC    *Span // HTTP/3: the QUIC handshake, TCP's connect and TLS's in one

@@ -11,48 +11,36 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"golang.org/x/net/http2"
 )
 
-// session holds what outlives one hop: the options, the roots, and the
-// idle connections later hops to the same origin reuse (redirects,
-// repeated runs), as a browser's or curl's connection pool would.
+// session is one trace's view of its Pool: the trace's options, and
+// what outlives one hop (connections, roots, TLS sessions, cookies) shared
+// through the pool, as a browser's or curl's connection pool would.
 type session struct {
-	o      *Options
-	roots  *x509.CertPool
-	idle   map[string]*conn // by origin
-	nextID int
-	jar    *cookiejar.Jar // the cookie engine; nil unless -b or -c turned it on
+	o     *Options
+	p     *Pool
+	roots *x509.CertPool
+	jar   *cookiejar.Jar // the cookie engine; nil unless -b or -c turned it on
 	// tickets keeps the TLS sessions new connections resume; it outlives
 	// the session with -n --fresh. Nil with --no-sessionid.
 	tickets tls.ClientSessionCache
-	// cookies lists what jar holds, for -c (cookiestore.go); nil with jar.
-	cookies cookieStore
-	// quicCache keeps the TLS sessions of HTTP/3 hops, so that a later
-	// hop or run to the same server resumes (0-RTT) as a browser's would.
-	quicCache tls.ClientSessionCache
 }
 
-// quicTickets is the session's TLS session cache for QUIC.
-func (s *session) quicTickets() tls.ClientSessionCache {
-	if s.quicCache == nil {
-		s.quicCache = tls.NewLRUClientSessionCache(16)
-	}
-	return s.quicCache
-}
+// quicTickets is the TLS session cache for QUIC: a later hop or run to
+// the same server resumes (0-RTT) as a browser's would.
+func (s *session) quicTickets() tls.ClientSessionCache { return s.p.quicTickets() }
 
 // nextConnID numbers a connection the pool does not hold (HTTP/3's).
-func (s *session) nextConnID() int {
-	s.nextID++
-	return s.nextID
-}
+func (s *session) nextConnID() int { return s.p.newConnID() }
 
+// newSession is a trace's own pool of one.
 func newSession(o *Options, roots *x509.CertPool, tickets tls.ClientSessionCache) *session {
-	jar, cookies := newJar(o)
-	return &session{o: o, roots: roots, idle: map[string]*conn{}, jar: jar, cookies: cookies, tickets: tickets}
+	return newPool(o, roots, tickets).session(o)
 }
 
 // newTickets is the TLS session cache of a trace or a series of runs; nil
@@ -79,18 +67,50 @@ type conn struct {
 	proxy     *Proxy // the proxy it goes through, reported again on reuse
 	certAsked bool   // the server asked for a client certificate
 
+	// peerCerts is the chain the server sent, kept to tell whether
+	// another origin may ride the connection (Pool.coalescable).
+	peerCerts []*x509.Certificate
+	// aliases are the other origins (pool keys) whose HTTP/2 connection
+	// this is, by coalescing; guarded by the Pool's mu.
+	aliases []string
+
 	br *bufio.Reader // HTTP/1.1: the reader outlives a hop
 
+	// mu guards the HTTP/2 client's creation; opening is held while a
+	// hop opens a stream, so that the tap can tell whose stream it is.
+	mu      sync.Mutex
+	opening sync.Mutex
 	h2      *http2.ClientConn // HTTP/2: opened on first use
 	tap     *h2Tap
-	streams uint32 // HTTP/2 streams opened so far
 }
 
 func (c *conn) isH2() bool { return c.h2c || c.tls != nil && c.tls.ALPN == "h2" }
 
+// covers reports whether the connection's certificate is valid for host
+// (with -k: names it).
+func (c *conn) covers(host string, roots *x509.CertPool, insecure bool) bool {
+	if len(c.peerCerts) == 0 {
+		return false
+	}
+	if insecure {
+		return c.peerCerts[0].VerifyHostname(host) == nil
+	}
+	return verifyChain(c.peerCerts, host, roots, time.Now()).err == nil
+}
+
+// usable reports whether an HTTP/2 connection takes new streams.
+func (c *conn) usable() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.h2 == nil || c.h2.CanTakeNewRequest()
+}
+
 func (c *conn) close() {
-	if c.h2 != nil {
-		c.h2.Close()
+	c.mu.Lock()
+	h2 := c.h2
+	c.mu.Unlock()
+	if h2 != nil {
+		h2.Close()
 	}
 	c.sc.Close()
 }
@@ -109,27 +129,12 @@ func (s *session) poolKey(u *url.URL) string {
 	return origin(u)
 }
 
-// take returns an idle connection to u's origin that is still usable.
-func (s *session) take(u *url.URL) *conn {
-	key := s.poolKey(u)
-	c := s.idle[key]
-	if c == nil {
-		return nil
-	}
-	delete(s.idle, key)
-	if c.alive() {
-		return c
-	}
-	c.close()
-	return nil
-}
-
 // alive reports whether an idle connection can carry another request:
 // an HTTP/2 connection says so itself; an HTTP/1.1 one must not have
 // been closed by the server, nor have sent anything unasked.
 func (c *conn) alive() bool {
-	if c.h2 != nil {
-		return c.h2.CanTakeNewRequest()
+	if c.isH2() {
+		return c.usable()
 	}
 	if c.br.Buffered() > 0 {
 		return false
@@ -183,28 +188,17 @@ func socketOf(nc net.Conn) (raw syscall.Conn, overTLS bool) {
 	}
 }
 
-// keep puts a connection back for reuse.
-func (s *session) keep(c *conn) {
-	if old := s.idle[c.origin]; old != nil && old != c {
-		old.close()
-	}
-	s.idle[c.origin] = c
-}
-
-func (s *session) close() {
-	for _, c := range s.idle {
-		c.close()
-	}
-	s.idle = nil
-}
+func (s *session) close() { s.p.Close() }
 
 // open wraps a freshly connected (and handshaken) connection.
-func (s *session) open(u *url.URL, nc net.Conn, at *Connect, tls *TLS, clk *clock) *conn {
-	s.nextID++
-	c := &conn{id: s.nextID, origin: s.poolKey(u), sc: newStampConn(nc, clk), tls: tls,
+func (s *session) open(u *url.URL, nc net.Conn, at *Connect, info *TLS, clk *clock) *conn {
+	c := &conn{id: s.p.newConnID(), origin: s.poolKey(u), sc: newStampConn(nc, clk), tls: info,
 		addr: at.Address, local: at.Local, h2c: s.o.HTTP == "2-prior" && u.Scheme == "http"}
 	if !c.isH2() {
 		c.br = bufio.NewReaderSize(c.sc, copyBuffer)
+	}
+	if tc, ok := nc.(*tls.Conn); ok {
+		c.peerCerts = tc.ConnectionState().PeerCertificates
 	}
 	return c
 }

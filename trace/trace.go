@@ -37,9 +37,7 @@ func runOnce(ctx context.Context, s *session) *Result {
 	if s.o.Revalidate && res.Err == nil {
 		s.revalidate(ctx, res)
 	}
-	if s.cookies != nil {
-		res.Cookies = s.cookies.list(time.Now())
-	}
+	res.Cookies = s.p.listCookies()
 	return res
 }
 
@@ -117,6 +115,9 @@ type hopRun struct {
 	phase string
 	// certAsked: the server asked for a client certificate (see tlsSession).
 	certAsked bool
+	// coalesced is the HTTP/2 connection to another origin the hop found
+	// it may ride once it had resolved the host (Pool.coalescable).
+	coalesced *conn
 	// headPartial counts the bytes of a response head that had come when
 	// reading it failed: a timeout then is a head dripping in, not a wait.
 	headPartial int64
@@ -202,39 +203,81 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 		h.exchangeH3(ctx)
 		return
 	}
-	var c *conn
-	if mayReuse {
-		c = h.s.take(h.req.url)
-	}
-	if c != nil {
-		h.reuse(c)
-	} else if c = h.dial(ctx); c == nil {
+	c, ok := h.connection(ctx, mayReuse)
+	if !ok {
 		return
 	}
 	h.hop.ConnID = c.id
 	// From here on -m bounds every read and write: cancelling ctx fails
-	// whatever I/O is blocked.
-	stop := context.AfterFunc(ctx, func() { c.sc.SetDeadline(time.Unix(1, 0)) })
+	// whatever I/O is blocked. Not on an HTTP/2 connection that other
+	// traces of a Pool share: there ctx cancels the request's stream only.
+	stop := func() bool { return true }
+	if !(h.s.p.browser && c.isH2()) {
+		stop = context.AfterFunc(ctx, func() { c.sc.SetDeadline(time.Unix(1, 0)) })
+	}
 	var reusable bool
 	if c.isH2() {
 		reusable = h.exchangeH2(ctx, c)
 	} else {
 		reusable = h.exchangeH1(ctx, c)
 	}
-	if stop() && reusable {
-		h.s.keep(c)
-	} else {
-		c.close()
+	h.s.p.release(c, stop() && reusable)
+}
+
+// connection finds the hop a connection from the pool, waiting if it
+// must (the wait is the hop's blocked time), or opens a new one.
+func (h *hopRun) connection(ctx context.Context, mayReuse bool) (*conn, bool) {
+	u := h.req.url
+	multiplex := u.Scheme == "https" && h.o.HTTP != "1.1" || u.Scheme == "http" && h.o.HTTP == "2-prior"
+	key := h.s.poolKey(u)
+	g, waited, err := h.s.p.get(ctx, key, multiplex, !mayReuse)
+	if waited {
+		h.blocked()
 	}
+	if err != nil {
+		h.hop.Err = h.blockedError(ctx, err, key)
+		return nil, false
+	}
+	if g.c != nil {
+		h.reuse(g.c)
+		if g.c.origin != key { // an HTTP/2 connection coalesced onto earlier
+			h.hop.Connect.Coalesced = g.c.origin
+		}
+		return g.c, true
+	}
+	c := h.dial(ctx)
+	switch {
+	case c == nil:
+		h.s.p.failed(key, g.probing)
+		return nil, false
+	case c == h.coalesced:
+		h.s.p.coalesce(key, c, g.probing)
+		h.coalesce(c, key)
+		return c, true
+	}
+	h.s.p.opened(c, g.probing)
+	return c, true
 }
 
 // reuse records that the hop runs on an idle connection: no DNS, TCP or TLS.
 func (h *hopRun) reuse(c *conn) {
-	c.sc.startHop(h.clock)
+	if !c.isH2() { // an HTTP/2 connection's hops time themselves (httptrace)
+		c.sc.startHop(h.clock)
+	}
 	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true}
 	h.hop.Proxy, h.certAsked = c.proxy, c.certAsked
 	why := fmt.Sprintf("connection #%d was reused", c.id)
 	h.skip(PhaseDNS, why)
+	h.skip(PhaseConnect, why)
+	h.skip(PhaseTLS, why)
+}
+
+// coalesce records that the hop rides an HTTP/2 connection opened to
+// another origin: its DNS lookup took place, TCP and TLS did not.
+func (h *hopRun) coalesce(c *conn, key string) {
+	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true, Coalesced: c.origin}
+	h.certAsked = c.certAsked
+	why := fmt.Sprintf("coalesced onto connection #%d to %s: its certificate covers %s, at the same address", c.id, c.origin, h.req.url.Hostname())
 	h.skip(PhaseConnect, why)
 	h.skip(PhaseTLS, why)
 }
@@ -247,6 +290,9 @@ func (h *hopRun) dial(ctx context.Context) *conn {
 	nc, ok := h.connect(ctx, cctx)
 	if !ok {
 		return nil
+	}
+	if c := h.coalesced; c != nil {
+		return c
 	}
 	c := h.s.open(h.req.url, nc, h.hop.Connect, h.hop.TLS, h.clock)
 	c.proxy, c.certAsked = h.hop.Proxy, h.certAsked
@@ -268,8 +314,8 @@ func cmpDuration(d, def time.Duration) time.Duration {
 func (h *hopRun) connect(ctx, cctx context.Context) (net.Conn, bool) {
 	host, port := h.req.url.Hostname(), Port(h.req.url)
 	conn, ok := h.transport(ctx, cctx, host, port)
-	if !ok {
-		return nil, false
+	if !ok || h.coalesced != nil {
+		return nil, ok
 	}
 	if h.req.url.Scheme != "https" {
 		h.skip(PhaseTLS, "plain http:// has no TLS")
@@ -302,7 +348,14 @@ func (h *hopRun) transport(ctx, cctx context.Context, host string, port int) (ne
 		return h.viaProxy(ctx, cctx, px, source, host, port)
 	}
 	dialHost, dialPort, via := h.o.target(host, port)
-	conn, ok := h.dialTCP(ctx, cctx, dialHost, dialPort)
+	addrs, ok := h.resolve(ctx, cctx, dialHost, dialPort)
+	if !ok {
+		return nil, false
+	}
+	if h.coalesced = h.s.p.coalescable(h.o, h.req.url, addrs, dialPort); h.coalesced != nil {
+		return nil, true
+	}
+	conn, ok := h.dialAddrs(ctx, cctx, addrs, dialPort)
 	if h.hop.Connect != nil {
 		h.hop.Connect.Via = via
 	}
@@ -321,16 +374,9 @@ func (h *hopRun) dialTCP(ctx, cctx context.Context, host string, port int) (net.
 // resolve looks host up, recording the DNS section and its span.
 func (h *hopRun) resolve(ctx, cctx context.Context, host string, port int) ([]netip.Addr, bool) {
 	h.setPhase(PhaseDNS)
-	start := h.clock.since()
-	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
-	h.hop.DNS = d
-	switch {
-	case d == nil:
-		h.skip(PhaseDNS, "the URL's host is an IP address")
-	case d.Source == SourceResolve:
-		h.skip(PhaseDNS, "--resolve gave the address")
-	default:
-		h.hop.Timings.DNS = &Span{start, h.clock.since() - start}
+	addrs, err, ok := h.lookup(ctx, cctx, host, port)
+	if !ok {
+		return nil, false
 	}
 	if err != nil {
 		h.fail(ctx, cctx, err)
@@ -343,6 +389,60 @@ func (h *hopRun) resolve(ctx, cctx context.Context, host string, port int) ([]ne
 		return nil, false
 	}
 	return addrs, true
+}
+
+// lookup resolves host, or in a Pool finds the answer another request
+// got or is getting (one lookup per host). ok is false when waiting for
+// that answer failed (recorded as the hop's error).
+func (h *hopRun) lookup(ctx, cctx context.Context, host string, port int) ([]netip.Addr, *Error, bool) {
+	e, first := h.s.p.dnsEntryFor(h.o, host, port)
+	if e != nil && !first {
+		return h.sharedLookup(ctx, cctx, e, host, port)
+	}
+	start := h.clock.since()
+	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
+	if e != nil {
+		h.s.p.settleLookup(host, e, addrs, err, cctx.Err() != nil)
+	}
+	h.hop.DNS = d
+	switch {
+	case d == nil:
+		h.skip(PhaseDNS, "the URL's host is an IP address")
+	case d.Source == SourceResolve:
+		h.skip(PhaseDNS, "--resolve gave the address")
+	default:
+		h.hop.Timings.DNS = &Span{start, h.clock.since() - start}
+	}
+	return addrs, err, true
+}
+
+// sharedLookup takes the pool's answer for host: done already (cached),
+// or awaited, the wait being the hop's blocked time.
+func (h *hopRun) sharedLookup(ctx, cctx context.Context, e *dnsEntry, host string, port int) ([]netip.Addr, *Error, bool) {
+	why := fmt.Sprintf("cached: an earlier request of this pool resolved %s (DNS once per host)", host)
+	select {
+	case <-e.done:
+	default:
+		select {
+		case <-e.done:
+		case <-cctx.Done():
+			h.blocked()
+			h.fail(ctx, cctx, &Error{Phase: PhaseDNS, Kind: KindCanceled, Err: cctx.Err(),
+				Message: "interrupted while waiting for another request's lookup of " + host})
+			return nil, nil, false
+		}
+		h.blocked()
+		why = fmt.Sprintf("cached: another request of this pool was resolving %s; this one waited for its answer (one lookup per host)", host)
+	}
+	if e.retry { // the lookup ran out of its own request's time: ask again
+		return h.lookup(ctx, cctx, host, port)
+	}
+	h.skip(PhaseDNS, why)
+	if e.err != nil {
+		err := *e.err
+		return nil, &err, true
+	}
+	return e.addrs, nil, true
 }
 
 // dialAddrs connects to port on one of addrs (RFC 8305's race),

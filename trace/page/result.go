@@ -25,6 +25,9 @@ type Options struct {
 	RepeatView bool
 	// Progress, if set, is told of each request as it starts and ends.
 	Progress func(Event)
+	// SaveDir, when set, receives every body the network sent, at
+	// DIR/host/path (-o DIR; see savePath).
+	SaveDir string
 }
 
 // DefaultMaxRequests bounds a page load when Options.MaxRequests is 0.
@@ -64,6 +67,8 @@ type Result struct {
 	// Err is what stopped the page: the document's failure. A failed
 	// subresource is recorded on its Request, not here.
 	Err *trace.Error
+
+	cache *cache // the HTTP cache this load filled, for the repeat view
 }
 
 // Reasons a resource was found but not requested.
@@ -72,6 +77,7 @@ const (
 	SkipOtherSite   = "other-site"   // --same-site and another site
 	SkipScheme      = "scheme"       // data:, blob:, javascript: and other non-HTTP URLs
 	SkipDuplicate   = "duplicate"    // already requested (browsers fetch a URL once per page)
+	SkipIframeDepth = "iframe-depth" // an iframe inside an iframe: only one level is loaded
 )
 
 // Request is one resource of the page.
@@ -107,7 +113,7 @@ type Request struct {
 }
 
 // Start and End are the request's offsets from Result.Started: from its
-// first hop's start to its last hop's end.
+// first hop's start to its last hop's end (End is in summary.go).
 func (r Request) Start() time.Duration { return r.Discovered + r.Queued }
 
 // How the repeat view's cache served a request.
@@ -153,6 +159,14 @@ type Totals struct {
 	DecodedBytes  int64
 	ByOrigin      []Sum // in order of first request
 	ByType        []Sum // in order of first request
+	// Cached counts the resources the repeat view's cache answered with no
+	// request at all, Revalidated those it answered after a 304; both are
+	// 0 on a first load. Requests and the bytes leave the Cached ones out.
+	Cached      int
+	Revalidated int
+	// SavedBytes is, for the repeat view, how many fewer bytes crossed the
+	// wire than on the first load; 0 on the first load.
+	SavedBytes int64
 }
 
 // Sum is one row of the totals.

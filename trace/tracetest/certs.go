@@ -191,6 +191,10 @@ func (s *certStore) mint(n labName) (*tls.Certificate, error) {
 		tmpl.NotBefore, tmpl.NotAfter = now.Add(-60*day), now.Add(-30*day)
 	case "notyet":
 		tmpl.NotBefore, tmpl.NotAfter = now.Add(30*day), now.Add(120*day)
+	case "coalesce":
+		// One certificate for the whole family, as CDNs serve: a client
+		// may pool (coalesce) the siblings' requests on one connection.
+		tmpl.DNSNames = append(tmpl.DNSNames, "*.coalesce.lab.test")
 	case "wrong":
 		tmpl.Subject.CommonName = "other.lab.test"
 		tmpl.DNSNames = []string{"other.lab.test"}

@@ -68,6 +68,7 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/page", page)
 	mux.HandleFunc("/api/private", privateAPI)
 	mux.HandleFunc("/set-cookie", setCookie)
+	mux.HandleFunc("/site/", l.site)
 	mux.HandleFunc("/", notFound)
 	return l.spans.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		done, ok := l.track()
@@ -375,12 +376,17 @@ func gzipped(w http.ResponseWriter, r *http.Request) {
 		text(w, http.StatusOK, GzipBody)
 		return
 	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	gzipBody(w, []byte(GzipBody))
+}
+
+// gzipBody writes body gzip-encoded, with its Content-Length.
+func gzipBody(w http.ResponseWriter, body []byte) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
-	zw.Write([]byte(GzipBody))
+	zw.Write(body)
 	zw.Close()
 	w.Header().Set("Content-Encoding", "gzip")
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.Write(buf.Bytes())
 }

@@ -33,12 +33,26 @@
 // leaf), nointermediate (issued by the lab's intermediate, which the server
 // does not send); fullchain sends leaf and intermediate, as it should; tls12 (TLS 1.2
 // at most), h1only (ALPN http/1.1 only), mtls (wants a client certificate
-// from ClientCertificate). A label tlsdelay-N anywhere in the
+// from ClientCertificate), coalesce (the leaf also names
+// *.coalesce.lab.test, so a.coalesce.lab.test's certificate covers
+// b.coalesce.lab.test: HTTP/2 connection coalescing). A label tlsdelay-N anywhere in the
 // SNI delays the handshake N ms.
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
 // /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
 // /upload?ms=N, /redirect/{n}.
+//
+// Pages (see page.go and pages.go): under /site/, a page set for `reqtrace
+// page` and its Chromium judge. PagePath has about 40 subresources over
+// www.lab.test, cdn.lab.test and h1only.lab.test (HTTP/1.1 only): CSS with
+// @import, web fonts and background images, a 103 Early Hints and a Link
+// preload header, sync, defer, async and module scripts, a 302-redirected
+// script, a 404 image, an image far larger than its width and height,
+// uncached, no-store and immutable (ETag, Last-Modified, 304) assets,
+// uncompressed text and per-asset delays. Smaller pages cover an iframe,
+// srcset, picture and lazy images, and /site/s/*.html one element kind
+// each. Assets take knobs as query parameters: ms=, cache=, status=, to=,
+// w= and h=, gzip=1. SiteRequests lists the /site/ requests received.
 package tracetest
 
 import (
@@ -109,6 +123,7 @@ type Lab struct {
 	closed    bool
 	dnsCounts map[dnsKey]int
 	requests  map[string]int
+	siteLog   []string // /site/ requests, for SiteRequests
 }
 
 // Start starts the DNS, HTTP and HTTPS servers. The caller must Close it.

@@ -23,6 +23,14 @@ type Ref struct {
 	// DisplayWidth and DisplayHeight are an <img>'s width and height
 	// attributes, 0 when absent.
 	DisplayWidth, DisplayHeight int
+	// Lazy: an <img loading=lazy>. Chromium fetches it only when it is
+	// near the viewport, which needs layout; discovery reports it and
+	// lets the caller decide (see the README's deliberate differences).
+	Lazy bool
+	// Media is a stylesheet's media condition (its media attribute or
+	// @import media list; "not all" for an alternate stylesheet): pass it
+	// to CSSMedia, as its rules apply only when it matches.
+	Media string
 }
 
 // Resource types, as DevTools names them.

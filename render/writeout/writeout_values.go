@@ -1,4 +1,4 @@
-package render
+package writeout
 
 import (
 	"net"
@@ -218,7 +218,7 @@ type woFacts struct {
 	r    *trace.Result
 	last *trace.Hop // nil when no request was made
 	exit int
-	opts WriteOutOptions
+	opts Options
 
 	tls    *trace.TLS   // the most recent handshake
 	tlsErr *trace.Error // the error of its hop
@@ -237,7 +237,7 @@ type woFacts struct {
 	hdrIndex                 *woHeaders
 }
 
-func newWoFacts(r *trace.Result, exit int, opts WriteOutOptions) *woFacts {
+func newWoFacts(r *trace.Result, exit int, opts Options) *woFacts {
 	f := &woFacts{r: r, exit: exit, opts: opts}
 	n := len(r.Hops)
 	if n > 0 {
@@ -562,7 +562,7 @@ func (f *woFacts) headerJSON() string {
 				woJSONString(&b, f.headerValue(hs[i]), false)
 			}
 			b.WriteByte(']')
-			if b.Len() > WriteOutMax {
+			if b.Len() > Max {
 				break // the output budget cuts it anyway
 			}
 		}

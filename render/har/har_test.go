@@ -1,4 +1,4 @@
-package render
+package har
 
 import (
 	"bytes"
@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/har"
 )
@@ -38,25 +40,25 @@ func harRich() *trace.Result {
 		},
 		DNS: &trace.DNS{
 			Host: "api.example.test", Source: trace.SourceDNS, Server: "192.0.2.53:53", Rcode: "NOERROR",
-			Name: "api.example.test.", Addresses: []string{"192.0.2.40"}, Duration: msec(4.5),
+			Name: "api.example.test.", Addresses: []string{"192.0.2.40"}, Duration: rendertest.Msec(4.5),
 			Records: []trace.Record{{Name: "api.example.test.", Type: "A", TTL: 30, Value: "192.0.2.40"}},
 			Queries: []trace.Query{{Name: "api.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
-				Start: msec(0.01), Duration: msec(4.4), Rcode: "NOERROR", Answers: 1}},
+				Start: rendertest.Msec(0.01), Duration: rendertest.Msec(4.4), Rcode: "NOERROR", Answers: 1}},
 		},
 		Connect: &trace.Connect{
-			Address: "192.0.2.40:443", Local: "192.0.2.99:50000", Duration: msec(2.2),
-			Attempts: []trace.Attempt{{Address: "192.0.2.40:443", Start: msec(4.55), Duration: msec(2.2)}},
+			Address: "192.0.2.40:443", Local: "192.0.2.99:50000", Duration: rendertest.Msec(2.2),
+			Attempts: []trace.Attempt{{Address: "192.0.2.40:443", Start: rendertest.Msec(4.55), Duration: rendertest.Msec(2.2)}},
 		},
 		TLS: &trace.TLS{
 			Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h2", Group: "X25519",
-			ServerName: "api.example.test", Verified: true, Verify: trace.VerifyOK, Duration: msec(6.1),
+			ServerName: "api.example.test", Verified: true, Verify: trace.VerifyOK, Duration: rendertest.Msec(6.1),
 			Certificates: []trace.Certificate{{
 				Subject: "CN=api.example.test", Issuer: "CN=Example Test CA R1", DNSNames: []string{"api.example.test"},
 				NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC),
 				SerialNumber: "01:02", SignatureAlgorithm: "ECDSA-SHA256", PublicKey: "ECDSA P-256",
 			}},
 		},
-		Informational: []trace.Informational{{Status: 100, At: msec(14.2)}},
+		Informational: []trace.Informational{{Status: 100, At: rendertest.Msec(14.2)}},
 		Response: &trace.Response{
 			Proto: "HTTP/2.0", Status: 307,
 			Headers: []trace.Header{
@@ -72,8 +74,8 @@ func harRich() *trace.Result {
 		},
 		ConnID: 1,
 		Timings: trace.Timings{
-			DNS: span(0, 4.5), Connect: span(4.55, 2.2), TLS: span(6.8, 6.1),
-			Send: span(12.95, 0.4), Wait: span(13.35, 9.65), Receive: span(23, 0.1), Total: msec(23.1),
+			DNS: rendertest.Span(0, 4.5), Connect: rendertest.Span(4.55, 2.2), TLS: rendertest.Span(6.8, 6.1),
+			Send: rendertest.Span(12.95, 0.4), Wait: rendertest.Span(13.35, 9.65), Receive: rendertest.Span(23, 0.1), Total: rendertest.Msec(23.1),
 		},
 	}
 	second := trace.Hop{
@@ -94,13 +96,13 @@ func harRich() *trace.Result {
 			},
 			HeadBytes: 188, BodyBytes: 61, DecodedBytes: int64(len(body)), BodyPreview: body,
 			ServerTiming: []trace.ServerTiming{
-				{Name: "db", Duration: msec(53.2), HasDuration: true, Description: "Postgres"},
+				{Name: "db", Duration: rendertest.Msec(53.2), HasDuration: true, Description: "Postgres"},
 				{Name: "cache", Description: "miss"},
 			},
 		},
 		ConnID: 1,
 		Timings: trace.Timings{
-			Send: span(0.02, 0.3), Wait: span(0.32, 60.2), Receive: span(60.52, 0.25), Total: msec(60.8),
+			Send: rendertest.Span(0.02, 0.3), Wait: rendertest.Span(0.32, 60.2), Receive: rendertest.Span(60.52, 0.25), Total: rendertest.Msec(60.8),
 			Skipped: map[string]string{
 				trace.PhaseDNS: "connection #1 was reused", trace.PhaseConnect: "connection #1 was reused",
 				trace.PhaseTLS: "connection #1 was reused",
@@ -109,19 +111,19 @@ func harRich() *trace.Result {
 	}
 	return &trace.Result{
 		URL:     "https://alice:hunter2@api.example.test/v1/items?q=a%20b&tag=x&tag=y&flag#top",
-		Started: started,
+		Started: rendertest.Started,
 		Hops:    []trace.Hop{first, second},
 	}
 }
 
-func harFixtures() []fixture {
-	return append(fixtures(), fixture{"rich", harRich()})
+func harFixtures() []rendertest.Fixture {
+	return append(rendertest.Fixtures(), rendertest.Fixture{Name: "rich", Res: harRich()})
 }
 
-func writeHAR(t *testing.T, opt HAROptions, rs ...*trace.Result) []byte {
+func writeHAR(t *testing.T, opt Options, rs ...*trace.Result) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := HAR(&buf, rs, opt); err != nil {
+	if err := Write(&buf, rs, opt); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -129,20 +131,20 @@ func writeHAR(t *testing.T, opt HAROptions, rs ...*trace.Result) []byte {
 
 func TestHARGolden(t *testing.T) {
 	for _, f := range harFixtures() {
-		t.Run(f.name, func(t *testing.T) {
-			golden(t, "har_"+f.name, writeHAR(t, HAROptions{}, f.res))
+		t.Run(f.Name, func(t *testing.T) {
+			rendertest.Golden(t, "har_"+f.Name, writeHAR(t, Options{}, f.Res))
 		})
 	}
-	golden(t, "har_rich_secrets", writeHAR(t, HAROptions{ShowSecrets: true}, harRich()))
-	golden(t, "har_two_pages", writeHAR(t, HAROptions{}, httpIP(), dnsNXDomain()))
+	rendertest.Golden(t, "har_rich_secrets", writeHAR(t, Options{ShowSecrets: true}, harRich()))
+	rendertest.Golden(t, "har_two_pages", writeHAR(t, Options{}, rendertest.HTTPIP(), rendertest.DNSNXDomain()))
 }
 
 func TestHARNil(t *testing.T) {
 	var buf bytes.Buffer
-	if err := HAR(&buf, []*trace.Result{httpIP(), nil}, HAROptions{}); err == nil {
+	if err := Write(&buf, []*trace.Result{rendertest.HTTPIP(), nil}, Options{}); err == nil {
 		t.Error("a nil Result: want an error")
 	}
-	doc := harDecode(t, writeHAR(t, HAROptions{}))
+	doc := harDecode(t, writeHAR(t, Options{}))
 	if n := len(doc["log"].(map[string]any)["entries"].([]any)); n != 0 {
 		t.Errorf("no results: %d entries", n)
 	}
@@ -174,14 +176,14 @@ func num(v any) float64 { return v.(float64) }
 // the previous one ended.
 func TestHARTimingRules(t *testing.T) {
 	for _, f := range harFixtures() {
-		t.Run(f.name, func(t *testing.T) {
-			entries := harEntries(t, writeHAR(t, HAROptions{}, f.res))
-			if len(entries) != len(f.res.Hops) {
-				t.Fatalf("%d entries for %d hops", len(entries), len(f.res.Hops))
+		t.Run(f.Name, func(t *testing.T) {
+			entries := harEntries(t, writeHAR(t, Options{}, f.Res))
+			if len(entries) != len(f.Res.Hops) {
+				t.Fatalf("%d entries for %d hops", len(entries), len(f.Res.Hops))
 			}
-			start := f.res.Started
+			start := f.Res.Started
 			for i, e := range entries {
-				h := &f.res.Hops[i]
+				h := &f.Res.Hops[i]
 				tm := e["timings"].(map[string]any)
 				for _, k := range []string{"blocked", "dns", "connect", "ssl"} {
 					if v := num(tm[k]); v != -1 && v < 0 {
@@ -225,7 +227,7 @@ func TestHARTimingRules(t *testing.T) {
 }
 
 func TestHARTimingsHTTPS(t *testing.T) {
-	e := harEntries(t, writeHAR(t, HAROptions{}, httpsH2()))[0]
+	e := harEntries(t, writeHAR(t, Options{}, rendertest.HTTPSH2()))[0]
 	want := map[string]float64{"blocked": -1, "dns": 12.3, "connect": 15.3, "ssl": 10.2, "send": 0.214, "wait": 12, "receive": 2.3}
 	if got := e["timings"].(map[string]any); !reflect.DeepEqual(got, map[string]any{
 		"blocked": want["blocked"], "dns": want["dns"], "connect": want["connect"], "ssl": want["ssl"],
@@ -240,7 +242,7 @@ func TestHARTimingsHTTPS(t *testing.T) {
 
 func TestHARSecrets(t *testing.T) {
 	secrets := []string{"hunter2", "eyJhbGciOi", "secret-token", "abc123", "7f3a", "=dark", "=gone"}
-	hidden := string(writeHAR(t, HAROptions{}, harRich(), httpsH2()))
+	hidden := string(writeHAR(t, Options{}, harRich(), rendertest.HTTPSH2()))
 	for _, s := range secrets {
 		if strings.Contains(hidden, s) {
 			t.Errorf("default output holds the secret %q", s)
@@ -255,13 +257,13 @@ func TestHARSecrets(t *testing.T) {
 			t.Errorf("default output lacks %s", s)
 		}
 	}
-	shown := string(writeHAR(t, HAROptions{ShowSecrets: true}, harRich(), httpsH2()))
+	shown := string(writeHAR(t, Options{ShowSecrets: true}, harRich(), rendertest.HTTPSH2()))
 	for _, s := range secrets {
 		if !strings.Contains(shown, s) {
 			t.Errorf("ShowSecrets output lacks %q", s)
 		}
 	}
-	h := HAROptions{}
+	h := Options{}
 	for in, want := range map[string]string{
 		"Basic": "[redacted]", "Bearer  x": "Bearer [redacted]", "Digest a=1, b=2": "Digest [redacted]",
 		"tok&en": "[redacted]", "": "[redacted]",
@@ -283,7 +285,7 @@ func TestHARSecrets(t *testing.T) {
 }
 
 func TestHARCookies(t *testing.T) {
-	e := harEntries(t, writeHAR(t, HAROptions{ShowSecrets: true}, harRich()))
+	e := harEntries(t, writeHAR(t, Options{ShowSecrets: true}, harRich()))
 	req := e[0]["request"].(map[string]any)["cookies"]
 	if want := []any{
 		map[string]any{"name": "sid", "value": "abc123"},
@@ -306,13 +308,13 @@ func TestHARCookies(t *testing.T) {
 	}
 	// Max-Age counts from when the response came: 13.35 + 9.65 ms after the start.
 	seen := e[0]["response"].(map[string]any)["cookies"].([]any)[0].(map[string]any)
-	if want := harTime(started.Add(msec(23)).Add(time.Hour)); seen["expires"] != want {
+	if want := harTime(rendertest.Started.Add(rendertest.Msec(23)).Add(time.Hour)); seen["expires"] != want {
 		t.Errorf("Max-Age cookie: expires %v, want %v", seen["expires"], want)
 	}
 }
 
 func TestHARBodies(t *testing.T) {
-	e := harEntries(t, writeHAR(t, HAROptions{}, harRich()))
+	e := harEntries(t, writeHAR(t, Options{}, harRich()))
 	pd := e[0]["request"].(map[string]any)["postData"].(map[string]any)
 	if pd["mimeType"] != "application/json" || pd["text"] != `{"name":"widget","qty":2}` {
 		t.Errorf("postData %v", pd)
@@ -328,12 +330,12 @@ func TestHARBodies(t *testing.T) {
 		t.Errorf("queryString %v", q)
 	}
 
-	r := httpIP()
+	r := rendertest.HTTPIP()
 	h := &r.Hops[0]
 	h.Request.Method, h.Request.BodyBytes, h.Request.BodyPreview = "POST", 3, []byte{0xff, 0xfe, 0}
 	h.Request.Headers = append(h.Request.Headers, trace.Header{Name: "Content-Type", Value: "application/octet-stream"})
 	h.Response.BodyPreview = h.Response.BodyPreview[:5] // only part of the body was kept
-	e = harEntries(t, writeHAR(t, HAROptions{}, r))
+	e = harEntries(t, writeHAR(t, Options{}, r))
 	pd = e[0]["request"].(map[string]any)["postData"].(map[string]any)
 	if _, ok := pd["text"]; ok || !strings.Contains(pd["_note"].(string), "UTF-8") {
 		t.Errorf("binary postData %v", pd)
@@ -342,15 +344,15 @@ func TestHARBodies(t *testing.T) {
 		t.Error("content.text from a partial preview")
 	}
 	h.Request.BodyBytes = 1 << 20
-	e = harEntries(t, writeHAR(t, HAROptions{}, r))
+	e = harEntries(t, writeHAR(t, Options{}, r))
 	if note := e[0]["request"].(map[string]any)["postData"].(map[string]any)["_note"]; !strings.Contains(note.(string), "first 3 of 1048576 bytes") {
 		t.Errorf("cut postData: _note %v", note)
 	}
 }
 
 func TestHARHostile(t *testing.T) {
-	out := writeHAR(t, HAROptions{ShowSecrets: true}, hostile())
-	assertTerminalSafe(t, out, false)
+	out := writeHAR(t, Options{ShowSecrets: true}, rendertest.Hostile())
+	rendertest.AssertTerminalSafe(t, out, false)
 	harDecode(t, out)
 }
 
@@ -361,16 +363,16 @@ func TestHARHostile(t *testing.T) {
 func TestHARRoundTrip(t *testing.T) {
 	all := []*trace.Result{}
 	for _, f := range harFixtures() {
-		all = append(all, f.res)
-		t.Run(f.name, func(t *testing.T) {
-			got := readHAR(t, writeHAR(t, HAROptions{ShowSecrets: true}, f.res))
+		all = append(all, f.Res)
+		t.Run(f.Name, func(t *testing.T) {
+			got := readHAR(t, writeHAR(t, Options{ShowSecrets: true}, f.Res))
 			if len(got) != 1 {
 				t.Fatalf("%d results", len(got))
 			}
-			compareResults(t, f.res, got[0])
+			compareResults(t, f.Res, got[0])
 		})
 	}
-	got := readHAR(t, writeHAR(t, HAROptions{ShowSecrets: true}, all...))
+	got := readHAR(t, writeHAR(t, Options{ShowSecrets: true}, all...))
 	if len(got) != len(all) {
 		t.Fatalf("%d results written, %d read", len(all), len(got))
 	}
@@ -437,10 +439,10 @@ func compareResults(t *testing.T, want, got *trace.Result) {
 		t.Errorf("JSON differs after the round trip:\n%s", lineDiff(w, g))
 	}
 	var wText, gText bytes.Buffer
-	if err := Text(&wText, want, Style{Width: 100}); err != nil {
+	if err := render.Text(&wText, want, render.Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Text(&gText, got, Style{Width: 100}); err != nil {
+	if err := render.Text(&gText, got, render.Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
 	if wText.String() != gText.String() {
@@ -484,7 +486,7 @@ func comparableJSON(t *testing.T, r *trace.Result) string {
 		}
 	}
 	var buf bytes.Buffer
-	if err := JSON(&buf, &c); err != nil {
+	if err := render.JSON(&buf, &c); err != nil {
 		t.Fatal(err)
 	}
 	return buf.String()
@@ -543,12 +545,12 @@ func TestHARSchema(t *testing.T) {
 	}
 	var all []*trace.Result
 	for _, f := range harFixtures() {
-		add(f.name, writeHAR(t, HAROptions{}, f.res))
-		all = append(all, f.res)
+		add(f.Name, writeHAR(t, Options{}, f.Res))
+		all = append(all, f.Res)
 	}
-	add("all_secrets", writeHAR(t, HAROptions{ShowSecrets: true}, all...))
-	add("hostile", writeHAR(t, HAROptions{}, hostile()))
-	add("empty", writeHAR(t, HAROptions{}))
+	add("all_secrets", writeHAR(t, Options{ShowSecrets: true}, all...))
+	add("hostile", writeHAR(t, Options{}, rendertest.Hostile()))
+	add("empty", writeHAR(t, Options{}))
 	cmd := exec.Command(node, filepath.Join("testdata", "validate-har.js"))
 	cmd.Args = append(cmd.Args, files...)
 	cmd.Env = append(os.Environ(), "HAR_VALIDATOR_DIR="+dir)
@@ -557,7 +559,7 @@ func TestHARSchema(t *testing.T) {
 		t.Fatalf("validate-har.js: %v\n%s", err, out)
 	}
 	// The validator must also be able to fail.
-	bad := writeHAR(t, HAROptions{}, httpIP())
+	bad := writeHAR(t, Options{}, rendertest.HTTPIP())
 	bad = bytes.Replace(bad, []byte(`"send": 0.051`), []byte(`"send": -2`), 1)
 	bad = bytes.Replace(bad, []byte(`"method": "GET"`), []byte(`"method": 1`), 1)
 	add("bad", bad)
@@ -565,5 +567,22 @@ func TestHARSchema(t *testing.T) {
 	cmd.Env = append(os.Environ(), "HAR_VALIDATOR_DIR="+dir)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "method") {
 		t.Errorf("validate-har.js passed a broken HAR: %v\n%s", err, out)
+	}
+}
+
+// TestHostileHAR: the HAR file shows the attacks escaped, as -w does
+// (TestHostileWriteOut); JSON keeps the data.
+func TestHostileHAR(t *testing.T) {
+	var har bytes.Buffer
+	if err := Write(&har, []*trace.Result{rendertest.Hostile()}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rendertest.AssertTerminalSafe(t, har.Bytes(), false)
+	var doc map[string]any
+	if err := json.Unmarshal(har.Bytes(), &doc); err != nil {
+		t.Fatalf("the HAR is not JSON: %v", err)
+	}
+	if !strings.Contains(har.String(), `\u200b`) || !strings.Contains(har.String(), `\udb40\udc41`) {
+		t.Errorf("the HAR does not escape the invisible characters")
 	}
 }

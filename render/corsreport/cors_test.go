@@ -1,4 +1,4 @@
-package render
+package corsreport
 
 import (
 	"bytes"
@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
 )
@@ -123,26 +126,26 @@ func TestCORSGolden(t *testing.T) {
 		t.Run(f.name, func(t *testing.T) {
 			rep := corsReport(t, f)
 			var text, js bytes.Buffer
-			if err := CORSText(&text, rep, Style{Width: 100}); err != nil {
+			if err := Text(&text, rep, render.Style{Width: 100}); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "cors_text_"+f.name, text.Bytes())
-			if err := CORSJSON(&js, rep); err != nil {
+			rendertest.Golden(t, "cors_text_"+f.name, text.Bytes())
+			if err := JSON(&js, rep); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "cors_json_"+f.name, js.Bytes())
+			rendertest.Golden(t, "cors_json_"+f.name, js.Bytes())
 		})
 	}
 	var verbose bytes.Buffer
-	if err := CORSText(&verbose, corsReport(t, corsFixtures()[4]), Style{Width: 100, Verbose: true}); err != nil {
+	if err := Text(&verbose, corsReport(t, corsFixtures()[4]), render.Style{Width: 100, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "cors_text_scan_verbose", verbose.Bytes())
+	rendertest.Golden(t, "cors_text_scan_verbose", verbose.Bytes())
 	var color bytes.Buffer
-	if err := CORSText(&color, corsReport(t, corsFixtures()[0]), Style{Width: 80, Color: true, Verbose: true}); err != nil {
+	if err := Text(&color, corsReport(t, corsFixtures()[0]), render.Style{Width: 80, Color: true, Verbose: true}); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "cors_text_preflight_401_color_verbose", color.Bytes())
+	rendertest.Golden(t, "cors_text_preflight_401_color_verbose", color.Bytes())
 }
 
 // TestCORSJSONContract checks the contract's fields are all there, with
@@ -150,15 +153,15 @@ func TestCORSGolden(t *testing.T) {
 func TestCORSJSONContract(t *testing.T) {
 	for _, f := range corsFixtures() {
 		var buf bytes.Buffer
-		if err := CORSJSON(&buf, corsReport(t, f)); err != nil {
+		if err := JSON(&buf, corsReport(t, f)); err != nil {
 			t.Fatal(err)
 		}
-		doc := decodeOne(t, buf.Bytes())
-		hasKeys(t, f.name, doc, []string{"schema", "url", "origin", "method", "request_headers", "credentials",
+		doc := rendertest.DecodeOne(t, buf.Bytes())
+		rendertest.HasKeys(t, f.name, doc, []string{"schema", "url", "origin", "method", "request_headers", "credentials",
 			"preflight", "actual", "readable_headers", "verdict", "problems", "warnings"})
-		hasKeys(t, f.name+" preflight", doc["preflight"], []string{"needed", "reasons", "request", "response", "passed", "problems"})
-		hasKeys(t, f.name+" preflight.request", doc["preflight"].(map[string]any)["request"], []string{"headers"})
-		hasKeys(t, f.name+" actual", doc["actual"], []string{"sent", "response", "passed", "problems"})
+		rendertest.HasKeys(t, f.name+" preflight", doc["preflight"], []string{"needed", "reasons", "request", "response", "passed", "problems"})
+		rendertest.HasKeys(t, f.name+" preflight.request", doc["preflight"].(map[string]any)["request"], []string{"headers"})
+		rendertest.HasKeys(t, f.name+" actual", doc["actual"], []string{"sent", "response", "passed", "problems"})
 		if doc["schema"] != "reqtrace.cors/v1" || !slices.Contains([]any{"allowed", "blocked", "unknown"}, doc["verdict"]) {
 			t.Errorf("%s: schema %v verdict %v", f.name, doc["schema"], doc["verdict"])
 		}
@@ -168,30 +171,30 @@ func TestCORSJSONContract(t *testing.T) {
 			}
 		}
 		for _, p := range doc["problems"].([]any) {
-			hasKeys(t, f.name+" problem", p, []string{"rule", "message", "fix"})
+			rendertest.HasKeys(t, f.name+" problem", p, []string{"rule", "message", "fix"})
 		}
 	}
 }
 
 func TestCORSHostile(t *testing.T) {
-	evil := "x" + oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028y"
+	evil := "x" + rendertest.OSCTitle + rendertest.Clear + rendertest.C1CSI + rendertest.BadUTF8 + "\u202eevil\u2028y"
 	f := corsFixture{name: "hostile", cfg: cors.Config{Method: "PUT"}, server: corsServer{
-		preflight: corsResp(204, "Access-Control-Allow-Origin: "+evil, "Access-Control-Allow-Methods: "+evil, "X-Evil"+clear+": "+evil),
+		preflight: corsResp(204, "Access-Control-Allow-Origin: "+evil, "Access-Control-Allow-Methods: "+evil, "X-Evil"+rendertest.Clear+": "+evil),
 	}}
-	f.server.preflight.Reason = "OK" + clear
+	f.server.preflight.Reason = "OK" + rendertest.Clear
 	rep := corsReport(t, f)
-	for _, st := range []Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
+	for _, st := range []render.Style{{Width: 100}, {Width: 60, Verbose: true}, {Width: 100, Color: true, Verbose: true}} {
 		var buf bytes.Buffer
-		if err := CORSText(&buf, rep, st); err != nil {
+		if err := Text(&buf, rep, st); err != nil {
 			t.Fatal(err)
 		}
-		assertTerminalSafe(t, buf.Bytes(), st.Color)
+		rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 	}
 	var js bytes.Buffer
-	if err := CORSJSON(&js, rep); err != nil {
+	if err := JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
-	assertTerminalSafe(t, js.Bytes(), false)
+	rendertest.AssertTerminalSafe(t, js.Bytes(), false)
 	if !json.Valid(js.Bytes()) {
 		t.Error("hostile values broke the JSON")
 	}
@@ -200,21 +203,25 @@ func TestCORSHostile(t *testing.T) {
 // TestCORSHostileRedirect: a Location is server-controlled too, followed
 // or refused.
 func TestCORSHostileRedirect(t *testing.T) {
-	evil := oscTitle + clear + c1CSI + badUTF8 + "\u202eevil\u2028"
+	evil := rendertest.OSCTitle + rendertest.Clear + rendertest.C1CSI + rendertest.BadUTF8 + "\u202eevil\u2028"
 	for _, loc := range []string{"https://cdn.example.net/" + evil, evil} {
 		f := corsFixture{cfg: cors.Config{}, server: corsServer{actual: corsResp(302, "Location: "+loc, "Access-Control-Allow-Origin: *")}}
 		rep := corsReport(t, f)
-		for _, st := range []Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
+		for _, st := range []render.Style{{Width: 100}, {Width: 100, Color: true, Verbose: true}} {
 			var buf bytes.Buffer
-			if err := CORSText(&buf, rep, st); err != nil {
+			if err := Text(&buf, rep, st); err != nil {
 				t.Fatal(err)
 			}
-			assertTerminalSafe(t, buf.Bytes(), st.Color)
+			rendertest.AssertTerminalSafe(t, buf.Bytes(), st.Color)
 		}
 		var js bytes.Buffer
-		if err := CORSJSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
+		if err := JSON(&js, rep); err != nil || !json.Valid(js.Bytes()) {
 			t.Fatalf("JSON: %v", err)
 		}
-		assertTerminalSafe(t, js.Bytes(), false)
+		rendertest.AssertTerminalSafe(t, js.Bytes(), false)
 	}
+}
+
+func TestSchemaFile(t *testing.T) {
+	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "cors", Title: "reqtrace cors --json", Schema: Schema, Type: reflect.TypeFor[wireCORS]()})
 }

@@ -1,9 +1,10 @@
-package render
+package writeout
 
 import (
 	"net/url"
 	"strings"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
@@ -16,7 +17,7 @@ func (f *woFacts) headerValue(h trace.Header) string {
 	if f.opts.ShowSecrets {
 		return v
 	}
-	return RedactHeader(h.Name, v)
+	return render.RedactHeader(h.Name, v)
 }
 
 // showURL shows a URL with its password and any JWT signature redacted unless
@@ -25,7 +26,7 @@ func (f *woFacts) showURL(s string) string {
 	if f.opts.ShowSecrets || s == "" {
 		return s
 	}
-	return RedactURL(s)
+	return render.RedactURL(s)
 }
 
 // --- URL parts

@@ -1,4 +1,4 @@
-package render
+package writeout
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
@@ -25,7 +26,7 @@ func woSpan(start, dur int64) *trace.Span {
 
 // woHTTPS is the https_h2 fixture with head sizes and a connection id.
 func woHTTPS() *trace.Result {
-	r := httpsH2()
+	r := rendertest.HTTPSH2()
 	h := &r.Hops[0]
 	h.ConnID = 1
 	h.Request.HeadBytes = 60
@@ -42,7 +43,7 @@ func woChain3() *trace.Result {
 	}
 	return &trace.Result{
 		URL:     "http://example.test/old",
-		Started: started,
+		Started: rendertest.Started,
 		Hops: []trace.Hop{
 			{
 				URL:     "http://example.test/old",
@@ -113,19 +114,19 @@ type woFixture struct {
 func woFixtures() []woFixture {
 	return []woFixture{
 		{"https_h2", woHTTPS, 0},
-		{"http_ip", httpIP, 0},
-		{"redirect", redirect, 0},
+		{"http_ip", rendertest.HTTPIP, 0},
+		{"redirect", rendertest.Redirect, 0},
 		{"chain3", woChain3, 0},
-		{"tls_expired", tlsExpired, 60},
-		{"dns_nxdomain", dnsNXDomain, 6},
-		{"insecure", insecure, 0},
+		{"tls_expired", rendertest.TLSExpired, 60},
+		{"dns_nxdomain", rendertest.DNSNXDomain, 6},
+		{"insecure", rendertest.Insecure, 0},
 	}
 }
 
-func woRun(t testing.TB, format string, r *trace.Result, exit int, opts WriteOutOptions) (stdout, stderr string) {
+func woRun(t testing.TB, format string, r *trace.Result, exit int, opts Options) (stdout, stderr string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	if err := WriteOut(&out, &errOut, format, r, exit, opts); err != nil {
+	if err := Write(&out, &errOut, format, r, exit, opts); err != nil {
 		t.Fatalf("WriteOut(%q): %v", format, err)
 	}
 	return out.String(), errOut.String()
@@ -187,7 +188,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"proxy_used", "0"},
 			{"tls_earlydata", "0"},
 		}},
-		{"plain http to an IP literal", httpIP(), 0, []row{
+		{"plain http to an IP literal", rendertest.HTTPIP(), 0, []row{
 			{"time_namelookup", "0.000000"}, // curl shows a few µs here
 			{"time_connect", "0.000420"},
 			{"time_appconnect", "0.000000"}, // no TLS: 0, as in curl
@@ -238,7 +239,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"num_certs", "1"},
 			{"content_type", "text/plain"},
 		}},
-		{"failure in TLS", tlsExpired(), 60, []row{
+		{"failure in TLS", rendertest.TLSExpired(), 60, []row{
 			{"time_namelookup", "0.003200"},
 			{"time_connect", "0.004350"},
 			{"time_appconnect", "0.000000"},
@@ -261,7 +262,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"size_request", "0"},
 			{"content_type", ""},
 		}},
-		{"failure in DNS", dnsNXDomain(), 6, []row{
+		{"failure in DNS", rendertest.DNSNXDomain(), 6, []row{
 			{"time_namelookup", "0.000000"},
 			{"time_connect", "0.000000"},
 			{"time_total", "0.008400"},
@@ -320,7 +321,7 @@ func TestWriteOutVariables(t *testing.T) {
 			{"errormsg", "connection refused"},
 		}},
 		{"failure while sending", func() *trace.Result {
-			r := httpIP()
+			r := rendertest.HTTPIP()
 			h := &r.Hops[0]
 			h.Timings.Send, h.Timings.Wait, h.Timings.Receive, h.Response = nil, nil, nil, nil
 			h.Err = &trace.Error{Phase: trace.PhaseSend, Kind: trace.KindSend, Message: "sending the request failed"}
@@ -333,13 +334,13 @@ func TestWriteOutVariables(t *testing.T) {
 			{"time_starttransfer", "0.000000"},
 			{"size_request", "0"},
 		}},
-		{"-k against a self-signed certificate", insecure(), 0, []row{
+		{"-k against a self-signed certificate", rendertest.Insecure(), 0, []row{
 			{"ssl_verify_result", "18"},
 			{"http_code", "404"},
 			{"errormsg", ""},
 		}},
 		{"a redirect not followed", func() *trace.Result {
-			r := redirect()
+			r := rendertest.Redirect()
 			r.Hops = r.Hops[:1]
 			r.Hops[0].Redirect = &trace.Redirect{Location: "http://192.0.2.20:8080/health"}
 			return r
@@ -360,7 +361,7 @@ func TestWriteOutVariables(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, r := range c.rows {
-				out, errOut := woRun(t, "%{"+r.variable+"}", c.res, c.exit, WriteOutOptions{})
+				out, errOut := woRun(t, "%{"+r.variable+"}", c.res, c.exit, Options{})
 				if out != r.want || errOut != "" {
 					t.Errorf("%%{%s} = %q (stderr %q), want %q", r.variable, out, errOut, r.want)
 				}
@@ -370,11 +371,11 @@ func TestWriteOutVariables(t *testing.T) {
 }
 
 func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
-	out, _ := woRun(t, "%{errormsg}|%{exitcode}", insecure(), 22, WriteOutOptions{})
+	out, _ := woRun(t, "%{errormsg}|%{exitcode}", rendertest.Insecure(), 22, Options{})
 	if out != "The requested URL returned error: 404|22" {
 		t.Errorf("--fail: %q", out)
 	}
-	out, _ = woRun(t, "%{errormsg}", httpIP(), 28, WriteOutOptions{})
+	out, _ = woRun(t, "%{errormsg}", rendertest.HTTPIP(), 28, Options{})
 	if out != "Timeout was reached" {
 		t.Errorf("exit 28 without a trace error: %q", out)
 	}
@@ -383,10 +384,10 @@ func TestWriteOutErrormsgWithoutTraceError(t *testing.T) {
 // curl prints the -o name in filename_effective whatever happened to the
 // transfer (found by trace/realtest against curl 7.88).
 func TestWriteOutFilenameEffectiveOnFailure(t *testing.T) {
-	if out, _ := woRun(t, "%{filename_effective}", dnsNXDomain(), 6, WriteOutOptions{Filename: "out.html"}); out != "out.html" {
+	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, Options{Filename: "out.html"}); out != "out.html" {
 		t.Errorf("after a DNS failure with -o out.html: %q", out)
 	}
-	if out, _ := woRun(t, "%{filename_effective}", dnsNXDomain(), 6, WriteOutOptions{}); out != "" {
+	if out, _ := woRun(t, "%{filename_effective}", rendertest.DNSNXDomain(), 6, Options{}); out != "" {
 		t.Errorf("without -o: %q", out)
 	}
 }
@@ -395,7 +396,7 @@ func TestWriteOutNesting(t *testing.T) {
 	// Within any one result the marks are in curl's order (appconnect aside,
 	// which is 0 without TLS).
 	for _, fx := range woFixtures() {
-		f := newWoFacts(fx.res(), fx.exit, WriteOutOptions{})
+		f := newWoFacts(fx.res(), fx.exit, Options{})
 		// A failed run leaves the later marks at 0: compare those it set.
 		var seq []time.Duration
 		for _, d := range []time.Duration{f.namelookup, f.connect, f.pretransfer, f.posttransfer, f.total} {
@@ -475,21 +476,21 @@ func TestWriteOutURLParts(t *testing.T) {
 		"urle.host":    "[fe80::1]", // no hop: the effective URL is the one given
 	}
 	for v, w := range want {
-		if out, _ := woRun(t, "%{"+v+"}", r, 0, WriteOutOptions{}); out != w {
+		if out, _ := woRun(t, "%{"+v+"}", r, 0, Options{}); out != w {
 			t.Errorf("%%{%s} = %q, want %q", v, out, w)
 		}
 	}
-	if out, _ := woRun(t, "%{url.password} %{url}", r, 0, WriteOutOptions{ShowSecrets: true}); out != "pw "+r.URL {
+	if out, _ := woRun(t, "%{url.password} %{url}", r, 0, Options{ShowSecrets: true}); out != "pw "+r.URL {
 		t.Errorf("ShowSecrets: %q", out)
 	}
 	r = &trace.Result{URL: "http://example.test"}
-	if out, _ := woRun(t, "%{url.path}|%{url.port}|%{url.query}|%{url.user}|%{url.host}", r, 0, WriteOutOptions{}); out != "/|80|||example.test" {
+	if out, _ := woRun(t, "%{url.path}|%{url.port}|%{url.query}|%{url.user}|%{url.host}", r, 0, Options{}); out != "/|80|||example.test" {
 		t.Errorf("defaults: %q", out)
 	}
 }
 
 func TestWriteOutCerts(t *testing.T) {
-	out, _ := woRun(t, "%{certs}", woHTTPS(), 0, WriteOutOptions{})
+	out, _ := woRun(t, "%{certs}", woHTTPS(), 0, Options{})
 	for _, want := range []string{
 		"Subject:CN=www.example.test,O=Example Corp,C=US\n",
 		"Issuer:CN=Example Test CA R1,O=Example Test PKI,C=US\n",
@@ -510,7 +511,7 @@ func TestWriteOutCerts(t *testing.T) {
 // --- syntax
 
 func TestWriteOutEscapes(t *testing.T) {
-	r := httpIP()
+	r := rendertest.HTTPIP()
 	cases := []struct{ format, want string }{
 		{`a\nb`, "a\nb"},
 		{`\r\t`, "\r\t"},
@@ -534,14 +535,14 @@ func TestWriteOutEscapes(t *testing.T) {
 		{"", ""},
 	}
 	for _, c := range cases {
-		if out, errOut := woRun(t, c.format, r, 0, WriteOutOptions{}); out != c.want || errOut != "" {
+		if out, errOut := woRun(t, c.format, r, 0, Options{}); out != c.want || errOut != "" {
 			t.Errorf("%q: %q (stderr %q), want %q", c.format, out, errOut, c.want)
 		}
 	}
 }
 
 func TestWriteOutUnknownVariable(t *testing.T) {
-	out, errOut := woRun(t, `a%{nope}b%{nope}c%{HTTP_CODE}%{}\n`, httpIP(), 0, WriteOutOptions{})
+	out, errOut := woRun(t, `a%{nope}b%{nope}c%{HTTP_CODE}%{}\n`, rendertest.HTTPIP(), 0, Options{})
 	if out != "abc\n" {
 		t.Errorf("stdout %q", out)
 	}
@@ -552,14 +553,14 @@ func TestWriteOutUnknownVariable(t *testing.T) {
 		t.Errorf("stderr %q, want %q", errOut, want)
 	}
 	// A hostile name is shown escaped.
-	_, errOut = woRun(t, "%{\x1b[2J}", httpIP(), 0, WriteOutOptions{})
+	_, errOut = woRun(t, "%{\x1b[2J}", rendertest.HTTPIP(), 0, Options{})
 	if errOut != "reqtrace: unknown --write-out variable: '\\x1b[2J'\n" {
 		t.Errorf("escaped name: %q", errOut)
 	}
 }
 
 func TestWriteOutStreams(t *testing.T) {
-	out, errOut := woRun(t, `1%{stderr}2%{nope}3%{stdout}4%{stderr}5\n`, httpIP(), 0, WriteOutOptions{})
+	out, errOut := woRun(t, `1%{stderr}2%{nope}3%{stdout}4%{stderr}5\n`, rendertest.HTTPIP(), 0, Options{})
 	if out != "14" {
 		t.Errorf("stdout %q", out)
 	}
@@ -568,11 +569,11 @@ func TestWriteOutStreams(t *testing.T) {
 	}
 	// One writer for both keeps the order.
 	var both bytes.Buffer
-	if err := WriteOut(&both, &both, `a%{stderr}b%{stdout}c`, httpIP(), 0, WriteOutOptions{}); err != nil || both.String() != "abc" {
+	if err := Write(&both, &both, `a%{stderr}b%{stdout}c`, rendertest.HTTPIP(), 0, Options{}); err != nil || both.String() != "abc" {
 		t.Errorf("shared writer: %q %v", both.String(), err)
 	}
 	// nil writers discard.
-	if err := WriteOut(nil, nil, `%{json}%{stderr}%{nope}`, httpIP(), 0, WriteOutOptions{}); err != nil {
+	if err := Write(nil, nil, `%{json}%{stderr}%{nope}`, rendertest.HTTPIP(), 0, Options{}); err != nil {
 		t.Error(err)
 	}
 }
@@ -582,7 +583,7 @@ type woFailWriter struct{}
 func (woFailWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }
 
 func TestWriteOutWriteError(t *testing.T) {
-	err := WriteOut(woFailWriter{}, io.Discard, "x", httpIP(), 0, WriteOutOptions{})
+	err := Write(woFailWriter{}, io.Discard, "x", rendertest.HTTPIP(), 0, Options{})
 	if err == nil || err.Error() != "broken pipe" {
 		t.Errorf("err = %v", err)
 	}
@@ -590,19 +591,19 @@ func TestWriteOutWriteError(t *testing.T) {
 
 func TestWriteOutOnError(t *testing.T) {
 	const format = `%{http_code}\n%{onerror}failed: %{errormsg} (%{exitcode})\n`
-	if out, _ := woRun(t, format, httpIP(), 0, WriteOutOptions{}); out != "200\n" {
+	if out, _ := woRun(t, format, rendertest.HTTPIP(), 0, Options{}); out != "200\n" {
 		t.Errorf("success: %q", out)
 	}
-	out, _ := woRun(t, format, tlsExpired(), 60, WriteOutOptions{})
+	out, _ := woRun(t, format, rendertest.TLSExpired(), 60, Options{})
 	if out != "000\nfailed: the certificate of expired.example.test expired on 2026-02-01 (28 days ago) (60)\n" {
 		t.Errorf("failure: %q", out)
 	}
 	// --fail: no trace error, but a non-zero exit
-	if out, _ := woRun(t, format, insecure(), 22, WriteOutOptions{}); out != "404\nfailed: The requested URL returned error: 404 (22)\n" {
+	if out, _ := woRun(t, format, rendertest.Insecure(), 22, Options{}); out != "404\nfailed: The requested URL returned error: 404 (22)\n" {
 		t.Errorf("--fail: %q", out)
 	}
 	// Nothing after %{onerror} runs: no warning either.
-	if _, errOut := woRun(t, "%{onerror}%{nope}", httpIP(), 0, WriteOutOptions{}); errOut != "" {
+	if _, errOut := woRun(t, "%{onerror}%{nope}", rendertest.HTTPIP(), 0, Options{}); errOut != "" {
 		t.Errorf("warned after onerror: %q", errOut)
 	}
 }
@@ -644,10 +645,10 @@ func TestWriteOutHeader(t *testing.T) {
 		{chain, `%header{location:all: > }`, false, "https://example.test/old > /new"},
 		{chain, `%header{x-hop\}}`, false, ""}, // \} does not end it; the name has a brace
 		{chain, `%header{}`, false, ""},
-		{dnsNXDomain(), `%header{x-hop}|%header{x-hop:all:,}`, false, "|"},
+		{rendertest.DNSNXDomain(), `%header{x-hop}|%header{x-hop:all:,}`, false, "|"},
 	}
 	for _, c := range cases {
-		out, errOut := woRun(t, c.format, c.res, 0, WriteOutOptions{ShowSecrets: c.show})
+		out, errOut := woRun(t, c.format, c.res, 0, Options{ShowSecrets: c.show})
 		if out != c.want || errOut != "" {
 			t.Errorf("%s (show %v): %q (stderr %q), want %q", c.format, c.show, out, errOut, c.want)
 		}
@@ -666,7 +667,7 @@ func TestWriteOutTime(t *testing.T) {
 		{"%time{" + strings.Repeat("x", 256) + "}", ""}, // too long for curl's buffer
 	}
 	for _, c := range cases {
-		if out, _ := woRun(t, c.format, httpIP(), 0, WriteOutOptions{Now: now}); out != c.want {
+		if out, _ := woRun(t, c.format, rendertest.HTTPIP(), 0, Options{Now: now}); out != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.format, out, c.want)
 		}
 	}
@@ -683,7 +684,7 @@ func TestWriteOutOutputFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "wo.txt")
 	format := "a%output{" + file + "}b%{http_code}%output{>>" + file + "}c%{stdout}d\n"
-	out, errOut := woRun(t, format, httpIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
+	out, errOut := woRun(t, format, rendertest.HTTPIP(), 0, Options{Output: OpenFile})
 	if out != "ad\n" || errOut != "" {
 		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
@@ -695,12 +696,12 @@ func TestWriteOutOutputFile(t *testing.T) {
 		t.Errorf("mode: %v %v", fi.Mode(), err)
 	}
 	// A file that cannot be created leaves the output where it was.
-	out, errOut = woRun(t, "a%output{"+filepath.Join(dir, "no", "such")+"}b", httpIP(), 0, WriteOutOptions{Output: OpenWriteOutFile})
+	out, errOut = woRun(t, "a%output{"+filepath.Join(dir, "no", "such")+"}b", rendertest.HTTPIP(), 0, Options{Output: OpenFile})
 	if out != "ab" || !strings.Contains(errOut, "cannot write to") {
 		t.Errorf("unopenable: %q %q", out, errOut)
 	}
 	// Without Output, %output{} is ignored with one warning.
-	out, errOut = woRun(t, "a%output{x}b%output{y}c", httpIP(), 0, WriteOutOptions{})
+	out, errOut = woRun(t, "a%output{x}b%output{y}c", rendertest.HTTPIP(), 0, Options{})
 	if out != "abc" || strings.Count(errOut, "%output{} is not available") != 1 {
 		t.Errorf("no Output: %q %q", out, errOut)
 	}
@@ -759,7 +760,7 @@ func woJSONKeys(t *testing.T, doc string) ([]string, map[string]any) {
 func TestWriteOutJSON(t *testing.T) {
 	for _, fx := range woFixtures() {
 		t.Run(fx.name, func(t *testing.T) {
-			out, _ := woRun(t, "%{json}", fx.res(), fx.exit, WriteOutOptions{})
+			out, _ := woRun(t, "%{json}", fx.res(), fx.exit, Options{})
 			order, vals := woJSONKeys(t, out)
 			if !slices.Equal(order, woCurlKeys) {
 				t.Fatalf("keys differ from curl's:\n got %v\nwant %v", order, woCurlKeys)
@@ -790,10 +791,10 @@ func TestWriteOutJSON(t *testing.T) {
 			if vals["ftp_entry_path"] != nil || vals["url.options"] != nil {
 				t.Errorf("want null for what reqtrace has not")
 			}
-			assertTerminalSafe(t, []byte(out), false)
+			rendertest.AssertTerminalSafe(t, []byte(out), false)
 		})
 	}
-	out, _ := woRun(t, "%{json}", woHTTPS(), 0, WriteOutOptions{})
+	out, _ := woRun(t, "%{json}", woHTTPS(), 0, Options{})
 	for _, want := range []string{
 		`{"certs":"Subject:CN=www.example.test,O=Example Corp,C=US\n`,
 		`"errormsg":null,`, `"exitcode":0,`, `"http_code":200,`, `"http_version":"2",`,
@@ -803,7 +804,7 @@ func TestWriteOutJSON(t *testing.T) {
 			t.Errorf("json lacks %s", want)
 		}
 	}
-	out, _ = woRun(t, "%{json}", dnsNXDomain(), 6, WriteOutOptions{})
+	out, _ = woRun(t, "%{json}", rendertest.DNSNXDomain(), 6, Options{})
 	_, vals := woJSONKeys(t, out)
 	if vals["http_code"] != json.Number("0") || vals["errormsg"] == nil || vals["exitcode"] != json.Number("6") {
 		t.Errorf("failure: http_code %v errormsg %v exitcode %v", vals["http_code"], vals["errormsg"], vals["exitcode"])
@@ -811,12 +812,12 @@ func TestWriteOutJSON(t *testing.T) {
 }
 
 func TestWriteOutHeaderJSON(t *testing.T) {
-	out, _ := woRun(t, "%{header_json}", woChain3(), 0, WriteOutOptions{})
+	out, _ := woRun(t, "%{header_json}", woChain3(), 0, Options{})
 	want := "{\"content-type\":[\"text/plain\"],\n\"x-hop\":[\"four\"],\n\"content-length\":[\"1000\"]\n}"
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
-	out, _ = woRun(t, "%{header_json}", woHTTPS(), 0, WriteOutOptions{})
+	out, _ = woRun(t, "%{header_json}", woHTTPS(), 0, Options{})
 	var m map[string][]string
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatalf("%v\n%s", err, out)
@@ -827,18 +828,18 @@ func TestWriteOutHeaderJSON(t *testing.T) {
 	if len(m) != 11 {
 		t.Errorf("%d names, want 11 (set-cookie twice)", len(m))
 	}
-	if out, _ := woRun(t, "%{header_json}", dnsNXDomain(), 6, WriteOutOptions{}); out != "{\n}" {
+	if out, _ := woRun(t, "%{header_json}", rendertest.DNSNXDomain(), 6, Options{}); out != "{\n}" {
 		t.Errorf("no response: %q", out)
 	}
 }
 
 func TestWriteOutHostile(t *testing.T) {
-	r := hostile()
+	r := rendertest.Hostile()
 	format := `%header{x-evil}|%header{x-title}|%header{x-c1}|%header{x-bad}|%{certs}|%{errormsg}|%{json}|%{header_json}` +
-		`|%header{x-evil` + clear + `:all:,}`
-	out, errOut := woRun(t, format, r, 56, WriteOutOptions{})
-	assertTerminalSafe(t, []byte(out), false)
-	assertTerminalSafe(t, []byte(errOut), false)
+		`|%header{x-evil` + rendertest.Clear + `:all:,}`
+	out, errOut := woRun(t, format, r, 56, Options{})
+	rendertest.AssertTerminalSafe(t, []byte(out), false)
+	rendertest.AssertTerminalSafe(t, []byte(errOut), false)
 	for _, want := range []string{`\x1b]0;pwned\x07`, `\x1b[2J`, `\u009b31m`, `\xff\xfe`, `\u202e`, `\u2028`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks the escaped form %s", want)
@@ -857,11 +858,11 @@ func TestWriteOutHostile(t *testing.T) {
 func TestWriteOutCap(t *testing.T) {
 	var out, errOut bytes.Buffer
 	format := strings.Repeat("%{json}", 1000) // about 3 MB
-	if err := WriteOut(&out, &errOut, format, woHTTPS(), 0, WriteOutOptions{}); err != nil {
+	if err := Write(&out, &errOut, format, woHTTPS(), 0, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if out.Len() != WriteOutMax {
-		t.Errorf("stdout %d bytes, want the cap %d", out.Len(), WriteOutMax)
+	if out.Len() != Max {
+		t.Errorf("stdout %d bytes, want the cap %d", out.Len(), Max)
 	}
 	if errOut.String() != "reqtrace: --write-out output cut at 1 MiB\n" {
 		t.Errorf("stderr %q", errOut.String())
@@ -870,10 +871,10 @@ func TestWriteOutCap(t *testing.T) {
 	out.Reset()
 	errOut.Reset()
 	format = strings.Repeat("%{stdout}%{json}%{stderr}%{json}", 500)
-	if err := WriteOut(&out, &errOut, format, woHTTPS(), 0, WriteOutOptions{}); err != nil {
+	if err := Write(&out, &errOut, format, woHTTPS(), 0, Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if total := out.Len() + errOut.Len(); total > WriteOutMax+100 {
+	if total := out.Len() + errOut.Len(); total > Max+100 {
 		t.Errorf("%d bytes in all", total)
 	}
 }
@@ -899,26 +900,26 @@ const (
 
 func woGolden(t *testing.T, name, out string) {
 	t.Helper()
-	golden(t, name, []byte(strings.ReplaceAll(out, "reqtrace/"+trace.Version, "reqtrace/VERSION")))
+	rendertest.Golden(t, name, []byte(strings.ReplaceAll(out, "reqtrace/"+trace.Version, "reqtrace/VERSION")))
 }
 
 func TestWriteOutGolden(t *testing.T) {
 	for _, fx := range woFixtures() {
 		t.Run(fx.name, func(t *testing.T) {
-			out, errOut := woRun(t, woHTTPStatFormat, fx.res(), fx.exit, WriteOutOptions{})
+			out, errOut := woRun(t, woHTTPStatFormat, fx.res(), fx.exit, Options{})
 			if errOut != "" {
 				t.Errorf("stderr %q", errOut)
 			}
 			woGolden(t, "writeout_httpstat_"+fx.name, out)
-			out, _ = woRun(t, woOneLiner, fx.res(), fx.exit, WriteOutOptions{})
+			out, _ = woRun(t, woOneLiner, fx.res(), fx.exit, Options{})
 			woGolden(t, "writeout_oneliner_"+fx.name, out)
 		})
 	}
-	out, _ := woRun(t, `%{json}\n`, woHTTPS(), 0, WriteOutOptions{})
+	out, _ := woRun(t, `%{json}\n`, woHTTPS(), 0, Options{})
 	woGolden(t, "writeout_json_https_h2", out)
-	out, _ = woRun(t, `%{json}\n`, woChain3(), 0, WriteOutOptions{})
+	out, _ = woRun(t, `%{json}\n`, woChain3(), 0, Options{})
 	woGolden(t, "writeout_json_chain3", out)
-	out, _ = woRun(t, `%{header_json}\n`, woHTTPS(), 0, WriteOutOptions{})
+	out, _ = woRun(t, `%{header_json}\n`, woHTTPS(), 0, Options{})
 	woGolden(t, "writeout_header_json_https_h2", out)
 }
 
@@ -943,7 +944,7 @@ func (c *woCounter) Write(p []byte) (int, error) { c.n += len(p); return len(p),
 func (c *woCounter) Close() error                { return nil }
 
 // FuzzWriteOut checks that no format panics and that the output, on both
-// streams and in %output{} files together, stays within WriteOutMax (plus
+// streams and in %output{} files together, stays within Max (plus
 // the one line that says it was cut).
 func FuzzWriteOut(f *testing.F) {
 	for _, s := range []string{
@@ -954,22 +955,36 @@ func FuzzWriteOut(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	results := []*trace.Result{woChain3(), hostile(), dnsNXDomain(), {}}
+	results := []*trace.Result{woChain3(), rendertest.Hostile(), rendertest.DNSNXDomain(), {}}
 	f.Fuzz(func(t *testing.T, format string) {
 		for i, r := range results {
 			var out, errOut woCounter
 			files := &woCounter{}
-			opts := WriteOutOptions{
+			opts := Options{
 				ShowSecrets: i%2 == 0,
-				Now:         func() time.Time { return started },
+				Now:         func() time.Time { return rendertest.Started },
 				Output:      func(string, bool) (io.WriteCloser, error) { return files, nil },
 			}
-			if err := WriteOut(&out, &errOut, format, r, i, opts); err != nil {
+			if err := Write(&out, &errOut, format, r, i, opts); err != nil {
 				t.Fatal(err)
 			}
-			if total := out.n + errOut.n + files.n; total > WriteOutMax+100 {
+			if total := out.n + errOut.n + files.n; total > Max+100 {
 				t.Fatalf("%d bytes written for a %d-byte format", total, len(format))
 			}
 		}
 	})
+}
+
+// TestHostileWriteOut: -w (plain and %{json}) shows the attacks escaped, as the
+// HAR file does (TestHostileHAR); JSON keeps the data.
+func TestHostileWriteOut(t *testing.T) {
+	var out, errb bytes.Buffer
+	if err := Write(&out, &errb, "%{http_code} %header{x-evil\x1b[2J} %{errormsg}\n%{json}\n%{header_json}\n", rendertest.Hostile(), 56, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rendertest.AssertTerminalSafe(t, out.Bytes(), false)
+	rendertest.AssertTerminalSafe(t, errb.Bytes(), false)
+	if !strings.Contains(out.String(), `\u200b`) || !strings.Contains(out.String(), `\U000e0041`) {
+		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
+	}
 }

@@ -1,4 +1,5 @@
-package render
+// Package har writes the HAR 1.2 file of --har FILE from trace Results.
+package har
 
 // HAR 1.2 output (http://www.softwareishard.com/blog/har-12-spec/), what
 // `--har FILE` writes: one log, one page per Result, one entry per hop.
@@ -8,8 +9,8 @@ package render
 // not take place is -1; send, wait and receive are required and never
 // negative, so a phase the hop never reached is 0 there (as in Chrome's
 // export) and null in _reqtrace.offsets_ms. "time" is the sum of the
-// phases without ssl and without the -1s. "blocked" is always -1: reqtrace
-// never queues a request.
+// phases without ssl and without the -1s. "blocked" is the wait for a
+// connection (trace.Pool's queueing), -1 when there was none.
 //
 // What HAR has no field for goes in "_reqtrace" objects, named as in the
 // --json document (CONTRACT.md):
@@ -22,7 +23,7 @@ package render
 //	response _error   the error message of a hop that failed (status 0 when no response came)
 //	postData _note    why "text" is missing
 //
-// Secrets: unless HAROptions.ShowSecrets, the credentials in Authorization,
+// Secrets: unless Options.ShowSecrets, the credentials in Authorization,
 // Proxy-Authorization, Cookie and Set-Cookie values and in the cookie
 // arrays become "[redacted]" (the auth scheme, the cookie names and the
 // Set-Cookie attributes stay), and a password in a URL becomes "xxxxx".
@@ -40,21 +41,22 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
-// HAROptions tunes the HAR output.
-type HAROptions struct {
+// Options tunes the HAR output.
+type Options struct {
 	// ShowSecrets keeps credentials (Authorization, Proxy-Authorization,
 	// Cookie, Set-Cookie) as sent and received instead of "[redacted]".
 	ShowSecrets bool
 }
 
-// HARVersion is the HAR format version written.
-const HARVersion = "1.2"
+// Version is the HAR format version written.
+const Version = "1.2"
 
 // redacted replaces a secret.
-const redacted = redactedMark
+const redacted = render.RedactedMark
 
 type harDoc struct {
 	Log harLog `json:"log"`
@@ -86,9 +88,9 @@ type harPageTimings struct {
 }
 
 type harPageExtra struct {
-	URL      string     `json:"url"`
-	Insecure bool       `json:"insecure"`
-	Error    *wireError `json:"error"`
+	URL      string            `json:"url"`
+	Insecure bool              `json:"insecure"`
+	Error    *render.WireError `json:"error"`
 }
 
 type harEntry struct {
@@ -105,15 +107,15 @@ type harEntry struct {
 }
 
 type harRequest struct {
-	Method      string       `json:"method"`
-	URL         string       `json:"url"`
-	HTTPVersion string       `json:"httpVersion"`
-	Cookies     []harCookie  `json:"cookies"`
-	Headers     []wireHeader `json:"headers"`
-	QueryString []wireHeader `json:"queryString"`
-	PostData    *harPostData `json:"postData,omitempty"`
-	HeadersSize int64        `json:"headersSize"`
-	BodySize    int64        `json:"bodySize"`
+	Method      string              `json:"method"`
+	URL         string              `json:"url"`
+	HTTPVersion string              `json:"httpVersion"`
+	Cookies     []harCookie         `json:"cookies"`
+	Headers     []render.WireHeader `json:"headers"`
+	QueryString []render.WireHeader `json:"queryString"`
+	PostData    *harPostData        `json:"postData,omitempty"`
+	HeadersSize int64               `json:"headersSize"`
+	BodySize    int64               `json:"bodySize"`
 }
 
 type harPostData struct {
@@ -134,16 +136,16 @@ type harCookie struct {
 }
 
 type harResponse struct {
-	Status      int          `json:"status"`
-	StatusText  string       `json:"statusText"`
-	HTTPVersion string       `json:"httpVersion"`
-	Cookies     []harCookie  `json:"cookies"`
-	Headers     []wireHeader `json:"headers"`
-	Content     harContent   `json:"content"`
-	RedirectURL string       `json:"redirectURL"`
-	HeadersSize int64        `json:"headersSize"`
-	BodySize    int64        `json:"bodySize"`
-	Error       *string      `json:"_error,omitempty"`
+	Status      int                 `json:"status"`
+	StatusText  string              `json:"statusText"`
+	HTTPVersion string              `json:"httpVersion"`
+	Cookies     []harCookie         `json:"cookies"`
+	Headers     []render.WireHeader `json:"headers"`
+	Content     harContent          `json:"content"`
+	RedirectURL string              `json:"redirectURL"`
+	HeadersSize int64               `json:"headersSize"`
+	BodySize    int64               `json:"bodySize"`
+	Error       *string             `json:"_error,omitempty"`
 }
 
 type harContent struct {
@@ -166,18 +168,18 @@ type harTimings struct {
 }
 
 type harHopExtras struct {
-	Target        string              `json:"target"`
-	DNS           *wireDNS            `json:"dns"`
-	Connect       *wireConnect        `json:"connect"`
-	TLS           *wireTLS            `json:"tls"`
-	Informational []wireInformational `json:"informational"`
-	ServerTiming  []harServerTiming   `json:"server_timing"`
-	Redirect      *harRedirect        `json:"redirect"`
-	Error         *wireError          `json:"error"`
-	OffsetsMS     wireOffsets         `json:"offsets_ms"`
-	Skipped       map[string]string   `json:"skipped"`
-	TotalMS       float64             `json:"total_ms"`
-	HeadersCut    int                 `json:"headers_cut"`
+	Target        string                     `json:"target"`
+	DNS           *render.WireDNS            `json:"dns"`
+	Connect       *render.WireConnect        `json:"connect"`
+	TLS           *render.WireTLS            `json:"tls"`
+	Informational []render.WireInformational `json:"informational"`
+	ServerTiming  []harServerTiming          `json:"server_timing"`
+	Redirect      *harRedirect               `json:"redirect"`
+	Error         *render.WireError          `json:"error"`
+	OffsetsMS     render.WireOffsets         `json:"offsets_ms"`
+	Skipped       map[string]string          `json:"skipped"`
+	TotalMS       float64                    `json:"total_ms"`
+	HeadersCut    int                        `json:"headers_cut"`
 }
 
 type harServerTiming struct {
@@ -196,20 +198,20 @@ type harRedirect struct {
 	Followed    bool     `json:"followed"`
 }
 
-// HAR writes rs as one HAR 1.2 log: a page per Result, in order, and an
+// Write writes rs as one HAR 1.2 log: a page per Result, in order, and an
 // entry per hop, each hop starting where the previous one ended (hops of a
 // trace run one after the other). The document is indented two spaces and
 // ends with a newline.
-func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
+func Write(w io.Writer, rs []*trace.Result, opt Options) error {
 	doc := harDoc{Log: harLog{
-		Version: HARVersion,
+		Version: Version,
 		Creator: harCreator{Name: "reqtrace", Version: trace.Version},
 		Pages:   make([]harPage, 0, len(rs)),
 		Entries: []harEntry{},
 	}}
 	for i, r := range rs {
 		if r == nil {
-			return errNilResult
+			return render.ErrNilResult
 		}
 		id := "page_" + strconv.Itoa(i+1)
 		doc.Log.Pages = append(doc.Log.Pages, harPage{
@@ -217,7 +219,7 @@ func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
 			ID:              id,
 			Title:           opt.given(r.URL),
 			PageTimings:     harPageTimings{OnContentLoad: -1, OnLoad: -1},
-			Reqtrace:        harPageExtra{URL: opt.given(r.URL), Insecure: r.Insecure, Error: wireErr(r.Err)},
+			Reqtrace:        harPageExtra{URL: opt.given(r.URL), Insecure: r.Insecure, Error: render.WireErr(r.Err)},
 		})
 		start := r.Started
 		for j := range r.Hops {
@@ -226,7 +228,7 @@ func HAR(w io.Writer, rs []*trace.Result, opt HAROptions) error {
 			start = start.Add(max(h.Timings.Total, 0))
 		}
 	}
-	return writeJSON(w, doc)
+	return render.WriteJSON(w, doc)
 }
 
 // harTime is HAR's ISO 8601 date: UTC, to the microsecond.
@@ -234,7 +236,7 @@ func harTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.000000Z")
 }
 
-func (opt HAROptions) entry(page string, start time.Time, h *trace.Hop, r *trace.Result) harEntry {
+func (opt Options) entry(page string, start time.Time, h *trace.Hop, r *trace.Result) harEntry {
 	u := h.URL
 	if u == "" {
 		u = r.URL
@@ -266,11 +268,11 @@ func harTimingsOf(t *trace.Timings) harTimings {
 		if s == nil {
 			return -1
 		}
-		return ms(max(s.Duration, 0))
+		return render.Millis(max(s.Duration, 0))
 	}
 	req := func(s *trace.Span) float64 { return max(opt(s), 0) }
 	out := harTimings{
-		Blocked: -1,
+		Blocked: opt(t.Blocked),
 		DNS:     opt(t.DNS),
 		Connect: opt(t.Connect),
 		SSL:     opt(t.TLS),
@@ -323,7 +325,7 @@ func hostIP(addr string) string {
 	return ip.WithZone("").String()
 }
 
-func (opt HAROptions) request(u string, rq *trace.Request) harRequest {
+func (opt Options) request(u string, rq *trace.Request) harRequest {
 	out := harRequest{
 		Method:      rq.Method,
 		URL:         opt.url(u),
@@ -340,7 +342,7 @@ func (opt HAROptions) request(u string, rq *trace.Request) harRequest {
 		}
 	}
 	if rq.BodyBytes > 0 {
-		pd := &harPostData{MimeType: headerValue(rq.Headers, "Content-Type")}
+		pd := &harPostData{MimeType: render.HeaderValue(rq.Headers, "Content-Type")}
 		switch {
 		case int64(len(rq.BodyPreview)) < rq.BodyBytes:
 			pd.Note = fmt.Sprintf("text left out: reqtrace kept only the first %d of %d bytes", len(rq.BodyPreview), rq.BodyBytes)
@@ -364,7 +366,7 @@ func sizeOrUnknown(n int64) int64 {
 
 // url is a request URL as HAR wants it: without the fragment, which is
 // never sent, and with any password hidden.
-func (opt HAROptions) url(s string) string {
+func (opt Options) url(s string) string {
 	if i := strings.IndexByte(s, '#'); i >= 0 {
 		s = s[:i]
 	}
@@ -372,7 +374,7 @@ func (opt HAROptions) url(s string) string {
 }
 
 // given is a URL as the user gave it, with any password hidden.
-func (opt HAROptions) given(s string) string {
+func (opt Options) given(s string) string {
 	if opt.ShowSecrets {
 		return s
 	}
@@ -404,8 +406,8 @@ func hideUserinfo(s string) string {
 }
 
 // queryString lists the query's pairs in order, decoded where they decode.
-func queryString(s string) []wireHeader {
-	out := []wireHeader{}
+func queryString(s string) []render.WireHeader {
+	out := []render.WireHeader{}
 	u, err := url.Parse(s)
 	if err != nil || u.RawQuery == "" {
 		return out
@@ -415,7 +417,7 @@ func queryString(s string) []wireHeader {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		out = append(out, wireHeader{Name: unescapeQuery(k), Value: unescapeQuery(v)})
+		out = append(out, render.WireHeader{Name: unescapeQuery(k), Value: unescapeQuery(v)})
 	}
 	return out
 }
@@ -428,22 +430,22 @@ func unescapeQuery(s string) string {
 }
 
 // headers copies header lines, with the secrets redacted.
-func (opt HAROptions) headers(hs []trace.Header) []wireHeader {
-	out := make([]wireHeader, 0, len(hs))
+func (opt Options) headers(hs []trace.Header) []render.WireHeader {
+	out := make([]render.WireHeader, 0, len(hs))
 	for _, h := range hs {
-		out = append(out, wireHeader{Name: h.Name, Value: opt.headerValue(h)})
+		out = append(out, render.WireHeader{Name: h.Name, Value: opt.headerValue(h)})
 	}
 	return out
 }
 
-func (opt HAROptions) headerValue(h trace.Header) string {
+func (opt Options) headerValue(h trace.Header) string {
 	if opt.ShowSecrets {
 		return h.Value
 	}
-	return RedactHeader(h.Name, h.Value)
+	return render.RedactHeader(h.Name, h.Value)
 }
 
-func (opt HAROptions) secret(v string) string {
+func (opt Options) secret(v string) string {
 	if opt.ShowSecrets {
 		return v
 	}
@@ -451,7 +453,7 @@ func (opt HAROptions) secret(v string) string {
 }
 
 // requestCookies parses a Cookie header: "a=1; b=2".
-func (opt HAROptions) requestCookies(v string) []harCookie {
+func (opt Options) requestCookies(v string) []harCookie {
 	var out []harCookie
 	for _, p := range strings.Split(v, ";") {
 		p = strings.TrimSpace(p)
@@ -466,7 +468,7 @@ func (opt HAROptions) requestCookies(v string) []harCookie {
 
 // responseCookie parses one Set-Cookie value. received is when the
 // response came, the origin of Max-Age.
-func (opt HAROptions) responseCookie(v string, received time.Time) harCookie {
+func (opt Options) responseCookie(v string, received time.Time) harCookie {
 	c, err := http.ParseSetCookie(v)
 	if err != nil {
 		// Not a cookie Go accepts; still show its name and value.
@@ -497,7 +499,7 @@ func (opt HAROptions) responseCookie(v string, received time.Time) harCookie {
 	return out
 }
 
-func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
+func (opt Options) response(h *trace.Hop, start time.Time) harResponse {
 	rs := h.Response
 	var errText *string
 	if h.Err != nil {
@@ -506,7 +508,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 	if rs == nil {
 		// Chrome's shape for a request that got no response.
 		return harResponse{
-			Cookies: []harCookie{}, Headers: []wireHeader{},
+			Cookies: []harCookie{}, Headers: []render.WireHeader{},
 			Content:     harContent{MimeType: "x-unknown"},
 			HeadersSize: -1, BodySize: -1, Error: errText,
 		}
@@ -515,7 +517,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 	if h.Timings.Wait != nil {
 		received = start.Add(h.Timings.Wait.End())
 	}
-	reason := reasonOf(rs.Proto, rs.Status, rs.Reason) // HTTP/2 has no reason phrase
+	reason := render.ReasonOf(rs.Proto, rs.Status, rs.Reason) // HTTP/2 has no reason phrase
 	out := harResponse{
 		Status:      rs.Status,
 		StatusText:  reason,
@@ -542,7 +544,7 @@ func (opt HAROptions) response(h *trace.Hop, start time.Time) harResponse {
 // encoding saved, and the text when reqtrace kept all of it and it is text.
 func content(h *trace.Hop) harContent {
 	rs := h.Response
-	mime := headerValue(rs.Headers, "Content-Type")
+	mime := render.HeaderValue(rs.Headers, "Content-Type")
 	if mime == "" {
 		mime = "x-unknown"
 	}
@@ -574,7 +576,7 @@ func contentEncoded(hs []trace.Header) bool {
 	return false
 }
 
-func (opt HAROptions) extras(h *trace.Hop, r *trace.Result) harHopExtras {
+func (opt Options) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 	t := &h.Timings
 	skipped := map[string]string{}
 	for k, v := range t.Skipped {
@@ -587,26 +589,26 @@ func (opt HAROptions) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 	}
 	out := harHopExtras{
 		Target:        h.Request.Target,
-		DNS:           wireDNSOf(h.DNS),
-		Connect:       wireConnectOf(h.Connect),
-		TLS:           wireTLSOf(h.TLS, r),
-		Informational: wireInfos(infos),
+		DNS:           render.WireDNSOf(h.DNS),
+		Connect:       render.WireConnectOf(h.Connect),
+		TLS:           render.WireTLSOf(h.TLS, r),
+		Informational: render.WireInfos(infos),
 		ServerTiming:  []harServerTiming{},
 		Redirect:      harRedirectOf(h.Redirect),
-		Error:         wireErr(h.Err),
-		OffsetsMS: wireOffsets{
-			DNS: startMS(t.DNS), Connect: startMS(t.Connect), TLS: startMS(t.TLS),
-			Send: startMS(t.Send), Wait: startMS(t.Wait), Receive: startMS(t.Receive),
+		Error:         render.WireErr(h.Err),
+		OffsetsMS: render.WireOffsets{
+			DNS: render.StartMillis(t.DNS), Connect: render.StartMillis(t.Connect), TLS: render.StartMillis(t.TLS),
+			Send: render.StartMillis(t.Send), Wait: render.StartMillis(t.Wait), Receive: render.StartMillis(t.Receive),
 		},
 		Skipped: skipped,
-		TotalMS: ms(t.Total),
+		TotalMS: render.Millis(t.Total),
 	}
 	if rs := h.Response; rs != nil {
 		out.HeadersCut = rs.HeadersCut
 		for _, m := range rs.ServerTiming {
 			st := harServerTiming{Name: m.Name, Description: m.Description}
 			if m.HasDuration {
-				d := ms(m.Duration)
+				d := render.Millis(m.Duration)
 				st.DurationMS = &d
 			}
 			out.ServerTiming = append(out.ServerTiming, st)
@@ -615,7 +617,7 @@ func (opt HAROptions) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 	return out
 }
 
-func redactHeaders(opt HAROptions, hs []trace.Header) []trace.Header {
+func redactHeaders(opt Options, hs []trace.Header) []trace.Header {
 	out := make([]trace.Header, len(hs))
 	for i, h := range hs {
 		out[i] = trace.Header{Name: h.Name, Value: opt.headerValue(h)}
@@ -629,6 +631,6 @@ func harRedirectOf(rd *trace.Redirect) *harRedirect {
 	}
 	return &harRedirect{
 		Location: rd.Location, Method: rd.Method, KeepsBody: rd.KeepsBody, Rule: rd.Rule,
-		CrossOrigin: rd.CrossOrigin, Dropped: orEmpty(rd.Dropped), Followed: rd.Followed,
+		CrossOrigin: rd.CrossOrigin, Dropped: render.OrEmpty(rd.Dropped), Followed: rd.Followed,
 	}
 }

@@ -1,4 +1,6 @@
-package render
+// Package rendertest holds what the tests of render and its sub-packages
+// share: hand-built Results, golden files, hostile input and JSON checks.
+package rendertest
 
 import (
 	"time"
@@ -9,36 +11,36 @@ import (
 // Fixtures are hand-built Results with fixed times, so the golden files
 // never depend on the network or the clock.
 
-var started = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+var Started = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
-func msec(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+func Msec(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
 
-func span(start, dur float64) *trace.Span {
-	return &trace.Span{Start: msec(start), Duration: msec(dur)}
+func Span(start, dur float64) *trace.Span {
+	return &trace.Span{Start: Msec(start), Duration: Msec(dur)}
 }
 
-type fixture struct {
-	name string
-	res  *trace.Result
+type Fixture struct {
+	Name string
+	Res  *trace.Result
 }
 
-func fixtures() []fixture {
-	return []fixture{
-		{"https_h2", httpsH2()},
-		{"http_ip", httpIP()},
-		{"dns_nxdomain", dnsNXDomain()},
-		{"tls_expired", tlsExpired()},
-		{"insecure", insecure()},
-		{"redirect", redirect()},
+func Fixtures() []Fixture {
+	return []Fixture{
+		{"https_h2", HTTPSH2()},
+		{"http_ip", HTTPIP()},
+		{"dns_nxdomain", DNSNXDomain()},
+		{"tls_expired", TLSExpired()},
+		{"insecure", Insecure()},
+		{"redirect", Redirect()},
 	}
 }
 
-// httpsH2: a CNAME chain, Happy Eyeballs with a refused IPv6 attempt, a
+// HTTPSH2: a CNAME chain, Happy Eyeballs with a refused IPv6 attempt, a
 // TLS 1.3 chain of two, a 103 Early Hints and a long header.
-func httpsH2() *trace.Result {
+func HTTPSH2() *trace.Result {
 	return &trace.Result{
 		URL:     "https://www.example.test/",
-		Started: started,
+		Started: Started,
 		Hops: []trace.Hop{{
 			URL: "https://www.example.test/",
 			Request: trace.Request{
@@ -60,23 +62,23 @@ func httpsH2() *trace.Result {
 				Addresses: []string{"::1", "192.0.2.10"},
 				Queries: []trace.Query{
 					{Name: "www.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.021), Duration: msec(12.104), Rcode: "NOERROR", Flags: "qr rd ra", Answers: 3},
+						Start: Msec(0.021), Duration: Msec(12.104), Rcode: "NOERROR", Flags: "qr rd ra", Answers: 3},
 					{Name: "www.example.test.", Type: "AAAA", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.034), Duration: msec(12.266), Rcode: "NOERROR", Flags: "qr rd ra", Answers: 3},
+						Start: Msec(0.034), Duration: Msec(12.266), Rcode: "NOERROR", Flags: "qr rd ra", Answers: 3},
 				},
-				Duration: msec(12.3),
+				Duration: Msec(12.3),
 			},
 			Connect: &trace.Connect{
-				Address: "192.0.2.10:443", Local: "192.0.2.99:53124", Duration: msec(5.1),
+				Address: "192.0.2.10:443", Local: "192.0.2.99:53124", Duration: Msec(5.1),
 				Attempts: []trace.Attempt{
-					{Address: "[::1]:443", Start: msec(12.35), Duration: msec(0.214), Err: "connection refused"},
-					{Address: "192.0.2.10:443", Start: msec(12.6), Duration: msec(4.85)},
+					{Address: "[::1]:443", Start: Msec(12.35), Duration: Msec(0.214), Err: "connection refused"},
+					{Address: "192.0.2.10:443", Start: Msec(12.6), Duration: Msec(4.85)},
 				},
 			},
 			TLS: &trace.TLS{
 				Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h2",
 				Group: "X25519MLKEM768", ServerName: "www.example.test", OCSPStapled: true,
-				Verified: true, Verify: trace.VerifyOK, Duration: msec(10.2),
+				Verified: true, Verify: trace.VerifyOK, Duration: Msec(10.2),
 				Certificates: []trace.Certificate{
 					{
 						Subject:            "CN=www.example.test,O=Example Corp,C=US",
@@ -106,13 +108,13 @@ func httpsH2() *trace.Result {
 					{Name: "link", Value: "</style.css>; rel=preload; as=style"},
 					{Name: "link", Value: "</app.js>; rel=preload; as=script"},
 				},
-				At: msec(30.12),
+				At: Msec(30.12),
 			}},
 			ConnID: 1,
 			Response: &trace.Response{
 				Proto: "HTTP/2.0", Status: 200, HeadBytes: 712, DecodedBytes: -1,
 				ServerTiming: []trace.ServerTiming{
-					{Name: "db", Duration: msec(6.5), HasDuration: true, Description: "primary"},
+					{Name: "db", Duration: Msec(6.5), HasDuration: true, Description: "primary"},
 					{Name: "cache", Description: "miss"},
 				},
 				Headers: []trace.Header{
@@ -133,23 +135,23 @@ func httpsH2() *trace.Result {
 				BodyPreview: []byte("<!doctype html>\n<html lang=\"en\">\n<head>\n  <meta charset=\"utf-8\">\n  <title>Example</title>\n  <link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n"),
 			},
 			Timings: trace.Timings{
-				DNS:     span(0, 12.3),
-				Connect: span(12.35, 5.1),
-				TLS:     span(17.46, 10.2),
-				Send:    span(27.7, 0.214),
-				Wait:    span(27.914, 12.0),
-				Receive: span(39.914, 2.3),
-				Total:   msec(42.3),
+				DNS:     Span(0, 12.3),
+				Connect: Span(12.35, 5.1),
+				TLS:     Span(17.46, 10.2),
+				Send:    Span(27.7, 0.214),
+				Wait:    Span(27.914, 12.0),
+				Receive: Span(39.914, 2.3),
+				Total:   Msec(42.3),
 			},
 		}},
 	}
 }
 
-// httpIP: plain HTTP/1.1 to an IP literal: no DNS, no TLS.
-func httpIP() *trace.Result {
+// HTTPIP: plain HTTP/1.1 to an IP literal: no DNS, no TLS.
+func HTTPIP() *trace.Result {
 	return &trace.Result{
 		URL:     "http://192.0.2.20:8080/health",
-		Started: started,
+		Started: Started,
 		Hops: []trace.Hop{{
 			URL: "http://192.0.2.20:8080/health",
 			Request: trace.Request{
@@ -161,8 +163,8 @@ func httpIP() *trace.Result {
 				},
 			},
 			Connect: &trace.Connect{
-				Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Duration: msec(0.412),
-				Attempts: []trace.Attempt{{Address: "192.0.2.20:8080", Start: msec(0.008), Duration: msec(0.412)}},
+				Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Duration: Msec(0.412),
+				Attempts: []trace.Attempt{{Address: "192.0.2.20:8080", Start: Msec(0.008), Duration: Msec(0.412)}},
 			},
 			ConnID: 1,
 			Response: &trace.Response{
@@ -176,11 +178,11 @@ func httpIP() *trace.Result {
 				BodyPreview: []byte(`{"status":"ok"}`),
 			},
 			Timings: trace.Timings{
-				Connect: span(0.008, 0.412),
-				Send:    span(0.43, 0.051),
-				Wait:    span(0.481, 1.937),
-				Receive: span(2.418, 0.006),
-				Total:   msec(2.43),
+				Connect: Span(0.008, 0.412),
+				Send:    Span(0.43, 0.051),
+				Wait:    Span(0.481, 1.937),
+				Receive: Span(2.418, 0.006),
+				Total:   Msec(2.43),
 				Skipped: map[string]string{
 					trace.PhaseDNS: "the URL host is an IP address",
 					trace.PhaseTLS: "http:// has no TLS",
@@ -190,8 +192,8 @@ func httpIP() *trace.Result {
 	}
 }
 
-// dnsNXDomain: the name does not exist; only the DNS span.
-func dnsNXDomain() *trace.Result {
+// DNSNXDomain: the name does not exist; only the DNS span.
+func DNSNXDomain() *trace.Result {
 	err := &trace.Error{
 		Phase: trace.PhaseDNS, Kind: trace.KindNXDomain,
 		Message: `no such host "nope.example.test" (NXDOMAIN from 192.0.2.53:53)`,
@@ -199,7 +201,7 @@ func dnsNXDomain() *trace.Result {
 	}
 	return &trace.Result{
 		URL:     "https://nope.example.test/",
-		Started: started,
+		Started: Started,
 		Hops: []trace.Hop{{
 			URL:     "https://nope.example.test/",
 			Request: trace.Request{Method: "GET", Target: "/", Proto: "HTTP/1.1"},
@@ -208,34 +210,34 @@ func dnsNXDomain() *trace.Result {
 				Rcode: "NXDOMAIN", Name: "nope.example.test.",
 				Queries: []trace.Query{
 					{Name: "nope.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.02), Duration: msec(8.31), Rcode: "NXDOMAIN", Flags: "qr rd ra"},
+						Start: Msec(0.02), Duration: Msec(8.31), Rcode: "NXDOMAIN", Flags: "qr rd ra"},
 					{Name: "nope.example.test.", Type: "AAAA", Server: "192.0.2.53:53", Transport: "udp",
-						Start: msec(0.03), Duration: msec(8.37), Rcode: "NXDOMAIN", Flags: "qr rd ra"},
+						Start: Msec(0.03), Duration: Msec(8.37), Rcode: "NXDOMAIN", Flags: "qr rd ra"},
 				},
 				Authority: []trace.Record{{Name: "example.test.", Type: "SOA", TTL: 900,
 					Value: "ns1.example.test. hostmaster.example.test. 2026112501 7200 3600 1209600 300"}},
-				NegativeTTL: ptr(uint32(300)),
+				NegativeTTL: Ptr(uint32(300)),
 				// the search list's name has its own zone's SOA; the name
 				// as given, asked first, decides the outcome
 				Tried: []trace.NameTried{
-					{Name: "nope.example.test.", Server: "192.0.2.53:53", Rcode: "NXDOMAIN", Start: msec(0.02), Duration: msec(8.37),
+					{Name: "nope.example.test.", Server: "192.0.2.53:53", Rcode: "NXDOMAIN", Start: Msec(0.02), Duration: Msec(8.37),
 						Authority: []trace.Record{{Name: "example.test.", Type: "SOA", TTL: 900,
 							Value: "ns1.example.test. hostmaster.example.test. 2026112501 7200 3600 1209600 300"}},
-						NegativeTTL: ptr(uint32(300))},
-					{Name: "nope.example.test.corp.example.", Rcode: "REFUSED", Start: msec(8.38), Duration: msec(0.02),
+						NegativeTTL: Ptr(uint32(300))},
+					{Name: "nope.example.test.corp.example.", Rcode: "REFUSED", Start: Msec(8.38), Duration: Msec(0.02),
 						Err: "the DNS server refused to resolve nope.example.test.corp.example (REFUSED from 192.0.2.53:53)"},
 				},
-				Duration: msec(8.4),
+				Duration: Msec(8.4),
 			},
-			Timings: trace.Timings{DNS: span(0, 8.4), Total: msec(8.4)},
+			Timings: trace.Timings{DNS: Span(0, 8.4), Total: Msec(8.4)},
 			Err:     err,
 		}},
 		Err: err,
 	}
 }
 
-// tlsExpired: the handshake fails on an expired certificate.
-func tlsExpired() *trace.Result {
+// TLSExpired: the handshake fails on an expired certificate.
+func TLSExpired() *trace.Result {
 	err := &trace.Error{
 		Phase: trace.PhaseTLS, Kind: trace.KindExpired,
 		Message: "the certificate of expired.example.test expired on 2026-02-01 (28 days ago)",
@@ -243,7 +245,7 @@ func tlsExpired() *trace.Result {
 	}
 	return &trace.Result{
 		URL:     "https://expired.example.test/",
-		Started: started,
+		Started: Started,
 		Hops: []trace.Hop{{
 			URL:     "https://expired.example.test/",
 			Request: trace.Request{Method: "GET", Target: "/", Proto: "HTTP/1.1"},
@@ -252,18 +254,18 @@ func tlsExpired() *trace.Result {
 				Rcode: "NOERROR", Name: "expired.example.test.",
 				Records:   []trace.Record{{Name: "expired.example.test.", Type: "A", TTL: 3600, Value: "192.0.2.30"}},
 				Addresses: []string{"192.0.2.30"},
-				Duration:  msec(3.2),
+				Duration:  Msec(3.2),
 			},
 			Connect: &trace.Connect{
-				Address: "192.0.2.30:443", Duration: msec(1.1),
-				Attempts: []trace.Attempt{{Address: "192.0.2.30:443", Start: msec(3.25), Duration: msec(1.1)}},
+				Address: "192.0.2.30:443", Duration: Msec(1.1),
+				Attempts: []trace.Attempt{{Address: "192.0.2.30:443", Start: Msec(3.25), Duration: Msec(1.1)}},
 			},
 			TLS: &trace.TLS{
 				Version: "TLS 1.3", CipherSuite: "TLS_AES_256_GCM_SHA384", Group: "X25519",
 				ServerName:  "expired.example.test",
 				Verify:      trace.VerifyExpired,
 				VerifyError: "the certificate expired on 2026-02-01 (28 days ago)",
-				Duration:    msec(6.8),
+				Duration:    Msec(6.8),
 				Certificates: []trace.Certificate{{
 					Subject:   "CN=expired.example.test",
 					Issuer:    "CN=Example Test CA R1,O=Example Test PKI,C=US",
@@ -273,10 +275,10 @@ func tlsExpired() *trace.Result {
 				}},
 			},
 			Timings: trace.Timings{
-				DNS:     span(0, 3.2),
-				Connect: span(3.25, 1.1),
-				TLS:     span(4.4, 6.8),
-				Total:   msec(11.2),
+				DNS:     Span(0, 3.2),
+				Connect: Span(3.25, 1.1),
+				TLS:     Span(4.4, 6.8),
+				Total:   Msec(11.2),
 			},
 			Err: err,
 		}},
@@ -284,12 +286,12 @@ func tlsExpired() *trace.Result {
 	}
 }
 
-// insecure: -k against a self-signed server found in the hosts file; the
+// Insecure: -k against a self-signed server found in the hosts file; the
 // server answers 404 over HTTP/1.1.
-func insecure() *trace.Result {
+func Insecure() *trace.Result {
 	return &trace.Result{
 		URL:      "https://self-signed.example.test:8443/admin",
-		Started:  started,
+		Started:  Started,
 		Insecure: true,
 		Hops: []trace.Hop{{
 			URL: "https://self-signed.example.test:8443/admin",
@@ -302,18 +304,18 @@ func insecure() *trace.Result {
 			},
 			DNS: &trace.DNS{
 				Host: "self-signed.example.test", Source: trace.SourceHosts,
-				Addresses: []string{"127.0.0.1"}, Duration: msec(0.031),
+				Addresses: []string{"127.0.0.1"}, Duration: Msec(0.031),
 			},
 			Connect: &trace.Connect{
-				Address: "127.0.0.1:8443", Duration: msec(0.09),
-				Attempts: []trace.Attempt{{Address: "127.0.0.1:8443", Start: msec(0.04), Duration: msec(0.09)}},
+				Address: "127.0.0.1:8443", Duration: Msec(0.09),
+				Attempts: []trace.Attempt{{Address: "127.0.0.1:8443", Start: Msec(0.04), Duration: Msec(0.09)}},
 			},
 			TLS: &trace.TLS{
 				Version: "TLS 1.2", CipherSuite: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", ALPN: "http/1.1",
 				Group: "X25519", ServerName: "self-signed.example.test",
 				Verify:      trace.VerifySelfSigned,
 				VerifyError: "the certificate is self-signed (\"CN=self-signed.example.test\" signed itself), : no trusted authority vouches for it",
-				Duration:    msec(2.61),
+				Duration:    Msec(2.61),
 				Certificates: []trace.Certificate{{
 					Subject:     "CN=self-signed.example.test",
 					Issuer:      "CN=self-signed.example.test",
@@ -336,21 +338,21 @@ func insecure() *trace.Result {
 				BodyPreview: []byte("404 page not found\n"),
 			},
 			Timings: trace.Timings{
-				DNS:     span(0, 0.031),
-				Connect: span(0.04, 0.09),
-				TLS:     span(0.14, 2.61),
-				Send:    span(2.76, 0.04),
-				Wait:    span(2.8, 0.733),
-				Receive: span(3.533, 0.012),
-				Total:   msec(3.55),
+				DNS:     Span(0, 0.031),
+				Connect: Span(0.04, 0.09),
+				TLS:     Span(0.14, 2.61),
+				Send:    Span(2.76, 0.04),
+				Wait:    Span(2.8, 0.733),
+				Receive: Span(3.533, 0.012),
+				Total:   Msec(3.55),
 			},
 		}},
 	}
 }
 
-// redirect: -L through a 301, the second hop on the reused connection.
-func redirect() *trace.Result {
-	first := httpIP().Hops[0]
+// Redirect: -L through a 301, the second hop on the reused connection.
+func Redirect() *trace.Result {
+	first := HTTPIP().Hops[0]
 	first.URL = "http://192.0.2.20:8080/old"
 	first.Request.Target = "/old"
 	first.Response = &trace.Response{
@@ -362,15 +364,15 @@ func redirect() *trace.Result {
 	}
 	first.Redirect = &trace.Redirect{Location: "http://192.0.2.20:8080/health", Method: "GET",
 		Rule: "301: the next request repeats GET", Followed: true}
-	first.Timings.Receive = span(2.418, 0)
-	second := httpIP().Hops[0]
+	first.Timings.Receive = Span(2.418, 0)
+	second := HTTPIP().Hops[0]
 	second.Connect = &trace.Connect{Address: "192.0.2.20:8080", Local: "192.0.2.99:40112", Reused: true}
 	second.ConnID = 1
 	second.Timings = trace.Timings{
-		Send:    span(0.01, 0.04),
-		Wait:    span(0.05, 1.2),
-		Receive: span(1.25, 0.006),
-		Total:   msec(1.26),
+		Send:    Span(0.01, 0.04),
+		Wait:    Span(0.05, 1.2),
+		Receive: Span(1.25, 0.006),
+		Total:   Msec(1.26),
 		Skipped: map[string]string{
 			trace.PhaseDNS:     "reused connection",
 			trace.PhaseConnect: "reused connection",
@@ -379,9 +381,9 @@ func redirect() *trace.Result {
 	}
 	return &trace.Result{
 		URL:     "http://192.0.2.20:8080/old",
-		Started: started,
+		Started: Started,
 		Hops:    []trace.Hop{first, second},
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func Ptr[T any](v T) *T { return &v }

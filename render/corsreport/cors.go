@@ -1,7 +1,9 @@
-package render
+// Package corsreport writes what the cors command found: the text report
+// and the reqtrace.cors/v1 JSON document.
+package corsreport
 
-// `cors` output: the text report (CORSText) and the reqtrace.cors/v1
-// JSON document of CONTRACT.md (CORSJSON).
+// `cors` output: the text report (Text) and the reqtrace.cors/v1
+// JSON document of CONTRACT.md (JSON).
 //
 // Compatible extensions of the JSON (not in CONTRACT.md v1):
 //
@@ -40,19 +42,20 @@ import (
 	"io"
 	"strings"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/cors"
 )
 
-// CORSSchema names the cors JSON document.
-const CORSSchema = "reqtrace.cors/v1"
+// Schema names the cors JSON document.
+const Schema = "reqtrace.cors/v1"
 
-// CORSText writes the report: the request as the browser sends it, the
+// Text writes the report: the request as the browser sends it, the
 // checklist of each rule, the verdict in one line, the fix, the readable
 // headers and the warnings. Every server-controlled string goes through
 // Safe.
-func CORSText(w io.Writer, rep *cors.Report, st Style) error {
-	pr := &printer{w: w, st: st, width: st.width(), p: newPalette(st.Color)}
+func Text(w io.Writer, rep *cors.Report, st render.Style) error {
+	pr := &printer{render.NewPrinter(w, st)}
 	pr.corsHeadline(rep)
 	pr.corsPreflight(rep)
 	pr.corsActual(rep)
@@ -64,10 +67,13 @@ func CORSText(w io.Writer, rep *cors.Report, st Style) error {
 		pr.corsScan(rep.Scan)
 	}
 	if rep.Err != nil {
-		pr.errorBlock(rep.Err)
+		pr.ErrorBlock(rep.Err)
 	}
-	return pr.err
+	return pr.Err
 }
+
+// printer is render's, with the CORS sections as methods.
+type printer struct{ *render.Printer }
 
 func (pr *printer) corsHeadline(rep *cors.Report) {
 	creds := "credentials: omit"
@@ -77,7 +83,7 @@ func (pr *printer) corsHeadline(rep *cors.Report) {
 	if rep.Browser == cors.Firefox { // Chromium is the default, and implied
 		creds += ", as Firefox"
 	}
-	pr.title("CORS", Safe(rep.Method)+" "+Safe(rep.URL), "from "+Safe(rep.Origin), pr.p.dim.Sprint(creds))
+	pr.Title("CORS", render.Safe(rep.Method)+" "+render.Safe(rep.URL), "from "+render.Safe(rep.Origin), pr.Pal.Dim.Sprint(creds))
 }
 
 // corsPreflight shows whether a preflight is sent and why, the OPTIONS
@@ -86,19 +92,19 @@ func (pr *printer) corsPreflight(rep *cors.Report) {
 	p := &rep.Preflight
 	switch {
 	case rep.SameOrigin:
-		pr.title("Preflight", pr.p.dim.Sprint("not needed: same origin, CORS does not apply (unless a redirect leaves the origin)"))
+		pr.Title("Preflight", pr.Pal.Dim.Sprint("not needed: same origin, CORS does not apply (unless a redirect leaves the origin)"))
 		return
 	case !p.Needed:
-		pr.title("Preflight", pr.p.dim.Sprint("not needed: a safelisted method with only safelisted headers"))
+		pr.Title("Preflight", pr.Pal.Dim.Sprint("not needed: a safelisted method with only safelisted headers"))
 		return
 	}
-	pr.title("Preflight", "needed")
+	pr.Title("Preflight", "needed")
 	for _, r := range p.Reasons {
-		pr.corsBullet(pr.p.dim.Sprint("·"), Safe(r))
+		pr.corsBullet(pr.Pal.Dim.Sprint("·"), render.Safe(r))
 	}
 	pr.corsExchange(&p.Exchange, "")
 	if m := p.MaxAge; m != nil && p.Passed != nil && *p.Passed {
-		pr.line(indent + pr.p.dim.Sprintf("cached %d s by Chromium, %d s by Firefox", m.Chromium, m.Firefox))
+		pr.Line(render.Indent + pr.Pal.Dim.Sprintf("cached %d s by Chromium, %d s by Firefox", m.Chromium, m.Firefox))
 	}
 }
 
@@ -112,26 +118,26 @@ func (pr *printer) corsActual(rep *cors.Report) {
 		if a.NotSent != "" {
 			note += ": " + a.NotSent
 		}
-		pr.title("Request", pr.p.dim.Sprint(Safe(note)))
+		pr.Title("Request", pr.Pal.Dim.Sprint(render.Safe(note)))
 		if a.NotSent == "" || rep.Preflight.Passed != nil && !*rep.Preflight.Passed {
 			return // the preflight above is what the browser sent
 		}
 	case len(a.Redirects) > 0:
-		pr.title("Request", pr.p.dim.Sprint(plural(len(a.Redirects), "redirect")+" followed"))
+		pr.Title("Request", pr.Pal.Dim.Sprint(render.Plural(len(a.Redirects), "redirect")+" followed"))
 		pr.corsRedirects(a.Redirects, rep.Origin)
 	default:
-		pr.title("Request")
+		pr.Title("Request")
 	}
 	stop := ""
 	if a.Redirect != "" {
-		stop = "redirect to " + Safe(a.Redirect) + " not followed: the browser stops here"
+		stop = "redirect to " + render.Safe(a.Redirect) + " not followed: the browser stops here"
 		if a.Passed != nil && *a.Passed { // the browser would go on
-			stop = "redirect to " + Safe(a.Redirect) + " not followed: --max-redirs stops here"
+			stop = "redirect to " + render.Safe(a.Redirect) + " not followed: --max-redirs stops here"
 		}
 	}
 	pr.corsExchange(&a.Exchange, stop)
 	if a.Sent && a.Hop == nil && len(a.Redirects) > 0 {
-		pr.corsBullet(pr.p.bad.Sprint("✗"), "not sent: the preflight to it failed")
+		pr.corsBullet(pr.Pal.Bad.Sprint("✗"), "not sent: the preflight to it failed")
 	}
 }
 
@@ -140,9 +146,9 @@ func (pr *printer) corsActual(rep *cors.Report) {
 // shown in full: that is where the browser stopped.
 func (pr *printer) corsRedirects(rds []cors.RedirectHop, origin string) {
 	for i := range rds {
-		if n := len(rds); n > 6 && !pr.st.Verbose && i >= 3 && i < n-2 {
+		if n := len(rds); n > 6 && !pr.St.Verbose && i >= 3 && i < n-2 {
 			if i == 3 {
-				pr.line(indent + pr.p.dim.Sprintf("… %d more (-v or --json shows them)", n-5))
+				pr.Line(render.Indent + pr.Pal.Dim.Sprintf("… %d more (-v or --json shows them)", n-5))
 			}
 			continue
 		}
@@ -154,22 +160,22 @@ func (pr *printer) corsRedirects(rds []cors.RedirectHop, origin string) {
 // checks it passed, where it points, and the new preflight sent there.
 // The Origin sent is shown once it is no longer the page's.
 func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
-	pr.corsBullet(pr.p.dim.Sprint("↪"), fmt.Sprintf("%d  %s %s", n, Safe(rd.Method), Safe(rd.URL)))
-	status := statusText(rd.Status, "")
+	pr.corsBullet(pr.Pal.Dim.Sprint("↪"), fmt.Sprintf("%d  %s %s", n, render.Safe(rd.Method), render.Safe(rd.URL)))
+	status := render.StatusText(rd.Status, "")
 	if rd.Hop != nil && rd.Hop.Response != nil {
-		status = responseStatus(rd.Hop.Response)
+		status = render.ResponseStatus(rd.Hop.Response)
 	}
-	line := pr.p.dim.Sprint("← ") + Safe(status) + "  " + pr.corsMarks(rd.Checks)
+	line := pr.Pal.Dim.Sprint("← ") + render.Safe(status) + "  " + pr.corsMarks(rd.Checks)
 	if rd.OriginSent != origin {
-		line += pr.p.dim.Sprint("  (sent with Origin: " + Safe(rd.OriginSent) + ")")
+		line += pr.Pal.Dim.Sprint("  (sent with Origin: " + render.Safe(rd.OriginSent) + ")")
 	}
 	pr.corsBullet(" ", line)
-	to := "→ " + Safe(rd.Location)
+	to := "→ " + render.Safe(rd.Location)
 	switch {
 	case rd.CrossOrigin && rd.NextOrigin == "null":
-		to += pr.p.dim.Sprint("  another origin: from here on the browser sends Origin: null and no Authorization")
+		to += pr.Pal.Dim.Sprint("  another origin: from here on the browser sends Origin: null and no Authorization")
 	case rd.CrossOrigin:
-		to += pr.p.dim.Sprint("  another origin: CORS applies from here on (Origin: " + Safe(rd.NextOrigin) + "), and no Authorization is sent")
+		to += pr.Pal.Dim.Sprint("  another origin: CORS applies from here on (Origin: " + render.Safe(rd.NextOrigin) + "), and no Authorization is sent")
 	}
 	pr.corsBullet(" ", to)
 	p := rd.Preflight
@@ -180,9 +186,9 @@ func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
 	default:
 		status := "no response"
 		if p.Hop != nil && p.Hop.Response != nil {
-			status = responseStatus(p.Hop.Response)
+			status = render.ResponseStatus(p.Hop.Response)
 		}
-		pr.corsBullet(" ", "new preflight: OPTIONS "+pr.p.dim.Sprint("← ")+Safe(status)+"  "+pr.corsMarks(p.Checks))
+		pr.corsBullet(" ", "new preflight: OPTIONS "+pr.Pal.Dim.Sprint("← ")+render.Safe(status)+"  "+pr.corsMarks(p.Checks))
 	}
 }
 
@@ -190,7 +196,7 @@ func (pr *printer) corsRedirect(n int, rd *cors.RedirectHop, origin string) {
 func (pr *printer) corsMarks(cs []cors.Check) string {
 	var out []string
 	for _, c := range cs {
-		out = append(out, pr.corsMark(c.Result)+" "+Safe(c.Rule))
+		out = append(out, pr.corsMark(c.Result)+" "+render.Safe(c.Rule))
 	}
 	return strings.Join(out, "  ")
 }
@@ -202,43 +208,43 @@ func (pr *printer) corsExchange(x *cors.Exchange, stop string) {
 	if h := x.Hop; h != nil && h.Request.Method != "" {
 		target, proto = h.Request.Target, h.Request.Proto
 	}
-	pr.line(indent + pr.p.title.Sprint(Safe(x.Method)) + " " + Safe(target) + " " + pr.p.dim.Sprint(Safe(proto)))
+	pr.Line(render.Indent + pr.Pal.Title.Sprint(render.Safe(x.Method)) + " " + render.Safe(target) + " " + pr.Pal.Dim.Sprint(render.Safe(proto)))
 	pr.corsHeaderLines(x.Headers)
 	if x.Hop == nil || x.Hop.Response == nil {
 		return
 	}
 	rs := x.Hop.Response
-	pr.line(indent + pr.p.dim.Sprint("← ") + pr.p.statusBold(rs.Status).Sprint(Safe(responseStatus(rs))))
-	shown := corsHeaders(rs.Headers, pr.st.Verbose)
+	pr.Line(render.Indent + pr.Pal.Dim.Sprint("← ") + pr.Pal.StatusBold(rs.Status).Sprint(render.Safe(render.ResponseStatus(rs))))
+	shown := corsHeaders(rs.Headers, pr.St.Verbose)
 	pr.corsHeaderLines(shown)
 	if n := len(rs.Headers) - len(shown); n > 0 {
-		pr.line(indent + "  " + pr.p.dim.Sprint(plural(n, "other header")+" (-v shows them)"))
+		pr.Line(render.Indent + "  " + pr.Pal.Dim.Sprint(render.Plural(n, "other header")+" (-v shows them)"))
 	}
 	for _, c := range x.Checks {
 		pr.corsCheck(c)
 	}
 	if stop != "" {
-		pr.corsBullet(pr.p.warn.Sprint("→"), stop)
+		pr.corsBullet(pr.Pal.Warn.Sprint("→"), stop)
 	}
 }
 
 // corsHeaderLines prints field lines in order, cut at the width (wrapped
 // in full with -v).
 func (pr *printer) corsHeaderLines(hs []trace.Header) {
-	lead := indent + "  "
-	room := pr.width - len(lead) - 1
+	lead := render.Indent + "  "
+	room := pr.Width - len(lead) - 1
 	for _, h := range hs {
-		name, value := Safe(h.Name), Safe(h.Value)
+		name, value := render.Safe(h.Name), render.Safe(h.Value)
 		head := name + ": "
-		if !pr.st.Verbose {
-			pr.line(lead + pr.p.name.Sprint(name) + ": " + cut(value, room-textWidth(head)))
+		if !pr.St.Verbose {
+			pr.Line(lead + pr.Pal.Name.Sprint(name) + ": " + render.Cut(value, room-render.TextWidth(head)))
 			continue
 		}
-		for i, l := range wrapHanging(value, room-textWidth(head), room-4) {
+		for i, l := range render.WrapHanging(value, room-render.TextWidth(head), room-4) {
 			if i == 0 {
-				pr.line(lead + pr.p.name.Sprint(name) + ": " + l)
+				pr.Line(lead + pr.Pal.Name.Sprint(name) + ": " + l)
 			} else {
-				pr.line(lead + "    " + l)
+				pr.Line(lead + "    " + l)
 			}
 		}
 	}
@@ -261,30 +267,30 @@ func corsHeaders(hs []trace.Header, all bool) []trace.Header {
 
 // corsCheck prints one rule of the checklist.
 func (pr *printer) corsCheck(c cors.Check) {
-	text := Safe(c.Title)
+	text := render.Safe(c.Title)
 	if c.Detail != "" {
-		text += pr.p.dim.Sprint("  " + Safe(c.Detail))
+		text += pr.Pal.Dim.Sprint("  " + render.Safe(c.Detail))
 	}
 	pr.corsBullet(pr.corsMark(c.Result), text)
 }
 
 func (pr *printer) corsMark(result string) string {
 	return map[string]string{
-		cors.Pass: pr.p.ok.Sprint("✓"),
-		cors.Fail: pr.p.bad.Sprint("✗"),
-		cors.Skip: pr.p.dim.Sprint("–"),
+		cors.Pass: pr.Pal.OK.Sprint("✓"),
+		cors.Fail: pr.Pal.Bad.Sprint("✗"),
+		cors.Skip: pr.Pal.Dim.Sprint("–"),
 	}[result]
 }
 
 // corsBullet prints "mark text" with the text wrapped under itself.
 func (pr *printer) corsBullet(mark, text string) {
-	room := pr.width - len(indent) - 3
+	room := pr.Width - len(render.Indent) - 3
 	for i, l := range corsWrap(text, room) {
-		lead := indent + mark + " "
+		lead := render.Indent + mark + " "
 		if i > 0 {
-			lead = indent + "  "
+			lead = render.Indent + "  "
 		}
-		pr.line(lead + l)
+		pr.Line(lead + l)
 	}
 }
 
@@ -294,31 +300,31 @@ func corsWrap(s string, w int) []string {
 	if strings.Contains(s, "\x1b") {
 		return []string{s}
 	}
-	return wrap(s, w)
+	return render.Wrap(s, w)
 }
 
 // corsVerdict is the verdict line, Chromium's console line and the cause.
 func (pr *printer) corsVerdict(rep *cors.Report) {
 	label := map[string]string{
-		cors.Allowed: pr.p.boldOK.Sprint("✓ ALLOWED"),
-		cors.Blocked: pr.p.bad.Sprint("✗ BLOCKED"),
-		cors.Unknown: pr.p.boldWarn.Sprint("? UNKNOWN"),
+		cors.Allowed: pr.Pal.BoldOK.Sprint("✓ ALLOWED"),
+		cors.Blocked: pr.Pal.Bad.Sprint("✗ BLOCKED"),
+		cors.Unknown: pr.Pal.BoldWarn.Sprint("? UNKNOWN"),
 	}[rep.Verdict]
 	summary := rep.Summary
 	if _, rest, ok := strings.Cut(summary, ": "); ok {
 		summary = rest // the label already says allowed/blocked/unknown
 	}
-	pr.heading(pr.p.title.Sprint("Verdict") + "  " + label)
-	pr.para("", Safe(summary))
+	pr.Heading(pr.Pal.Title.Sprint("Verdict") + "  " + label)
+	pr.Para("", render.Safe(summary))
 	if len(rep.Problems) == 0 {
 		return
 	}
 	first := rep.Problems[0]
-	pr.para("console", Safe(first.Message))
-	pr.para("why", Safe(first.Cause))
+	pr.Para("console", render.Safe(first.Message))
+	pr.Para("why", render.Safe(first.Cause))
 	if n := len(rep.Problems) - 1; n > 0 {
 		// The browser stops at the first; the checklist shows the others.
-		pr.para("also", plural(n, "more check")+" fail (✗ above): the fix below covers them all")
+		pr.Para("also", render.Plural(n, "more check")+" fail (✗ above): the fix below covers them all")
 	}
 }
 
@@ -330,34 +336,34 @@ func (pr *printer) corsFix(rep *cors.Report) {
 		return
 	}
 	if rep.BlockedBeforeSending || len(rep.Fix.Preflight)+len(rep.Fix.Actual) == 0 {
-		pr.title("Fix")
-		pr.para("", Safe(rep.Problems[0].Fix))
+		pr.Title("Fix")
+		pr.Para("", render.Safe(rep.Problems[0].Fix))
 		return
 	}
 	where, method := "", rep.Method
 	if rep.Fix.URL != "" {
-		where, method = " of "+Safe(rep.Fix.URL), rep.Actual.Method
+		where, method = " of "+render.Safe(rep.Fix.URL), rep.Actual.Method
 	}
-	pr.title("Fix", pr.p.dim.Sprint("send these response headers"))
+	pr.Title("Fix", pr.Pal.Dim.Sprint("send these response headers"))
 	if len(rep.Fix.Preflight) > 0 {
 		pr.dimLines("on the preflight" + where + " (OPTIONS, answered 204 No Content):")
 		pr.fixLines(rep.Fix.Preflight)
 	}
-	pr.dimLines("on the " + Safe(method) + " response" + where + ", error responses included:")
+	pr.dimLines("on the " + render.Safe(method) + " response" + where + ", error responses included:")
 	pr.fixLines(rep.Fix.Actual)
 }
 
 // dimLines prints plain text dimmed, wrapped at the width.
 func (pr *printer) dimLines(text string) {
-	for _, l := range wrap(text, pr.width-len(indent)) {
-		pr.line(indent + pr.p.dim.Sprint(l))
+	for _, l := range render.Wrap(text, pr.Width-len(render.Indent)) {
+		pr.Line(render.Indent + pr.Pal.Dim.Sprint(l))
 	}
 }
 
 func (pr *printer) fixLines(lines []string) {
 	for _, l := range lines {
 		name, value, _ := strings.Cut(l, ": ")
-		pr.line(indent + "  " + pr.p.name.Sprint(Safe(name)) + ": " + Safe(value))
+		pr.Line(render.Indent + "  " + pr.Pal.Name.Sprint(render.Safe(name)) + ": " + render.Safe(value))
 	}
 }
 
@@ -371,10 +377,10 @@ func (pr *printer) corsReadable(rep *cors.Report) {
 	if names == "" {
 		names = "none"
 	}
-	pr.title("Readable", Safe(names))
+	pr.Title("Readable", render.Safe(names))
 	if h := rep.Actual.Hop; h != nil && h.Response != nil {
 		if hidden := corsHidden(h.Response.Headers, rep.Readable); len(hidden) > 0 {
-			pr.para("hidden", Safe(strings.Join(hidden, ", "))+pr.p.dim.Sprint(" (list them in Access-Control-Expose-Headers to read them)"))
+			pr.Para("hidden", render.Safe(strings.Join(hidden, ", "))+pr.Pal.Dim.Sprint(" (list them in Access-Control-Expose-Headers to read them)"))
 		}
 	}
 }
@@ -409,11 +415,11 @@ func (pr *printer) corsWarnings(ws []cors.Problem) {
 	if len(ws) == 0 {
 		return
 	}
-	pr.title("Warnings")
+	pr.Title("Warnings")
 	for _, w := range ws {
-		pr.corsBullet(pr.p.warn.Sprint("!"), pr.p.dim.Sprint(Safe(w.Rule)+": ")+Safe(w.Message))
+		pr.corsBullet(pr.Pal.Warn.Sprint("!"), pr.Pal.Dim.Sprint(render.Safe(w.Rule)+": ")+render.Safe(w.Message))
 		if w.Fix != "" {
-			pr.corsBullet(" ", pr.p.dim.Sprint("fix: ")+Safe(w.Fix))
+			pr.corsBullet(" ", pr.Pal.Dim.Sprint("fix: ")+render.Safe(w.Fix))
 		}
 	}
 }
@@ -421,16 +427,16 @@ func (pr *printer) corsWarnings(ws []cors.Problem) {
 // corsScan shows the findings of --scan, the worst first; -v adds every
 // probe.
 func (pr *printer) corsScan(s *cors.Scan) {
-	pr.title("Scan", plural(len(s.Probes), "origin")+" sent as GET and as preflight", plural(len(s.Findings), "finding"))
+	pr.Title("Scan", render.Plural(len(s.Probes), "origin")+" sent as GET and as preflight", render.Plural(len(s.Findings), "finding"))
 	if len(s.Findings) == 0 {
-		pr.line(indent + pr.p.ok.Sprint("✓ no probe origin was allowed"))
+		pr.Line(render.Indent + pr.Pal.OK.Sprint("✓ no probe origin was allowed"))
 	}
 	for _, f := range s.Findings {
 		sev := pr.corsSeverity(f.Severity)
-		pr.line(indent + padRight(sev, 8) + pr.p.title.Sprint(f.Class))
+		pr.Line(render.Indent + render.PadRight(sev, 8) + pr.Pal.Title.Sprint(f.Class))
 		pr.scanDetail(f)
 	}
-	if pr.st.Verbose {
+	if pr.St.Verbose {
 		pr.scanProbes(s.Probes)
 	}
 }
@@ -438,85 +444,85 @@ func (pr *printer) corsScan(s *cors.Scan) {
 func (pr *printer) corsSeverity(s string) string {
 	switch s {
 	case cors.SeverityHigh:
-		return pr.p.bad.Sprint("HIGH")
+		return pr.Pal.Bad.Sprint("HIGH")
 	case cors.SeverityMedium:
-		return pr.p.boldWarn.Sprint("MEDIUM")
+		return pr.Pal.BoldWarn.Sprint("MEDIUM")
 	case cors.SeverityLow:
-		return pr.p.warn.Sprint("LOW")
+		return pr.Pal.Warn.Sprint("LOW")
 	}
-	return pr.p.dim.Sprint("INFO")
+	return pr.Pal.Dim.Sprint("INFO")
 }
 
 func (pr *printer) scanDetail(f cors.Finding) {
-	lead := indent + strings.Repeat(" ", 8)
-	room := pr.width - len(lead)
+	lead := render.Indent + strings.Repeat(" ", 8)
+	room := pr.Width - len(lead)
 	via := "via " + strings.Join(f.Via, " and ")
 	if f.Credentials {
 		via += " · with Access-Control-Allow-Credentials: true"
 	}
-	for _, l := range wrap(Safe(f.Message), room) {
-		pr.line(lead + l)
+	for _, l := range render.Wrap(render.Safe(f.Message), room) {
+		pr.Line(lead + l)
 	}
-	pr.line(lead + pr.p.dim.Sprint(via))
+	pr.Line(lead + pr.Pal.Dim.Sprint(via))
 	if len(f.Origins) > 0 {
 		origins := f.Origins
-		if len(origins) > 4 && !pr.st.Verbose {
+		if len(origins) > 4 && !pr.St.Verbose {
 			origins = append(origins[:3:3], fmt.Sprintf("and %d more (-v or --json lists them)", len(f.Origins)-3))
 		}
-		for _, l := range wrap("origins: "+Safe(strings.Join(origins, " ")), room) {
-			pr.line(lead + pr.p.dim.Sprint(l))
+		for _, l := range render.Wrap("origins: "+render.Safe(strings.Join(origins, " ")), room) {
+			pr.Line(lead + pr.Pal.Dim.Sprint(l))
 		}
 	}
-	for _, l := range wrap("fix: "+Safe(f.Fix), room) {
-		pr.line(lead + l)
+	for _, l := range render.Wrap("fix: "+render.Safe(f.Fix), room) {
+		pr.Line(lead + l)
 	}
 }
 
 // scanProbes is the table of every probe (-v).
 func (pr *printer) scanProbes(ps []cors.Probe) {
-	pr.line("")
-	pr.line(indent + pr.p.dim.Sprint(padRight("probe origin", 46)+padRight("GET", 19)+"preflight"))
+	pr.Line("")
+	pr.Line(render.Indent + pr.Pal.Dim.Sprint(render.PadRight("probe origin", 46)+render.PadRight("GET", 19)+"preflight"))
 	for _, p := range ps {
-		pr.line(indent + padRight(cut(Safe(p.Origin), 44), 46) + corsProbeCell(pr, p.GET) + "  " + corsProbeCell(pr, p.Preflight))
+		pr.Line(render.Indent + render.PadRight(render.Cut(render.Safe(p.Origin), 44), 46) + corsProbeCell(pr, p.GET) + "  " + corsProbeCell(pr, p.Preflight))
 	}
 }
 
 func corsProbeCell(pr *printer, r cors.ProbeResult) string {
 	switch {
 	case r.Err != nil:
-		return pr.p.bad.Sprint(padRight("error", 17))
+		return pr.Pal.Bad.Sprint(render.PadRight("error", 17))
 	case r.Allowed && r.ACAC == "true":
-		return pr.p.bad.Sprint(padRight(fmt.Sprint(r.Status)+" allowed+creds", 17))
+		return pr.Pal.Bad.Sprint(render.PadRight(fmt.Sprint(r.Status)+" allowed+creds", 17))
 	case r.Allowed:
-		return pr.p.warn.Sprint(padRight(fmt.Sprint(r.Status)+" allowed", 17))
+		return pr.Pal.Warn.Sprint(render.PadRight(fmt.Sprint(r.Status)+" allowed", 17))
 	}
-	return pr.p.dim.Sprint(padRight(fmt.Sprint(r.Status)+" refused", 17))
+	return pr.Pal.Dim.Sprint(render.PadRight(fmt.Sprint(r.Status)+" refused", 17))
 }
 
 // The cors JSON document. Contract fields are always present; arrays are
 // never null.
 type wireCORS struct {
-	Schema          string        `json:"schema"`
-	Browser         string        `json:"browser"`
-	Engines         []wireEngine  `json:"engines"`
-	URL             string        `json:"url"`
-	Origin          string        `json:"origin"`
-	Method          string        `json:"method"`
-	RequestHeaders  []string      `json:"request_headers"`
-	Credentials     bool          `json:"credentials"`
-	SameOrigin      bool          `json:"same_origin"`
-	Preflight       wirePreflight `json:"preflight"`
-	Actual          wireActual    `json:"actual"`
-	ReadableHeaders []string      `json:"readable_headers"`
-	Verdict         string        `json:"verdict"`
-	Summary         string        `json:"summary"`
-	Console         *string       `json:"console"`
-	Problems        []wireProblem `json:"problems"`
-	Warnings        []wireProblem `json:"warnings"`
-	Fix             wireFix       `json:"fix"`
-	BlockedEarly    bool          `json:"blocked_before_sending"`
-	Error           *wireError    `json:"error"`
-	Scan            *wireScan     `json:"scan"`
+	Schema          string            `json:"schema"`
+	Browser         string            `json:"browser"`
+	Engines         []wireEngine      `json:"engines"`
+	URL             string            `json:"url"`
+	Origin          string            `json:"origin"`
+	Method          string            `json:"method"`
+	RequestHeaders  []string          `json:"request_headers"`
+	Credentials     bool              `json:"credentials"`
+	SameOrigin      bool              `json:"same_origin"`
+	Preflight       wirePreflight     `json:"preflight"`
+	Actual          wireActual        `json:"actual"`
+	ReadableHeaders []string          `json:"readable_headers"`
+	Verdict         string            `json:"verdict"`
+	Summary         string            `json:"summary"`
+	Console         *string           `json:"console"`
+	Problems        []wireProblem     `json:"problems"`
+	Warnings        []wireProblem     `json:"warnings"`
+	Fix             wireFix           `json:"fix"`
+	BlockedEarly    bool              `json:"blocked_before_sending"`
+	Error           *render.WireError `json:"error"`
+	Scan            *wireScan         `json:"scan"`
 }
 
 // wireEngine is one engine's outcome where the engines differ.
@@ -537,22 +543,22 @@ func wireEngines(es []cors.EngineOutcome) []wireEngine {
 	out := make([]wireEngine, 0, len(es))
 	for _, e := range es {
 		out = append(out, wireEngine{Browser: e.Browser, Verdict: e.Verdict, Preflight: e.Preflight, Status: e.Status,
-			ReadableHeaders: orEmpty(e.Readable), Requests: orEmpty(e.Requests), Summary: e.Summary})
+			ReadableHeaders: render.OrEmpty(e.Readable), Requests: render.OrEmpty(e.Requests), Summary: e.Summary})
 	}
 	return out
 }
 
 type wireCORSRequest struct {
-	Method  string       `json:"method"`
-	URL     string       `json:"url"`
-	Headers []wireHeader `json:"headers"`
+	Method  string              `json:"method"`
+	URL     string              `json:"url"`
+	Headers []render.WireHeader `json:"headers"`
 }
 
 type wireCORSResponse struct {
-	Proto   string       `json:"proto"`
-	Status  int          `json:"status"`
-	Reason  string       `json:"reason"`
-	Headers []wireHeader `json:"headers"`
+	Proto   string              `json:"proto"`
+	Status  int                 `json:"status"`
+	Reason  string              `json:"reason"`
+	Headers []render.WireHeader `json:"headers"`
 }
 
 type wirePreflight struct {
@@ -564,7 +570,7 @@ type wirePreflight struct {
 	Problems []wireProblem     `json:"problems"`
 	Checks   []wireCheck       `json:"checks"`
 	MaxAge   *wireMaxAge       `json:"max_age"`
-	Error    *wireError        `json:"error"`
+	Error    *render.WireError `json:"error"`
 }
 
 type wireActual struct {
@@ -576,7 +582,7 @@ type wireActual struct {
 	Problems []wireProblem     `json:"problems"`
 	Checks   []wireCheck       `json:"checks"`
 	Redirect *string           `json:"redirect"`
-	Error    *wireError        `json:"error"`
+	Error    *render.WireError `json:"error"`
 
 	OriginSent string             `json:"origin_sent"`
 	Redirects  []wireCORSRedirect `json:"redirects"`
@@ -605,7 +611,7 @@ type wireExchange struct {
 	Passed   *bool             `json:"passed"`
 	Problems []wireProblem     `json:"problems"`
 	Checks   []wireCheck       `json:"checks"`
-	Error    *wireError        `json:"error"`
+	Error    *render.WireError `json:"error"`
 }
 
 type wireProblem struct {
@@ -647,15 +653,15 @@ type wireProbe struct {
 }
 
 type wireProbeResult struct {
-	Status   int        `json:"status"`
-	ACAO     *string    `json:"allow_origin"`
-	ACAC     *string    `json:"allow_credentials"`
-	ACAM     *string    `json:"allow_methods"`
-	ACAH     *string    `json:"allow_headers"`
-	Vary     *string    `json:"vary"`
-	Multiple bool       `json:"multiple_allow_origin"`
-	Allowed  bool       `json:"allowed"`
-	Error    *wireError `json:"error"`
+	Status   int               `json:"status"`
+	ACAO     *string           `json:"allow_origin"`
+	ACAC     *string           `json:"allow_credentials"`
+	ACAM     *string           `json:"allow_methods"`
+	ACAH     *string           `json:"allow_headers"`
+	Vary     *string           `json:"vary"`
+	Multiple bool              `json:"multiple_allow_origin"`
+	Allowed  bool              `json:"allowed"`
+	Error    *render.WireError `json:"error"`
 }
 
 type wireFinding struct {
@@ -668,41 +674,41 @@ type wireFinding struct {
 	Fix         string   `json:"fix"`
 }
 
-// CORSJSON writes rep as one reqtrace.cors/v1 document.
-func CORSJSON(w io.Writer, rep *cors.Report) error {
-	return writeJSON(w, corsWire(rep))
+// JSON writes rep as one reqtrace.cors/v1 document.
+func JSON(w io.Writer, rep *cors.Report) error {
+	return render.WriteJSON(w, corsWire(rep))
 }
 
 func corsWire(rep *cors.Report) wireCORS {
 	p, a := &rep.Preflight, &rep.Actual
 	return wireCORS{
-		Schema: CORSSchema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
-		RequestHeaders: orEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
+		Schema: Schema, Browser: rep.Browser, Engines: wireEngines(rep.Engines), URL: rep.URL, Origin: rep.Origin, Method: rep.Method,
+		RequestHeaders: render.OrEmpty(rep.RequestHeaders), Credentials: rep.Credentials, SameOrigin: rep.SameOrigin,
 		Preflight: wirePreflight{
-			Needed: p.Needed, Reasons: orEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),
+			Needed: p.Needed, Reasons: render.OrEmpty(p.Reasons), Request: corsRequest(&p.Exchange, p.Needed),
 			Response: corsResponse(p.Hop), Passed: p.Passed, Problems: wireProblems(p.Problems),
 			Checks: wireChecks(p.Checks), MaxAge: wireMaxAgeOf(p.MaxAge), Error: hopErr(p.Hop),
 		},
 		Actual: wireActual{
 			Sent: a.Sent, NotSent: a.NotSent, Request: corsRequest(&a.Exchange, true),
 			Response: corsResponse(a.Hop), Passed: a.Passed, Problems: wireProblems(a.Problems),
-			Checks: wireChecks(a.Checks), Redirect: strOrNull(a.Redirect), Error: hopErr(a.Hop),
+			Checks: wireChecks(a.Checks), Redirect: render.StrOrNull(a.Redirect), Error: hopErr(a.Hop),
 			OriginSent: a.OriginSent, Redirects: wireCORSRedirects(a.Redirects),
 		},
-		ReadableHeaders: orEmpty(rep.Readable),
-		Verdict:         rep.Verdict, Summary: rep.Summary, Console: strOrNull(rep.Console),
+		ReadableHeaders: render.OrEmpty(rep.Readable),
+		Verdict:         rep.Verdict, Summary: rep.Summary, Console: render.StrOrNull(rep.Console),
 		Problems: wireProblems(rep.Problems), Warnings: wireProblems(rep.Warnings),
-		Fix:          wireFix{Preflight: orEmpty(rep.Fix.Preflight), Actual: orEmpty(rep.Fix.Actual), URL: strOrNull(rep.Fix.URL)},
-		BlockedEarly: rep.BlockedBeforeSending, Error: wireErr(rep.Err), Scan: wireScanOf(rep.Scan),
+		Fix:          wireFix{Preflight: render.OrEmpty(rep.Fix.Preflight), Actual: render.OrEmpty(rep.Fix.Actual), URL: render.StrOrNull(rep.Fix.URL)},
+		BlockedEarly: rep.BlockedBeforeSending, Error: render.WireErr(rep.Err), Scan: wireScanOf(rep.Scan),
 	}
 }
 
 // corsRequest is the request as sent or as it would be sent; without
 // one, its headers are empty.
 func corsRequest(x *cors.Exchange, exists bool) wireCORSRequest {
-	r := wireCORSRequest{Method: x.Method, URL: x.URL, Headers: []wireHeader{}}
+	r := wireCORSRequest{Method: x.Method, URL: x.URL, Headers: []render.WireHeader{}}
 	if exists {
-		r.Headers = wireHeaders(x.Headers)
+		r.Headers = render.WireHeaders(x.Headers)
 	}
 	return r
 }
@@ -712,8 +718,8 @@ func corsResponse(h *trace.Hop) *wireCORSResponse {
 		return nil
 	}
 	rs := h.Response
-	reason := reasonOf(rs.Proto, rs.Status, rs.Reason)
-	return &wireCORSResponse{Proto: rs.Proto, Status: rs.Status, Reason: reason, Headers: wireHeaders(rs.Headers)}
+	reason := render.ReasonOf(rs.Proto, rs.Status, rs.Reason)
+	return &wireCORSResponse{Proto: rs.Proto, Status: rs.Status, Reason: reason, Headers: render.WireHeaders(rs.Headers)}
 }
 
 func wireCORSRedirects(rds []cors.RedirectHop) []wireCORSRedirect {
@@ -731,11 +737,11 @@ func wireCORSRedirects(rds []cors.RedirectHop) []wireCORSRedirect {
 	return out
 }
 
-func hopErr(h *trace.Hop) *wireError {
+func hopErr(h *trace.Hop) *render.WireError {
 	if h == nil {
 		return nil
 	}
-	return wireErr(h.Err)
+	return render.WireErr(h.Err)
 }
 
 func wireProblems(ps []cors.Problem) []wireProblem {
@@ -770,13 +776,13 @@ func wireScanOf(s *cors.Scan) *wireScan {
 		out.Probes = append(out.Probes, wireProbe{Class: p.Class, Origin: p.Origin, GET: wireProbeOf(p.GET), Preflight: wireProbeOf(p.Preflight)})
 	}
 	for _, f := range s.Findings {
-		out.Findings = append(out.Findings, wireFinding{Class: f.Class, Severity: f.Severity, Origins: orEmpty(f.Origins),
-			Via: orEmpty(f.Via), Credentials: f.Credentials, Message: f.Message, Fix: f.Fix})
+		out.Findings = append(out.Findings, wireFinding{Class: f.Class, Severity: f.Severity, Origins: render.OrEmpty(f.Origins),
+			Via: render.OrEmpty(f.Via), Credentials: f.Credentials, Message: f.Message, Fix: f.Fix})
 	}
 	return out
 }
 
 func wireProbeOf(r cors.ProbeResult) wireProbeResult {
-	return wireProbeResult{Status: r.Status, ACAO: strOrNull(r.ACAO), ACAC: strOrNull(r.ACAC), ACAM: strOrNull(r.ACAM),
-		ACAH: strOrNull(r.ACAH), Vary: strOrNull(r.Vary), Multiple: r.Multiple, Allowed: r.Allowed, Error: wireErr(r.Err)}
+	return wireProbeResult{Status: r.Status, ACAO: render.StrOrNull(r.ACAO), ACAC: render.StrOrNull(r.ACAC), ACAM: render.StrOrNull(r.ACAM),
+		ACAH: render.StrOrNull(r.ACAH), Vary: render.StrOrNull(r.Vary), Multiple: r.Multiple, Allowed: r.Allowed, Error: render.WireErr(r.Err)}
 }

@@ -1,4 +1,6 @@
-package render
+// Package writeout is curl's -w/--write-out: its variables, its output
+// directives and its JSON, computed from a trace Result.
+package writeout
 
 import (
 	"io"
@@ -10,13 +12,13 @@ import (
 	"github.com/reqtrace/reqtrace/trace"
 )
 
-// WriteOutMax caps the bytes one WriteOut call writes, to stdout, stderr and
+// Max caps the bytes one Write call writes, to stdout, stderr and
 // %output{} files together. A format that asks for more (a huge @file, a
 // thousand %{json}) is cut there, and one line on stderr says so.
-const WriteOutMax = 1 << 20
+const Max = 1 << 20
 
-// WriteOutOptions tunes WriteOut. The zero value is the safe default.
-type WriteOutOptions struct {
+// Options tunes Write. The zero value is the safe default.
+type Options struct {
 	// ShowSecrets prints Authorization, Proxy-Authorization, Cookie and
 	// Set-Cookie values, URL passwords and JWT signatures as received;
 	// without it they read "[redacted]" (URL passwords "xxxxx").
@@ -26,16 +28,16 @@ type WriteOutOptions struct {
 	// Output opens the file of %output{name} (appendTo for %output{>>name}).
 	// nil turns %output{} off: the output stays where it was, as curl does
 	// when the file cannot be created, and stderr says why. cmd passes
-	// OpenWriteOutFile.
+	// OpenFile.
 	Output func(name string, appendTo bool) (io.WriteCloser, error)
 	// Filename is the -o (or -O) file as given: curl's filename_effective
 	// names it whether or not a body was written to it.
 	Filename string
 }
 
-// OpenWriteOutFile opens name for %output{}: created with mode 0600 as in
+// OpenFile opens name for %output{}: created with mode 0600 as in
 // curl, truncated, or appended to with appendTo.
-func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
+func OpenFile(name string, appendTo bool) (io.WriteCloser, error) {
 	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if appendTo {
 		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
@@ -66,12 +68,12 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 //   - %time{fmt} is the current UTC time through strftime, plus %f for
 //     microseconds (%z is +0000, %Z is UTC), as in curl.
 //   - %output{file} and %output{>>file} send what follows to a file, via
-//     WriteOutOptions.Output; %{stdout} and %{stderr} switch back.
+//     Options.Output; %{stdout} and %{stderr} switch back.
 //   - %{onerror} ends the output there unless the run failed (exit != 0,
 //     or r.Err is set).
 //   - A % or \ that starts nothing above is printed as it stands.
 //   - Everything written, to all destinations together, stops at
-//     WriteOutMax (1 MiB); stderr then says the output was cut.
+//     Max (1 MiB); stderr then says the output was cut.
 //
 // Values follow curl's definitions (docs/cmdline-opts/write-out.md and
 // curl_easy_getinfo), with these decisions where reqtrace differs:
@@ -150,8 +152,8 @@ func OpenWriteOutFile(name string, appendTo bool) (io.WriteCloser, error) {
 // certs, errormsg) is made terminal-safe like the rest of reqtrace's
 // output: control characters, bidi overrides and bytes that are not UTF-8
 // become visible escapes (curl prints them raw). JSON strings escape them.
-// Secrets are redacted unless ShowSecrets (see WriteOutOptions).
-func WriteOut(stdout, stderr io.Writer, format string, r *trace.Result, exit int, opts WriteOutOptions) error {
+// Secrets are redacted unless ShowSecrets (see Options).
+func Write(stdout, stderr io.Writer, format string, r *trace.Result, exit int, opts Options) error {
 	if r == nil {
 		r = &trace.Result{}
 	}
@@ -408,7 +410,7 @@ func (f *woFacts) output(o *woOut, s string, i int, warned map[string]bool) int 
 
 // woOut writes to the current destination through a buffer, flushed before
 // every switch and warning so the order on a shared terminal is kept, and
-// stops for good at WriteOutMax bytes.
+// stops for good at Max bytes.
 type woOut struct {
 	stdout, stderr io.Writer
 	cur            io.Writer
@@ -426,7 +428,7 @@ func newWoOut(stdout, stderr io.Writer) *woOut {
 	if stderr == nil {
 		stderr = io.Discard
 	}
-	return &woOut{stdout: stdout, stderr: stderr, cur: stdout, left: WriteOutMax}
+	return &woOut{stdout: stdout, stderr: stderr, cur: stdout, left: Max}
 }
 
 // take shortens s to what the budget still allows.
@@ -502,7 +504,7 @@ func (o *woOut) close() error {
 	o.flush()
 	o.closeFile()
 	if o.cut {
-		_, _ = io.WriteString(o.stderr, "reqtrace: --write-out output cut at "+strconv.Itoa(WriteOutMax>>20)+" MiB\n")
+		_, _ = io.WriteString(o.stderr, "reqtrace: --write-out output cut at "+strconv.Itoa(Max>>20)+" MiB\n")
 	}
 	return o.err
 }

@@ -1,4 +1,4 @@
-package render
+package writeout
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/reqtrace/reqtrace/render"
 )
 
 // --- formatting
@@ -58,7 +60,7 @@ func woSafe(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	escapeInto(&b, s, '\t')
+	render.EscapeInto(&b, s, '\t')
 	return b.String()
 }
 
@@ -91,7 +93,7 @@ func woJSONString(b *strings.Builder, s string, lower bool) {
 			default:
 				switch {
 				case c < 0x20 || c == 0x7f:
-					writeEscape(b, `\u`, rune(c), 4)
+					render.WriteEscape(b, `\u`, rune(c), 4)
 				case lower && 'A' <= c && c <= 'Z':
 					b.WriteByte(c | 0x20)
 				default:
@@ -105,8 +107,8 @@ func woJSONString(b *strings.Builder, s string, lower bool) {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			b.WriteString(`\ufffd`)
-		case unsafeRune(r):
-			writeJSONEscape(b, r)
+		case render.UnsafeRune(r):
+			render.WriteJSONEscape(b, r)
 		default:
 			b.WriteString(s[i : i+n])
 		}
