@@ -23,7 +23,7 @@ var pageTraceFlags = []string{
 	"insecure", "cacert", "cert", "key", "resolve", "dns-servers", "connect-to",
 	"proxy", "proxy-user", "noproxy",
 	"ipv4", "ipv6", "http1.1", "http2", "max-time", "connect-timeout",
-	"silent", "show-error", "verbose", "show-secrets",
+	"silent", "show-error", "verbose", "show-secrets", "assert",
 }
 
 var pageUsage = map[string]string{
@@ -32,6 +32,7 @@ var pageUsage = map[string]string{
 	"user":       "`USER:PASS` for the page's own origin (never sent to other origins)",
 	"compressed": "ask for compressed bodies and decode them, as a browser does (--compressed=false for raw bytes)",
 	"max-time":   "`SECONDS` each request of the page may take at most (default 60)",
+	"assert":     "`EXPR` that must hold, or exit 4 (repeatable): 'page.load < 2s', 'page.requests <= 80', 'finding(\"uncompressed\") == 0', 'status == 200' (the document's)",
 }
 
 type pageFlags struct {
@@ -96,6 +97,10 @@ func runPage(c *cobra.Command, ios *IO, tf *traceFlags, pf *pageFlags, rawURL st
 	if pf.maxRequests < 1 {
 		return trace.BadInput("--max-requests %d: give at least 1 (the document)", pf.maxRequests)
 	}
+	checks, err := parsePageAsserts(tf.asserts)
+	if err != nil {
+		return err
+	}
 	opts, _, err := tf.toOptions(ios, rawURL)
 	if err != nil {
 		return err
@@ -116,6 +121,11 @@ func runPage(c *cobra.Command, ios *IO, tf *traceFlags, pf *pageFlags, rawURL st
 	}
 	if n := failedSubresources(res); n > 0 && !tf.silent && res.Err == nil {
 		fmt.Fprintf(ios.ErrOut, "reqtrace: %d of %d subresources failed (the exit status is the document's)\n", n, len(res.Requests)-1)
+	}
+	if res.Err == nil {
+		if err := checkPageAsserts(tf, checks, res); err != nil {
+			return err
+		}
 	}
 	return outcome(ios, tf, &trace.Result{Err: res.Err})
 }

@@ -67,3 +67,30 @@ func TestPageCommand(t *testing.T) {
 		}
 	}
 }
+
+// --assert gates a page load's exit status on page facts: the lab's big
+// page has a missing image, so page.failed is 1, never 0.
+func TestPageAsserts(t *testing.T) {
+	lab := tracetest.New(t)
+	url := lab.URL("https", "www.lab.test", tracetest.PagePath)
+	page := func(args ...string) outcome {
+		return reqtrace(t, nil, append(append([]string{"page", "-s", "-S"}, labArgs(lab)...), args...)...)
+	}
+	o := page("--assert", "page.requests > 30", "--assert", `requests("font") >= 1 and page.origins == 3`,
+		"--assert", "status == 200", "--assert", "page.load >= page.dom_content_loaded", url)
+	if o.code != 0 {
+		t.Fatalf("passing checks: exit %d\n%s", o.code, o.stderr)
+	}
+	o = page("--assert", "page.failed == 0", url)
+	if o.code != 4 || !strings.Contains(o.stderr, "assertion failed: page.failed == 0: page.failed = 1") {
+		t.Errorf("failing check: exit %d, stderr %q", o.code, o.stderr)
+	}
+	o = page("--assert", "page.requets > 1", url)
+	if o.code != 2 || !strings.Contains(o.stderr, "page.requests") {
+		t.Errorf("a typo: exit %d, stderr %q", o.code, o.stderr)
+	}
+	o = reqtrace(t, nil, append(append([]string{"trace"}, labArgs(lab)...), "--assert", "page.requests > 1", url)...)
+	if o.code != 2 || !strings.Contains(o.stderr, "reqtrace page") {
+		t.Errorf("a page field in trace: exit %d, stderr %q", o.code, o.stderr)
+	}
+}
