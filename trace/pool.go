@@ -348,7 +348,6 @@ func (p *Pool) release(c *conn, reusable bool) {
 // makes it, the others wait for it (single flight) or find it done.
 type dnsEntry struct {
 	done  chan struct{}
-	d     *DNS
 	addrs []netip.Addr
 	err   *Error
 	retry bool // the lookup ran out of its requester's time: ask again

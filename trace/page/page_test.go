@@ -123,8 +123,7 @@ func byURL(res *page.Result) map[string]page.Request {
 
 func TestLoadPhasesAndOrder(t *testing.T) {
 	img := pngOf(40, 30)
-	var s *site
-	s = newSite(t, map[string]http.HandlerFunc{
+	s := newSite(t, map[string]http.HandlerFunc{
 		"/{$}": func(w http.ResponseWriter, r *http.Request) {
 			html(`<!doctype html><html><head>
 <link rel="stylesheet" href="/a.css">
