@@ -1,11 +1,13 @@
-package render
+package explain
 
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace/knowledge"
 )
@@ -23,7 +25,7 @@ func TestExplainGolden(t *testing.T) {
 	for _, topic := range []string{"404", "4xx", "cache-control", "PATCH", "299", "520"} {
 		var text, js bytes.Buffer
 		tp := explainTopic(t, topic)
-		if err := ExplainText(&text, tp, Style{Width: 100}); err != nil {
+		if err := ExplainText(&text, tp, render.Style{Width: 100}); err != nil {
 			t.Fatal(err)
 		}
 		if err := ExplainJSON(&js, tp); err != nil {
@@ -81,4 +83,8 @@ func TestExplainList(t *testing.T) {
 	if !strings.HasPrefix(buf.String(), "method (") || !strings.Contains(buf.String(), "PATCH") || strings.Contains(buf.String(), "Cache-Control") {
 		t.Errorf("list:\n%s", buf.String())
 	}
+}
+
+func TestSchemaFile(t *testing.T) {
+	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "explain", Title: "reqtrace explain TOPIC --json", Schema: ExplainSchema, Type: reflect.TypeFor[wireExplain]()})
 }
