@@ -51,9 +51,9 @@ so it works offline.`,
 				return unknownTopic(args[0])
 			}
 			if jsonOut {
-				return explain.ExplainJSON(ios.Out, t)
+				return explain.JSON(ios.Out, t)
 			}
-			return explain.ExplainText(ios.Out, t, style)
+			return explain.Text(ios.Out, t, style)
 		},
 	}
 	f := c.Flags()
@@ -72,9 +72,9 @@ func explainList(ios *IO, kind string, jsonOut bool) error {
 		return trace.BadInput("explain --list %q: want status, class, header or method", kind)
 	}
 	if jsonOut {
-		return explain.ExplainListJSON(ios.Out, kind)
+		return explain.ListJSON(ios.Out, kind)
 	}
-	return explain.ExplainList(ios.Out, kind)
+	return explain.List(ios.Out, kind)
 }
 
 // unknownTopic names the closest topics, so a typo costs one more try.

@@ -52,14 +52,14 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			} else if err != nil {
 				return trace.BadInput("the token does not decode: %v", err)
 			}
-			rep := jwt.JWTReport{Token: decoded, Now: time.Now()}
+			rep := jwt.Report{Token: decoded, Now: time.Now()}
 			if err := verifyJWT(&rep, token, secret, keyFile); err != nil {
 				return err
 			}
 			if jsonOut {
-				err = jwt.JWTJSON(ios.Out, rep)
+				err = jwt.JSON(ios.Out, rep)
 			} else {
-				err = jwt.JWTText(ios.Out, rep, style)
+				err = jwt.Text(ios.Out, rep, style)
 			}
 			if err != nil {
 				return err
@@ -79,7 +79,7 @@ in front of the token is ignored; "-" reads it from stdin.`,
 }
 
 // verifyJWT fills in the verification when a secret or key was given.
-func verifyJWT(rep *jwt.JWTReport, token, secret, keyFile string) error {
+func verifyJWT(rep *jwt.Report, token, secret, keyFile string) error {
 	if secret == "" && keyFile == "" {
 		return nil
 	}

@@ -1,3 +1,5 @@
+// Package explain writes what `reqtrace explain` knows about a status,
+// class, method or header: the text and the reqtrace.explain/v1 JSON.
 package explain
 
 import (
@@ -10,12 +12,12 @@ import (
 	"github.com/reqtrace/reqtrace/trace/knowledge"
 )
 
-// ExplainSchema names the explain JSON document (see CONTRACT.md).
-const ExplainSchema = "reqtrace.explain/v1"
+// Schema names the explain JSON document (see CONTRACT.md).
+const Schema = "reqtrace.explain/v1"
 
-// ExplainText writes a short, scannable explanation of t: the title, the
+// Text writes a short, scannable explanation of t: the title, the
 // summary, the details, the fix, related facts, and the spec last.
-func ExplainText(w io.Writer, t knowledge.Topic, st render.Style) error {
+func Text(w io.Writer, t knowledge.Topic, st render.Style) error {
 	pr := render.NewPrinter(w, st)
 	e := explanationOf(t)
 	pr.Line(pr.Pal.Title.Sprint(e.title) + "  " + pr.Pal.Dim.Sprint(e.tag))
@@ -186,13 +188,13 @@ type wireDirective struct {
 	In      string `json:"in,omitempty"`
 }
 
-// ExplainJSON writes the explain document for t (schema reqtrace.explain/v1).
-func ExplainJSON(w io.Writer, t knowledge.Topic) error {
+// JSON writes the explain document for t (schema reqtrace.explain/v1).
+func JSON(w io.Writer, t knowledge.Topic) error {
 	return render.WriteJSON(w, explainWire(t))
 }
 
 func explainWire(t knowledge.Topic) wireExplain {
-	x := wireExplain{Schema: ExplainSchema, Kind: t.Kind}
+	x := wireExplain{Schema: Schema, Kind: t.Kind}
 	switch {
 	case t.Status != nil:
 		s := t.Status
@@ -238,8 +240,8 @@ func joinFix(client, server string) string {
 	return strings.Join(parts, " ")
 }
 
-// ExplainList writes the topics of a kind ("" for all), grouped.
-func ExplainList(w io.Writer, kind string) error {
+// List writes the topics of a kind ("" for all), grouped.
+func List(w io.Writer, kind string) error {
 	pr := render.NewPrinter(w, render.Style{}) // plain, the default width
 	for _, k := range []string{knowledge.TopicStatus, knowledge.TopicClass, knowledge.TopicMethod, knowledge.TopicHeader} {
 		if kind != "" && kind != k {
@@ -254,8 +256,8 @@ func ExplainList(w io.Writer, kind string) error {
 	return pr.Err
 }
 
-// ExplainListJSON writes {"schema": ..., "topics": {kind: [names]}}.
-func ExplainListJSON(w io.Writer, kind string) error {
+// ListJSON writes {"schema": ..., "topics": {kind: [names]}}.
+func ListJSON(w io.Writer, kind string) error {
 	out := map[string]any{"schema": "reqtrace.explain-list/v1"}
 	topics := map[string][]string{}
 	for _, k := range []string{knowledge.TopicStatus, knowledge.TopicClass, knowledge.TopicMethod, knowledge.TopicHeader} {

@@ -1,3 +1,5 @@
+// Package jwt writes what `reqtrace jwt` decoded: the text and the
+// reqtrace.jwt/v1 JSON.
 package jwt
 
 import (
@@ -12,9 +14,9 @@ import (
 	"github.com/reqtrace/reqtrace/trace/annotate"
 )
 
-// JWTReport is what `reqtrace jwt` found: the decoded token, whether its
+// Report is what `reqtrace jwt` found: the decoded token, whether its
 // signature verified (nil when no key was given) and why not.
-type JWTReport struct {
+type Report struct {
 	Token       annotate.JWT
 	Verified    *bool
 	VerifyError string
@@ -22,7 +24,7 @@ type JWTReport struct {
 }
 
 // problems lists what is wrong with the token itself.
-func (r JWTReport) problems() []string {
+func (r Report) problems() []string {
 	var out []string
 	t := r.Token
 	switch {
@@ -56,9 +58,9 @@ func ago(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// JWTText writes the token's header, claims (times as dates, relative to
+// Text writes the token's header, claims (times as dates, relative to
 // now), signature size and verification. The signature is never shown.
-func JWTText(w io.Writer, r JWTReport, st render.Style) error {
+func Text(w io.Writer, r Report, st render.Style) error {
 	pr := render.NewPrinter(w, st)
 	t := r.Token
 	kind := "JWS (signed)"
@@ -119,8 +121,8 @@ func claimText(k string, v any, now time.Time) string {
 	return string(b)
 }
 
-// JWTJSON writes the report as {"schema": "reqtrace.jwt/v1", ...}.
-func JWTJSON(w io.Writer, r JWTReport) error {
+// JSON writes the report as {"schema": "reqtrace.jwt/v1", ...}.
+func JSON(w io.Writer, r Report) error {
 	t := r.Token
 	times := map[string]*string{}
 	for name, at := range map[string]time.Time{"iat": t.IssuedAt, "nbf": t.NotBefore, "exp": t.ExpiresAt} {
