@@ -149,25 +149,25 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		return err
 	}
 	var headers []trace.HeaderEdit
-	for _, h := range tf.headers {
+	for _, h := range tf.req.Headers {
 		e, err := cors.ParseFetchHeader(h)
 		if err != nil {
 			return err
 		}
 		headers = append(headers, e)
 	}
-	saved := tf.headers
-	tf.headers = nil
+	saved := tf.req.Headers
+	tf.req.Headers = nil
 	opts, closeOut, err := tf.toOptions(ios, u.String())
-	tf.headers = saved
+	tf.req.Headers = saved
 	if err != nil {
 		return err
 	}
 	opts.URL = u
-	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: headers, Browser: browser,
+	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.req.Method, Headers: headers, Browser: browser,
 		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts,
 		Output: opts.Output, OutputName: opts.OutputName}
-	if cfg.Method == "" && tf.head {
+	if cfg.Method == "" && tf.req.Head {
 		cfg.Method = "HEAD"
 	}
 	if opts.User != nil { // what script would send for these credentials
@@ -176,7 +176,7 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 			Value: "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.User.Username()+":"+pass))})
 	}
 	if c.Flags().Changed("max-redirs") {
-		cfg.MaxRedirects = &tf.maxRedirs
+		cfg.MaxRedirects = &tf.req.MaxRedirs
 	}
 	if strings.HasPrefix(opts.ContentType, "multipart/form-data") {
 		cfg.BodyType = opts.ContentType // -F: a FormData body

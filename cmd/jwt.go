@@ -10,6 +10,7 @@ import (
 	"github.com/reqtrace/reqtrace/render/jwt"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/annotate"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 )
 
 func newCmdJWT(ios *IO) *cobra.Command {
@@ -35,7 +36,7 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			}
 			token := args[0]
 			if token == "-" {
-				b, err := readInput("jwt", "-", ios.In, maxJWT)
+				b, err := curlargs.ReadInput("jwt", "-", ios.In, maxJWT)
 				if err != nil {
 					return err
 				}
@@ -85,7 +86,7 @@ func verifyJWT(rep *jwt.Report, token, secret, keyFile string) error {
 	}
 	var keyPEM, secretBytes []byte
 	if keyFile != "" {
-		b, err := readInput("--key", keyFile, nil, maxPEM)
+		b, err := curlargs.ReadInput("--key", keyFile, nil, curlargs.MaxPEM)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/reqtrace/reqtrace/render/writeout"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/assert"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 )
 
 func newCmdTrace(ios *IO) *cobra.Command {
@@ -41,7 +42,7 @@ means. Flags follow curl's names and meanings.`,
 
 // runTrace checks the flags, runs the engine and renders the result.
 func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
-	f.cookieSet = c.Flags().Changed("cookie")
+	f.req.CookieSet = c.Flags().Changed("cookie")
 	f.writeOutSet = c.Flags().Changed("write-out")
 	style, err := f.style(ios)
 	if err != nil {
@@ -121,7 +122,7 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	}
 	shown := f.redacted(rs)
 	err = writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown...) })
-	if err != nil || !f.head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {
+	if err != nil || !f.req.Head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {
 		return err
 	}
 	// curl -I writes the head it received where the body would go.
@@ -154,7 +155,7 @@ func writeFile(flag, name string, perm os.FileMode, write func(io.Writer) error)
 		}
 	}
 	if err != nil {
-		return &writeError{flag + " " + name, unwrapPathErr(err)}
+		return &writeError{flag + " " + name, curlargs.UnwrapPathErr(err)}
 	}
 	return nil
 }
@@ -195,7 +196,7 @@ func (f *traceFlags) exitOf(res *trace.Result) int {
 // runSeries runs the request -n times and reports each run and the
 // statistics; Ctrl-C ends it early and still reports what ran.
 func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check, sp *spans) error {
-	interval, err := seconds("--interval", f.interval)
+	interval, err := curlargs.Seconds("--interval", f.interval)
 	if err != nil {
 		return err
 	}
