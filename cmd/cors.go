@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -19,6 +20,7 @@ type corsFlags struct {
 	origin, browser           string
 	credentials, actual, scan bool
 	json                      bool
+	maxRedirsSet              bool // --max-redirs given: the run stops there
 }
 
 // sharedTraceFlags are the trace flags that mean the same for cors: the
@@ -84,7 +86,8 @@ or more; 2 for bad input; curl's codes when the network failed (47 when
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(c *cobra.Command, args []string) error {
 			tf.json = cf.json
-			return runCors(c, ios, tf, cf, args[0])
+			cf.maxRedirsSet = c.Flags().Changed("max-redirs")
+			return runCors(c.Context(), ios, tf, cf, args[0])
 		},
 	}
 	f := c.Flags()
@@ -135,8 +138,8 @@ func shareFlags(c *cobra.Command, tf *traceFlags, names []string, usage, default
 
 // runCors evaluates the request, renders the report and turns a network
 // failure into curl's exit code. A blocked verdict is a result, not a
-// failure: it exits 0.
-func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL string) error {
+// failure: it exits 0. It knows nothing of cobra.
+func runCors(ctx context.Context, ios *IO, tf *traceFlags, cf *corsFlags, rawURL string) error {
 	style, err := tf.style(ios)
 	if err != nil {
 		return err
@@ -155,25 +158,25 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		return err
 	}
 	var headers []trace.HeaderEdit
-	for _, h := range tf.headers {
+	for _, h := range tf.req.Headers {
 		e, err := cors.ParseFetchHeader(h)
 		if err != nil {
 			return err
 		}
 		headers = append(headers, e)
 	}
-	saved := tf.headers
-	tf.headers = nil
+	saved := tf.req.Headers
+	tf.req.Headers = nil
 	opts, closeOut, err := tf.toOptions(ios, u.String())
-	tf.headers = saved
+	tf.req.Headers = saved
 	if err != nil {
 		return err
 	}
 	opts.URL = u
-	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.method, Headers: headers, Browser: browser,
+	cfg := cors.Config{URL: opts.URL, Origin: cf.origin, Method: tf.req.Method, Headers: headers, Browser: browser,
 		Body: opts.Body, Credentials: cf.credentials, Actual: cf.actual, Net: *opts,
 		Output: opts.Output, OutputName: opts.OutputName}
-	if cfg.Method == "" && tf.head {
+	if cfg.Method == "" && tf.req.Head {
 		cfg.Method = "HEAD"
 	}
 	if opts.User != nil { // what script would send for these credentials
@@ -181,13 +184,13 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		cfg.Headers = append(cfg.Headers, trace.HeaderEdit{Name: "Authorization",
 			Value: "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.User.Username()+":"+pass))})
 	}
-	if c.Flags().Changed("max-redirs") {
-		cfg.MaxRedirects = &tf.maxRedirs
+	if cf.maxRedirsSet {
+		cfg.MaxRedirects = &tf.req.MaxRedirs
 	}
 	if strings.HasPrefix(opts.ContentType, "multipart/form-data") {
 		cfg.BodyType = opts.ContentType // -F: a FormData body
 	}
-	rep, err := cors.Run(c.Context(), cfg)
+	rep, err := cors.Run(ctx, cfg)
 	if err != nil {
 		_ = closeOut(false)
 		return err
@@ -197,7 +200,7 @@ func runCors(c *cobra.Command, ios *IO, tf *traceFlags, cf *corsFlags, rawURL st
 		rep.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + tf.output + " failed: " + cerr.Error()}
 	}
 	if cf.scan && !rep.SameOrigin {
-		scan, serr := cors.RunScan(c.Context(), cfg, trace.Do)
+		scan, serr := cors.RunScan(ctx, cfg, trace.Do)
 		rep.Scan = scan
 		if serr != nil && rep.Err == nil {
 			rep.Err = serr

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/explain"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/knowledge"
 )
@@ -51,9 +51,9 @@ so it works offline.`,
 				return unknownTopic(args[0])
 			}
 			if jsonOut {
-				return render.ExplainJSON(ios.Out, t)
+				return explain.JSON(ios.Out, t)
 			}
-			return render.ExplainText(ios.Out, t, style)
+			return explain.Text(ios.Out, t, style)
 		},
 	}
 	f := c.Flags()
@@ -72,9 +72,9 @@ func explainList(ios *IO, kind string, jsonOut bool) error {
 		return trace.BadInput("explain --list %q: want status, class, header or method", kind)
 	}
 	if jsonOut {
-		return render.ExplainListJSON(ios.Out, kind)
+		return explain.ListJSON(ios.Out, kind)
 	}
-	return render.ExplainList(ios.Out, kind)
+	return explain.List(ios.Out, kind)
 }
 
 // unknownTopic names the closest topics, so a typo costs one more try.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 	"github.com/reqtrace/reqtrace/trace/har"
 )
 
@@ -32,7 +33,7 @@ they mean. "-" reads the file from stdin.`,
 			if args[0] != "-" {
 				file, err := os.Open(args[0])
 				if err != nil {
-					return trace.BadInput("cannot read %s: %v", args[0], unwrapPathErr(err))
+					return trace.BadInput("cannot read %s: %v", args[0], curlargs.UnwrapPathErr(err))
 				}
 				defer file.Close()
 				in = file
@@ -41,7 +42,7 @@ they mean. "-" reads the file from stdin.`,
 			var big *har.TooLargeError
 			switch {
 			case errors.As(err, &big):
-				return trace.BadInput("har %s: %s is larger than %s, the most reqtrace reads: split the HAR, or export fewer requests", args[0], big.What, sizeText(big.Limit))
+				return trace.BadInput("har %s: %s is larger than %s, the most reqtrace reads: split the HAR, or export fewer requests", args[0], big.What, curlargs.SizeText(big.Limit))
 			case err != nil:
 				return trace.BadInput("%s is not a HAR file reqtrace can read: %v", args[0], err)
 			}

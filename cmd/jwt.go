@@ -7,9 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/jwt"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/annotate"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 )
 
 func newCmdJWT(ios *IO) *cobra.Command {
@@ -35,7 +36,7 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			}
 			token := args[0]
 			if token == "-" {
-				b, err := readInput("jwt", "-", ios.In, maxJWT)
+				b, err := curlargs.ReadInput("jwt", "-", ios.In, maxJWT)
 				if err != nil {
 					return err
 				}
@@ -52,14 +53,14 @@ in front of the token is ignored; "-" reads it from stdin.`,
 			} else if err != nil {
 				return trace.BadInput("the token does not decode: %v", err)
 			}
-			rep := render.JWTReport{Token: decoded, Now: time.Now()}
+			rep := jwt.Report{Token: decoded, Now: time.Now()}
 			if err := verifyJWT(&rep, token, secret, keyFile); err != nil {
 				return err
 			}
 			if jsonOut {
-				err = render.JWTJSON(ios.Out, rep)
+				err = jwt.JSON(ios.Out, rep)
 			} else {
-				err = render.JWTText(ios.Out, rep, style)
+				err = jwt.Text(ios.Out, rep, style)
 			}
 			if err != nil {
 				return err
@@ -79,13 +80,13 @@ in front of the token is ignored; "-" reads it from stdin.`,
 }
 
 // verifyJWT fills in the verification when a secret or key was given.
-func verifyJWT(rep *render.JWTReport, token, secret, keyFile string) error {
+func verifyJWT(rep *jwt.Report, token, secret, keyFile string) error {
 	if secret == "" && keyFile == "" {
 		return nil
 	}
 	var keyPEM, secretBytes []byte
 	if keyFile != "" {
-		b, err := readInput("--key", keyFile, nil, maxPEM)
+		b, err := curlargs.ReadInput("--key", keyFile, nil, curlargs.MaxPEM)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 )
 
 // outputFile is -o FILE, opened the way curl opens it: at the first body
@@ -26,7 +27,7 @@ func openOutput(name string) (*outputFile, error) {
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE, 0o666)
 	if err != nil { // curl's exit 23, "Failure writing output to destination"
 		return nil, &trace.Error{Phase: trace.PhaseInput, Kind: trace.KindWrite, Err: err,
-			Message: fmt.Sprintf("cannot write -o %s: %v", name, unwrapPathErr(err)),
+			Message: fmt.Sprintf("cannot write -o %s: %v", name, curlargs.UnwrapPathErr(err)),
 			Hint:    "check that the -o file's folder exists and is writable"}
 	}
 	f.Close()

@@ -13,6 +13,7 @@ import (
 	"github.com/reqtrace/reqtrace/render/har"
 	pagerender "github.com/reqtrace/reqtrace/render/page"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 	"github.com/reqtrace/reqtrace/trace/page"
 )
 
@@ -136,7 +137,7 @@ func saveDir(dir string) (string, error) {
 		return "", trace.BadInput("-o %s is a file: page saves every body, so give a directory", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", &writeError{"-o " + dir, unwrapPathErr(err)}
+		return "", &writeError{"-o " + dir, curlargs.UnwrapPathErr(err)}
 	}
 	return filepath.Abs(dir)
 }

@@ -181,7 +181,8 @@ for a tour that needs no network.`,
 			if len(args) == 0 {
 				return c.Help()
 			}
-			return runTrace(c, ios, opts, args[0])
+			opts.changed(c)
+			return runTrace(c.Context(), ios, opts, args[0])
 		},
 	}
 	root.SetVersionTemplate(versionLine() + "\n")

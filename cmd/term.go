@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"net/url"
 	"os"
 	"strconv"
 
@@ -60,5 +59,3 @@ func colorOn(ios *IO) (bool, error) {
 	}
 	return ios.OutTTY && ios.Getenv("TERM") != "dumb", nil
 }
-
-func urlUser(name, pass string) *url.Userinfo { return url.UserPassword(name, pass) }

@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/reqtrace/reqtrace/render/writeout"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/assert"
+	"github.com/reqtrace/reqtrace/trace/curlargs"
 )
 
 func newCmdTrace(ios *IO) *cobra.Command {
@@ -32,17 +34,24 @@ means. Flags follow curl's names and meanings.`,
 		Args:              cobra.ExactArgs(1),
 		ValidArgsFunction: cobra.NoFileCompletions,
 		RunE: func(c *cobra.Command, args []string) error {
-			return runTrace(c, ios, opts, args[0])
+			opts.changed(c)
+			return runTrace(c.Context(), ios, opts, args[0])
 		},
 	}
 	addTraceFlags(c, opts)
 	return c
 }
 
-// runTrace checks the flags, runs the engine and renders the result.
-func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
-	f.cookieSet = c.Flags().Changed("cookie")
+// changed records the flags whose presence means something even with an
+// empty value (-b ” turns the cookie engine on, -w ” prints nothing).
+func (f *traceFlags) changed(c *cobra.Command) {
+	f.req.CookieSet = c.Flags().Changed("cookie")
 	f.writeOutSet = c.Flags().Changed("write-out")
+}
+
+// runTrace checks the flags, runs the engine and renders the result. It
+// knows nothing of cobra: tests call it with flags filled in.
+func runTrace(ctx context.Context, ios *IO, f *traceFlags, rawURL string) error {
 	style, err := f.style(ios)
 	if err != nil {
 		return err
@@ -71,9 +80,9 @@ func runTrace(c *cobra.Command, ios *IO, f *traceFlags, rawURL string) error {
 		closeOut = stopFirst(m, closeOut)
 	}
 	if f.count > 1 {
-		return runSeries(c, ios, f, opts, style, closeOut, checks, sp)
+		return runSeries(ctx, ios, f, opts, style, closeOut, checks, sp)
 	}
-	res := traced(c.Context(), opts)
+	res := traced(ctx, opts)
 	sp.export(res)
 	if cerr := closeOut(f.exitOf(res) == ExitOK); cerr != nil && res.Err == nil { // curl -f leaves no -o file for an error status
 		res.Err = &trace.Error{Phase: trace.PhaseReceive, Kind: trace.KindWrite, Message: "writing " + f.output + " failed: " + cerr.Error()}
@@ -121,7 +130,7 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 	}
 	shown := f.redacted(rs)
 	err = writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown...) })
-	if err != nil || !f.head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {
+	if err != nil || !f.req.Head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {
 		return err
 	}
 	// curl -I writes the head it received where the body would go.
@@ -154,7 +163,7 @@ func writeFile(flag, name string, perm os.FileMode, write func(io.Writer) error)
 		}
 	}
 	if err != nil {
-		return &writeError{flag + " " + name, unwrapPathErr(err)}
+		return &writeError{flag + " " + name, curlargs.UnwrapPathErr(err)}
 	}
 	return nil
 }
@@ -194,12 +203,12 @@ func (f *traceFlags) exitOf(res *trace.Result) int {
 
 // runSeries runs the request -n times and reports each run and the
 // statistics; Ctrl-C ends it early and still reports what ran.
-func runSeries(c *cobra.Command, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check, sp *spans) error {
-	interval, err := seconds("--interval", f.interval)
+func runSeries(ctx context.Context, ios *IO, f *traceFlags, opts *trace.Options, style render.Style, closeOut func(bool) error, checks []*assert.Check, sp *spans) error {
+	interval, err := curlargs.Seconds("--interval", f.interval)
 	if err != nil {
 		return err
 	}
-	ser := repeated(c.Context(), opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh})
+	ser := repeated(ctx, opts, trace.RepeatOptions{Count: f.count, Interval: interval, Fresh: f.fresh})
 	for _, r := range ser.Runs {
 		sp.export(r)
 	}

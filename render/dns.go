@@ -25,9 +25,9 @@ func (pr *Printer) dns(h *trace.Hop) {
 		summary += " → " + joinFit(d.Addresses, pr.Width-TextWidth(summary)-10)
 	}
 	pr.Title("DNS", summary)
-	pr.kv("source", pr.dnsSource(d))
+	pr.KV("source", pr.dnsSource(d))
 	if d.Name != "" && !sameName(d.Name, d.Host) {
-		pr.kv("name", Safe(d.Name)+pr.Pal.Dim.Sprint(" (after the search list)"))
+		pr.KV("name", Safe(d.Name)+pr.Pal.Dim.Sprint(" (after the search list)"))
 	}
 	if len(d.Tried) > 1 {
 		pr.tried(d.Tried, d.Name)

@@ -152,7 +152,7 @@ func padLeft(s string, w int) string {
 
 // pack joins parts with sep into lines of at most room columns, never
 // splitting a part. Parts may be coloured: widths ignore ANSI codes.
-func pack(parts []string, sep string, room int) []string {
+func Pack(parts []string, sep string, room int) []string {
 	var lines []string
 	cur := ""
 	for _, p := range parts {

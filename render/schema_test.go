@@ -11,7 +11,6 @@ func TestSchemaFiles(t *testing.T) {
 	for _, d := range []rendertest.SchemaDoc{
 		{Name: "trace", Title: "reqtrace trace --json (also each document of har --json)", Schema: Schema, Type: reflect.TypeFor[wireResult]()},
 		{Name: "series", Title: "reqtrace trace -n N --json: run 1's trace document, every run, the statistics", Schema: Schema, Type: reflect.TypeFor[wireSeries]()},
-		{Name: "explain", Title: "reqtrace explain TOPIC --json", Schema: ExplainSchema, Type: reflect.TypeFor[wireExplain]()},
 	} {
 		rendertest.CheckSchema(t, "schema", d)
 	}

@@ -24,7 +24,7 @@ func Text(w io.Writer, r *trace.Result, st Style) error {
 	pr.res = r
 	for i := range r.Hops {
 		if i > 0 {
-			pr.blank()
+			pr.Blank()
 		}
 		pr.hop(i, &r.Hops[i])
 	}
@@ -34,7 +34,7 @@ func Text(w io.Writer, r *trace.Result, st Style) error {
 	pr.retries()
 	pr.revalidation()
 	if pr.notesCut {
-		pr.blank()
+		pr.Blank()
 		pr.Line(pr.Pal.Dim.Sprint("Notes are cut to the width; -v shows them whole."))
 	}
 	pr.finalError()
@@ -65,10 +65,10 @@ func NewPrinter(w io.Writer, st Style) *Printer {
 // is the key column of the "key  value" blocks (TLS, certificate, DNS).
 const (
 	Indent = "  "
-	keyCol = 11
+	KeyCol = 11
 )
 
-func (pr *Printer) printf(format string, args ...any) {
+func (pr *Printer) Printf(format string, args ...any) {
 	if pr.Err == nil {
 		_, pr.Err = fmt.Fprintf(pr.w, format, args...)
 	}
@@ -76,12 +76,12 @@ func (pr *Printer) printf(format string, args ...any) {
 
 // line writes one line, dropping trailing blanks so output diffs cleanly.
 func (pr *Printer) Line(s string) {
-	pr.printf("%s\n", strings.TrimRight(s, " "))
+	pr.Printf("%s\n", strings.TrimRight(s, " "))
 	pr.lines++
 }
 
 // blank separates sections; it is dropped at the very top of the output.
-func (pr *Printer) blank() {
+func (pr *Printer) Blank() {
 	if pr.lines > 0 {
 		pr.Line("")
 	}
@@ -96,33 +96,52 @@ func (pr *Printer) Title(name string, summary ...string) {
 
 // heading is title with the name already painted (the error block's is red).
 func (pr *Printer) Heading(name string, summary ...string) {
-	pr.blank()
+	pr.Blank()
 	summary = nonEmpty(summary...)
 	if len(summary) == 0 {
 		pr.Line(name)
 		return
 	}
 	lead := name + "  "
-	for _, l := range pack(summary, pr.Pal.Dim.Sprint(" · "), pr.Width-1-TextWidth(lead)) {
+	for _, l := range Pack(summary, pr.Pal.Dim.Sprint(" · "), pr.Width-1-TextWidth(lead)) {
 		pr.Line(lead + l)
 		lead = strings.Repeat(" ", TextWidth(lead))
 	}
 }
 
+// Para prints "key  text" with the text wrapped under itself; with no
+// key, a plain indented paragraph.
+func (pr *Printer) Para(key, text string) {
+	if text == "" {
+		return
+	}
+	pad := 0
+	if key != "" {
+		pad = max(KeyCol+1, TextWidth(key)+2)
+	}
+	for i, l := range Wrap(text, pr.Width-len(Indent)-pad) {
+		k := ""
+		if i == 0 && key != "" {
+			k = pr.Pal.Name.Sprint(key)
+		}
+		pr.Line(Indent + PadRight(k, pad) + l)
+	}
+}
+
 // kv prints an indented "key  value" line with the key dimmed and padded,
 // the layout used by the TLS, certificate and DNS blocks.
-func (pr *Printer) kv(key, value string) { pr.kvAt(Indent, key, value) }
+func (pr *Printer) KV(key, value string) { pr.kvAt(Indent, key, value) }
 
 // kvAt is kv with another left margin (certificates of the chain nest).
 func (pr *Printer) kvAt(lead, key, value string) {
-	pr.Line(lead + pr.Pal.Dim.Sprint(PadRight(key, keyCol)) + "  " + value)
+	pr.Line(lead + pr.Pal.Dim.Sprint(PadRight(key, KeyCol)) + "  " + value)
 }
 
 // kvRoom is the room for a kv value before the right margin.
-func (pr *Printer) kvRoom(lead string) int { return pr.Width - len(lead) - keyCol - 3 }
+func (pr *Printer) kvRoom(lead string) int { return pr.Width - len(lead) - KeyCol - 3 }
 
 // kvWrap is kv for long plain values: it wraps under the value column.
-func (pr *Printer) kvWrap(lead, key, value string) {
+func (pr *Printer) KVWrap(lead, key, value string) {
 	for _, l := range Wrap(value, pr.kvRoom(lead)) {
 		pr.kvAt(lead, key, l)
 		key = ""
@@ -136,7 +155,7 @@ func (pr *Printer) kvParts(lead, key string, parts ...string) {
 	if len(parts) == 0 {
 		return
 	}
-	for _, l := range pack(parts, pr.Pal.Dim.Sprint(" · "), pr.kvRoom(lead)) {
+	for _, l := range Pack(parts, pr.Pal.Dim.Sprint(" · "), pr.kvRoom(lead)) {
 		pr.kvAt(lead, key, l)
 		key = ""
 	}

@@ -42,7 +42,7 @@ func (pr *Printer) tls(h *trace.Hop) {
 		pr.kvParts(Indent, "transport", parts...)
 	}
 	if t.ServerName != "" {
-		pr.kv("SNI", Safe(t.ServerName))
+		pr.KV("SNI", Safe(t.ServerName))
 	}
 	pr.trust(t)
 	switch {
@@ -59,25 +59,25 @@ func (pr *Printer) tls(h *trace.Hop) {
 func (pr *Printer) trust(t *trace.TLS) {
 	switch {
 	case pr.res.Insecure && t.VerifyError != "":
-		pr.kv("trust", pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"))
-		pr.kvWrap(Indent, "", "without -k it fails: "+Safe(t.VerifyError))
+		pr.KV("trust", pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"))
+		pr.KVWrap(Indent, "", "without -k it fails: "+Safe(t.VerifyError))
 	case pr.res.Insecure:
 		pr.kvParts(Indent, "trust", pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"),
 			pr.Pal.Dim.Sprint("it would have passed"))
 	case t.VerifyError != "":
-		pr.kvWrap(Indent, "trust", "✗ "+Safe(t.VerifyError))
+		pr.KVWrap(Indent, "trust", "✗ "+Safe(t.VerifyError))
 	case t.Verified:
 		who := ""
 		if t.ServerName != "" {
 			who = " for " + Safe(t.ServerName)
 		}
-		pr.kv("trust", pr.Pal.OK.Sprint("✓ ")+"chain verified"+who)
+		pr.KV("trust", pr.Pal.OK.Sprint("✓ ")+"chain verified"+who)
 	}
 }
 
 // chain lists every certificate the server sent, leaf first (-v).
 func (pr *Printer) chain(certs []trace.Certificate) {
-	pr.kv("chain", Plural(len(certs), "certificate")+pr.Pal.Dim.Sprint(", leaf first, as sent"))
+	pr.KV("chain", Plural(len(certs), "certificate")+pr.Pal.Dim.Sprint(", leaf first, as sent"))
 	for i, c := range certs {
 		role := "leaf"
 		switch {
@@ -105,7 +105,7 @@ func (pr *Printer) cert(c trace.Certificate, lead string, verbose bool) {
 	switch {
 	case len(names) == 0:
 	case verbose:
-		pr.kvWrap(lead, "names", Safe(strings.Join(names, ", ")))
+		pr.KVWrap(lead, "names", Safe(strings.Join(names, ", ")))
 	default:
 		pr.kvAt(lead, "names", joinFit(names, room))
 	}

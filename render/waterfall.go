@@ -85,7 +85,7 @@ func (pr *Printer) waterfall(h *trace.Hop) {
 		failed = h.Err.Phase
 	}
 
-	pr.blank()
+	pr.Blank()
 	pr.axisLine(axis, bar)
 	var notes footnotes
 	for _, row := range rows {
@@ -229,7 +229,7 @@ func (pr *Printer) curlLine(h *trace.Hop) {
 		words = append(words, it.name+" "+it.value)
 	}
 	lead := Indent + "curl -w  "
-	for i, l := range pack(words, "  ", pr.Width-1-len(lead)) {
+	for i, l := range Pack(words, "  ", pr.Width-1-len(lead)) {
 		prefix := pr.Pal.Dim.Sprint(lead)
 		if i > 0 {
 			prefix = strings.Repeat(" ", len(lead))

@@ -383,6 +383,17 @@ func (c *conn) startH2(fail func(error)) bool {
 	return true
 }
 
+// Why x/net's deprecated ClientConn stays (issue 12 item 8, evaluated
+// against Go 1.26's http.Transport.NewClientConn, net/http/clientconn.go):
+// net/http dials itself; our connection gets in only through a dialer
+// hook, and over TLS it picks HTTP/2 only when that hook returns a bare
+// *tls.Conn (transport.go dialConn reads ALPN from it), so the frame tap
+// that gives the header order as received would be gone; it needs
+// ForceAttemptHTTP2 with a custom dialer; and the bundled HTTP/2's stream,
+// GOAWAY and connection errors are unexported types, so a reset, a GOAWAY
+// and a frame-size error could only be told apart by parsing messages.
+// The httptrace hooks (WroteRequest, GotFirstResponseByte, Got1xxResponse
+// with 103) exist in both. Re-evaluate when net/http exports those.
 // exchangeH2 sends the request over HTTP/2 with x/net/http2 on our own
 // connection (net/http would not take a connection it did not dial), and
 // times the exchange with its httptrace hooks. It reports whether the

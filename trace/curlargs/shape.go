@@ -1,4 +1,4 @@
-package cmd
+package curlargs
 
 import (
 	"fmt"
@@ -14,13 +14,13 @@ import (
 // shapeRequest applies the curl flags that reshape the request once the
 // body is read: -T uploads a file with PUT, -G moves the -d data into the
 // query, -r asks for a byte range, --oauth2-bearer sends a token.
-func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
-	if f.uploadFile != "" {
-		if err := f.upload(ios, o); err != nil {
+func (a *Args) shapeRequest(env Env, o *trace.Options) error {
+	if a.Upload != "" {
+		if err := a.upload(env, o); err != nil {
 			return err
 		}
 	}
-	if f.get {
+	if a.Get {
 		if o.Body != nil { // curl: "?" or "&" then the data, as -d joined it
 			q := o.URL.RawQuery
 			if q != "" {
@@ -30,34 +30,32 @@ func (f *traceFlags) shapeRequest(ios *IO, o *trace.Options) error {
 		}
 		o.Body, o.ContentType = nil, "" // no body: GET, or HEAD with -I
 	}
-	if f.head && o.Body != nil {
+	if a.Head && o.Body != nil {
 		return trace.BadInput("-I sends HEAD, which carries no body: drop the data, or add -G to put it in the URL's query")
 	}
-	if f.byteRange != "" {
-		if err := f.rangeHeader(ios, o); err != nil {
+	if a.Range != "" {
+		if err := a.rangeHeader(env, o); err != nil {
 			return err
 		}
 	}
-	if f.bearer != "" {
-		o.Bearer = f.bearer
+	if a.Bearer != "" {
+		o.Bearer = a.Bearer
 	}
 	return nil
 }
 
 // rangeHeader turns -r into a Range header, unless -H sets one (curl's
 // rule too).
-func (f *traceFlags) rangeHeader(ios *IO, o *trace.Options) error {
-	if onlyDigits(f.byteRange) { // curl appends the dash, and says so
-		f.byteRange += "-"
-		if !f.silent {
-			fmt.Fprintf(ios.ErrOut, "reqtrace: warning: a byte range needs a dash: -r %s asks from byte %s to the end\n", f.byteRange, strings.TrimSuffix(f.byteRange, "-"))
-		}
+func (a *Args) rangeHeader(env Env, o *trace.Options) error {
+	if onlyDigits(a.Range) { // curl appends the dash, and says so
+		a.Range += "-"
+		env.warn(fmt.Sprintf("a byte range needs a dash: -r %s asks from byte %s to the end", a.Range, strings.TrimSuffix(a.Range, "-")))
 	}
-	if !byteRanges().MatchString(f.byteRange) {
-		return trace.BadInput("-r %q is not a byte range: write FIRST-LAST, FIRST- or -SUFFIX (e.g. 0-499), several joined by commas", f.byteRange)
+	if !byteRanges().MatchString(a.Range) {
+		return trace.BadInput("-r %q is not a byte range: write FIRST-LAST, FIRST- or -SUFFIX (e.g. 0-499), several joined by commas", a.Range)
 	}
 	if !hasHeader(o.Headers, "Range") {
-		o.Headers = append(o.Headers, trace.HeaderEdit{Name: "Range", Value: "bytes=" + f.byteRange})
+		o.Headers = append(o.Headers, trace.HeaderEdit{Name: "Range", Value: "bytes=" + a.Range})
 	}
 	return nil
 }
@@ -68,15 +66,15 @@ var byteRanges = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompil
 
 // upload reads -T FILE as the body of a PUT. As curl does, a URL that
 // names no file (it ends in "/") gets the file's name appended.
-func (f *traceFlags) upload(ios *IO, o *trace.Options) error {
-	body, err := readInput("-T", f.uploadFile, ios.In, maxBody)
+func (a *Args) upload(env Env, o *trace.Options) error {
+	body, err := ReadInput("-T", a.Upload, env.Stdin, MaxBody)
 	if err != nil {
 		return err
 	}
 	o.Body, o.ContentType, o.Upload = body, "", true // curl sends no Content-Type for -T; PUT unless -X
-	if f.uploadFile != "-" && (o.URL.Path == "" || strings.HasSuffix(o.URL.Path, "/")) {
+	if a.Upload != "-" && (o.URL.Path == "" || strings.HasSuffix(o.URL.Path, "/")) {
 		// on the escaped path, so that an escape already in it (%2F) stays
-		escaped := strings.TrimSuffix(o.URL.EscapedPath(), "/") + "/" + url.PathEscape(filepath.Base(f.uploadFile))
+		escaped := strings.TrimSuffix(o.URL.EscapedPath(), "/") + "/" + url.PathEscape(filepath.Base(a.Upload))
 		o.URL.Path, _ = url.PathUnescape(escaped)
 		o.URL.RawPath = escaped
 	}

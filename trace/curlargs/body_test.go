@@ -1,4 +1,4 @@
-package cmd
+package curlargs
 
 import (
 	"mime"
@@ -14,20 +14,20 @@ func TestRequestBody(t *testing.T) {
 	file := filepath.Join(dir, "body.txt")
 	os.WriteFile(file, []byte("a=1\r\nb=2\n"), 0o644)
 	cases := []struct {
-		args  []dataArg
+		args  []Data
 		stdin string
 		want  string
 	}{
-		{[]dataArg{{"data", "x=1"}, {"data", "y=2"}}, "", "x=1&y=2"},
-		{[]dataArg{{"data", "@" + file}}, "", "a=1b=2"},
-		{[]dataArg{{"data-binary", "@" + file}}, "", "a=1\r\nb=2\n"},
-		{[]dataArg{{"data-raw", "@" + file}}, "", "@" + file},
-		{[]dataArg{{"data", "@-"}}, "from\nstdin", "fromstdin"},
-		{[]dataArg{{"data-urlencode", "q=a b&c"}}, "", "q=a+b%26c"},
-		{[]dataArg{{"data-urlencode", "=a b"}}, "", "a+b"},
-		{[]dataArg{{"data-urlencode", "a b"}}, "", "a+b"},
-		{[]dataArg{{"data-urlencode", "f@" + file}}, "", "f=a%3D1%0D%0Ab%3D2%0A"},
-		{[]dataArg{{"data", "x=1"}, {"data-urlencode", "y=ä"}, {"data-raw", "z=@"}}, "", "x=1&y=%C3%A4&z=@"},
+		{[]Data{{"data", "x=1"}, {"data", "y=2"}}, "", "x=1&y=2"},
+		{[]Data{{"data", "@" + file}}, "", "a=1b=2"},
+		{[]Data{{"data-binary", "@" + file}}, "", "a=1\r\nb=2\n"},
+		{[]Data{{"data-raw", "@" + file}}, "", "@" + file},
+		{[]Data{{"data", "@-"}}, "from\nstdin", "fromstdin"},
+		{[]Data{{"data-urlencode", "q=a b&c"}}, "", "q=a+b%26c"},
+		{[]Data{{"data-urlencode", "=a b"}}, "", "a+b"},
+		{[]Data{{"data-urlencode", "a b"}}, "", "a+b"},
+		{[]Data{{"data-urlencode", "f@" + file}}, "", "f=a%3D1%0D%0Ab%3D2%0A"},
+		{[]Data{{"data", "x=1"}, {"data-urlencode", "y=ä"}, {"data-raw", "z=@"}}, "", "x=1&y=%C3%A4&z=@"},
 	}
 	for _, c := range cases {
 		got, err := requestBody(strings.NewReader(c.stdin), c.args)
@@ -35,7 +35,7 @@ func TestRequestBody(t *testing.T) {
 			t.Errorf("%v: %q, %v; want %q", c.args, got, err, c.want)
 		}
 	}
-	if _, err := requestBody(nil, []dataArg{{"data", "@" + filepath.Join(dir, "missing")}}); err == nil || !strings.Contains(err.Error(), "cannot read -d") {
+	if _, err := requestBody(nil, []Data{{"data", "@" + filepath.Join(dir, "missing")}}); err == nil || !strings.Contains(err.Error(), "cannot read -d") {
 		t.Errorf("missing file: %v", err)
 	}
 }

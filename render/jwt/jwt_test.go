@@ -1,4 +1,4 @@
-package render
+package jwt
 
 import (
 	"bytes"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace/annotate"
 )
@@ -17,13 +18,13 @@ func TestJWTGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	no := false
-	rep := JWTReport{Token: tok, Now: time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC), Verified: &no, VerifyError: "the signature does not match"}
+	rep := Report{Token: tok, Now: time.Date(2026, 3, 1, 14, 0, 0, 0, time.UTC), Verified: &no, VerifyError: "the signature does not match"}
 	var text, js bytes.Buffer
-	if err := JWTText(&text, rep, Style{Width: 100}); err != nil {
+	if err := Text(&text, rep, render.Style{Width: 100}); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "jwt_text", text.Bytes())
-	if err := JWTJSON(&js, rep); err != nil {
+	if err := JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	rendertest.Golden(t, "jwt_json", js.Bytes())

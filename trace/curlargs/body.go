@@ -1,4 +1,4 @@
-package cmd
+package curlargs
 
 import (
 	"bytes"
@@ -12,49 +12,37 @@ import (
 	"github.com/reqtrace/reqtrace/trace"
 )
 
-// dataArg is one -d/--data-* argument; kind is the flag's name. The
-// arguments of all data flags keep their order, as curl joins them.
-type dataArg struct{ kind, value string }
-
-// dataFlag is a pflag.Value that appends to a shared, ordered list.
-type dataFlag struct {
-	kind string
-	list *[]dataArg
-}
-
-func (d dataFlag) String() string { return "" }
-func (d dataFlag) Type() string   { return "string" }
-func (d dataFlag) Set(v string) error {
-	*d.list = append(*d.list, dataArg{d.kind, v})
-	return nil
-}
+// Data is one -d/--data-* argument; Kind is the flag's name ("data",
+// "data-binary", "data-raw", "data-urlencode"). The arguments of all data
+// flags keep their order, as curl joins them.
+type Data struct{ Kind, Value string }
 
 // requestBody builds the body from the data arguments as curl does:
 // --data strips CR and LF from @files, --data-binary keeps them,
 // --data-raw takes @ literally, --data-urlencode encodes; all are joined
 // with &. The body is sent as application/x-www-form-urlencoded unless a
 // Content-Type header says otherwise.
-func requestBody(stdin io.Reader, args []dataArg) ([]byte, error) {
+func requestBody(stdin io.Reader, args []Data) ([]byte, error) {
 	parts := make([]string, 0, len(args))
 	total := 0
 	for _, a := range args {
 		var b []byte
 		var err error
-		switch a.kind {
+		switch a.Kind {
 		case "data":
-			b, err = readData(stdin, "-d", a.value, true)
+			b, err = readData(stdin, "-d", a.Value, true)
 		case "data-binary":
-			b, err = readData(stdin, "--data-binary", a.value, false)
+			b, err = readData(stdin, "--data-binary", a.Value, false)
 		case "data-raw":
-			b = []byte(a.value)
+			b = []byte(a.Value)
 		case "data-urlencode":
-			b, err = urlencodeData(stdin, a.value)
+			b, err = urlencodeData(stdin, a.Value)
 		}
 		if err != nil {
 			return nil, err
 		}
-		if total += len(b) + 1; total > maxBody+1 {
-			return nil, trace.BadInput("the request body (-d/--data-*) is larger than %s, the most reqtrace sends: send less data", sizeText(maxBody))
+		if total += len(b) + 1; total > MaxBody+1 {
+			return nil, trace.BadInput("the request body (-d/--data-*) is larger than %s, the most reqtrace sends: send less data", SizeText(MaxBody))
 		}
 		parts = append(parts, string(b))
 	}
@@ -67,7 +55,7 @@ func readData(stdin io.Reader, flag, arg string, stripNewlines bool) ([]byte, er
 	if !ok {
 		return []byte(arg), nil
 	}
-	b, err := readInput(flag, name, stdin, maxBody)
+	b, err := ReadInput(flag, name, stdin, MaxBody)
 	if err != nil || !stripNewlines {
 		return b, err
 	}
@@ -88,7 +76,7 @@ func urlencodeData(stdin io.Reader, arg string) ([]byte, error) {
 		return []byte(name + "=" + url.QueryEscape(content)), nil
 	case at >= 0:
 		name := arg[:at]
-		b, err := readInput("--data-urlencode", arg[at+1:], stdin, maxBody)
+		b, err := ReadInput("--data-urlencode", arg[at+1:], stdin, MaxBody)
 		if err != nil {
 			return nil, err
 		}
@@ -111,8 +99,8 @@ func formBody(stdin io.Reader, args []string) ([]byte, string, error) {
 		if err := addFormPart(mw, stdin, a); err != nil {
 			return nil, "", err
 		}
-		if buf.Len() > maxBody {
-			return nil, "", trace.BadInput("the -F form body is larger than %s, the most reqtrace sends: send smaller parts", sizeText(maxBody))
+		if buf.Len() > MaxBody {
+			return nil, "", trace.BadInput("the -F form body is larger than %s, the most reqtrace sends: send smaller parts", SizeText(MaxBody))
 		}
 	}
 	if err := mw.Close(); err != nil {
@@ -137,7 +125,7 @@ func addFormPart(mw *multipart.Writer, stdin io.Reader, arg string) error {
 	switch {
 	case strings.HasPrefix(value, "@"):
 		spec := strings.Split(value[1:], ";")
-		b, err := readInput("-F", spec[0], stdin, maxBody)
+		b, err := ReadInput("-F", spec[0], stdin, MaxBody)
 		if err != nil {
 			return err
 		}
@@ -161,7 +149,7 @@ func addFormPart(mw *multipart.Writer, stdin io.Reader, arg string) error {
 		_, err = w.Write(b)
 		return err
 	case strings.HasPrefix(value, "<"):
-		b, err := readInput("-F", value[1:], stdin, maxBody)
+		b, err := ReadInput("-F", value[1:], stdin, MaxBody)
 		if err != nil {
 			return err
 		}

@@ -1,11 +1,13 @@
-package render
+package explain
 
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	"github.com/reqtrace/reqtrace/trace/knowledge"
 )
@@ -23,10 +25,10 @@ func TestExplainGolden(t *testing.T) {
 	for _, topic := range []string{"404", "4xx", "cache-control", "PATCH", "299", "520"} {
 		var text, js bytes.Buffer
 		tp := explainTopic(t, topic)
-		if err := ExplainText(&text, tp, Style{Width: 100}); err != nil {
+		if err := Text(&text, tp, render.Style{Width: 100}); err != nil {
 			t.Fatal(err)
 		}
-		if err := ExplainJSON(&js, tp); err != nil {
+		if err := JSON(&js, tp); err != nil {
 			t.Fatal(err)
 		}
 		rendertest.Golden(t, "explain_"+strings.ToLower(topic), text.Bytes())
@@ -51,14 +53,14 @@ func TestExplainJSONContract(t *testing.T) {
 	}
 	for _, c := range cases {
 		var buf bytes.Buffer
-		if err := ExplainJSON(&buf, explainTopic(t, c.topic)); err != nil {
+		if err := JSON(&buf, explainTopic(t, c.topic)); err != nil {
 			t.Fatal(err)
 		}
 		var doc map[string]any
 		if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 			t.Fatal(err)
 		}
-		if doc["schema"] != ExplainSchema || doc["kind"] != c.kind || doc["name"] != c.name || doc["code"] != c.code || doc["registered"] != c.registered {
+		if doc["schema"] != Schema || doc["kind"] != c.kind || doc["name"] != c.name || doc["code"] != c.code || doc["registered"] != c.registered {
 			t.Errorf("%s: %v", c.topic, doc)
 		}
 		for _, k := range []string{"reason", "spec", "summary", "details", "fix"} {
@@ -75,10 +77,14 @@ func TestExplainJSONContract(t *testing.T) {
 
 func TestExplainList(t *testing.T) {
 	var buf bytes.Buffer
-	if err := ExplainList(&buf, "method"); err != nil {
+	if err := List(&buf, "method"); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), "method (") || !strings.Contains(buf.String(), "PATCH") || strings.Contains(buf.String(), "Cache-Control") {
 		t.Errorf("list:\n%s", buf.String())
 	}
+}
+
+func TestSchemaFile(t *testing.T) {
+	rendertest.CheckSchema(t, "../schema", rendertest.SchemaDoc{Name: "explain", Title: "reqtrace explain TOPIC --json", Schema: Schema, Type: reflect.TypeFor[wireExplain]()})
 }

@@ -1,4 +1,6 @@
-package render
+// Package jwt writes what `reqtrace jwt` decoded: the text and the
+// reqtrace.jwt/v1 JSON.
+package jwt
 
 import (
 	"encoding/json"
@@ -8,12 +10,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace/annotate"
 )
 
-// JWTReport is what `reqtrace jwt` found: the decoded token, whether its
+// Report is what `reqtrace jwt` found: the decoded token, whether its
 // signature verified (nil when no key was given) and why not.
-type JWTReport struct {
+type Report struct {
 	Token       annotate.JWT
 	Verified    *bool
 	VerifyError string
@@ -21,7 +24,7 @@ type JWTReport struct {
 }
 
 // problems lists what is wrong with the token itself.
-func (r JWTReport) problems() []string {
+func (r Report) problems() []string {
 	var out []string
 	t := r.Token
 	switch {
@@ -55,48 +58,48 @@ func ago(d time.Duration) string {
 	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
-// JWTText writes the token's header, claims (times as dates, relative to
+// Text writes the token's header, claims (times as dates, relative to
 // now), signature size and verification. The signature is never shown.
-func JWTText(w io.Writer, r JWTReport, st Style) error {
-	pr := NewPrinter(w, st)
+func Text(w io.Writer, r Report, st render.Style) error {
+	pr := render.NewPrinter(w, st)
 	t := r.Token
 	kind := "JWS (signed)"
 	if t.Encrypted {
 		kind = "JWE (encrypted): only the header can be read"
 	}
-	pr.Title("JWT", Safe(t.Alg), kind)
-	pr.claims("header", t.Header, r.Now)
+	pr.Title("JWT", render.Safe(t.Alg), kind)
+	claims(pr, "header", t.Header, r.Now)
 	if !t.Encrypted {
-		pr.claims("claims", t.Claims, r.Now)
-		pr.kv("signature", fmt.Sprintf("%d bytes (not shown)", t.SignatureLen))
+		claims(pr, "claims", t.Claims, r.Now)
+		pr.KV("signature", fmt.Sprintf("%d bytes (not shown)", t.SignatureLen))
 	}
 	switch {
 	case r.Verified == nil && t.Encrypted:
-		pr.kv("verified", pr.Pal.Dim.Sprint("no signature to check: the payload is encrypted (reqtrace does not decrypt)"))
+		pr.KV("verified", pr.Pal.Dim.Sprint("no signature to check: the payload is encrypted (reqtrace does not decrypt)"))
 	case r.Verified == nil:
-		pr.kv("verified", pr.Pal.Dim.Sprint("not checked: give --secret or --key"))
+		pr.KV("verified", pr.Pal.Dim.Sprint("not checked: give --secret or --key"))
 	case *r.Verified:
-		pr.kv("verified", pr.Pal.OK.Sprint("✓ the signature matches the key"))
+		pr.KV("verified", pr.Pal.OK.Sprint("✓ the signature matches the key"))
 	default:
-		pr.kv("verified", pr.Pal.Bad.Sprint("✗ "+Safe(r.VerifyError)))
+		pr.KV("verified", pr.Pal.Bad.Sprint("✗ "+render.Safe(r.VerifyError)))
 	}
 	for _, p := range r.problems() {
-		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ ") + Safe(p))
+		pr.Line(render.Indent + pr.Pal.Warn.Sprint("⚠ ") + render.Safe(p))
 	}
 	return pr.Err
 }
 
 // claims prints a JSON object's members sorted, with NumericDate claims
 // as dates.
-func (pr *Printer) claims(title string, m map[string]any, now time.Time) {
-	pr.Line(Indent + pr.Pal.Title.Sprint(title))
+func claims(pr *render.Printer, title string, m map[string]any, now time.Time) {
+	pr.Line(render.Indent + pr.Pal.Title.Sprint(title))
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		pr.kvWrap(Indent, Safe(k), Safe(claimText(k, m[k], now)))
+		pr.KVWrap(render.Indent, render.Safe(k), render.Safe(claimText(k, m[k], now)))
 	}
 }
 
@@ -118,8 +121,8 @@ func claimText(k string, v any, now time.Time) string {
 	return string(b)
 }
 
-// JWTJSON writes the report as {"schema": "reqtrace.jwt/v1", ...}.
-func JWTJSON(w io.Writer, r JWTReport) error {
+// JSON writes the report as {"schema": "reqtrace.jwt/v1", ...}.
+func JSON(w io.Writer, r Report) error {
 	t := r.Token
 	times := map[string]*string{}
 	for name, at := range map[string]time.Time{"iat": t.IssuedAt, "nbf": t.NotBefore, "exp": t.ExpiresAt} {
@@ -136,8 +139,8 @@ func JWTJSON(w io.Writer, r JWTReport) error {
 		"encrypted":       t.Encrypted,
 		"signature_bytes": t.SignatureLen,
 		"verified":        r.Verified,
-		"verify_error":    StrOrNull(r.VerifyError),
-		"problems":        OrEmpty(r.problems()),
+		"verify_error":    render.StrOrNull(r.VerifyError),
+		"problems":        render.OrEmpty(r.problems()),
 	}
-	return WriteJSON(w, doc)
+	return render.WriteJSON(w, doc)
 }

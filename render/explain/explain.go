@@ -1,4 +1,6 @@
-package render
+// Package explain writes what `reqtrace explain` knows about a status,
+// class, method or header: the text and the reqtrace.explain/v1 JSON.
+package explain
 
 import (
 	"fmt"
@@ -6,57 +8,39 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace/knowledge"
 )
 
-// ExplainSchema names the explain JSON document (see CONTRACT.md).
-const ExplainSchema = "reqtrace.explain/v1"
+// Schema names the explain JSON document (see CONTRACT.md).
+const Schema = "reqtrace.explain/v1"
 
-// ExplainText writes a short, scannable explanation of t: the title, the
+// Text writes a short, scannable explanation of t: the title, the
 // summary, the details, the fix, related facts, and the spec last.
-func ExplainText(w io.Writer, t knowledge.Topic, st Style) error {
-	pr := NewPrinter(w, st)
+func Text(w io.Writer, t knowledge.Topic, st render.Style) error {
+	pr := render.NewPrinter(w, st)
 	e := explanationOf(t)
 	pr.Line(pr.Pal.Title.Sprint(e.title) + "  " + pr.Pal.Dim.Sprint(e.tag))
 	pr.Para("", e.summary)
 	if e.details != "" {
-		pr.blank()
+		pr.Blank()
 		pr.Para("", e.details)
 	}
-	pr.blank()
+	pr.Blank()
 	for _, f := range e.facts {
 		pr.Para(f[0], f[1])
 	}
 	if len(e.directives) > 0 {
-		pr.Line(Indent + pr.Pal.Name.Sprint("directives"))
+		pr.Line(render.Indent + pr.Pal.Name.Sprint("directives"))
 		for _, d := range e.directives {
-			pr.Line(Indent + "  " + pr.Pal.Title.Sprint(d[0]))
-			for _, l := range Wrap(d[1], pr.Width-len(Indent)-6) {
-				pr.Line(Indent + "      " + l)
+			pr.Line(render.Indent + "  " + pr.Pal.Title.Sprint(d[0]))
+			for _, l := range render.Wrap(d[1], pr.Width-len(render.Indent)-6) {
+				pr.Line(render.Indent + "      " + l)
 			}
 		}
 	}
 	pr.Para("spec", e.spec)
 	return pr.Err
-}
-
-// para prints "key  text" with the text wrapped under itself; with no
-// key, a plain indented paragraph.
-func (pr *Printer) Para(key, text string) {
-	if text == "" {
-		return
-	}
-	pad := 0
-	if key != "" {
-		pad = max(keyCol+1, TextWidth(key)+2)
-	}
-	for i, l := range Wrap(text, pr.Width-len(Indent)-pad) {
-		k := ""
-		if i == 0 && key != "" {
-			k = pr.Pal.Name.Sprint(key)
-		}
-		pr.Line(Indent + PadRight(k, pad) + l)
-	}
 }
 
 // explanation is a topic flattened for printing.
@@ -204,13 +188,13 @@ type wireDirective struct {
 	In      string `json:"in,omitempty"`
 }
 
-// ExplainJSON writes the explain document for t (schema reqtrace.explain/v1).
-func ExplainJSON(w io.Writer, t knowledge.Topic) error {
-	return WriteJSON(w, explainWire(t))
+// JSON writes the explain document for t (schema reqtrace.explain/v1).
+func JSON(w io.Writer, t knowledge.Topic) error {
+	return render.WriteJSON(w, explainWire(t))
 }
 
 func explainWire(t knowledge.Topic) wireExplain {
-	x := wireExplain{Schema: ExplainSchema, Kind: t.Kind}
+	x := wireExplain{Schema: Schema, Kind: t.Kind}
 	switch {
 	case t.Status != nil:
 		s := t.Status
@@ -256,24 +240,24 @@ func joinFix(client, server string) string {
 	return strings.Join(parts, " ")
 }
 
-// ExplainList writes the topics of a kind ("" for all), grouped.
-func ExplainList(w io.Writer, kind string) error {
-	pr := &Printer{w: w, Width: defaultWidth, Pal: NewPalette(false)}
+// List writes the topics of a kind ("" for all), grouped.
+func List(w io.Writer, kind string) error {
+	pr := render.NewPrinter(w, render.Style{}) // plain, the default width
 	for _, k := range []string{knowledge.TopicStatus, knowledge.TopicClass, knowledge.TopicMethod, knowledge.TopicHeader} {
 		if kind != "" && kind != k {
 			continue
 		}
 		topics := knowledge.Topics(k)
-		pr.printf("%s (%d)\n", k, len(topics))
-		for _, line := range pack(topics, "  ", pr.Width-len(Indent)) {
-			pr.printf("%s%s\n", Indent, line)
+		pr.Printf("%s (%d)\n", k, len(topics))
+		for _, line := range render.Pack(topics, "  ", pr.Width-len(render.Indent)) {
+			pr.Printf("%s%s\n", render.Indent, line)
 		}
 	}
 	return pr.Err
 }
 
-// ExplainListJSON writes {"schema": ..., "topics": {kind: [names]}}.
-func ExplainListJSON(w io.Writer, kind string) error {
+// ListJSON writes {"schema": ..., "topics": {kind: [names]}}.
+func ListJSON(w io.Writer, kind string) error {
 	out := map[string]any{"schema": "reqtrace.explain-list/v1"}
 	topics := map[string][]string{}
 	for _, k := range []string{knowledge.TopicStatus, knowledge.TopicClass, knowledge.TopicMethod, knowledge.TopicHeader} {
@@ -282,5 +266,5 @@ func ExplainListJSON(w io.Writer, kind string) error {
 		}
 	}
 	out["topics"] = topics
-	return WriteJSON(w, out)
+	return render.WriteJSON(w, out)
 }
