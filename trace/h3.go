@@ -63,6 +63,11 @@ func (h *hopRun) exchangeH3(ctx context.Context) {
 	if !ok {
 		return
 	}
+	if p, ok := h3Discovery(h.hop.DNS, port); ok && via == "" && p != dialPort {
+		// The host's HTTPS record names the UDP port HTTP/3 is on, as a
+		// browser finds it before any Alt-Svc.
+		dialPort, via = p, fmt.Sprintf("DNS HTTPS record (h3 on port %d)", p)
+	}
 	h.skip(PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
 	h.skip(PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
 	qc, udp, ok := h.quicHandshake(ctx, cctx, sortHappyEyeballs(addrs)[0], dialPort, host, via)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -322,7 +323,7 @@ func (h *hopRun) dialTCP(ctx, cctx context.Context, host string, port int) (net.
 func (h *hopRun) resolve(ctx, cctx context.Context, host string, port int) ([]netip.Addr, bool) {
 	h.setPhase(PhaseDNS)
 	start := h.clock.since()
-	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
+	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port, h.httpsPort(host, port))
 	h.hop.DNS = d
 	switch {
 	case d == nil:
@@ -343,6 +344,18 @@ func (h *hopRun) resolve(ctx, cctx context.Context, host string, port int) ([]ne
 		return nil, false
 	}
 	return addrs, true
+}
+
+// httpsPort is the port to ask the HTTPS record for when resolving
+// host:port, or 0: only for the https:// origin itself, dialled
+// directly (not through --connect-to, which names another host), as
+// browsers ask only for the origin they connect to.
+func (h *hopRun) httpsPort(host string, port int) int {
+	u := h.req.url
+	if u.Scheme != "https" || !strings.EqualFold(host, u.Hostname()) || port != Port(u) || h.o.NoHTTPSRecord {
+		return 0
+	}
+	return port
 }
 
 // dialAddrs connects to port on one of addrs (RFC 8305's race),

@@ -22,6 +22,16 @@
 //
 // A label dnsdelay-N anywhere in a name delays its DNS answer N ms.
 //
+// HTTPS records (RFC 9460, type 65; see svcb.go), asked as NAME for port
+// 443 and as _PORT._https.NAME for the others; other names have none
+// (NODATA):
+//
+//	h3rr      1 . alpn=h3,h2 port=HTTPSPort ipv4hint=127.0.0.1 ech=LabECH ipv6hint=::1
+//	h2rr      the same with alpn=h2 only
+//	aliasrr   0 h3rr.lab.test. (AliasMode)
+//	alias2rr  0 aliasrr.lab.test. (an alias to an alias)
+//	slowrr    as h3rr, answered SlowHTTPSDelay late (A/AAAA at once)
+//
 // A second zone, alt.test, is for search lists: www.alt.test has A
 // 127.0.0.1, every other name under it is NXDOMAIN with alt.test's own SOA
 // (negative TTL AltNegativeTTL, where lab.test's is NegativeTTL).
@@ -61,6 +71,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,6 +115,10 @@ type Lab struct {
 	serving     sync.WaitGroup // Serve and ActivateAndServe goroutines
 	active      sync.WaitGroup // handlers running; guarded by mu for Add
 	closeOnce   sync.Once
+
+	// httpsPort is HTTPSPort for the DNS handlers' HTTPS records: set
+	// after the DNS server started, so read with no happens-before edge.
+	httpsPort atomic.Int32
 
 	mu        sync.Mutex // guards the fields below
 	closed    bool
@@ -268,6 +283,7 @@ func (l *Lab) startHTTP() error {
 	l.listeners = append(l.listeners, tlsLn)
 	l.HTTPPort = plainLn.Addr().(*net.TCPAddr).Port
 	l.HTTPSPort = tlsLn.Addr().(*net.TCPAddr).Port
+	l.httpsPort.Store(int32(l.HTTPSPort)) // for the DNS handlers, already running
 
 	l.tlsConfigs = newTLSConfigs(l.certs, l.sleep)
 	h := l.handler()
