@@ -182,6 +182,37 @@ type wireDNS struct {
 	Authority  []wireRecord `json:"authority"`
 	NegTTL     *uint32      `json:"negative_ttl"`
 	Tried      []wireTried  `json:"tried"`
+	HTTPSName  *string      `json:"https_name"`
+	HTTPS      []wireHTTPS  `json:"https"`
+	HTTPSError *string      `json:"https_error"`
+}
+
+type wireHTTPS struct {
+	Name          string   `json:"name"`
+	TTL           uint32   `json:"ttl"`
+	Priority      uint16   `json:"priority"`
+	Target        string   `json:"target"`
+	ALPN          []string `json:"alpn"`
+	NoDefaultALPN bool     `json:"no_default_alpn"`
+	Port          *int     `json:"port"`
+	IPv4Hint      []string `json:"ipv4hint"`
+	IPv6Hint      []string `json:"ipv6hint"`
+	ECH           bool     `json:"ech"`
+	Via           *string  `json:"via"`
+}
+
+func wireHTTPSOf(rs []trace.HTTPSRecord) []wireHTTPS {
+	out := make([]wireHTTPS, 0, len(rs))
+	for _, r := range rs {
+		w := wireHTTPS{Name: r.Name, TTL: r.TTL, Priority: r.Priority, Target: r.Target, ALPN: orEmpty(r.ALPN),
+			NoDefaultALPN: r.NoDefaultALPN, IPv4Hint: orEmpty(r.IPv4Hint), IPv6Hint: orEmpty(r.IPv6Hint), ECH: r.ECH, Via: strOrNull(r.Via)}
+		if r.Port > 0 {
+			p := r.Port
+			w.Port = &p
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 type wireTried struct {
@@ -511,6 +542,9 @@ func wireDNSOf(d *trace.DNS) *wireDNS {
 		DurationMS: ms(d.Duration),
 		Authority:  make([]wireRecord, 0, len(d.Authority)),
 		NegTTL:     d.NegativeTTL,
+		HTTPSName:  strOrNull(d.HTTPSName),
+		HTTPS:      wireHTTPSOf(d.HTTPS),
+		HTTPSError: strOrNull(d.HTTPSErr),
 	}
 	for _, rr := range d.Records {
 		out.Records = append(out.Records, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})

@@ -116,3 +116,30 @@ func plural(n int, unit string) string {
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
 }
+
+// httpsRecordNotes says when the host's DNS HTTPS record (RFC 9460)
+// offers HTTP/3: a browser then goes to QUIC from the first request,
+// before any Alt-Svc header could tell it.
+func httpsRecordNotes(x *exchange) []trace.Note {
+	d := x.hop.DNS
+	if d == nil {
+		return nil
+	}
+	for _, r := range d.HTTPS {
+		if !r.OffersH3() {
+			continue
+		}
+		where := "the same port"
+		if r.Port > 0 {
+			where = fmt.Sprintf("UDP port %d", r.Port)
+		}
+		if x.hop.Response != nil && strings.HasPrefix(x.hop.Response.Proto, "HTTP/3") {
+			return []trace.Note{note("dns.https-h3", trace.NoteTiming, trace.LevelInfo, "HTTPS record",
+				"The host's DNS HTTPS record offers HTTP/3 (%s), as this request used.", where)}
+		}
+		return []trace.Note{note("dns.https-h3", trace.NoteTiming, trace.LevelInfo, "HTTPS record",
+			"The host's DNS HTTPS record offers HTTP/3 (%s): a browser that gets it connects over QUIC from the first request, "+
+				"without waiting for an Alt-Svc header. reqtrace --http3 traces that request.", where)}
+	}
+	return nil
+}
