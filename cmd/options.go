@@ -18,6 +18,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/altsvc"
 )
 
 // traceFlags holds the trace flags as given; toOptions checks them.
@@ -49,6 +50,8 @@ type traceFlags struct {
 	get                                        bool   // -G
 	bearer, byteRange, uploadFile, dumpHeader  string // --oauth2-bearer, -r, -T, -D
 	cookieJar                                  string // -c
+	altSvc                                     string // --alt-svc (altsvc.go)
+	altSvcCache                                *altsvc.Cache
 }
 
 // addTraceFlags registers the trace flags (curl's names) on c; the root
@@ -126,6 +129,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVarP(&o.dumpHeader, "dump-header", "D", "", "`FILE` to write the response headers to, as received, as well (every hop and 1xx)")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "show Authorization, Cookie and Set-Cookie values, URL passwords and JWT signatures (hidden by default)")
 	f.StringVarP(&o.writeOut, "write-out", "w", "", "`FORMAT` to print with curl's %{variables} instead of the report (@file, @- for stdin)")
+	addH3Flags(c, o)
 	groupTraceFlags(c)
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only")
@@ -179,6 +183,9 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 		return nil, noop, err
 	}
 	if err := f.network(o, ios.Getenv); err != nil {
+		return nil, noop, err
+	}
+	if err := f.loadAltSvc(o); err != nil {
 		return nil, noop, err
 	}
 	if f.cookieJar == "-" {

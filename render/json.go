@@ -32,6 +32,8 @@ package render
 //	                          with its own answer (rcode null when none came); the fields above
 //	                          are those of the name that decided the outcome
 //	connect     "local_address"        local "ip:port" (null if unknown)
+//	            "via"           how the address was chosen when not from the URL: "--connect-to …",
+//	                            "DNS HTTPS record (h3 on port N)", "Alt-Svc cache (h3 at host:port)"; else null
 //	            attempts[].start_ms     when the dial started, since the hop started
 //	tls         "group"         key exchange group ("X25519MLKEM768")
 //	            "ocsp_stapled"  the server stapled an OCSP response
@@ -253,6 +255,7 @@ type wireConnect struct {
 	Reused       bool          `json:"reused"`
 	DurationMS   float64       `json:"duration_ms"`
 	Attempts     []wireAttempt `json:"attempts"`
+	Via          *string       `json:"via"`
 }
 
 type wireAttempt struct {
@@ -580,6 +583,7 @@ func wireConnectOf(c *trace.Connect) *wireConnect {
 		Address:      c.Address,
 		LocalAddress: strOrNull(c.Local),
 		Reused:       c.Reused,
+		Via:          strOrNull(c.Via),
 		DurationMS:   ms(c.Duration),
 		Attempts:     make([]wireAttempt, 0, len(c.Attempts)),
 	}

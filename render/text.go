@@ -145,6 +145,9 @@ func (pr *printer) hop(i int, h *trace.Hop) {
 	if h.Fallback != "" {
 		pr.line(indent + pr.p.warn.Sprint("⚠ "+Safe(h.Fallback)))
 	}
+	if h.QUIC != nil && h.Connect != nil && h.Connect.Via != "" {
+		pr.line(indent + pr.p.dim.Sprint("HTTP/3 endpoint from the "+Safe(h.Connect.Via)))
+	}
 	pr.waterfall(h)
 	if pr.st.Verbose {
 		pr.request(h)

@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -37,11 +38,21 @@ type QUIC struct {
 // --http3-only on an https:// URL without a proxy or a Unix socket (QUIC
 // cannot go through either).
 func (h *hopRun) wantsH3() bool {
-	if h.o.HTTP != "3" && h.o.HTTP != "3-only" || h.req.url.Scheme != "https" || h.o.UnixSocket != "" {
+	_, _, known := h.altSvcH3()
+	if h.o.HTTP != "3" && h.o.HTTP != "3-only" && !known || h.req.url.Scheme != "https" || h.o.UnixSocket != "" {
 		return false
 	}
 	px, _ := h.o.Proxy.For(h.req.url)
 	return px == nil
+}
+
+// altSvcH3 is the origin's HTTP/3 alternative from the Alt-Svc cache,
+// when there is one and the protocol is not forced to TCP.
+func (h *hopRun) altSvcH3() (string, int, bool) {
+	if h.o.H3Alternative == nil || h.o.HTTP != "" && h.o.HTTP != "3" && h.o.HTTP != "3-only" || h.req.url.Scheme != "https" {
+		return "", 0, false
+	}
+	return h.o.H3Alternative(strings.ToLower(h.req.url.Hostname()), Port(h.req.url))
 }
 
 // h3Failure reports whether the hop failed before any HTTP/3 response
@@ -59,6 +70,9 @@ func (h *hopRun) exchangeH3(ctx context.Context) {
 	defer cancel()
 	host, port := h.req.url.Hostname(), Port(h.req.url)
 	dialHost, dialPort, via := h.o.target(host, port)
+	if ah, ap, ok := h.altSvcH3(); ok && via == "" {
+		dialHost, dialPort, via = ah, ap, fmt.Sprintf("Alt-Svc cache (h3 at %s)", net.JoinHostPort(ah, strconv.Itoa(ap)))
+	}
 	addrs, ok := h.resolve(ctx, cctx, dialHost, dialPort)
 	if !ok {
 		return

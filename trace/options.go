@@ -53,6 +53,11 @@ type Options struct {
 	// NoHTTPSRecord: do not ask DNS for the HTTPS record (type 65) of an
 	// https:// host, which reqtrace does by default as browsers do.
 	NoHTTPSRecord bool
+	// H3Alternative, when set, names a known HTTP/3 alternative for an
+	// https:// origin (from an Alt-Svc cache: --alt-svc): a hop to an
+	// origin it knows goes over HTTP/3 to dstHost:dstPort, falling back
+	// to TCP as --http3 does, unless --http1.1 or --http2 is given.
+	H3Alternative func(host string, port int) (dstHost string, dstPort int, ok bool)
 	ConnectTo     []ConnectTo // --connect-to
 	Proxy         ProxyConfig // -x, --noproxy and the proxy environment
 	UnixSocket    string      // --unix-socket: connect to this socket instead

@@ -136,11 +136,12 @@ func (s *session) hop(ctx context.Context, req request) Hop {
 		h = &hopRun{s: s, o: s.o, req: req, clock: newClock()}
 		h.run(ctx, false)
 	}
-	if h.h3Failure() && s.o.HTTP == "3" {
-		// --http3 falls back to TCP as curl does, and says why.
+	if h.h3Failure() && s.o.HTTP != "3-only" {
+		// --http3 (or an Alt-Svc cache's h3) falls back to TCP as curl
+		// does, and says why.
 		why := h.hop.Err.Message
 		o := *s.o
-		o.HTTP = ""
+		o.HTTP, o.H3Alternative = "", nil
 		h = &hopRun{s: s, o: &o, req: req, clock: newClock()}
 		h.run(ctx, true)
 		h.hop.Fallback = "HTTP/3 failed (" + why + "); fell back to TCP"

@@ -16,6 +16,9 @@ type AltSvc struct {
 	Host     string // "" for the origin's own host
 	Port     int
 	MaxAge   int // seconds; RFC 7838's default is 86400
+	// Persist: persist=1, the entry survives network changes (RFC 7838
+	// section 3.1); curl's cache file keeps it.
+	Persist bool
 }
 
 // maxAltSvc bounds what one header yields, as every parser of what a
@@ -64,10 +67,13 @@ func parseAltEntry(entry string) (AltSvc, bool) {
 	a := AltSvc{Protocol: proto, Host: authority[:i], Port: port, MaxAge: 86400}
 	for _, p := range parts[1:] {
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if strings.EqualFold(strings.TrimSpace(k), "ma") {
+		switch k = strings.TrimSpace(k); {
+		case strings.EqualFold(k, "ma"):
 			if n, err := strconv.Atoi(unquote(strings.TrimSpace(v))); err == nil && n >= 0 {
 				a.MaxAge = n
 			}
+		case strings.EqualFold(k, "persist"):
+			a.Persist = unquote(strings.TrimSpace(v)) == "1"
 		}
 	}
 	return a, true

@@ -928,7 +928,7 @@ func connectOf(x *xConnect) *trace.Connect {
 	if x == nil {
 		return nil
 	}
-	c := &trace.Connect{Address: string(x.Address), Local: string(x.LocalAddress), Reused: x.Reused}
+	c := &trace.Connect{Address: string(x.Address), Local: string(x.LocalAddress), Reused: x.Reused, Via: string(x.Via)}
 	c.Duration, _ = duration(x.DurationMS)
 	for _, a := range x.Attempts.items {
 		ta := trace.Attempt{Address: string(a.Address), Err: string(a.Error)}

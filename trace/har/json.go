@@ -326,6 +326,7 @@ type xConnect struct {
 	Reused       bool                  `json:"reused"`
 	DurationMS   lnum                  `json:"duration_ms"`
 	Attempts     list[xAttempt, short] `json:"attempts"`
+	Via          lstr                  `json:"via"`
 }
 
 type xAttempt struct {
