@@ -31,6 +31,10 @@ package render
 //	                          error}]: every name the search list made, in the order asked, each
 //	                          with its own answer (rcode null when none came); the fields above
 //	                          are those of the name that decided the outcome
+//	quic        "retries"       Retry packets the server sent; "peer_params" null or the server's
+//	                            transport parameters {idle_timeout_ms, max_streams_bidi, max_streams_uni,
+//	                            max_data, max_udp_payload, max_datagram_frame (0: no datagrams),
+//	                            active_connection_id_limit, disable_active_migration}
 //	connect     "local_address"        local "ip:port" (null if unknown)
 //	            "via"           how the address was chosen when not from the URL: "--connect-to …",
 //	                            "DNS HTTPS record (h3 on port N)", "Alt-Svc cache (h3 at host:port)"; else null
@@ -483,14 +487,34 @@ type wireQUIC struct {
 	SmoothedRTTMS float64 `json:"smoothed_rtt_ms"`
 	PacketsSent   uint64  `json:"packets_sent"`
 	PacketsLost   uint64  `json:"packets_lost"`
+	// extensions: Retry packets received, the server's transport parameters
+	Retries int             `json:"retries"`
+	Peer    *wireQUICParams `json:"peer_params"`
+}
+
+type wireQUICParams struct {
+	IdleTimeoutMS     float64 `json:"idle_timeout_ms"`
+	MaxStreamsBidi    int64   `json:"max_streams_bidi"`
+	MaxStreamsUni     int64   `json:"max_streams_uni"`
+	MaxData           uint64  `json:"max_data"`
+	MaxUDPPayload     uint64  `json:"max_udp_payload"`
+	MaxDatagramFrame  uint64  `json:"max_datagram_frame"`
+	ActiveConnIDLimit uint64  `json:"active_connection_id_limit"`
+	DisableMigration  bool    `json:"disable_active_migration"`
 }
 
 func wireQUICOf(q *trace.QUIC) *wireQUIC {
 	if q == nil {
 		return nil
 	}
-	return &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: ms(q.MinRTT),
-		SmoothedRTTMS: ms(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost}
+	w := &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: ms(q.MinRTT),
+		SmoothedRTTMS: ms(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost, Retries: q.Retries}
+	if p := q.Peer; p != nil {
+		w.Peer = &wireQUICParams{IdleTimeoutMS: ms(p.IdleTimeout), MaxStreamsBidi: p.MaxStreamsBidi, MaxStreamsUni: p.MaxStreamsUni,
+			MaxData: p.MaxData, MaxUDPPayload: p.MaxUDPPayload, MaxDatagramFrame: p.MaxDatagramFrame,
+			ActiveConnIDLimit: p.ActiveConnIDLimit, DisableMigration: p.DisableMigration}
+	}
+	return w
 }
 
 func wireRedirectOf(rd *trace.Redirect) *wireRedirect {

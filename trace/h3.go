@@ -32,6 +32,12 @@ type QUIC struct {
 	// Round trips and losses as quic-go measured them over the hop.
 	MinRTT, SmoothedRTT      time.Duration
 	PacketsSent, PacketsLost uint64
+	// Retries counts the Retry packets the server sent (RFC 9000 section
+	// 8.1.2: an address check costing a round trip; a client takes one).
+	Retries int
+	// Peer holds the server's transport parameters; nil when the
+	// handshake did not get them.
+	Peer *QUICParams
 }
 
 // wantsH3 reports whether the hop is to try HTTP/3: --http3 or
@@ -117,7 +123,8 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 	cfg.MinVersion = tls.VersionTLS13 // QUIC carries TLS 1.3 only
 	cfg.ClientSessionCache = h.s.quicTickets()
 	tr := &quic.Transport{Conn: udp}
-	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout)})
+	events := &quicEvents{}
+	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout), Tracer: events.tracer()})
 	if err == nil {
 		select {
 		case <-qc.HandshakeComplete():
@@ -134,6 +141,7 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 		cs := qc.ConnectionState()
 		fillTLS(h.hop.TLS, cs.TLS, sess.verdict)
 		h.hop.QUIC = &QUIC{Version: cs.Version.String(), Used0RTT: cs.Used0RTT, Datagrams: cs.SupportsDatagrams.Remote}
+		events.fill(h.hop.QUIC)
 	}
 	if err != nil {
 		if qc != nil {
@@ -141,14 +149,20 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 		}
 		udp.Close()
 		h.hop.Connect.Attempts[0].Err = dialErrorText(err)
-		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port))
+		retries, vn := events.snapshot()
+		if retries > 0 {
+			cctx = nil // the Retry loop, not the connect timeout, is the news
+		}
+		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port, retries, vn))
 		return nil, nil, false
 	}
 	return qc, udp, true
 }
 
 // quicError classifies a failed QUIC handshake.
-func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
+// retries and vn are what the server sent before it: Retry packets, and
+// the versions of a Version Negotiation packet.
+func quicError(err error, v *verdict, addr netip.Addr, port int, retries int, vn []string) *Error {
 	if v != nil && v.err != nil {
 		e := tlsError(err, v)
 		e.Phase = PhaseQUIC
@@ -156,7 +170,19 @@ func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
 	}
 	var idle *quic.IdleTimeoutError
 	var hsTimeout *quic.HandshakeTimeoutError
-	if errors.As(err, &idle) || errors.As(err, &hsTimeout) || errors.Is(err, context.DeadlineExceeded) {
+	var vnErr *quic.VersionNegotiationError
+	timedOut := errors.As(err, &idle) || errors.As(err, &hsTimeout) || errors.Is(err, context.DeadlineExceeded)
+	switch {
+	case errors.As(err, &vnErr):
+		return &Error{Phase: PhaseQUIC, Kind: KindHandshake, Err: err,
+			Message: fmt.Sprintf("the server offers only QUIC versions reqtrace does not speak (%s; reqtrace speaks %s)", strings.Join(vn, ", "), versionList(vnErr.Ours)),
+			Hint:    "the server's QUIC stack is older or newer than RFC 9000/9369; without --http3-only reqtrace falls back to TCP"}
+	case timedOut && retries > 0:
+		return &Error{Phase: PhaseQUIC, Kind: KindQUICTimeout, Err: err,
+			Message: "the server sent a Retry, then never completed the handshake once the client came back with its token (a client takes one Retry: RFC 9000 section 17.2.5.2)",
+			Hint:    "a server or load balancer in a Retry loop: its address-validation tokens are not accepted back (check the token key shared between its instances)"}
+	}
+	if timedOut {
 		return &Error{Phase: PhaseQUIC, Kind: KindQUICTimeout, Err: err,
 			Message: fmt.Sprintf("no QUIC answer from %s within the connect timeout", net.JoinHostPort(addr.String(), strconv.Itoa(port))),
 			Hint:    "UDP to this port may be filtered (many firewalls drop it), or the server does not speak HTTP/3 here; without --http3-only reqtrace falls back to TCP"}
@@ -169,6 +195,14 @@ func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
 	}
 	return &Error{Phase: PhaseQUIC, Kind: KindHandshake, Err: err, Message: "the QUIC handshake failed: " + dialErrorText(err),
 		Hint: "check that the server serves HTTP/3 on this UDP port (its Alt-Svc header names the port)"}
+}
+
+func versionList(vs []quic.Version) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return strings.Join(out, ", ")
 }
 
 // roundTripH3 sends the request on the QUIC connection and reads the
@@ -257,6 +291,14 @@ func h3HeadBytes(status int, hs []Header, infos []Informational) int64 {
 // H3StatusLine is the status line curl writes for an HTTP/3 response, as
 // for HTTP/2: no reason phrase, and a space where it would be.
 func H3StatusLine(status int) string { return "HTTP/3 " + strconv.Itoa(status) + " " }
+
+// isQUICError reports whether err is QUIC's: a stream reset or a closed
+// connection, which HTTP/3 reports as its own errors.
+func isQUICError(err error) bool {
+	var app *quic.ApplicationError
+	var stream *quic.StreamError
+	return errors.As(err, &app) || errors.As(err, &stream)
+}
 
 // h3Error classifies an HTTP/3 failure after the handshake.
 func h3Error(err error, phase string) *Error {

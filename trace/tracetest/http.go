@@ -68,6 +68,7 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/page", page)
 	mux.HandleFunc("/api/private", privateAPI)
 	mux.HandleFunc("/set-cookie", setCookie)
+	mux.HandleFunc("/reset/{n}", resetAfter)
 	mux.HandleFunc("/", notFound)
 	return l.spans.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		done, ok := l.track()

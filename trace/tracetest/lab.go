@@ -48,7 +48,8 @@
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
 // /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
-// /upload?ms=N, /redirect/{n}.
+// /upload?ms=N, /redirect/{n}, /reset/{n} (n body bytes, then the stream
+// is reset: RESET_STREAM over HTTP/3, RST_STREAM over HTTP/2).
 package tracetest
 
 import (
