@@ -21,6 +21,7 @@ var schemaDocs = []struct {
 	{"series", "reqtrace trace -n N --json: run 1's trace document, every run, the statistics", Schema, reflect.TypeFor[wireSeries]()},
 	{"cors", "reqtrace cors --json", CORSSchema, reflect.TypeFor[wireCORS]()},
 	{"explain", "reqtrace explain TOPIC --json", ExplainSchema, reflect.TypeFor[wireExplain]()},
+	{"compare", "reqtrace trace --compare-protocols --json: one trace per protocol, and HTTP/3's saving over HTTP/2", CompareSchema, reflect.TypeFor[wireCompare]()},
 }
 
 func TestSchemaFiles(t *testing.T) {
