@@ -26,7 +26,7 @@ var flagGroups = []struct {
 	{"Where (DNS, connect, proxy)", []string{"resolve", "dns-servers", "connect-to", "unix-socket", "ipv4", "ipv6",
 		"proxy", "proxy-user", "noproxy"}},
 	{"TLS and HTTP", []string{"insecure", "cacert", "cert", "key", "tlsv1.0", "tlsv1", "tlsv1.1", "tlsv1.2", "tlsv1.3",
-		"tls-max", "no-sessionid", "http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only"}},
+		"tls-max", "no-sessionid", "http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only", "alt-svc"}},
 	{"Time", []string{"max-time", "connect-timeout", "retry", "retry-delay", "retry-max-time"}},
 	{"Redirects and runs", []string{"location", "location-trusted", "max-redirs", "count", "interval", "fresh"}},
 	{"Output", []string{"output", "remote-name", "include", "silent", "show-error", "fail", "verbose", "json",

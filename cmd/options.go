@@ -12,6 +12,7 @@ import (
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/trace"
+	"github.com/reqtrace/reqtrace/trace/altsvc"
 	"github.com/reqtrace/reqtrace/trace/curlargs"
 )
 
@@ -31,6 +32,8 @@ type traceFlags struct {
 	fail, verbose, json, showSecrets       bool
 	dumpHeader                             string // -D
 	cookieJar                              string // -c
+	altSvc                                 string // --alt-svc (altsvc.go)
+	altSvcCache                            *altsvc.Cache
 }
 
 // addTraceFlags registers the trace flags (curl's names) on c; the root
@@ -108,6 +111,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	f.StringVarP(&o.dumpHeader, "dump-header", "D", "", "`FILE` to write the response headers to, as received, as well (every hop and 1xx)")
 	f.BoolVar(&o.showSecrets, "show-secrets", false, "show Authorization, Cookie and Set-Cookie values, URL passwords and JWT signatures (hidden by default)")
 	f.StringVarP(&o.writeOut, "write-out", "w", "", "`FORMAT` to print with curl's %{variables} instead of the report (@file, @- for stdin)")
+	addH3Flags(c, o)
 	groupTraceFlags(c)
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
 	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only")
@@ -162,6 +166,9 @@ func (f *traceFlags) toOptions(ios *IO, rawURL string) (*trace.Options, func(ok 
 	}
 	if f.count < 1 || f.count > 100000 {
 		return nil, noop, trace.BadInput("-n %d: give a number of runs from 1 to 100000", f.count)
+	}
+	if err := f.loadAltSvc(o); err != nil {
+		return nil, noop, err
 	}
 	if f.cookieJar == "-" {
 		return nil, noop, trace.BadInput("-c - is not supported: the report uses stdout; give a file name")

@@ -128,6 +128,9 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 			return err
 		}
 	}
+	if err := f.saveAltSvc(rs); err != nil {
+		return err
+	}
 	shown := f.redacted(rs)
 	err = writeFile("-D", f.dumpHeader, 0o666, func(w io.Writer) error { return render.DumpHeaders(w, shown...) })
 	if err != nil || !f.req.Head || f.output == "" || len(rs) == 0 || rs[len(rs)-1].Err != nil {

@@ -38,6 +38,7 @@ func (pr *Printer) dns(h *trace.Hop) {
 	for _, r := range d.Authority { // a negative answer: dig's AUTHORITY SECTION
 		pr.kvParts(Indent, "authority", soaParts(r)...)
 	}
+	pr.httpsRecords(d)
 	if pr.St.Verbose && len(d.Queries) > 0 {
 		pr.queries(d.Queries)
 	}
@@ -199,4 +200,62 @@ func joinNote(a, b string) string {
 		return a
 	}
 	return a + "; " + b
+}
+
+// httpsRecords shows the host's HTTPS records (RFC 9460) by what each
+// parameter says; the ECH configuration only as present or not.
+func (pr *Printer) httpsRecords(d *trace.DNS) {
+	if d.HTTPSName == "" {
+		return
+	}
+	if len(d.HTTPS) == 0 {
+		why := "none"
+		if d.HTTPSErr != "" {
+			why = "none (" + Safe(d.HTTPSErr) + ")"
+		}
+		pr.KV("HTTPS", pr.Pal.Dim.Sprint(why))
+		return
+	}
+	for _, r := range d.HTTPS {
+		pr.kvParts(Indent, "HTTPS", HTTPSRecordParts(r)...)
+	}
+	if d.HTTPSErr != "" {
+		pr.KV("HTTPS", pr.Pal.Dim.Sprint(Safe(d.HTTPSErr)))
+	}
+}
+
+// HTTPSRecordParts is one HTTPS record in words: priority and target,
+// then each parameter.
+func HTTPSRecordParts(r trace.HTTPSRecord) []string {
+	head := strconv.Itoa(int(r.Priority)) + " " + Safe(r.Target)
+	if r.Alias() {
+		head += " (AliasMode: use " + Safe(r.Target) + "'s records)"
+	}
+	parts := []string{head}
+	if r.Via != "" {
+		parts = append(parts, "via "+Safe(r.Via))
+	}
+	if r.Alias() {
+		return append(parts, "TTL "+strconv.FormatUint(uint64(r.TTL), 10))
+	}
+	if len(r.ALPN) > 0 {
+		parts = append(parts, "alpn "+Safe(strings.Join(r.ALPN, ",")))
+	}
+	if r.NoDefaultALPN {
+		parts = append(parts, "no-default-alpn")
+	}
+	if r.Port > 0 {
+		parts = append(parts, "port "+strconv.Itoa(r.Port))
+	}
+	if len(r.IPv4Hint) > 0 {
+		parts = append(parts, "ipv4hint "+strings.Join(r.IPv4Hint, ","))
+	}
+	if len(r.IPv6Hint) > 0 {
+		parts = append(parts, "ipv6hint "+strings.Join(r.IPv6Hint, ","))
+	}
+	ech := "ECH no"
+	if r.ECH {
+		ech = "ECH yes"
+	}
+	return append(parts, ech, "TTL "+strconv.FormatUint(uint64(r.TTL), 10))
 }

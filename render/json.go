@@ -31,7 +31,13 @@ package render
 //	                          error}]: every name the search list made, in the order asked, each
 //	                          with its own answer (rcode null when none came); the fields above
 //	                          are those of the name that decided the outcome
+//	quic        "retries"       Retry packets the server sent; "peer_params" null or the server's
+//	                            transport parameters {idle_timeout_ms, max_streams_bidi, max_streams_uni,
+//	                            max_data, max_udp_payload, max_datagram_frame (0: no datagrams),
+//	                            active_connection_id_limit, disable_active_migration}
 //	connect     "local_address"        local "ip:port" (null if unknown)
+//	            "via"           how the address was chosen when not from the URL: "--connect-to …",
+//	                            "DNS HTTPS record (h3 on port N)", "Alt-Svc cache (h3 at host:port)"; else null
 //	            attempts[].start_ms     when the dial started, since the hop started
 //	tls         "group"         key exchange group ("X25519MLKEM768")
 //	            "ocsp_stapled"  the server stapled an OCSP response
@@ -182,6 +188,37 @@ type WireDNS struct {
 	Authority  []wireRecord `json:"authority"`
 	NegTTL     *uint32      `json:"negative_ttl"`
 	Tried      []wireTried  `json:"tried"`
+	HTTPSName  *string      `json:"https_name"`
+	HTTPS      []wireHTTPS  `json:"https"`
+	HTTPSError *string      `json:"https_error"`
+}
+
+type wireHTTPS struct {
+	Name          string   `json:"name"`
+	TTL           uint32   `json:"ttl"`
+	Priority      uint16   `json:"priority"`
+	Target        string   `json:"target"`
+	ALPN          []string `json:"alpn"`
+	NoDefaultALPN bool     `json:"no_default_alpn"`
+	Port          *int     `json:"port"`
+	IPv4Hint      []string `json:"ipv4hint"`
+	IPv6Hint      []string `json:"ipv6hint"`
+	ECH           bool     `json:"ech"`
+	Via           *string  `json:"via"`
+}
+
+func wireHTTPSOf(rs []trace.HTTPSRecord) []wireHTTPS {
+	out := make([]wireHTTPS, 0, len(rs))
+	for _, r := range rs {
+		w := wireHTTPS{Name: r.Name, TTL: r.TTL, Priority: r.Priority, Target: r.Target, ALPN: OrEmpty(r.ALPN),
+			NoDefaultALPN: r.NoDefaultALPN, IPv4Hint: OrEmpty(r.IPv4Hint), IPv6Hint: OrEmpty(r.IPv6Hint), ECH: r.ECH, Via: StrOrNull(r.Via)}
+		if r.Port > 0 {
+			p := r.Port
+			w.Port = &p
+		}
+		out = append(out, w)
+	}
+	return out
 }
 
 type wireTried struct {
@@ -223,6 +260,7 @@ type WireConnect struct {
 	Coalesced    string        `json:"coalesced,omitempty"` // the origin the HTTP/2 connection was opened to (trace.Pool)
 	DurationMS   float64       `json:"duration_ms"`
 	Attempts     []wireAttempt `json:"attempts"`
+	Via          *string       `json:"via"`
 }
 
 type wireAttempt struct {
@@ -451,14 +489,34 @@ type wireQUIC struct {
 	SmoothedRTTMS float64 `json:"smoothed_rtt_ms"`
 	PacketsSent   uint64  `json:"packets_sent"`
 	PacketsLost   uint64  `json:"packets_lost"`
+	// extensions: Retry packets received, the server's transport parameters
+	Retries int             `json:"retries"`
+	Peer    *wireQUICParams `json:"peer_params"`
+}
+
+type wireQUICParams struct {
+	IdleTimeoutMS     float64 `json:"idle_timeout_ms"`
+	MaxStreamsBidi    int64   `json:"max_streams_bidi"`
+	MaxStreamsUni     int64   `json:"max_streams_uni"`
+	MaxData           uint64  `json:"max_data"`
+	MaxUDPPayload     uint64  `json:"max_udp_payload"`
+	MaxDatagramFrame  uint64  `json:"max_datagram_frame"`
+	ActiveConnIDLimit uint64  `json:"active_connection_id_limit"`
+	DisableMigration  bool    `json:"disable_active_migration"`
 }
 
 func wireQUICOf(q *trace.QUIC) *wireQUIC {
 	if q == nil {
 		return nil
 	}
-	return &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: Millis(q.MinRTT),
-		SmoothedRTTMS: Millis(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost}
+	w := &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: Millis(q.MinRTT),
+		SmoothedRTTMS: Millis(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost, Retries: q.Retries}
+	if p := q.Peer; p != nil {
+		w.Peer = &wireQUICParams{IdleTimeoutMS: Millis(p.IdleTimeout), MaxStreamsBidi: p.MaxStreamsBidi, MaxStreamsUni: p.MaxStreamsUni,
+			MaxData: p.MaxData, MaxUDPPayload: p.MaxUDPPayload, MaxDatagramFrame: p.MaxDatagramFrame,
+			ActiveConnIDLimit: p.ActiveConnIDLimit, DisableMigration: p.DisableMigration}
+	}
+	return w
 }
 
 func wireRedirectOf(rd *trace.Redirect) *wireRedirect {
@@ -513,6 +571,9 @@ func WireDNSOf(d *trace.DNS) *WireDNS {
 		DurationMS: Millis(d.Duration),
 		Authority:  make([]wireRecord, 0, len(d.Authority)),
 		NegTTL:     d.NegativeTTL,
+		HTTPSName:  StrOrNull(d.HTTPSName),
+		HTTPS:      wireHTTPSOf(d.HTTPS),
+		HTTPSError: StrOrNull(d.HTTPSErr),
 	}
 	for _, rr := range d.Records {
 		out.Records = append(out.Records, wireRecord{Name: rr.Name, Type: rr.Type, TTL: rr.TTL, Value: rr.Value})
@@ -549,6 +610,7 @@ func WireConnectOf(c *trace.Connect) *WireConnect {
 		LocalAddress: StrOrNull(c.Local),
 		Reused:       c.Reused,
 		Coalesced:    c.Coalesced,
+		Via:          StrOrNull(c.Via),
 		DurationMS:   Millis(c.Duration),
 		Attempts:     make([]wireAttempt, 0, len(c.Attempts)),
 	}

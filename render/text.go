@@ -61,7 +61,7 @@ func NewPrinter(w io.Writer, st Style) *Printer {
 	return &Printer{w: w, St: st, Width: st.LineWidth(), Pal: NewPalette(st.Color)}
 }
 
-// indent is the left margin of everything below a section title; keyCol
+// Indent is the left margin of everything below a section title; keyCol
 // is the key column of the "key  value" blocks (TLS, certificate, DNS).
 const (
 	Indent = "  "
@@ -170,6 +170,9 @@ func (pr *Printer) hop(i int, h *trace.Hop) {
 	}
 	if h.Fallback != "" {
 		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ "+Safe(h.Fallback)))
+	}
+	if h.QUIC != nil && h.Connect != nil && h.Connect.Via != "" {
+		pr.Line(Indent + pr.Pal.Dim.Sprint("HTTP/3 endpoint from the "+Safe(h.Connect.Via)))
 	}
 	pr.waterfall(h)
 	if pr.St.Verbose {

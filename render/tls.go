@@ -39,7 +39,13 @@ func (pr *Printer) tls(h *trace.Hop) {
 		if q.Used0RTT {
 			parts = append(parts, "0-RTT")
 		}
+		if q.Retries > 0 {
+			parts = append(parts, Plural(q.Retries, "Retry packet")+" (address validation)")
+		}
 		pr.kvParts(Indent, "transport", parts...)
+		if p := q.Peer; p != nil {
+			pr.kvParts(Indent, "server params", QUICParamParts(p)...)
+		}
 	}
 	if t.ServerName != "" {
 		pr.KV("SNI", Safe(t.ServerName))
@@ -190,4 +196,33 @@ func expiredAgo(start, notAfter time.Time) string {
 		return "expired today"
 	}
 	return "expired " + Plural(days, "day") + " ago"
+}
+
+// QUICParamParts are the server's QUIC transport parameters in words.
+func QUICParamParts(p *trace.QUICParams) []string {
+	idle := "no idle timeout"
+	if p.IdleTimeout > 0 {
+		idle = "idle timeout " + p.IdleTimeout.String()
+	}
+	dgram := "no datagrams"
+	if p.MaxDatagramFrame > 0 {
+		dgram = fmt.Sprintf("datagrams up to %d bytes", p.MaxDatagramFrame)
+	}
+	parts := []string{idle, fmt.Sprintf("%d request streams", p.MaxStreamsBidi), fmt.Sprintf("%d uni streams", p.MaxStreamsUni),
+		fmt.Sprintf("window %s", sizeText(p.MaxData)), dgram}
+	if p.DisableMigration {
+		parts = append(parts, "no migration")
+	}
+	return parts
+}
+
+// sizeText is a byte count as KiB/MiB when round enough.
+func sizeText(n uint64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

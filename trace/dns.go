@@ -28,6 +28,9 @@ type resolver struct {
 	attempts int
 	family   int // 4, 6 or 0 for both
 	clock    *clock
+	// httpsPort, when not 0, has each round ask for the HTTPS record of
+	// the origin name:httpsPort too (see svcb.go).
+	httpsPort int
 }
 
 const (
@@ -102,6 +105,7 @@ func (r *resolver) lookup(ctx context.Context, host string, d *DNS) ([]netip.Add
 		outcomes = append(outcomes, o)
 		if ans != nil && len(ans.addrs) > 0 {
 			d.setAnswer(t, ans)
+			r.followHTTPSAlias(ctx, ans.server, d)
 			return ans.addrs, nil
 		}
 		if expired(ctx) {
@@ -161,6 +165,7 @@ func decide(tried []NameTried, outcomes []outcome, asIs string) int {
 func (d *DNS) setAnswer(t NameTried, ans *answer) {
 	d.Name, d.Server, d.Rcode, d.Records = t.Name, ans.server, ans.rcode, ans.records
 	d.Authority, d.NegativeTTL = t.Authority, t.NegativeTTL
+	d.HTTPSName, d.HTTPS, d.HTTPSErr = ans.httpsName, ans.https, ans.httpsErr
 }
 
 // triedNote lists the names of the search list with what each got.
@@ -246,6 +251,10 @@ type answer struct {
 	negativeTTL *uint32
 	addrs       []netip.Addr
 	chain       cnameChain // set when the CNAME chain loops or runs too long
+	// The HTTPS question asked with A and AAAA, when one was.
+	httpsName string
+	https     []HTTPSRecord
+	httpsErr  string
 }
 
 // failedRcode is the rcode a failure came with, and the server that sent it.
@@ -331,11 +340,19 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 	case 6:
 		types = types[1:]
 	}
-	res := r.exchangeAll(ctx, server, name, types)
+	httpsName := ""
+	if r.httpsPort > 0 {
+		httpsName = httpsQName(name, r.httpsPort)
+	}
+	res := r.exchangeWith(ctx, server, name, types, httpsName)
 	for _, x := range res {
 		d.Queries = append(d.Queries, x.records...)
 	}
 	slices.SortStableFunc(d.Queries, func(a, b Query) int { return int(a.Start - b.Start) })
+	var hres *exchangeResult
+	if httpsName != "" {
+		hres, res = &res[len(res)-1], res[:len(res)-1]
+	}
 
 	ans := &answer{server: server}
 	for _, x := range res {
@@ -363,7 +380,23 @@ func (r *resolver) askServer(ctx context.Context, server, name string, d *DNS) (
 			ans.chain = ch
 		}
 	}
+	if hres != nil {
+		ans.httpsName = httpsName
+		ans.https, ans.httpsErr = httpsOutcome(httpsName, hres)
+	}
 	return ans, 0, failNone, nil
+}
+
+// httpsOutcome reads the answer to the HTTPS question: its records, or
+// why there are none to read. It never fails the lookup.
+func httpsOutcome(name string, x *exchangeResult) ([]HTTPSRecord, string) {
+	switch {
+	case x.err != nil:
+		return nil, x.err.Error()
+	case x.msg.Rcode != dns.RcodeSuccess && x.msg.Rcode != dns.RcodeNameError:
+		return nil, "the HTTPS query got " + dns.RcodeToString[x.msg.Rcode]
+	}
+	return httpsRecordsOf(name, x.msg.Answer), ""
 }
 
 // errNoListener is a query's error when the server's port sent back ICMP

@@ -26,7 +26,7 @@ func BenchmarkResolve(b *testing.B) {
 	b.Run("engine-A+AAAA", func(b *testing.B) {
 		for b.Loop() {
 			c := newClock()
-			if _, _, err := resolveHost(context.Background(), o, c, "www.lab.test", 80); err != nil {
+			if _, _, err := resolveHost(context.Background(), o, c, "www.lab.test", 80, 0); err != nil {
 				b.Fatal(err.Message)
 			}
 		}
@@ -35,7 +35,7 @@ func BenchmarkResolve(b *testing.B) {
 		o4 := *o
 		o4.IPVersion = 4
 		for b.Loop() {
-			if _, _, err := resolveHost(context.Background(), &o4, newClock(), "www.lab.test", 80); err != nil {
+			if _, _, err := resolveHost(context.Background(), &o4, newClock(), "www.lab.test", 80, 0); err != nil {
 				b.Fatal(err.Message)
 			}
 		}

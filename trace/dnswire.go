@@ -45,33 +45,54 @@ const maxIgnored = 64
 
 // flight is one question in flight: its packed query and what came of it.
 type flight struct {
-	qtype   uint16
-	id      uint16
-	packed  []byte
-	q       Query
-	msg     *dns.Msg
-	err     error
-	fail    failure
-	done    bool
-	ignored int // replies for this socket that matched no question
+	qname string
+	qtype uint16
+	// optional: the round does not wait for it past Chrome's extra time
+	// for HTTPS once the others are in (see svcb.go).
+	optional bool
+	id       uint16
+	packed   []byte
+	q        Query
+	msg      *dns.Msg
+	err      error
+	fail     failure
+	done     bool
+	ignored  int // replies for this socket that matched no question
 }
 
 // exchangeAll asks server about name, one question per type, over UDP,
 // and again over TCP for an answer that came back truncated. Each try is
 // timed including its socket setup.
 func (r *resolver) exchangeAll(ctx context.Context, server, name string, types []uint16) []exchangeResult {
+	return r.exchangeWith(ctx, server, name, types, "")
+}
+
+// exchangeWith is exchangeAll with an HTTPS question for httpsName
+// asked too, when not empty, as an optional flight: its result comes
+// last.
+func (r *resolver) exchangeWith(ctx context.Context, server, name string, types []uint16, httpsName string) []exchangeResult {
 	fs := make([]*flight, len(types))
 	for i, t := range types {
 		fs[i] = newFlight(name, t, server)
 	}
-	r.udpRound(ctx, server, name, fs)
+	if httpsName != "" {
+		f := newFlight(httpsName, dns.TypeHTTPS, server)
+		f.optional = true
+		fs = append(fs, f)
+	}
+	r.udpRound(ctx, server, fs)
 	out := make([]exchangeResult, len(fs))
 	for i, f := range fs {
 		out[i].records = append(out[i].records, f.q)
+		if f.optional && f.msg != nil && f.msg.Truncated {
+			// A TCP retry would add a round trip past Chrome's wait.
+			out[i].err, out[i].fail = errors.New("truncated over UDP; reqtrace does not retry the HTTPS query over TCP"), failBad
+			continue
+		}
 		if f.msg != nil && f.msg.Truncated {
 			tf := newFlight(name, f.qtype, server)
 			tf.q.Transport = "tcp"
-			r.tcpRound(ctx, server, name, tf)
+			r.tcpRound(ctx, server, tf)
 			out[i].records = append(out[i].records, tf.q)
 			if tf.err != nil {
 				tf.err = fmt.Errorf("truncated over UDP, then over TCP: %w", tf.err)
@@ -94,7 +115,7 @@ func newFlight(name string, qtype uint16, server string) *flight {
 	m := &dns.Msg{MsgHdr: dns.MsgHdr{Id: uint16(rand.Uint32()), Opcode: dns.OpcodeQuery, RecursionDesired: true},
 		Question: []dns.Question{{Name: name, Qtype: qtype, Qclass: dns.ClassINET}}}
 	m.SetEdns0(ednsBufferSize, false)
-	f := &flight{qtype: qtype, id: m.Id, q: Query{Name: name, Type: dns.TypeToString[qtype], Server: server, Transport: "udp"}}
+	f := &flight{qname: name, qtype: qtype, id: m.Id, q: Query{Name: name, Type: dns.TypeToString[qtype], Server: server, Transport: "udp"}}
 	f.packed, f.err = m.Pack()
 	if f.err != nil {
 		f.fail, f.done = failBad, true
@@ -123,7 +144,10 @@ func interrupt(ctx context.Context, conn net.Conn) (stop func() bool) {
 // each has its answer or the deadline passes. A reply that does not match
 // an outstanding question on ID and question is ignored: it may be a late
 // answer to an earlier try, or a forgery.
-func (r *resolver) udpRound(ctx context.Context, server, name string, fs []*flight) {
+//
+// Optional flights (HTTPS) are waited for only httpsExtraTime past the
+// moment the others are all in.
+func (r *resolver) udpRound(ctx context.Context, server string, fs []*flight) {
 	start := r.clock.since()
 	for _, f := range fs {
 		f.q.Start = start
@@ -160,16 +184,24 @@ func (r *resolver) udpRound(ctx context.Context, server, name string, fs []*flig
 	// asked again over TCP, which has no such limit.
 	buf := make([]byte, udpBuffer)
 	ignored := 0
+	var extra time.Duration // set once only optional flights are left
 	for pending(fs) {
+		if extra == 0 && !pendingRequired(fs) && ctx.Err() == nil {
+			extra = httpsExtraTime(r.clock.since() - start)
+			conn.SetReadDeadline(earliest(time.Now().Add(extra), r.deadline(ctx)))
+		}
 		n, _, flags, _, err := conn.ReadMsgUDP(buf, nil)
 		if err != nil {
 			for _, f := range fs {
 				f.ignored = ignored
 			}
+			if extra > 0 && queryError(err) == "timeout" && ctx.Err() == nil {
+				err = fmt.Errorf("no answer within the %s reqtrace waits for HTTPS once the addresses are in (Chrome's rule: 20%% of the lookup so far, 5 to 50 ms)", extra.Round(100*time.Microsecond))
+			}
 			finish(r, fs, err)
 			return
 		}
-		if f, m, err := match(fs, buf[:n], name); f != nil {
+		if f, m, err := match(fs, buf[:n]); f != nil {
 			if msgTrunc != 0 && flags&msgTrunc != 0 && m != nil {
 				m.Truncated, err = true, nil // cut by our buffer: retry over TCP
 			}
@@ -182,7 +214,7 @@ func (r *resolver) udpRound(ctx context.Context, server, name string, fs []*flig
 
 // tcpRound asks f's question over TCP (RFC 7766 framing: a two-byte
 // length before each message), reading until the matching answer.
-func (r *resolver) tcpRound(ctx context.Context, server, name string, f *flight) {
+func (r *resolver) tcpRound(ctx context.Context, server string, f *flight) {
 	f.q.Start = r.clock.since()
 	fs := []*flight{f}
 	d := net.Dialer{Deadline: r.deadline(ctx)}
@@ -209,13 +241,31 @@ func (r *resolver) tcpRound(ctx context.Context, server, name string, f *flight)
 			finish(r, fs, err)
 			return
 		}
-		if _, m, err := match(fs, msg, name); m != nil {
+		if _, m, err := match(fs, msg); m != nil {
 			r.settle(f, m, err)
 			return
 		}
 		f.ignored++
 	}
 	finish(r, fs, fmt.Errorf("%d messages over TCP, none an answer to the question", maxIgnored))
+}
+
+// pendingRequired reports whether a flight the round must wait for is
+// still out.
+func pendingRequired(fs []*flight) bool {
+	for _, f := range fs {
+		if !f.done && !f.optional {
+			return true
+		}
+	}
+	return false
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 func pending(fs []*flight) bool {
@@ -232,7 +282,7 @@ func pending(fs []*flight) bool {
 // 0x20 trick allow, type and class) once the message parses; a reply
 // with our ID that does not parse still answers that flight, as a
 // malformed answer, since only the server could know the ID.
-func match(fs []*flight, b []byte, name string) (*flight, *dns.Msg, error) {
+func match(fs []*flight, b []byte) (*flight, *dns.Msg, error) {
 	if len(b) < 12 || b[2]&0x80 == 0 { // shorter than a header, or QR=0
 		return nil, nil, nil
 	}
@@ -249,7 +299,7 @@ func match(fs []*flight, b []byte, name string) (*flight, *dns.Msg, error) {
 			return nil, nil, nil
 		}
 		q := m.Question[0]
-		if q.Qtype != f.qtype || q.Qclass != dns.ClassINET || !equalFoldASCII(q.Name, name) {
+		if q.Qtype != f.qtype || q.Qclass != dns.ClassINET || !equalFoldASCII(q.Name, f.qname) {
 			return nil, nil, nil
 		}
 		return f, m, nil

@@ -297,6 +297,10 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 			Hint: "check that the -o file's folder exists, is writable and has room"})
 	case isHTTP2Error(err):
 		h.fail(ctx, nil, h2Error(err, PhaseReceive))
+	case isQUICError(err):
+		e := h3Error(err, PhaseReceive)
+		e.Message += fmt.Sprintf(" (after %d body bytes)", wire.n)
+		h.fail(ctx, nil, e)
 	case want > 0 && wire.n < want: // a LimitReader ends quietly when the connection does
 		h.fail(ctx, nil, &Error{Kind: KindReceive, Err: err,
 			Message: fmt.Sprintf("the connection ended after %d of %d body bytes", wire.n, want),

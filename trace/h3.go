@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -31,17 +32,33 @@ type QUIC struct {
 	// Round trips and losses as quic-go measured them over the hop.
 	MinRTT, SmoothedRTT      time.Duration
 	PacketsSent, PacketsLost uint64
+	// Retries counts the Retry packets the server sent (RFC 9000 section
+	// 8.1.2: an address check costing a round trip; a client takes one).
+	Retries int
+	// Peer holds the server's transport parameters; nil when the
+	// handshake did not get them.
+	Peer *QUICParams
 }
 
 // wantsH3 reports whether the hop is to try HTTP/3: --http3 or
 // --http3-only on an https:// URL without a proxy or a Unix socket (QUIC
 // cannot go through either).
 func (h *hopRun) wantsH3() bool {
-	if h.o.HTTP != "3" && h.o.HTTP != "3-only" || h.req.url.Scheme != "https" || h.o.UnixSocket != "" {
+	_, _, known := h.altSvcH3()
+	if h.o.HTTP != "3" && h.o.HTTP != "3-only" && !known || h.req.url.Scheme != "https" || h.o.UnixSocket != "" {
 		return false
 	}
 	px, _ := h.o.Proxy.For(h.req.url)
 	return px == nil
+}
+
+// altSvcH3 is the origin's HTTP/3 alternative from the Alt-Svc cache,
+// when there is one and the protocol is not forced to TCP.
+func (h *hopRun) altSvcH3() (string, int, bool) {
+	if h.o.H3Alternative == nil || h.o.HTTP != "" && h.o.HTTP != "3" && h.o.HTTP != "3-only" || h.req.url.Scheme != "https" {
+		return "", 0, false
+	}
+	return h.o.H3Alternative(strings.ToLower(h.req.url.Hostname()), Port(h.req.url))
 }
 
 // h3Failure reports whether the hop failed before any HTTP/3 response
@@ -59,9 +76,17 @@ func (h *hopRun) exchangeH3(ctx context.Context) {
 	defer cancel()
 	host, port := h.req.url.Hostname(), Port(h.req.url)
 	dialHost, dialPort, via := h.o.target(host, port)
+	if ah, ap, ok := h.altSvcH3(); ok && via == "" {
+		dialHost, dialPort, via = ah, ap, fmt.Sprintf("Alt-Svc cache (h3 at %s)", net.JoinHostPort(ah, strconv.Itoa(ap)))
+	}
 	addrs, ok := h.resolve(ctx, cctx, dialHost, dialPort)
 	if !ok {
 		return
+	}
+	if p, ok := h3Discovery(h.hop.DNS, port); ok && via == "" && p != dialPort {
+		// The host's HTTPS record names the UDP port HTTP/3 is on, as a
+		// browser finds it before any Alt-Svc.
+		dialPort, via = p, fmt.Sprintf("DNS HTTPS record (h3 on port %d)", p)
 	}
 	h.skip(PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
 	h.skip(PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
@@ -98,7 +123,8 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 	cfg.MinVersion = tls.VersionTLS13 // QUIC carries TLS 1.3 only
 	cfg.ClientSessionCache = h.s.quicTickets()
 	tr := &quic.Transport{Conn: udp}
-	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout)})
+	events := &quicEvents{}
+	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout), Tracer: events.tracer()})
 	if err == nil {
 		select {
 		case <-qc.HandshakeComplete():
@@ -115,6 +141,7 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 		cs := qc.ConnectionState()
 		fillTLS(h.hop.TLS, cs.TLS, sess.verdict)
 		h.hop.QUIC = &QUIC{Version: cs.Version.String(), Used0RTT: cs.Used0RTT, Datagrams: cs.SupportsDatagrams.Remote}
+		events.fill(h.hop.QUIC)
 	}
 	if err != nil {
 		if qc != nil {
@@ -122,14 +149,20 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 		}
 		udp.Close()
 		h.hop.Connect.Attempts[0].Err = dialErrorText(err)
-		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port))
+		retries, vn := events.snapshot()
+		if retries > 0 {
+			cctx = nil // the Retry loop, not the connect timeout, is the news
+		}
+		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port, retries, vn))
 		return nil, nil, false
 	}
 	return qc, udp, true
 }
 
 // quicError classifies a failed QUIC handshake.
-func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
+// retries and vn are what the server sent before it: Retry packets, and
+// the versions of a Version Negotiation packet.
+func quicError(err error, v *verdict, addr netip.Addr, port int, retries int, vn []string) *Error {
 	if v != nil && v.err != nil {
 		e := tlsError(err, v)
 		e.Phase = PhaseQUIC
@@ -137,7 +170,19 @@ func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
 	}
 	var idle *quic.IdleTimeoutError
 	var hsTimeout *quic.HandshakeTimeoutError
-	if errors.As(err, &idle) || errors.As(err, &hsTimeout) || errors.Is(err, context.DeadlineExceeded) {
+	var vnErr *quic.VersionNegotiationError
+	timedOut := errors.As(err, &idle) || errors.As(err, &hsTimeout) || errors.Is(err, context.DeadlineExceeded)
+	switch {
+	case errors.As(err, &vnErr):
+		return &Error{Phase: PhaseQUIC, Kind: KindHandshake, Err: err,
+			Message: fmt.Sprintf("the server offers only QUIC versions reqtrace does not speak (%s; reqtrace speaks %s)", strings.Join(vn, ", "), versionList(vnErr.Ours)),
+			Hint:    "the server's QUIC stack is older or newer than RFC 9000/9369; without --http3-only reqtrace falls back to TCP"}
+	case timedOut && retries > 0:
+		return &Error{Phase: PhaseQUIC, Kind: KindQUICTimeout, Err: err,
+			Message: "the server sent a Retry, then never completed the handshake once the client came back with its token (a client takes one Retry: RFC 9000 section 17.2.5.2)",
+			Hint:    "a server or load balancer in a Retry loop: its address-validation tokens are not accepted back (check the token key shared between its instances)"}
+	}
+	if timedOut {
 		return &Error{Phase: PhaseQUIC, Kind: KindQUICTimeout, Err: err,
 			Message: fmt.Sprintf("no QUIC answer from %s within the connect timeout", net.JoinHostPort(addr.String(), strconv.Itoa(port))),
 			Hint:    "UDP to this port may be filtered (many firewalls drop it), or the server does not speak HTTP/3 here; without --http3-only reqtrace falls back to TCP"}
@@ -150,6 +195,14 @@ func quicError(err error, v *verdict, addr netip.Addr, port int) *Error {
 	}
 	return &Error{Phase: PhaseQUIC, Kind: KindHandshake, Err: err, Message: "the QUIC handshake failed: " + dialErrorText(err),
 		Hint: "check that the server serves HTTP/3 on this UDP port (its Alt-Svc header names the port)"}
+}
+
+func versionList(vs []quic.Version) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.String()
+	}
+	return strings.Join(out, ", ")
 }
 
 // roundTripH3 sends the request on the QUIC connection and reads the
@@ -238,6 +291,14 @@ func h3HeadBytes(status int, hs []Header, infos []Informational) int64 {
 // H3StatusLine is the status line curl writes for an HTTP/3 response, as
 // for HTTP/2: no reason phrase, and a space where it would be.
 func H3StatusLine(status int) string { return "HTTP/3 " + strconv.Itoa(status) + " " }
+
+// isQUICError reports whether err is QUIC's: a stream reset or a closed
+// connection, which HTTP/3 reports as its own errors.
+func isQUICError(err error) bool {
+	var app *quic.ApplicationError
+	var stream *quic.StreamError
+	return errors.As(err, &app) || errors.As(err, &stream)
+}
 
 // h3Error classifies an HTTP/3 failure after the handshake.
 func h3Error(err error, phase string) *Error {

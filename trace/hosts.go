@@ -50,7 +50,10 @@ func parseHosts(r io.Reader, host string) []netip.Addr {
 // resolveHost finds the addresses for the URL's host: an IP literal as it
 // is, then --resolve, then the hosts file, then DNS. Only DNS is a phase
 // worth timing; the others are recorded with their source.
-func resolveHost(ctx context.Context, o *Options, c *clock, host string, port int) (*DNS, []netip.Addr, *Error) {
+//
+// httpsPort, when not 0, asks DNS for the host's HTTPS record for that
+// port too (an https:// origin dialled directly).
+func resolveHost(ctx context.Context, o *Options, c *clock, host string, port, httpsPort int) (*DNS, []netip.Addr, *Error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return nil, []netip.Addr{ip.Unmap()}, nil
 	}
@@ -64,7 +67,7 @@ func resolveHost(ctx context.Context, o *Options, c *clock, host string, port in
 		return nil, []netip.Addr{ip.Unmap()}, nil
 	}
 	host = wire
-	d, addrs, err := lookupHost(ctx, o, c, host, port)
+	d, addrs, err := lookupHost(ctx, o, c, host, port, httpsPort)
 	if d != nil {
 		d.HostUnicode = UnicodeHost(host)
 	}
@@ -72,7 +75,7 @@ func resolveHost(ctx context.Context, o *Options, c *clock, host string, port in
 }
 
 // lookupHost finds the addresses of a host name (see resolveHost).
-func lookupHost(ctx context.Context, o *Options, c *clock, host string, port int) (*DNS, []netip.Addr, *Error) {
+func lookupHost(ctx context.Context, o *Options, c *clock, host string, port, httpsPort int) (*DNS, []netip.Addr, *Error) {
 	lower := strings.ToLower(strings.TrimSuffix(host, "."))
 	for _, e := range o.Resolve {
 		if (e.Host == lower || e.Host == "*") && e.Port == port {
@@ -89,6 +92,7 @@ func lookupHost(ctx context.Context, o *Options, c *clock, host string, port int
 		return &DNS{Host: host, Source: SourceDNS}, nil, err
 	}
 	d := &DNS{Host: host, Source: SourceDNS}
+	r.httpsPort = httpsPort
 	addrs, err := r.lookup(ctx, host, d)
 	addrs = filterFamily(addrs, o.IPVersion)
 	d.Duration = c.since() - start

@@ -50,11 +50,19 @@ type Options struct {
 	DNSServers []string       // --dns-servers, "ip:port"; nil means resolv.conf's
 	IPVersion  int            // 4 or 6 to allow only that family; 0 for both
 	HTTP       string         // "" (ALPN: h2 then http/1.1), "1.1", "2" or "2-prior" (h2c on http://)
-	ConnectTo  []ConnectTo    // --connect-to
-	Proxy      ProxyConfig    // -x, --noproxy and the proxy environment
-	UnixSocket string         // --unix-socket: connect to this socket instead
-	TLSMin     uint16         // --tlsv1.x: lowest TLS version (default 1.2)
-	TLSMax     uint16         // --tls-max: highest TLS version (0: the newest)
+	// NoHTTPSRecord: do not ask DNS for the HTTPS record (type 65) of an
+	// https:// host, which reqtrace does by default as browsers do.
+	NoHTTPSRecord bool
+	// H3Alternative, when set, names a known HTTP/3 alternative for an
+	// https:// origin (from an Alt-Svc cache: --alt-svc): a hop to an
+	// origin it knows goes over HTTP/3 to dstHost:dstPort, falling back
+	// to TCP as --http3 does, unless --http1.1 or --http2 is given.
+	H3Alternative func(host string, port int) (dstHost string, dstPort int, ok bool)
+	ConnectTo     []ConnectTo // --connect-to
+	Proxy         ProxyConfig // -x, --noproxy and the proxy environment
+	UnixSocket    string      // --unix-socket: connect to this socket instead
+	TLSMin        uint16      // --tlsv1.x: lowest TLS version (default 1.2)
+	TLSMax        uint16      // --tls-max: highest TLS version (0: the newest)
 	// NoSessionID turns TLS session resumption off (curl's --no-sessionid):
 	// every new connection makes a full handshake. By default a new
 	// connection to a host resumes the session of an earlier one, within a

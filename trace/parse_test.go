@@ -401,8 +401,9 @@ func FuzzDNSReply(f *testing.F) {
 	}
 	f.Add([]byte("noise"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fs := []*flight{{qtype: dns.TypeA, id: 0x1234}, {qtype: dns.TypeAAAA, id: 0x4321}}
-		got, m, err := match(fs, b, "www.lab.test.")
+		fs := []*flight{{qname: "www.lab.test.", qtype: dns.TypeA, id: 0x1234}, {qname: "www.lab.test.", qtype: dns.TypeAAAA, id: 0x4321},
+			{qname: "_8443._https.www.lab.test.", qtype: dns.TypeHTTPS, id: 0x5678, optional: true}}
+		got, m, err := match(fs, b)
 		if got == nil {
 			return
 		}

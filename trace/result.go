@@ -156,7 +156,18 @@ type DNS struct {
 	// Tried lists every name the search list made the resolver ask about,
 	// in order, each with its own answer's facts; Name, Rcode, Authority
 	// and NegativeTTL above are those of the name that decided the outcome.
-	Tried    []NameTried
+	Tried []NameTried
+	// HTTPSName is the name asked for the host's HTTPS record (RFC 9460:
+	// "_PORT._https." before it for a port other than 443); empty when
+	// none was asked (http:// URLs, --connect-to, a proxy).
+	HTTPSName string
+	// HTTPS holds the HTTPS records of the name, ServiceMode ones in
+	// priority order, then those an AliasMode record led to.
+	HTTPS []HTTPSRecord
+	// HTTPSErr says why the HTTPS answer is missing or incomplete (no
+	// answer within Chrome's extra wait, SERVFAIL, a second alias); it
+	// never fails the lookup.
+	HTTPSErr string
 	Duration time.Duration
 }
 
@@ -195,7 +206,7 @@ type Record struct {
 // Query is one DNS question sent to one server over one transport.
 type Query struct {
 	Name      string
-	Type      string        // "A" or "AAAA"
+	Type      string        // "A", "AAAA" or "HTTPS"
 	Server    string        // "ip:port"
 	Transport string        // "udp" or "tcp" (tcp after a truncated udp answer)
 	Start     time.Duration // since the hop started

@@ -32,7 +32,7 @@ func (h *hopRun) viaSOCKS(ctx, cctx context.Context, px *url.URL, source, host s
 			return nil, false
 		}
 		dest = socksAddr(sortHappyEyeballs(addrs)[0])
-		_, paddrs, err := resolveHost(cctx, h.o, h.clock, px.Hostname(), Port(px))
+		_, paddrs, err := resolveHost(cctx, h.o, h.clock, px.Hostname(), Port(px), 0)
 		if err == nil && len(paddrs) == 0 {
 			err = &Error{Phase: PhaseDNS, Kind: KindNoAddress, Message: "the proxy " + px.Hostname() + " has no address"}
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -136,11 +137,12 @@ func (s *session) hop(ctx context.Context, req request) Hop {
 		h = &hopRun{s: s, o: s.o, req: req, clock: newClock()}
 		h.run(ctx, false)
 	}
-	if h.h3Failure() && s.o.HTTP == "3" {
-		// --http3 falls back to TCP as curl does, and says why.
+	if h.h3Failure() && s.o.HTTP != "3-only" {
+		// --http3 (or an Alt-Svc cache's h3) falls back to TCP as curl
+		// does, and says why.
 		why := h.hop.Err.Message
 		o := *s.o
-		o.HTTP = ""
+		o.HTTP, o.H3Alternative = "", nil
 		h = &hopRun{s: s, o: &o, req: req, clock: newClock()}
 		h.run(ctx, true)
 		h.hop.Fallback = "HTTP/3 failed (" + why + "); fell back to TCP"
@@ -400,7 +402,7 @@ func (h *hopRun) lookup(ctx, cctx context.Context, host string, port int) ([]net
 		return h.sharedLookup(ctx, cctx, e, host, port)
 	}
 	start := h.clock.since()
-	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port)
+	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port, h.httpsPort(host, port))
 	if e != nil {
 		h.s.p.settleLookup(host, e, addrs, err, cctx.Err() != nil)
 	}
@@ -443,6 +445,18 @@ func (h *hopRun) sharedLookup(ctx, cctx context.Context, e *dnsEntry, host strin
 		return nil, &err, true
 	}
 	return e.addrs, nil, true
+}
+
+// httpsPort is the port to ask the HTTPS record for when resolving
+// host:port, or 0: only for the https:// origin itself, dialled
+// directly (not through --connect-to, which names another host), as
+// browsers ask only for the origin they connect to.
+func (h *hopRun) httpsPort(host string, port int) int {
+	u := h.req.url
+	if u.Scheme != "https" || !strings.EqualFold(host, u.Hostname()) || port != Port(u) || h.o.NoHTTPSRecord {
+		return 0
+	}
+	return port
 }
 
 // dialAddrs connects to port on one of addrs (RFC 8305's race),

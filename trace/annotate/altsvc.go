@@ -16,6 +16,9 @@ type AltSvc struct {
 	Host     string // "" for the origin's own host
 	Port     int
 	MaxAge   int // seconds; RFC 7838's default is 86400
+	// Persist: persist=1, the entry survives network changes (RFC 7838
+	// section 3.1); curl's cache file keeps it.
+	Persist bool
 }
 
 // maxAltSvc bounds what one header yields, as every parser of what a
@@ -64,10 +67,13 @@ func parseAltEntry(entry string) (AltSvc, bool) {
 	a := AltSvc{Protocol: proto, Host: authority[:i], Port: port, MaxAge: 86400}
 	for _, p := range parts[1:] {
 		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
-		if strings.EqualFold(strings.TrimSpace(k), "ma") {
+		switch k = strings.TrimSpace(k); {
+		case strings.EqualFold(k, "ma"):
 			if n, err := strconv.Atoi(unquote(strings.TrimSpace(v))); err == nil && n >= 0 {
 				a.MaxAge = n
 			}
+		case strings.EqualFold(k, "persist"):
+			a.Persist = unquote(strings.TrimSpace(v)) == "1"
 		}
 	}
 	return a, true
@@ -115,4 +121,31 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+// httpsRecordNotes says when the host's DNS HTTPS record (RFC 9460)
+// offers HTTP/3: a browser then goes to QUIC from the first request,
+// before any Alt-Svc header could tell it.
+func httpsRecordNotes(x *exchange) []trace.Note {
+	d := x.hop.DNS
+	if d == nil {
+		return nil
+	}
+	for _, r := range d.HTTPS {
+		if !r.OffersH3() {
+			continue
+		}
+		where := "the same port"
+		if r.Port > 0 {
+			where = fmt.Sprintf("UDP port %d", r.Port)
+		}
+		if x.hop.Response != nil && strings.HasPrefix(x.hop.Response.Proto, "HTTP/3") {
+			return []trace.Note{note("dns.https-h3", trace.NoteTiming, trace.LevelInfo, "HTTPS record",
+				"The host's DNS HTTPS record offers HTTP/3 (%s), as this request used.", where)}
+		}
+		return []trace.Note{note("dns.https-h3", trace.NoteTiming, trace.LevelInfo, "HTTPS record",
+			"The host's DNS HTTPS record offers HTTP/3 (%s): a browser that gets it connects over QUIC from the first request, "+
+				"without waiting for an Alt-Svc header. reqtrace --http3 traces that request.", where)}
+	}
+	return nil
 }

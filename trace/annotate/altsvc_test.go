@@ -9,7 +9,8 @@ import (
 
 func TestParseAltSvc(t *testing.T) {
 	alts, clear := annotate.ParseAltSvc([]string{`h3=":443"; ma=2592000, h3-29=":443"; ma=2592000`, `h2="alt.example.com:8443"; persist=1`, `bad, h3=":0", h3=443, clear`})
-	want := []annotate.AltSvc{{"h3", "", 443, 2592000}, {"h3-29", "", 443, 2592000}, {"h2", "alt.example.com", 8443, 86400}}
+	want := []annotate.AltSvc{{Protocol: "h3", Port: 443, MaxAge: 2592000}, {Protocol: "h3-29", Port: 443, MaxAge: 2592000},
+		{Protocol: "h2", Host: "alt.example.com", Port: 8443, MaxAge: 86400, Persist: true}}
 	if !clear || len(alts) != len(want) {
 		t.Fatalf("%+v clear=%v", alts, clear)
 	}

@@ -176,6 +176,7 @@ func hopNotes(h *trace.Hop, start, now time.Time) []trace.Note {
 	}
 	notes = append(notes, timingNotes(x)...)
 	notes = append(notes, altSvcNotes(x)...)
+	notes = append(notes, httpsRecordNotes(x)...)
 	return notes
 }
 

@@ -903,6 +903,15 @@ func dnsOf(x *xDNS) *trace.DNS {
 		nt.Duration, _ = duration(t.DurationMS)
 		d.Tried = append(d.Tried, nt)
 	}
+	d.HTTPSName, d.HTTPSErr = string(x.HTTPSName), string(x.HTTPSError)
+	for _, h := range x.HTTPS.items {
+		ttl, _ := h.TTL.count(math.MaxUint32)
+		prio, _ := h.Priority.count(math.MaxUint16)
+		port, _ := h.Port.count(65535)
+		d.HTTPS = append(d.HTTPS, trace.HTTPSRecord{Name: string(h.Name), TTL: uint32(ttl), Priority: uint16(prio), Target: string(h.Target),
+			ALPN: strs(h.ALPN.items), NoDefaultALPN: h.NoDefaultALPN, Port: int(port), IPv4Hint: strs(h.IPv4Hint.items),
+			IPv6Hint: strs(h.IPv6Hint.items), ECH: h.ECH, Via: string(h.Via)})
+	}
 	return d
 }
 
@@ -919,7 +928,7 @@ func connectOf(x *xConnect) *trace.Connect {
 	if x == nil {
 		return nil
 	}
-	c := &trace.Connect{Address: string(x.Address), Local: string(x.LocalAddress), Reused: x.Reused}
+	c := &trace.Connect{Address: string(x.Address), Local: string(x.LocalAddress), Reused: x.Reused, Via: string(x.Via)}
 	c.Duration, _ = duration(x.DurationMS)
 	for _, a := range x.Attempts.items {
 		ta := trace.Attempt{Address: string(a.Address), Err: string(a.Error)}

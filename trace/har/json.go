@@ -269,6 +269,23 @@ type xDNS struct {
 	Authority  list[xRecord, short] `json:"authority"`
 	NegTTL     lnum                 `json:"negative_ttl"`
 	Tried      list[xTried, short]  `json:"tried"`
+	HTTPSName  lstr                 `json:"https_name"`
+	HTTPS      list[xHTTPS, short]  `json:"https"`
+	HTTPSError lstr                 `json:"https_error"`
+}
+
+type xHTTPS struct {
+	Name          lstr              `json:"name"`
+	TTL           lnum              `json:"ttl"`
+	Priority      lnum              `json:"priority"`
+	Target        lstr              `json:"target"`
+	ALPN          list[lstr, short] `json:"alpn"`
+	NoDefaultALPN bool              `json:"no_default_alpn"`
+	Port          lnum              `json:"port"`
+	IPv4Hint      list[lstr, short] `json:"ipv4hint"`
+	IPv6Hint      list[lstr, short] `json:"ipv6hint"`
+	ECH           bool              `json:"ech"`
+	Via           lstr              `json:"via"`
 }
 
 type xTried struct {
@@ -309,6 +326,7 @@ type xConnect struct {
 	Reused       bool                  `json:"reused"`
 	DurationMS   lnum                  `json:"duration_ms"`
 	Attempts     list[xAttempt, short] `json:"attempts"`
+	Via          lstr                  `json:"via"`
 }
 
 type xAttempt struct {

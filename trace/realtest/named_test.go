@@ -29,6 +29,18 @@ txt     IN TXT  "hello world" "second string"
 long 604800 IN A 127.0.0.1
 textonly IN TXT "no address here"
 xn--bcher-kva IN A 127.0.0.1
+svc     IN A    127.0.0.1
+svc     IN HTTPS 1 . alpn=h2 no-default-alpn port=443
+alias   IN A    127.0.0.1
+`
+
+// httpsZone holds the HTTPS records (RFC 9460) for port "closed", the
+// port-prefixed names a client asks for https://svc.rt.test:PORT/.
+// The ech value is a well-formed ECHConfigList's base64; reqtrace says
+// only that one is there.
+const httpsZone = `_%[1]d._https.svc IN HTTPS 1 . alpn="h3,h2" port=8443 ipv4hint=127.0.0.1,127.0.0.2 ech="AEn+DQBFKwAgACABWIHUGj4u+PIggYXcR5JF0gYk3dCRioBW8uJq9H4mKAAIAAEAAQABAANAEnB1YmxpYy50bHMtZWNoLmRldgAA" ipv6hint=::1
+_%[1]d._https.svc IN HTTPS 2 svc2.rt.test. alpn=h2
+_%[1]d._https.alias IN HTTPS 0 svc.rt.test.
 `
 
 const searchZone = `$TTL 300
@@ -59,7 +71,7 @@ zone "broken.test" { type primary; file "%[1]s/broken.test.zone"; };
 func startNamed(e *env) error {
 	d := filepath.Join(e.dir, "named")
 	os.MkdirAll(d, 0o755)
-	os.WriteFile(filepath.Join(d, "rt.test.zone"), []byte(rtZone), 0o644)
+	os.WriteFile(filepath.Join(d, "rt.test.zone"), []byte(rtZone+fmt.Sprintf(httpsZone, e.port("closed"))), 0o644)
 	os.WriteFile(filepath.Join(d, "search.test.zone"), []byte(searchZone), 0o644)
 	os.WriteFile(filepath.Join(d, "broken.test.zone"), []byte("this is not a zone file\n"), 0o644)
 	p, ports, err := startServer("named", 1, func(ports []int) (*proc, error) {

@@ -111,7 +111,15 @@ func (l *Lab) serveDNS(w dns.ResponseWriter, r *dns.Msg) {
 	if !l.sleep(context.Background(), n.dnsDelay) {
 		return // the lab is closing
 	}
-	m := answer(r, n)
+	var m *dns.Msg
+	if q.Qtype == dns.TypeHTTPS && n.inZone {
+		if m, ok = l.httpsAnswer(r, n); !ok {
+			return // the lab is closing
+		}
+	}
+	if m == nil {
+		m = answer(r, n)
+	}
 	if m == nil {
 		return // timeout.lab.test: drop the query, the client times out
 	}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
@@ -50,4 +52,33 @@ func (l *Lab) altSvc(w http.ResponseWriter, r *http.Request) {
 	if parseName(host).kind == "h3" || strings.HasPrefix(host, "h3.") {
 		w.Header().Set("Alt-Svc", fmt.Sprintf(`h3=":%d"; ma=60`, l.HTTPSPort))
 	}
+}
+
+// ResetCode is the HTTP/3 error code /reset/{n} resets its stream with
+// (H3_INTERNAL_ERROR).
+const ResetCode = 0x102
+
+// resetAfter sends n body bytes of a longer body, then abandons the
+// response: over HTTP/3 it resets the stream (RESET_STREAM with
+// ResetCode), over HTTP/2 RST_STREAM, over HTTP/1.1 it closes the
+// connection.
+func resetAfter(w http.ResponseWriter, r *http.Request) {
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 0 || n > 1<<20 {
+		http.Error(w, "bad size", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(2*n+1))
+	if s, ok := w.(http3.HTTPStreamer); ok {
+		w.WriteHeader(http.StatusOK)
+		if str, err := s.HTTPStream(); err == nil { // the head goes out; str writes DATA frames
+			str.Write(make([]byte, n))
+			time.Sleep(20 * time.Millisecond) // the bytes arrive before the reset
+			str.CancelWrite(quic.StreamErrorCode(ResetCode))
+			return
+		}
+	}
+	w.Write(make([]byte, n))
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
 }

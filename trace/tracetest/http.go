@@ -69,6 +69,7 @@ func (l *Lab) handler() http.Handler {
 	mux.HandleFunc("/api/private", privateAPI)
 	mux.HandleFunc("/set-cookie", setCookie)
 	mux.HandleFunc("/site/", l.site)
+	mux.HandleFunc("/reset/{n}", resetAfter)
 	mux.HandleFunc("/", notFound)
 	return l.spans.wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		done, ok := l.track()

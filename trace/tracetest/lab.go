@@ -22,6 +22,16 @@
 //
 // A label dnsdelay-N anywhere in a name delays its DNS answer N ms.
 //
+// HTTPS records (RFC 9460, type 65; see svcb.go), asked as NAME for port
+// 443 and as _PORT._https.NAME for the others; other names have none
+// (NODATA):
+//
+//	h3rr      1 . alpn=h3,h2 port=HTTPSPort ipv4hint=127.0.0.1 ech=LabECH ipv6hint=::1
+//	h2rr      the same with alpn=h2 only
+//	aliasrr   0 h3rr.lab.test. (AliasMode)
+//	alias2rr  0 aliasrr.lab.test. (an alias to an alias)
+//	slowrr    as h3rr, answered SlowHTTPSDelay late (A/AAAA at once)
+//
 // A second zone, alt.test, is for search lists: www.alt.test has A
 // 127.0.0.1, every other name under it is NXDOMAIN with alt.test's own SOA
 // (negative TTL AltNegativeTTL, where lab.test's is NegativeTTL).
@@ -40,7 +50,8 @@
 //
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
 // /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
-// /upload?ms=N, /redirect/{n}.
+// /upload?ms=N, /redirect/{n}, /reset/{n} (n body bytes, then the stream
+// is reset: RESET_STREAM over HTTP/3, RST_STREAM over HTTP/2).
 //
 // Pages (see page.go and pages.go): under /site/, a page set for `reqtrace
 // page` and its Chromium judge. PagePath has about 40 subresources over
@@ -75,6 +86,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,6 +130,10 @@ type Lab struct {
 	serving     sync.WaitGroup // Serve and ActivateAndServe goroutines
 	active      sync.WaitGroup // handlers running; guarded by mu for Add
 	closeOnce   sync.Once
+
+	// httpsPort is HTTPSPort for the DNS handlers' HTTPS records: set
+	// after the DNS server started, so read with no happens-before edge.
+	httpsPort atomic.Int32
 
 	mu        sync.Mutex // guards the fields below
 	closed    bool
@@ -283,6 +299,7 @@ func (l *Lab) startHTTP() error {
 	l.listeners = append(l.listeners, tlsLn)
 	l.HTTPPort = plainLn.Addr().(*net.TCPAddr).Port
 	l.HTTPSPort = tlsLn.Addr().(*net.TCPAddr).Port
+	l.httpsPort.Store(int32(l.HTTPSPort)) // for the DNS handlers, already running
 
 	l.tlsConfigs = newTLSConfigs(l.certs, l.sleep)
 	h := l.handler()

@@ -59,6 +59,9 @@ func HTTPSH2() *trace.Result {
 					{Name: "edge-7.cdn.example.test.", Type: "AAAA", TTL: 60, Value: "::1"},
 					{Name: "edge-7.cdn.example.test.", Type: "A", TTL: 60, Value: "192.0.2.10"},
 				},
+				HTTPSName: "www.example.test.",
+				HTTPS: []trace.HTTPSRecord{{Name: "www.example.test.", TTL: 300, Priority: 1, Target: ".", ALPN: []string{"h3", "h2"},
+					Port: 443, IPv4Hint: []string{"192.0.2.10"}, IPv6Hint: []string{"::1"}, ECH: true}},
 				Addresses: []string{"::1", "192.0.2.10"},
 				Queries: []trace.Query{
 					{Name: "www.example.test.", Type: "A", Server: "192.0.2.53:53", Transport: "udp",
