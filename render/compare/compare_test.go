@@ -5,14 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/compare"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
-	"github.com/reqtrace/reqtrace/render/schema"
 	"github.com/reqtrace/reqtrace/trace"
 )
 
@@ -139,23 +137,7 @@ func TestSchemaFile(t *testing.T) {
 
 // Real output validates against the embedded schema, which is strict.
 func TestJSONMatchesSchema(t *testing.T) {
-	b, ok := schema.Get("compare")
-	if !ok {
-		t.Fatal("no compare schema embedded")
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	const id = "https://github.com/reqtrace/reqtrace/render/schema/compare.json"
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := rendertest.Compiled(t, "compare")
 	for name, cmp := range map[string]*trace.Comparison{"ok": fixture(), "failed": failedH3()} {
 		var buf bytes.Buffer
 		if err := compare.JSON(&buf, cmp); err != nil {
@@ -182,5 +164,3 @@ func TestTextHostile(t *testing.T) {
 	}
 	rendertest.AssertTerminalSafe(t, buf.Bytes(), true)
 }
-
-var _ = time.Millisecond
