@@ -482,6 +482,7 @@ func hopOf(e *entry, preview int) (h trace.Hop, inferred bool) {
 	h.DNS = dnsOf(x.DNS)
 	h.Connect = connectOf(x.Connect)
 	h.TLS = tlsOf(x.TLS)
+	h.QUIC = quicOf(x.QUIC)
 	h.Err = errorOf(x.Error)
 	switch {
 	case x.Redirect != nil:
@@ -649,7 +650,7 @@ func proto(v string) string {
 	case "h2", "http/2", "http/2.0", "h2c":
 		return "HTTP/2.0"
 	case "h3", "http/3", "http/3.0", "h3-29":
-		return "HTTP/3"
+		return "HTTP/3.0"
 	}
 	return v
 }
@@ -740,12 +741,19 @@ func placeExactly(t *trace.Timings, e *entry, x *extras) {
 		}
 		*p.dst = &trace.Span{Start: start, Duration: d}
 	}
+	if start, ok := duration(o.QUIC); ok {
+		// HTTP/3: connect and ssl are both the QUIC handshake, as Chrome
+		// exports them; TCP and TLS did not take place.
+		if d, ok := duration(ht.Connect); ok {
+			t.QUIC = &trace.Span{Start: start, Duration: d}
+		}
+	}
 	if d, ok := duration(x.TotalMS); ok {
 		t.Total = d
 	} else if d, ok := duration(e.Time); ok {
 		t.Total = d
 	}
-	for _, s := range []*trace.Span{t.DNS, t.Connect, t.TLS, t.Send, t.Wait, t.Receive} {
+	for _, s := range []*trace.Span{t.DNS, t.Connect, t.QUIC, t.TLS, t.Send, t.Wait, t.Receive} {
 		if s != nil && s.End() > t.Total {
 			t.Total = s.End()
 		}
@@ -937,6 +945,31 @@ func connectOf(x *xConnect) *trace.Connect {
 		c.Attempts = append(c.Attempts, ta)
 	}
 	return c
+}
+
+func quicOf(x *xQUIC) *trace.QUIC {
+	if x == nil {
+		return nil
+	}
+	q := &trace.QUIC{Version: string(x.Version), Used0RTT: x.Used0RTT, Datagrams: x.Datagrams,
+		PacketsSent: count(x.PacketsSent), PacketsLost: count(x.PacketsLost), Retries: int(min(count(x.Retries), 1<<20))}
+	q.MinRTT, _ = duration(x.MinRTTMS)
+	q.SmoothedRTT, _ = duration(x.SmoothedRTTMS)
+	if p := x.Peer; p != nil {
+		q.Peer = &trace.QUICParams{MaxStreamsBidi: int64(min(count(p.MaxStreamsBidi), 1<<60)), MaxStreamsUni: int64(min(count(p.MaxStreamsUni), 1<<60)),
+			MaxData: count(p.MaxData), MaxUDPPayload: count(p.MaxUDPPayload), MaxDatagramFrame: count(p.MaxDatagramFrame),
+			ActiveConnIDLimit: count(p.ActiveConnIDLimit), DisableMigration: p.DisableMigration}
+		q.Peer.IdleTimeout, _ = duration(p.IdleTimeoutMS)
+	}
+	return q
+}
+
+// count reads a non-negative whole number; 0 for anything else.
+func count(n lnum) uint64 {
+	if !n.ok || n.v < 0 || n.v > 1<<62 {
+		return 0
+	}
+	return uint64(n.v)
 }
 
 func tlsOf(x *xTLS) *trace.TLS {
