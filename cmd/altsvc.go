@@ -24,7 +24,7 @@ const maxAltSvcFile = 4 << 20
 // addH3Flags registers the HTTP/3 flags: discovery and the comparison.
 func addH3Flags(c *cobra.Command, o *traceFlags) {
 	c.Flags().BoolVar(&o.compare, "compare-protocols", false, "trace the URL over HTTP/1.1, HTTP/2 and HTTP/3 in turn, each on a new connection, and show the phases side by side (-n N: N rounds)")
-	c.Flags().StringVar(&o.altSvc, "alt-svc", "", "`FILE` of Alt-Svc entries (curl's format) to read before and write after the trace: an origin that offered h3 is reached over HTTP/3 next time")
+	c.Flags().StringVar(&o.altSvc, "alt-svc", "", "`FILE` of Alt-Svc entries (curl's format), read before the trace, updated by each https:// response and written back after: an origin that offered h3 is reached over HTTP/3 from then on: on the next hop of -L or run of -n, and in later invocations")
 }
 
 // loadAltSvc reads --alt-svc's file (a missing one is an empty cache, as
