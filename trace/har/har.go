@@ -686,6 +686,10 @@ func timingsOf(e *entry, answered bool) trace.Timings {
 	conn, connOK := duration(t.Connect)
 	ssl, sslOK := duration(t.SSL)
 	switch {
+	case connOK && isH3(e):
+		// Chrome exports an HTTP/3 request's QUIC handshake as connect,
+		// with ssl the same span: one phase, as the engine measures it.
+		out.QUIC = span(conn)
 	case connOK && sslOK && ssl <= conn:
 		out.Connect = span(conn - ssl)
 		out.TLS = span(ssl)
@@ -710,6 +714,11 @@ func timingsOf(e *entry, answered bool) trace.Timings {
 		out.Total = d
 	}
 	return out
+}
+
+// isH3 reports whether the entry went over HTTP/3.
+func isH3(e *entry) bool {
+	return proto(string(e.Response.HTTPVersion)) == "HTTP/3.0" || proto(string(e.Request.HTTPVersion)) == "HTTP/3.0"
 }
 
 // placeExactly places the phases at the offsets reqtrace measured and
@@ -781,7 +790,7 @@ func infer(h *trace.Hop, e *entry, pu *url.URL) {
 		addr = net.JoinHostPort(ip, port)
 	}
 	cached := string(e.FromCache)
-	reused := t.Connect == nil && t.TLS == nil && h.Response != nil && cached == "" && addr != ""
+	reused := t.Connect == nil && t.TLS == nil && t.QUIC == nil && h.Response != nil && cached == "" && addr != ""
 	if t.DNS != nil && h.DNS == nil {
 		h.DNS = &trace.DNS{Host: host, Duration: t.DNS.Duration}
 		if ip != "" {
@@ -792,15 +801,19 @@ func infer(h *trace.Hop, e *entry, pu *url.URL) {
 	case h.Connect != nil:
 	case t.Connect != nil:
 		h.Connect = &trace.Connect{Address: addr, Duration: t.Connect.Duration}
+	case t.QUIC != nil:
+		h.Connect = &trace.Connect{Address: addr, Transport: "udp", Duration: t.QUIC.Duration}
 	case reused:
 		h.Connect = &trace.Connect{Address: addr, Reused: true}
 	}
-	if t.TLS != nil && h.TLS == nil {
-		h.TLS = &trace.TLS{Duration: t.TLS.Duration}
+	if hs := cmp.Or(t.TLS, t.QUIC); hs != nil && h.TLS == nil {
+		h.TLS = &trace.TLS{Duration: hs.Duration}
 		if _, err := netip.ParseAddr(host); err != nil {
 			h.TLS.ServerName = host
 		}
 		switch hopProto(h) {
+		case "HTTP/3.0":
+			h.TLS.ALPN, h.TLS.Version = "h3", "TLS 1.3"
 		case "HTTP/2.0":
 			h.TLS.ALPN = "h2"
 		case "HTTP/1.1":
@@ -831,7 +844,11 @@ func infer(h *trace.Hop, e *entry, pu *url.URL) {
 			skip(trace.PhaseTLS, why)
 		}
 	}
-	if t.DNS == nil && t.Connect != nil {
+	if t.QUIC != nil {
+		skip(trace.PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
+		skip(trace.PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
+	}
+	if t.DNS == nil && (t.Connect != nil || t.QUIC != nil) {
 		if _, err := netip.ParseAddr(host); err == nil {
 			skip(trace.PhaseDNS, "the URL's host is an IP address")
 		} else {
