@@ -4,7 +4,10 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,11 +24,13 @@ const maxAltSvcFile = 4 << 20
 // addH3Flags registers the HTTP/3 flags: discovery and the comparison.
 func addH3Flags(c *cobra.Command, o *traceFlags) {
 	c.Flags().BoolVar(&o.compare, "compare-protocols", false, "trace the URL over HTTP/1.1, HTTP/2 and HTTP/3 in turn, each on a new connection, and show the phases side by side (-n N: N rounds)")
-	c.Flags().StringVar(&o.altSvc, "alt-svc", "", "`FILE` of Alt-Svc entries (curl's format) to read before and write after the trace: an origin that offered h3 is reached over HTTP/3 next time")
+	c.Flags().StringVar(&o.altSvc, "alt-svc", "", "`FILE` of Alt-Svc entries (curl's format), read before the trace, updated by each https:// response and written back after: an origin that offered h3 is reached over HTTP/3 from then on: on the next hop of -L or run of -n, and in later invocations")
 }
 
 // loadAltSvc reads --alt-svc's file (a missing one is an empty cache, as
-// for curl) and hands the engine its h3 alternatives.
+// for curl), hands the engine its h3 alternatives and has it update the
+// cache after every response, as curl's in-memory cache is: a later hop
+// of -L or run of -n to an origin that offered h3 goes over HTTP/3.
 func (f *traceFlags) loadAltSvc(o *trace.Options) error {
 	if f.altSvc == "" {
 		return nil
@@ -33,51 +38,70 @@ func (f *traceFlags) loadAltSvc(o *trace.Options) error {
 	if f.altSvc == "-" {
 		return trace.BadInput("--alt-svc - is not supported: the cache is read and written back; give a file name")
 	}
-	f.altSvcCache = &altsvc.Cache{}
-	file, err := os.Open(f.altSvc)
+	cache, err := readAltSvc(f.altSvc)
+	if err != nil {
+		return err
+	}
+	f.altSvcCache = cache
+	c := &liveAltSvc{cache: cache}
+	o.H3Alternative = c.h3
+	o.OnResponse = c.learn
+	return nil
+}
+
+func readAltSvc(name string) (*altsvc.Cache, error) {
+	file, err := os.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return &altsvc.Cache{}, nil
 	}
 	if err != nil {
-		return trace.BadInput("--alt-svc %s: %v", f.altSvc, curlargs.UnwrapPathErr(err))
+		return nil, trace.BadInput("--alt-svc %s: %v", name, curlargs.UnwrapPathErr(err))
 	}
 	defer file.Close()
 	cache, err := altsvc.Parse(io.LimitReader(file, maxAltSvcFile), time.Now())
 	if err != nil {
-		return trace.BadInput("--alt-svc %s: %v", f.altSvc, curlargs.UnwrapPathErr(err))
+		return nil, trace.BadInput("--alt-svc %s: %v", name, curlargs.UnwrapPathErr(err))
 	}
-	f.altSvcCache = cache
-	o.H3Alternative = func(host string, port int) (string, int, bool) {
-		e, ok := cache.H3(host, port, time.Now())
-		return e.DstHost, e.DstPort, ok
-	}
-	return nil
+	return cache, nil
 }
 
-// saveAltSvc learns the Alt-Svc headers of every https:// response of the
-// runs and writes the file back when that changed it.
-func (f *traceFlags) saveAltSvc(rs []*trace.Result) error {
-	c := f.altSvcCache
-	if c == nil {
-		return nil
+// liveAltSvc is the cache while the engine runs: it reads it at each
+// hop and adds to it at each response, from its goroutines (a page load
+// runs several at once).
+type liveAltSvc struct {
+	mu    sync.Mutex
+	cache *altsvc.Cache
+}
+
+func (c *liveAltSvc) h3(host string, port int) (string, int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.cache.H3(host, port, time.Now())
+	return e.DstHost, e.DstPort, ok
+}
+
+// learn takes the Alt-Svc headers of an https:// response: curl ignores
+// them on http://, as browsers do.
+func (c *liveAltSvc) learn(u *url.URL, r *trace.Response) {
+	if u.Scheme != "https" {
+		return
 	}
-	now := time.Now()
-	for _, r := range rs {
-		for _, h := range r.Hops {
-			u, err := trace.ParseURL(h.URL)
-			if err != nil || u.Scheme != "https" || h.Response == nil {
-				continue
-			}
-			var values []string
-			for _, hd := range h.Response.Headers {
-				if equalFoldASCII(hd.Name, "alt-svc") {
-					values = append(values, hd.Value)
-				}
-			}
-			c.Update(altsvc.SourceALPN(h.Response.Proto), u.Hostname(), trace.Port(u), values, now)
+	var values []string
+	for _, hd := range r.Headers {
+		if equalFoldASCII(hd.Name, "alt-svc") {
+			values = append(values, hd.Value)
 		}
 	}
-	if !c.Changed {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cache.Update(altsvc.SourceALPN(r.Proto), strings.ToLower(u.Hostname()), trace.Port(u), values, time.Now())
+}
+
+// saveAltSvc writes the file back, once the engine is done, when the
+// responses changed the cache.
+func (f *traceFlags) saveAltSvc() error {
+	c := f.altSvcCache
+	if c == nil || !c.Changed {
 		return nil
 	}
 	return writeFile("--alt-svc", f.altSvc, 0o666, c.Write)

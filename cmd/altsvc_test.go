@@ -1,6 +1,7 @@
 package cmd_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -85,4 +86,54 @@ func entries(b []byte) []string {
 		}
 	}
 	return out
+}
+
+// The cache is updated after each response, as curl's is in memory: with
+// an empty cache, run 1 of -n 2 goes over HTTP/2 and learns the lab's
+// Alt-Svc, run 2 goes over HTTP/3; with -L, the redirect's next hop does.
+func TestAltSvcWithinOneRun(t *testing.T) {
+	lab := tracetest.New(t)
+	dir := t.TempDir()
+	var series struct {
+		Runs []struct {
+			Hops []struct {
+				Response struct{ Proto string } `json:"response"`
+				Connect  struct{ Via *string }  `json:"connect"`
+			} `json:"hops"`
+		} `json:"runs"`
+	}
+	file := filepath.Join(dir, "n2.txt")
+	o := reqtrace(t, nil, append(labArgs(lab), "-n", "2", "--alt-svc", file, "--json", lab.URL("https", "h3.lab.test", "/"))...)
+	if err := json.Unmarshal([]byte(o.stdout), &series); err != nil || o.code != 0 || len(series.Runs) != 2 {
+		t.Fatalf("-n 2: exit %d, %v: %s %s", o.code, err, o.stdout, o.stderr)
+	}
+	first, second := series.Runs[0].Hops[0], series.Runs[1].Hops[0]
+	via := fmt.Sprintf("Alt-Svc cache (h3 at h3.lab.test:%d)", lab.HTTPSPort)
+	if first.Response.Proto != "HTTP/2.0" || second.Response.Proto != "HTTP/3.0" || second.Connect.Via == nil || *second.Connect.Via != via {
+		t.Errorf("-n 2: run 1 %+v, run 2 %+v", first, second)
+	}
+	if b, _ := os.ReadFile(file); !strings.Contains(string(b), fmt.Sprintf("h2 h3.lab.test %d h3 h3.lab.test %d \"", lab.HTTPSPort, lab.HTTPSPort)) {
+		t.Errorf("-n 2: file:\n%s", b)
+	}
+
+	o = reqtrace(t, nil, append(labArgs(lab), "-L", "--alt-svc", filepath.Join(dir, "L.txt"), "--json", lab.URL("https", "h3.lab.test", "/redirect/1"))...)
+	var res struct {
+		Hops []struct {
+			Response struct{ Proto string } `json:"response"`
+		} `json:"hops"`
+	}
+	if err := json.Unmarshal([]byte(o.stdout), &res); err != nil || o.code != 0 || len(res.Hops) != 2 ||
+		res.Hops[0].Response.Proto != "HTTP/2.0" || res.Hops[1].Response.Proto != "HTTP/3.0" {
+		t.Errorf("-L: exit %d, %v: %+v %s", o.code, err, res.Hops, o.stderr)
+	}
+
+	// Alt-Svc on http:// is not learned, as curl ignores it there.
+	plain := filepath.Join(dir, "http.txt")
+	if o := reqtrace(t, nil, append(labArgs(lab), "--alt-svc", plain, "-o", "/dev/null", lab.URL("http", "h3.lab.test", "/"))...); o.code != 0 {
+		t.Fatalf("http://: exit %d %s", o.code, o.stderr)
+	}
+	if _, err := os.Stat(plain); err == nil {
+		b, _ := os.ReadFile(plain)
+		t.Errorf("http:// wrote the cache:\n%s", b)
+	}
 }

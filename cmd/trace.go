@@ -134,7 +134,7 @@ func (f *traceFlags) writeFiles(rs []*trace.Result) error {
 			return err
 		}
 	}
-	if err := f.saveAltSvc(rs); err != nil {
+	if err := f.saveAltSvc(); err != nil {
 		return err
 	}
 	shown := f.redacted(rs)

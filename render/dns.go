@@ -213,25 +213,33 @@ func (pr *Printer) httpsRecords(d *trace.DNS) {
 		if d.HTTPSErr != "" {
 			why = "none (" + Safe(d.HTTPSErr) + ")"
 		}
-		pr.KV("HTTPS", pr.Pal.Dim.Sprint(why))
+		pr.dimWrap("HTTPS", why)
 		return
 	}
 	for _, r := range d.HTTPS {
 		pr.kvParts(Indent, "HTTPS", HTTPSRecordParts(r)...)
 	}
 	if d.HTTPSErr != "" {
-		pr.KV("HTTPS", pr.Pal.Dim.Sprint(Safe(d.HTTPSErr)))
+		pr.dimWrap("HTTPS", Safe(d.HTTPSErr))
+	}
+}
+
+// dimWrap is KVWrap for a dim value: why a record is missing can be a
+// long sentence (the wait for a slow answer).
+func (pr *Printer) dimWrap(key, value string) {
+	for _, l := range Wrap(value, pr.kvRoom(Indent)) {
+		pr.KV(key, pr.Pal.Dim.Sprint(l))
+		key = ""
 	}
 }
 
 // HTTPSRecordParts is one HTTPS record in words: priority and target,
 // then each parameter.
 func HTTPSRecordParts(r trace.HTTPSRecord) []string {
-	head := strconv.Itoa(int(r.Priority)) + " " + Safe(r.Target)
+	parts := []string{strconv.Itoa(int(r.Priority)) + " " + Safe(r.Target)}
 	if r.Alias() {
-		head += " (AliasMode: use " + Safe(r.Target) + "'s records)"
+		parts = append(parts, "AliasMode: use its records")
 	}
-	parts := []string{head}
 	if r.Via != "" {
 		parts = append(parts, "via "+Safe(r.Via))
 	}

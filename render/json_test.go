@@ -16,7 +16,7 @@ var (
 	contractTop      = []string{"schema", "url", "hops", "error"}
 	extTop           = []string{"started", "insecure", "retries", "revalidation"}
 	contractHop      = []string{"url", "request", "dns", "connect", "tls", "response", "timings_ms", "error"}
-	extHop           = []string{"informational", "offsets_ms", "skipped", "conn_id", "redirect", "notes", "proxy"}
+	extHop           = []string{"informational", "offsets_ms", "skipped", "conn_id", "redirect", "notes", "proxy", "quic"}
 	contractRequest  = []string{"method", "headers", "body_bytes"}
 	contractDNS      = []string{"host", "server", "source", "rcode", "records", "addresses", "duration_ms"}
 	contractConnect  = []string{"address", "reused", "duration_ms", "attempts"}
@@ -116,7 +116,7 @@ func checkHop(t *testing.T, obj any, i int, f rendertest.Fixture) {
 		rendertest.HasKeys(t, "response", hop["response"], contractResponse)
 	}
 	nullIff("error", src.Err == nil)
-	tm := exactKeys(t, "timings_ms", hop["timings_ms"], contractTimings, []string{"proxy"})
+	tm := exactKeys(t, "timings_ms", hop["timings_ms"], contractTimings, []string{"proxy", "quic"})
 	spans := map[string]bool{
 		"dns": src.Timings.DNS == nil, "connect": src.Timings.Connect == nil, "tls": src.Timings.TLS == nil,
 		"send": src.Timings.Send == nil, "wait": src.Timings.Wait == nil, "receive": src.Timings.Receive == nil,

@@ -22,3 +22,10 @@ type WireResult = wireResult
 
 // WireResultOf converts r as `trace --json` does.
 func WireResultOf(r *trace.Result) WireResult { return toWire(r) }
+
+// WireQUIC is a hop's QUIC section as `trace --json` writes it; the HAR
+// writer keeps it in _reqtrace so that a HAR read back shows it.
+type WireQUIC = wireQUIC
+
+// WireQUICOf converts q (nil for a hop not over HTTP/3).
+func WireQUICOf(q *trace.QUIC) *WireQUIC { return wireQUICOf(q) }

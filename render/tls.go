@@ -44,7 +44,9 @@ func (pr *Printer) tls(h *trace.Hop) {
 		}
 		pr.kvParts(Indent, "transport", parts...)
 		if p := q.Peer; p != nil {
-			pr.kvParts(Indent, "server params", QUICParamParts(p)...)
+			// The server's transport parameters; the key fits the
+			// column so that wrapped lines stay under the values.
+			pr.kvParts(Indent, "QUIC params", QUICParamParts(p)...)
 		}
 	}
 	if t.ServerName != "" {

@@ -285,6 +285,9 @@ func (h *hopRun) receive(ctx context.Context, body io.Reader, want int64, firstB
 	end := h.clock.since()
 	h.hop.Timings.Receive = &Span{firstByte, max(end-firstByte, 0)}
 	r.BodyBytes, r.BodyPreview = wire.n, sink.preview
+	if h.o.OnResponse != nil {
+		h.o.OnResponse(h.req.url, r)
+	}
 	if decoding {
 		r.DecodedBytes = n
 	}

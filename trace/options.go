@@ -112,6 +112,13 @@ type Options struct {
 	// phases, body bytes), for a live display; the engine never prints.
 	// It is called on the engine's goroutines and must return quickly.
 	Progress func(ProgressEvent)
+	// OnResponse, when set, is handed each response that came back, once
+	// its body is read (or failed), before the next hop or run starts:
+	// client state kept outside the engine learns from it in time, as
+	// --alt-svc's cache does so that -L and -n move to HTTP/3 within one
+	// invocation, as curl's does. It runs on the trace's goroutine, off
+	// the hop's clock, and must not keep r.
+	OnResponse func(u *url.URL, r *Response)
 }
 
 // HeaderEdit is one -H argument: set a header, or remove one of ours.

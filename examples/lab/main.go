@@ -31,6 +31,12 @@ func main() {
 		lab.URL("https", "nxdomain.lab.test", "/"),
 		lab.URL("https", "proxydelay-50.www.lab.test", "/") + "  -x " + lab.ProxyURL(),
 		lab.URL("https", "www.lab.test", "/") + "  -x " + lab.SOCKSURL("socks5h"),
+		// HTTP/3: a slow QUIC handshake; UDP "filtered" (the fallback to
+		// TCP); an HTTPS record offering h3; the three protocols side by side.
+		lab.URL("https", "tlsdelay-40.h3.lab.test", "/") + "  --http3",
+		lab.URL("https", "noquic.lab.test", "/") + "  --http3 --connect-timeout 1",
+		lab.URL("https", "h3rr.lab.test", "/") + "  -v",
+		lab.URL("https", "h3.lab.test", "/") + "  --compare-protocols",
 	} {
 		fmt.Printf("  go run . %s %s\n", flags, u)
 	}

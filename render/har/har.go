@@ -172,6 +172,7 @@ type harHopExtras struct {
 	DNS           *render.WireDNS            `json:"dns"`
 	Connect       *render.WireConnect        `json:"connect"`
 	TLS           *render.WireTLS            `json:"tls"`
+	QUIC          *render.WireQUIC           `json:"quic,omitempty"`
 	Informational []render.WireInformational `json:"informational"`
 	ServerTiming  []harServerTiming          `json:"server_timing"`
 	Redirect      *harRedirect               `json:"redirect"`
@@ -592,12 +593,13 @@ func (opt Options) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 		DNS:           render.WireDNSOf(h.DNS),
 		Connect:       render.WireConnectOf(h.Connect),
 		TLS:           render.WireTLSOf(h.TLS, r),
+		QUIC:          render.WireQUICOf(h.QUIC),
 		Informational: render.WireInfos(infos),
 		ServerTiming:  []harServerTiming{},
 		Redirect:      harRedirectOf(h.Redirect),
 		Error:         render.WireErr(h.Err),
 		OffsetsMS: render.WireOffsets{
-			DNS: render.StartMillis(t.DNS), Connect: render.StartMillis(t.Connect), TLS: render.StartMillis(t.TLS),
+			DNS: render.StartMillis(t.DNS), Connect: render.StartMillis(t.Connect), QUIC: render.StartMillis(t.QUIC), TLS: render.StartMillis(t.TLS),
 			Send: render.StartMillis(t.Send), Wait: render.StartMillis(t.Wait), Receive: render.StartMillis(t.Receive),
 		},
 		Skipped: skipped,

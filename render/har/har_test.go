@@ -208,7 +208,7 @@ func TestHARTimingRules(t *testing.T) {
 				if want := (h.Timings.DNS == nil); want != (num(tm["dns"]) == -1) {
 					t.Errorf("hop %d: dns %v for span %v", i, tm["dns"], h.Timings.DNS)
 				}
-				if want := (h.Timings.Connect == nil); want != (num(tm["connect"]) == -1) {
+				if want := (h.Timings.Connect == nil && h.Timings.QUIC == nil); want != (num(tm["connect"]) == -1) {
 					t.Errorf("hop %d: connect %v for span %v", i, tm["connect"], h.Timings.Connect)
 				}
 				if got, want := e["startedDateTime"], harTime(start); got != want {
@@ -237,6 +237,24 @@ func TestHARTimingsHTTPS(t *testing.T) {
 	}
 	if e["time"] != 42.114 || e["serverIPAddress"] != "192.0.2.10" {
 		t.Errorf("time %v, serverIPAddress %v", e["time"], e["serverIPAddress"])
+	}
+}
+
+// An HTTP/3 hop as Chrome exports one: httpVersion "h3", connect the
+// QUIC handshake and ssl the same span (TLS runs inside it).
+func TestHARTimingsHTTP3(t *testing.T) {
+	e := harEntries(t, writeHAR(t, Options{}, rendertest.HTTPSH3()))[0]
+	want := map[string]any{"blocked": -1.0, "dns": 8.4, "connect": 21.6, "ssl": 21.6, "send": 0.08, "wait": 21.2, "receive": 0.1}
+	if got := e["timings"].(map[string]any); !reflect.DeepEqual(got, want) {
+		t.Errorf("timings %v, want %v", got, want)
+	}
+	rq, rs := e["request"].(map[string]any), e["response"].(map[string]any)
+	if e["time"] != 51.38 || rq["httpVersion"] != "h3" || rs["httpVersion"] != "h3" || e["serverIPAddress"] != "192.0.2.10" {
+		t.Errorf("time %v, httpVersion %v/%v, serverIPAddress %v", e["time"], rq["httpVersion"], rs["httpVersion"], e["serverIPAddress"])
+	}
+	x := e["_reqtrace"].(map[string]any)
+	if q := x["quic"].(map[string]any); q["version"] != "v1" || x["offsets_ms"].(map[string]any)["quic"] != 8.45 {
+		t.Errorf("_reqtrace quic %v, offsets %v", q, x["offsets_ms"])
 	}
 }
 

@@ -81,7 +81,9 @@ func parseAltEntry(entry string) (AltSvc, bool) {
 
 // altSvcNotes says when a response advertises HTTP/3: browsers switch to
 // it for the origin's later requests, so the request they make is not the
-// TCP one traced here (reqtrace --http3 traces that one).
+// TCP one traced here (reqtrace --http3 traces that one). On an http://
+// response the header changes nothing: browsers and curl take Alt-Svc
+// only from https:// responses.
 func altSvcNotes(x *exchange) []trace.Note {
 	alts, _ := ParseAltSvc(x.resp.all("Alt-Svc"))
 	for _, a := range alts {
@@ -91,6 +93,11 @@ func altSvcNotes(x *exchange) []trace.Note {
 		where := fmt.Sprintf("UDP port %d", a.Port)
 		if a.Host != "" {
 			where = fmt.Sprintf("%s, UDP port %d", a.Host, a.Port)
+		}
+		if !x.https {
+			return []trace.Note{note("timing.alt-svc-h3", trace.NoteTiming, trace.LevelInfo, "Alt-Svc",
+				"The server offers HTTP/3 (%s) on a plain http:// response: browsers and curl ignore Alt-Svc there, "+
+					"so no client takes up the offer; over https:// it would count.", where)}
 		}
 		if x.hop.Response != nil && strings.HasPrefix(x.hop.Response.Proto, "HTTP/3") {
 			return []trace.Note{note("timing.alt-svc-h3", trace.NoteTiming, trace.LevelInfo, "Alt-Svc",

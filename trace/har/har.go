@@ -482,6 +482,7 @@ func hopOf(e *entry, preview int) (h trace.Hop, inferred bool) {
 	h.DNS = dnsOf(x.DNS)
 	h.Connect = connectOf(x.Connect)
 	h.TLS = tlsOf(x.TLS)
+	h.QUIC = quicOf(x.QUIC)
 	h.Err = errorOf(x.Error)
 	switch {
 	case x.Redirect != nil:
@@ -649,7 +650,7 @@ func proto(v string) string {
 	case "h2", "http/2", "http/2.0", "h2c":
 		return "HTTP/2.0"
 	case "h3", "http/3", "http/3.0", "h3-29":
-		return "HTTP/3"
+		return "HTTP/3.0"
 	}
 	return v
 }
@@ -685,6 +686,10 @@ func timingsOf(e *entry, answered bool) trace.Timings {
 	conn, connOK := duration(t.Connect)
 	ssl, sslOK := duration(t.SSL)
 	switch {
+	case connOK && isH3(e):
+		// Chrome exports an HTTP/3 request's QUIC handshake as connect,
+		// with ssl the same span: one phase, as the engine measures it.
+		out.QUIC = span(conn)
 	case connOK && sslOK && ssl <= conn:
 		out.Connect = span(conn - ssl)
 		out.TLS = span(ssl)
@@ -709,6 +714,11 @@ func timingsOf(e *entry, answered bool) trace.Timings {
 		out.Total = d
 	}
 	return out
+}
+
+// isH3 reports whether the entry went over HTTP/3.
+func isH3(e *entry) bool {
+	return proto(string(e.Response.HTTPVersion)) == "HTTP/3.0" || proto(string(e.Request.HTTPVersion)) == "HTTP/3.0"
 }
 
 // placeExactly places the phases at the offsets reqtrace measured and
@@ -740,12 +750,19 @@ func placeExactly(t *trace.Timings, e *entry, x *extras) {
 		}
 		*p.dst = &trace.Span{Start: start, Duration: d}
 	}
+	if start, ok := duration(o.QUIC); ok {
+		// HTTP/3: connect and ssl are both the QUIC handshake, as Chrome
+		// exports them; TCP and TLS did not take place.
+		if d, ok := duration(ht.Connect); ok {
+			t.QUIC = &trace.Span{Start: start, Duration: d}
+		}
+	}
 	if d, ok := duration(x.TotalMS); ok {
 		t.Total = d
 	} else if d, ok := duration(e.Time); ok {
 		t.Total = d
 	}
-	for _, s := range []*trace.Span{t.DNS, t.Connect, t.TLS, t.Send, t.Wait, t.Receive} {
+	for _, s := range []*trace.Span{t.DNS, t.Connect, t.QUIC, t.TLS, t.Send, t.Wait, t.Receive} {
 		if s != nil && s.End() > t.Total {
 			t.Total = s.End()
 		}
@@ -773,7 +790,7 @@ func infer(h *trace.Hop, e *entry, pu *url.URL) {
 		addr = net.JoinHostPort(ip, port)
 	}
 	cached := string(e.FromCache)
-	reused := t.Connect == nil && t.TLS == nil && h.Response != nil && cached == "" && addr != ""
+	reused := t.Connect == nil && t.TLS == nil && t.QUIC == nil && h.Response != nil && cached == "" && addr != ""
 	if t.DNS != nil && h.DNS == nil {
 		h.DNS = &trace.DNS{Host: host, Duration: t.DNS.Duration}
 		if ip != "" {
@@ -784,15 +801,19 @@ func infer(h *trace.Hop, e *entry, pu *url.URL) {
 	case h.Connect != nil:
 	case t.Connect != nil:
 		h.Connect = &trace.Connect{Address: addr, Duration: t.Connect.Duration}
+	case t.QUIC != nil:
+		h.Connect = &trace.Connect{Address: addr, Transport: "udp", Duration: t.QUIC.Duration}
 	case reused:
 		h.Connect = &trace.Connect{Address: addr, Reused: true}
 	}
-	if t.TLS != nil && h.TLS == nil {
-		h.TLS = &trace.TLS{Duration: t.TLS.Duration}
+	if hs := cmp.Or(t.TLS, t.QUIC); hs != nil && h.TLS == nil {
+		h.TLS = &trace.TLS{Duration: hs.Duration}
 		if _, err := netip.ParseAddr(host); err != nil {
 			h.TLS.ServerName = host
 		}
 		switch hopProto(h) {
+		case "HTTP/3.0":
+			h.TLS.ALPN, h.TLS.Version = "h3", "TLS 1.3"
 		case "HTTP/2.0":
 			h.TLS.ALPN = "h2"
 		case "HTTP/1.1":
@@ -823,7 +844,11 @@ func infer(h *trace.Hop, e *entry, pu *url.URL) {
 			skip(trace.PhaseTLS, why)
 		}
 	}
-	if t.DNS == nil && t.Connect != nil {
+	if t.QUIC != nil {
+		skip(trace.PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
+		skip(trace.PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
+	}
+	if t.DNS == nil && (t.Connect != nil || t.QUIC != nil) {
 		if _, err := netip.ParseAddr(host); err == nil {
 			skip(trace.PhaseDNS, "the URL's host is an IP address")
 		} else {
@@ -937,6 +962,31 @@ func connectOf(x *xConnect) *trace.Connect {
 		c.Attempts = append(c.Attempts, ta)
 	}
 	return c
+}
+
+func quicOf(x *xQUIC) *trace.QUIC {
+	if x == nil {
+		return nil
+	}
+	q := &trace.QUIC{Version: string(x.Version), Used0RTT: x.Used0RTT, Datagrams: x.Datagrams,
+		PacketsSent: count(x.PacketsSent), PacketsLost: count(x.PacketsLost), Retries: int(min(count(x.Retries), 1<<20))}
+	q.MinRTT, _ = duration(x.MinRTTMS)
+	q.SmoothedRTT, _ = duration(x.SmoothedRTTMS)
+	if p := x.Peer; p != nil {
+		q.Peer = &trace.QUICParams{MaxStreamsBidi: int64(min(count(p.MaxStreamsBidi), 1<<60)), MaxStreamsUni: int64(min(count(p.MaxStreamsUni), 1<<60)),
+			MaxData: count(p.MaxData), MaxUDPPayload: count(p.MaxUDPPayload), MaxDatagramFrame: count(p.MaxDatagramFrame),
+			ActiveConnIDLimit: count(p.ActiveConnIDLimit), DisableMigration: p.DisableMigration}
+		q.Peer.IdleTimeout, _ = duration(p.IdleTimeoutMS)
+	}
+	return q
+}
+
+// count reads a non-negative whole number; 0 for anything else.
+func count(n lnum) uint64 {
+	if !n.ok || n.v < 0 || n.v > 1<<62 {
+		return 0
+	}
+	return uint64(n.v)
 }
 
 func tlsOf(x *xTLS) *trace.TLS {

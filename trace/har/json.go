@@ -245,6 +245,7 @@ type extras struct {
 	DNS           *xDNS                       `json:"dns"`
 	Connect       *xConnect                   `json:"connect"`
 	TLS           *xTLS                       `json:"tls"`
+	QUIC          *xQUIC                      `json:"quic"`
 	Informational list[xInfo, short]          `json:"informational"`
 	ServerTiming  *list[xServerTiming, short] `json:"server_timing"`
 	Redirect      *xRedirect                  `json:"redirect"`
@@ -398,8 +399,33 @@ type xError struct {
 type xOffsets struct {
 	DNS     lnum `json:"dns"`
 	Connect lnum `json:"connect"`
+	QUIC    lnum `json:"quic"`
 	TLS     lnum `json:"tls"`
 	Send    lnum `json:"send"`
 	Wait    lnum `json:"wait"`
 	Receive lnum `json:"receive"`
+}
+
+// xQUIC is an HTTP/3 hop's QUIC section (render's wireQUIC).
+type xQUIC struct {
+	Version       lstr         `json:"version"`
+	Used0RTT      bool         `json:"used_0rtt"`
+	Datagrams     bool         `json:"datagrams"`
+	MinRTTMS      lnum         `json:"min_rtt_ms"`
+	SmoothedRTTMS lnum         `json:"smoothed_rtt_ms"`
+	PacketsSent   lnum         `json:"packets_sent"`
+	PacketsLost   lnum         `json:"packets_lost"`
+	Retries       lnum         `json:"retries"`
+	Peer          *xQUICParams `json:"peer_params"`
+}
+
+type xQUICParams struct {
+	IdleTimeoutMS     lnum `json:"idle_timeout_ms"`
+	MaxStreamsBidi    lnum `json:"max_streams_bidi"`
+	MaxStreamsUni     lnum `json:"max_streams_uni"`
+	MaxData           lnum `json:"max_data"`
+	MaxUDPPayload     lnum `json:"max_udp_payload"`
+	MaxDatagramFrame  lnum `json:"max_datagram_frame"`
+	ActiveConnIDLimit lnum `json:"active_connection_id_limit"`
+	DisableMigration  bool `json:"disable_active_migration"`
 }

@@ -32,6 +32,8 @@ func Fixtures() []Fixture {
 		{"tls_expired", TLSExpired()},
 		{"insecure", Insecure()},
 		{"redirect", Redirect()},
+		{"https_h3", HTTPSH3()},
+		{"https_rr_late", HTTPSRRLate()},
 	}
 }
 
