@@ -355,6 +355,10 @@ func (t *h2Tap) endFrame() {
 			t.cur, t.curSt = &h2Block{}, st
 		}
 	}
+	// A block of another stream is decoded only to keep the dynamic table
+	// in step: with emit off the decoder builds no strings, so a flood of
+	// amplified blocks there (hostile) is not turned into garbage.
+	t.dec.SetEmitEnabled(t.cur != nil)
 	if _, err := t.dec.Write(frag); err != nil {
 		t.broken = true
 		return
