@@ -179,7 +179,7 @@ func brokenH3Error(e *Error) *Error {
 // QUIC handshake: that handshake's.
 func waitedH3Error(e *Error) *Error {
 	cp := *e
-	cp.Message = "the QUIC handshake this request waited for failed: " + e.Message
+	cp.Message = "the QUIC connection this request waited for could not be opened: " + e.Message
 	return &cp
 }
 

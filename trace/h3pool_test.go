@@ -260,3 +260,28 @@ func TestPoolHTTP3CloseLeavesNoGoroutines(t *testing.T) {
 		t.Error("a request on a closed pool did not fail")
 	}
 }
+
+// A GOAWAY takes the connection out of the pool for new requests, while
+// the requests already on it finish there.
+func TestPoolHTTP3GoAway(t *testing.T) {
+	lab := tracetest.New(t)
+	p := h3Pool(t, lab, "3-only")
+	var slow *trace.Result
+	var wg sync.WaitGroup
+	wg.Go(func() { slow = p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/wait/800"), h3("3-only"))) })
+	time.Sleep(300 * time.Millisecond) // its stream is open
+	lab.GoAwayHTTP3()
+	time.Sleep(200 * time.Millisecond) // the GOAWAY arrives
+	// quic-go's server, shutting down, takes the new connection but no
+	// request on it: the request times out there, on a connection of its own.
+	r := p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/"), func(o *trace.Options) { o.HTTP, o.MaxTime = "3-only", time.Second }))
+	wg.Wait()
+	first := ok(t, slow)
+	if first.Response.Proto != "HTTP/3.0" || first.Response.Status != 200 {
+		t.Errorf("the request running at the GOAWAY: %s %d", first.Response.Proto, first.Response.Status)
+	}
+	next := r.Hops[0]
+	if next.Connect == nil || next.Connect.Reused || next.ConnID == first.ConnID || next.Timings.QUIC == nil {
+		t.Errorf("after the GOAWAY: conn #%d, connect %+v, want a new connection, not #%d", next.ConnID, next.Connect, first.ConnID)
+	}
+}

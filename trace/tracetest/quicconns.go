@@ -54,3 +54,10 @@ func (l *Lab) h3Only(h http.Handler) http.Handler {
 		})
 	})
 }
+
+// GoAwayHTTP3 shuts the HTTP/3 server down gracefully: every QUIC
+// connection gets a GOAWAY, its running requests finish, new ones are
+// not taken. Close ends what is left.
+func (l *Lab) GoAwayHTTP3() {
+	l.serving.Go(func() { l.h3.Shutdown(l.base) })
+}
