@@ -184,17 +184,18 @@ func waitedH3Error(e *Error) *Error {
 }
 
 // h3BlockedError is why a hop got no HTTP/3 connection while it waited
-// for another request's handshake.
+// for another request's handshake: in connect, as blockedError's, so that
+// no TCP fallback follows a request that ran out of time or was canceled.
 func (h *hopRun) h3BlockedError(ctx context.Context, err error, key string) *Error {
 	switch {
 	case errors.Is(err, errPoolClosed):
-		return &Error{Phase: PhaseQUIC, Kind: KindCanceled, Message: "the connection pool was closed while the request waited for the QUIC handshake to " + key, Err: err}
+		return &Error{Phase: PhaseConnect, Kind: KindCanceled, Message: "the connection pool was closed while the request waited for the QUIC handshake to " + key, Err: err}
 	case expired(ctx):
-		return &Error{Phase: PhaseQUIC, Kind: KindTimeout, Err: err,
+		return &Error{Phase: PhaseConnect, Kind: KindTimeout, Err: err,
 			Message: fmt.Sprintf("timed out waiting for another request's QUIC handshake to %s: the -m/--max-time limit of %s ran out", key, h.o.MaxTime),
 			Hint:    "the handshake this request waited for was still running; raise -m, or --connect-timeout to bound the handshake"}
 	}
-	return &Error{Phase: PhaseQUIC, Kind: KindCanceled, Message: "interrupted while waiting for the QUIC handshake to " + key, Err: err}
+	return &Error{Phase: PhaseConnect, Kind: KindCanceled, Message: "interrupted while waiting for the QUIC handshake to " + key, Err: err}
 }
 
 // closeH3 closes the pool's QUIC connections. p.mu is not held.

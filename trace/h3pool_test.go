@@ -285,3 +285,51 @@ func TestPoolHTTP3GoAway(t *testing.T) {
 		t.Errorf("after the GOAWAY: conn #%d, connect %+v, want a new connection, not #%d", next.ConnID, next.Connect, first.ConnID)
 	}
 }
+
+// A request's own -m bounds its wait for another's QUIC handshake; a
+// handshake whose requester ran out of time is not the origin's failure:
+// the request that waited for it handshakes itself.
+func TestPoolHTTP3HandshakeWaitDeadlines(t *testing.T) {
+	lab := tracetest.New(t)
+	p := h3Pool(t, lab, "3")
+	u := lab.URL("https", "tlsdelay-600.slow.lab.test", "/")
+	within3 := func(maxTime time.Duration) func(*trace.Options) {
+		return func(o *trace.Options) { o.HTTP, o.MaxTime = "3", maxTime }
+	}
+	var first, second *trace.Result
+	var wg sync.WaitGroup
+	wg.Go(func() { first = p.Do(context.Background(), labOptionsWith(t, lab, u, within3(20*time.Second))) })
+	time.Sleep(100 * time.Millisecond) // the first handshake runs
+	second = p.Do(context.Background(), labOptionsWith(t, lab, u, within3(200*time.Millisecond)))
+	wg.Wait()
+	h := second.Hops[0]
+	if e := second.Err; e == nil || e.Kind != trace.KindTimeout || e.Phase != trace.PhaseConnect || h.Fallback != "" || !strings.Contains(e.Message, "QUIC handshake") {
+		t.Errorf("the request that ran out of time waiting: %+v, fallback %q", e, h.Fallback)
+	}
+	// -m started a moment before the hop's clock: the wait is a hair under it.
+	if b := h.Timings.Blocked; b == nil || b.Duration < 150*time.Millisecond || b.Duration > 200*time.Millisecond+slack {
+		t.Errorf("blocked %+v, want the 200 ms of -m", b)
+	}
+	if hop := ok(t, first); hop.Response.Proto != "HTTP/3.0" || hop.Connect.Reused {
+		t.Errorf("the handshaking request: %s, reused %v", hop.Response.Proto, hop.Connect.Reused)
+	}
+
+	p = h3Pool(t, lab, "3")
+	wg.Go(func() {
+		first = p.Do(context.Background(), labOptionsWith(t, lab, u, func(o *trace.Options) { o.HTTP, o.MaxTime = "3-only", 300*time.Millisecond }))
+	})
+	time.Sleep(100 * time.Millisecond)
+	second = p.Do(context.Background(), labOptionsWith(t, lab, u, within3(20*time.Second)))
+	wg.Wait()
+	if first.Err == nil || first.Err.Kind != trace.KindQUICTimeout || !strings.Contains(first.Err.Message, "-m/--max-time") {
+		t.Errorf("the handshake that ran out of its request's time: %+v", first.Err)
+	}
+	hop := ok(t, second)
+	if hop.Response.Proto != "HTTP/3.0" || hop.Connect.Reused || hop.Fallback != "" || hop.Timings.QUIC == nil {
+		t.Errorf("the request that waited for it: %s, reused %v, fallback %q", hop.Response.Proto, hop.Connect.Reused, hop.Fallback)
+	}
+	// It waited from 100 ms into the first request until that one's 300 ms ran out.
+	if b := hop.Timings.Blocked; b == nil || b.Duration < 150*time.Millisecond || b.Duration > 200*time.Millisecond+slack {
+		t.Errorf("blocked %+v, want about 200 ms", b)
+	}
+}
