@@ -268,7 +268,9 @@ func TestPoolHTTP3GoAway(t *testing.T) {
 	p := h3Pool(t, lab, "3-only")
 	var slow *trace.Result
 	var wg sync.WaitGroup
-	wg.Go(func() { slow = p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/wait/800"), h3("3-only"))) })
+	wg.Go(func() {
+		slow = p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/wait/800"), h3("3-only")))
+	})
 	time.Sleep(300 * time.Millisecond) // its stream is open
 	lab.GoAwayHTTP3()
 	time.Sleep(200 * time.Millisecond) // the GOAWAY arrives
