@@ -18,8 +18,9 @@ import (
 // and entries).
 const maxAltSvcFile = 4 << 20
 
-// addH3Flags registers the HTTP/3 discovery flags.
+// addH3Flags registers the HTTP/3 flags: discovery and the comparison.
 func addH3Flags(c *cobra.Command, o *traceFlags) {
+	c.Flags().BoolVar(&o.compare, "compare-protocols", false, "trace the URL over HTTP/1.1, HTTP/2 and HTTP/3 in turn, each on a new connection, and show the phases side by side (-n N: N rounds)")
 	c.Flags().StringVar(&o.altSvc, "alt-svc", "", "`FILE` of Alt-Svc entries (curl's format) to read before and write after the trace: an origin that offered h3 is reached over HTTP/3 next time")
 }
 

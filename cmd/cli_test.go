@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -229,7 +230,11 @@ func TestVersionDemoCompletion(t *testing.T) {
 		}
 	}
 	o := reqtrace(t, nil, "demo")
-	if o.code != 0 || !strings.Contains(o.stdout, "demo 5/5") || !strings.Contains(o.stdout, "expired") || !strings.Contains(o.stdout, "reqtrace page ") || strings.Contains(o.stdout, "\x1b") {
+	if o.code != 0 || !strings.Contains(o.stdout, "demo 7/7") || !strings.Contains(o.stdout, "expired") || !strings.Contains(o.stdout, "reqtrace page ") || strings.Contains(o.stdout, "\x1b") {
+		t.Errorf("demo: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	// the HTTP/3 stop next to the HTTP/2 one, and the comparison
+	if !strings.Contains(o.stdout, "HTTP/3.0 · TLS 1.3") || !strings.Contains(o.stdout, "QUIC handshake ") || !regexp.MustCompile(`\n  HTTP/3    200 `).MatchString(o.stdout) {
 		t.Errorf("demo: exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
 	}
 	if o := reqtrace(t, nil, "completion", "bash"); o.code != 0 || !strings.Contains(o.stdout, "reqtrace") {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/reqtrace/reqtrace/render"
+	"github.com/reqtrace/reqtrace/render/compare"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
 	"github.com/reqtrace/reqtrace/trace/tracetest"
@@ -19,18 +20,24 @@ type demoStop struct {
 	host       string
 	path       string
 	revalidate bool
+	http       string // Options.HTTP: "3" for --http3
+	compare    bool   // --compare-protocols
 }
 
 // The tour: every phase takes visible time, and one failure is explained.
 var demoTour = []demoStop{
 	{"a slow API over HTTPS: 30 ms DNS, 40 ms TLS, 120 ms server think time",
-		"https", "dnsdelay-30.tlsdelay-40.api.lab.test", "/wait/120", false},
+		"https", "dnsdelay-30.tlsdelay-40.api.lab.test", "/wait/120", false, "", false},
+	{"the same API over HTTP/3: one QUIC handshake (UDP) stands for TCP's and TLS's",
+		"https", "dnsdelay-30.tlsdelay-40.api.lab.test", "/wait/120", false, "3", false},
+	{"HTTP/1.1, HTTP/2 and HTTP/3 side by side, each on a new connection with a full handshake",
+		"https", "www.lab.test", "/bytes/20000", false, "", true},
 	{"plain HTTP through a CNAME chain, with a body that drips for 80 ms",
-		"http", "chain.lab.test", "/drip?bytes=20000&ms=80", false},
+		"http", "chain.lab.test", "/drip?bytes=20000&ms=80", false, "", false},
 	{"an HTML page: what its caching, cookies and security headers mean (and a 304 revalidation)",
-		"https", "www.lab.test", "/page", true},
+		"https", "www.lab.test", "/page", true, "", false},
 	{"a certificate that expired: what failed, and how to fix it",
-		"https", "expired.lab.test", "/", false},
+		"https", "expired.lab.test", "/", false, "", false},
 }
 
 func newCmdDemo(ios *IO) *cobra.Command {
@@ -73,15 +80,10 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 			return err
 		}
 		opts := LabOptions(lab)
-		opts.URL, opts.Revalidate = u, stop.revalidate
+		opts.URL, opts.Revalidate, opts.HTTP = u, stop.revalidate, stop.http
 		fmt.Fprintf(ios.Out, "%s\n", title.Sprintf("── demo %d/%d: %s", i+1, len(demoTour)+1, stop.title))
-		flag := ""
-		if stop.revalidate {
-			flag = "--revalidate "
-		}
-		fmt.Fprintf(ios.Out, "   $ reqtrace %s%s\n\n", flag, u)
-		res := traced(c.Context(), opts)
-		if err := render.Text(ios.Out, render.Redact(res), style); err != nil {
+		fmt.Fprintf(ios.Out, "   $ reqtrace %s%s\n\n", stop.flag(), u)
+		if err := demoTrace(c, ios, opts, stop.compare, style); err != nil {
 			return err
 		}
 		fmt.Fprintln(ios.Out)
@@ -92,6 +94,28 @@ func runDemo(c *cobra.Command, ios *IO, style render.Style) error {
 	fmt.Fprintln(ios.Out, "Every phase above is real: the lab's DNS server, TLS handshakes and server delays ran on 127.0.0.1.")
 	fmt.Fprintln(ios.Out, "Try it on your own URL: reqtrace https://example.com/   (and reqtrace --help)")
 	return nil
+}
+
+// flag is the stop's command-line flag, as the user would type it.
+func (s demoStop) flag() string {
+	switch {
+	case s.revalidate:
+		return "--revalidate "
+	case s.compare:
+		return "--compare-protocols "
+	case s.http == "3":
+		return "--http3 "
+	}
+	return ""
+}
+
+// demoTrace runs one stop: a trace, or the protocol comparison.
+func demoTrace(c *cobra.Command, ios *IO, opts *trace.Options, comparing bool, style render.Style) error {
+	if comparing {
+		cmp := trace.Compare(c.Context(), opts, trace.CompareOptions{OnRun: func(_ string, _ int, r *trace.Result) { annotated(r) }})
+		return compare.Text(ios.Out, cmp, style)
+	}
+	return render.Text(ios.Out, render.Redact(traced(c.Context(), opts)), style)
 }
 
 // LabOptions returns engine options that use the lab's DNS server, hosts

@@ -34,6 +34,7 @@ type traceFlags struct {
 	cookieJar                              string // -c
 	altSvc                                 string // --alt-svc (altsvc.go)
 	altSvcCache                            *altsvc.Cache
+	compare                                bool // --compare-protocols (compare.go)
 }
 
 // addTraceFlags registers the trace flags (curl's names) on c; the root
@@ -114,7 +115,7 @@ func addTraceFlags(c *cobra.Command, o *traceFlags) {
 	addH3Flags(c, o)
 	groupTraceFlags(c)
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
-	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only")
+	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http2-prior-knowledge", "http3", "http3-only", "compare-protocols")
 	c.MarkFlagsMutuallyExclusive("output", "remote-name")
 	c.MarkFlagsMutuallyExclusive("json", "write-out")
 	c.MarkFlagsMutuallyExclusive("head", "form")

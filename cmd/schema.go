@@ -12,10 +12,11 @@ import (
 func newCmdSchema(ios *IO) *cobra.Command {
 	return &cobra.Command{
 		Use:   "schema [name]",
-		Short: "Print the JSON Schema of a --json document (trace, series, cors, explain, explain-list, jwt, page)",
+		Short: "Print the JSON Schema of a --json document (trace, series, compare, cors, explain, explain-list, jwt, page)",
 		Long: `Schema prints the JSON Schema (draft 2020-12) of one of reqtrace's JSON
 documents, as kept in the repository (render/schema); without a name it
-lists them. trace is 'trace --json', series 'trace -n N --json'.`,
+lists them. trace is 'trace --json', series 'trace -n N --json', compare
+'trace --compare-protocols --json'.`,
 		Example: `  reqtrace schema trace > trace.schema.json
   reqtrace schema`,
 		Args: cobra.MaximumNArgs(1),

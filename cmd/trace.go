@@ -60,6 +60,9 @@ func runTrace(ctx context.Context, ios *IO, f *traceFlags, rawURL string) error 
 	if err != nil {
 		return err
 	}
+	if err := f.checkCompare(); err != nil {
+		return err
+	}
 	opts, closeOut, err := f.toOptions(ios, rawURL)
 	if err != nil {
 		return err
@@ -78,6 +81,9 @@ func runTrace(ctx context.Context, ios *IO, f *traceFlags, rawURL string) error 
 		defer m.stop()
 		opts.Progress = m.on
 		closeOut = stopFirst(m, closeOut)
+	}
+	if f.compare {
+		return runCompare(ctx, ios, f, opts, style, sp)
 	}
 	if f.count > 1 {
 		return runSeries(ctx, ios, f, opts, style, closeOut, checks, sp)

@@ -15,3 +15,10 @@ func WireHops(r *trace.Result) []WireHop {
 	}
 	return out
 }
+
+// WireResult is the whole trace document, as `trace --json` writes it;
+// the comparison document (render/compare) embeds one per run.
+type WireResult = wireResult
+
+// WireResultOf converts r as `trace --json` does.
+func WireResultOf(r *trace.Result) WireResult { return toWire(r) }

@@ -38,10 +38,15 @@ type Column struct {
 // text; paint, if not nil, colours a cell after it has been fitted.
 func Table(w io.Writer, st Style, lead string, cols []Column, rows [][]string, paint func(row, col int) *color.Color) error {
 	pr := NewPrinter(w, st)
+	pr.Table(lead, cols, rows, paint)
+	return pr.Err
+}
+
+// Table is Table on the printer's writer, within its report.
+func (pr *Printer) Table(lead string, cols []Column, rows [][]string, paint func(row, col int) *color.Color) {
 	cs := make([]column, len(cols))
 	for i, c := range cols {
 		cs[i] = column{head: c.Head, right: c.Right, fill: c.Fill, optional: c.Optional}
 	}
 	pr.table(lead, cs, rows, paint)
-	return pr.Err
 }

@@ -45,6 +45,9 @@ func (pr *Printer) runsTable(runs []*trace.Result) {
 	if slices.ContainsFunc(runs, func(r *trace.Result) bool { return runPhases(r)[trace.PhaseProxy] != "—" }) {
 		keys = slices.Insert(keys, 2, trace.PhaseProxy)
 	}
+	if slices.ContainsFunc(runs, func(r *trace.Result) bool { return runPhases(r)[trace.PhaseQUIC] != "—" }) {
+		keys = slices.Insert(keys, len(keys)-1, trace.PhaseQUIC) // HTTP/3's handshake, before the wait
+	}
 	cols := []column{{head: "#", right: true}, {head: "STATUS"}, {head: "CONNECTION"}}
 	for _, k := range keys {
 		cols = append(cols, column{head: strings.ToUpper(k), right: true})
@@ -77,7 +80,7 @@ func runPhases(r *trace.Result) map[string]string {
 		total += h.Timings.Total
 	}
 	out := map[string]string{"total": fmtDur(total)}
-	for _, k := range []string{trace.PhaseDNS, trace.PhaseConnect, trace.PhaseProxy, trace.PhaseTLS, trace.PhaseWait} {
+	for _, k := range []string{trace.PhaseDNS, trace.PhaseConnect, trace.PhaseProxy, trace.PhaseTLS, trace.PhaseQUIC, trace.PhaseWait} {
 		out[k] = "—"
 		if seen[k] {
 			out[k] = fmtDur(sums[k])
@@ -147,9 +150,12 @@ func statsRow(label string, ps trace.PhaseStats) []string {
 }
 
 func phaseLabel(key string) string {
-	for _, r := range phaseRows(&trace.Timings{Proxy: &trace.Span{}}) { // every row, the proxy's included
-		if r.key == key {
-			return r.label
+	// every row: the proxy's, and HTTP/3's in place of TCP's and TLS's
+	for _, t := range []*trace.Timings{{Proxy: &trace.Span{}}, {QUIC: &trace.Span{}}} {
+		for _, r := range phaseRows(t) {
+			if r.key == key {
+				return r.label
+			}
 		}
 	}
 	return "Total"

@@ -274,9 +274,12 @@ func sameError(a, b *trace.Error) bool {
 
 // errorBlock is the failure, stated plainly: where, what kind, the message
 // and what to do about it.
-func (pr *Printer) ErrorBlock(e *trace.Error) {
+func (pr *Printer) ErrorBlock(e *trace.Error) { pr.ErrorBlockTitled("Failed", e) }
+
+// ErrorBlockTitled is ErrorBlock under another title ("HTTP/3 failed").
+func (pr *Printer) ErrorBlockTitled(title string, e *trace.Error) {
 	where := phaseTitle(e.Phase)
-	pr.Heading(pr.Pal.Bad.Sprint("✗ Failed"), pr.Pal.Bad.Sprint(where), pr.Pal.Dim.Sprint(Safe(pr.kindLabel(e))))
+	pr.Heading(pr.Pal.Bad.Sprint("✗ "+title), pr.Pal.Bad.Sprint(where), pr.Pal.Dim.Sprint(Safe(pr.kindLabel(e))))
 	for _, l := range Wrap(Safe(e.Message), pr.Width-len(Indent)) {
 		pr.Line(Indent + l)
 	}

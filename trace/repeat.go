@@ -29,7 +29,7 @@ type RepeatOptions struct {
 type Stats struct {
 	Runs   int
 	Failed int
-	Phases []PhaseStats // dns, connect, proxy, tls, send, wait, receive, total
+	Phases []PhaseStats // dns, connect, proxy, tls, quic, send, wait, receive, total
 	// Cold and Warm split the total between runs that opened a new
 	// connection and runs that reused one.
 	Cold, Warm PhaseStats
@@ -127,7 +127,7 @@ func Summarize(runs []*Result) Stats {
 			cold = append(cold, phases["total"])
 		}
 	}
-	for _, k := range []string{PhaseDNS, PhaseConnect, PhaseProxy, PhaseTLS, PhaseSend, PhaseWait, PhaseReceive, "total"} {
+	for _, k := range []string{PhaseDNS, PhaseConnect, PhaseProxy, PhaseTLS, PhaseQUIC, PhaseSend, PhaseWait, PhaseReceive, "total"} {
 		st.Phases = append(st.Phases, distribution(k, per[k]))
 	}
 	st.Cold, st.Warm = distribution("cold", cold), distribution("warm", warm)
@@ -140,7 +140,7 @@ func runPhases(r *Result) map[string]time.Duration {
 	for _, h := range r.Hops {
 		t := h.Timings
 		for k, sp := range map[string]*Span{PhaseDNS: t.DNS, PhaseConnect: t.Connect, PhaseProxy: t.Proxy, PhaseTLS: t.TLS,
-			PhaseSend: t.Send, PhaseWait: t.Wait, PhaseReceive: t.Receive} {
+			PhaseQUIC: t.QUIC, PhaseSend: t.Send, PhaseWait: t.Wait, PhaseReceive: t.Receive} {
 			if sp != nil {
 				out[k] += sp.Duration
 			}

@@ -17,7 +17,9 @@ type chromiumTiming struct {
 	cancel func()
 }
 
-func startChromium(exe, dir string) (*chromiumTiming, error) {
+// startChromium starts a headless Chromium; extra options come after the
+// defaults and override them (Flag(name, false) drops a default flag).
+func startChromium(exe, dir string, extra ...chromedp.ExecAllocatorOption) (*chromiumTiming, error) {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.NoSandbox,
@@ -34,6 +36,7 @@ func startChromium(exe, dir string) (*chromiumTiming, error) {
 		// The lab's CA is not in Chromium's store; the handshake is the same.
 		chromedp.Flag("ignore-certificate-errors", true),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, cancelBrowser := chromedp.NewContext(actx)
 	if err := chromedp.Do(bctx); err != nil {

@@ -32,7 +32,7 @@ func main() {
 	bin := flag.String("reqtrace", "", "reqtrace binary to measure (default: go build one into a temp dir)")
 	curlPath := flag.String("curl", "", "curl binary (default: curl on PATH)")
 	httpstatPath := flag.String("httpstat", "", "httpstat binary (default: httpstat on PATH)")
-	tables := flag.String("tables", "abcdefg", "which tables to print, by letter")
+	tables := flag.String("tables", "abcdefgh", "which tables to print, by letter")
 	chromium := flag.String("chromium", "", "Chromium binary for Resource Timing (default: chromium on PATH; \"none\" skips it)")
 	flag.Parse()
 	b := &bench{reqtrace: *bin, chromium: *chromium, tables: *tables, hostsFiles: map[string]string{}}
@@ -94,7 +94,7 @@ func (b *bench) run(n int, big int64, bigRuns int, rtt time.Duration, curlPath, 
 		return err
 	}
 	b.curlDNS = b.curl != "" && b.curlHasDNSServers()
-	if b.chromium != "" && b.chromium != "none" && (b.want("a") || b.want("g")) {
+	if b.chromium != "" && b.chromium != "none" && (b.want("a") || b.want("g") || b.want("h")) {
 		if c, err := startChromium(b.chromium, filepath.Join(dir, "chromium")); err == nil {
 			b.browser = c
 			defer c.close()
@@ -116,6 +116,7 @@ func (b *bench) run(n int, big int64, bigRuns int, rtt time.Duration, curlPath, 
 		{"e", func() { b.throughput(big, bigRuns) }},
 		{"f", func() { b.physics(n, rtt) }},
 		{"g", func() { b.pageTable(n) }},
+		{"h", func() { b.h3Table(n, big, bigRuns) }},
 	} {
 		if b.want(t.letter) && !(t.letter == "e" && big == 0) && !(t.letter == "f" && rtt == 0) {
 			t.run()

@@ -12,7 +12,6 @@ import (
 	"github.com/reqtrace/reqtrace/render"
 	"github.com/reqtrace/reqtrace/render/internal/rendertest"
 	rpage "github.com/reqtrace/reqtrace/render/page"
-	"github.com/reqtrace/reqtrace/render/schema"
 	"github.com/reqtrace/reqtrace/trace"
 	"github.com/reqtrace/reqtrace/trace/page"
 )
@@ -35,23 +34,7 @@ func TestSchemaFile(t *testing.T) {
 // Real output validates against the embedded schema (`reqtrace schema
 // page`), which is strict: a property it does not name fails.
 func TestJSONMatchesSchema(t *testing.T) {
-	b, ok := schema.Get("page")
-	if !ok {
-		t.Fatal("no page schema embedded")
-	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	const id = "https://github.com/reqtrace/reqtrace/render/schema/page.json"
-	if err := c.AddResource(id, doc); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sch := rendertest.Compiled(t, "page")
 	failed := &page.Result{URL: "https://nx.example.test/", Err: &trace.Error{Phase: trace.PhaseDNS, Kind: trace.KindNXDomain, Message: "no such host"}}
 	for name, res := range map[string]*page.Result{"first": loaded(), "repeat": repeated(), "failed": failed} {
 		var buf bytes.Buffer

@@ -1,8 +1,9 @@
 // Package schema holds the JSON Schemas (draft 2020-12) of reqtrace's JSON
 // documents, so that the repository alone documents its contract:
 // trace.json (trace --json, har --json), series.json (trace -n N --json),
-// cors.json, explain.json, explain-list.json, jwt.json and page.json (page
-// --json, from render/page). The struct-based
+// cors.json, explain.json, explain-list.json, jwt.json, page.json (page
+// --json, from render/page) and compare.json (--compare-protocols --json,
+// from render/compare). The struct-based
 // ones are generated from render's wire types and checked against them
 // (go test ./render -run TestSchemaFiles -update rewrites them); the CLI
 // tests validate real output against every one. `reqtrace schema NAME`

@@ -8,6 +8,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/reqtrace/reqtrace/render/schema"
 )
 
 // SchemaDoc is a struct-based JSON document and the schema file generated
@@ -148,4 +152,28 @@ func nonNull(s map[string]any) map[string]any {
 		return alt[0].(map[string]any)
 	}
 	return s
+}
+
+// Compiled is the embedded schema called name (render/schema), compiled
+// for validating real output.
+func Compiled(t *testing.T, name string) *jsonschema.Schema {
+	t.Helper()
+	b, ok := schema.Get(name)
+	if !ok {
+		t.Fatalf("no %s schema embedded", name)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	id := "https://github.com/reqtrace/reqtrace/render/schema/" + name + ".json"
+	if err := c.AddResource(id, doc); err != nil {
+		t.Fatal(err)
+	}
+	sch, err := c.Compile(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sch
 }
