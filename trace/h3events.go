@@ -47,6 +47,10 @@ func (q *quicEvents) RecordEvent(ev qlogwriter.Event) {
 		if e.Header.PacketType != qlog.PacketTypeRetry {
 			return
 		}
+	case h3qlog.FrameParsed:
+		if _, ok := e.Frame.Frame.(h3qlog.GoAwayFrame); !ok {
+			return
+		}
 	case qlog.ParametersSet, qlog.VersionNegotiationReceived:
 	default:
 		return
@@ -63,10 +67,8 @@ func (q *quicEvents) RecordEvent(ev qlogwriter.Event) {
 		if e.Header.PacketType == qlog.PacketTypeRetry {
 			q.retries++
 		}
-	case h3qlog.FrameParsed:
-		if _, ok := e.Frame.Frame.(h3qlog.GoAwayFrame); ok {
-			q.goaway = true
-		}
+	case h3qlog.FrameParsed: // a GOAWAY: the only frame let through
+		q.goaway = true
 	case qlog.VersionNegotiationReceived:
 		q.vn = q.vn[:0]
 		for _, v := range e.SupportedVersions[:min(len(e.SupportedVersions), maxVNVersions)] {

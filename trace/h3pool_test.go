@@ -269,22 +269,32 @@ func TestPoolHTTP3GoAway(t *testing.T) {
 	var slow *trace.Result
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		slow = p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/wait/800"), h3("3-only")))
+		slow = p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/wait/2500"), h3("3-only")))
 	})
 	time.Sleep(300 * time.Millisecond) // its stream is open
 	lab.GoAwayHTTP3()
-	time.Sleep(200 * time.Millisecond) // the GOAWAY arrives
-	// quic-go's server, shutting down, takes the new connection but no
-	// request on it: the request times out there, on a connection of its own.
-	r := p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/"), func(o *trace.Options) { o.HTTP, o.MaxTime = "3-only", time.Second }))
+	// Until the GOAWAY arrives requests still go on connection #1; from
+	// then on on a new one. quic-go's server, shutting down, takes the new
+	// connection but no request on it: those requests run out of their -m.
+	probe := func() trace.Hop {
+		return p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "goaway.lab.test", "/"), func(o *trace.Options) { o.HTTP, o.MaxTime = "3-only", 200*time.Millisecond })).Hops[0]
+	}
+	var next trace.Hop
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if next = probe(); next.ConnID != 1 {
+			break
+		}
+	}
+	if next.Connect == nil || next.Connect.Reused || next.ConnID == 1 || next.Timings.QUIC == nil {
+		t.Errorf("after the GOAWAY: conn #%d, connect %+v, want a new connection, not #1", next.ConnID, next.Connect)
+	}
+	if again := probe(); again.ConnID == 1 {
+		t.Errorf("a later request went on connection #1 again")
+	}
 	wg.Wait()
 	first := ok(t, slow)
-	if first.Response.Proto != "HTTP/3.0" || first.Response.Status != 200 {
-		t.Errorf("the request running at the GOAWAY: %s %d", first.Response.Proto, first.Response.Status)
-	}
-	next := r.Hops[0]
-	if next.Connect == nil || next.Connect.Reused || next.ConnID == first.ConnID || next.Timings.QUIC == nil {
-		t.Errorf("after the GOAWAY: conn #%d, connect %+v, want a new connection, not #%d", next.ConnID, next.Connect, first.ConnID)
+	if first.Response.Proto != "HTTP/3.0" || first.Response.Status != 200 || first.ConnID != 1 {
+		t.Errorf("the request running at the GOAWAY: %s %d on conn #%d", first.Response.Proto, first.Response.Status, first.ConnID)
 	}
 }
 
