@@ -71,6 +71,18 @@ func (h *hopRun) altSvcH3() (string, int, bool) {
 	return h.o.H3Alternative(strings.ToLower(h.req.url.Hostname()), Port(h.req.url))
 }
 
+// h3Rejected reports whether the server refused the hop's request on a
+// reused QUIC connection with H3_REQUEST_REJECTED, which says it did not
+// process it (RFC 9114 section 4.1.1), as a server does to requests that
+// crossed its GOAWAY: one more try, on a new connection, is safe whatever
+// the method, as browsers retry.
+func (h *hopRun) h3Rejected() bool {
+	var stream *quic.StreamError
+	e := h.hop.Err
+	return h.hop.QUIC != nil && h.hop.Connect != nil && h.hop.Connect.Reused && h.hop.Response == nil && e != nil &&
+		errors.As(e.Err, &stream) && stream.Remote && stream.ErrorCode == quic.StreamErrorCode(http3.ErrCodeRequestRejected)
+}
+
 // h3Failure reports whether the hop failed before any HTTP/3 response
 // came back: the failure --http3 falls back to TCP from.
 func (h *hopRun) h3Failure() bool {
@@ -82,14 +94,15 @@ func (h *hopRun) h3Failure() bool {
 // every phase is on the hop's clock. The QUIC connection stays in the
 // pool: later hops to the origin go on it as streams of their own, as a
 // browser's do, and a hop that finds its handshake running waits for it.
-func (h *hopRun) exchangeH3(ctx context.Context) {
+// mayReuse false asks for a new connection (a retry: see h3Rejected).
+func (h *hopRun) exchangeH3(ctx context.Context, mayReuse bool) {
 	host, port := h.req.url.Hostname(), Port(h.req.url)
 	dialHost, dialPort, via := h.o.target(host, port)
 	if ah, ap, ok := h.altSvcH3(); ok && via == "" {
 		dialHost, dialPort, via = ah, ap, fmt.Sprintf("Alt-Svc cache (h3 at %s)", net.JoinHostPort(ah, strconv.Itoa(ap)))
 	}
 	key := h3Key(origin(h.req.url), dialHost, dialPort)
-	c, d, waited, shared, err := h.s.p.getH3(ctx, key, h.o.HTTP != "3-only")
+	c, d, waited, shared, err := h.s.p.getH3(ctx, key, h.o.HTTP != "3-only", !mayReuse)
 	if waited {
 		h.blocked()
 	}

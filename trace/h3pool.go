@@ -80,8 +80,9 @@ func h3Key(originKey, dialHost string, dialPort int) string {
 // h3Dialed. A request that finds a handshake running waits for it
 // (waited) and shares its failure (shared). fallback says the request may
 // fall back to TCP: an origin marked broken then fails at once with the
-// failure that marked it.
-func (p *Pool) getH3(ctx context.Context, key string, fallback bool) (c *h3conn, dial *h3Dial, waited bool, shared *Error, err error) {
+// failure that marked it. fresh asks for a new connection, not the one
+// the pool holds: a handshake already running is new enough.
+func (p *Pool) getH3(ctx context.Context, key string, fallback, fresh bool) (c *h3conn, dial *h3Dial, waited bool, shared *Error, err error) {
 	for {
 		p.mu.Lock()
 		if p.closed {
@@ -97,11 +98,11 @@ func (p *Pool) getH3(ctx context.Context, key string, fallback bool) (c *h3conn,
 		case fallback && o.broken != nil:
 			p.mu.Unlock()
 			return nil, nil, waited, brokenH3Error(o.broken), nil
-		case o.c != nil && o.c.usable():
+		case o.c != nil && o.c.usable() && !fresh:
 			c := o.c
 			p.mu.Unlock()
 			return c, nil, waited, nil, nil
-		case o.c != nil:
+		case o.c != nil && !fresh:
 			o.c = nil // closed or going away: its requests finish, nothing new goes on it
 		}
 		d := o.dialing
@@ -120,6 +121,7 @@ func (p *Pool) getH3(ctx context.Context, key string, fallback bool) (c *h3conn,
 		if d.err != nil && d.err != errH3Retry {
 			return nil, nil, waited, waitedH3Error(d.err), nil
 		}
+		fresh = false // the connection it waited for is new
 	}
 }
 

@@ -346,3 +346,27 @@ func TestPoolHTTP3HandshakeWaitDeadlines(t *testing.T) {
 		t.Errorf("blocked %+v, want about 200 ms", b)
 	}
 }
+
+// A request the server rejected on a reused QUIC connection
+// (H3_REQUEST_REJECTED: not processed, as after a GOAWAY) is tried once
+// more, on a new connection, as browsers do; a POST too.
+func TestPoolHTTP3RequestRejected(t *testing.T) {
+	lab := tracetest.New(t)
+	p := h3Pool(t, lab, "3-only")
+	first := ok(t, p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "reject.lab.test", "/"), h3("3-only"))))
+	res := p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "reject.lab.test", "/quic/reject-once"), func(o *trace.Options) {
+		o.HTTP, o.Method, o.Body = "3-only", "POST", []byte("x=1")
+	}))
+	h := ok(t, res)
+	if h.Response.Status != 200 || h.Response.BodyBytes != 3 || h.Connect.Reused || h.ConnID == first.ConnID || h.Timings.QUIC == nil {
+		t.Errorf("after the rejection: %d, %d bytes on conn #%d (reused %v), want a new connection, not #%d",
+			h.Response.Status, h.Response.BodyBytes, h.ConnID, h.Connect.Reused, first.ConnID)
+	}
+	if n := lab.QUICConnections(); n != 2 {
+		t.Errorf("the lab accepted %d QUIC connections, want 2", n)
+	}
+	// The retry's connection is the origin's now.
+	if next := ok(t, p.Do(context.Background(), labOptionsWith(t, lab, lab.URL("https", "reject.lab.test", "/"), h3("3-only")))); !next.Connect.Reused || next.ConnID != h.ConnID {
+		t.Errorf("next request: conn #%d reused %v, want #%d", next.ConnID, next.Connect.Reused, h.ConnID)
+	}
+}

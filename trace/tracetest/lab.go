@@ -52,8 +52,9 @@
 // /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
 // /upload?ms=N, /redirect/{n}, /reset/{n} (n body bytes, then the stream
 // is reset: RESET_STREAM over HTTP/3, RST_STREAM over HTTP/2). Over HTTP/3
-// only, /quic/close answers, then closes its QUIC connection (see
-// quicconns.go); QUICConnections counts the QUIC connections accepted.
+// only, /quic/close answers, then closes its QUIC connection, and
+// /quic/reject-once rejects the first request to it (H3_REQUEST_REJECTED;
+// see quicconns.go); QUICConnections counts the QUIC connections accepted.
 //
 // Pages (see page.go and pages.go): under /site/, a page set for `reqtrace
 // page` and its Chromium judge. PagePath has about 40 subresources over

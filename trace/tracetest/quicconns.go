@@ -15,6 +15,7 @@ import (
 // lets a handler reach the connection its request came on.
 type quicConns struct {
 	accepted atomic.Int64
+	rejected atomic.Bool // /quic/reject-once has rejected its request
 }
 
 type quicConnKey struct{}
@@ -38,20 +39,36 @@ const QUICCloseDelay = 30 * time.Millisecond
 // h3Only serves what only HTTP/3 has, in front of h: /quic/close answers
 // "closing\n", then closes its QUIC connection (CONNECTION_CLOSE with
 // H3_NO_ERROR) QUICCloseDelay later, as a server does at its idle
-// timeout or when it restarts.
+// timeout or when it restarts. /quic/reject-once resets the lab's first
+// request to it with H3_REQUEST_REJECTED before any response, as a
+// server does to a request that crossed its GOAWAY, and answers "ok\n"
+// to the later ones.
 func (l *Lab) h3Only(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, ok := r.Context().Value(quicConnKey{}).(*quic.Conn)
-		if r.URL.Path != "/quic/close" || !ok {
+		switch {
+		case !ok:
 			h.ServeHTTP(w, r)
-			return
+		case r.URL.Path == "/quic/close":
+			w.Header().Set("Content-Length", "8")
+			io.WriteString(w, "closing\n")
+			l.serving.Go(func() {
+				l.sleep(l.base, QUICCloseDelay) // the response's end goes out first
+				c.CloseWithError(quic.ApplicationErrorCode(http3.ErrCodeNoError), "")
+			})
+		case r.URL.Path == "/quic/reject-once" && !l.quic.rejected.Swap(true):
+			if s, ok := w.(http3.HTTPStreamer); ok {
+				if str, err := s.HTTPStream(); err == nil {
+					str.CancelRead(quic.StreamErrorCode(http3.ErrCodeRequestRejected))
+					str.CancelWrite(quic.StreamErrorCode(http3.ErrCodeRequestRejected))
+				}
+			}
+		case r.URL.Path == "/quic/reject-once":
+			w.Header().Set("Content-Length", "3")
+			io.WriteString(w, "ok\n")
+		default:
+			h.ServeHTTP(w, r)
 		}
-		w.Header().Set("Content-Length", "8")
-		io.WriteString(w, "closing\n")
-		l.serving.Go(func() {
-			l.sleep(l.base, QUICCloseDelay) // the response's end goes out first
-			c.CloseWithError(quic.ApplicationErrorCode(http3.ErrCodeNoError), "")
-		})
 	})
 }
 
