@@ -24,16 +24,26 @@ import (
 // handshake complete, TCP's connect and TLS's handshake in one.
 const PhaseQUIC = "quic"
 
-// QUIC describes the QUIC connection an HTTP/3 hop used.
+// QUIC describes the QUIC connection an HTTP/3 hop used. A Pool (and a
+// trace's redirects) keeps one QUIC connection per origin, so several
+// hops may describe the same connection: those after the first have
+// Connect.Reused and share its ConnID.
 type QUIC struct {
-	Version   string // "v1", "v2"
-	Used0RTT  bool   // the request went in 0-RTT data (a resumed session)
-	Datagrams bool   // the server supports QUIC datagrams (RFC 9221)
-	// Round trips and losses as quic-go measured them over the hop.
+	Version string // "v1", "v2"
+	// Used0RTT: the connection's handshake resumed a session in 0-RTT;
+	// only on the hop that made the handshake.
+	Used0RTT  bool
+	Datagrams bool // the server supports QUIC datagrams (RFC 9221)
+	// Round trips and losses as quic-go measured them on the connection,
+	// read when the hop ended: connection totals since its handshake, not
+	// the hop's own share. On a shared connection they include the
+	// packets of the requests before it and of those running alongside.
 	MinRTT, SmoothedRTT      time.Duration
 	PacketsSent, PacketsLost uint64
-	// Retries counts the Retry packets the server sent (RFC 9000 section
-	// 8.1.2: an address check costing a round trip; a client takes one).
+	// Retries counts the Retry packets the server sent during the
+	// connection's handshake (RFC 9000 section 8.1.2: an address check
+	// costing a round trip; a client takes one); the same on every hop of
+	// the connection.
 	Retries int
 	// Peer holds the server's transport parameters; nil when the
 	// handshake did not get them.
@@ -61,6 +71,18 @@ func (h *hopRun) altSvcH3() (string, int, bool) {
 	return h.o.H3Alternative(strings.ToLower(h.req.url.Hostname()), Port(h.req.url))
 }
 
+// h3Rejected reports whether the server refused the hop's request on a
+// reused QUIC connection with H3_REQUEST_REJECTED, which says it did not
+// process it (RFC 9114 section 4.1.1), as a server does to requests that
+// crossed its GOAWAY: one more try, on a new connection, is safe whatever
+// the method, as browsers retry.
+func (h *hopRun) h3Rejected() bool {
+	var stream *quic.StreamError
+	e := h.hop.Err
+	return h.hop.QUIC != nil && h.hop.Connect != nil && h.hop.Connect.Reused && h.hop.Response == nil && e != nil &&
+		errors.As(e.Err, &stream) && stream.Remote && stream.ErrorCode == quic.StreamErrorCode(http3.ErrCodeRequestRejected)
+}
+
 // h3Failure reports whether the hop failed before any HTTP/3 response
 // came back: the failure --http3 falls back to TCP from.
 func (h *hopRun) h3Failure() bool {
@@ -69,42 +91,92 @@ func (h *hopRun) h3Failure() bool {
 
 // exchangeH3 runs the whole hop over HTTP/3 with quic-go, on reqtrace's
 // own UDP socket to the address reqtrace resolved, so DNS stays ours and
-// every phase is on the hop's clock. The connection is not kept: each hop
-// handshakes anew.
-func (h *hopRun) exchangeH3(ctx context.Context) {
-	cctx, cancel := context.WithTimeout(ctx, cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout))
-	defer cancel()
+// every phase is on the hop's clock. The QUIC connection stays in the
+// pool: later hops to the origin go on it as streams of their own, as a
+// browser's do, and a hop that finds its handshake running waits for it.
+// mayReuse false asks for a new connection (a retry: see h3Rejected).
+func (h *hopRun) exchangeH3(ctx context.Context, mayReuse bool) {
 	host, port := h.req.url.Hostname(), Port(h.req.url)
 	dialHost, dialPort, via := h.o.target(host, port)
 	if ah, ap, ok := h.altSvcH3(); ok && via == "" {
 		dialHost, dialPort, via = ah, ap, fmt.Sprintf("Alt-Svc cache (h3 at %s)", net.JoinHostPort(ah, strconv.Itoa(ap)))
 	}
+	key := h3Key(origin(h.req.url), dialHost, dialPort)
+	c, d, waited, shared, err := h.s.p.getH3(ctx, key, h.o.HTTP != "3-only", !mayReuse)
+	if waited {
+		h.blocked()
+	}
+	switch {
+	case err != nil:
+		h.hop.Err = h.h3BlockedError(ctx, err, key)
+		return
+	case shared != nil:
+		h.fail(ctx, nil, shared)
+		return
+	case c != nil:
+		h.reuseH3(c)
+	default:
+		if c = h.openH3(ctx, key, d, host, dialHost, dialPort, via); c == nil {
+			return
+		}
+	}
+	h.hop.ConnID = c.id
+	h.roundTripH3(ctx, c.cc)
+	st := c.qc.ConnectionStats()
+	h.hop.QUIC.MinRTT, h.hop.QUIC.SmoothedRTT = st.MinRTT, st.SmoothedRTT
+	h.hop.QUIC.PacketsSent, h.hop.QUIC.PacketsLost = st.PacketsSent, st.PacketsLost
+}
+
+// openH3 opens the QUIC connection getH3 left to the hop and tells the
+// pool how it went: the waiting requests share it, or its failure.
+func (h *hopRun) openH3(ctx context.Context, key string, d *h3Dial, host, dialHost string, dialPort int, via string) *h3conn {
+	c := h.dialH3(ctx, host, dialHost, dialPort, via)
+	if c != nil {
+		c.key = key
+	}
+	mine := c == nil && ctx.Err() != nil // the hop's own -m or cancel, nothing the origin did
+	h.s.p.h3Dialed(key, d, c, h.hop.Err, mine, h.h3Failure() && h.o.HTTP != "3-only")
+	return c
+}
+
+// dialH3 resolves the QUIC endpoint and handshakes, together bounded by
+// --connect-timeout as TCP's DNS, connect and TLS are.
+func (h *hopRun) dialH3(ctx context.Context, host, dialHost string, dialPort int, via string) *h3conn {
+	cctx, cancel := context.WithTimeout(ctx, cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout))
+	defer cancel()
 	addrs, ok := h.resolve(ctx, cctx, dialHost, dialPort)
 	if !ok {
-		return
+		return nil
 	}
-	if p, ok := h3Discovery(h.hop.DNS, port); ok && via == "" && p != dialPort {
+	if p, ok := h3Discovery(h.hop.DNS, Port(h.req.url)); ok && via == "" && p != dialPort {
 		// The host's HTTPS record names the UDP port HTTP/3 is on, as a
 		// browser finds it before any Alt-Svc.
 		dialPort, via = p, fmt.Sprintf("DNS HTTPS record (h3 on port %d)", p)
 	}
 	h.skip(PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
 	h.skip(PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
-	qc, udp, ok := h.quicHandshake(ctx, cctx, sortHappyEyeballs(addrs)[0], dialPort, host, via)
-	if !ok {
-		return
+	return h.quicHandshake(ctx, cctx, sortHappyEyeballs(addrs)[0], dialPort, host, via)
+}
+
+// reuseH3 records that the hop goes on the pool's QUIC connection to its
+// origin: no DNS and no handshake, as for a reused HTTP/2 connection.
+func (h *hopRun) reuseH3(c *h3conn) {
+	h.hop.Connect = &Connect{Address: c.addr, Local: c.local, Reused: true, Via: c.via, Transport: "udp"}
+	q := c.facts
+	if q.Peer != nil {
+		peer := *q.Peer
+		q.Peer = &peer
 	}
-	defer udp.Close()
-	defer qc.CloseWithError(0, "")
-	h.hop.ConnID = h.s.nextConnID()
-	h.roundTripH3(ctx, qc)
-	st := qc.ConnectionStats()
-	h.hop.QUIC.MinRTT, h.hop.QUIC.SmoothedRTT = st.MinRTT, st.SmoothedRTT
-	h.hop.QUIC.PacketsSent, h.hop.QUIC.PacketsLost = st.PacketsSent, st.PacketsLost
+	h.hop.QUIC = &q
+	why := fmt.Sprintf("connection #%d was reused", c.id)
+	h.skip(PhaseDNS, why)
+	h.skip(PhaseConnect, why)
+	h.skip(PhaseTLS, why)
+	h.skip(PhaseQUIC, why)
 }
 
 // quicHandshake opens a UDP socket and runs the QUIC handshake to addr.
-func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port int, host, via string) (*quic.Conn, *net.UDPConn, bool) {
+func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port int, host, via string) *h3conn {
 	h.setPhase(PhaseQUIC)
 	start := h.clock.since()
 	network := "udp4"
@@ -114,7 +186,7 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 	udp, err := net.ListenUDP(network, nil)
 	if err != nil {
 		h.fail(ctx, cctx, &Error{Phase: PhaseQUIC, Kind: KindConnect, Message: "cannot open a UDP socket: " + err.Error(), Err: err})
-		return nil, nil, false
+		return nil
 	}
 	remote := net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, uint16(port)))
 	sess := newTLSSession(h.o, host, h.s.roots)
@@ -147,6 +219,7 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 		if qc != nil {
 			qc.CloseWithError(0, "")
 		}
+		tr.Close()
 		udp.Close()
 		h.hop.Connect.Attempts[0].Err = dialErrorText(err)
 		retries, vn := events.snapshot()
@@ -154,9 +227,12 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port 
 			cctx = nil // the Retry loop, not the connect timeout, is the news
 		}
 		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port, retries, vn))
-		return nil, nil, false
+		return nil
 	}
-	return qc, udp, true
+	c := &h3conn{id: h.s.p.newConnID(), qc: qc, cc: (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(qc),
+		tr: tr, udp: udp, events: events, addr: h.hop.Connect.Address, local: h.hop.Connect.Local, via: via, facts: *h.hop.QUIC}
+	c.facts.Used0RTT = false // later requests go after the handshake
+	return c
 }
 
 // quicError classifies a failed QUIC handshake.
@@ -207,7 +283,7 @@ func versionList(vs []quic.Version) string {
 
 // roundTripH3 sends the request on the QUIC connection and reads the
 // response, timed by quic-go's httptrace hooks as HTTP/2's are.
-func (h *hopRun) roundTripH3(ctx context.Context, qc *quic.Conn) {
+func (h *hopRun) roundTripH3(ctx context.Context, cc *http3.ClientConn) {
 	all := h.s.headers(h.req)
 	method := h.req.method
 	h.hop.Request = h.sentRequest("HTTP/3.0", h2SentHeaders(all), headSize(method+" "+h.req.url.RequestURI()+" HTTP/3", all))
@@ -245,7 +321,6 @@ func (h *hopRun) roundTripH3(ctx context.Context, qc *quic.Conn) {
 			return nil
 		},
 	}))
-	cc := (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(qc)
 	resp, err := cc.RoundTrip(req)
 	got := h.clock.since()
 	mu.Lock()

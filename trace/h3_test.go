@@ -98,19 +98,29 @@ func TestHTTP3CertificateFaults(t *testing.T) {
 	}
 }
 
-// A second run resumes the TLS session the first one got, as a browser's
-// second visit does.
+// A second run on a fresh connection resumes the TLS session the first
+// one got, as a browser's second visit does; without --fresh it goes on
+// the first run's QUIC connection.
 func TestHTTP3Resumes(t *testing.T) {
 	lab := tracetest.New(t)
 	u, _ := trace.ParseURL(lab.URL("https", "www.lab.test", "/"))
 	o := &trace.Options{URL: u, DNSServers: []string{lab.DNSAddr}, ResolvConf: lab.ResolvConf, HostsFile: lab.HostsFile,
 		CACert: lab.CAPEM, MaxTime: 20 * time.Second, HTTP: "3-only"}
-	ser := trace.Repeat(t.Context(), o, trace.RepeatOptions{Count: 2}, nil)
+	ser := trace.Repeat(t.Context(), o, trace.RepeatOptions{Count: 2, Fresh: true}, nil)
 	if len(ser.Runs) != 2 || ser.Runs[1].Err != nil {
 		t.Fatalf("runs: %+v", ser.Runs)
 	}
 	if first, second := ser.Runs[0].Hops[0].TLS, ser.Runs[1].Hops[0].TLS; first.Resumed || !second.Resumed {
 		t.Errorf("resumed: first %v, second %v", first.Resumed, second.Resumed)
+	}
+	ser = trace.Repeat(t.Context(), o, trace.RepeatOptions{Count: 2}, nil)
+	if len(ser.Runs) != 2 || ser.Runs[1].Err != nil {
+		t.Fatalf("runs: %+v", ser.Runs)
+	}
+	first, second := ser.Runs[0].Hops[0], ser.Runs[1].Hops[0]
+	if !second.Connect.Reused || second.ConnID != first.ConnID || second.Timings.QUIC != nil || second.Response.Proto != "HTTP/3.0" {
+		t.Errorf("second run without --fresh: reused %v, conn #%d (first #%d), quic %v, %s",
+			second.Connect.Reused, second.ConnID, first.ConnID, second.Timings.QUIC, second.Response.Proto)
 	}
 }
 

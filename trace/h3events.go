@@ -6,19 +6,22 @@ import (
 	"time"
 
 	"github.com/quic-go/quic-go"
+	h3qlog "github.com/quic-go/quic-go/http3/qlog"
 	"github.com/quic-go/quic-go/qlog"
 	"github.com/quic-go/quic-go/qlogwriter"
 )
 
 // quicEvents records what quic-go's qlog events tell about one
 // connection that ConnectionState and ConnectionStats do not: the
-// server's transport parameters, Retry and Version Negotiation packets.
-// Only typed events are read; nothing is encoded.
+// server's transport parameters, Retry and Version Negotiation packets,
+// and (from the http3 client on the connection) a GOAWAY frame. Only typed
+// events are read; nothing is encoded.
 type quicEvents struct {
 	mu      sync.Mutex
 	peer    *qlog.ParametersSet
 	retries int // Retry packets received, the dropped ones included
 	vn      []string
+	goaway  bool // the server sent GOAWAY: no new request goes on the connection
 }
 
 // maxVNVersions caps the versions kept from a Version Negotiation packet.
@@ -44,6 +47,10 @@ func (q *quicEvents) RecordEvent(ev qlogwriter.Event) {
 		if e.Header.PacketType != qlog.PacketTypeRetry {
 			return
 		}
+	case h3qlog.FrameParsed:
+		if _, ok := e.Frame.Frame.(h3qlog.GoAwayFrame); !ok {
+			return
+		}
 	case qlog.ParametersSet, qlog.VersionNegotiationReceived:
 	default:
 		return
@@ -60,6 +67,8 @@ func (q *quicEvents) RecordEvent(ev qlogwriter.Event) {
 		if e.Header.PacketType == qlog.PacketTypeRetry {
 			q.retries++
 		}
+	case h3qlog.FrameParsed: // a GOAWAY: the only frame let through
+		q.goaway = true
 	case qlog.VersionNegotiationReceived:
 		q.vn = q.vn[:0]
 		for _, v := range e.SupportedVersions[:min(len(e.SupportedVersions), maxVNVersions)] {
@@ -78,6 +87,13 @@ func (q *quicEvents) fill(out *QUIC) {
 			MaxData: uint64(p.InitialMaxData), MaxUDPPayload: uint64(p.MaxUDPPayloadSize), MaxDatagramFrame: present(p.MaxDatagramFrameSize),
 			ActiveConnIDLimit: p.ActiveConnectionIDLimit, DisableMigration: p.DisableActiveMigration}
 	}
+}
+
+// goingAway reports whether the server sent GOAWAY (RFC 9114 section 5.2).
+func (q *quicEvents) goingAway() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.goaway
 }
 
 func (q *quicEvents) snapshot() (retries int, vn []string) {

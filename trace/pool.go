@@ -25,8 +25,8 @@ const PoolPerOrigin = 6
 // sessions and cookies, as a browser's network stack does: at most
 // PoolPerOrigin HTTP/1.1 connections per origin, one multiplexed HTTP/2
 // connection per origin (and per certificate and address, coalescing
-// origins as Chrome does), one DNS lookup per host. HTTP/3 hops keep
-// their own connection each (see exchangeH3).
+// origins as Chrome does), one QUIC connection per origin for HTTP/3
+// (see getH3), one DNS lookup per host.
 type Pool struct {
 	o       *Options
 	roots   *x509.CertPool
@@ -37,14 +37,15 @@ type Pool struct {
 	// Do's pool of one runs without, as a single trace always has.
 	browser bool
 
-	mu        sync.Mutex
-	cookies   cookieStore // what jar holds, for -c; nil with jar
-	nextID    int
-	origins   map[string]*originConns
-	all       map[*conn]bool // every open connection, for Close
-	dns       map[string]*dnsEntry
-	quicCache tls.ClientSessionCache
-	closed    bool
+	mu      sync.Mutex
+	cookies cookieStore // what jar holds, for -c; nil with jar
+	nextID  int
+	origins map[string]*originConns
+	all     map[*conn]bool // every open connection, for Close
+	dns     map[string]*dnsEntry
+	h3      map[string]*h3Origin // HTTP/3 connections and handshakes, by h3Key
+	h3all   map[*h3conn]bool     // every open QUIC connection, for Close
+	closed  bool
 }
 
 // originConns is the pool's state for one origin (and proxy).
@@ -89,7 +90,8 @@ func NewPool(o *Options) (*Pool, error) {
 func newPool(o *Options, roots *x509.CertPool, tickets tls.ClientSessionCache) *Pool {
 	jar, cookies := newJar(o)
 	return &Pool{o: o, roots: roots, tickets: tickets, jar: jar, cookies: cookies,
-		origins: map[string]*originConns{}, all: map[*conn]bool{}, dns: map[string]*dnsEntry{}}
+		origins: map[string]*originConns{}, all: map[*conn]bool{}, dns: map[string]*dnsEntry{},
+		h3: map[string]*h3Origin{}, h3all: map[*h3conn]bool{}}
 }
 
 // Do runs one trace (a request and, with FollowRedirects, its redirects)
@@ -105,12 +107,14 @@ func (p *Pool) Do(ctx context.Context, o *Options) *Result {
 func (p *Pool) Close() {
 	p.mu.Lock()
 	p.closed = true
-	all := p.all
+	all, h3all := p.all, p.h3all
 	p.all, p.origins = map[*conn]bool{}, map[string]*originConns{}
+	p.h3all, p.h3 = map[*h3conn]bool{}, map[string]*h3Origin{}
 	p.mu.Unlock()
 	for c := range all {
 		c.close()
 	}
+	closeH3(h3all)
 }
 
 // session is the per-trace view of the pool.
@@ -118,14 +122,26 @@ func (p *Pool) session(o *Options) *session {
 	return &session{o: o, p: p, roots: p.roots, jar: p.jar, tickets: p.tickets}
 }
 
-// quicTickets is the pool's TLS session cache for QUIC.
+// quicTickets is the pool's TLS session cache for QUIC: the TCP one's
+// store under keys of their own (a session QUIC's TLS got carries QUIC
+// transport parameters and is no use over TCP), so it outlives the pool
+// with -n --fresh as the TCP one does, and --no-sessionid turns it off.
 func (p *Pool) quicTickets() tls.ClientSessionCache {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.quicCache == nil {
-		p.quicCache = tls.NewLRUClientSessionCache(16)
+	if p.tickets == nil {
+		return nil
 	}
-	return p.quicCache
+	return quicSessions{p.tickets}
+}
+
+// quicSessions is a view of a TLS session cache for QUIC's sessions.
+type quicSessions struct{ tls.ClientSessionCache }
+
+func (q quicSessions) Get(key string) (*tls.ClientSessionState, bool) {
+	return q.ClientSessionCache.Get("quic " + key)
+}
+
+func (q quicSessions) Put(key string, cs *tls.ClientSessionState) {
+	q.ClientSessionCache.Put("quic "+key, cs)
 }
 
 // newConnID numbers a connection, uniquely over the pool.

@@ -35,9 +35,6 @@ type session struct {
 // the same server resumes (0-RTT) as a browser's would.
 func (s *session) quicTickets() tls.ClientSessionCache { return s.p.quicTickets() }
 
-// nextConnID numbers a connection the pool does not hold (HTTP/3's).
-func (s *session) nextConnID() int { return s.p.newConnID() }
-
 // newSession is a trace's own pool of one.
 func newSession(o *Options, roots *x509.CertPool, tickets tls.ClientSessionCache) *session {
 	return newPool(o, roots, tickets).session(o)

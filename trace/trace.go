@@ -156,7 +156,7 @@ func (s *session) hop(ctx context.Context, req request) Hop {
 func (h *hopRun) staleReuse() bool {
 	e := h.hop.Err
 	return h.hop.Connect != nil && h.hop.Connect.Reused && e != nil && h.hop.Response == nil &&
-		(e.Kind == KindEmptyReply || e.Kind == KindSend) && idempotent(h.req.method)
+		(e.Kind == KindEmptyReply || e.Kind == KindSend) && idempotent(h.req.method) || h.h3Rejected()
 }
 
 func (h *hopRun) setPhase(p string) {
@@ -202,7 +202,7 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 	}
 
 	if h.wantsH3() {
-		h.exchangeH3(ctx)
+		h.exchangeH3(ctx, mayReuse)
 		return
 	}
 	c, ok := h.connection(ctx, mayReuse)

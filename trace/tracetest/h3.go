@@ -31,7 +31,7 @@ func (l *Lab) startH3(h http.Handler, udp net.PacketConn) error {
 		}
 		return choose(hello)
 	}
-	s := &http3.Server{Handler: h}
+	s := &http3.Server{Handler: l.h3Only(h), ConnContext: l.quic.connContext}
 	// Listening here, not in Serve's goroutine, starts quic-go's own
 	// goroutines before Start returns: tests count goroutines from then.
 	ln, err := quic.ListenEarly(udp, http3.ConfigureTLSConfig(base), &quic.Config{})

@@ -51,7 +51,10 @@
 // HTTP (see http.go): /, /wait/{ms}, /drip?bytes=N&ms=M, /bytes/{n},
 // /status/{code}, /early-hints, /raw-order, /echo, /chunked, /trailers,
 // /upload?ms=N, /redirect/{n}, /reset/{n} (n body bytes, then the stream
-// is reset: RESET_STREAM over HTTP/3, RST_STREAM over HTTP/2).
+// is reset: RESET_STREAM over HTTP/3, RST_STREAM over HTTP/2). Over HTTP/3
+// only, /quic/close answers, then closes its QUIC connection, and
+// /quic/reject-once rejects the first request to it (H3_REQUEST_REJECTED;
+// see quicconns.go); QUICConnections counts the QUIC connections accepted.
 //
 // Pages (see page.go and pages.go): under /site/, a page set for `reqtrace
 // page` and its Chromium judge. PagePath has about 40 subresources over
@@ -126,6 +129,7 @@ type Lab struct {
 	dnsServers  []*dns.Server
 	httpServers []*http.Server
 	h3          *http3.Server
+	quic        quicConns // the HTTP/3 server's connections (quicconns.go)
 	listeners   []net.Listener
 	serving     sync.WaitGroup // Serve and ActivateAndServe goroutines
 	active      sync.WaitGroup // handlers running; guarded by mu for Add
