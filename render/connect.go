@@ -39,7 +39,11 @@ func (pr *Printer) connect(h *trace.Hop) {
 		default:
 			result = "✗ " + Safe(a.Err)
 		}
-		rows[i] = []string{Safe(a.Address), fmtDur(a.Start), fmtDur(a.Duration), result}
+		addr := Safe(a.Address)
+		if a.Transport == "udp" { // an --http3 hop races QUIC and TCP
+			addr += " QUIC"
+		}
+		rows[i] = []string{addr, fmtDur(a.Start), fmtDur(a.Duration), result}
 	}
 	pr.table(Indent, cols, rows, func(r, col int) *color.Color {
 		if col != 3 {

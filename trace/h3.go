@@ -3,7 +3,6 @@ package trace
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -90,12 +89,15 @@ func (h *hopRun) exchangeH3(ctx context.Context) {
 	}
 	h.skip(PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
 	h.skip(PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
-	qc, udp, ok := h.quicHandshake(ctx, cctx, sortHappyEyeballs(addrs)[0], dialPort, host, via)
+	qc, udp, ok := h.quicHandshake(ctx, cctx, addrs, dialPort, host, via)
 	if !ok {
 		return
 	}
 	defer udp.Close()
 	defer qc.CloseWithError(0, "")
+	if !h.claim() { // TCP was ready first (an --http3 race)
+		return
+	}
 	h.hop.ConnID = h.s.nextConnID()
 	h.roundTripH3(ctx, qc)
 	st := qc.ConnectionStats()
@@ -103,60 +105,25 @@ func (h *hopRun) exchangeH3(ctx context.Context) {
 	h.hop.QUIC.PacketsSent, h.hop.QUIC.PacketsLost = st.PacketsSent, st.PacketsLost
 }
 
-// quicHandshake opens a UDP socket and runs the QUIC handshake to addr.
-func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port int, host, via string) (*quic.Conn, *net.UDPConn, bool) {
+// quicHandshake runs the QUIC handshake to one of addrs (Happy Eyeballs,
+// see quicRace), each attempt on a UDP socket of its own, and records it.
+func (h *hopRun) quicHandshake(ctx, cctx context.Context, addrs []netip.Addr, port int, host, via string) (*quic.Conn, *net.UDPConn, bool) {
 	h.setPhase(PhaseQUIC)
+	h.raceBegins(addrs)
 	start := h.clock.since()
-	network := "udp4"
-	if addr.Is6() {
-		network = "udp6"
-	}
-	udp, err := net.ListenUDP(network, nil)
-	if err != nil {
-		h.fail(ctx, cctx, &Error{Phase: PhaseQUIC, Kind: KindConnect, Message: "cannot open a UDP socket: " + err.Error(), Err: err})
-		return nil, nil, false
-	}
-	remote := net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, uint16(port)))
-	sess := newTLSSession(h.o, host, h.s.roots)
-	cfg := sess.config.Clone()
-	cfg.NextProtos = []string{http3.NextProtoH3}
-	cfg.MinVersion = tls.VersionTLS13 // QUIC carries TLS 1.3 only
-	cfg.ClientSessionCache = h.s.quicTickets()
-	tr := &quic.Transport{Conn: udp}
-	events := &quicEvents{}
-	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout), Tracer: events.tracer()})
-	if err == nil {
-		select {
-		case <-qc.HandshakeComplete():
-		case <-cctx.Done():
-			err = cctx.Err()
-		}
-	}
+	t, attempts := h.quicRace(cctx, sortHappyEyeballs(addrs), port, host)
 	d := h.clock.since() - start
 	h.hop.Timings.QUIC = &Span{start, d}
-	h.hop.Connect = &Connect{Address: remote.String(), Local: udp.LocalAddr().String(), Via: via, Transport: "udp", Duration: d,
-		Attempts: []Attempt{{Address: remote.String(), Start: start, Duration: d}}}
-	h.hop.TLS = &TLS{Duration: d}
-	if qc != nil {
-		cs := qc.ConnectionState()
-		fillTLS(h.hop.TLS, cs.TLS, sess.verdict)
-		h.hop.QUIC = &QUIC{Version: cs.Version.String(), Used0RTT: cs.Used0RTT, Datagrams: cs.SupportsDatagrams.Remote}
-		events.fill(h.hop.QUIC)
+	h.hop.Connect = &Connect{Address: t.remote.String(), Via: via, Transport: "udp", Duration: d, Attempts: attempts}
+	if t.udp != nil {
+		h.hop.Connect.Local = t.udp.LocalAddr().String()
 	}
-	if err != nil {
-		if qc != nil {
-			qc.CloseWithError(0, "")
-		}
-		udp.Close()
-		h.hop.Connect.Attempts[0].Err = dialErrorText(err)
-		retries, vn := events.snapshot()
-		if retries > 0 {
-			cctx = nil // the Retry loop, not the connect timeout, is the news
-		}
-		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port, retries, vn))
+	h.recordQUIC(t, d)
+	if t.err != nil {
+		h.failQUIC(ctx, cctx, t, len(attempts))
 		return nil, nil, false
 	}
-	return qc, udp, true
+	return t.qc, t.udp, true
 }
 
 // quicError classifies a failed QUIC handshake.
