@@ -1,11 +1,9 @@
 package trace
 
 import (
-	"context"
 	"sync"
 	"time"
 
-	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/qlog"
 	"github.com/quic-go/quic-go/qlogwriter"
 )
@@ -23,10 +21,6 @@ type quicEvents struct {
 
 // maxVNVersions caps the versions kept from a Version Negotiation packet.
 const maxVNVersions = 8
-
-func (q *quicEvents) tracer() func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace {
-	return func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return q }
-}
 
 // AddProducer is qlogwriter.Trace's: every producer records here.
 func (q *quicEvents) AddProducer() qlogwriter.Recorder { return q }

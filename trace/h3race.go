@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -284,7 +285,7 @@ func (h *hopRun) h3Obstacle() string {
 	case h.o.UnixSocket != "":
 		return "--unix-socket is a stream socket, and QUIC runs over UDP to the server's address"
 	case u.Scheme != "https":
-		return "HTTP/3 needs an https:// URL (QUIC always encrypts), and " + u.Redacted() + " is http://"
+		return "an http:// URL has no HTTP/3 (QUIC always encrypts)"
 	}
 	if px, source := h.o.Proxy.For(u); px != nil {
 		return fmt.Sprintf("a proxy cannot carry QUIC, and this request goes through %s (%s)", px.Redacted(), source)
@@ -292,20 +293,22 @@ func (h *hopRun) h3Obstacle() string {
 	return ""
 }
 
-// h3OnlyError is --http3-only's refusal of a request HTTP/3 cannot
-// carry: nil when it can, or when HTTP/3 only was not asked for.
-func (h *hopRun) h3OnlyError() *Error {
-	if h.o.HTTP != "3-only" {
+// HTTP3OnlyError is --http3-only's refusal of a request to u that HTTP/3
+// cannot carry (a Unix socket, a proxy, http://): a one-line bad_input
+// error naming the fix; nil when it can, or without --http3-only. The
+// engine checks every hop (a redirect to http://); callers may check the
+// URL first so that nothing runs.
+func (o *Options) HTTP3OnlyError(u *url.URL) *Error {
+	if o.HTTP != "3-only" {
 		return nil
 	}
-	u := h.req.url
 	switch {
-	case h.o.UnixSocket != "":
+	case o.UnixSocket != "":
 		return BadInput("--http3-only cannot use --unix-socket: QUIC runs over UDP to the server's address; drop --unix-socket, or use --http3 to go over the socket")
 	case u.Scheme != "https":
 		return BadInput("--http3-only needs an https:// URL, and %s is http://: HTTP/3 has no cleartext form; give https://, or use --http3 to let http:// go over TCP", u.Redacted())
 	}
-	if px, source := h.o.Proxy.For(u); px != nil {
+	if px, source := o.Proxy.For(u); px != nil {
 		return BadInput("--http3-only cannot go through the proxy %s (%s): a proxy cannot carry QUIC; drop it (or list the host in NO_PROXY), or use --http3 to go through it over TCP", px.Redacted(), source)
 	}
 	return nil

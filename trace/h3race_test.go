@@ -215,7 +215,7 @@ func TestHTTP3NotPossible(t *testing.T) {
 		{"-x", lab.URL("https", "www.lab.test", "/"), viaLab(lab, ""), "cannot go through the proxy " + lab.ProxyURL() + " (-x)", "a proxy cannot carry QUIC"},
 		{"HTTPS_PROXY", lab.URL("https", "www.lab.test", "/"), envProxy, "(HTTPS_PROXY): a proxy cannot carry QUIC", "(HTTPS_PROXY)"},
 		{"unix", "https://docker/", func(o *trace.Options) { o.UnixSocket = sock }, "cannot use --unix-socket", "--unix-socket is a stream socket"},
-		{"http", lab.URL("http", "www.lab.test", "/"), nil, "needs an https:// URL", "HTTP/3 needs an https:// URL"},
+		{"http", lab.URL("http", "www.lab.test", "/"), nil, "needs an https:// URL", "an http:// URL has no HTTP/3"},
 	} {
 		edit := func(o *trace.Options) {
 			if c.edit != nil {

@@ -196,7 +196,7 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 		return
 	}
 
-	if err := h.h3OnlyError(); err != nil {
+	if err := h.o.HTTP3OnlyError(h.req.url); err != nil {
 		h.fail(ctx, nil, err)
 		return
 	}
