@@ -1,6 +1,8 @@
 package render
 
 import (
+	"strings"
+
 	"github.com/fatih/color"
 
 	"github.com/reqtrace/reqtrace/trace"
@@ -32,10 +34,12 @@ func (pr *Printer) connect(h *trace.Hop) {
 	rows := make([][]string, len(c.Attempts))
 	for i, a := range c.Attempts {
 		result := "✓ connected"
-		switch a.Err {
-		case "":
-		case "canceled":
+		switch {
+		case a.Err == "":
+		case a.Err == "canceled":
 			result = "– canceled: another address won"
+		case strings.HasPrefix(a.Err, "abandoned"): // the loser of an --http3 race: not a failure
+			result = "– " + Safe(a.Err)
 		default:
 			result = "✗ " + Safe(a.Err)
 		}
