@@ -42,10 +42,15 @@ func TestHTTP3CLI(t *testing.T) {
 		t.Errorf("text report:\n%s", o.stdout)
 	}
 	o = reqtrace(t, nil, append(labArgs(lab), "--http3", "--connect-timeout", "0.5", "--color", "never", lab.URL("https", "noquic.lab.test", "/"))...)
-	if o.code != 0 || !strings.Contains(o.stdout, "fell back to TCP") || !strings.Contains(o.stdout, "HTTP/2.0") {
+	if o.code != 0 || !strings.Contains(o.stdout, "HTTP/3 not used: TCP and TLS were ready first") || !strings.Contains(o.stdout, "quic_timeout") || !strings.Contains(o.stdout, "HTTP/2.0") {
 		t.Errorf("fallback: exit %d\n%s", o.code, o.stdout)
 	}
 	if o := reqtrace(t, nil, append(labArgs(lab), "--http3-only", "--connect-timeout", "0.5", lab.URL("https", "noquic.lab.test", "/"))...); o.code != 28 || !strings.Contains(o.stderr, "QUIC") {
 		t.Errorf("--http3-only, no answer: exit %d, %s", o.code, o.stderr)
+	}
+	// No proxy carries QUIC: --http3-only refuses one as bad input, in one line.
+	o = reqtrace(t, []string{"HTTPS_PROXY=" + lab.ProxyURL()}, append(labArgs(lab), "--http3-only", url)...)
+	if o.code != 2 || !strings.Contains(o.stderr, "--http3-only cannot go through the proxy") || strings.Count(strings.TrimSpace(o.stderr), "\n") != 0 {
+		t.Errorf("--http3-only through a proxy: exit %d, %q", o.code, o.stderr)
 	}
 }

@@ -1,6 +1,8 @@
 package render
 
 import (
+	"strings"
+
 	"github.com/fatih/color"
 
 	"github.com/reqtrace/reqtrace/trace"
@@ -32,14 +34,20 @@ func (pr *Printer) connect(h *trace.Hop) {
 	rows := make([][]string, len(c.Attempts))
 	for i, a := range c.Attempts {
 		result := "✓ connected"
-		switch a.Err {
-		case "":
-		case "canceled":
+		switch {
+		case a.Err == "":
+		case a.Err == "canceled":
 			result = "– canceled: another address won"
+		case strings.HasPrefix(a.Err, "abandoned"): // the loser of an --http3 race: not a failure
+			result = "– " + Safe(a.Err)
 		default:
 			result = "✗ " + Safe(a.Err)
 		}
-		rows[i] = []string{Safe(a.Address), fmtDur(a.Start), fmtDur(a.Duration), result}
+		addr := Safe(a.Address)
+		if a.Transport == "udp" { // an --http3 hop races QUIC and TCP
+			addr += " QUIC"
+		}
+		rows[i] = []string{addr, fmtDur(a.Start), fmtDur(a.Duration), result}
 	}
 	pr.table(Indent, cols, rows, func(r, col int) *color.Color {
 		if col != 3 {

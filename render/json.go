@@ -122,10 +122,32 @@ type wireHop struct {
 	ConnID        int                 `json:"conn_id"`
 	Proxy         *wireProxy          `json:"proxy"`
 	QUIC          *wireQUIC           `json:"quic,omitempty"`     // HTTP/3 only
-	Fallback      string              `json:"fallback,omitempty"` // why --http3 went over TCP
+	Fallback      *WireFallback       `json:"fallback,omitempty"` // why a hop to try HTTP/3 went over TCP
 	Redirect      *wireRedirect       `json:"redirect"`
 	Notes         []wireNote          `json:"notes"`
 	Error         *WireError          `json:"error"`
+}
+
+// WireFallback is why a hop that was to try HTTP/3 (--http3, an Alt-Svc
+// cache) went over TCP: reason quic_failed, tcp_first (TCP and TLS were
+// ready first, QUIC abandoned) or not_tried, and the QUIC attempt's span,
+// last address and failure (null when it was not tried, or completed too
+// late).
+type WireFallback struct {
+	Reason     string     `json:"reason"`
+	Message    string     `json:"message"`
+	Address    *string    `json:"address"`
+	StartMS    *float64   `json:"start_ms"`
+	DurationMS *float64   `json:"duration_ms"`
+	Error      *WireError `json:"error"`
+}
+
+func WireFallbackOf(f *trace.Fallback) *WireFallback {
+	if f == nil {
+		return nil
+	}
+	return &WireFallback{Reason: f.Reason, Message: f.Message, Address: StrOrNull(f.Address),
+		StartMS: StartMillis(f.Span), DurationMS: spanMS(f.Span), Error: WireErr(f.Err)}
 }
 
 type wireRedirect struct {
@@ -265,6 +287,7 @@ type WireConnect struct {
 
 type wireAttempt struct {
 	Address    string  `json:"address"`
+	Transport  string  `json:"transport"` // "tcp", "udp" (a QUIC handshake) or "unix"
 	StartMS    float64 `json:"start_ms"`
 	DurationMS float64 `json:"duration_ms"`
 	Error      *string `json:"error"`
@@ -474,7 +497,7 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 		ConnID:   h.ConnID,
 		Proxy:    wireProxyOf(h.Proxy),
 		QUIC:     wireQUICOf(h.QUIC),
-		Fallback: h.Fallback,
+		Fallback: WireFallbackOf(h.Fallback),
 		Redirect: wireRedirectOf(h.Redirect),
 		Notes:    wireNotes(h.Notes),
 		Error:    WireErr(h.Err),
@@ -616,10 +639,20 @@ func WireConnectOf(c *trace.Connect) *WireConnect {
 	}
 	for _, a := range c.Attempts {
 		out.Attempts = append(out.Attempts, wireAttempt{
-			Address: a.Address, StartMS: Millis(a.Start), DurationMS: Millis(a.Duration), Error: StrOrNull(a.Err),
+			Address: a.Address, Transport: attemptTransport(a), StartMS: Millis(a.Start), DurationMS: Millis(a.Duration), Error: StrOrNull(a.Err),
 		})
 	}
 	return out
+}
+
+func attemptTransport(a trace.Attempt) string {
+	switch {
+	case a.Transport != "":
+		return a.Transport
+	case strings.HasPrefix(a.Address, "unix:"):
+		return "unix"
+	}
+	return "tcp"
 }
 
 func WireTLSOf(t *trace.TLS, r *trace.Result) *WireTLS {

@@ -16,7 +16,7 @@ var (
 	contractTop      = []string{"schema", "url", "hops", "error"}
 	extTop           = []string{"started", "insecure", "retries", "revalidation"}
 	contractHop      = []string{"url", "request", "dns", "connect", "tls", "response", "timings_ms", "error"}
-	extHop           = []string{"informational", "offsets_ms", "skipped", "conn_id", "redirect", "notes", "proxy", "quic"}
+	extHop           = []string{"informational", "offsets_ms", "skipped", "conn_id", "redirect", "notes", "proxy", "quic", "fallback"}
 	contractRequest  = []string{"method", "headers", "body_bytes"}
 	contractDNS      = []string{"host", "server", "source", "rcode", "records", "addresses", "duration_ms"}
 	contractConnect  = []string{"address", "reused", "duration_ms", "attempts"}

@@ -148,6 +148,42 @@ func (pr *Printer) KVWrap(lead, key, value string) {
 	}
 }
 
+// fallback says why a hop that was to try HTTP/3 went over TCP, and what
+// its QUIC attempt ran into: kind, message and hint, as an error's.
+func (pr *Printer) fallback(f *trace.Fallback) {
+	if f == nil {
+		return
+	}
+	for i, l := range Wrap(Safe(f.Message), pr.Width-len(Indent)-2) {
+		lead := "⚠ "
+		if i > 0 {
+			lead = "  "
+		}
+		pr.Line(Indent + pr.Pal.Warn.Sprint(lead+l))
+	}
+	e := f.Err
+	if e == nil {
+		return
+	}
+	in := Indent + "  "
+	for i, l := range Wrap(Safe(e.Message), pr.Width-len(in)-len(e.Kind)-3) {
+		if i == 0 {
+			l = pr.Pal.Dim.Sprint(Safe(e.Kind)+" · ") + l
+		}
+		pr.Line(in + l)
+	}
+	if e.Hint == "" {
+		return
+	}
+	for j, l := range Wrap(Safe(e.Hint), pr.Width-len(in)-len("hint: ")) {
+		lead := "hint: "
+		if j > 0 {
+			lead = "      "
+		}
+		pr.Line(in + pr.Pal.Warn.Sprint(lead) + l)
+	}
+}
+
 // kvParts is kv for a list of (possibly coloured) parts joined by " · ",
 // packed onto as many lines as the width needs.
 func (pr *Printer) kvParts(lead, key string, parts ...string) {
@@ -168,9 +204,7 @@ func (pr *Printer) hop(i int, h *trace.Hop) {
 		// Said up front too: every answer below came from an unauthenticated server.
 		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ certificate verification was skipped (-k)"))
 	}
-	if h.Fallback != "" {
-		pr.Line(Indent + pr.Pal.Warn.Sprint("⚠ "+Safe(h.Fallback)))
-	}
+	pr.fallback(h.Fallback)
 	if h.QUIC != nil && h.Connect != nil && h.Connect.Via != "" {
 		pr.Line(Indent + pr.Pal.Dim.Sprint("HTTP/3 endpoint from the "+Safe(h.Connect.Via)))
 	}

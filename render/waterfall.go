@@ -75,6 +75,11 @@ func (f *footnotes) mark(reason, label string) string {
 func (pr *Printer) waterfall(h *trace.Hop) {
 	t := &h.Timings
 	rows := phaseRows(t)
+	if f := h.Fallback; f != nil && f.Span != nil && t.QUIC == nil {
+		// --http3's QUIC attempt ran alongside TCP, or before it: it is
+		// where the time before TCP's connect went.
+		rows = slices.Insert(rows, 1, phaseRow{trace.PhaseQUIC, "QUIC attempt", f.Span})
+	}
 	if !anySpan(rows) && t.Total == 0 {
 		return // nothing was measured: an empty chart says nothing
 	}

@@ -3,7 +3,6 @@ package trace
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -120,6 +119,9 @@ func (h *hopRun) exchangeH3(ctx context.Context, mayReuse bool) {
 			return
 		}
 	}
+	if !h.claim() { // TCP was ready first (an --http3 race); the connection stays for later requests
+		return
+	}
 	h.hop.ConnID = c.id
 	h.roundTripH3(ctx, c.cc)
 	st := c.qc.ConnectionStats()
@@ -133,6 +135,14 @@ func (h *hopRun) openH3(ctx context.Context, key string, d *h3Dial, host, dialHo
 	c := h.dialH3(ctx, host, dialHost, dialPort, via)
 	if c != nil {
 		c.key = key
+	}
+	if c == nil && h.race != nil && h.race.won() == sideTCP && !h.race.replied.Load() {
+		// TCP and TLS connected before any QUIC answer came, as when UDP
+		// is filtered: the origin's HTTP/3 is marked broken, as a browser
+		// marks it, rather than raced again (and its head start paid) on
+		// every later request.
+		h.s.p.h3Dialed(key, d, nil, abandonedQUIC(h.hop, false), false, true)
+		return nil
 	}
 	mine := c == nil && ctx.Err() != nil // the hop's own -m or cancel, nothing the origin did
 	h.s.p.h3Dialed(key, d, c, h.hop.Err, mine, h.h3Failure() && h.o.HTTP != "3-only")
@@ -155,7 +165,7 @@ func (h *hopRun) dialH3(ctx context.Context, host, dialHost string, dialPort int
 	}
 	h.skip(PhaseConnect, "HTTP/3 runs over QUIC (UDP): the QUIC handshake replaces TCP's connect and TLS's")
 	h.skip(PhaseTLS, "the TLS 1.3 handshake runs inside the QUIC handshake")
-	return h.quicHandshake(ctx, cctx, sortHappyEyeballs(addrs)[0], dialPort, host, via)
+	return h.quicHandshake(ctx, cctx, addrs, dialPort, host, via)
 }
 
 // reuseH3 records that the hop goes on the pool's QUIC connection to its
@@ -175,62 +185,26 @@ func (h *hopRun) reuseH3(c *h3conn) {
 	h.skip(PhaseQUIC, why)
 }
 
-// quicHandshake opens a UDP socket and runs the QUIC handshake to addr.
-func (h *hopRun) quicHandshake(ctx, cctx context.Context, addr netip.Addr, port int, host, via string) *h3conn {
+// quicHandshake runs the QUIC handshake to one of addrs (Happy Eyeballs,
+// see quicRace), each attempt on a UDP socket of its own, and records it.
+func (h *hopRun) quicHandshake(ctx, cctx context.Context, addrs []netip.Addr, port int, host, via string) *h3conn {
 	h.setPhase(PhaseQUIC)
+	h.raceBegins(addrs)
 	start := h.clock.since()
-	network := "udp4"
-	if addr.Is6() {
-		network = "udp6"
-	}
-	udp, err := net.ListenUDP(network, nil)
-	if err != nil {
-		h.fail(ctx, cctx, &Error{Phase: PhaseQUIC, Kind: KindConnect, Message: "cannot open a UDP socket: " + err.Error(), Err: err})
-		return nil
-	}
-	remote := net.UDPAddrFromAddrPort(netip.AddrPortFrom(addr, uint16(port)))
-	sess := newTLSSession(h.o, host, h.s.roots)
-	cfg := sess.config.Clone()
-	cfg.NextProtos = []string{http3.NextProtoH3}
-	cfg.MinVersion = tls.VersionTLS13 // QUIC carries TLS 1.3 only
-	cfg.ClientSessionCache = h.s.quicTickets()
-	tr := &quic.Transport{Conn: udp}
-	events := &quicEvents{}
-	qc, err := tr.DialEarly(cctx, remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout), Tracer: events.tracer()})
-	if err == nil {
-		select {
-		case <-qc.HandshakeComplete():
-		case <-cctx.Done():
-			err = cctx.Err()
-		}
-	}
+	t, attempts := h.quicRace(cctx, sortHappyEyeballs(addrs), port, host)
 	d := h.clock.since() - start
 	h.hop.Timings.QUIC = &Span{start, d}
-	h.hop.Connect = &Connect{Address: remote.String(), Local: udp.LocalAddr().String(), Via: via, Transport: "udp", Duration: d,
-		Attempts: []Attempt{{Address: remote.String(), Start: start, Duration: d}}}
-	h.hop.TLS = &TLS{Duration: d}
-	if qc != nil {
-		cs := qc.ConnectionState()
-		fillTLS(h.hop.TLS, cs.TLS, sess.verdict)
-		h.hop.QUIC = &QUIC{Version: cs.Version.String(), Used0RTT: cs.Used0RTT, Datagrams: cs.SupportsDatagrams.Remote}
-		events.fill(h.hop.QUIC)
+	h.hop.Connect = &Connect{Address: t.remote.String(), Via: via, Transport: "udp", Duration: d, Attempts: attempts}
+	if t.udp != nil {
+		h.hop.Connect.Local = t.udp.LocalAddr().String()
 	}
-	if err != nil {
-		if qc != nil {
-			qc.CloseWithError(0, "")
-		}
-		tr.Close()
-		udp.Close()
-		h.hop.Connect.Attempts[0].Err = dialErrorText(err)
-		retries, vn := events.snapshot()
-		if retries > 0 {
-			cctx = nil // the Retry loop, not the connect timeout, is the news
-		}
-		h.fail(ctx, cctx, quicError(err, sess.verdict, addr, port, retries, vn))
+	h.recordQUIC(t, d)
+	if t.err != nil {
+		h.failQUIC(ctx, cctx, t, len(attempts))
 		return nil
 	}
-	c := &h3conn{id: h.s.p.newConnID(), qc: qc, cc: (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(qc),
-		tr: tr, udp: udp, events: events, addr: h.hop.Connect.Address, local: h.hop.Connect.Local, via: via, facts: *h.hop.QUIC}
+	c := &h3conn{id: h.s.p.newConnID(), qc: t.qc, cc: (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(t.qc),
+		tr: t.tr, udp: t.udp, events: t.events, addr: h.hop.Connect.Address, local: h.hop.Connect.Local, via: via, facts: *h.hop.QUIC}
 	c.facts.Used0RTT = false // later requests go after the handshake
 	return c
 }

@@ -1,11 +1,9 @@
 package trace
 
 import (
-	"context"
 	"sync"
 	"time"
 
-	"github.com/quic-go/quic-go"
 	h3qlog "github.com/quic-go/quic-go/http3/qlog"
 	"github.com/quic-go/quic-go/qlog"
 	"github.com/quic-go/quic-go/qlogwriter"
@@ -26,10 +24,6 @@ type quicEvents struct {
 
 // maxVNVersions caps the versions kept from a Version Negotiation packet.
 const maxVNVersions = 8
-
-func (q *quicEvents) tracer() func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace {
-	return func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return q }
-}
 
 // AddProducer is qlogwriter.Trace's: every producer records here.
 func (q *quicEvents) AddProducer() qlogwriter.Recorder { return q }

@@ -130,9 +130,11 @@ func labOptionsWith(t *testing.T, lab *tracetest.Lab, u string, edit func(*trace
 	return o
 }
 
-// --http3 to an origin that never answers QUIC: the requests that came
-// together wait for one handshake and fall back together; later requests
-// of the pool go straight to TCP, as a browser marks h3 broken.
+// --http3 to an origin that never answers QUIC: the first request races
+// TCP, which connects after QUIC's head start while the others wait for
+// that handshake; TCP winning with no QUIC answer marks the origin's
+// HTTP/3 broken, so they fall back at once, and later requests of the
+// pool go straight to TCP, as a browser's do.
 func TestPoolHTTP3BrokenFallsBackOnce(t *testing.T) {
 	lab := tracetest.New(t)
 	const timeout = 600 * time.Millisecond
@@ -141,13 +143,13 @@ func TestPoolHTTP3BrokenFallsBackOnce(t *testing.T) {
 	u := lab.URL("https", "noquic.lab.test", "/")
 	start := time.Now()
 	rs := doAllWith(t, lab, p, repeatURL(4, u), short)
-	if took := time.Since(start); took < timeout || took > timeout+slack {
-		t.Errorf("the first requests took %v, want one %v QUIC timeout", took, timeout)
+	if took := time.Since(start); took >= timeout {
+		t.Errorf("the first requests took %v: TCP should have started after QUIC's head start, not the %v timeout", took, timeout)
 	}
 	for i, r := range rs {
 		h := ok(t, r)
-		if h.Response.Proto != "HTTP/2.0" || !strings.Contains(h.Fallback, "fell back to TCP") || !strings.Contains(h.Fallback, "QUIC") {
-			t.Errorf("request %d: %s, fallback %q", i, h.Response.Proto, h.Fallback)
+		if f := h.Fallback; h.Response.Proto != "HTTP/2.0" || f == nil || f.Err == nil || f.Err.Kind != trace.KindQUICTimeout || !strings.Contains(f.Err.Hint, "UDP") {
+			t.Errorf("request %d: %s, fallback %+v", i, h.Response.Proto, f)
 		}
 	}
 	start = time.Now()
@@ -157,8 +159,8 @@ func TestPoolHTTP3BrokenFallsBackOnce(t *testing.T) {
 	}
 	for i, r := range rs {
 		h := ok(t, r)
-		if h.Response.Proto != "HTTP/2.0" || !strings.Contains(h.Fallback, "marked broken") || h.QUIC != nil {
-			t.Errorf("later request %d: %s, fallback %q", i, h.Response.Proto, h.Fallback)
+		if h.Response.Proto != "HTTP/2.0" || h.Fallback == nil || !strings.Contains(h.Fallback.Message, "marked broken") || h.QUIC != nil {
+			t.Errorf("later request %d: %s, fallback %+v", i, h.Response.Proto, h.Fallback)
 		}
 	}
 	if n := lab.QUICConnections(); n != 0 {
@@ -315,8 +317,8 @@ func TestPoolHTTP3HandshakeWaitDeadlines(t *testing.T) {
 	second = p.Do(context.Background(), labOptionsWith(t, lab, u, within3(200*time.Millisecond)))
 	wg.Wait()
 	h := second.Hops[0]
-	if e := second.Err; e == nil || e.Kind != trace.KindTimeout || e.Phase != trace.PhaseConnect || h.Fallback != "" || !strings.Contains(e.Message, "QUIC handshake") {
-		t.Errorf("the request that ran out of time waiting: %+v, fallback %q", e, h.Fallback)
+	if e := second.Err; e == nil || e.Kind != trace.KindTimeout || e.Phase != trace.PhaseConnect || h.Fallback != nil || !strings.Contains(e.Message, "QUIC handshake") {
+		t.Errorf("the request that ran out of time waiting: %+v, fallback %+v", e, h.Fallback)
 	}
 	// -m started a moment before the hop's clock: the wait is a hair under it.
 	if b := h.Timings.Blocked; b == nil || b.Duration < 150*time.Millisecond || b.Duration > 200*time.Millisecond+slack {
@@ -338,8 +340,8 @@ func TestPoolHTTP3HandshakeWaitDeadlines(t *testing.T) {
 		t.Errorf("the handshake that ran out of its request's time: %+v", first.Err)
 	}
 	hop := ok(t, second)
-	if hop.Response.Proto != "HTTP/3.0" || hop.Connect.Reused || hop.Fallback != "" || hop.Timings.QUIC == nil {
-		t.Errorf("the request that waited for it: %s, reused %v, fallback %q", hop.Response.Proto, hop.Connect.Reused, hop.Fallback)
+	if hop.Response.Proto != "HTTP/3.0" || hop.Connect.Reused || hop.Fallback != nil || hop.Timings.QUIC == nil {
+		t.Errorf("the request that waited for it: %s, reused %v, fallback %+v", hop.Response.Proto, hop.Connect.Reused, hop.Fallback)
 	}
 	// It waited from 100 ms into the first request until that one's 300 ms ran out.
 	if b := hop.Timings.Blocked; b == nil || b.Duration < 150*time.Millisecond || b.Duration > 200*time.Millisecond+slack {

@@ -30,8 +30,8 @@ func redirectTo(lab *tracetest.Lab, scheme, host, target string) string {
 	return lab.URL(scheme, host, "/redirect-to?url="+url.QueryEscape(target))
 }
 
-// -L across protocols with --http3: every https:// hop tries QUIC on its
-// own, whatever the hop before it used; http:// hops stay on TCP.
+// -L across protocols with --http3: every https:// origin is tried over
+// QUIC, whatever the hop before it used; http:// hops stay on TCP.
 func TestRedirectAcrossProtocolsH3(t *testing.T) {
 	lab := tracetest.New(t)
 	h3 := lab.URL("https", "www.lab.test", "/")
@@ -55,11 +55,12 @@ func TestRedirectAcrossProtocolsH3(t *testing.T) {
 		}
 		last := r.Hops[len(r.Hops)-1]
 		if c.want == "HTTP/3.0 HTTP/3.0" {
-			// HTTP/3 connections are not kept: the second hop makes a
-			// handshake of its own, on a new connection.
-			if last.Timings.QUIC == nil || last.ConnID == r.Hops[0].ConnID || last.Connect == nil || last.Connect.Reused {
+			// The same origin: the second hop goes on the first's QUIC
+			// connection, as over HTTP/2, with no handshake of its own.
+			if last.Timings.QUIC != nil || last.ConnID != r.Hops[0].ConnID || last.Connect == nil || !last.Connect.Reused || last.QUIC == nil {
 				t.Errorf("%s: hop 2 quic %v, conn %d after %d", c.name, last.Timings.QUIC, last.ConnID, r.Hops[0].ConnID)
 			}
+			continue
 		}
 		if strings.HasSuffix(c.want, "HTTP/3.0") && (last.QUIC == nil || last.Timings.QUIC == nil || last.Timings.Connect != nil) {
 			t.Errorf("%s: last hop quic %+v, timings %+v", c.name, last.QUIC, last.Timings)
@@ -67,14 +68,15 @@ func TestRedirectAcrossProtocolsH3(t *testing.T) {
 	}
 }
 
-// --retry over HTTP/3: a 503 is retried as over TCP, on a new QUIC
-// connection, and the retried attempt is kept.
+// --retry over HTTP/3: a 503 is retried as over TCP, on the same QUIC
+// connection (as over TCP, the retry reuses it), and the retried attempt
+// is kept.
 func TestRetryOverH3(t *testing.T) {
 	lab := tracetest.New(t)
 	o := labOptions(t, lab, lab.URL("https", "www.lab.test", "/status/503"))
 	o.HTTP, o.Retry, o.RetryDelay = "3-only", 1, 10*time.Millisecond
 	r := trace.Do(context.Background(), o)
-	if len(r.Retries) != 1 || r.Retries[0].Status != 503 || protos(r) != "HTTP/3.0" || r.Hops[0].Timings.QUIC == nil {
+	if h := r.Hops[0]; len(r.Retries) != 1 || r.Retries[0].Status != 503 || protos(r) != "HTTP/3.0" || h.QUIC == nil || h.Connect == nil || !h.Connect.Reused {
 		t.Errorf("retries %+v, protos %s", r.Retries, protos(r))
 	}
 }

@@ -53,9 +53,10 @@ type Hop struct {
 	Stream uint32
 	// QUIC describes the QUIC connection of an HTTP/3 hop; nil otherwise.
 	QUIC *QUIC
-	// Fallback says why an --http3 hop went over TCP instead: the QUIC
-	// attempt's failure; empty when it did not fall back.
-	Fallback string
+	// Fallback says why a hop that was to try HTTP/3 (--http3, an Alt-Svc
+	// cache's h3) went over TCP instead, with the QUIC attempt; nil when
+	// it went over HTTP/3 or was not to try it.
+	Fallback *Fallback
 	// Proxy describes the proxy the hop went through; nil for none.
 	Proxy *Proxy
 	// Redirect says where a 3xx pointed and what the client does next;
@@ -67,6 +68,31 @@ type Hop struct {
 	Notes []Note
 	Err   *Error
 }
+
+// Fallback is why a hop that was to try HTTP/3 went over TCP, and what
+// became of its QUIC attempt.
+type Fallback struct {
+	Reason  string // FallbackQUICFailed, FallbackTCPFirst or FallbackNotTried
+	Message string // one line: what happened
+	// Span is when the QUIC attempt ran, since the hop started (all its
+	// addresses); nil when HTTP/3 was not tried.
+	Span *Span
+	// Address is the last UDP address the QUIC attempt tried; empty when
+	// it was not tried.
+	Address string
+	// Err is the QUIC attempt's failure: its own, or, when TCP was ready
+	// first, why it was abandoned (no answer yet, or a handshake still
+	// under way); nil when its handshake completed after TCP's and TLS's,
+	// or HTTP/3 was not tried.
+	Err *Error
+}
+
+// Fallback reasons; the names are part of the JSON contract.
+const (
+	FallbackQUICFailed = "quic_failed" // the QUIC handshake failed
+	FallbackTCPFirst   = "tcp_first"   // TCP and TLS were ready first: QUIC was abandoned
+	FallbackNotTried   = "not_tried"   // HTTP/3 cannot go this way (a proxy, a Unix socket, http://)
+)
 
 // Note is one annotation of a hop, shown next to what it concerns.
 type Note struct {
@@ -238,10 +264,13 @@ type Connect struct {
 
 // Attempt is one dial to one address.
 type Attempt struct {
-	Address  string
-	Start    time.Duration // since the hop started
-	Duration time.Duration
-	Err      string // empty for the winner; "canceled" for a loser cut short
+	Address string
+	// Transport is "udp" for a QUIC handshake, "" for a TCP connect: an
+	// --http3 hop races both (see Fallback).
+	Transport string
+	Start     time.Duration // since the hop started
+	Duration  time.Duration
+	Err       string // empty for the winner; "canceled..." or "abandoned..." for a loser cut short
 }
 
 // End is when the attempt ended, since the hop started.

@@ -20,11 +20,12 @@ type Retry struct {
 const maxRetryWait = 10 * time.Minute
 
 // retryable says whether a finished attempt failed in a way curl's --retry
-// retries: a timeout, or HTTP 408, 429, 500, 502, 503 or 504.
+// retries: a timeout (a QUIC handshake's too: curl's exit 28 is its
+// CURLE_OPERATION_TIMEDOUT), or HTTP 408, 429, 500, 502, 503 or 504.
 func retryable(r *Result) (string, bool) {
 	if r.Err != nil {
 		switch r.Err.Kind {
-		case KindTimeout, KindConnectTimeout, KindDNSTimeout:
+		case KindTimeout, KindConnectTimeout, KindDNSTimeout, KindQUICTimeout:
 			return r.Err.Message, true
 		}
 		return "", false

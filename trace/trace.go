@@ -122,6 +122,11 @@ type hopRun struct {
 	// headPartial counts the bytes of a response head that had come when
 	// reading it failed: a timeout then is a head dripping in, not a wait.
 	headPartial int64
+	// race is the --http3 race the hop is the side of (see raceH3); nil
+	// for a hop of its own. pre is the race's DNS answer, for its TCP side.
+	race *h3Race
+	side string
+	pre  *preLookup
 }
 
 // hop runs one exchange, on an idle connection to the origin if there is
@@ -136,16 +141,6 @@ func (s *session) hop(ctx context.Context, req request) Hop {
 		// a new connection, as browsers and curl do.
 		h = &hopRun{s: s, o: s.o, req: req, clock: newClock()}
 		h.run(ctx, false)
-	}
-	if h.h3Failure() && s.o.HTTP != "3-only" {
-		// --http3 (or an Alt-Svc cache's h3) falls back to TCP as curl
-		// does, and says why.
-		why := h.hop.Err.Message
-		o := *s.o
-		o.HTTP, o.H3Alternative = "", nil
-		h = &hopRun{s: s, o: &o, req: req, clock: newClock()}
-		h.run(ctx, true)
-		h.hop.Fallback = "HTTP/3 failed (" + why + "); fell back to TCP"
 	}
 	h.hop.Started, h.hop.SpanID = h.clock.start, span
 	return h.hop
@@ -201,12 +196,32 @@ func (h *hopRun) run(ctx context.Context, mayReuse bool) {
 		return
 	}
 
-	if h.wantsH3() {
-		h.exchangeH3(ctx, mayReuse)
+	if err := h.o.HTTP3OnlyError(h.req.url); err != nil {
+		h.fail(ctx, nil, err)
 		return
 	}
+	switch {
+	case h.wantsH3() && h.racesTCP():
+		// --http3 (or an Alt-Svc cache's h3) races QUIC against TCP as
+		// curl does, and says why TCP carried the request if it did.
+		h.raceH3(ctx, mayReuse)
+	case h.wantsH3():
+		h.exchangeH3(ctx, mayReuse)
+	default:
+		h.hop.Fallback = h.h3NotTried()
+		h.exchangeTCP(ctx, mayReuse)
+	}
+}
+
+// exchangeTCP runs the hop over TCP (HTTP/1.1 or HTTP/2), on a pooled
+// connection or a new one.
+func (h *hopRun) exchangeTCP(ctx context.Context, mayReuse bool) {
 	c, ok := h.connection(ctx, mayReuse)
 	if !ok {
+		return
+	}
+	if !h.claim() { // the QUIC handshake completed first (an --http3 race)
+		h.s.p.release(c, true)
 		return
 	}
 	h.hop.ConnID = c.id
@@ -397,6 +412,9 @@ func (h *hopRun) resolve(ctx, cctx context.Context, host string, port int) ([]ne
 // got or is getting (one lookup per host). ok is false when waiting for
 // that answer failed (recorded as the hop's error).
 func (h *hopRun) lookup(ctx, cctx context.Context, host string, port int) ([]netip.Addr, *Error, bool) {
+	if p := h.pre; p != nil && strings.EqualFold(p.host, host) {
+		return h.reuseLookup(p), nil, true
+	}
 	e, first := h.s.p.dnsEntryFor(h.o, host, port)
 	if e != nil && !first {
 		return h.sharedLookup(ctx, cctx, e, host, port)

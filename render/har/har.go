@@ -177,6 +177,7 @@ type harHopExtras struct {
 	ServerTiming  []harServerTiming          `json:"server_timing"`
 	Redirect      *harRedirect               `json:"redirect"`
 	Error         *render.WireError          `json:"error"`
+	Fallback      *render.WireFallback       `json:"fallback,omitempty"` // why a hop to try HTTP/3 went over TCP
 	OffsetsMS     render.WireOffsets         `json:"offsets_ms"`
 	Skipped       map[string]string          `json:"skipped"`
 	TotalMS       float64                    `json:"total_ms"`
@@ -598,6 +599,7 @@ func (opt Options) extras(h *trace.Hop, r *trace.Result) harHopExtras {
 		ServerTiming:  []harServerTiming{},
 		Redirect:      harRedirectOf(h.Redirect),
 		Error:         render.WireErr(h.Err),
+		Fallback:      render.WireFallbackOf(h.Fallback),
 		OffsetsMS: render.WireOffsets{
 			DNS: render.StartMillis(t.DNS), Connect: render.StartMillis(t.Connect), QUIC: render.StartMillis(t.QUIC), TLS: render.StartMillis(t.TLS),
 			Send: render.StartMillis(t.Send), Wait: render.StartMillis(t.Wait), Receive: render.StartMillis(t.Receive),

@@ -99,6 +99,9 @@ func (a Args) Options(rawURL string, env Env) (*trace.Options, error) {
 	if err := a.network(o, env.Getenv); err != nil {
 		return nil, err
 	}
+	if err := o.HTTP3OnlyError(o.URL); err != nil { // before anything runs
+		return nil, err
+	}
 	return o, nil
 }
 

@@ -484,6 +484,7 @@ func hopOf(e *entry, preview int) (h trace.Hop, inferred bool) {
 	h.TLS = tlsOf(x.TLS)
 	h.QUIC = quicOf(x.QUIC)
 	h.Err = errorOf(x.Error)
+	h.Fallback = fallbackOf(x.Fallback)
 	switch {
 	case x.Redirect != nil:
 		h.Redirect = redirectOf(x.Redirect)
@@ -957,6 +958,9 @@ func connectOf(x *xConnect) *trace.Connect {
 	c.Duration, _ = duration(x.DurationMS)
 	for _, a := range x.Attempts.items {
 		ta := trace.Attempt{Address: string(a.Address), Err: string(a.Error)}
+		if a.Transport == "udp" { // "tcp" and "unix" are the default's
+			ta.Transport = "udp"
+		}
 		ta.Start, _ = duration(a.StartMS)
 		ta.Duration, _ = duration(a.DurationMS)
 		c.Attempts = append(c.Attempts, ta)
@@ -1030,6 +1034,19 @@ func errorOf(x *xError) *trace.Error {
 		return nil
 	}
 	return &trace.Error{Phase: string(x.Phase), Kind: string(x.Kind), Message: string(x.Message), Hint: string(x.Hint)}
+}
+
+func fallbackOf(x *xFallback) *trace.Fallback {
+	if x == nil {
+		return nil
+	}
+	f := &trace.Fallback{Reason: string(x.Reason), Message: string(x.Message), Address: string(x.Address), Err: errorOf(x.Error)}
+	start, okStart := duration(x.StartMS)
+	d, okDur := duration(x.DurationMS)
+	if okStart && okDur {
+		f.Span = &trace.Span{Start: start, Duration: d}
+	}
+	return f
 }
 
 func redirectOf(x *xRedirect) *trace.Redirect {

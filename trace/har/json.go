@@ -250,6 +250,7 @@ type extras struct {
 	ServerTiming  *list[xServerTiming, short] `json:"server_timing"`
 	Redirect      *xRedirect                  `json:"redirect"`
 	Error         *xError                     `json:"error"`
+	Fallback      *xFallback                  `json:"fallback"`
 	Offsets       *xOffsets                   `json:"offsets_ms"`
 	Skipped       skipped                     `json:"skipped"`
 	TotalMS       lnum                        `json:"total_ms"`
@@ -332,6 +333,7 @@ type xConnect struct {
 
 type xAttempt struct {
 	Address    lstr `json:"address"`
+	Transport  lstr `json:"transport"`
 	StartMS    lnum `json:"start_ms"`
 	DurationMS lnum `json:"duration_ms"`
 	Error      lstr `json:"error"`
@@ -392,6 +394,16 @@ type xError struct {
 	Kind    lstr `json:"kind"`
 	Message lstr `json:"message"`
 	Hint    lstr `json:"hint"`
+}
+
+// xFallback is why a hop that was to try HTTP/3 went over TCP.
+type xFallback struct {
+	Reason     lstr    `json:"reason"`
+	Message    lstr    `json:"message"`
+	Address    lstr    `json:"address"`
+	StartMS    lnum    `json:"start_ms"`
+	DurationMS lnum    `json:"duration_ms"`
+	Error      *xError `json:"error"`
 }
 
 // xOffsets holds when each phase started, since the hop started; a phase

@@ -34,6 +34,7 @@ func Fixtures() []Fixture {
 		{"redirect", Redirect()},
 		{"https_h3", HTTPSH3()},
 		{"https_rr_late", HTTPSRRLate()},
+		{"h3_fallback", H3Fallback()},
 	}
 }
 
@@ -350,6 +351,60 @@ func Insecure() *trace.Result {
 				Wait:    Span(2.8, 0.733),
 				Receive: Span(3.533, 0.012),
 				Total:   Msec(3.55),
+			},
+		}},
+	}
+}
+
+// H3Fallback: --http3 where UDP is filtered: QUIC got no answer within
+// the head start, TCP and TLS started alongside it and were ready first,
+// and the abandoned QUIC attempt is kept.
+func H3Fallback() *trace.Result {
+	return &trace.Result{
+		URL:     "https://udp-blocked.example.test/",
+		Started: Started,
+		Hops: []trace.Hop{{
+			URL: "https://udp-blocked.example.test/",
+			Request: trace.Request{
+				Method: "GET", Target: "/", Proto: "HTTP/2.0",
+				Headers: []trace.Header{{Name: "user-agent", Value: "reqtrace/0.1"}},
+			},
+			DNS: &trace.DNS{
+				Host: "udp-blocked.example.test", Source: trace.SourceHosts,
+				Addresses: []string{"192.0.2.40"}, Duration: Msec(0.03),
+			},
+			Connect: &trace.Connect{
+				Address: "192.0.2.40:443", Local: "192.0.2.1:50312", Duration: Msec(0.9),
+				Attempts: []trace.Attempt{
+					{Address: "192.0.2.40:443", Transport: "udp", Start: Msec(0.05), Duration: Msec(104.2), Err: "abandoned: TCP and TLS connected first"},
+					{Address: "192.0.2.40:443", Start: Msec(100.3), Duration: Msec(0.9)},
+				},
+			},
+			TLS: &trace.TLS{
+				Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h2", Group: "X25519MLKEM768",
+				ServerName: "udp-blocked.example.test", Verified: true, Verify: trace.VerifyOK, Duration: Msec(2.9),
+			},
+			ConnID: 1,
+			Fallback: &trace.Fallback{
+				Reason: trace.FallbackTCPFirst, Address: "192.0.2.40:443", Span: Span(0.05, 104.2),
+				Message: "HTTP/3 not used: TCP and TLS were ready first, and the QUIC attempt was abandoned after 104ms",
+				Err: &trace.Error{Phase: trace.PhaseQUIC, Kind: trace.KindQUICTimeout,
+					Message: "no QUIC answer from 192.0.2.40:443 after 104ms, by when TCP and TLS had connected: the QUIC attempt was abandoned",
+					Hint:    "UDP to this port may be filtered (many firewalls drop it), or the server does not speak HTTP/3 here; --http3-only waits the whole --connect-timeout for it"},
+			},
+			Response: &trace.Response{
+				Proto: "HTTP/2.0", Status: 200, HeadBytes: 60, DecodedBytes: -1, BodyBytes: 3,
+				Headers:     []trace.Header{{Name: "content-length", Value: "3"}},
+				BodyPreview: []byte("ok\n"),
+			},
+			Timings: trace.Timings{
+				DNS:     Span(0, 0.03),
+				Connect: Span(100.3, 0.9),
+				TLS:     Span(101.2, 2.9),
+				Send:    Span(104.3, 0.05),
+				Wait:    Span(104.35, 1.2),
+				Receive: Span(105.55, 0.01),
+				Total:   Msec(105.56),
 			},
 		}},
 	}

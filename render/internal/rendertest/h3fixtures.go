@@ -46,7 +46,7 @@ func HTTPSH3() *trace.Result {
 			Connect: &trace.Connect{
 				Address: "192.0.2.10:8443", Local: "192.0.2.99:51000", Transport: "udp", Duration: Msec(21.6),
 				Via:      "DNS HTTPS record (h3 on port 8443)",
-				Attempts: []trace.Attempt{{Address: "192.0.2.10:8443", Start: Msec(8.45), Duration: Msec(21.6)}},
+				Attempts: []trace.Attempt{{Address: "192.0.2.10:8443", Transport: "udp", Start: Msec(8.45), Duration: Msec(21.6)}},
 			},
 			TLS: &trace.TLS{
 				Version: "TLS 1.3", CipherSuite: "TLS_AES_128_GCM_SHA256", ALPN: "h3",
