@@ -24,7 +24,10 @@ func (pr *Printer) connect(h *trace.Hop) {
 		summary = append(summary, pr.Pal.Dim.Sprint("won after "+Plural(len(c.Attempts), "attempt")))
 	}
 	pr.Title("Connection", summary...)
-	if c.Reused {
+	switch {
+	case c.Reused && c.Transport == "udp":
+		pr.Line(Indent + "reused the QUIC connection" + pr.Pal.Dim.Sprint(": no DNS and no QUIC handshake for this hop"))
+	case c.Reused:
 		pr.Line(Indent + "reused an idle connection" + pr.Pal.Dim.Sprint(": no DNS, TCP or TLS for this hop"))
 	}
 	if len(c.Attempts) == 0 {

@@ -41,7 +41,7 @@ func phaseRows(t *trace.Timings) []phaseRow {
 	if t.Proxy != nil { // DevTools' "Proxy negotiation": CONNECT, a SOCKS5 handshake, or TLS with the proxy
 		rows = slices.Insert(rows, 2, phaseRow{trace.PhaseProxy, "Proxy handshake", t.Proxy})
 	}
-	if t.QUIC != nil { // HTTP/3: one handshake stands for TCP's and TLS's
+	if _, reused := t.Skipped[trace.PhaseQUIC]; t.QUIC != nil || reused { // HTTP/3: one handshake stands for TCP's and TLS's
 		rows = slices.Replace(rows, 1, 3, phaseRow{trace.PhaseQUIC, "QUIC handshake", t.QUIC})
 	}
 	return rows

@@ -355,10 +355,17 @@ func h3Error(err error, phase string) *Error {
 	var stream *quic.StreamError
 	switch {
 	case errors.As(err, &stream):
-		return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: "the server reset the HTTP/3 stream: " + stream.Error(),
+		return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: "the server reset the HTTP/3 stream with " + H3ErrorText(uint64(stream.ErrorCode)),
 			Hint: "the server or a proxy abandoned this request; check its logs"}
 	case errors.As(err, &app):
-		return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: "the server closed the QUIC connection: " + app.Error(),
+		msg := "the server closed the QUIC connection: " + app.Error()
+		if app.Remote {
+			msg = "the server closed the QUIC connection with " + H3ErrorText(uint64(app.ErrorCode))
+			if app.ErrorMessage != "" {
+				msg += " (" + app.ErrorMessage + ")"
+			}
+		}
+		return &Error{Phase: phase, Kind: KindHTTP3, Err: err, Message: msg,
 			Hint: "the server ended the connection with an HTTP/3 error; check its logs"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Phase: phase, Kind: KindTimeout, Err: err, Message: "timed out in " + phase + " (-m)"}
