@@ -97,7 +97,7 @@ func TestPoolHTTP3OneConnection(t *testing.T) {
 		if h.Response.Proto != "HTTP/3.0" || h.QUIC == nil {
 			t.Fatalf("request %d over %s", i, h.Response.Proto)
 		}
-		within(t, "wait", h.Timings.Wait, 100*time.Millisecond)
+		within(t, "send+wait", sendWait(h), 100*time.Millisecond)
 		if !h.Connect.Reused {
 			handshakes++
 			within(t, "quic", h.Timings.QUIC, delay)

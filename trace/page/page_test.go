@@ -151,7 +151,7 @@ func TestLoadPhasesAndOrder(t *testing.T) {
 	if !css.RenderBlocking || css.Trace == nil || css.Trace.Err != nil {
 		t.Fatalf("css: %+v", css)
 	}
-	if wait := css.Trace.Hops[0].Timings.Wait; wait == nil || wait.Duration < 150*time.Millisecond || wait.Duration > 5*time.Second {
+	if wait := css.Trace.Hops[0].Timings.Wait; wait == nil || sendWait(css.Trace.Hops[0]) < 150*time.Millisecond || wait.Duration > 5*time.Second {
 		t.Errorf("css wait: %v, want at least the injected 150ms", wait)
 	}
 	if js.Trace.Hops[0].Timings.Wait.Duration < 100*time.Millisecond {
