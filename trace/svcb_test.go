@@ -2,6 +2,7 @@ package trace_test
 
 import (
 	"fmt"
+	"net"
 	"slices"
 	"strings"
 	"testing"
@@ -121,8 +122,16 @@ func TestHTTPSRecordDiscovery(t *testing.T) {
 	if hop.Response.Proto != "HTTP/3.0" || hop.Connect.Address != want || !strings.Contains(hop.Connect.Via, "HTTPS record") {
 		t.Errorf("proto %s to %s via %q", hop.Response.Proto, hop.Connect.Address, hop.Connect.Via)
 	}
-	// h2rr offers no h3: the URL's port it is, where nothing answers.
-	res := run(t, lab, fmt.Sprintf("https://h2rr.lab.test:%d/", lab.HTTPPort), h3("3-only"), func(o *trace.Options) { o.ConnectTimeout = 300 * time.Millisecond })
+	// h2rr offers no h3: the URL's port it is, where nothing answers (a
+	// UDP socket of the test's own, so that no other test's server can
+	// be there).
+	silent, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	port := silent.LocalAddr().(*net.UDPAddr).Port
+	res := run(t, lab, fmt.Sprintf("https://h2rr.lab.test:%d/", port), h3("3-only"), func(o *trace.Options) { o.ConnectTimeout = 300 * time.Millisecond })
 	if res.Err == nil || res.Err.Kind != trace.KindQUICTimeout {
 		t.Errorf("h2rr: %+v", res.Err)
 	}
