@@ -115,3 +115,19 @@ func TestHTTP3ZeroRTTRejected(t *testing.T) {
 		t.Errorf("%d QUIC connections, want 2 (the resend goes on the same one)", n)
 	}
 }
+
+// With --http3 (QUIC raced against TCP) a warm run's 0-RTT request
+// claims the race at once: nothing goes over TCP, no fallback.
+func TestHTTP3ZeroRTTRace(t *testing.T) {
+	lab := tracetest.New(t)
+	hop := warmH3(t, lab, lab.URL("https", "tlsdelay-250.www.lab.test", "/echo"), h3("3"))
+	if !hop.QUIC.Used0RTT || hop.Fallback != nil || hop.Response.Proto != "HTTP/3.0" {
+		t.Fatalf("--http3: 0-RTT %v, fallback %+v, proto %s", hop.QUIC.Used0RTT, hop.Fallback, hop.Response.Proto)
+	}
+	for _, a := range hop.Connect.Attempts {
+		if a.Transport != "udp" {
+			t.Errorf("a TCP attempt after the 0-RTT request went: %+v", a)
+		}
+	}
+	within(t, "quic", hop.Timings.QUIC, 250*time.Millisecond)
+}
