@@ -23,7 +23,7 @@ var pageTraceFlags = []string{
 	"header", "user-agent", "cookie", "compressed", "user",
 	"insecure", "cacert", "cert", "key", "resolve", "dns-servers", "connect-to",
 	"proxy", "proxy-user", "noproxy",
-	"ipv4", "ipv6", "http1.1", "http2", "max-time", "connect-timeout",
+	"ipv4", "ipv6", "http1.1", "http2", "http3", "http3-only", "max-time", "connect-timeout",
 	"silent", "show-error", "verbose", "show-secrets", "assert",
 }
 
@@ -84,7 +84,7 @@ a failed subresource is reported but does not change it.`,
 	f.StringVarP(&pf.dir, "output-dir", "o", "", "`DIR` to save every body in, as DIR/host/path")
 	shareFlags(c, tf, pageTraceFlags, pageUsage, map[string]string{"compressed": "true"})
 	c.MarkFlagsMutuallyExclusive("ipv4", "ipv6")
-	c.MarkFlagsMutuallyExclusive("http1.1", "http2")
+	c.MarkFlagsMutuallyExclusive("http1.1", "http2", "http3", "http3-only")
 	groupFlags(c, "Page")
 	return c
 }

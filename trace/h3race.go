@@ -40,7 +40,8 @@ const (
 // side with a connection ready claims the hop, and the other is cancelled.
 type h3Race struct {
 	mu      sync.Mutex
-	winner  string // "", sideQUIC or sideTCP
+	winner  string        // "", sideQUIC or sideTCP
+	at      time.Duration // when the winner claimed the hop, on its clock
 	cancels map[string]context.CancelFunc
 
 	replied atomic.Bool // a QUIC packet came back (curl's "h3 has seen data")
@@ -72,11 +73,11 @@ func (r *h3Race) join(side string, cancel context.CancelFunc) bool {
 
 // claim makes side the winner unless the other side won first, and
 // cancels the loser.
-func (r *h3Race) claim(side string) bool {
+func (r *h3Race) claim(side string, at time.Duration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.winner == "" {
-		r.winner = side
+		r.winner, r.at = side, at
 		for s, cancel := range r.cancels {
 			if s != side {
 				cancel()
@@ -94,7 +95,7 @@ func (r *h3Race) won() string {
 
 // claim says whether the hop may use the connection it has just got:
 // always, unless it is one side of an --http3 race the other has won.
-func (h *hopRun) claim() bool { return h.race == nil || h.race.claim(h.side) }
+func (h *hopRun) claim() bool { return h.race == nil || h.race.claim(h.side, h.clock.since()) }
 
 // raceBegins tells an --http3 race that its QUIC handshake starts now,
 // to addrs: the head start counts from here, and the TCP side may take
@@ -207,6 +208,21 @@ func settleRace(r *h3Race, q, t *hopRun) Hop {
 		f.Address = qc.Address
 	}
 	abandoned := r.won() == sideTCP && (q.hop.Err == nil || q.hop.Err.Kind == KindCanceled)
+	if abandoned {
+		// The QUIC attempt ended when TCP claimed the hop; its goroutine
+		// noticing that a moment later is no part of the hop.
+		f.Span = endBy(f.Span, r.at)
+		q.hop.Timings.QUIC = f.Span
+		if qc != nil {
+			cut := *qc
+			cut.Attempts = slices.Clone(qc.Attempts)
+			for i := range cut.Attempts {
+				a := &cut.Attempts[i]
+				a.Duration = min(a.Duration, max(r.at-a.Start, 0))
+			}
+			qc = &cut
+		}
+	}
 	switch {
 	case abandoned:
 		f.Reason, f.Err = FallbackTCPFirst, abandonedQUIC(q.hop, r.replied.Load())
@@ -220,6 +236,14 @@ func settleRace(r *h3Race, q, t *hopRun) Hop {
 	hop.Fallback = f
 	hop.Connect = mergeAttempts(hop.Connect, qc, "abandoned: TCP and TLS connected first")
 	return hop
+}
+
+// endBy is s cut to end by at, at the latest.
+func endBy(s *Span, at time.Duration) *Span {
+	if s == nil || s.End() <= at {
+		return s
+	}
+	return &Span{s.Start, max(at-s.Start, 0)}
 }
 
 // abandonedQUIC is why an abandoned QUIC attempt did not carry the hop:

@@ -424,6 +424,7 @@ func (h *hopRun) lookup(ctx, cctx context.Context, host string, port int) ([]net
 	}
 	start := h.clock.since()
 	d, addrs, err := resolveHost(cctx, h.o, h.clock, host, port, h.httpsPort(host, port))
+	end := h.clock.since() // before the waiters wake: their wait ends after the lookup
 	if e != nil {
 		h.s.p.settleLookup(host, e, addrs, err, cctx.Err() != nil)
 	}
@@ -434,7 +435,7 @@ func (h *hopRun) lookup(ctx, cctx context.Context, host string, port int) ([]net
 	case d.Source == SourceResolve:
 		h.skip(PhaseDNS, "--resolve gave the address")
 	default:
-		h.hop.Timings.DNS = &Span{start, h.clock.since() - start}
+		h.hop.Timings.DNS = &Span{start, end - start}
 	}
 	return addrs, err, true
 }

@@ -289,9 +289,9 @@ func harTimingsOf(t *trace.Timings) harTimings {
 		q := *t.QUIC
 		if t.Send != nil && t.Send.Start < q.End() {
 			// 0-RTT: the request went before the handshake completed. HAR's
-			// phases follow one another, so connect ends when the request
-			// could go, as Chrome's connectEnd does for 0-RTT; _reqtrace
-			// keeps the whole handshake.
+			// phases follow one another, so connect ends when the
+			// connection could carry the request; _reqtrace keeps the
+			// whole handshake.
 			q.Duration = max(t.Send.Start-q.Start, 0)
 		}
 		out.Connect, out.SSL = opt(&q), opt(&q)

@@ -259,9 +259,8 @@ func TestHARTimingsHTTP3(t *testing.T) {
 }
 
 // With 0-RTT the request goes before the QUIC handshake completes: HAR's
-// connect (and ssl) ends when the request went, as Chrome's connectEnd
-// does, so that the phases follow one another and add up; _reqtrace keeps
-// the real offsets.
+// connect (and ssl) ends when the request went, so that the phases
+// follow one another and add up; _reqtrace keeps the real offsets.
 func TestHARTimings0RTT(t *testing.T) {
 	res := rendertest.HTTPSH3()
 	h := &res.Hops[0]
