@@ -131,3 +131,46 @@ func TestHTTP3ZeroRTTRace(t *testing.T) {
 	}
 	within(t, "quic", hop.Timings.QUIC, 250*time.Millisecond)
 }
+
+// A Pool's new QUIC connection that goes in 0-RTT still holds the other
+// requests until its handshake has completed: they wait (blocked) and
+// then share it, while the first request went in the first flight.
+func TestPoolHTTP3ZeroRTTOthersWait(t *testing.T) {
+	lab := tracetest.New(t)
+	p := h3Pool(t, lab, "3-only")
+	const delay = 150 * time.Millisecond
+	host := "tlsdelay-150.pool.lab.test"
+	// The first connection gets a session ticket, then the server closes it.
+	if r := p.Do(t.Context(), labOptionsWith(t, lab, lab.URL("https", host, "/quic/close"), h3("3-only"))); r.Err != nil {
+		t.Fatalf("first request: %+v", r.Err)
+	}
+	time.Sleep(tracetest.QUICCloseDelay + 200*time.Millisecond) // the pool drops the closed connection
+	rs := doAllWith(t, lab, p, repeatURL(5, lab.URL("https", host, "/bytes/100")), h3("3-only"))
+	if ids := conns(t, rs); len(ids) != 1 {
+		t.Fatalf("%d connections %v, want 1", len(ids), ids)
+	}
+	early := 0
+	for i, r := range rs {
+		h := r.Hops[0]
+		if r.Err != nil || h.Response.Status != 200 || h.Response.BodyBytes != 100 {
+			t.Fatalf("request %d: %+v", i, r.Err)
+		}
+		if !h.Connect.Reused {
+			early++
+			if !h.QUIC.Used0RTT || !h.TLS.Resumed || h.Timings.Send.Start >= h.Timings.QUIC.End() {
+				t.Errorf("the handshaking request: 0-RTT %v, resumed %v, send at %v, quic %v", h.QUIC.Used0RTT, h.TLS.Resumed, h.Timings.Send.Start, h.Timings.QUIC)
+			}
+			within(t, "quic", h.Timings.QUIC, delay)
+			continue
+		}
+		if b := h.Timings.Blocked; b == nil || b.Duration < delay*3/4 || b.Duration > delay+slack || h.QUIC.Used0RTT {
+			t.Errorf("request %d: blocked %+v, 0-RTT %v; want the handshake waited out, then 1-RTT", i, b, h.QUIC.Used0RTT)
+		}
+	}
+	if early != 1 {
+		t.Errorf("%d requests handshook, want 1", early)
+	}
+	if n := lab.QUICConnections(); n != 2 {
+		t.Errorf("the lab accepted %d QUIC connections, want 2", n)
+	}
+}
