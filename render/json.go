@@ -505,8 +505,11 @@ func wireHopOf(h *trace.Hop, r *trace.Result) wireHop {
 }
 
 type wireQUIC struct {
-	Version       string  `json:"version"`
-	Used0RTT      bool    `json:"used_0rtt"`
+	Version  string `json:"version"`
+	Used0RTT bool   `json:"used_0rtt"`
+	// extension: the request went in 0-RTT, the server refused the early
+	// data, and it went again after the handshake
+	Rejected0RTT  bool    `json:"rejected_0rtt"`
 	Datagrams     bool    `json:"datagrams"`
 	MinRTTMS      float64 `json:"min_rtt_ms"`
 	SmoothedRTTMS float64 `json:"smoothed_rtt_ms"`
@@ -532,7 +535,7 @@ func wireQUICOf(q *trace.QUIC) *wireQUIC {
 	if q == nil {
 		return nil
 	}
-	w := &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Datagrams: q.Datagrams, MinRTTMS: Millis(q.MinRTT),
+	w := &wireQUIC{Version: q.Version, Used0RTT: q.Used0RTT, Rejected0RTT: q.Rejected0RTT, Datagrams: q.Datagrams, MinRTTMS: Millis(q.MinRTT),
 		SmoothedRTTMS: Millis(q.SmoothedRTT), PacketsSent: q.PacketsSent, PacketsLost: q.PacketsLost, Retries: q.Retries}
 	if p := q.Peer; p != nil {
 		w.Peer = &wireQUICParams{IdleTimeoutMS: Millis(p.IdleTimeout), MaxStreamsBidi: p.MaxStreamsBidi, MaxStreamsUni: p.MaxStreamsUni,

@@ -145,3 +145,24 @@ func TestServerTimingLongerThanTheWait(t *testing.T) {
 		t.Errorf("waterfall:\n%s", out)
 	}
 }
+
+// A 0-RTT hop: the transport line says whether the early data was taken,
+// and the waterfall draws send and wait inside the QUIC handshake with no
+// negative curl timer.
+func TestText0RTT(t *testing.T) {
+	for _, rejected := range []bool{false, true} {
+		res := rendertest.HTTPSH3()
+		h := &res.Hops[0]
+		h.TLS.Resumed = true
+		h.QUIC.Used0RTT, h.QUIC.Rejected0RTT = !rejected, rejected
+		h.Timings.Send, h.Timings.Wait = rendertest.Span(8.5, 0.05), rendertest.Span(8.55, 22)
+		out := string(renderText(t, rendertest.Fixture{Name: "0rtt", Res: res}, Style{Width: 120}))
+		want := "0-RTT"
+		if rejected {
+			want = "0-RTT rejected (request sent again after the handshake)"
+		}
+		if !strings.Contains(out, want) || !rejected && strings.Contains(out, "0-RTT rejected") || strings.Contains(out, "-0.") {
+			t.Errorf("rejected %v: want %q, no negative time:\n%s", rejected, want, out)
+		}
+	}
+}

@@ -36,8 +36,11 @@ func (pr *Printer) tls(h *trace.Hop) {
 	if q := h.QUIC; q != nil {
 		parts := []string{"QUIC " + Safe(q.Version), "RTT " + fmt.Sprintf("%.2f ms", float64(q.SmoothedRTT.Microseconds())/1000),
 			fmt.Sprintf("%d packets sent, %d lost", q.PacketsSent, q.PacketsLost)}
-		if q.Used0RTT {
+		switch {
+		case q.Used0RTT:
 			parts = append(parts, "0-RTT")
+		case q.Rejected0RTT:
+			parts = append(parts, "0-RTT rejected (request sent again after the handshake)")
 		}
 		if q.Retries > 0 {
 			parts = append(parts, Plural(q.Retries, "Retry packet")+" (address validation)")

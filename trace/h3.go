@@ -29,10 +29,13 @@ const PhaseQUIC = "quic"
 // Connect.Reused and share its ConnID.
 type QUIC struct {
 	Version string // "v1", "v2"
-	// Used0RTT: the connection's handshake resumed a session in 0-RTT;
-	// only on the hop that made the handshake.
-	Used0RTT  bool
-	Datagrams bool // the server supports QUIC datagrams (RFC 9221)
+	// Used0RTT: the hop's request went in 0-RTT (early data, before the
+	// handshake completed) on a resumed session, and the server accepted
+	// it; only on the hop that made the handshake (see h3zerortt.go).
+	// Rejected0RTT: it went early, but the server refused the early data,
+	// so the request was sent again once the handshake had completed.
+	Used0RTT, Rejected0RTT bool
+	Datagrams              bool // the server supports QUIC datagrams (RFC 9221)
 	// Round trips and losses as quic-go measured them on the connection,
 	// read when the hop ended: connection totals since its handshake, not
 	// the hop's own share. On a shared connection they include the
@@ -123,7 +126,11 @@ func (h *hopRun) exchangeH3(ctx context.Context, mayReuse bool) {
 		return
 	}
 	h.hop.ConnID = c.id
-	h.roundTripH3(ctx, c.cc)
+	if e := h.early; e != nil {
+		h.roundTrip0RTT(ctx, e)
+	} else {
+		h.roundTripH3(ctx, c.cc)
+	}
 	st := c.qc.ConnectionStats()
 	h.hop.QUIC.MinRTT, h.hop.QUIC.SmoothedRTT = st.MinRTT, st.SmoothedRTT
 	h.hop.QUIC.PacketsSent, h.hop.QUIC.PacketsLost = st.PacketsSent, st.PacketsLost
@@ -135,6 +142,10 @@ func (h *hopRun) openH3(ctx context.Context, key string, d *h3Dial, host, dialHo
 	c := h.dialH3(ctx, host, dialHost, dialPort, via)
 	if c != nil {
 		c.key = key
+	}
+	if c != nil && h.early != nil { // the handshake goes on: its end tells the pool
+		h.early.watch(ctx, h, key, d)
+		return c
 	}
 	if c == nil && h.race != nil && h.race.won() == sideTCP && !h.race.replied.Load() {
 		// TCP and TLS connected before any QUIC answer came, as when UDP
@@ -192,6 +203,9 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addrs []netip.Addr, po
 	h.raceBegins(addrs)
 	start := h.clock.since()
 	t, attempts := h.quicRace(cctx, sortHappyEyeballs(addrs), port, host)
+	if t.err == nil && t.early {
+		return h.openEarly(t, start, attempts, via)
+	}
 	d := h.clock.since() - start
 	h.hop.Timings.QUIC = &Span{start, d}
 	h.hop.Connect = &Connect{Address: t.remote.String(), Via: via, Transport: "udp", Duration: d, Attempts: attempts}
@@ -203,10 +217,14 @@ func (h *hopRun) quicHandshake(ctx, cctx context.Context, addrs []netip.Addr, po
 		h.failQUIC(ctx, cctx, t, len(attempts))
 		return nil
 	}
-	c := &h3conn{id: h.s.p.newConnID(), qc: t.qc, cc: (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(t.qc),
+	return &h3conn{id: h.s.p.newConnID(), qc: t.qc, cc: newH3Client(t.qc),
 		tr: t.tr, udp: t.udp, events: t.events, addr: h.hop.Connect.Address, local: h.hop.Connect.Local, via: via, facts: *h.hop.QUIC}
-	c.facts.Used0RTT = false // later requests go after the handshake
-	return c
+}
+
+// newH3Client is the HTTP/3 client of a QUIC connection: its control
+// stream (SETTINGS) and QPACK state.
+func newH3Client(qc *quic.Conn) *http3.ClientConn {
+	return (&http3.Transport{MaxResponseHeaderBytes: maxHeadBytes}).NewClientConn(qc)
 }
 
 // quicError classifies a failed QUIC handshake.
@@ -265,18 +283,28 @@ func (h *hopRun) roundTripH3(ctx context.Context, cc *http3.ClientConn) {
 	if req == nil {
 		return
 	}
+	early := h.early != nil
+	if early {
+		h.early.prepare(ctx, req)
+	}
 	h.setPhase(PhaseSend)
 	sendStart := h.clock.since()
 	var sent, firstByte time.Duration = -1, -1
 	mu := &h.mu
+	wrote := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if sent < 0 {
+			sent, h.phase = h.clock.since(), PhaseWait
+		}
+	}
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			mu.Lock()
-			defer mu.Unlock()
-			if sent < 0 {
-				sent, h.phase = h.clock.since(), PhaseWait
+		WroteHeaders: func() {
+			if early { // the head is the whole request; its FIN waits (see h3Early.prepare)
+				wrote()
 			}
 		},
+		WroteRequest: func(httptrace.WroteRequestInfo) { wrote() },
 		GotFirstResponseByte: func() {
 			mu.Lock()
 			defer mu.Unlock()
@@ -309,6 +337,10 @@ func (h *hopRun) roundTripH3(ctx context.Context, cc *http3.ClientConn) {
 	}
 	sentAt = min(sentAt, final)
 	h.hop.Timings.Send = &Span{sendStart, max(sentAt-sendStart, 0)}
+	if err != nil && h.early != nil { // roundTrip0RTT decides, once the handshake has ended
+		h.early.reqErr, h.early.reqPhase = err, h.currentPhase()
+		return
+	}
 	if err != nil {
 		h.fail(ctx, nil, h3Error(err, h.currentPhase()))
 		return

@@ -362,6 +362,9 @@ type quicTry struct {
 	events *quicEvents
 	sess   *tlsSession
 	err    error
+	// early: DialEarly returned before the handshake completed, and the
+	// hop's request is to go in 0-RTT (see h3Early).
+	early bool
 
 	mu      sync.Mutex
 	cs      *tls.ConnectionState // as far as the handshake got, seen by VerifyConnection
@@ -416,7 +419,12 @@ func (h *hopRun) dialQUIC(ctx context.Context, i int, addr netip.Addr, port int,
 	w := replyWatch{t.events, replied}
 	qc, err := t.tr.DialEarly(ctx, t.remote, cfg, &quic.Config{HandshakeIdleTimeout: cmpDuration(h.o.ConnectTimeout, DefaultConnectTimeout),
 		Tracer: func(context.Context, bool, quic.ConnectionID) qlogwriter.Trace { return w }})
-	if err == nil {
+	switch {
+	case err == nil && h.may0RTT() && handshaking(qc):
+		// DialEarly returned before the handshake completed: the session
+		// ticket allows early data, and the request goes now (h3zerortt.go).
+		t.early = true
+	case err == nil:
 		select {
 		case <-qc.HandshakeComplete():
 		case <-qc.Context().Done():
@@ -559,10 +567,18 @@ func (h *hopRun) recordQUIC(t *quicTry, d time.Duration) {
 		fillTLS(h.hop.TLS, *cs, v)
 	}
 	if t.qc != nil {
-		cs := t.qc.ConnectionState()
-		h.hop.QUIC = &QUIC{Version: cs.Version.String(), Used0RTT: cs.Used0RTT, Datagrams: cs.SupportsDatagrams.Remote}
-		t.events.fill(h.hop.QUIC)
+		h.hop.QUIC = quicOf(t)
 	}
+}
+
+// quicOf is what the handshake t learnt about its connection. Used0RTT is
+// the hop's to set: the connection state says the server accepted early
+// data even when the request waited for the handshake.
+func quicOf(t *quicTry) *QUIC {
+	cs := t.qc.ConnectionState()
+	q := &QUIC{Version: cs.Version.String(), Datagrams: cs.SupportsDatagrams.Remote}
+	t.events.fill(q)
+	return q
 }
 
 // failQUIC records the failure of the handshake t, the last of tried

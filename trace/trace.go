@@ -127,6 +127,9 @@ type hopRun struct {
 	race *h3Race
 	side string
 	pre  *preLookup
+	// early is the 0-RTT state of the hop's new QUIC connection, while its
+	// request goes before the handshake completes; nil otherwise.
+	early *h3Early
 }
 
 // hop runs one exchange, on an idle connection to the origin if there is

@@ -286,7 +286,15 @@ func harTimingsOf(t *trace.Timings) harTimings {
 		out.Connect = round3(max(out.Connect, 0) + out.SSL)
 	}
 	if t.QUIC != nil { // as Chrome exports HTTP/3: connect is the QUIC handshake, TLS inside it
-		out.Connect, out.SSL = opt(t.QUIC), opt(t.QUIC)
+		q := *t.QUIC
+		if t.Send != nil && t.Send.Start < q.End() {
+			// 0-RTT: the request went before the handshake completed. HAR's
+			// phases follow one another, so connect ends when the
+			// connection could carry the request; _reqtrace keeps the
+			// whole handshake.
+			q.Duration = max(t.Send.Start-q.Start, 0)
+		}
+		out.Connect, out.SSL = opt(&q), opt(&q)
 	}
 	return out
 }

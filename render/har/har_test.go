@@ -258,6 +258,24 @@ func TestHARTimingsHTTP3(t *testing.T) {
 	}
 }
 
+// With 0-RTT the request goes before the QUIC handshake completes: HAR's
+// connect (and ssl) ends when the request went, so that the phases
+// follow one another and add up; _reqtrace keeps the real offsets.
+func TestHARTimings0RTT(t *testing.T) {
+	res := rendertest.HTTPSH3()
+	h := &res.Hops[0]
+	h.QUIC.Used0RTT = true
+	h.Timings.Send, h.Timings.Wait = rendertest.Span(8.5, 0.05), rendertest.Span(8.55, 42.79)
+	e := harEntries(t, writeHAR(t, Options{}, res))[0]
+	want := map[string]any{"blocked": -1.0, "dns": 8.4, "connect": 0.05, "ssl": 0.05, "send": 0.05, "wait": 42.79, "receive": 0.1}
+	if got := e["timings"].(map[string]any); !reflect.DeepEqual(got, want) {
+		t.Errorf("timings %v, want %v", got, want)
+	}
+	if off := e["_reqtrace"].(map[string]any)["offsets_ms"].(map[string]any); off["quic"] != 8.45 || off["send"] != 8.5 {
+		t.Errorf("offsets %v", off)
+	}
+}
+
 func TestHARSecrets(t *testing.T) {
 	secrets := []string{"hunter2", "eyJhbGciOi", "secret-token", "abc123", "7f3a", "=dark", "=gone"}
 	hidden := string(writeHAR(t, Options{}, harRich(), rendertest.HTTPSH2()))

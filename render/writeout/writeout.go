@@ -95,7 +95,12 @@ func OpenFile(name string, appendTo bool) (io.WriteCloser, error) {
 //     --resolve (curl reports a few microseconds there), DNS, TCP and TLS on
 //     a reused connection, TLS for http:// (curl: time_appconnect 0). So
 //     with -L over http:// then https://, time_appconnect can be less than
-//     time_connect, as in curl. A phase that failed adds 0 too, and so do
+//     time_connect, as in curl. Over HTTP/3 with 0-RTT the request goes
+//     before the QUIC handshake completes: time_pretransfer (and maybe
+//     time_posttransfer) is then less than time_connect and
+//     time_appconnect, which still end with the handshake (the one clock
+//     is kept rather than reordered); none is negative. A phase
+//     that failed adds 0 too, and so do
 //     the ones after it: a TLS failure keeps time_namelookup and
 //     time_connect, and time_appconnect onwards are 0; time_total is always
 //     filled. time_queue is always 0.

@@ -988,3 +988,17 @@ func TestHostileWriteOut(t *testing.T) {
 		t.Errorf("-w does not show the invisible characters escaped:\n%s", out.String())
 	}
 }
+
+// With 0-RTT the request goes inside the QUIC handshake: time_connect and
+// time_appconnect still end with the handshake, time_pretransfer and
+// time_posttransfer come before them, and none is negative.
+func TestWriteOut0RTT(t *testing.T) {
+	r := rendertest.HTTPSH3()
+	h := &r.Hops[0]
+	h.QUIC.Used0RTT = true
+	h.Timings.Send, h.Timings.Wait = woSpan(8500, 50), woSpan(8550, 42790)
+	out, _ := woRun(t, "%{time_connect} %{time_appconnect} %{time_pretransfer} %{time_posttransfer} %{time_starttransfer}", r, 0, Options{})
+	if want := "0.030050 0.030050 0.008500 0.008550 0.051340"; out != want {
+		t.Errorf("-w = %q, want %q", out, want)
+	}
+}

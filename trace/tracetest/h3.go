@@ -17,7 +17,8 @@ import (
 // and certificates (tlsdelay-N slows the QUIC handshake as it slows TLS
 // over TCP). The name noquic.lab.test never gets a QUIC answer, as if UDP
 // were filtered; responses for h3.lab.test names advertise HTTP/3 with
-// Alt-Svc.
+// Alt-Svc. The server takes 0-RTT on resumed sessions, except for
+// no0rtt.lab.test names: they resume, but their early data is refused.
 func (l *Lab) startH3(h http.Handler, udp net.PacketConn) error {
 	base := l.tlsConfigs.server()
 	choose := base.GetConfigForClient
@@ -29,12 +30,19 @@ func (l *Lab) startH3(h http.Handler, udp net.PacketConn) error {
 			}
 			return nil, errClosing
 		}
-		return choose(hello)
+		cfg, err := choose(hello)
+		if err != nil || parseName(hello.ServerName).kind != "no0rtt" {
+			return cfg, err
+		}
+		return refuseEarlyData(cfg), nil
 	}
 	s := &http3.Server{Handler: l.h3Only(h), ConnContext: l.quic.connContext}
 	// Listening here, not in Serve's goroutine, starts quic-go's own
 	// goroutines before Start returns: tests count goroutines from then.
-	ln, err := quic.ListenEarly(udp, http3.ConfigureTLSConfig(base), &quic.Config{})
+	// Allow0RTT: a client resuming a session sends its request in the
+	// first flight, as a CDN's HTTP/3 server lets it (see h3Only for the
+	// unsafe methods).
+	ln, err := quic.ListenEarly(udp, http3.ConfigureTLSConfig(base), &quic.Config{Allow0RTT: true})
 	if err != nil {
 		return fmt.Errorf("tracetest: HTTP/3 on UDP %d: %w", l.HTTPSPort, err)
 	}
@@ -42,6 +50,28 @@ func (l *Lab) startH3(h http.Handler, udp net.PacketConn) error {
 	l.serving.Go(func() { s.ServeListener(ln) })
 	return nil
 }
+
+// refuseEarlyData is cfg resuming sessions without their early data, as
+// a server does that takes 0-RTT only sometimes (a replay window full, a
+// ticket from another instance): the client's 0-RTT packets are
+// discarded, and it sends again after the handshake. Its tickets are
+// sealed with keys of their own (crypto/tls would otherwise use the
+// listener's, which a per-client config cannot reach).
+func refuseEarlyData(cfg *tls.Config) *tls.Config {
+	out := cfg.Clone()
+	out.WrapSession = no0RTTKeys.EncryptTicket
+	out.UnwrapSession = func(identity []byte, cs tls.ConnectionState) (*tls.SessionState, error) {
+		ss, err := no0RTTKeys.DecryptTicket(identity, cs)
+		if ss != nil {
+			ss.EarlyData = false
+		}
+		return ss, err
+	}
+	return out
+}
+
+// no0RTTKeys holds the ticket keys of no0rtt names (made on first use).
+var no0RTTKeys = &tls.Config{}
 
 // altSvc advertises HTTP/3 on the HTTPS port for h3.lab.test names.
 func (l *Lab) altSvc(w http.ResponseWriter, r *http.Request) {

@@ -49,6 +49,11 @@ func (l *Lab) h3Only(h http.Handler) http.Handler {
 		switch {
 		case !ok:
 			h.ServeHTTP(w, r)
+		case early(c) && !safeMethod(r.Method):
+			// A request in 0-RTT data can be replayed by an attacker: an
+			// unsafe one waits for a client that sends it after the
+			// handshake (RFC 8470 section 5.2).
+			w.WriteHeader(http.StatusTooEarly)
 		case r.URL.Path == "/quic/close":
 			w.Header().Set("Content-Length", "8")
 			io.WriteString(w, "closing\n")
@@ -70,6 +75,21 @@ func (l *Lab) h3Only(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		}
 	})
+}
+
+// early reports whether a request on c came in 0-RTT data: the
+// handshake, which confirms the client, has not completed.
+func early(c *quic.Conn) bool {
+	select {
+	case <-c.HandshakeComplete():
+		return false
+	default:
+		return c.ConnectionState().Used0RTT
+	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions || m == http.MethodTrace
 }
 
 // GoAwayHTTP3 shuts the HTTP/3 server down gracefully: every QUIC
