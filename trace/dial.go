@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -38,56 +37,79 @@ func sortHappyEyeballs(addrs []netip.Addr) []netip.Addr {
 	return out
 }
 
-type dialOutcome struct {
-	i    int
-	conn net.Conn
-	err  error
+// dialRace connects over TCP to the first address that answers (RFC
+// 8305, see raceAddrs).
+func dialRace(ctx context.Context, addrs []netip.Addr, port int, c *clock) (net.Conn, []Attempt, error) {
+	dial := func(ctx context.Context, _ int, addr netip.Addr) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "tcp", netip.AddrPortFrom(addr, uint16(port)).String())
+	}
+	return raceAddrs(ctx, addrs, port, "", c, dial, func(conn net.Conn) { conn.Close() })
 }
 
-// dialRace connects to the first address that answers, starting a new
-// attempt every attemptDelay or as soon as one fails, and records every
-// attempt, losers included.
-func dialRace(ctx context.Context, addrs []netip.Addr, port int, c *clock) (net.Conn, []Attempt, error) {
+// raceAddrs is RFC 8305's race, for TCP connects and QUIC handshakes
+// alike: it dials addrs in order, starting the next one every
+// attemptDelay or as soon as one fails, keeps the first to succeed and
+// discards any later one, and records every attempt, losers included
+// (canceled once another won), as transport. It returns the winner, or
+// the last failure's result and error. With one address it dials in the
+// caller's goroutine: a goroutine and a timer would only add to the
+// measured time.
+func raceAddrs[T any](ctx context.Context, addrs []netip.Addr, port int, transport string, c *clock,
+	dial func(ctx context.Context, i int, addr netip.Addr) (T, error), discard func(T)) (T, []Attempt, error) {
+	attempts := make([]Attempt, 0, len(addrs))
+	begin := func(i int) {
+		attempts = append(attempts, Attempt{Address: netip.AddrPortFrom(addrs[i], uint16(port)).String(), Transport: transport, Start: c.since()})
+	}
 	if len(addrs) == 1 {
-		return dialOne(ctx, addrs[0], port, c)
+		begin(0)
+		v, err := dial(ctx, 0, addrs[0])
+		a := &attempts[0]
+		a.Duration = c.since() - a.Start
+		if err != nil {
+			a.Err = dialErrorText(err)
+		}
+		return v, attempts, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	attempts := make([]Attempt, 0, len(addrs))
-	done := make(chan dialOutcome, len(addrs))
+	type outcome struct {
+		i   int
+		v   T
+		err error
+	}
+	done := make(chan outcome, len(addrs))
 	start := func() {
 		i := len(attempts)
-		addr := net.JoinHostPort(addrs[i].String(), strconv.Itoa(port))
-		attempts = append(attempts, Attempt{Address: addr, Start: c.since()})
+		begin(i)
 		go func() {
-			var d net.Dialer
-			conn, err := d.DialContext(ctx, "tcp", addr)
-			done <- dialOutcome{i, conn, err}
+			v, err := dial(ctx, i, addrs[i])
+			done <- outcome{i, v, err}
 		}()
 	}
 	start()
 	timer := time.NewTimer(attemptDelay)
 	defer timer.Stop()
-	var winner net.Conn
+	var win, last T
+	won := false
 	var lastErr error
-	pending := 1
-	for pending > 0 {
+	for pending := 1; pending > 0; {
 		select {
 		case r := <-done:
 			pending--
 			a := &attempts[r.i]
 			a.Duration = c.since() - a.Start
 			switch {
-			case r.err == nil && winner == nil:
-				winner = r.conn
+			case r.err == nil && !won:
+				win, won = r.v, true
 				cancel() // the losers still running end now, recorded as canceled
 			case r.err == nil:
-				r.conn.Close() // a late winner: keep the first
+				discard(r.v) // a late winner: keep the first
 				a.Err = "canceled: another address connected first"
-			case winner != nil:
+			case won:
 				a.Err = "canceled: another address connected first"
 			default:
-				a.Err, lastErr = dialErrorText(r.err), r.err
+				a.Err, last, lastErr = dialErrorText(r.err), r.v, r.err
 				if len(attempts) < len(addrs) && ctx.Err() == nil {
 					start()
 					pending++
@@ -95,33 +117,20 @@ func dialRace(ctx context.Context, addrs []netip.Addr, port int, c *clock) (net.
 				}
 			}
 		case <-timer.C:
-			if winner == nil && len(attempts) < len(addrs) {
+			if !won && len(attempts) < len(addrs) {
 				start()
 				pending++
 				timer.Reset(attemptDelay)
 			}
 		}
 	}
-	if winner != nil {
-		return winner, attempts, nil
+	if won {
+		return win, attempts, nil
 	}
 	if lastErr == nil {
 		lastErr = ctx.Err()
 	}
-	return nil, attempts, lastErr
-}
-
-// dialOne dials a single address in the caller's goroutine: with nothing
-// to race, a goroutine and a timer would only add to the measured time.
-func dialOne(ctx context.Context, addr netip.Addr, port int, c *clock) (net.Conn, []Attempt, error) {
-	a := Attempt{Address: net.JoinHostPort(addr.String(), strconv.Itoa(port)), Start: c.since()}
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", a.Address)
-	a.Duration = c.since() - a.Start
-	if err != nil {
-		a.Err = dialErrorText(err)
-	}
-	return conn, []Attempt{a}, err
+	return last, attempts, lastErr
 }
 
 func dialErrorText(err error) string {

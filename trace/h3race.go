@@ -491,71 +491,19 @@ func answers(p qlog.PacketReceived) bool {
 }
 
 // quicRace handshakes with the first of addrs to complete, as dialRace
-// connects over TCP (RFC 8305): a new attempt every attemptDelay or as
-// soon as one fails, every attempt recorded, the losers closed. It
-// returns the winner, or the last attempt to fail.
+// connects over TCP (raceAddrs: RFC 8305), the losers closed. It returns
+// the winner, or the last attempt to fail.
 func (h *hopRun) quicRace(ctx context.Context, addrs []netip.Addr, port int, host string) (*quicTry, []Attempt) {
 	replied := new(atomic.Bool)
 	if h.race != nil {
 		replied = &h.race.replied
 	}
-	attempts := make([]Attempt, 0, len(addrs))
-	if len(addrs) == 1 { // nothing to race: no goroutine or timer in the measured time
-		attempts = append(attempts, Attempt{Address: netip.AddrPortFrom(addrs[0], uint16(port)).String(), Transport: "udp", Start: h.clock.since()})
-		t := h.dialQUIC(ctx, 0, addrs[0], port, host, replied)
-		attempts[0].Duration = h.clock.since() - attempts[0].Start
-		if t.err != nil {
-			attempts[0].Err = dialErrorText(t.err)
-		}
-		return t, attempts
+	dial := func(ctx context.Context, i int, addr netip.Addr) (*quicTry, error) {
+		t := h.dialQUIC(ctx, i, addr, port, host, replied)
+		return t, t.err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	done := make(chan *quicTry, len(addrs))
-	start := func() {
-		i := len(attempts)
-		attempts = append(attempts, Attempt{Address: netip.AddrPortFrom(addrs[i], uint16(port)).String(), Transport: "udp", Start: h.clock.since()})
-		go func() { done <- h.dialQUIC(ctx, i, addrs[i], port, host, replied) }()
-	}
-	start()
-	timer := time.NewTimer(attemptDelay)
-	defer timer.Stop()
-	var win, last *quicTry
-	for pending := 1; pending > 0; {
-		select {
-		case t := <-done:
-			pending--
-			a := &attempts[t.i]
-			a.Duration = h.clock.since() - a.Start
-			switch {
-			case t.err == nil && win == nil:
-				win = t
-				cancel() // the others end now, recorded as cancelled
-			case t.err == nil:
-				t.close() // a late winner: keep the first
-				a.Err = "canceled: another address connected first"
-			case win != nil:
-				a.Err = "canceled: another address connected first"
-			default:
-				a.Err, last = dialErrorText(t.err), t
-				if len(attempts) < len(addrs) && ctx.Err() == nil {
-					start()
-					pending++
-					timer.Reset(attemptDelay)
-				}
-			}
-		case <-timer.C:
-			if win == nil && len(attempts) < len(addrs) {
-				start()
-				pending++
-				timer.Reset(attemptDelay)
-			}
-		}
-	}
-	if win != nil {
-		return win, attempts
-	}
-	return last, attempts
+	t, attempts, _ := raceAddrs(ctx, addrs, port, "udp", h.clock, dial, (*quicTry).close)
+	return t, attempts
 }
 
 // recordQUIC fills the hop's TLS and QUIC sections from the handshake t:
