@@ -71,15 +71,15 @@ func runCompare(ctx context.Context, ios *IO, f *traceFlags, opts *trace.Options
 		return &exitError{code: ExitInterrupted, msg: fmt.Sprintf("reqtrace: interrupted after %d of %d rounds", c.Rounds, max(f.count, 1))}
 	}
 	for i := range c.Protocols {
-		if r := failed(c.Protocols[i].Runs); r != nil {
+		if r := lastFailed(c.Protocols[i].Runs); r != nil {
 			return outcome(ios, f, r)
 		}
 	}
 	return outcome(ios, f, c.Protocols[len(c.Protocols)-1].Runs[c.Rounds-1])
 }
 
-// failed is the last run of runs that failed, nil if none did.
-func failed(runs []*trace.Result) *trace.Result {
+// lastFailed is the last run of runs that failed, nil if none did.
+func lastFailed(runs []*trace.Result) *trace.Result {
 	for i := len(runs) - 1; i >= 0; i-- {
 		if runs[i].Err != nil {
 			return runs[i]

@@ -249,10 +249,8 @@ func runSeries(ctx context.Context, ios *IO, f *traceFlags, opts *trace.Options,
 		return &exitError{code: ExitInterrupted, msg: fmt.Sprintf("reqtrace: interrupted after %d of %d runs", len(ser.Runs), f.count)}
 	}
 	// Any failed run fails the series, with the last failure's code.
-	for i := len(ser.Runs) - 1; i >= 0; i-- {
-		if ser.Runs[i].Err != nil {
-			return outcome(ios, f, ser.Runs[i])
-		}
+	if r := lastFailed(ser.Runs); r != nil {
+		return outcome(ios, f, r)
 	}
 	if err := checkAsserts(ios, f, checks, ser.Runs); err != nil {
 		return err

@@ -146,15 +146,25 @@ func setupOf(r *Result) (time.Duration, bool) {
 	}
 	var sum time.Duration
 	seen := false
-	for _, h := range r.Hops {
-		for _, sp := range []*Span{h.Timings.Connect, h.Timings.Proxy, h.Timings.TLS, h.Timings.QUIC} {
-			if sp != nil {
-				sum += sp.Duration
-				seen = true
-			}
+	for k, d := range runPhases(r) {
+		switch k {
+		case PhaseConnect, PhaseProxy, PhaseTLS, PhaseQUIC:
+			sum += d
+			seen = true
 		}
 	}
 	return sum, seen
+}
+
+// Protocol is the runs of the protocol asked for as label ("HTTP/2"),
+// nil when the comparison has none.
+func (c *Comparison) Protocol(label string) *ProtocolRuns {
+	for i := range c.Protocols {
+		if c.Protocols[i].Asked == label {
+			return &c.Protocols[i]
+		}
+	}
+	return nil
 }
 
 // QUICSaving is HTTP/2's median setup (TCP and TLS) minus HTTP/3's (the
@@ -162,15 +172,7 @@ func setupOf(r *Result) (time.Duration, bool) {
 // false unless both set up a connection (HTTP/2's row may have been
 // spoken as HTTP/1.1: its TCP and TLS cost the same).
 func (c *Comparison) QUICSaving() (saved time.Duration, ok bool) {
-	var h2, h3 *ProtocolRuns
-	for i := range c.Protocols {
-		switch c.Protocols[i].Asked {
-		case "HTTP/2":
-			h2 = &c.Protocols[i]
-		case "HTTP/3":
-			h3 = &c.Protocols[i]
-		}
-	}
+	h2, h3 := c.Protocol("HTTP/2"), c.Protocol("HTTP/3")
 	if h2 == nil || h3 == nil || h2.Setup.N == 0 || h3.Setup.N == 0 || h3.Proto() != "HTTP/3.0" {
 		return 0, false
 	}

@@ -469,7 +469,9 @@ type replyWatch struct {
 func (w replyWatch) AddProducer() qlogwriter.Recorder { return w }
 
 func (w replyWatch) RecordEvent(ev qlogwriter.Event) {
-	if p, ok := ev.(qlog.PacketReceived); ok && answers(p) {
+	// Once answered, every packet of the connection passes here: no
+	// frame scan for them.
+	if p, ok := ev.(qlog.PacketReceived); ok && !w.replied.Load() && answers(p) {
 		w.replied.Store(true)
 	}
 	w.quicEvents.RecordEvent(ev)

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -272,7 +271,7 @@ func saving(pr *render.Printer, c *trace.Comparison) {
 	if !ok {
 		return
 	}
-	h2 := &c.Protocols[slices.IndexFunc(c.Protocols, func(p trace.ProtocolRuns) bool { return p.Asked == "HTTP/2" })]
+	h2 := c.Protocol("HTTP/2")
 	var text string
 	if saved > 0 {
 		text = fmt.Sprintf("saved %s of connection setup (%.0f%% of TCP and TLS's %s).", render.FmtDur(saved),
