@@ -59,6 +59,20 @@ type navTiming struct {
 	ResponseStart         float64 `json:"responseStart"`
 	ResponseEnd           float64 `json:"responseEnd"`
 	StartTime             float64 `json:"startTime"`
+	NextHopProtocol       string  `json:"nextHopProtocol"`
+}
+
+// navigate loads u in a fresh browser context and returns its
+// PerformanceNavigationTiming.
+func (c *chromiumTiming) navigate(u string) (navTiming, error) {
+	tab, cancel := chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext())
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(tab, 20*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
+		return navTiming{}, err
+	}
+	return chromedp.Run(ctx, chromedp.Evaluate[navTiming](`performance.getEntriesByType("navigation")[0].toJSON()`))
 }
 
 // phases navigates to u in a fresh browser context and returns Chromium's
@@ -66,14 +80,7 @@ type navTiming struct {
 // http), tls = secureConnectionStart→connectEnd, wait = requestStart→
 // responseStart, receive = responseStart→responseEnd.
 func (c *chromiumTiming) phases(u string) (figures, error) {
-	tab, cancel := chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext())
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(tab, 20*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
-		return nil, err
-	}
-	t, err := chromedp.Run(ctx, chromedp.Evaluate[navTiming](`performance.getEntriesByType("navigation")[0].toJSON()`))
+	t, err := c.navigate(u)
 	if err != nil {
 		return nil, err
 	}

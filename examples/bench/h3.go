@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -14,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -223,25 +221,11 @@ func (b *bench) startChromiumH3() (*chromiumTiming, error) {
 	)
 }
 
-// quicNav is the part of PerformanceNavigationTiming the QUIC row needs.
-type quicNav struct {
-	ConnectStart    float64 `json:"connectStart"`
-	ConnectEnd      float64 `json:"connectEnd"`
-	NextHopProtocol string  `json:"nextHopProtocol"`
-}
-
 // quicConnect navigates a fresh browser context to u and returns
 // connectEnd − connectStart, the QUIC handshake, when the navigation
 // went over h3.
 func (c *chromiumTiming) quicConnect(u string) (float64, error) {
-	tab, cancel := chromedp.NewContext(c.ctx, chromedp.WithNewBrowserContext())
-	defer cancel()
-	ctx, cancelT := context.WithTimeout(tab, 20*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.Navigate(u)); err != nil {
-		return 0, err
-	}
-	t, err := chromedp.Run(ctx, chromedp.Evaluate[quicNav](`performance.getEntriesByType("navigation")[0].toJSON()`))
+	t, err := c.navigate(u)
 	if err != nil {
 		return 0, err
 	}
