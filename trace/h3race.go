@@ -531,6 +531,14 @@ func quicOf(t *quicTry) *QUIC {
 	return q
 }
 
+// handshakeError classifies t's failed handshake (quicError), and says
+// whether the server sent Retry packets before it.
+func (t *quicTry) handshakeError() (*Error, bool) {
+	_, v := t.tlsState()
+	retries, vn := t.events.snapshot()
+	return quicError(t.err, v, t.addr, t.port, retries, vn), retries > 0
+}
+
 // failQUIC records the failure of the handshake t, the last of tried
 // attempts.
 func (h *hopRun) failQUIC(ctx, cctx context.Context, t *quicTry, tried int) {
@@ -539,12 +547,10 @@ func (h *hopRun) failQUIC(ctx, cctx context.Context, t *quicTry, tried int) {
 		e = connectError(t.err, h.hop.Connect.Attempts)
 		e.Phase, e.Message = PhaseQUIC, "cannot send QUIC to "+t.remote.String()+": "+dialErrorText(t.err)
 	} else {
-		_, v := t.tlsState()
-		retries, vn := t.events.snapshot()
-		if retries > 0 {
+		var retried bool
+		if e, retried = t.handshakeError(); retried {
 			cctx = nil // the Retry loop, not the connect timeout, is the news
 		}
-		e = quicError(t.err, v, t.addr, t.port, retries, vn)
 	}
 	if tried > 1 {
 		e.Message += fmt.Sprintf(" (%d addresses tried)", tried)

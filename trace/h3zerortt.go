@@ -104,9 +104,7 @@ func (e *h3Early) watch(ctx context.Context, h *hopRun, key string, d *h3Dial) {
 			e.t.err = err
 			e.t.mu.Unlock()
 			e.t.close()
-			_, v := e.t.tlsState()
-			retries, vn := e.t.events.snapshot()
-			fail := quicError(err, v, e.t.addr, e.t.port, retries, vn)
+			fail, _ := e.t.handshakeError()
 			h.s.p.h3Dialed(key, d, nil, fail, ctx.Err() != nil, h.o.HTTP != "3-only")
 			return
 		}
