@@ -172,10 +172,15 @@ func (pr *Printer) fallback(f *trace.Fallback) {
 		}
 		pr.Line(in + l)
 	}
-	if e.Hint == "" {
+	pr.hint(in, e.Hint)
+}
+
+// hint prints "hint: text" at the margin in, wrapped under itself.
+func (pr *Printer) hint(in, text string) {
+	if text == "" {
 		return
 	}
-	for j, l := range Wrap(Safe(e.Hint), pr.Width-len(in)-len("hint: ")) {
+	for j, l := range Wrap(Safe(text), pr.Width-len(in)-len("hint: ")) {
 		lead := "hint: "
 		if j > 0 {
 			lead = "      "
@@ -317,16 +322,7 @@ func (pr *Printer) ErrorBlockTitled(title string, e *trace.Error) {
 	for _, l := range Wrap(Safe(e.Message), pr.Width-len(Indent)) {
 		pr.Line(Indent + l)
 	}
-	if e.Hint != "" {
-		hint := Wrap(Safe(e.Hint), pr.Width-len(Indent)-len("hint: "))
-		for j, l := range hint {
-			lead := "hint: "
-			if j > 0 {
-				lead = "      "
-			}
-			pr.Line(Indent + pr.Pal.Warn.Sprint(lead) + l)
-		}
-	}
+	pr.hint(Indent, e.Hint)
 }
 
 // kindLabel is the kind the error heading shows: for a certificate the
