@@ -229,17 +229,10 @@ func TestPoolHTTP3StreamReset(t *testing.T) {
 // goroutine quic-go ran for them.
 func TestPoolHTTP3CloseLeavesNoGoroutines(t *testing.T) {
 	lab := tracetest.New(t)
-	settle := func(atMost int) int {
-		n := runtime.NumGoroutine()
-		for deadline := time.Now().Add(10 * time.Second); n > atMost && time.Now().Before(deadline); n = runtime.NumGoroutine() {
-			time.Sleep(20 * time.Millisecond)
-		}
-		return n
-	}
 	ok(t, run(t, lab, lab.URL("https", "warm.lab.test", "/"), h3("3-only"))) // the lab's own server goroutines start
-	before := settle(1 << 20)
+	before := settleGoroutines(1 << 20)
 	time.Sleep(100 * time.Millisecond)
-	before = settle(before)
+	before = settleGoroutines(before)
 	p := h3Pool(t, lab, "3-only")
 	var urls []string
 	for i := range 6 {
@@ -254,7 +247,7 @@ func TestPoolHTTP3CloseLeavesNoGoroutines(t *testing.T) {
 		t.Errorf("%d connections %v, the lab counts %d", len(ids), ids, lab.QUICConnections())
 	}
 	p.Close()
-	if n := settle(before); n > before {
+	if n := settleGoroutines(before); n > before {
 		buf := make([]byte, 1<<20)
 		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}

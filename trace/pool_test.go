@@ -484,21 +484,24 @@ func TestPoolFailuresStayPerRequest(t *testing.T) {
 	}
 }
 
+// settleGoroutines waits up to 10 s for the goroutine count to fall to
+// atMost, and returns it.
+func settleGoroutines(atMost int) int {
+	n := runtime.NumGoroutine()
+	for deadline := time.Now().Add(10 * time.Second); n > atMost && time.Now().Before(deadline); n = runtime.NumGoroutine() {
+		time.Sleep(20 * time.Millisecond)
+	}
+	return n
+}
+
 // TestPoolCloseLeavesNoGoroutines: Close ends every connection and the
 // goroutines that served them (HTTP/2 read loops included).
 func TestPoolCloseLeavesNoGoroutines(t *testing.T) {
 	lab := tracetest.New(t)
-	settle := func(atMost int) int {
-		n := runtime.NumGoroutine()
-		for deadline := time.Now().Add(10 * time.Second); n > atMost && time.Now().Before(deadline); n = runtime.NumGoroutine() {
-			time.Sleep(20 * time.Millisecond)
-		}
-		return n
-	}
 	ok(t, run(t, lab, lab.URL("https", "warm.lab.test", "/"))) // the lab's own server goroutines start
-	before := settle(1 << 20)
+	before := settleGoroutines(1 << 20)
 	time.Sleep(100 * time.Millisecond)
-	before = settle(before)
+	before = settleGoroutines(before)
 	p, err := trace.NewPool(labOptions(t, lab, ""))
 	if err != nil {
 		t.Fatal(err)
@@ -514,7 +517,7 @@ func TestPoolCloseLeavesNoGoroutines(t *testing.T) {
 		t.Logf("goroutines: %d before, %d with the pool's connections open", before, n)
 	}
 	p.Close()
-	if n := settle(before); n > before {
+	if n := settleGoroutines(before); n > before {
 		buf := make([]byte, 1<<20)
 		t.Errorf("%d goroutines after Close, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
 	}
